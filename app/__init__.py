@@ -1,0 +1,84 @@
+"""Timeboard: the app factory reads like a table of contents."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from app.config import load_config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table with the metadata)
+    from app.database import configure_engine
+    from app.extensions import csrf, db, limiter, login_manager, migrate, turbo
+
+    db.init_app(app)
+    migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    turbo.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import User
+
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import register_rq_dashboard
+    from app.auth import bp as auth_bp
+    from app.dashboard import bp as dashboard_bp
+    from app.jobs import bp as jobs_bp
+    from app.main import bp as main_bp
+    from app.organizations import bp as organizations_bp
+    from app.projects import bp as projects_bp
+    from app.streams import bp as streams_bp
+    from app.time_logs import bp as time_logs_bp
+
+    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, dashboard_bp, jobs_bp,
+                      streams_bp):
+        app.register_blueprint(blueprint)
+    register_rq_dashboard(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.helpers import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

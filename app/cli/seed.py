@@ -1,0 +1,6 @@
+import click
+
+
+@click.command("seed")
+def seed_command():
+    """Create demo or bulk data."""

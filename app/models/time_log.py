@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+DESCRIPTION_MAX = 1000
+
+
+class TimeLogError(ValueError):
+    """A time log that breaks a rule; the message is fit to show the user."""
+
+
+class TimeLog(db.Model):
+    """A running timer (end_time empty) or a finished entry.
+
+    The database enforces the rules too: end after start, one running timer per user, and
+    (through composite foreign keys) a log only on a project of an organization the user belongs to.
+    """
+
+    __tablename__ = "time_logs"
+    __table_args__ = (
+        CheckConstraint("end_time IS NULL OR end_time > start_time", name="end_after_start"),
+        CheckConstraint("duration_minutes IS NULL OR duration_minutes >= 0", name="duration"),
+        ForeignKeyConstraint(
+            ["organization_id", "project_id"], ["projects.organization_id", "projects.id"],
+            name="fk_time_logs_project_in_org",
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", "user_id"], ["memberships.organization_id", "memberships.user_id"],
+            name="fk_time_logs_user_in_org",
+        ),
+        Index("ix_time_logs_user_start", "user_id", "start_time"),
+        Index("ix_time_logs_project_start", "project_id", "start_time"),
+        Index("ix_time_logs_org_start", "organization_id", "start_time"),
+        Index(
+            "uq_time_logs_one_running_timer", "user_id", unique=True,
+            sqlite_where=db.text("end_time IS NULL"), postgresql_where=db.text("end_time IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    start_time: Mapped[datetime]
+    end_time: Mapped[datetime | None]
+    duration_minutes: Mapped[int | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    billable: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+    project: Mapped["Project"] = relationship(foreign_keys=[project_id])  # noqa: F821
+
+    @property
+    def is_running(self) -> bool:
+        return self.end_time is None
+
+    def elapsed_seconds(self, now: datetime | None = None) -> int:
+        end = self.end_time or (now or utcnow())
+        return max(0, int((end - self.start_time).total_seconds()))
+
+    @staticmethod
+    def check(start_time: datetime, end_time: datetime | None, description: str) -> None:
+        """Raise TimeLogError when the values break a rule the database would also refuse."""
+        if end_time is not None and end_time <= start_time:
+            raise TimeLogError("End must be after start.")
+        if len(description or "") > DESCRIPTION_MAX:
+            raise TimeLogError(f"Description must be at most {DESCRIPTION_MAX} characters.")
+
+    def stop(self, at: datetime | None = None) -> None:
+        """Stop a running timer; a timer stopped within its first second still counts one second."""
+        if not self.is_running:
+            raise TimeLogError("This timer is not running.")
+        at = at or utcnow()
+        if at <= self.start_time:
+            at = self.start_time + timedelta(seconds=1)
+        self.end_time = at
+        self.duration_minutes = round((self.end_time - self.start_time).total_seconds() / 60)
+
+    def set_times(self, start_time: datetime, end_time: datetime | None) -> None:
+        self.check(start_time, end_time, self.description)
+        self.start_time = start_time
+        self.end_time = end_time
+        self.duration_minutes = None if end_time is None else round((end_time - start_time).total_seconds() / 60)

@@ -1,0 +1,200 @@
+"""Who may see and change what: the one place.
+
+- system admins: everything;
+- owners and admins: their organization;
+- managers: their teams (the team's members, projects and logs), plus organization-wide projects;
+- members: their own logs, and their teams' projects (and organization-wide ones).
+
+Views call `authorize()` (404 when the record may not be seen, 403 when it may be seen but not
+changed) and list through the `*_scope()` selects, so nothing leaks through a listing.
+"""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import Select, false, or_, select
+
+from app.extensions import db
+from app.models import Client, Organization, Project, Role, Team, TeamMembership, TimeLog, User
+
+MANAGING_ROLES = (Role.OWNER.value, Role.ADMIN.value, Role.MANAGER.value)
+ORG_WIDE_ROLES = (Role.OWNER.value, Role.ADMIN.value)
+
+
+# -- facts about a user ---------------------------------------------------------------------------
+def role_in(user: User, organization_id: int) -> Role | None:
+    membership = user.membership_in(organization_id)
+    return membership.role_enum if membership else None
+
+
+def is_org_wide(user: User, organization_id: int) -> bool:
+    """Owner or admin of the organization (or a system admin)."""
+    return user.is_system_admin or (role_in(user, organization_id) in (Role.OWNER, Role.ADMIN))
+
+
+def team_ids(user: User) -> set[int]:
+    return set(db.session.scalars(select(TeamMembership.team_id).where(TeamMembership.user_id == user.id)))
+
+
+def managed_team_ids(user: User) -> set[int]:
+    """Teams the user manages: teams they belong to in organizations where they are a manager."""
+    manager_orgs = [m.organization_id for m in user.memberships if m.role == Role.MANAGER.value]
+    if not manager_orgs:
+        return set()
+    return set(db.session.scalars(
+        select(Team.id).join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.user_id == user.id, Team.organization_id.in_(manager_orgs))
+    ))
+
+
+def organization_ids(user: User) -> list[int]:
+    return [m.organization_id for m in user.memberships]
+
+
+# -- scopes: what a user may list -----------------------------------------------------------------
+def organization_scope(user: User) -> Select:
+    query = select(Organization)
+    if user.is_system_admin:
+        return query
+    return query.where(Organization.id.in_(organization_ids(user)))
+
+
+def team_scope(user: User) -> Select:
+    query = select(Team)
+    if user.is_system_admin:
+        return query
+    wide = [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
+    return query.where(or_(Team.organization_id.in_(wide), Team.id.in_(team_ids(user))))
+
+
+def project_scope(user: User) -> Select:
+    query = select(Project)
+    if user.is_system_admin:
+        return query
+    wide = [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
+    others = [m.organization_id for m in user.memberships if m.role not in ORG_WIDE_ROLES]
+    return query.where(or_(
+        Project.organization_id.in_(wide),
+        Project.organization_id.in_(others) & (Project.team_id.is_(None) | Project.team_id.in_(team_ids(user))),
+    ))
+
+
+def client_scope(user: User) -> Select:
+    query = select(Client)
+    if user.is_system_admin:
+        return query
+    managing = [m.organization_id for m in user.memberships if m.role in MANAGING_ROLES]
+    return query.where(Client.organization_id.in_(managing)) if managing else query.where(false())
+
+
+def time_log_scope(user: User) -> Select:
+    query = select(TimeLog)
+    if user.is_system_admin:
+        return query
+    wide = [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
+    managed = managed_team_ids(user)
+    conditions = [TimeLog.user_id == user.id, TimeLog.organization_id.in_(wide)]
+    if managed:
+        members = select(TeamMembership.user_id).where(TeamMembership.team_id.in_(managed))
+        managed_orgs = select(Team.organization_id).where(Team.id.in_(managed))
+        conditions.append(TimeLog.user_id.in_(members) & TimeLog.organization_id.in_(managed_orgs))
+    return query.where(or_(*conditions))
+
+
+# -- single records -------------------------------------------------------------------------------
+def can_view(user: User, record) -> bool:
+    if user.is_system_admin:
+        return True
+    if isinstance(record, Organization):
+        return role_in(user, record.id) is not None
+    if isinstance(record, Team):
+        return is_org_wide(user, record.organization_id) or record.id in team_ids(user)
+    if isinstance(record, Project):
+        role = role_in(user, record.organization_id)
+        if role is None:
+            return False
+        return role in (Role.OWNER, Role.ADMIN) or record.team_id is None or record.team_id in team_ids(user)
+    if isinstance(record, Client):
+        return role_in(user, record.organization_id) in (Role.OWNER, Role.ADMIN, Role.MANAGER)
+    if isinstance(record, TimeLog):
+        if record.user_id == user.id or is_org_wide(user, record.organization_id):
+            return True
+        return bool(managed_team_ids(user) & team_ids(db.session.get(User, record.user_id)))
+    if isinstance(record, User):
+        return record.id == user.id or bool(set(organization_ids(user)) & set(organization_ids(record)))
+    return False
+
+
+def can_edit(user: User, record) -> bool:
+    if not can_view(user, record):
+        return False
+    if user.is_system_admin:
+        return True
+    if isinstance(record, TimeLog):
+        return record.user_id == user.id or is_org_wide(user, record.organization_id)
+    if isinstance(record, Project):
+        if is_org_wide(user, record.organization_id):
+            return True
+        return role_in(user, record.organization_id) == Role.MANAGER and record.team_id in managed_team_ids(user)
+    if isinstance(record, Client):
+        return role_in(user, record.organization_id) in (Role.OWNER, Role.ADMIN, Role.MANAGER)
+    if isinstance(record, (Organization, Team)):
+        return is_org_wide(user, record.organization_id if isinstance(record, Team) else record.id)
+    return False
+
+
+def can_manage_projects(user: User, organization_id: int) -> bool:
+    """Create projects and clients: managers and up."""
+    return user.is_system_admin or role_in(user, organization_id) in (Role.OWNER, Role.ADMIN, Role.MANAGER)
+
+
+def authorize(user: User, action: str, record):
+    """Return the record, or abort: 404 for what the user may not see, 403 for what they may not change."""
+    if record is None or not can_view(user, record):
+        abort(404)
+    if action == "edit" and not can_edit(user, record):
+        abort(403)
+    return record
+
+
+def load(user: User, model, record_id, action: str = "view"):
+    """Load a record by id and authorize it (404 for a malformed or unknown id)."""
+    try:
+        record = db.session.get(model, int(record_id))
+    except (TypeError, ValueError):
+        abort(404)
+    return authorize(user, action, record)
+
+
+# -- dashboards and streams -----------------------------------------------------------------------
+def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> bool:
+    if user.is_system_admin:
+        return True
+    if kind == "user":
+        return record_id == user.id
+    if kind == "team":
+        team = db.session.get(Team, record_id)
+        if team is None:
+            return False
+        return is_org_wide(user, team.organization_id) or team.id in managed_team_ids(user)
+    if kind == "org":
+        return is_org_wide(user, record_id)
+    return False
+
+
+def can_receive(user: User, topic: str) -> bool:
+    """May this user's socket subscribe to the stream topic? Unknown topics: no."""
+    parts = topic.split(":")
+    try:
+        if parts[0] == "dashboard" and len(parts) == 2 and parts[1] == "system":
+            return user.is_system_admin
+        if parts[0] == "dashboard" and len(parts) == 3 and parts[1] in ("user", "team", "org"):
+            return can_view_dashboard(user, parts[1], int(parts[2]))
+        if parts[0] == "jobs" and parts[1:] == ["all"]:
+            return user.is_system_admin
+        if parts[0] == "jobs" and len(parts) == 3 and parts[1] == "user":
+            return int(parts[2]) == user.id or user.is_system_admin
+        if parts[0] == "user" and len(parts) == 2:
+            return int(parts[1]) == user.id
+    except (ValueError, IndexError):
+        return False
+    return False

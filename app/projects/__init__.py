@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__)
+
+from app.projects import routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Business logic that spans models: dashboards, seeding, job queueing and tracking, maintenance."""

@@ -1,0 +1,105 @@
+"""The one way to enqueue a job: queue, timeout, retry policy, JobStatus tracking and coalescing.
+
+    status = enqueue("dashboard_data", "dashboard:org:42", key="dashboard:org:42", user_id=7)
+
+With a `key`, a job already pending for that key (queued, scheduled or deferred) is returned instead
+of a second one; a job already running does not count, so a change made while it runs gets its own
+(second) run. `delay` schedules the job (debouncing: changes within the delay share one run).
+Call it after committing the records the job will read: a fast worker must find them.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+
+from app.extensions import db
+from app.models import JobState, JobStatus, utcnow
+from app.services.redis_conn import get_redis
+from jobs.kinds import get_kind
+
+PENDING_RQ_STATES = {RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED}
+COALESCE_PREFIX = "timeboard:coalesce:"
+
+
+class EnqueueError(RuntimeError):
+    """Redis could not take the job; the JobStatus row says so."""
+
+
+def get_queue(name: str) -> Queue:
+    return Queue(name, connection=get_redis())
+
+
+def enqueue(kind: str, *args, key: str | None = None, user_id: int | None = None,
+            delay: float | None = None) -> JobStatus:
+    spec = get_kind(kind)  # UnknownJobKind for a bad name, before anything is written
+    if key is None:
+        return _enqueue_new(spec, args, None, user_id, delay)
+    r = get_redis()
+    try:
+        with r.lock(f"{COALESCE_PREFIX}lock:{key}", timeout=10, blocking_timeout=10):
+            pending = _pending_for_key(key)
+            if pending is not None:
+                return pending
+            status = _enqueue_new(spec, args, key, user_id, delay)
+            r.set(COALESCE_PREFIX + key, status.rq_job_id, ex=spec.timeout + 3600)
+            return status
+    except redis.RedisError as exc:
+        raise EnqueueError(f"Redis is unavailable: {exc}") from exc
+
+
+def _pending_for_key(key: str) -> JobStatus | None:
+    r = get_redis()
+    job_id = r.get(COALESCE_PREFIX + key)
+    if not job_id:
+        return None
+    try:
+        job = Job.fetch(job_id.decode(), connection=r)
+    except NoSuchJobError:
+        return None
+    if job.get_status() not in PENDING_RQ_STATES:
+        return None
+    return db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == job.id))
+
+
+def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
+    job_id = uuid.uuid4().hex
+    status = JobStatus(
+        rq_job_id=job_id, kind=spec.name, queue=spec.queue, user_id=user_id, coalesce_key=key,
+        args_summary=summarize_args(args), status=JobState.PENDING.value, enqueued_at=utcnow(),
+        max_attempts=spec.retries + 1,
+    )
+    db.session.add(status)
+    db.session.commit()  # the row exists before any worker can pick the job up
+    retry = Retry(max=spec.retries, interval=spec.retry_intervals) if spec.retries else None
+    options = dict(
+        job_id=job_id, job_timeout=spec.timeout, retry=retry, result_ttl=3600, failure_ttl=7 * 86400,
+        description=f"{spec.func}({status.args_summary})",
+        meta={"kind": spec.name, "user_id": user_id, "key": key},
+    )
+    queue = get_queue(spec.queue)
+    try:
+        if delay:
+            queue.enqueue_in(timedelta(seconds=delay), "jobs.runner.perform", spec.name, *args, **options)
+        else:
+            queue.enqueue("jobs.runner.perform", spec.name, *args, **options)
+    except redis.RedisError as exc:
+        status.status = JobState.FAILED.value
+        status.error_message = f"Could not enqueue: {exc}"
+        status.finished_at = utcnow()
+        db.session.commit()
+        raise EnqueueError(status.error_message) from exc
+    from app.services.job_tracking import broadcast_job
+
+    broadcast_job(status)
+    return status
+
+
+def summarize_args(args) -> str:
+    text = ", ".join(repr(a) for a in args)
+    return text if len(text) <= 200 else text[:197] + "..."

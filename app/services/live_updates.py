@@ -1,0 +1,31 @@
+"""What follows a change to time data: the header timer of its user, and every dashboard it touches.
+
+Views, services and the seeding job call time_logs_changed() after they commit.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from app.models import TimeLog, User
+
+log = logging.getLogger(__name__)
+
+
+def time_logs_changed(logs: Iterable[TimeLog]) -> None:
+    logs = list(logs)
+    from app.extensions import db
+    from app.streams import broadcast
+
+    for user_id in {entry.user_id for entry in logs}:
+        user = db.session.get(User, user_id)
+        try:
+            broadcast(f"user:{user_id}", "replace", "header-timer", "time_logs/_header_timer.html",
+                      timer=user.running_timer, user=user)
+        except Exception:
+            log.exception("could not broadcast header timer for user %s", user_id)
+    try:
+        from app.services.dashboards.invalidation import mark_dirty_for_logs
+    except ImportError:  # dashboards not installed yet
+        return
+    mark_dirty_for_logs(logs)

@@ -1,0 +1,51 @@
+"""Every job kind: the function it runs, its queue, timeout and retry policy. Adding a kind is one line."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jobs import queues
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    func: str  # dotted path, imported by the runner in the worker
+    queue: str
+    timeout: int = 300  # seconds
+    retries: int = 2
+    retry_intervals: list[int] = field(default_factory=lambda: [5, 30])  # backoff between attempts
+    label: str = ""
+
+
+KINDS: dict[str, JobKind] = {k.name: k for k in [
+    JobKind("dashboard_data", "jobs.dashboard.refresh_dashboard", queues.DASHBOARD, timeout=120, retries=1,
+            retry_intervals=[2], label="Dashboard data"),
+    JobKind("cache_warming", "jobs.dashboard.warm_caches", queues.MAINTENANCE, timeout=600, retries=0,
+            label="Cache warming"),
+    JobKind("data_seeding", "jobs.seeding.seed_organization", queues.SEEDING, timeout=900, retries=1,
+            label="Data seeding"),
+    JobKind("cleanup", "jobs.maintenance.cleanup", queues.MAINTENANCE, timeout=600, retries=2,
+            label="Cleanup"),
+    JobKind("performance_snapshot", "jobs.maintenance.performance_snapshot", queues.MAINTENANCE, timeout=60,
+            retries=0, label="Performance snapshot"),
+    JobKind("reconcile_jobs", "jobs.maintenance.reconcile_jobs", queues.MAINTENANCE, timeout=60, retries=0,
+            label="Reconcile job statuses"),
+    JobKind("echo", "jobs.diagnostics.echo", queues.DEFAULT, timeout=60, retries=0,
+            label="Diagnostic echo"),
+    JobKind("sleep", "jobs.diagnostics.sleep", queues.DEFAULT, timeout=120, retries=1, retry_intervals=[1],
+            label="Diagnostic sleep"),
+    JobKind("fail", "jobs.diagnostics.fail", queues.DEFAULT, timeout=60, retries=2, retry_intervals=[1, 1],
+            label="Diagnostic failure"),
+]}
+
+
+class UnknownJobKind(KeyError):
+    def __str__(self) -> str:
+        return f"unknown job kind {self.args[0]!r}; known: {', '.join(sorted(KINDS))}"
+
+
+def get_kind(name: str) -> JobKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UnknownJobKind(name) from None

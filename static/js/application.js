@@ -1,0 +1,11 @@
+// Stimulus boots here; each controller lives in js/controllers/ and is loaded through the import map.
+import { Application } from "@hotwired/stimulus"
+import StreamSourceController from "controllers/stream_source_controller.js"
+import TimerController from "controllers/timer_controller.js"
+import DashboardController from "controllers/dashboard_controller.js"
+
+const application = Application.start()
+application.register("stream-source", StreamSourceController)
+application.register("timer", TimerController)
+application.register("dashboard", DashboardController)
+window.Stimulus = application

@@ -1,0 +1,69 @@
+// One WebSocket per page to /turbo-stream, subscribed to the page's topics.
+// turbo-flask's own snippet opens one socket and never reopens it; this controller reconnects with
+// backoff (and at once when the tab becomes visible again), shows the state in its element
+// ("live" once the server confirms the subscription, "reconnecting" otherwise), and after a
+// reconnect refreshes the page (a Turbo morph) so that no final state sent while away is missed.
+import { Controller } from "@hotwired/stimulus"
+
+export default class extends Controller {
+  static values = { topics: Array }
+
+  connect() {
+    this.attempt = 0
+    this.wasConnected = false
+    this.closedByUs = false
+    this.onVisible = () => { if (document.visibilityState === "visible" && !this.socket) this.open() }
+    document.addEventListener("visibilitychange", this.onVisible)
+    this.open()
+  }
+
+  disconnect() {
+    this.closedByUs = true
+    clearTimeout(this.retryTimer)
+    document.removeEventListener("visibilitychange", this.onVisible)
+    this.close()
+  }
+
+  open() {
+    clearTimeout(this.retryTimer)
+    const query = this.topicsValue.map((t) => `topic=${encodeURIComponent(t)}`).join("&")
+    const scheme = location.protocol === "https:" ? "wss" : "ws"
+    const socket = new WebSocket(`${scheme}://${location.host}/turbo-stream?${query}`)
+    this.socket = socket
+    window.Turbo.connectStreamSource(socket)
+    socket.addEventListener("message", (event) => {
+      if (typeof event.data === "string" && event.data.includes('target="stream-status"')) this.confirmed()
+    })
+    socket.addEventListener("close", () => this.closed(socket))
+  }
+
+  confirmed() {
+    const reconnected = this.wasConnected
+    this.attempt = 0
+    this.wasConnected = true
+    this.element.dataset.state = "live"
+    if (reconnected) {
+      this.dispatch("resync")
+      window.Turbo.visit(window.location.href, { action: "replace" })
+    }
+  }
+
+  closed(socket) {
+    window.Turbo.disconnectStreamSource(socket)
+    if (this.socket === socket) this.socket = null
+    if (this.closedByUs) return
+    this.element.textContent = "reconnecting"
+    this.element.dataset.state = "reconnecting"
+    const delay = Math.min(30000, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2)
+    this.attempt += 1
+    this.retryTimer = setTimeout(() => this.open(), delay)
+  }
+
+  close() {
+    if (!this.socket) return
+    const socket = this.socket
+    this.socket = null
+    window.Turbo.disconnectStreamSource(socket)
+    socket.close()
+  }
+}
