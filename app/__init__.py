@@ -55,13 +55,14 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboard import bp as dashboard_bp
     from app.jobs import bp as jobs_bp
     from app.main import bp as main_bp
+    from app.metrics import bp as metrics_bp
     from app.organizations import bp as organizations_bp
     from app.projects import bp as projects_bp
     from app.streams import bp as streams_bp
     from app.time_logs import bp as time_logs_bp
 
     for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, dashboard_bp, jobs_bp,
-                      streams_bp):
+                      streams_bp, metrics_bp):
         app.register_blueprint(blueprint)
     register_rq_dashboard(app)
 
