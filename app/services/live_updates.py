@@ -24,8 +24,13 @@ def time_logs_changed(logs: Iterable[TimeLog]) -> None:
                       timer=user.running_timer, user=user)
         except Exception:
             log.exception("could not broadcast header timer for user %s", user_id)
-    try:
-        from app.services.dashboards.invalidation import mark_dirty_for_logs
-    except ImportError:  # dashboards not installed yet
-        return
+    from app.services.dashboards.invalidation import mark_dirty_for_logs
+
     mark_dirty_for_logs(logs)
+
+
+def organizations_changed(organization_ids: Iterable[int]) -> None:
+    """Bulk changes (a seeding run): every dashboard of these organizations, and the system's."""
+    from app.services.dashboards.invalidation import mark_dirty_for_organizations
+
+    mark_dirty_for_organizations(list(organization_ids))

@@ -1,0 +1,44 @@
+"""Playwright on Debian's Chromium (Playwright cannot download its own browser here).
+
+`live_server` starts a real gunicorn web process and a real RQ worker against the test database
+and Redis; screenshots go to test-artifacts/ (kept by CI as the run's artifacts).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture()
+def live_server(start_web, start_worker, db):
+    """Base URL of a running web process, with a worker serving every queue but seeding."""
+    from jobs.queues import MAIN_WORKER_QUEUES
+
+    base = start_web(workers=1)
+    start_worker(*MAIN_WORKER_QUEUES)
+    return base
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, base: str, email: str, password: str = "password") -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
