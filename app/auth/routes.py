@@ -12,7 +12,8 @@ from app.models import User
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths: never an open redirect."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    if (target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and target.isprintable()):  # browsers read /\evil and /<tab>/evil as //evil
         return target
     return url_for("dashboard.user")
 

@@ -1,9 +1,69 @@
-from flask_login import login_required
+"""Organizations and teams the user may see: their members, teams and projects."""
+from __future__ import annotations
 
+from flask import render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app import policies
+from app.extensions import db
+from app.models import Membership, Organization, Project, Role, Team, TeamMembership, User
 from app.organizations import bp
+
+ROLE_ORDER = {role.value: -role.rank for role in Role}
 
 
 @bp.get("/organizations")
 @login_required
 def index():
-    return "organizations"
+    orgs = list(db.session.scalars(policies.organization_scope(current_user).order_by(Organization.name).limit(500)))
+    ids = [o.id for o in orgs]
+    members = dict(db.session.execute(
+        select(Membership.organization_id, func.count()).where(Membership.organization_id.in_(ids))
+        .group_by(Membership.organization_id)).all())
+    teams = dict(db.session.execute(
+        select(Team.organization_id, func.count()).where(Team.organization_id.in_(ids))
+        .group_by(Team.organization_id)).all())
+    return render_template("organizations/index.html", orgs=orgs, members=members, teams=teams)
+
+
+@bp.get("/organizations/<org_id>")
+@login_required
+def show(org_id):
+    org = policies.load(current_user, Organization, org_id)
+    memberships = sorted(
+        db.session.scalars(select(Membership).where(Membership.organization_id == org.id)
+                           .options(selectinload(Membership.user))),
+        key=lambda m: (ROLE_ORDER.get(m.role, 0), m.user.name.lower()),
+    )
+    teams = list(db.session.scalars(policies.team_scope(current_user).where(Team.organization_id == org.id)
+                                    .order_by(Team.name)))
+    projects = list(db.session.scalars(
+        policies.project_scope(current_user).where(Project.organization_id == org.id, Project.status == "active")
+        .options(selectinload(Project.client), selectinload(Project.team)).order_by(Project.name).limit(200)))
+    return render_template(
+        "organizations/show.html", org=org, memberships=memberships, teams=teams, projects=projects,
+        role=policies.role_in(current_user, org.id),
+        can_dashboard=policies.can_view_dashboard(current_user, "org", org.id),
+    )
+
+
+@bp.get("/teams/<team_id>")
+@login_required
+def team(team_id):
+    team = policies.load(current_user, Team, team_id)
+    members = list(db.session.scalars(
+        select(User).join(TeamMembership, TeamMembership.user_id == User.id)
+        .where(TeamMembership.team_id == team.id).order_by(User.name)))
+    roles = dict(db.session.execute(
+        select(Membership.user_id, Membership.role).where(Membership.organization_id == team.organization_id,
+                                                          Membership.user_id.in_([u.id for u in members]))).all())
+    projects = list(db.session.scalars(
+        policies.project_scope(current_user).where(Project.team_id == team.id)
+        .options(selectinload(Project.client)).order_by(Project.status, Project.name)))
+    return render_template(
+        "organizations/team.html", team=team, members=members, roles=roles, projects=projects,
+        can_dashboard=policies.can_view_dashboard(current_user, "team", team.id),
+        can_see_org=policies.can_view(current_user, team.organization),
+    )

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
-from app.projects import routes  # noqa: E402,F401
+from app.projects import clients, routes  # noqa: E402,F401

@@ -1,0 +1,147 @@
+"""Manual time entries: create, update and delete a finished log, then tell live updates.
+
+Times arrive as a local date and wall-clock times in the user's time zone and are stored as naive
+UTC. Every rule is checked here first (TimeLogError carries a message fit for the form); the database
+constraints stay the last line of defence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app import policies
+from app.extensions import db
+from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
+from app.services.live_updates import time_logs_changed
+
+MAX_ENTRY_MINUTES = 24 * 60
+
+
+@dataclass
+class EntryData:
+    project: Project
+    start_time: datetime  # naive UTC
+    end_time: datetime | None  # naive UTC; None only while a timer runs
+    description: str
+    billable: bool
+
+
+# -- which projects a user may log time on ------------------------------------------------------------
+def loggable_projects_query(user: User):
+    """Active projects the user may see, in organizations the user belongs to (system admins included)."""
+    return (
+        policies.project_scope(user)
+        .where(Project.status == ProjectStatus.ACTIVE.value,
+               Project.organization_id.in_(policies.organization_ids(user)))
+        .options(selectinload(Project.organization))
+        .order_by(Project.name, Project.id)
+    )
+
+
+def loggable_projects(user: User) -> list[Project]:
+    return list(db.session.scalars(loggable_projects_query(user)))
+
+
+# -- local wall-clock times -> naive UTC --------------------------------------------------------------
+def to_utc(user: User, day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=user.zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day_bounds(user: User, first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """[start of `first`, start of the day after `last`) in the user's zone, as naive UTC."""
+    start = to_utc(user, first, time(0)) if first else None
+    end = to_utc(user, last + timedelta(days=1), time(0)) if last else None
+    return start, end
+
+
+def entry_times(user: User, day: date, start: time, end: time | None, duration_minutes: int | None,
+                keep_running: bool = False) -> tuple[datetime, datetime | None]:
+    """Resolve the form's date, start and (end time or duration) into naive-UTC start and end.
+
+    An end time before (or at) the start is an error, not an overnight entry: entries past midnight
+    are entered with a duration.
+    """
+    start_utc = to_utc(user, day, start)
+    if end is not None:
+        end_utc = to_utc(user, day, end)
+        if end_utc <= start_utc:
+            raise TimeLogError("End must be after start.")
+    elif duration_minutes is not None:
+        end_utc = start_utc + timedelta(minutes=duration_minutes)
+    elif keep_running:
+        return start_utc, None
+    else:
+        raise TimeLogError("Give an end time or a duration.")
+    if (end_utc - start_utc) > timedelta(minutes=MAX_ENTRY_MINUTES):
+        raise TimeLogError("An entry can be at most 24 hours long.")
+    return start_utc, end_utc
+
+
+# -- the verbs ----------------------------------------------------------------------------------------
+def _check(user: User, data: EntryData, log: TimeLog | None = None) -> None:
+    keeps_project = log is not None and log.project_id == data.project.id
+    if not keeps_project and not (data.project.is_active and policies.can_view(user, data.project)):
+        raise TimeLogError("Choose one of your active projects.")
+    owner = db.session.get(User, log.user_id) if log else user
+    if owner.membership_in(data.project.organization_id) is None:
+        raise TimeLogError("The log's owner is not a member of this project's organization.")
+    if not (data.description or "").strip():
+        raise TimeLogError("Description is required.")
+    TimeLog.check(data.start_time, data.end_time, data.description)
+
+
+def _snapshot(log: TimeLog) -> TimeLog:
+    """A detached copy of what a log was, so live updates also refresh what it used to touch."""
+    return TimeLog(id=log.id, user_id=log.user_id, organization_id=log.organization_id, project_id=log.project_id,
+                   start_time=log.start_time, end_time=log.end_time, duration_minutes=log.duration_minutes,
+                   description=log.description, billable=log.billable)
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise TimeLogError("That entry breaks a rule (a second running timer, or a project outside "
+                           "your organization).") from exc
+
+
+def create_entry(user: User, data: EntryData) -> TimeLog:
+    _check(user, data)
+    if data.end_time is None:
+        raise TimeLogError("Give an end time or a duration.")
+    log = TimeLog(user_id=user.id, organization_id=data.project.organization_id, project_id=data.project.id,
+                  start_time=data.start_time, end_time=None, description=data.description.strip(),
+                  billable=data.billable)
+    log.set_times(data.start_time, data.end_time)
+    db.session.add(log)
+    _commit()
+    time_logs_changed([log])
+    return log
+
+
+def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
+    """Change a log (the caller has authorized `user` to edit it). A running timer may stay running."""
+    _check(user, data, log)
+    if data.end_time is None and not log.is_running:
+        raise TimeLogError("Give an end time or a duration.")
+    before = _snapshot(log)
+    log.project_id = data.project.id
+    log.organization_id = data.project.organization_id
+    log.description = data.description.strip()
+    log.billable = data.billable
+    log.set_times(data.start_time, data.end_time)
+    _commit()
+    time_logs_changed([log, before])
+    return log
+
+
+def delete_entry(log: TimeLog) -> None:
+    before = _snapshot(log)
+    db.session.delete(log)
+    db.session.commit()
+    time_logs_changed([before])
+

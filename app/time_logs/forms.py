@@ -1,0 +1,154 @@
+"""Forms of the time pages: a manual entry, and the list's filters (parsed by hand: a GET never 500s)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.models.time_log import DESCRIPTION_MAX
+from app.services.time_entries import MAX_ENTRY_MINUTES
+
+MIN_YEAR, MAX_YEAR = 1970, 2200  # far-off years would overflow when shifted between time zones
+_DURATION = re.compile(r"^(?:(\d{1,2}):([0-5]\d)|(\d{1,4}))$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _int_or_none(value):
+    """Coerce a select's value; garbage becomes None so the field's own message explains it."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_duration(raw: str) -> int:
+    """'90' (minutes) or '1:30' (hours:minutes) -> minutes; ValueError with a message otherwise."""
+    match = _DURATION.match((raw or "").strip())
+    if not match:
+        raise ValueError("Duration must be minutes (90) or hours:minutes (1:30).")
+    minutes = int(match[3]) if match[3] else int(match[1]) * 60 + int(match[2])
+    if not 1 <= minutes <= MAX_ENTRY_MINUTES:
+        raise ValueError("Duration must be between 1 minute and 24 hours.")
+    return minutes
+
+
+class EntryForm(FlaskForm):
+    project_id = SelectField("Project", coerce=_int_or_none, validators=[InputRequired("Choose a project.")],
+                             validate_choice=False)
+    day = DateField("Date", validators=[InputRequired("Give a date.")], render_kw={"type": "date"})
+    start = TimeField("Start", format=["%H:%M", "%H:%M:%S"], validators=[InputRequired("Give a start time.")])
+    end = TimeField("End", format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    duration = StringField("or duration", filters=[_strip], validators=[Optional()],
+                           render_kw={"placeholder": "1:30 or 90", "inputmode": "numeric"})
+    description = TextAreaField("Description", filters=[_strip], validators=[
+        DataRequired("Description is required."),
+        Length(max=DESCRIPTION_MAX, message=f"Description must be at most {DESCRIPTION_MAX} characters."),
+    ], render_kw={"rows": 3, "maxlength": DESCRIPTION_MAX})
+    billable = BooleanField("Billable", default=True)
+
+    duration_minutes: int | None = None
+
+    def __init__(self, projects, *args, allow_running: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.projects = {p.id: p for p in projects}
+        self.allow_running = allow_running
+        many_orgs = len({p.organization_id for p in projects}) > 1
+        self.project_id.choices = [
+            (p.id, f"{p.organization.name} · {p.name}" if many_orgs else p.name) for p in projects
+        ]
+
+    def validate_project_id(self, field):
+        if field.data not in self.projects:
+            raise ValidationError("Choose one of your active projects.")
+
+    def validate_day(self, field):
+        if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+            raise ValidationError(f"Give a date between {MIN_YEAR} and {MAX_YEAR}.")
+
+    def validate_duration(self, field):
+        try:
+            self.duration_minutes = parse_duration(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.end.raw_data and self.end.raw_data[0] and self.duration.data:
+            self.duration.errors.append("Give an end time or a duration, not both.")
+            return False
+        if ok and self.end.data is None and not self.duration.data and not self.allow_running:
+            self.end.errors.append("Give an end time or a duration.")
+            return False
+        return ok
+
+    @property
+    def project(self):
+        return self.projects[self.project_id.data]
+
+
+@dataclass
+class LogFilters:
+    """?from=&to=&project=&page= parsed leniently: a bad value is dropped and explained, never a 500."""
+
+    first: date | None = None
+    last: date | None = None
+    project_id: int | None = None
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, args) -> LogFilters:
+        filters = cls()
+        filters.first = filters._date(args.get("from", ""), "From")
+        filters.last = filters._date(args.get("to", ""), "To")
+        if filters.first and filters.last and filters.last < filters.first:
+            filters.errors.append("“To” is before “From”: the date range was ignored.")
+            filters.first = filters.last = None
+        raw_project = args.get("project", "").strip()
+        if raw_project:
+            if raw_project.isdigit() and len(raw_project) < 12:
+                filters.project_id = int(raw_project)
+            else:
+                filters.errors.append(f"“{raw_project[:40]}” is not a project: the project filter was ignored.")
+        raw_page = args.get("page", "").strip()
+        if raw_page:
+            if raw_page.isdigit() and 0 < int(raw_page) < 100_000:
+                filters.page = int(raw_page)
+            else:
+                filters.errors.append(f"“{raw_page[:40]}” is not a page number: showing page 1.")
+        return filters
+
+    def _date(self, raw: str, label: str) -> date | None:
+        raw = raw.strip()
+        if not raw:
+            return None
+        try:
+            value = date.fromisoformat(raw) if len(raw) == 10 else _bad()
+            if not MIN_YEAR <= value.year <= MAX_YEAR:
+                _bad()
+            return value
+        except ValueError:
+            self.errors.append(f"{label} date “{raw[:40]}” is not a valid date (YYYY-MM-DD): it was ignored.")
+            return None
+
+    def args(self) -> dict:
+        """The filters as query arguments, for pagination links."""
+        out = {}
+        if self.first:
+            out["from"] = self.first.isoformat()
+        if self.last:
+            out["to"] = self.last.isoformat()
+        if self.project_id:
+            out["project"] = self.project_id
+        return out
+
+
+def _bad():
+    raise ValueError("not YYYY-MM-DD")
