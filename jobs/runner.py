@@ -2,6 +2,8 @@
 
 Every job enqueued through app.services.job_queue.enqueue() runs as perform(kind, *args), so
 status, timings, attempts and errors are recorded without the job's own code doing anything.
+A job enqueued some other way (rq-dashboard's requeue, `rq enqueue jobs.runner.perform kind`)
+gets its JobStatus row here, on its first run.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rq import get_current_job
 from werkzeug.utils import import_string
 
 from app.extensions import db
+from app.models import JobState
 from app.services import job_tracking
 from jobs.kinds import get_kind
 
@@ -24,16 +27,19 @@ def perform(kind: str, *args):
     job = get_current_job()
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    if job_id:
-        job_tracking.mark_processing(job_id, worker)
     try:
-        result = import_string(spec.func)(*args)
-    except Exception as exc:
-        db.session.rollback()
         if job_id:
-            job_tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
-        raise
-    else:
+            status = job_tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
+            if status.status == JobState.CANCELED.value:
+                return "canceled before it started"  # canceled in the instant a worker took it
+            job_tracking.mark_processing(job_id, worker)
+        try:
+            result = import_string(spec.func)(*args)
+        except Exception as exc:
+            db.session.rollback()
+            if job_id:
+                job_tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
+            raise
         if job_id:
             job_tracking.mark_completed(job_id, None if result is None else str(result))
         return result

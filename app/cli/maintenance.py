@@ -1,11 +1,70 @@
+"""`flask cleanup [--dry-run]` and `flask seeding start|stop|status`."""
+from __future__ import annotations
+
 import click
+from flask.cli import AppGroup, with_appcontext
 
 
 @click.command("cleanup")
-def cleanup_command():
-    """Delete what has aged out."""
+@click.option("--dry-run", is_flag=True, help="Print what each rule would delete; delete nothing.")
+@with_appcontext
+def cleanup_command(dry_run: bool):
+    """Delete what has aged out (finished job records, old performance snapshots), rule by rule, now."""
+    from app.services.maintenance.cleanup import RULES, run_cleanup
+
+    counts = run_cleanup(dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    for rule in RULES:
+        click.echo(f"{rule.name}: {verb} {counts[rule.name]} ({rule.describe()})")
+    click.echo(f"{'dry run: nothing deleted' if dry_run else 'done'}; total {verb} {sum(counts.values())}")
 
 
-@click.group("seeding")
+@click.group("seeding", cls=AppGroup)
 def seeding_group():
-    """Continuous data seeding."""
+    """Continuous data seeding: a new organization every 5 minutes while it is on."""
+
+
+def _scheduler():
+    from app.cli.jobs import worker_connection
+    from jobs import recurring
+
+    return recurring.make_scheduler(worker_connection())
+
+
+@seeding_group.command("start")
+def seeding_start():
+    """Turn continuous seeding on (no scheduler restart needed; the first run comes within seconds)."""
+    from app.services import seeding_switch
+    from jobs import recurring
+
+    scheduler = _scheduler()
+    seeding_switch.set_enabled(True)
+    recurring.register(scheduler, [recurring.get_entry("data_seeding")])
+    click.echo("seeding started: a new organization every 5 minutes (needs `flask jobs scheduler` and the "
+               "seeding worker running)")
+
+
+@seeding_group.command("stop")
+def seeding_stop():
+    """Turn continuous seeding off (a run already queued or running finishes)."""
+    from app.services import seeding_switch
+    from jobs import recurring
+
+    scheduler = _scheduler()
+    seeding_switch.set_enabled(False)
+    recurring.register(scheduler, [recurring.get_entry("data_seeding")])
+    click.echo("seeding stopped")
+
+
+@seeding_group.command("status")
+def seeding_status():
+    """Say whether continuous seeding is on, why, and when it runs next."""
+    from app.services import seeding_switch
+    from jobs import recurring
+
+    enabled, why = seeding_switch.state()
+    next_run = recurring.next_runs(_scheduler()).get("data_seeding")
+    click.echo(f"seeding is {'on' if enabled else 'off'} ({why})")
+    if enabled:
+        click.echo(f"next run: {next_run:%Y-%m-%d %H:%M:%S} UTC" if next_run else "next run: not scheduled yet "
+                   "(is `flask jobs scheduler` running?)")

@@ -1,9 +1,99 @@
-from flask_login import login_required
+"""Job monitor: /jobs (counts, queues, throughput, the table), /jobs/<id>, and the job actions."""
+from __future__ import annotations
+
+import redis
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from app.jobs import bp
+from app.services import job_monitor
+from app.services.job_queue import EnqueueError, JobActionError
+from app.services.job_queue import cancel as cancel_job
+from app.services.job_queue import retry as retry_job
 
 
 @bp.get("/jobs")
 @login_required
 def index():
-    return "jobs"
+    filters, errors = job_monitor.Filters.parse(request.args)
+    page = job_monitor.listing(current_user, filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "jobs/index.html", page=page, filters=filters, errors=errors,
+        counts=job_monitor.status_counts(current_user), queues=_queue_health(),
+        buckets=job_monitor.throughput(current_user), recurring=_recurring() if current_user.is_system_admin else None,
+        statuses=job_monitor.STATUSES, queue_names=job_monitor.QUEUES, kinds=sorted(job_monitor.KINDS),
+        stream_topics=job_monitor.topics(current_user),
+    ), (422 if errors else 200)
+
+
+@bp.get("/jobs/<identifier>")
+@login_required
+def show(identifier: str):
+    job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    return render_template("jobs/show.html", job=job, stream_topics=job_monitor.topics(current_user))
+
+
+@bp.post("/jobs/<identifier>/retry")
+@login_required
+def retry(identifier: str):
+    job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    try:
+        retry_job(job)
+    except JobActionError as exc:
+        abort(409, str(exc))
+    flash(f"{job.kind} job requeued.", "info")
+    return _back()
+
+
+@bp.post("/jobs/<identifier>/cancel")
+@login_required
+def cancel(identifier: str):
+    job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    try:
+        cancel_job(job)
+    except JobActionError as exc:
+        abort(409, str(exc))
+    flash(f"{job.kind} job canceled.", "info")
+    return _back()
+
+
+@bp.post("/jobs/recurring/<name>/run")
+@login_required
+def run_recurring(name: str):
+    from jobs import recurring
+
+    if not current_user.is_system_admin:
+        abort(403, "Only system admins run recurring jobs by hand.")
+    if name not in recurring.ENTRIES:
+        abort(404, f"No recurring entry {name!r}.")
+    try:
+        status = recurring.run_entry(name)
+    except EnqueueError as exc:
+        abort(503, str(exc))
+    flash(f"{name}: job {status.rq_job_id[:8]} is {status.status}.", "info")
+    return redirect(url_for("jobs.index"), 303)
+
+
+def _back():
+    target = request.form.get("next", "")
+    if not target.startswith("/jobs") or target.startswith("//"):
+        target = url_for("jobs.index")
+    return redirect(target, 303)
+
+
+def _queue_health():
+    try:
+        return job_monitor.queue_health()
+    except redis.RedisError:
+        return None
+
+
+def _recurring():
+    from app.services.redis_conn import get_redis
+    from jobs import recurring
+
+    try:
+        runs = recurring.next_runs(recurring.make_scheduler(get_redis()))
+        return [(entry, entry.is_enabled(), runs.get(entry.name)) for entry in recurring.RECURRING]
+    except redis.RedisError:
+        return [(entry, None, None) for entry in recurring.RECURRING]

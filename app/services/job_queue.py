@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import redis
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.job import JobStatus as RQStatus
 
@@ -29,6 +29,10 @@ COALESCE_PREFIX = "timeboard:coalesce:"
 
 class EnqueueError(RuntimeError):
     """Redis could not take the job; the JobStatus row says so."""
+
+
+class JobActionError(RuntimeError):
+    """A retry or cancel that the job's state does not allow (the view answers 409)."""
 
 
 def get_queue(name: str) -> Queue:
@@ -96,7 +100,52 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
         raise EnqueueError(status.error_message) from exc
     from app.services.job_tracking import broadcast_job
 
-    broadcast_job(status)
+    broadcast_job(status, created=True)
+    return status
+
+
+def retry(status: JobStatus) -> JobStatus:
+    """Run a failed job again: RQ requeues the same job (same id, same JobStatus row)."""
+    from app.services import job_tracking
+
+    if status.status != JobState.FAILED.value:
+        raise JobActionError(f"Only a failed job can be retried; this one is {status.status}.")
+    r = get_redis()
+    try:
+        job = Job.fetch(status.rq_job_id, connection=r)
+        if job.get_status() != RQStatus.FAILED:
+            from rq.registry import FailedJobRegistry
+
+            # failed in our books but not in RQ's (e.g. abandoned, then swept): put it where requeue looks
+            FailedJobRegistry(job.origin, connection=r).add(job, ttl=600)
+        job.requeue()
+    except NoSuchJobError:
+        raise JobActionError("This job's data has expired from Redis; it cannot be retried.") from None
+    except InvalidJobOperation:
+        raise JobActionError("RQ no longer holds this job as failed; it cannot be retried.") from None
+    job_tracking.mark_pending(status, note=f"Retried by hand after: {status.error_message or 'failure'}")
+    return status
+
+
+def cancel(status: JobStatus) -> JobStatus:
+    """Cancel a job that has not started yet; a running or finished job cannot be canceled."""
+    from app.services import job_tracking
+
+    if status.status != JobState.PENDING.value:
+        raise JobActionError(f"Only a pending job can be canceled; this one is {status.status}.")
+    r = get_redis()
+    try:
+        job = Job.fetch(status.rq_job_id, connection=r)
+        rq_status = job.get_status()
+        if rq_status == RQStatus.STARTED:
+            raise JobActionError("This job has just started; it can no longer be canceled.")
+        if rq_status in PENDING_RQ_STATES:
+            job.cancel()
+    except NoSuchJobError:
+        pass  # nothing left in Redis to stop; the record still says canceled
+    except InvalidJobOperation:
+        pass  # already canceled in RQ
+    job_tracking.mark_canceled(status)
     return status
 
 

@@ -1,0 +1,136 @@
+"""Bring JobStatus in line with RQ after a worker died (SIGKILL, OOM, a lost machine).
+
+A killed work-horse leaves its execution in the queue's StartedJobRegistry and its JobStatus at
+"processing". RQ refreshes each live execution's registry score to now + (job_monitoring_interval + 60)
+on every heartbeat (rq 3.0, Worker.get_heartbeat_ttl / maintain_heartbeats; our workers use an
+interval of 5 s, so a live entry always expires >= 60 s ahead). Cleaning the registry as if it were
+now + LOOKAHEAD therefore catches exactly the executions without a heartbeat for
+(60 - LOOKAHEAD) s or more, and RQ itself then retries them (retries left) or fails them
+(AbandonedJobError). Then each JobStatus still at "processing" takes the RQ job's real state.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.utils import current_timestamp
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import JobState, JobStatus, utcnow
+from app.services import job_tracking
+from app.services.redis_conn import get_redis
+from jobs.queues import ALL
+
+log = logging.getLogger(__name__)
+
+LOOKAHEAD = 35  # seconds: an execution silent for ~25-30 s is abandoned (heartbeats come every 5 s)
+ABANDONED = "worker died (abandoned)"
+OVERDUE = 5  # seconds past due: no live RQ scheduler is moving this queue's scheduled jobs
+LOST_AFTER = timedelta(minutes=10)  # a JobStatus whose RQ job vanished (Redis flushed) is failed after this
+
+
+def sweep_abandoned(lookahead: int = LOOKAHEAD) -> int:
+    """Let RQ retry or fail executions whose worker stopped heartbeating; returns how many it handled."""
+    r = get_redis()
+    handled = 0
+    for name in ALL:
+        registry = StartedJobRegistry(name, connection=r)
+        expired = registry.get_expired_job_ids(current_timestamp() + lookahead)
+        if expired:
+            registry.cleanup(timestamp=current_timestamp() + lookahead)
+            handled += len(expired)
+    return handled
+
+
+def release_overdue_scheduled(overdue: int = OVERDUE) -> int:
+    """Enqueue retries and delayed jobs that no RQ scheduler moved in time.
+
+    Each worker's RQ scheduler holds a per-queue lock for 61 s and a worker retries taking it only
+    every 10 minutes, so after a SIGKILL the retry that RQ scheduled for an abandoned job could wait
+    that long. A live scheduler moves due jobs within a second; a job overdue by `overdue` seconds
+    has none. ZREM claims each job, so a scheduler waking up at the same moment cannot double it.
+    """
+    r = get_redis()
+    moved = 0
+    for name in ALL:
+        registry = ScheduledJobRegistry(name, connection=r)
+        for job_id in registry.get_jobs_to_schedule(int(current_timestamp()) - overdue):
+            if not r.zrem(registry.key, job_id):
+                continue  # a scheduler took it
+            try:
+                job = Job.fetch(job_id, connection=r)
+            except NoSuchJobError:
+                continue
+            Queue(name, connection=r).enqueue_job(job)
+            moved += 1
+    return moved
+
+
+def reconcile(lookahead: int = LOOKAHEAD) -> str:
+    swept = sweep_abandoned(lookahead)
+    released = release_overdue_scheduled()
+    r = get_redis()
+    now = utcnow()
+    synced = 0
+    stuck = db.session.scalars(select(JobStatus).where(JobStatus.status == JobState.PROCESSING.value)).all()
+    for status in stuck:
+        try:
+            rq_status = Job.fetch(status.rq_job_id, connection=r).get_status()
+        except NoSuchJobError:
+            rq_status = None
+        if rq_status == RQStatus.STARTED:
+            continue  # really running (or not yet seen as abandoned)
+        if rq_status is None and status.started_at and now - status.started_at < timedelta(minutes=1):
+            continue
+        synced += _apply(status, rq_status)
+    lost = db.session.scalars(select(JobStatus).where(
+        JobStatus.status == JobState.PENDING.value, JobStatus.enqueued_at < now - LOST_AFTER)).all()
+    for status in lost:
+        try:
+            Job.fetch(status.rq_job_id, connection=r)
+        except NoSuchJobError:
+            synced += _transition(status, JobState.PENDING, JobState.FAILED, "lost: the job is no longer in Redis")
+    return f"abandoned executions swept: {swept}; overdue retries enqueued: {released}; statuses synced: {synced}"
+
+
+def _apply(status: JobStatus, rq_status) -> int:
+    if rq_status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
+        return _transition(status, JobState.PROCESSING, JobState.PENDING, f"{ABANDONED}; retrying")
+    if rq_status == RQStatus.FINISHED:
+        return _transition(status, JobState.PROCESSING, JobState.COMPLETED, None)
+    if rq_status == RQStatus.CANCELED:
+        return _transition(status, JobState.PROCESSING, JobState.CANCELED, None)
+    if rq_status is None:
+        return _transition(status, JobState.PROCESSING, JobState.FAILED, f"{ABANDONED}; the job is no longer in Redis")
+    return _transition(status, JobState.PROCESSING, JobState.FAILED, ABANDONED)  # failed, stopped
+
+
+def _transition(status: JobStatus, expected: JobState, new: JobState, message: str | None) -> int:
+    """Compare-and-set, so a worker that picks the job up meanwhile is never overwritten."""
+    now = utcnow()
+    values = {"status": new.value, "finished_at": None if new == JobState.PENDING else now}
+    if new != JobState.PENDING and status.started_at:
+        values["duration_ms"] = int((now - status.started_at).total_seconds() * 1000)
+    if new == JobState.PENDING:
+        values.update(progress=0, duration_ms=None)
+    if message:
+        values["error_message"] = message
+    result = db.session.execute(
+        update(JobStatus)
+        .where(JobStatus.id == status.id, JobStatus.status == expected.value, JobStatus.attempts == status.attempts)
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if not result.rowcount:
+        return 0
+    db.session.refresh(status)
+    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected.value, new.value,
+                f" ({message})" if message else "")
+    job_tracking.broadcast_job(status)
+    return 1

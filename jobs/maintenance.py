@@ -1,0 +1,20 @@
+"""Maintenance jobs (queue `maintenance`), each a thin call into app.services.maintenance."""
+from __future__ import annotations
+
+from app.services import maintenance
+from app.services.maintenance.cleanup import summary
+
+
+def cleanup() -> str:
+    return summary(maintenance.run_cleanup())
+
+
+def performance_snapshot(interval_seconds: int = 60) -> str:
+    snapshot = maintenance.take_snapshot(interval_seconds)
+    data = snapshot.data
+    jobs = sum(k["count"] for k in data["kinds"].values())
+    return f"snapshot {snapshot.id}: {jobs} jobs, {data['workers']} workers"
+
+
+def reconcile_jobs() -> str:
+    return maintenance.reconcile()

@@ -1,0 +1,193 @@
+"""The recurring-job table (Timeboard's recurring.yml) and its registration with rq-scheduler.
+
+Adding an entry is one line in RECURRING. Each entry has a fixed id in rq-scheduler
+("recurring-<name>"), so registering again (a restart, a second scheduler) replaces, never adds.
+
+The scheduler does not push a stored job each time: when an entry is due it calls the one
+enqueue helper with the key "recurring:<name>", so every run has its own JobStatus, and a run
+is skipped while the previous one of that entry is still pending (no pile-up).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rq_scheduler import Scheduler
+from rq_scheduler.utils import get_next_scheduled_time, to_unix
+
+from jobs.kinds import get_kind
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Recurring:
+    name: str
+    kind: str
+    every: int | None = None  # seconds
+    cron: str | None = None  # cron expression, server time (rq-scheduler)
+    enabled: bool | str = True  # True, False, or "seeding_switch": ask app.services.seeding_switch
+
+    @property
+    def id(self) -> str:
+        """Fixed rq-scheduler job id (RQ ids allow letters, digits, - and _ only)."""
+        return f"recurring-{self.name}"
+
+    @property
+    def key(self) -> str:
+        """Coalescing key of the entry's runs: a run still pending makes the next one a no-op."""
+        return f"recurring:{self.name}"
+
+    @property
+    def queue(self) -> str:
+        return get_kind(self.kind).queue
+
+    @property
+    def when(self) -> str:
+        return f"every {self.every}s" if self.every else f"cron {self.cron} (server time)"
+
+    def is_enabled(self) -> bool:
+        if self.enabled == "seeding_switch":
+            from app.services import seeding_switch
+
+            return seeding_switch.is_enabled()
+        return bool(self.enabled)
+
+
+RECURRING: list[Recurring] = [
+    Recurring("data_seeding", "data_seeding", every=300, enabled="seeding_switch"),
+    Recurring("cleanup", "cleanup", cron="17 3 * * *"),
+    Recurring("performance_snapshot", "performance_snapshot", every=60),
+    Recurring("reconcile_jobs", "reconcile_jobs", every=30),
+    Recurring("cache_warming", "cache_warming", every=300),
+]
+ENTRIES = {entry.name: entry for entry in RECURRING}
+
+
+class UnknownEntry(KeyError):
+    def __str__(self) -> str:
+        return f"unknown recurring entry {self.args[0]!r}; known: {', '.join(ENTRIES)}"
+
+
+def get_entry(name: str) -> Recurring:
+    try:
+        return ENTRIES[name]
+    except KeyError:
+        raise UnknownEntry(name) from None
+
+
+def run_entry(name: str):
+    """Enqueue one run of the entry now (coalesced: nothing new while the previous run is pending).
+
+    The scheduler calls it in its own process; it is also a plain job function, so a stock
+    `rqscheduler` pushing the stored job still ends in a tracked run.
+    """
+    from app.services.job_queue import enqueue
+
+    entry = get_entry(name)
+    return enqueue(entry.kind, key=entry.key)
+
+
+# -- registration ------------------------------------------------------------------------------------
+def make_scheduler(connection, interval: float = 5) -> TimeboardScheduler:
+    return TimeboardScheduler(connection=connection, interval=interval)
+
+
+def register(scheduler: Scheduler, entries: list[Recurring] | None = None) -> list[str]:
+    """Put every enabled entry in rq-scheduler under its fixed id, replacing what is there, and take
+    disabled ones out. Idempotent; returns the ids now scheduled. An entry keeps its next run time
+    across registrations unless its timing changed."""
+    scheduled = []
+    for entry in entries or RECURRING:
+        if not entry.is_enabled():
+            scheduler.cancel(entry.id)
+            continue
+        _put(scheduler, entry)
+        scheduled.append(entry.id)
+    return scheduled
+
+
+def sync(scheduler: Scheduler) -> None:
+    """Cheap per-loop check: add enabled entries that are missing, drop disabled ones (the seeding switch)."""
+    for entry in RECURRING:
+        present = entry.id in scheduler
+        enabled = entry.is_enabled()
+        if enabled and not present:
+            _put(scheduler, entry)
+            log.info("recurring entry %s enabled", entry.name)
+        elif present and not enabled:
+            scheduler.cancel(entry.id)
+            log.info("recurring entry %s disabled", entry.name)
+
+
+def _put(scheduler: Scheduler, entry: Recurring) -> None:
+    from rq.exceptions import NoSuchJobError
+
+    previous = scheduler.connection.zscore(scheduler.scheduled_jobs_key, entry.id)
+    try:
+        old = scheduler.job_class.fetch(entry.id, connection=scheduler.connection)
+        same_timing = old.meta.get("interval") == entry.every and old.meta.get("cron_string") == entry.cron
+    except NoSuchJobError:
+        same_timing = False
+    common = dict(id=entry.id, queue_name=entry.queue, args=[entry.name], description=f"recurring {entry.name}",
+                  meta={"recurring_entry": entry.name}, timeout=60)
+    if entry.every:
+        scheduler.schedule(_utcnow(), run_entry, interval=entry.every, **common)
+    else:
+        scheduler.cron(entry.cron, run_entry, **common)
+    if previous is not None and same_timing:  # keep the time already planned
+        scheduler.connection.zadd(scheduler.scheduled_jobs_key, {entry.id: previous})
+
+
+def next_runs(scheduler: Scheduler) -> dict[str, datetime]:
+    """Next planned run (naive UTC) of every entry present in rq-scheduler."""
+    runs = {}
+    for entry in RECURRING:
+        score = scheduler.connection.zscore(scheduler.scheduled_jobs_key, entry.id)
+        if score is not None:
+            runs[entry.name] = datetime(1970, 1, 1) + timedelta(seconds=score)
+    return runs
+
+
+class TimeboardScheduler(Scheduler):
+    """rq-scheduler that re-syncs the table each loop and runs due entries through the enqueue helper."""
+
+    def enqueue_jobs(self):
+        try:
+            sync(self)
+        except Exception:  # the seeding switch lives in Redis too; never stop scheduling for it
+            log.exception("could not sync the recurring table")
+        return super().enqueue_jobs()
+
+    def enqueue_job(self, job):
+        name = job.meta.get("recurring_entry")
+        if name is None:
+            return super().enqueue_job(job)
+        self._plan_next(job)
+        try:
+            entry = get_entry(name)
+        except UnknownEntry:
+            self.cancel(job.id)  # removed from the table since it was registered
+            return None
+        if not entry.is_enabled():
+            self.cancel(job.id)
+            return None
+        try:
+            status = run_entry(name)
+            log.info("recurring %s -> job %s (%s)", name, status.rq_job_id, status.status)
+        except Exception:
+            log.exception("recurring %s could not be enqueued", name)
+        return None
+
+    def _plan_next(self, job) -> None:
+        interval, cron = job.meta.get("interval"), job.meta.get("cron_string")
+        if interval:
+            when = to_unix(_utcnow()) + int(interval)
+        else:
+            when = to_unix(get_next_scheduled_time(cron, use_local_timezone=False))
+        self.connection.zadd(self.scheduled_jobs_key, {job.id: when})

@@ -1,0 +1,42 @@
+"""In Chromium: the job monitor shows a job's life live (pending -> processing -> completed) without a reload."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import Role
+from app.services.job_queue import enqueue
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, page):
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    someone_else = factory.user(org, Role.MEMBER, email="other@example.com")
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/jobs")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    before = page.get_by_test_id("job-row").count()  # e.g. the dashboard job signing in started
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
+    enqueue("echo", "not yours", user_id=someone_else.id)  # another user's job never shows up here
+    status = enqueue("sleep", 3, user_id=member.id, delay=2)  # scheduled: visible as pending first
+    row = page.locator(f"#job-{status.rq_job_id}")
+    expect(row).to_have_attribute("data-status", "pending", timeout=5000)
+    expect(row.get_by_test_id("job-status")).to_have_text("pending")
+    expect(row).to_have_attribute("data-status", "processing", timeout=15000)
+    expect(row.locator(".progress")).to_be_visible()
+    screenshot(page, "job-monitor-processing")
+    expect(row).to_have_attribute("data-status", "completed", timeout=15000)
+    expect(row.get_by_test_id("job-status")).to_have_text("completed")
+    expect(page.get_by_test_id("job-row")).to_have_count(before + 1)  # replaced in place, never duplicated
+    expect(page.get_by_test_id("job-row").first).to_have_id(f"job-{status.rq_job_id}")  # new jobs on top
+    completed_rows = page.locator('tr[data-status="completed"]').count()
+    # the per-viewer counts follow on a debounce (jobs_summary_controller.js)
+    expect(page.locator('a.metric[data-status="completed"] .metric-value')).to_have_text(str(completed_rows),
+                                                                                          timeout=10000)
+    assert page.evaluate("window.__sameDocument") is True
+    screenshot(page, "job-monitor")
