@@ -1,10 +1,95 @@
-from flask import render_template
-from flask_login import login_required
+"""Dashboard pages answer at once from the cache; the metrics come from a job, over the page's stream.
 
+Access: another organization's team or organization is a 404 (it may not even be seen); a team or
+organization the user may see but whose dashboard is not theirs is a 403; the system dashboard is a
+403 for anyone but a system admin.
+"""
+from __future__ import annotations
+
+import redis
+from flask import Response, abort, redirect, render_template, request
+from flask_login import current_user, login_required
+
+from app import policies
 from app.dashboard import bp
+from app.models import Organization, Team
+from app.services.dashboards.keys import SYSTEM_KEY, BadDashboardKey, DashboardKey, org_key, team_key, user_key
+from app.services.dashboards.navigation import dashboard_links
+from app.services.dashboards.refresh import catch_up
+from app.services.dashboards.shell import open_dashboard, refresh_later
+from app.services.job_queue import EnqueueError
+
+TURBO_STREAM = "text/vnd.turbo-stream.html"
+
+
+def _render(key: str, title: str, subtitle: str = ""):
+    shell = open_dashboard(key, current_user.id)
+    return render_template("dashboard/show.html", shell=shell, title=title, subtitle=subtitle,
+                           links=dashboard_links(current_user), stream_topics=[key])
 
 
 @bp.get("/dashboard")
 @login_required
 def user():
-    return render_template("dashboard/placeholder.html")
+    return _render(user_key(current_user.id), "My dashboard", f"Times in {current_user.time_zone}")
+
+
+@bp.get("/dashboard/team/<team_id>")
+@login_required
+def team(team_id):
+    record = policies.load(current_user, Team, team_id)
+    if not policies.can_view_dashboard(current_user, "team", record.id):
+        abort(403, "Only the team's managers and the organization's owners and admins see this dashboard.")
+    return _render(team_key(record.id), f"{record.name}", "Team dashboard · weeks in UTC")
+
+
+@bp.get("/dashboard/org/<org_id>")
+@login_required
+def org(org_id):
+    record = policies.load(current_user, Organization, org_id)
+    if not policies.can_view_dashboard(current_user, "org", record.id):
+        abort(403, "Only the organization's owners and admins see this dashboard.")
+    return _render(org_key(record.id), record.name, "Organization dashboard · weeks in UTC")
+
+
+@bp.get("/dashboard/system")
+@login_required
+def system():
+    if not current_user.is_system_admin:
+        abort(403, "The system dashboard is for system admins.")
+    return _render(SYSTEM_KEY, "System", "Platform dashboard · UTC")
+
+
+def _allowed_key(raw: str | None) -> DashboardKey:
+    try:
+        key = DashboardKey.parse(raw or "")
+    except BadDashboardKey:
+        abort(404)
+    if not policies.can_receive(current_user, str(key)):
+        abort(404)
+    return key
+
+
+@bp.get("/dashboard/sections")
+@login_required
+def sections():
+    """The cached sections as a Turbo Stream: the page asks once its socket is live, so nothing the job
+    pushed before the socket opened is missed."""
+    key = _allowed_key(request.args.get("key"))
+    try:
+        stream = catch_up(str(key))
+    except redis.RedisError:  # Redis down: nothing to catch up with; the page's own timer shows the error state
+        stream = ""
+    return Response(stream, mimetype=TURBO_STREAM)
+
+
+@bp.post("/dashboard/refresh")
+@login_required
+def refresh():
+    """The Retry button: enqueue the dashboard's job again, then show the dashboard."""
+    key = _allowed_key(request.form.get("key"))
+    try:
+        refresh_later(str(key), current_user.id)
+    except EnqueueError:
+        pass  # the page then computes in the request and says why
+    return redirect(key.url, code=303)

@@ -1,0 +1,59 @@
+"""Computed sections in Redis: one entry per (dashboard key, section), DASHBOARD_CACHE_TTL seconds.
+
+A failure marker per key lets a page opened after a failed job show the error state at once.
+Every function raises redis.RedisError when Redis is down; callers decide what that means.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from app.models import utcnow
+from app.services.redis_conn import get_redis
+
+PREFIX = "timeboard:dashboard-cache:"
+
+
+@dataclass(frozen=True)
+class Cached:
+    data: dict
+    computed_at: datetime
+
+
+def _entry(key: str, section: str) -> str:
+    return f"{PREFIX}{key}:{section}"
+
+
+def store(key: str, section: str, data: dict, computed_at: datetime | None = None) -> Cached:
+    cached = Cached(data=data, computed_at=computed_at or utcnow())
+    payload = json.dumps({"data": data, "at": cached.computed_at.isoformat()}, default=str)
+    get_redis().set(_entry(key, section), payload, ex=current_app.config["DASHBOARD_CACHE_TTL"])
+    return cached
+
+
+def load(key: str, sections: list[str]) -> dict[str, Cached]:
+    """The cached sections of a dashboard that are there (one round trip)."""
+    if not sections:
+        return {}
+    found = {}
+    for name, raw in zip(sections, get_redis().mget([_entry(key, s) for s in sections]), strict=True):
+        if raw:
+            value = json.loads(raw)
+            found[name] = Cached(data=value["data"], computed_at=datetime.fromisoformat(value["at"]))
+    return found
+
+
+def mark_failed(key: str, message: str) -> None:
+    get_redis().set(f"{PREFIX}{key}:failed", message[:300], ex=current_app.config["DASHBOARD_CACHE_TTL"])
+
+
+def clear_failed(key: str) -> None:
+    get_redis().delete(f"{PREFIX}{key}:failed")
+
+
+def failure(key: str) -> str | None:
+    raw = get_redis().get(f"{PREFIX}{key}:failed")
+    return raw.decode() if raw else None

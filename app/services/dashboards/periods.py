@@ -1,0 +1,58 @@
+"""Reporting windows ("today", "this week", "this month", the last 14 days) in a time zone, as naive-UTC bounds.
+
+A log counts in the window its start falls in (as most time trackers book it): a log started at
+23:30 local time on Sunday belongs to that Sunday and that week, even if it ran past midnight.
+Weeks start on Monday. Local midnights are built in the zone, so DST changes shift the UTC bounds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from app.models import utcnow
+
+
+def _utc(day: date, zone: tzinfo) -> datetime:
+    """Local midnight of `day` in `zone`, as naive UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Periods:
+    zone: tzinfo
+    now: datetime  # naive UTC
+    today: datetime
+    tomorrow: datetime
+    week: datetime
+    month: datetime
+    day_starts: tuple[datetime, ...]  # oldest first; each day is [day_starts[i], day_starts[i+1] or tomorrow)
+    day_labels: tuple[str, ...]
+
+    @property
+    def earliest(self) -> datetime:
+        return min(self.month, self.week, self.day_starts[0])
+
+    def day_bounds(self) -> list[tuple[datetime, datetime]]:
+        ends = self.day_starts[1:] + (self.tomorrow,)
+        return list(zip(self.day_starts, ends, strict=True))
+
+    def day_index(self, start: datetime) -> int | None:
+        for i, (lo, hi) in enumerate(self.day_bounds()):
+            if lo <= start < hi:
+                return i
+        return None
+
+    def local(self, value: datetime, fmt: str = "%a %H:%M") -> str:
+        return value.replace(tzinfo=UTC).astimezone(self.zone).strftime(fmt)
+
+
+def periods(zone: tzinfo = UTC, now: datetime | None = None, days: int = 14) -> Periods:
+    now = now or utcnow()
+    today = now.replace(tzinfo=UTC).astimezone(zone).date()
+    week = today - timedelta(days=today.weekday())
+    dates = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    return Periods(
+        zone=zone, now=now, today=_utc(today, zone), tomorrow=_utc(today + timedelta(days=1), zone),
+        week=_utc(week, zone), month=_utc(today.replace(day=1), zone),
+        day_starts=tuple(_utc(d, zone) for d in dates), day_labels=tuple(d.strftime("%d %b") for d in dates),
+    )

@@ -1,0 +1,92 @@
+"""The sections of each kind of dashboard, and the context their compute functions share.
+
+Each section is one partial (templates/dashboard/_<name>.html) used by the page and by the stream,
+and one compute function returning JSON-safe data (it is cached as is).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from app.extensions import db
+from app.models import Organization, Team, User
+from app.services.dashboards import org_metrics, system_metrics, team_metrics, user_metrics
+from app.services.dashboards.common import running
+from app.services.dashboards.keys import DashboardKey
+from app.services.dashboards.periods import Periods, periods
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    compute: Callable[[Context], dict]
+    primary: bool = False  # the summary: carries data-testid="dashboard-metrics"
+
+    @property
+    def template(self) -> str:
+        return f"dashboard/_{self.name}.html"
+
+
+SECTIONS: dict[str, list[Section]] = {
+    "user": [
+        Section("user_summary", "At a glance", user_metrics.summary, primary=True),
+        Section("user_daily", "Last 14 days", user_metrics.daily),
+        Section("user_projects", "Projects this week", user_metrics.projects),
+        Section("activity", "My recent activity", user_metrics.activity),
+    ],
+    "team": [
+        Section("team_summary", "This week", team_metrics.summary, primary=True),
+        Section("team_members", "Members this week", team_metrics.members),
+        Section("team_projects", "Projects and budgets", team_metrics.projects),
+        Section("activity", "Recent team activity", team_metrics.activity),
+    ],
+    "org": [
+        Section("org_summary", "At a glance", org_metrics.summary, primary=True),
+        Section("org_by_team", "Hours by team", org_metrics.by_team),
+        Section("org_by_client", "Hours by client", org_metrics.by_client),
+        Section("org_top_projects", "Top projects", org_metrics.top_projects),
+        Section("activity", "Recent activity", org_metrics.activity),
+    ],
+    "system": [
+        Section("system_summary", "Platform", system_metrics.summary, primary=True),
+        Section("system_growth", "Growth", system_metrics.growth),
+        Section("system_jobs", "Jobs and queues", system_metrics.jobs),
+    ],
+}
+
+SUBJECTS = {"user": User, "team": Team, "org": Organization}
+
+
+class SubjectGone(LookupError):
+    """The user, team or organization of a dashboard no longer exists."""
+
+
+@dataclass
+class Context:
+    key: DashboardKey
+    subject: object | None
+    periods: Periods
+    _running: dict = field(default_factory=dict)
+
+    def running(self, scope) -> list[dict]:
+        """Running timers for the scope, fetched once per computation and shared by its sections."""
+        marker = str(scope.compile(compile_kwargs={"literal_binds": True}))
+        if marker not in self._running:
+            self._running[marker] = running(scope)
+        return self._running[marker]
+
+
+def sections(kind: str) -> list[Section]:
+    return SECTIONS[kind]
+
+
+def context(key: DashboardKey, now=None) -> Context:
+    subject = None
+    if key.kind in SUBJECTS:
+        subject = db.session.get(SUBJECTS[key.kind], key.id)
+        if subject is None:
+            raise SubjectGone(str(key))
+    zone = subject.zone if isinstance(subject, User) else UTC
+    return Context(key=key, subject=subject, periods=periods(zone, now))

@@ -1,0 +1,58 @@
+"""What a dashboard request renders at once: the cached sections (with their age), skeletons for the rest.
+
+No metric query runs here: the cache is read and the DashboardDataJob enqueued (coalesced). Only
+when Redis is down, so that nothing can be cached or queued, are the metrics computed once in the
+request, with a notice, rather than leaving the page empty or failing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import redis
+
+from app.services.dashboards import cache, registry
+from app.services.dashboards.cache import Cached
+from app.services.dashboards.keys import DashboardKey
+from app.services.dashboards.refresh import compute_now, percent, section_context
+from app.services.job_queue import EnqueueError, enqueue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Shell:
+    key: str
+    entries: list[dict]  # section_context() of each section, cached or not
+    percent: int
+    failure: str | None = None
+    notice: str | None = None
+
+    @property
+    def loading(self) -> bool:
+        return any(e["cached"] is None for e in self.entries)
+
+
+def refresh_later(key: str, user_id: int | None = None) -> None:
+    """Enqueue the DashboardDataJob for the key; a job already pending for it is reused."""
+    enqueue("dashboard_data", key, key=key, user_id=user_id)
+
+
+def open_dashboard(key: str, user_id: int | None) -> Shell:
+    sections = registry.sections(DashboardKey.parse(key).kind)
+    notice = failure = None
+    try:
+        found = cache.load(key, [s.name for s in sections])
+        failure = cache.failure(key)
+        refresh_later(key, user_id)
+    except (redis.RedisError, EnqueueError) as exc:
+        log.warning("dashboard %s: Redis unavailable (%s); computing in the request", key, exc)
+        found = compute_now(key)
+        notice = "Live updates are unavailable right now: these figures were computed for this page only."
+    entries = [section_context(key, s, found.get(s.name)) for s in sections]
+    done = sum(1 for e in entries if e["cached"] is not None)
+    return Shell(key=key, entries=entries, percent=percent(done, len(sections)),
+                 failure=failure if done < len(sections) else None, notice=notice)
+
+
+__all__ = ["Cached", "Shell", "open_dashboard", "refresh_later"]

@@ -1,0 +1,71 @@
+"""The platform dashboard for system admins: growth, running timers and job health (UTC)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq import Queue, Worker
+from sqlalchemy import and_, case, desc, func, select
+
+from app.extensions import db
+from app.models import JobState, JobStatus, Organization, PerformanceSnapshot, Project, TimeLog, User
+from app.services.dashboards import charts
+from app.services.redis_conn import get_redis
+from jobs.kinds import KINDS
+from jobs.queues import ALL
+
+
+def _count_and_new(model, since) -> tuple[int, int]:
+    total, new = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((model.created_at >= since, 1), else_=0)), 0))
+        .select_from(model)
+    ).one()
+    return int(total or 0), int(new or 0)
+
+
+def summary(ctx) -> dict:
+    """Organizations, users, projects and time logs with what the last 24 hours added; running timers."""
+    since = ctx.periods.now - timedelta(days=1)
+    counts = {name: _count_and_new(model, since) for name, model in
+              (("organizations", Organization), ("users", User), ("projects", Project), ("time_logs", TimeLog))}
+    running = db.session.scalar(select(func.count()).select_from(TimeLog).where(TimeLog.end_time.is_(None)))
+    return {"counts": {k: {"total": t, "new": n} for k, (t, n) in counts.items()}, "running": running or 0}
+
+
+def growth(ctx) -> dict:
+    """New time logs and new users per day over the last 14 days (one query each)."""
+    p = ctx.periods
+
+    def per_day(model) -> list[float]:
+        cols = [func.coalesce(func.sum(case((and_(model.created_at >= lo, model.created_at < hi), 1), else_=0)), 0)
+                for lo, hi in p.day_bounds()]
+        row = db.session.execute(select(*cols).select_from(model).where(model.created_at >= p.day_starts[0])).one()
+        return [float(v or 0) for v in row]
+
+    return {
+        "logs": charts.columns("New time logs per day", list(zip(p.day_labels, per_day(TimeLog), strict=True)),
+                               unit="count"),
+        "users": charts.columns("New users per day", list(zip(p.day_labels, per_day(User), strict=True)),
+                                unit="count"),
+    }
+
+
+def jobs(ctx) -> dict:
+    """Per queue: depth now, jobs and failures in the last 24 hours, p95 duration from the latest snapshot."""
+    since = ctx.periods.now - timedelta(days=1)
+    rows = db.session.execute(
+        select(JobStatus.queue, func.count(),
+               func.coalesce(func.sum(case((JobStatus.status == JobState.FAILED.value, 1), else_=0)), 0))
+        .where(JobStatus.enqueued_at >= since).group_by(JobStatus.queue)
+    ).all()
+    per_queue = {r[0]: (int(r[1]), int(r[2])) for r in rows}
+    snapshot = db.session.scalar(select(PerformanceSnapshot).order_by(desc(PerformanceSnapshot.taken_at)).limit(1))
+    kinds = (snapshot.data or {}).get("kinds", {}) if snapshot else {}
+    r = get_redis()
+    queues = []
+    for name in ALL:
+        p95s = [f.get("p95_ms") for k, f in kinds.items() if k in KINDS and KINDS[k].queue == name and f.get("p95_ms")]
+        jobs_24h, failed = per_queue.get(name, (0, 0))
+        queues.append({"name": name, "depth": Queue(name, connection=r).count, "jobs": jobs_24h, "failed": failed,
+                       "p95_ms": max(p95s) if p95s else None})
+    return {"queues": queues, "workers": Worker.count(connection=r),
+            "snapshot_at": snapshot.taken_at.strftime("%H:%M:%S UTC") if snapshot else None}

@@ -1,0 +1,81 @@
+"""A team's dashboard: its members' time in the team's organization (windows in UTC)."""
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from app.extensions import db
+from app.models import Project, TeamMembership, TimeLog, User
+from app.services.dashboards import charts
+from app.services.dashboards.common import FINISHED, elapsed_minutes, in_window, recent_activity, running, summed
+
+
+def _scope(ctx):
+    team = ctx.subject
+    members = select(TeamMembership.user_id).where(TeamMembership.team_id == team.id)
+    return and_(TimeLog.organization_id == team.organization_id, TimeLog.user_id.in_(members))
+
+
+def summary(ctx) -> dict:
+    """Team hours today and this week, and who is tracking right now."""
+    p = ctx.periods
+    today, week = db.session.execute(
+        select(summed(in_window(p.today, p.tomorrow)), summed(in_window(p.week, p.tomorrow)))
+        .where(_scope(ctx), FINISHED, TimeLog.start_time >= min(p.week, p.today))
+    ).one()
+    today, week = float(today or 0), float(week or 0)
+    tracking = []
+    for t in ctx.running(_scope(ctx)):
+        minutes = elapsed_minutes(t, p.now)
+        today += minutes if t["start"] >= p.today else 0
+        week += minutes if t["start"] >= p.week else 0
+        tracking.append({"user": t["user"], "project": t["project"], "since": p.local(t["start"], "%H:%M"),
+                         "minutes": minutes})
+    members = db.session.scalar(select(func.count()).where(TeamMembership.team_id == ctx.subject.id))
+    return {"today": today, "week": week, "tracking": tracking, "members": members or 0}
+
+
+def members(ctx) -> dict:
+    """Hours per member this week, members with no time included."""
+    p, team = ctx.periods, ctx.subject
+    rows = db.session.execute(
+        select(User.id, User.name, func.coalesce(func.sum(TimeLog.duration_minutes), 0))
+        .select_from(TeamMembership).join(User, User.id == TeamMembership.user_id)
+        .outerjoin(TimeLog, and_(TimeLog.user_id == User.id, TimeLog.organization_id == team.organization_id,
+                                 FINISHED, in_window(p.week, p.tomorrow)))
+        .where(TeamMembership.team_id == team.id).group_by(User.id, User.name)
+    ).all()
+    totals = {r[0]: float(r[2] or 0) for r in rows}
+    names = {r[0]: r[1] for r in rows}
+    for t in ctx.running(_scope(ctx)):
+        if t["start"] >= p.week:
+            totals[t["user_id"]] = totals.get(t["user_id"], 0) + elapsed_minutes(t, p.now)
+    items = sorted(((names[k], v) for k, v in totals.items()), key=lambda kv: (-kv[1], kv[0]))[:12]
+    return {"chart": charts.bars("Hours per member this week", items)}
+
+
+def projects(ctx) -> dict:
+    """The team's projects with their budget used (all time, anyone's logs)."""
+    p, team = ctx.periods, ctx.subject
+    rows = db.session.execute(
+        select(Project.id, Project.name, Project.budget_hours, Project.status,
+               func.coalesce(func.sum(TimeLog.duration_minutes), 0))
+        .outerjoin(TimeLog, and_(TimeLog.project_id == Project.id, FINISHED))
+        .where(Project.team_id == team.id)
+        .group_by(Project.id, Project.name, Project.budget_hours, Project.status)
+        .order_by(Project.status, Project.name).limit(25)
+    ).all()
+    extra: dict[int, float] = {}
+    for t in running(TimeLog.project_id.in_(select(Project.id).where(Project.team_id == team.id))):
+        extra[t["project_id"]] = extra.get(t["project_id"], 0) + elapsed_minutes(t, p.now)
+    items = []
+    for pid, name, budget, status, used in rows:
+        used = float(used or 0) + extra.get(pid, 0)
+        budget_minutes = float(budget) * 60 if budget is not None else None
+        percent = round(100 * used / budget_minutes) if budget_minutes else None
+        items.append({"name": name, "status": status, "used": used, "budget": budget_minutes, "percent": percent})
+    return {"items": items}
+
+
+def activity(ctx) -> dict:
+    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": "Recent team activity"}
+

@@ -1,0 +1,33 @@
+"""Cache warming: recompute the dashboards of users, teams and organizations active in the last hour.
+
+Run every 5 minutes by the recurring table (kind "cache_warming"), so most page loads find fresh
+metrics. Each dashboard is enqueued as its own coalesced job (a dashboard already pending is not
+queued twice), so warming never piles up behind itself.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import TimeLog, utcnow
+from app.services.dashboards.invalidation import keys_for_logs
+from app.services.job_queue import enqueue
+
+
+def active_keys(since) -> list[str]:
+    """Keys of the dashboards touched by logs changed since `since`, or running now."""
+    pairs = db.session.execute(
+        select(TimeLog.user_id, TimeLog.organization_id)
+        .where(or_(TimeLog.updated_at >= since, TimeLog.end_time.is_(None))).distinct()
+    ).all()
+    return keys_for_logs([SimpleNamespace(user_id=u, organization_id=o) for u, o in pairs])
+
+
+def warm(window: timedelta = timedelta(hours=1)) -> str:
+    keys = active_keys(utcnow() - window)
+    for key in keys:
+        enqueue("dashboard_data", key, key=key)
+    return f"{len(keys)} dashboards queued"

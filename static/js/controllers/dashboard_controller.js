@@ -1,0 +1,110 @@
+// The dashboard page: finishes the progress bar as sections arrive, marks live updates, shows the
+// error state when nothing arrives in time, and catches up with the cache once the socket is live.
+//
+// Sections are Stimulus targets, so a Turbo Stream `replace` of a section reconnects its target:
+// a skeleton turning into metrics advances the progress; metrics replaced by newer metrics (a new
+// data-computed-at) are a live update: "Updated HH:MM:SS" in the ARIA live region and a short
+// highlight of the section (no animation under prefers-reduced-motion, see dashboard.css).
+import { Controller } from "@hotwired/stimulus"
+
+export default class extends Controller {
+  static targets = ["section", "loading", "progress", "live", "alert", "timeoutAlert"]
+  static values = { sectionsUrl: String, timeout: { type: Number, default: 15000 } }
+
+  initialize() {
+    this.seen = new Map() // section name -> data-computed-at ("" while loading)
+    this.booted = false
+  }
+
+  connect() {
+    for (const el of this.sectionTargets) this.seen.set(el.dataset.section, el.dataset.computedAt || "")
+    this.booted = true
+    if (this.pendingCount() > 0) {
+      this.timer = setTimeout(() => this.timedOut(), this.timeoutValue)
+    }
+    this.watchStream()
+  }
+
+  disconnect() {
+    clearTimeout(this.timer)
+    if (this.observer) this.observer.disconnect()
+    clearTimeout(this.highlightTimer)
+  }
+
+  sectionTargetConnected(el) {
+    if (!this.booted) return
+    const name = el.dataset.section
+    const before = this.seen.get(name)
+    const now = el.dataset.computedAt || ""
+    this.seen.set(name, now)
+    if (el.dataset.state !== "ready") return
+    if (before && now && before !== now) this.markUpdated(el)
+    this.updateProgress()
+  }
+
+  pendingCount() {
+    return [...this.seen.values()].filter((v) => !v).length
+  }
+
+  updateProgress() {
+    const total = this.seen.size
+    const done = total - this.pendingCount()
+    if (this.hasProgressTarget) {
+      const percent = Math.round((100 * done) / Math.max(1, total))
+      this.progressTarget.setAttribute("aria-valuenow", percent)
+      const bar = this.progressTarget.querySelector(".progress-bar")
+      if (bar) bar.style.width = `${percent}%`
+    }
+    if (done === total) this.loaded()
+  }
+
+  loaded() {
+    clearTimeout(this.timer)
+    if (this.hasLoadingTarget) this.loadingTarget.remove()
+    if (this.hasAlertTarget && this.alertTarget.dataset.timeout) this.alertTarget.replaceChildren()
+  }
+
+  timedOut() {
+    if (this.pendingCount() === 0 || !this.hasTimeoutAlertTarget || !this.hasAlertTarget) return
+    const fresh = this.timeoutAlertTarget.content.firstElementChild.cloneNode(true)
+    fresh.dataset.timeout = "true"
+    this.alertTarget.replaceWith(fresh)
+  }
+
+  markUpdated(el) {
+    const at = el.dataset.computedAt ? new Date(el.dataset.computedAt) : new Date()
+    const time = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":")
+    if (this.hasLiveTarget) this.liveTarget.textContent = `Updated ${time}`
+    el.classList.remove("just-updated")
+    void el.offsetWidth // restart the highlight when updates come in quick succession
+    el.classList.add("just-updated")
+    setTimeout(() => el.classList.remove("just-updated"), 2000)
+  }
+
+  // Once the page's socket is live (first connect), ask for what the cache already holds: a job that
+  // finished before the socket opened pushed to nobody. Each reconnect reloads the page anyway
+  // (stream-source controller), which renders the cache again.
+  watchStream() {
+    const status = document.getElementById("stream-status")
+    if (!status) return
+    const check = () => {
+      if (status.dataset.state === "live" && !this.caughtUp) {
+        this.caughtUp = true
+        this.catchUp()
+      }
+    }
+    this.observer = new MutationObserver(check)
+    this.observer.observe(status, { attributes: true, attributeFilter: ["data-state"] })
+    check()
+  }
+
+  async catchUp() {
+    if (!this.sectionsUrlValue) return
+    try {
+      const response = await fetch(this.sectionsUrlValue, { headers: { Accept: "text/vnd.turbo-stream.html" } })
+      if (response.ok) window.Turbo.renderStreamMessage(await response.text())
+    } catch (error) {
+      // offline: the socket's reconnect will reload the page
+    }
+  }
+}

@@ -1,0 +1,92 @@
+"""Live updates: a data change marks the dashboards it touches dirty, as debounced, coalesced jobs."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
+
+from app.models import JobStatus, TimeLog, utcnow
+from app.services.dashboards import invalidation
+from tests.conftest import free_port
+
+
+def pending_keys(db) -> list[str]:
+    return sorted(db.session.scalars(
+        select(JobStatus.coalesce_key).where(JobStatus.kind == "dashboard_data", JobStatus.status == "pending")))
+
+
+def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory):
+    from app.services.job_queue import get_queue
+    from app.services.timers import start_timer
+
+    w = factory.world()
+    start_timer(w.member, w.alpha_project)
+    assert pending_keys(db) == sorted([f"dashboard:user:{w.member.id}", f"dashboard:team:{w.alpha.id}",
+                                       f"dashboard:org:{w.org.id}", "dashboard:system"])
+    scheduled = ScheduledJobRegistry(queue=get_queue("dashboard")).get_job_ids()
+    assert len(scheduled) == 4  # debounced: waiting DASHBOARD_DEBOUNCE_SECONDS, not queued yet
+
+
+def test_repeated_changes_share_one_pending_job_per_dashboard(app, db, factory):
+    w = factory.world()
+    for _ in range(5):
+        invalidation.mark_dirty_for_logs([w.member_log, w.beta_log])
+    keys = pending_keys(db)
+    assert keys == sorted(set(keys))
+    assert set(keys) == {f"dashboard:user:{w.member.id}", f"dashboard:user:{w.beta_member.id}",
+                         f"dashboard:team:{w.alpha.id}", f"dashboard:team:{w.beta.id}",
+                         f"dashboard:org:{w.org.id}", "dashboard:system"}
+
+
+def test_a_change_in_another_organization_touches_only_its_dashboards(app, db, factory):
+    w = factory.world()
+    invalidation.mark_dirty_for_logs([w.other_log])
+    assert pending_keys(db) == sorted([f"dashboard:user:{w.outsider.id}", f"dashboard:org:{w.other_org.id}",
+                                       "dashboard:system"])
+
+
+def test_a_bulk_change_touches_every_dashboard_of_the_organization(app, db, factory):
+    from app.services.live_updates import organizations_changed
+
+    w = factory.world()
+    organizations_changed([w.org.id])
+    members = [w.owner, w.admin, w.manager, w.member, w.beta_member]
+    assert pending_keys(db) == sorted([f"dashboard:user:{u.id}" for u in members]
+                                      + [f"dashboard:team:{w.alpha.id}", f"dashboard:team:{w.beta.id}",
+                                         f"dashboard:org:{w.org.id}", "dashboard:system"])
+
+
+def test_cache_warming_refreshes_dashboards_active_in_the_last_hour(app, db, factory, run_jobs, redis_conn):
+    from app.services.dashboards.keys import DashboardKey
+    from app.services.job_queue import enqueue
+
+    w = factory.world()
+    factory.time_log(w.manager, w.alpha_project, minutes=None)  # running: active
+    db.session.execute(JobStatus.__table__.delete())
+    # the Beta member's and the outsider's logs last changed two hours ago: not active
+    db.session.execute(TimeLog.__table__.update().where(TimeLog.user_id.in_([w.beta_member.id, w.outsider.id]))
+                       .values(updated_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    ids = {"manager": w.manager.id, "member": w.member.id, "alpha": w.alpha.id, "org": w.org.id,
+           }
+    enqueue("cache_warming")
+    run_jobs()
+    expected = {f"dashboard:user:{ids['manager']}", f"dashboard:user:{ids['member']}",
+                f"dashboard:team:{ids['alpha']}", f"dashboard:org:{ids['org']}", "dashboard:system"}
+    done = set(db.session.scalars(select(JobStatus.coalesce_key).where(JobStatus.kind == "dashboard_data",
+                                                                       JobStatus.status == "completed")))
+    assert done == expected
+    for key in expected:  # each one's summary is in the cache now
+        section = {"user": "user_summary", "team": "team_summary", "org": "org_summary",
+                   "system": "system_summary"}[DashboardKey.parse(key).kind]
+        assert redis_conn.exists(f"timeboard:dashboard-cache:{key}:{section}")
+
+
+def test_a_change_while_redis_is_down_is_saved_without_a_live_update(factory):
+    from app import create_app
+
+    w = factory.world()
+    down = create_app({"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    with down.app_context():
+        assert invalidation.refresh_soon(invalidation.keys_for_logs([w.member_log])) == 0
