@@ -7,19 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.form_filters import int_or_none, strip
+
 BUDGET_MAX = Decimal("99999999.99")  # Numeric(10, 2)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _int_or_none(value):
-    """Coerce a select's value; garbage becomes None so the field's own message explains it."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _org_choices(orgs) -> list[tuple[int, str]]:
@@ -27,9 +17,9 @@ def _org_choices(orgs) -> list[tuple[int, str]]:
 
 
 class _OrgScopedForm(FlaskForm):
-    organization_id = SelectField("Organization", coerce=_int_or_none, validate_choice=False,
+    organization_id = SelectField("Organization", coerce=int_or_none, validate_choice=False,
                                   validators=[InputRequired("Choose an organization.")])
-    name = StringField("Name", filters=[_strip], validators=[
+    name = StringField("Name", filters=[strip], validators=[
         DataRequired("Name is required."), Length(max=200, message="Name must be at most 200 characters."),
     ], render_kw={"maxlength": 200})
 
@@ -58,9 +48,9 @@ class ClientForm(_OrgScopedForm):
 
 
 class ProjectForm(_OrgScopedForm):
-    client_id = SelectField("Client", coerce=_int_or_none, default=0, validate_choice=False)
-    team_id = SelectField("Team", coerce=_int_or_none, default=0, validate_choice=False)
-    budget_hours = StringField("Budget (hours)", filters=[_strip], render_kw={"inputmode": "decimal",
+    client_id = SelectField("Client", coerce=int_or_none, default=0, validate_choice=False)
+    team_id = SelectField("Team", coerce=int_or_none, default=0, validate_choice=False)
+    budget_hours = StringField("Budget (hours)", filters=[strip], render_kw={"inputmode": "decimal",
                                                                              "placeholder": "e.g. 120"})
     billable = BooleanField("Billable", default=True)
 

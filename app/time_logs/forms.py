@@ -9,23 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.form_filters import int_or_none, strip
 from app.models.time_log import DESCRIPTION_MAX
 from app.services.time_entries import MAX_ENTRY_MINUTES
 
 MIN_YEAR, MAX_YEAR = 1970, 2200  # far-off years would overflow when shifted between time zones
 _DURATION = re.compile(r"^(?:(\d{1,2}):([0-5]\d)|(\d{1,4}))$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _int_or_none(value):
-    """Coerce a select's value; garbage becomes None so the field's own message explains it."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_duration(raw: str) -> int:
@@ -40,14 +29,14 @@ def parse_duration(raw: str) -> int:
 
 
 class EntryForm(FlaskForm):
-    project_id = SelectField("Project", coerce=_int_or_none, validators=[InputRequired("Choose a project.")],
+    project_id = SelectField("Project", coerce=int_or_none, validators=[InputRequired("Choose a project.")],
                              validate_choice=False)
     day = DateField("Date", validators=[InputRequired("Give a date.")], render_kw={"type": "date"})
     start = TimeField("Start", format=["%H:%M", "%H:%M:%S"], validators=[InputRequired("Give a start time.")])
     end = TimeField("End", format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
-    duration = StringField("or duration", filters=[_strip], validators=[Optional()],
+    duration = StringField("or duration", filters=[strip], validators=[Optional()],
                            render_kw={"placeholder": "1:30 or 90", "inputmode": "numeric"})
-    description = TextAreaField("Description", filters=[_strip], validators=[
+    description = TextAreaField("Description", filters=[strip], validators=[
         DataRequired("Description is required."),
         Length(max=DESCRIPTION_MAX, message=f"Description must be at most {DESCRIPTION_MAX} characters."),
     ], render_kw={"rows": 3, "maxlength": DESCRIPTION_MAX})
