@@ -8,9 +8,14 @@ from __future__ import annotations
 from app.helpers import format_minutes
 
 ROW = 22  # px per horizontal bar (in SVG units; the chart scales to its card)
-LABEL_W = 110
-VALUE_W = 56
+LABEL_W = 120
+VALUE_W = 66
+LABEL_CHARS = 19  # what fits LABEL_W at the chart font size
 WIDTH = 380
+
+
+def _shorten(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 def bars(title: str, items: list[tuple[str, float]], empty: str = "Nothing tracked yet.") -> dict:
@@ -18,7 +23,7 @@ def bars(title: str, items: list[tuple[str, float]], empty: str = "Nothing track
     peak = max((v for _, v in items), default=0) or 1
     span = WIDTH - LABEL_W - VALUE_W
     rows = [
-        {"label": label[:24], "full_label": label, "value": format_minutes(value), "y": i * ROW,
+        {"label": _shorten(label), "full_label": label, "value": format_minutes(value), "y": i * ROW,
          "width": round(span * value / peak, 1) if value else 0}
         for i, (label, value) in enumerate(items)
     ]
