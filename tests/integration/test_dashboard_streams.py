@@ -68,11 +68,13 @@ def test_a_worker_job_reaches_clients_on_two_web_processes_and_no_outsider(app, 
 
 
 def test_a_burst_of_100_changes_recomputes_each_dashboard_at_most_twice(app, db, factory, start_worker):
-    """100 changes within a second, from this process; a real worker process runs the debounced jobs."""
+    """100 changes within one debounce window, from this process; a real worker process runs the debounced jobs.
+
+    The window is 2 s so that a loaded CI machine still fits the burst (about 0.3 s when idle) inside it."""
     from app.services.dashboards.invalidation import mark_dirty_for_logs
 
     w = factory.world()
-    app.config["DASHBOARD_DEBOUNCE_SECONDS"] = 1.0
+    app.config["DASHBOARD_DEBOUNCE_SECONDS"] = 2.0
     keys = [f"dashboard:user:{w.member.id}", f"dashboard:team:{w.alpha.id}", f"dashboard:org:{w.org.id}",
             "dashboard:system"]
     try:
@@ -82,7 +84,7 @@ def test_a_burst_of_100_changes_recomputes_each_dashboard_at_most_twice(app, db,
         for log in logs:
             mark_dirty_for_logs([log])
         burst = time.time() - started
-        assert burst < 1.0, f"the burst took {burst:.2f}s"
+        assert burst < 2.0, f"the burst took {burst:.2f}s, longer than the debounce window"
         deadline = time.time() + 30
         while time.time() < deadline:
             db.session.expire_all()

@@ -126,6 +126,9 @@ def test_max_logs_caps_the_number_of_time_logs(db):
 
 
 # -- flask seed -----------------------------------------------------------------------------------
+IMPLIED_REFERENCES = {"organization_id": "organizations", "user_id": "users", "project_id": "projects"}
+
+
 def dump(db) -> dict[str, list[tuple]]:
     """Every row of the seeded tables, ids replaced by their rank so that a PostgreSQL sequence that
     kept counting after the tables were emptied does not count as a difference."""
@@ -135,6 +138,8 @@ def dump(db) -> dict[str, list[tuple]]:
     out = {}
     for table in tables:
         refs = {c.name: fk.column.table.name for c in table.columns for fk in c.foreign_keys if fk.column.name == "id"}
+        # time_logs reaches organizations and users through composite keys: rank those columns too
+        refs.update({c: t for c, t in IMPLIED_REFERENCES.items() if c in table.c and c not in refs and t in rank})
         out[table.name] = [
             tuple(rank[table.name][v] if c == "id" else rank[refs[c]].get(v, v) if c in refs and v is not None
                   else v for c, v in row.items())
