@@ -23,3 +23,6 @@ class Client(db.Model):
 
     def archive(self) -> None:
         self.archived = True
+
+    def unarchive(self) -> None:
+        self.archived = False

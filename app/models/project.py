@@ -47,5 +47,8 @@ class Project(db.Model):
     def archive(self) -> None:
         self.status = ProjectStatus.ARCHIVED.value
 
+    def unarchive(self) -> None:
+        self.status = ProjectStatus.ACTIVE.value
+
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.name!r}>"

@@ -96,7 +96,7 @@ def archive_client(client_id):
 @login_required
 def unarchive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
-    client.archived = False  # the model only has archive(); models are frozen here
+    client.unarchive()
     db.session.commit()
     flash(f"Client {client.name} is active again.", "success")
     return redirect(url_for("projects.clients", status="archived"), code=303)

@@ -124,7 +124,7 @@ def archive(project_id):
 @login_required
 def unarchive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
-    project.status = ProjectStatus.ACTIVE.value  # the model only has archive(); models are frozen here
+    project.unarchive()
     db.session.commit()
     flash(f"Project {project.name} is active again.", "success")
     return redirect(url_for("projects.index", status="archived"), code=303)
