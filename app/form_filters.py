@@ -12,3 +12,19 @@ def int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def parse_id(raw) -> int | None:
+    """A record id from a URL or form: ASCII digits only (str.isdigit() also accepts '²' and '١'),
+    at most 18 of them so it fits a 64-bit integer column. None for anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 <= raw < 10**18 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
+
+
+def parse_page(raw) -> int | None:
+    """A page number from 1 to 99,999, or None."""
+    number = parse_id(raw.strip() if isinstance(raw, str) else raw)
+    return number if number is not None and 0 < number < 100_000 else None

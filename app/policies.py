@@ -14,6 +14,7 @@ from flask import abort
 from sqlalchemy import Select, false, or_, select
 
 from app.extensions import db
+from app.form_filters import parse_id
 from app.models import Client, Organization, Project, Role, Team, TeamMembership, TimeLog, User
 
 MANAGING_ROLES = (Role.OWNER.value, Role.ADMIN.value, Role.MANAGER.value)
@@ -158,26 +159,28 @@ def authorize(user: User, action: str, record):
 
 def load(user: User, model, record_id, action: str = "view"):
     """Load a record by id and authorize it (404 for a malformed or unknown id)."""
-    try:
-        record = db.session.get(model, int(record_id))
-    except (TypeError, ValueError):
+    record_id = parse_id(record_id)
+    if record_id is None:
         abort(404)
-    return authorize(user, action, record)
+    return authorize(user, action, db.session.get(model, record_id))
 
 
 # -- dashboards and streams -----------------------------------------------------------------------
 def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> bool:
-    if user.is_system_admin:
-        return True
+    """Only dashboards of records that exist: a system admin too gets False for team 0 or org 99999."""
+    if kind == "system":
+        return user.is_system_admin
+    if record_id is None:
+        return False
     if kind == "user":
-        return record_id == user.id
+        return record_id == user.id or (user.is_system_admin and db.session.get(User, record_id) is not None)
     if kind == "team":
         team = db.session.get(Team, record_id)
         if team is None:
             return False
         return is_org_wide(user, team.organization_id) or team.id in managed_team_ids(user)
     if kind == "org":
-        return is_org_wide(user, record_id)
+        return db.session.get(Organization, record_id) is not None and is_org_wide(user, record_id)
     return False
 
 
@@ -188,13 +191,13 @@ def can_receive(user: User, topic: str) -> bool:
         if parts[0] == "dashboard" and len(parts) == 2 and parts[1] == "system":
             return user.is_system_admin
         if parts[0] == "dashboard" and len(parts) == 3 and parts[1] in ("user", "team", "org"):
-            return can_view_dashboard(user, parts[1], int(parts[2]))
+            return can_view_dashboard(user, parts[1], parse_id(parts[2]))
         if parts[0] == "jobs" and parts[1:] == ["all"]:
             return user.is_system_admin
         if parts[0] == "jobs" and len(parts) == 3 and parts[1] == "user":
-            return int(parts[2]) == user.id or user.is_system_admin
+            return parse_id(parts[2]) == user.id or user.is_system_admin
         if parts[0] == "user" and len(parts) == 2:
-            return int(parts[1]) == user.id
+            return parse_id(parts[1]) == user.id
     except (ValueError, IndexError):
         return False
     return False

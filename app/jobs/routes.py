@@ -5,6 +5,7 @@ import redis
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.form_filters import parse_page
 from app.jobs import bp
 from app.services import job_monitor
 from app.services.job_queue import EnqueueError, JobActionError
@@ -16,7 +17,7 @@ from app.services.job_queue import retry as retry_job
 @login_required
 def index():
     filters, errors = job_monitor.Filters.parse(request.args)
-    page = job_monitor.listing(current_user, filters, request.args.get("page", 1, type=int))
+    page = job_monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
     return render_template(
         "jobs/index.html", page=page, filters=filters, errors=errors,
         counts=job_monitor.status_counts(current_user), queues=_queue_health(),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
+from app.form_filters import parse_page
 from app.models import Client, Organization, Project, ProjectStatus, Team
 from app.projects import bp
 from app.projects.forms import ProjectForm
@@ -17,8 +18,7 @@ STATUSES = ("active", "archived", "all")
 
 
 def page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return parse_page(request.args.get("page", "1")) or 1
 
 
 def managing_organizations(user) -> list[Organization]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
+from app.form_filters import parse_id
 from app.models import JobState, JobStatus, User, utcnow
 from app.services.maintenance.snapshots import queue_figures
 from jobs.kinds import KINDS
@@ -28,8 +29,8 @@ def topics(user: User) -> list[str]:
 def find_job(identifier: str) -> JobStatus | None:
     """By RQ job id, or by JobStatus id when the identifier is a number."""
     status = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == identifier))
-    if status is None and identifier.isdigit() and len(identifier) < 18:
-        status = db.session.get(JobStatus, int(identifier))
+    if status is None and parse_id(identifier) is not None:
+        status = db.session.get(JobStatus, parse_id(identifier))
     return status
 
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.form_filters import int_or_none, strip
+from app.form_filters import int_or_none, parse_id, parse_page, strip
 from app.models.time_log import DESCRIPTION_MAX
 from app.services.time_entries import MAX_ENTRY_MINUTES
 
@@ -102,14 +102,14 @@ class LogFilters:
             filters.first = filters.last = None
         raw_project = args.get("project", "").strip()
         if raw_project:
-            if raw_project.isdigit() and len(raw_project) < 12:
-                filters.project_id = int(raw_project)
+            if parse_id(raw_project) is not None:
+                filters.project_id = parse_id(raw_project)
             else:
                 filters.errors.append(f"“{raw_project[:40]}” is not a project: the project filter was ignored.")
         raw_page = args.get("page", "").strip()
         if raw_page:
-            if raw_page.isdigit() and 0 < int(raw_page) < 100_000:
-                filters.page = int(raw_page)
+            if parse_page(raw_page) is not None:
+                filters.page = parse_page(raw_page)
             else:
                 filters.errors.append(f"“{raw_page[:40]}” is not a page number: showing page 1.")
         return filters

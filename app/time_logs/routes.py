@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
+from app.form_filters import parse_id
 from app.models import Project, TimeLog, TimeLogError, utcnow
 from app.services import time_entries, timers
 from app.time_logs import bp
@@ -47,7 +48,7 @@ def _back():
 @login_required
 def start():
     project_id = request.form.get("project_id", "").strip()
-    if not project_id.isdigit():
+    if parse_id(project_id) is None:
         abort(422, "Choose a project to start the timer on.")
     project = policies.load(current_user, Project, project_id)
     try:
@@ -116,8 +117,8 @@ def new():
     form = EntryForm(time_entries.loggable_projects(current_user))
     if request.method == "GET":
         form.day.data = datetime.now(current_user.zone).date()
-        if request.args.get("project", "").isdigit():
-            form.project_id.data = int(request.args["project"])
+        if parse_id(request.args.get("project", "")) is not None:
+            form.project_id.data = parse_id(request.args["project"])
     if form.validate_on_submit():
         try:
             log = time_entries.create_entry(current_user, _entry_data(form))
