@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
-from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
+from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User, utcnow
 from app.services.live_updates import time_logs_changed
 
 MAX_ENTRY_MINUTES = 24 * 60
@@ -72,6 +72,8 @@ def entry_times(user: User, day: date, start: time, end: time | None, duration_m
     elif duration_minutes is not None:
         end_utc = start_utc + timedelta(minutes=duration_minutes)
     elif keep_running:
+        if start_utc > utcnow():
+            raise TimeLogError("A running timer cannot start in the future.")
         return start_utc, None
     else:
         raise TimeLogError("Give an end time or a duration.")

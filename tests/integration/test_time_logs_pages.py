@@ -269,6 +269,18 @@ def test_edit_running_timer_keeps_it_running_without_end(client, factory):
     assert log.is_running and log.description == "Focus"
 
 
+def test_a_running_timer_cannot_be_moved_into_the_future(client, factory):
+    w = factory.world()
+    running = factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(minutes=10), minutes=None)
+    login(client, w.member)
+    response = client.post(f"/time-logs/{running.id}/edit", data=_entry(
+        w.alpha_project, day="2030-01-01", start="09:00", end="", description="Later"))
+    assert response.status_code == 422
+    assert "cannot start in the future" in response.get_data(as_text=True)
+    factory.db.session.expire_all()
+    assert factory.db.session.get(TimeLog, running.id).start_time == running.start_time
+
+
 @pytest.mark.parametrize("role, log_attr, status", [
     ("member", "beta_log", 404), ("outsider", "member_log", 404), ("manager", "member_log", 403),
     ("beta_member", "member_log", 404), ("owner", "member_log", 200), ("member", "member_log", 200),
