@@ -52,6 +52,24 @@ def elapsed_minutes(timer: dict, now: datetime) -> float:
     return max(0.0, (now - timer["start"]).total_seconds() / 60)
 
 
+def running_minutes(timers: list[dict], now: datetime, since: datetime) -> float:
+    """Elapsed minutes of the running timers started at or after `since`: what SQL's sum of finished
+    logs over a window lacks."""
+    return sum(elapsed_minutes(t, now) for t in timers if t["start"] >= since)
+
+
+def add_running(totals: dict, timers: list[dict], now: datetime, since: datetime | None, by: str,
+                names: dict | None = None, label: str | None = None) -> dict:
+    """Add each running timer (started at or after `since`; any when None) to totals[timer[by]], and
+    its `label` field to `names` for a group SQL did not return. Returns totals."""
+    for t in timers:
+        if since is None or t["start"] >= since:
+            totals[t[by]] = totals.get(t[by], 0) + elapsed_minutes(t, now)
+            if names is not None and label:
+                names.setdefault(t[by], t[label])
+    return totals
+
+
 def recent_activity(scope, p: Periods, limit: int = 8) -> list[dict]:
     """The latest logs matching `scope`, newest first, with who and what (one query)."""
     rows = db.session.execute(

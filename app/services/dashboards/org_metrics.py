@@ -6,7 +6,15 @@ from sqlalchemy import and_, case, func, select
 from app.extensions import db
 from app.models import Client, Project, ProjectStatus, Team, TimeLog
 from app.services.dashboards import charts
-from app.services.dashboards.common import FINISHED, elapsed_minutes, in_window, recent_activity, summed, top
+from app.services.dashboards.common import (
+    FINISHED,
+    add_running,
+    in_window,
+    recent_activity,
+    running_minutes,
+    summed,
+    top,
+)
 
 
 def _scope(ctx):
@@ -26,14 +34,10 @@ def summary(ctx) -> dict:
         select(summed(in_window(p.today, p.tomorrow)), summed(week), summed(and_(week, TimeLog.billable.is_(True))))
         .where(_scope(ctx), FINISHED, TimeLog.start_time >= min(p.week, p.today))
     ).one()
-    today, total, billable = float(today or 0), float(total or 0), float(billable or 0)
     timers = ctx.running(_scope(ctx))
-    for t in timers:
-        minutes = elapsed_minutes(t, p.now)
-        today += minutes if t["start"] >= p.today else 0
-        if t["start"] >= p.week:
-            total += minutes
-            billable += minutes if t["billable"] else 0
+    today = float(today or 0) + running_minutes(timers, p.now, p.today)
+    total = float(total or 0) + running_minutes(timers, p.now, p.week)
+    billable = float(billable or 0) + running_minutes([t for t in timers if t["billable"]], p.now, p.week)
     return {"projects": projects or 0, "active_projects": int(active or 0), "running": len(timers),
             "today": today, "week": total, "billable": billable, "non_billable": total - billable,
             "billable_share": round(100 * billable / total) if total else None}
@@ -46,11 +50,7 @@ def _week_by(ctx, column, field: str) -> dict:
         select(column, func.sum(TimeLog.duration_minutes)).join(Project, Project.id == TimeLog.project_id)
         .where(_scope(ctx), FINISHED, in_window(p.week, p.tomorrow)).group_by(column)
     ).all()
-    totals = {r[0]: float(r[1] or 0) for r in rows}
-    for t in ctx.running(_scope(ctx)):
-        if t["start"] >= p.week:
-            totals[t[field]] = totals.get(t[field], 0) + elapsed_minutes(t, p.now)
-    return totals
+    return add_running({r[0]: float(r[1] or 0) for r in rows}, ctx.running(_scope(ctx)), p.now, p.week, field)
 
 
 def by_team(ctx) -> dict:
@@ -79,10 +79,7 @@ def top_projects(ctx) -> dict:
     ).all()
     totals = {r[0]: float(r[2] or 0) for r in rows}
     names = {r[0]: r[1] for r in rows}
-    for t in ctx.running(_scope(ctx)):
-        if t["start"] >= p.month:
-            totals[t["project_id"]] = totals.get(t["project_id"], 0) + elapsed_minutes(t, p.now)
-            names[t["project_id"]] = t["project"]
+    add_running(totals, ctx.running(_scope(ctx)), p.now, p.month, "project_id", names, "project")
     return {"chart": charts.bars("Top projects this month", top(totals, names, limit=5))}
 
 

@@ -1,7 +1,7 @@
 """The sections of each kind of dashboard, and the context their compute functions share.
 
-Each section is one partial (templates/dashboard/_<name>.html) used by the page and by the stream,
-and one compute function returning JSON-safe data (it is cached as is).
+Each section is one partial, named explicitly (several sections share the bar-chart partial), used
+by the page and by the stream, and one compute function returning JSON-safe data (cached as is).
 """
 from __future__ import annotations
 
@@ -22,37 +22,38 @@ class Section:
     name: str
     title: str
     compute: Callable[[Context], dict]
+    template: str
     primary: bool = False  # the summary: carries data-testid="dashboard-metrics"
 
-    @property
-    def template(self) -> str:
-        return f"dashboard/_{self.name}.html"
+
+BAR_CHART = "dashboard/_bar_chart.html"
+ACTIVITY = "dashboard/_activity.html"
 
 
 SECTIONS: dict[str, list[Section]] = {
     "user": [
-        Section("user_summary", "At a glance", user_metrics.summary, primary=True),
-        Section("user_daily", "Last 14 days", user_metrics.daily),
-        Section("user_projects", "Projects this week", user_metrics.projects),
-        Section("activity", "My recent activity", user_metrics.activity),
+        Section("user_summary", "At a glance", user_metrics.summary, "dashboard/_user_summary.html", primary=True),
+        Section("user_daily", "Last 14 days", user_metrics.daily, "dashboard/_user_daily.html"),
+        Section("user_projects", "Projects this week", user_metrics.projects, BAR_CHART),
+        Section("activity", "My recent activity", user_metrics.activity, ACTIVITY),
     ],
     "team": [
-        Section("team_summary", "This week", team_metrics.summary, primary=True),
-        Section("team_members", "Members this week", team_metrics.members),
-        Section("team_projects", "Projects and budgets", team_metrics.projects),
-        Section("activity", "Recent team activity", team_metrics.activity),
+        Section("team_summary", "This week", team_metrics.summary, "dashboard/_team_summary.html", primary=True),
+        Section("team_members", "Members this week", team_metrics.members, BAR_CHART),
+        Section("team_projects", "Projects and budgets", team_metrics.projects, "dashboard/_team_projects.html"),
+        Section("activity", "Recent team activity", team_metrics.activity, ACTIVITY),
     ],
     "org": [
-        Section("org_summary", "At a glance", org_metrics.summary, primary=True),
-        Section("org_by_team", "Hours by team", org_metrics.by_team),
-        Section("org_by_client", "Hours by client", org_metrics.by_client),
-        Section("org_top_projects", "Top projects", org_metrics.top_projects),
-        Section("activity", "Recent activity", org_metrics.activity),
+        Section("org_summary", "At a glance", org_metrics.summary, "dashboard/_org_summary.html", primary=True),
+        Section("org_by_team", "Hours by team", org_metrics.by_team, BAR_CHART),
+        Section("org_by_client", "Hours by client", org_metrics.by_client, BAR_CHART),
+        Section("org_top_projects", "Top projects", org_metrics.top_projects, BAR_CHART),
+        Section("activity", "Recent activity", org_metrics.activity, ACTIVITY),
     ],
     "system": [
-        Section("system_summary", "Platform", system_metrics.summary, primary=True),
-        Section("system_growth", "Growth", system_metrics.growth),
-        Section("system_jobs", "Jobs and queues", system_metrics.jobs),
+        Section("system_summary", "Platform", system_metrics.summary, "dashboard/_system_summary.html", primary=True),
+        Section("system_growth", "Growth", system_metrics.growth, "dashboard/_system_growth.html"),
+        Section("system_jobs", "Jobs and queues", system_metrics.jobs, "dashboard/_system_jobs.html"),
     ],
 }
 

@@ -6,7 +6,15 @@ from sqlalchemy import and_, func, select
 from app.extensions import db
 from app.models import Project, TeamMembership, TimeLog, User
 from app.services.dashboards import charts
-from app.services.dashboards.common import FINISHED, elapsed_minutes, in_window, recent_activity, running, summed
+from app.services.dashboards.common import (
+    FINISHED,
+    add_running,
+    elapsed_minutes,
+    in_window,
+    recent_activity,
+    running_minutes,
+    summed,
+)
 
 
 def _scope(ctx):
@@ -22,14 +30,11 @@ def summary(ctx) -> dict:
         select(summed(in_window(p.today, p.tomorrow)), summed(in_window(p.week, p.tomorrow)))
         .where(_scope(ctx), FINISHED, TimeLog.start_time >= min(p.week, p.today))
     ).one()
-    today, week = float(today or 0), float(week or 0)
-    tracking = []
-    for t in ctx.running(_scope(ctx)):
-        minutes = elapsed_minutes(t, p.now)
-        today += minutes if t["start"] >= p.today else 0
-        week += minutes if t["start"] >= p.week else 0
-        tracking.append({"user": t["user"], "project": t["project"], "since": p.local(t["start"], "%H:%M"),
-                         "minutes": minutes})
+    timers = ctx.running(_scope(ctx))
+    today = float(today or 0) + running_minutes(timers, p.now, p.today)
+    week = float(week or 0) + running_minutes(timers, p.now, p.week)
+    tracking = [{"user": t["user"], "project": t["project"], "since": p.local(t["start"], "%H:%M"),
+                 "minutes": elapsed_minutes(t, p.now)} for t in timers]
     members = db.session.scalar(select(func.count()).where(TeamMembership.team_id == ctx.subject.id))
     return {"today": today, "week": week, "tracking": tracking, "members": members or 0}
 
@@ -44,11 +49,8 @@ def members(ctx) -> dict:
                                  FINISHED, in_window(p.week, p.tomorrow)))
         .where(TeamMembership.team_id == team.id).group_by(User.id, User.name)
     ).all()
-    totals = {r[0]: float(r[2] or 0) for r in rows}
+    totals = add_running({r[0]: float(r[2] or 0) for r in rows}, ctx.running(_scope(ctx)), p.now, p.week, "user_id")
     names = {r[0]: r[1] for r in rows}
-    for t in ctx.running(_scope(ctx)):
-        if t["start"] >= p.week:
-            totals[t["user_id"]] = totals.get(t["user_id"], 0) + elapsed_minutes(t, p.now)
     items = sorted(((names[k], v) for k, v in totals.items()), key=lambda kv: (-kv[1], kv[0]))[:12]
     return {"chart": charts.bars("Hours per member this week", items)}
 
@@ -64,9 +66,8 @@ def projects(ctx) -> dict:
         .group_by(Project.id, Project.name, Project.budget_hours, Project.status)
         .order_by(Project.status, Project.name).limit(25)
     ).all()
-    extra: dict[int, float] = {}
-    for t in running(TimeLog.project_id.in_(select(Project.id).where(Project.team_id == team.id))):
-        extra[t["project_id"]] = extra.get(t["project_id"], 0) + elapsed_minutes(t, p.now)
+    team_projects = TimeLog.project_id.in_(select(Project.id).where(Project.team_id == team.id))
+    extra = add_running({}, ctx.running(team_projects), p.now, None, "project_id")
     items = []
     for pid, name, budget, status, used in rows:
         used = float(used or 0) + extra.get(pid, 0)

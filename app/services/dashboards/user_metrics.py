@@ -9,10 +9,12 @@ from app.models import Project, TimeLog
 from app.services.dashboards import charts
 from app.services.dashboards.common import (
     FINISHED,
+    add_running,
     daily_minutes,
     elapsed_minutes,
     in_window,
     recent_activity,
+    running_minutes,
     summed,
     top,
 )
@@ -31,15 +33,14 @@ def summary(ctx) -> dict:
                summed(and_(in_window(p.month, p.tomorrow), TimeLog.billable.is_(True))))
         .where(_scope(ctx), FINISHED, TimeLog.start_time >= p.earliest)
     ).one()
-    today, week, month, billable = (float(v or 0) for v in (today, week, month, billable))
+    timers = ctx.running(_scope(ctx))
+    today = float(today or 0) + running_minutes(timers, p.now, p.today)
+    week = float(week or 0) + running_minutes(timers, p.now, p.week)
+    month = float(month or 0) + running_minutes(timers, p.now, p.month)
+    billable = float(billable or 0) + running_minutes([t for t in timers if t["billable"]], p.now, p.month)
     timer = None
-    for t in ctx.running(_scope(ctx)):
-        minutes = elapsed_minutes(t, p.now)
-        today += minutes if t["start"] >= p.today else 0
-        week += minutes if t["start"] >= p.week else 0
-        month += minutes if t["start"] >= p.month else 0
-        billable += minutes if t["start"] >= p.month and t["billable"] else 0
-        timer = {"project": t["project"], "since": p.local(t["start"], "%H:%M"), "minutes": minutes,
+    for t in timers:  # at most one: the database allows one running timer per user
+        timer = {"project": t["project"], "since": p.local(t["start"], "%H:%M"), "minutes": elapsed_minutes(t, p.now),
                  "start_iso": t["start"].isoformat() + "Z"}
     share = round(100 * billable / month) if month else None
     return {"today": today, "week": week, "month": month, "billable_share": share, "timer": timer,
@@ -69,10 +70,7 @@ def projects(ctx) -> dict:
     ).all()
     totals = {r[0]: float(r[2] or 0) for r in rows}
     names = {r[0]: r[1] for r in rows}
-    for t in ctx.running(_scope(ctx)):
-        if t["start"] >= p.week:
-            totals[t["project_id"]] = totals.get(t["project_id"], 0) + elapsed_minutes(t, p.now)
-            names[t["project_id"]] = t["project"]
+    add_running(totals, ctx.running(_scope(ctx)), p.now, p.week, "project_id", names, "project")
     return {"chart": charts.bars("Hours by project this week", top(totals, names))}
 
 
