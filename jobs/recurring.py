@@ -6,19 +6,31 @@ Adding an entry is one line in RECURRING. Each entry has a fixed id in rq-schedu
 The scheduler does not push a stored job each time: when an entry is due it calls the one
 enqueue helper with the key "recurring:<name>", so every run has its own JobStatus, and a run
 is skipped while the previous one of that entry is still pending (no pile-up).
+
+The scheduler process rides out a Redis outage (rq-scheduler's own run loop dies on the first
+ConnectionError): it waits with backoff, registers the table again once Redis answers (Redis may
+come back empty), and reconciles abandoned jobs every RECONCILE_EVERY seconds itself, so a killed
+worker's job never waits for a worker on the maintenance queue.
 """
 from __future__ import annotations
 
 import logging
+import signal
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import redis
 from rq_scheduler import Scheduler
 from rq_scheduler.utils import get_next_scheduled_time, to_unix
 
+from app.services.redis_outage import Outage
 from jobs.kinds import get_kind
 
 log = logging.getLogger(__name__)
+
+RECONCILE_EVERY = 30  # seconds between two reconciliations run by the scheduler process itself
 
 
 def _utcnow() -> datetime:
@@ -155,7 +167,83 @@ def next_runs(scheduler: Scheduler) -> dict[str, datetime]:
 
 
 class TimeboardScheduler(Scheduler):
-    """rq-scheduler that re-syncs the table each loop and runs due entries through the enqueue helper."""
+    """rq-scheduler that re-syncs the table each loop, runs due entries through the enqueue helper,
+    reconciles abandoned jobs, and survives Redis outages."""
+
+    def run(self, burst: bool = False, on_register: Callable[[list[str]], None] | None = None,
+            reconcile_every: float = RECONCILE_EVERY) -> None:
+        """rq-scheduler's loop, made to survive Redis: (re)register on every (re)connection, back off
+        while Redis is down. on_register gets the ids registered each time."""
+        self._install_signal_handlers()
+        outage = Outage("scheduler", log)
+        registered = False
+        last_reconcile = float("-inf")
+        self._reconcile_failing = False
+        try:
+            while True:
+                started = time.monotonic()
+                try:
+                    if not registered:
+                        self._register_again()
+                        ids = register(self)
+                        registered = True
+                        if on_register is not None:
+                            on_register(ids)
+                    self.heartbeat()
+                    outage.recovered()
+                    if self.acquire_lock():
+                        self.enqueue_jobs()
+                        self.heartbeat()
+                        self.remove_lock()
+                        if burst:
+                            return
+                except redis.RedisError as exc:
+                    registered = False  # Redis may come back empty: register the table again then
+                    self._lock_acquired = False
+                    time.sleep(outage.lost(exc))
+                    continue
+                if time.monotonic() - last_reconcile >= reconcile_every:
+                    last_reconcile = time.monotonic()
+                    self._reconcile()
+                time.sleep(max(0.0, self._interval - (time.monotonic() - started)))
+        finally:
+            try:
+                self.remove_lock()
+                self.register_death()
+            except redis.RedisError:
+                pass
+
+    def _install_signal_handlers(self):
+        """Stop on SIGINT/SIGTERM; run()'s cleanup then copes with Redis being down (rq-scheduler's does not)."""
+        def stop(signum, frame):
+            log.info("scheduler stopping")
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+
+    def _register_again(self) -> None:
+        """rq-scheduler's birth record, replacing this process's own one from before an outage."""
+        self.connection.delete(self.key)
+        self.register_birth()
+
+    def _reconcile(self) -> None:
+        """Reconcile abandoned jobs here, independent of any worker; a failure is logged once until it works."""
+        from app.extensions import db
+        from app.services.maintenance import reconcile
+
+        try:
+            reconcile()
+            if self._reconcile_failing:
+                log.warning("scheduler: reconciliation works again")
+            self._reconcile_failing = False
+        except Exception:
+            if not self._reconcile_failing:
+                log.exception("scheduler: reconciliation failed; trying again every %ss", RECONCILE_EVERY)
+            self._reconcile_failing = True
+            db.session.rollback()
+        finally:
+            db.session.remove()
 
     def enqueue_jobs(self):
         try:

@@ -7,7 +7,6 @@ import click
 import redis
 from flask import current_app
 from flask.cli import AppGroup
-from rq import Queue, Worker
 
 from jobs import queues as queue_names
 
@@ -17,9 +16,15 @@ def jobs_group():
     pass
 
 
+def long_lived_connection() -> redis.Redis:
+    """Workers and the scheduler block on Redis for minutes at a time: no socket timeout here (only on
+    connecting). They wait for Redis themselves while it is down (jobs.worker, jobs.recurring)."""
+    return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=5, socket_keepalive=True)
+
+
 def worker_connection() -> redis.Redis:
-    """Workers and the scheduler block on Redis for minutes at a time: no socket timeout here."""
-    connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+    """For one-shot commands: Redis now, or a clear message and exit code 1."""
+    connection = long_lived_connection()
     try:
         connection.ping()
     except redis.RedisError as exc:
@@ -37,25 +42,39 @@ def worker_command(queues: tuple[str, ...], burst: bool, name: str | None):
     unknown = [q for q in names if q not in queue_names.ALL]
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(queue_names.ALL)}")
-    connection = worker_connection()
-    # A short monitoring interval keeps RQ's heartbeat fresh, so a killed worker's job is found
-    # abandoned quickly (see app.services.maintenance.reconcile).
-    worker = Worker([Queue(q, connection=connection) for q in names], connection=connection, name=name,
-                    job_monitoring_interval=5)
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    from jobs.worker import run_worker
+
+    run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start)
+
+
+def _reconcile_at_start() -> None:
+    """A worker starting (or restarting after an outage) first settles the jobs a dead worker left."""
+    from app.extensions import db
+    from app.services.maintenance import reconcile
+
+    try:
+        summary = reconcile()
+        click.echo(f"reconciled before starting: {summary}")
+    except Exception as exc:  # the database may be down: the scheduler reconciles later anyway
+        db.session.rollback()
+        click.echo(f"could not reconcile before starting: {exc}", err=True)
+    finally:
+        db.session.remove()
 
 
 @jobs_group.command("scheduler")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between checks for due entries.")
 @click.option("--burst", is_flag=True, help="Register, enqueue what is due once, and exit.")
 def scheduler_command(interval: float, burst: bool):
-    """Register the recurring table with rq-scheduler (replacing what is there), then run it."""
+    """Register the recurring table with rq-scheduler (replacing what is there), then run it; also reconciles
+    abandoned jobs every 30 s. Rides out Redis outages: registers the table again when Redis is back."""
     from jobs import recurring
 
-    scheduler = recurring.make_scheduler(worker_connection(), interval=interval)
-    ids = recurring.register(scheduler)
-    click.echo(f"registered {len(ids)} recurring entries: {', '.join(ids) or 'none'}")
-    scheduler.run(burst=burst)
+    def announce(ids: list[str]) -> None:
+        click.echo(f"registered {len(ids)} recurring entries: {', '.join(ids) or 'none'}")
+
+    scheduler = recurring.make_scheduler(long_lived_connection(), interval=interval)
+    scheduler.run(burst=burst, on_register=announce)
 
 
 @jobs_group.command("schedule")
@@ -91,15 +110,24 @@ def _parse_arg(raw: str):
 @click.option("--user-id", type=int, default=None, help="The user the job serves.")
 def run_command(kind: str, args: tuple[str, ...], key: str | None, user_id: int | None):
     """Enqueue a job of KIND now (ARGS are JSON literals or strings), or run a recurring entry by name."""
+    from app.extensions import db
+    from app.form_filters import parse_id
+    from app.input_guard import contains_nul
+    from app.models import User
     from app.services.job_queue import EnqueueError, enqueue
     from jobs import recurring
     from jobs.kinds import KINDS, UnknownJobKind
 
+    if user_id is not None and (parse_id(user_id) is None or db.session.get(User, user_id) is None):
+        raise click.UsageError(f"no user with id {user_id}")
+    parsed = [_parse_arg(a) for a in args]
+    if contains_nul(parsed):  # a JSON literal such as "\u0000": the database cannot store it
+        raise click.UsageError("ARGS may not contain a NUL character (\\u0000)")
     try:
         if kind not in KINDS and kind in recurring.ENTRIES and not args:
             status = recurring.run_entry(kind)
         else:
-            status = enqueue(kind, *(_parse_arg(a) for a in args), key=key, user_id=user_id)
+            status = enqueue(kind, *parsed, key=key, user_id=user_id)
     except UnknownJobKind as exc:
         raise click.UsageError(str(exc)) from None
     except EnqueueError as exc:

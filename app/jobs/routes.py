@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.form_filters import parse_page
 from app.jobs import bp
 from app.services import job_monitor
-from app.services.job_queue import EnqueueError, JobActionError
+from app.services.job_queue import EnqueueError, JobActionError, JobQueueUnavailable
 from app.services.job_queue import cancel as cancel_job
 from app.services.job_queue import retry as retry_job
 
@@ -40,6 +40,8 @@ def retry(identifier: str):
     job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
     try:
         retry_job(job)
+    except JobQueueUnavailable as exc:
+        abort(503, str(exc))
     except JobActionError as exc:
         abort(409, str(exc))
     flash(f"{job.kind} job requeued.", "info")
@@ -52,6 +54,8 @@ def cancel(identifier: str):
     job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
     try:
         cancel_job(job)
+    except JobQueueUnavailable as exc:
+        abort(503, str(exc))
     except JobActionError as exc:
         abort(409, str(exc))
     flash(f"{job.kind} job canceled.", "info")

@@ -35,6 +35,14 @@ class JobActionError(RuntimeError):
     """A retry or cancel that the job's state does not allow (the view answers 409)."""
 
 
+class JobQueueUnavailable(JobActionError):
+    """Redis is down, so a retry or cancel cannot reach RQ now (the view answers 503)."""
+
+    def __init__(self, action: str, exc: Exception):
+        super().__init__(f"The job queue (Redis) is unavailable, so the job cannot be {action} right now. "
+                         f"Try again in a moment. ({exc})")
+
+
 def get_queue(name: str) -> Queue:
     return Queue(name, connection=get_redis())
 
@@ -49,6 +57,7 @@ def enqueue(kind: str, *args, key: str | None = None, user_id: int | None = None
         with r.lock(f"{COALESCE_PREFIX}lock:{key}", timeout=10, blocking_timeout=10):
             pending = _pending_for_key(key)
             if pending is not None:
+                _record_requester(pending, user_id)
                 return pending
             status = _enqueue_new(spec, args, key, user_id, delay)
             r.set(COALESCE_PREFIX + key, status.rq_job_id, ex=spec.timeout + 3600)
@@ -69,6 +78,25 @@ def _pending_for_key(key: str) -> JobStatus | None:
     if job.get_status() not in PENDING_RQ_STATES:
         return None
     return db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == job.id))
+
+
+def _record_requester(status: JobStatus, user_id: int | None) -> None:
+    """A coalesced job serves everyone who asked for it: user_id names its requester only while one
+    user alone has; once anyone else (another user, or the system) joins, it is None, a shared job
+    that /jobs lists for system admins only, not under the first requester's name."""
+    if status.user_id is None or status.user_id == user_id:
+        return
+    former, status.user_id = status.user_id, None
+    db.session.commit()
+    try:  # the former requester's open /jobs page stops listing it
+        from app.extensions import turbo
+        from app.streams import broadcast_stream
+
+        broadcast_stream(f"jobs:user:{former}", turbo.remove(f"job-{status.rq_job_id}"))
+    except Exception:  # the monitor is a view; never fail an enqueue for it
+        import logging
+
+        logging.getLogger(__name__).exception("could not unlist job %s for user %s", status.rq_job_id, former)
 
 
 def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
@@ -123,6 +151,8 @@ def retry(status: JobStatus) -> JobStatus:
         raise JobActionError("This job's data has expired from Redis; it cannot be retried.") from None
     except InvalidJobOperation:
         raise JobActionError("RQ no longer holds this job as failed; it cannot be retried.") from None
+    except redis.RedisError as exc:
+        raise JobQueueUnavailable("retried", exc) from exc
     job_tracking.mark_pending(status, note=f"Retried by hand after: {status.error_message or 'failure'}")
     return status
 
@@ -145,6 +175,8 @@ def cancel(status: JobStatus) -> JobStatus:
         pass  # nothing left in Redis to stop; the record still says canceled
     except InvalidJobOperation:
         pass  # already canceled in RQ
+    except redis.RedisError as exc:
+        raise JobQueueUnavailable("canceled", exc) from exc
     job_tracking.mark_canceled(status)
     return status
 

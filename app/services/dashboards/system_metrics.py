@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import redis
 from rq import Queue, Worker
 from sqlalchemy import and_, case, desc, func, select
 
@@ -50,7 +51,10 @@ def growth(ctx) -> dict:
 
 
 def jobs(ctx) -> dict:
-    """Per queue: depth now, jobs and failures in the last 24 hours, p95 duration from the latest snapshot."""
+    """Per queue: depth now, jobs and failures in the last 24 hours, p95 duration from the latest snapshot.
+
+    With Redis down, what the database knows is still shown; the live figures (depth, workers) are None
+    and `live_unavailable` says so."""
     since = ctx.periods.now - timedelta(days=1)
     rows = db.session.execute(
         select(JobStatus.queue, func.count(),
@@ -60,12 +64,21 @@ def jobs(ctx) -> dict:
     per_queue = {r[0]: (int(r[1]), int(r[2])) for r in rows}
     snapshot = db.session.scalar(select(PerformanceSnapshot).order_by(desc(PerformanceSnapshot.taken_at)).limit(1))
     kinds = (snapshot.data or {}).get("kinds", {}) if snapshot else {}
-    r = get_redis()
+    depths, workers = _live_figures()
     queues = []
     for name in ALL:
         p95s = [f.get("p95_ms") for k, f in kinds.items() if k in KINDS and KINDS[k].queue == name and f.get("p95_ms")]
         jobs_24h, failed = per_queue.get(name, (0, 0))
-        queues.append({"name": name, "depth": Queue(name, connection=r).count, "jobs": jobs_24h, "failed": failed,
+        queues.append({"name": name, "depth": depths.get(name), "jobs": jobs_24h, "failed": failed,
                        "p95_ms": max(p95s) if p95s else None})
-    return {"queues": queues, "workers": Worker.count(connection=r),
+    return {"queues": queues, "workers": workers, "live_unavailable": workers is None,
             "snapshot_at": snapshot.taken_at.strftime("%H:%M:%S UTC") if snapshot else None}
+
+
+def _live_figures() -> tuple[dict[str, int], int | None]:
+    """Queue depths and the worker count, from Redis; ({}, None) while Redis is down."""
+    r = get_redis()
+    try:
+        return {name: Queue(name, connection=r).count for name in ALL}, Worker.count(connection=r)
+    except redis.RedisError:
+        return {}, None

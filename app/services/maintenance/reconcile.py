@@ -7,14 +7,22 @@ interval of 5 s, so a live entry always expires >= 60 s ahead). Cleaning the reg
 now + LOOKAHEAD therefore catches exactly the executions without a heartbeat for
 (60 - LOOKAHEAD) s or more, and RQ itself then retries them (retries left) or fails them
 (AbandonedJobError). Then each JobStatus still at "processing" takes the RQ job's real state.
+
+An execution whose worker ran on this machine and whose process is gone (SIGKILL, OOM) is abandoned at
+once, without waiting for its heartbeat to go stale: a worker starting up (`flask jobs worker`) and
+the scheduler process reconcile, so a dead worker's job never waits for a worker on the maintenance
+queue.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import timedelta
 
-from rq import Queue
+from rq import Queue, Worker
 from rq.exceptions import NoSuchJobError
+from rq.executions import Execution
 from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
@@ -36,16 +44,44 @@ LOST_AFTER = timedelta(minutes=10)  # a JobStatus whose RQ job vanished (Redis f
 
 
 def sweep_abandoned(lookahead: int = LOOKAHEAD) -> int:
-    """Let RQ retry or fail executions whose worker stopped heartbeating; returns how many it handled."""
+    """Let RQ retry or fail executions whose worker stopped heartbeating or is a dead process on this
+    machine; returns how many it handled."""
     r = get_redis()
     handled = 0
     for name in ALL:
         registry = StartedJobRegistry(name, connection=r)
+        _expire_executions_of_dead_local_workers(registry)
         expired = registry.get_expired_job_ids(current_timestamp() + lookahead)
         if expired:
             registry.cleanup(timestamp=current_timestamp() + lookahead)
             handled += len(expired)
     return handled
+
+
+def _expire_executions_of_dead_local_workers(registry: StartedJobRegistry) -> None:
+    """Give score 0 (expired) to each execution whose worker's process on this host no longer exists."""
+    r = registry.connection
+    host = socket.gethostname()
+    for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+        try:
+            worker_name = Execution.fetch(execution_id, job_id, connection=r).worker_name
+        except ValueError:  # the execution's hash expired: its heartbeat is stale anyway
+            continue
+        hostname, pid = r.hmget(Worker.redis_worker_namespace_prefix + worker_name, "hostname", "pid")
+        if hostname is None or pid is None or hostname.decode() != host or _process_exists(int(pid)):
+            continue
+        log.warning("job %s: its worker %s (pid %s) is gone", job_id, worker_name, int(pid))
+        r.zadd(registry.key, {f"{job_id}:{execution_id}": 0}, xx=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def release_overdue_scheduled(overdue: int = OVERDUE) -> int:

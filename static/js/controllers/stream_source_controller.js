@@ -1,8 +1,9 @@
 // One WebSocket per page to /turbo-stream, subscribed to the page's topics.
 // turbo-flask's own snippet opens one socket and never reopens it; this controller reconnects with
 // backoff (and at once when the tab becomes visible again), shows the state in its element
-// ("live" once the server confirms the subscription, "reconnecting" otherwise), and after a
-// reconnect refreshes the page (a Turbo morph) so that no final state sent while away is missed.
+// ("live" once the server confirms the subscription, "reconnecting" otherwise, "paused" while the
+// server has lost Redis and so receives no updates), and after a reconnect, or a "live" that follows
+// a pause, refreshes the page (a Turbo morph) so that no final state sent while away is missed.
 import { Controller } from "@hotwired/stimulus"
 
 export default class extends Controller {
@@ -32,15 +33,24 @@ export default class extends Controller {
     this.socket = socket
     window.Turbo.connectStreamSource(socket)
     socket.addEventListener("message", (event) => {
-      if (typeof event.data === "string" && event.data.includes('target="stream-status"')) this.confirmed()
+      if (typeof event.data !== "string" || !event.data.includes('target="stream-status"')) return
+      if (event.data.includes("paused")) this.paused()
+      else this.confirmed()
     })
     socket.addEventListener("close", () => this.closed(socket))
   }
 
+  paused() {
+    this.missedUpdates = true
+    this.element.dataset.state = "paused"
+  }
+
   confirmed() {
-    const reconnected = this.wasConnected
+    // a new socket after a lost one, or "live" again after "paused": fetch what was missed meanwhile
+    const reconnected = this.wasConnected || this.missedUpdates
     this.attempt = 0
     this.wasConnected = true
+    this.missedUpdates = false
     this.element.dataset.state = "live"
     if (reconnected) {
       this.dispatch("resync")

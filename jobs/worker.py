@@ -1,0 +1,130 @@
+"""The `flask jobs worker` process: an RQ worker that rides out a Redis outage of any length.
+
+rq 3.0's Worker retries a lost connection while it waits for a job (logging every retry), but dies on
+one anywhere else (checking for suspension, heartbeating a running job, registering): work() then
+returns or raises. run_worker() supervises it: it waits for Redis with backoff, reconciles the jobs
+that a dead worker left behind, and starts a fresh Worker, until a signal asks it to stop. Redis
+comes back empty when it ran without persistence, so the worker registers itself again once Redis
+answers, and restarts its RQ scheduler (delayed jobs and retries) if the outage killed it.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+
+import redis
+from rq import Queue, Worker, worker_registration
+
+from app.services.redis_outage import MAX_DELAY, Outage, wait_for_redis
+
+log = logging.getLogger(__name__)
+
+JOB_MONITORING_INTERVAL = 5  # seconds: keeps RQ's heartbeat fresh (see app.services.maintenance.reconcile)
+QUICK_EXIT = 30  # seconds: a worker that ends sooner than this is restarted only after a backoff
+
+
+class _DropRetryLines(logging.Filter):
+    """RQ logs one error per connection retry; the Outage logs the state changes instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "could not connect to Redis instance" not in str(record.msg)
+
+
+def _quiet_rq_retries() -> None:
+    rq_log = logging.getLogger("rq.worker")
+    if not any(isinstance(f, _DropRetryLines) for f in rq_log.filters):
+        rq_log.addFilter(_DropRetryLines())
+
+
+class TimeboardWorker(Worker):
+    max_connection_wait_time = MAX_DELAY  # RQ's own backoff while it waits for a job (default 60 s)
+
+    def __init__(self, *args, outage: Outage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outage = outage
+        self.stop_signalled = False
+
+    def request_stop(self, signum, frame):
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
+
+    def heartbeat(self, timeout: int | None = None, pipeline=None):
+        if pipeline is not None:  # queued on a pipeline: nothing is sent yet
+            return super().heartbeat(timeout, pipeline=pipeline)
+        try:
+            super().heartbeat(timeout)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self.outage.lost(exc)
+            raise
+        if self.outage.recovered():
+            self._rejoin()
+
+    def maintain_heartbeats(self, job, execution):
+        """While a job runs, a lost Redis must not abandon the work horse: keep waiting for it."""
+        try:
+            super().maintain_heartbeats(job, execution)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self.outage.lost(exc)
+            return
+        if self.outage.recovered():
+            self._rejoin()
+
+    def _rejoin(self) -> None:
+        """Register again (Redis may have restarted empty) and restart the RQ scheduler if it died."""
+        with self.connection.pipeline() as pipeline:
+            pipeline.hset(self.key, mapping=self.serialize())
+            worker_registration.register(self, pipeline)
+            pipeline.expire(self.key, self.worker_ttl + 60)
+            pipeline.execute()
+        if self.scheduler and (not self.scheduler._process or not self.scheduler._process.is_alive()):
+            self.scheduler.acquire_locks(auto_start=True)
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def run_worker(connection: redis.Redis, queue_names: list[str], name: str | None = None, burst: bool = False,
+               on_start: Callable[[], None] | None = None) -> None:
+    """Run an RQ worker until a signal stops it (or, with burst, until the queues are empty).
+
+    on_start runs each time Redis answers and before a worker starts taking jobs (reconciliation)."""
+    _quiet_rq_retries()
+    outage = Outage("worker", log)
+    restart_delay = 0.0
+    while True:
+        signal.signal(signal.SIGINT, _stop)  # between two workers, a signal just ends the process
+        signal.signal(signal.SIGTERM, _stop)
+        wait_for_redis(connection, outage)
+        if on_start is not None:
+            on_start()
+        worker = TimeboardWorker([Queue(q, connection=connection) for q in queue_names], connection=connection,
+                                 name=name, job_monitoring_interval=JOB_MONITORING_INTERVAL, outage=outage)
+        started = time.monotonic()
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        except redis.RedisError as exc:
+            outage.lost(exc)
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
+        if burst or worker.stop_signalled:
+            return
+        _forget(worker, connection, outage)
+        restart_delay = min(max(restart_delay * 2, 1.0), MAX_DELAY) if time.monotonic() - started < QUICK_EXIT else 0
+        log.warning("worker %s stopped unexpectedly; starting a new one", worker.name)
+        time.sleep(restart_delay)
+
+
+def _forget(worker: TimeboardWorker, connection: redis.Redis, outage: Outage) -> None:
+    """Close what a worker that died on a lost connection left open, so its name can be reused."""
+    try:
+        worker.unsubscribe()
+    except Exception:  # noqa: BLE001 - its pubsub may already be closed
+        pass
+    wait_for_redis(connection, outage)
+    try:
+        worker.register_death()
+    except redis.RedisError:
+        pass
