@@ -16,6 +16,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     register_extensions(app)
+    register_security_headers(app)
+    register_input_guard(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -27,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table with the metadata)
     from app.database import configure_engine
     from app.extensions import csrf, db, limiter, login_manager, migrate, turbo
+    from app.services.sessions import close_sockets_on_revocation
 
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
@@ -39,15 +42,20 @@ def register_extensions(app: Flask) -> None:
     turbo.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    close_sockets_on_revocation()
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(token: str):
+        """Sessions and remember cookies carry User.get_id(): "<id>:<session_version>"; a revoked one names nobody."""
         from app.models import User
 
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+        return User.from_session_token(token)
+
+
+def register_input_guard(app: Flask) -> None:
+    from app.input_guard import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -82,5 +90,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.cli import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from app.security import register
 
     register(app)

@@ -21,6 +21,17 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def _flag(raw: str | None, default: bool) -> bool:
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _origins(raw: str) -> list[str]:
+    """"https://a.example, https://b.example/" -> ["https://a.example", "https://b.example"]."""
+    return [origin.strip().rstrip("/").lower() for origin in raw.split(",") if origin.strip()]
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     env = (overrides or {}).get("APP_ENV") or os.environ.get("APP_ENV", "development")
     if env not in ("development", "production", "test"):
@@ -38,8 +49,17 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "PORT": int(os.environ.get("PORT", "5000")),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # every cookie we set: never sent on cross-site subrequests or POSTs, HTTPS-only in production
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # plain HTTP is redirected to HTTPS in production (a TLS proxy must send X-Forwarded-Proto)
+        "FORCE_HTTPS": _flag(os.environ.get("FORCE_HTTPS"), default=env == "production"),
+        # origins besides the app's own whose pages may open /turbo-stream (comma-separated)
+        "STREAM_ALLOWED_ORIGINS": _origins(os.environ.get("STREAM_ALLOWED_ORIGINS", "")),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -47,6 +67,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Redis down must not take sign-in down with it: count in memory until it is back.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,  # a 429 says when to try again (Retry-After, in seconds)
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SEEDING_ENABLED": os.environ.get("SEEDING_ENABLED", "") not in ("", "0", "false"),

@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from faker import Faker
 
+from app import passwords
 from app.models import Client, Membership, Organization, Project, Role, Team, TeamMembership, TimeLog, User, utcnow
 
 fake = Faker()
+
+
+@cache
+def password_hash(password: str) -> str:
+    """One real hash per password per test run: scrypt is slow on purpose, as seeding knows too."""
+    return passwords.hash_password(password)
 
 
 class Factory:
@@ -27,9 +35,8 @@ class Factory:
     def user(self, org: Organization | None = None, role: str | Role = Role.MEMBER, teams=(), **kw) -> User:
         kw.setdefault("email", fake.unique.email())
         kw.setdefault("name", fake.name())
-        password = kw.pop("password", "password")
+        kw.setdefault("password_hash", password_hash(kw.pop("password", "password")))
         user = User(**kw)
-        user.set_password(password)
         self._save(user)
         if org is not None:
             self._save(Membership(organization_id=org.id, user_id=user.id, role=Role(role).value))
@@ -39,7 +46,8 @@ class Factory:
         return user
 
     def team(self, org: Organization, **kw) -> Team:
-        kw.setdefault("name", f"{fake.unique.word().title()} team")
+        if "name" not in kw:  # not setdefault: a unique word drawn for every team would run out (~1,000 words)
+            kw["name"] = f"{fake.unique.word().title()} team"
         return self._save(Team(organization_id=org.id, **kw))
 
     def client(self, org: Organization, **kw) -> Client:

@@ -2,12 +2,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from app.auth import bp
 from app.auth.forms import LoginForm
-from app.extensions import db, limiter
-from app.models import User
+from app.extensions import limiter
+from app.services.sessions import authenticate, sign_out_everywhere
 
 
 def _safe_next(target: str | None) -> str:
@@ -26,9 +25,8 @@ def login():
         return redirect(url_for("dashboard.user"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is None or not user.check_password(form.password.data):
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
             form.password.errors.append("Email or password is incorrect.")
             return render_template("auth/login.html", form=form), 422
         login_user(user, remember=form.remember_me.data)
@@ -40,6 +38,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Signs out everywhere: this session, the remember cookie, other sessions and open sockets of this user."""
+    sign_out_everywhere(current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)

@@ -25,14 +25,20 @@ from app.services import seeding
 @click.option("--demo", is_flag=True,
               help="Create the demo organization and the four demo accounts instead (development only).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (bin/setup).")
+@click.option("--force-production", is_flag=True,
+              help="Seed in bulk even when APP_ENV=production; the accounts then get a random password, never shown.")
 @with_appcontext
 def seed_command(seed_value: int | None, orgs: int, users_per_org: int, days: int, max_logs: int | None,
-                 demo: bool, if_empty: bool):
+                 demo: bool, if_empty: bool, force_production: bool):
     """Create realistic organizations, people, projects and time logs, fast (bulk inserts)."""
     if demo and current_app.config["APP_ENV"] != "development":
         raise click.UsageError(
             f"--demo only runs when APP_ENV=development (it is {current_app.config['APP_ENV']!r}): "
             "it creates accounts with a well-known password.")
+    if not demo and current_app.config["APP_ENV"] == "production" and not force_production:
+        raise click.UsageError(
+            "refusing to seed a production database (APP_ENV=production): it creates made-up organizations and "
+            "accounts. Add --force-production if you really mean it (their passwords are then random and never shown).")
     if not inspect(db.engine).has_table("time_logs"):
         raise click.ClickException("the database has no tables yet: run `flask --app wsgi db upgrade` first")
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
@@ -74,5 +80,7 @@ def _seed_bulk(seed_value: int | None, orgs: int, users_per_org: int, days: int,
                f"({total('running')} timers running), history up to {result.now:%Y-%m-%d %H:%M} UTC.")
     click.echo(f"{total('logs'):,} time logs in {result.seconds:.1f}s: {result.logs_per_second:,.0f} logs/s "
                f"({total('rows'):,} rows in all, {result.rows_per_second:,.0f} rows/s).")
+    passwords = (f"Every seeded person's password is {result.known_password!r}." if result.known_password
+                 else "Every seeded person has a random password that was never shown.")
     click.echo(f"Seed {result.seed}: `flask seed --seed {result.seed}` on an empty database makes the same data. "
-               "Every seeded person's password is 'password'.")
+               + passwords)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -35,6 +35,24 @@ class Organization(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name!r}>"
+
+    def remove_member(self, user: "User") -> bool:  # noqa: F821
+        """Take the user out of this organization and its teams, and sign them out everywhere, so that neither a
+        session nor an open socket keeps showing them what they saw here. Their time logs in this organization
+        go with the membership (the database cascades them). False when they were not a member; the caller commits.
+        """
+        from app.models.team import Team, TeamMembership
+
+        membership = db.session.scalar(select(Membership).where(Membership.organization_id == self.id,
+                                                                Membership.user_id == user.id))
+        if membership is None:
+            return False
+        db.session.execute(delete(TeamMembership).where(
+            TeamMembership.user_id == user.id,
+            TeamMembership.team_id.in_(select(Team.id).where(Team.organization_id == self.id))))
+        db.session.delete(membership)
+        user.revoke_sessions()
+        return True
 
 
 class Membership(db.Model):

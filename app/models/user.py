@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import passwords
 from app.extensions import db
 from app.models.base import utcnow
+
+SESSION_TOKEN = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 
 
 class User(UserMixin, db.Model):
@@ -22,18 +25,48 @@ class User(UserMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     is_system_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Part of every session and remember cookie (get_id): bumping it signs the user out everywhere.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
+    def get_id(self) -> str:
+        """Flask-Login's token, kept in the session and the remember cookie: "<id>:<session_version>"."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    @classmethod
+    def from_session_token(cls, token: str) -> User | None:
+        """The user a session or remember cookie names, if it was issued since their last revocation."""
+        match = SESSION_TOKEN.fullmatch(token or "")
+        if match is None:
+            return None
+        user = db.session.get(cls, int(match[1]))
+        return user if user is not None and user.session_version == int(match[2]) else None
+
+    def revoke_sessions(self) -> None:
+        """Sign out everywhere: every session and remember cookie issued so far stops working, and once this
+        is committed the user's open sockets are closed (app/services/sessions.py)."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
-        # pbkdf2 with fewer rounds than werkzeug's default keeps bulk seeding fast; still salted and hashed.
-        self.password_hash = generate_password_hash(password, method="pbkdf2:sha256:60000")
+        """A new password: hashed with the current default method, and every existing session revoked."""
+        self.password_hash = passwords.hash_password(password)
+        if self.id is not None:
+            self.revoke_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
+
+    def upgrade_password_hash(self, password: str) -> bool:
+        """After a successful check: re-hash a password stored with an outdated method (no session is revoked).
+        True when it changed (the caller commits)."""
+        if not passwords.needs_rehash(self.password_hash):
+            return False
+        self.password_hash = passwords.hash_password(password)
+        return True
 
     @property
     def zone(self) -> ZoneInfo:

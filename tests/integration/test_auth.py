@@ -93,6 +93,7 @@ def test_login_attempts_are_rate_limited(client, factory):
         assert client.post("/login", data={"email": w.member.email, "password": "nope"}).status_code == 422
     response = client.post("/login", data={"email": w.member.email, "password": "password"})
     assert response.status_code == 429 and "Too many sign-in attempts" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= 60  # seconds until the minute's window resets
     assert client.get("/time-logs").status_code == 302
 
 

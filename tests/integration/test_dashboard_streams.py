@@ -13,7 +13,11 @@ from app.models import JobStatus
 
 
 def session_cookie(app, user_id: int) -> str:
-    value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": str(user_id), "_fresh": True})
+    from app.extensions import db
+    from app.models import User
+
+    token = db.session.get(User, user_id).get_id()  # "<id>:<session_version>", as Flask-Login stores it
+    value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": token, "_fresh": True})
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Organization, Role, User, utcnow
 from app.services.seeding.generator import UserPlan
-from app.services.seeding.organizations import OrgResult, RunContext, create_organization
+from app.services.seeding.organizations import SEEDED_PASSWORD, OrgResult, RunContext, create_organization
 
 DEMO_ORGANIZATION = "Acme Consulting"
-DEMO_PASSWORD = "password"
+DEMO_PASSWORD = SEEDED_PASSWORD  # the run's password: the demo only runs in development
 DEMO_SEED = 2024
 DEMO_PEOPLE = 12
 DEMO_DAYS = 28
@@ -37,11 +37,11 @@ class DemoResult:
 
 
 def create_demo() -> DemoResult:
-    _ensure_admin()
+    run = RunContext.create(DEMO_SEED, utcnow().replace(microsecond=0), DEMO_DAYS)  # its one hash serves the admin too
+    _ensure_admin(run.password_hash)
     existing = db.session.scalar(select(Organization).where(Organization.name == DEMO_ORGANIZATION))
     if existing is not None:
         return DemoResult(created=False, organization_id=existing.id)
-    run = RunContext.create(DEMO_SEED, utcnow().replace(microsecond=0), DEMO_DAYS)
     fixed = [UserPlan(name=name, email=email, time_zone="Europe/London", role=role.value, teams=teams,
                       is_fixed=True, existing_id=_user_id(email)) for email, name, role, teams in ORG_ACCOUNTS]
     with db.engine.begin() as conn:
@@ -50,13 +50,12 @@ def create_demo() -> DemoResult:
     return DemoResult(created=True, organization_id=result.id, organization=result)
 
 
-def _ensure_admin() -> None:
+def _ensure_admin(password_hash: str) -> None:
     """The system admin is not a member of any organization: system admins see everything anyway."""
     email, name = ADMIN
     admin = db.session.scalar(select(User).where(User.email == email))
     if admin is None:
-        admin = User(email=email, name=name, time_zone="Europe/London")
-        admin.set_password(DEMO_PASSWORD)
+        admin = User(email=email, name=name, time_zone="Europe/London", password_hash=password_hash)
         db.session.add(admin)
     admin.is_system_admin = True
     db.session.commit()

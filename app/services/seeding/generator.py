@@ -6,7 +6,6 @@ timestamp is derived from `now`, so the same seed gives the same plan, value for
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 import string
@@ -16,6 +15,7 @@ from decimal import Decimal
 
 from faker import Faker
 
+from app import passwords
 from app.models import ProjectStatus, Role
 
 ORGANIZATION_TYPES = [
@@ -45,7 +45,6 @@ ROUTINE_TASKS = [
     "Client call", "Weekly planning", "Stand-up", "Code review", "Email and admin", "Sprint retrospective",
     "Invoicing", "Team sync", "1:1", "Workshop", "Onboarding", "Status report",
 ]
-PASSWORD_ITERATIONS = 60000  # the same cost as User.set_password
 
 
 @dataclass
@@ -89,14 +88,13 @@ def make_faker(seed: int | str) -> Faker:
 
 
 def seeded_password_hash(password: str, rng: random.Random) -> str:
-    """A werkzeug-compatible pbkdf2 hash whose salt comes from the rng.
+    """A hash of `password` with the same method as real accounts (passwords.py), its salt drawn from the rng.
 
-    Hashing is slow, so one hash serves every seeded user; deriving its salt from the seed keeps
-    the users table identical between two runs with the same seed.
+    Hashing is slow on purpose, so one hash per run serves every seeded user; deriving its salt from the
+    seed keeps the users table identical between two runs with the same seed.
     """
     salt = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(16))
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), PASSWORD_ITERATIONS).hex()
-    return f"pbkdf2:sha256:{PASSWORD_ITERATIONS}${salt}${digest}"
+    return passwords.hash_password(password, salt=salt)
 
 
 def slug(text: str, sep: str = "-") -> str:

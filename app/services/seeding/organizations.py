@@ -8,11 +8,13 @@ big batches), so a crash never leaves half an organization behind and a retry st
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import Connection, func, select
 
 from app.extensions import db
@@ -27,6 +29,7 @@ from app.services.seeding.generator import (
 )
 from app.services.seeding.worklogs import Calendar, LogProject, user_logs
 
+SEEDED_PASSWORD = "password"  # every seeded account's, outside production (the README says so)
 RUNNING_SHARE = 0.2  # people who have a timer running when the seed ends
 Progress = Callable[[int, int], None]  # (people done since the last call, their time logs)
 
@@ -48,6 +51,7 @@ class OrgResult:
 class SeedResult:
     seed: int
     now: datetime
+    known_password: str | None  # every seeded person's password; None when it is random and never shown
     organizations: list[OrgResult] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -70,15 +74,23 @@ class RunContext:
     seed: int
     now: datetime
     days: int
-    password_hash: str
+    password_hash: str  # one hash for every account of the run: hashing is slow on purpose
+    known_password: str | None
     descriptions: list[str]
     calendar: Calendar
 
     @classmethod
     def create(cls, seed: int, now: datetime, days: int) -> RunContext:
         rng = random.Random(f"{seed}:run")
-        return cls(seed, now, days, seeded_password_hash("password", rng),
+        known = seeded_password()
+        return cls(seed, now, days, seeded_password_hash(known or secrets.token_urlsafe(32), rng), known,
                    descriptions_pool(make_faker(f"{seed}:run"), rng), Calendar(now, days))
+
+
+def seeded_password() -> str | None:
+    """'password' outside production. In production (`flask seed --force-production`, the seeding job) None:
+    each run's accounts get a random password that nobody is ever shown."""
+    return None if current_app.config["APP_ENV"] == "production" else SEEDED_PASSWORD
 
 
 def new_seed() -> int:
@@ -97,7 +109,7 @@ def seed(orgs: int, users_per_org: int, days: int, seed: int | None = None, now:
     """Create `orgs` organizations of `users_per_org` people with `days` days of history each."""
     started = time.perf_counter()
     run = RunContext.create(seed if seed is not None else new_seed(), now or default_now(seed is not None), days)
-    result = SeedResult(run.seed, run.now)
+    result = SeedResult(run.seed, run.now, run.known_password)
     with db.engine.connect() as conn:
         base = conn.scalar(select(func.max(Organization.id))) or 0
     for index in range(orgs):

@@ -1,0 +1,79 @@
+"""Signing in and out, with sessions revoked on the server.
+
+Flask's session is a signed cookie: deleting it in one browser revokes nothing. So every session and
+remember cookie carries User.get_id(), "<id>:<session_version>", and User.from_session_token() refuses
+it once the version has moved on, on every request and every socket. User.revoke_sessions() moves it
+(sign-out, a password change, Organization.remove_member); once that commit lands, the hook below asks
+every web process to close the user's open sockets, whoever committed it (a view, a job, the CLI).
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import passwords
+from app.extensions import db
+from app.models import User
+
+log = logging.getLogger(__name__)
+
+_PENDING = "revoked_user_ids"
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this e-mail and password, or None. An unknown e-mail costs the same hash check as a
+    wrong password; an outdated hash is replaced by a current one on success."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        passwords.verify_unknown(password)
+        return None
+    if not user.check_password(password):
+        return None
+    if user.upgrade_password_hash(password):
+        db.session.commit()
+    return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    user.revoke_sessions()
+    db.session.commit()
+
+
+def session_is_current(user_id: int, version: int) -> bool:
+    """For a long-lived socket: has the session it opened with been revoked since? (A database outage
+    keeps the socket: the revocation message on Redis still closes it.)"""
+    try:
+        return db.session.scalar(select(User.session_version).where(User.id == user_id)) == version
+    except SQLAlchemyError as exc:
+        log.warning("could not re-check a socket's session: %s", exc)
+        return True
+    finally:
+        db.session.remove()
+
+
+def close_sockets_on_revocation() -> None:
+    """Once per process: after a commit that bumped users' session_version, close their open sockets."""
+    if event.contains(db.session, "after_flush", _collect):
+        return
+    event.listen(db.session, "after_flush", _collect)
+    event.listen(db.session, "after_commit", _publish)
+    event.listen(db.session, "after_rollback", _forget)
+
+
+def _collect(session, _flush_context) -> None:
+    for record in session.dirty:
+        if isinstance(record, User) and inspect(record).attrs.session_version.history.has_changes():
+            session.info.setdefault(_PENDING, set()).add(record.id)
+
+
+def _publish(session) -> None:
+    from app.extensions import turbo
+
+    for user_id in session.info.pop(_PENDING, ()):
+        turbo.revoke_user(user_id)
+
+
+def _forget(session) -> None:
+    session.info.pop(_PENDING, None)
