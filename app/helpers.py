@@ -57,9 +57,10 @@ def time_ago(value: datetime | None, now: datetime | None = None) -> str:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input for a form, except in a streamed partial: a token minted for a job's
-    fake request would be wrong for every viewer. Turbo then sends the page's
-    <meta name="csrf-token"> as the X-CSRF-Token header, which Flask-WTF accepts."""
+    """The hidden CSRF input for a form, except in a streamed partial (streams.render_stream sets
+    g.streaming, in a request or a job alike): a stream reaches other people, and a token is one
+    session's. Turbo then sends the page's <meta name="csrf-token"> as the X-CSRF-Token header,
+    which Flask-WTF accepts."""
     if g.get("streaming"):
         return Markup("")
     return Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">')

@@ -19,6 +19,41 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(autouse=True)
+def fail_on_csp_violation(monkeypatch):
+    """Every browser context of a test reports Content-Security-Policy violations; any fails the test.
+
+    Chromium fires a `securitypolicyviolation` event for each refused script, style or connection
+    (its own "Refused to ..." log lines do not reach Playwright's console event): an init script in
+    every page turns the event into a console error, which is collected here.
+    """
+    from playwright.sync_api import Browser
+
+    violations: list[str] = []
+    original = Browser.new_context
+
+    def watch(message) -> None:
+        if message.type == "error" and message.text.startswith("CSP violation:"):
+            violations.append(f"{message.text} ({message.location.get('url')})")
+
+    def new_context(self, *args, **kwargs):
+        context = original(self, *args, **kwargs)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", watch)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    yield violations
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${where}`)
+})"""
+
+
 @pytest.fixture()
 def live_server(start_web, start_worker, db):
     """Base URL of a running web process, with a worker serving every queue but seeding."""
