@@ -7,11 +7,9 @@ def strip(value):
 
 
 def int_or_none(value):
-    """Coerce a select's value; garbage becomes None so the field's own message explains it."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """Coerce a select's value with parse_id (ASCII digits only, so '١٢' is no id); garbage becomes None
+    so the field's own message explains it."""
+    return parse_id(value.strip() if isinstance(value, str) else value)
 
 
 def parse_id(raw) -> int | None:

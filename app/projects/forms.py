@@ -1,7 +1,8 @@
 """Project and client forms. Choices come from the view (already policy-scoped); cross-field rules live here."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
@@ -10,6 +11,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app.form_filters import int_or_none, strip
 
 BUDGET_MAX = Decimal("99999999.99")  # Numeric(10, 2)
+# a plain decimal, ASCII digits only: no exponent (1e-999 would round to 0.00), no NaN, no '١٢'
+_PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
+BUDGET_FORMAT = "Budget must be a number of hours, like 120 or 7.5."
 
 
 def _org_choices(orgs) -> list[tuple[int, str]]:
@@ -71,24 +75,24 @@ class ProjectForm(_OrgScopedForm):
         self.budget = None
         if not field.data:
             return
-        try:
-            value = Decimal(field.data.replace(",", "."))
-        except InvalidOperation:
-            raise ValidationError("Budget must be a number of hours, like 120 or 7.5.") from None
-        if not value.is_finite():
-            raise ValidationError("Budget must be a number of hours, like 120 or 7.5.")
+        if not _PLAIN_DECIMAL.fullmatch(field.data):
+            raise ValidationError(BUDGET_FORMAT)
+        value = Decimal(field.data.replace(",", "."))
         if value < 0:
             raise ValidationError("Budget cannot be negative.")
         if value > BUDGET_MAX:
             raise ValidationError("Budget is too large.")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationError("Budget takes at most two decimals, like 7.25.")
         self.budget = value.quantize(Decimal("0.01"))
 
     def validate_client_id(self, field):
-        if field.data and field.data not in self.clients:
+        # None: not an id at all ('abc'); 0 is the "No client" choice
+        if field.data is None or (field.data and field.data not in self.clients):
             raise ValidationError("Choose one of your organization's clients.")
 
     def validate_team_id(self, field):
-        if field.data and field.data not in self.teams:
+        if field.data is None or (field.data and field.data not in self.teams):
             raise ValidationError("Choose a team you may manage.")
 
     def validate(self, extra_validators=None) -> bool:

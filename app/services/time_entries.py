@@ -6,6 +6,7 @@ constraints stay the last line of defence.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -18,6 +19,7 @@ from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User, utcn
 from app.services.live_updates import time_logs_changed
 
 MAX_ENTRY_MINUTES = 24 * 60
+FIRST_ENTRY_DAY = date(2000, 1, 1)
 
 
 @dataclass
@@ -45,9 +47,40 @@ def loggable_projects(user: User) -> list[Project]:
     return list(db.session.scalars(loggable_projects_query(user)))
 
 
+# -- the rules on an entry's date and length ----------------------------------------------------------
+def last_entry_day(today: date | None = None) -> date:
+    """Entries go at most a year ahead: a typo such as 2200 is refused, not stored."""
+    today = today or utcnow().date()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def check_entry_day(day: date) -> None:
+    if not FIRST_ENTRY_DAY <= day <= last_entry_day():
+        raise TimeLogError(f"Give a date between {FIRST_ENTRY_DAY.isoformat()} and {last_entry_day().isoformat()} "
+                           "(at most a year ahead).")
+
+
+def longest_entry_minutes(log: TimeLog | None = None) -> int:
+    """24 hours for a new entry. A finished log already longer (a timer left running) stays editable:
+    an edit may keep it as long as it is (rounded up to the minute), never make it longer."""
+    if log is None or log.end_time is None:
+        return MAX_ENTRY_MINUTES
+    return max(MAX_ENTRY_MINUTES, math.ceil((log.end_time - log.start_time).total_seconds() / 60))
+
+
 # -- local wall-clock times -> naive UTC --------------------------------------------------------------
-def to_utc(user: User, day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=user.zone).astimezone(UTC).replace(tzinfo=None)
+def to_utc(user: User, day: date, at: time, must_exist: bool = False) -> datetime:
+    """A local date and wall-clock time as naive UTC. With `must_exist`, a time the zone skips (the
+    hour lost when daylight saving time starts) is a TimeLogError instead of a silent shift."""
+    local = datetime.combine(day, at, tzinfo=user.zone)
+    utc = local.astimezone(UTC)
+    if must_exist and utc.astimezone(user.zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise TimeLogError(f"{at:%H:%M} does not exist on {day.isoformat()} in the {user.time_zone} time zone "
+                           "(the clocks skip it when daylight saving time starts). Give a time outside that gap.")
+    return utc.replace(tzinfo=None)
 
 
 def local_day_bounds(user: User, first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
@@ -58,15 +91,17 @@ def local_day_bounds(user: User, first: date | None, last: date | None) -> tuple
 
 
 def entry_times(user: User, day: date, start: time, end: time | None, duration_minutes: int | None,
-                keep_running: bool = False) -> tuple[datetime, datetime | None]:
+                keep_running: bool = False,
+                longest_minutes: int = MAX_ENTRY_MINUTES) -> tuple[datetime, datetime | None]:
     """Resolve the form's date, start and (end time or duration) into naive-UTC start and end.
 
     An end time before (or at) the start is an error, not an overnight entry: entries past midnight
-    are entered with a duration.
+    are entered with a duration. `longest_minutes` is longest_entry_minutes() of the log being edited.
     """
-    start_utc = to_utc(user, day, start)
+    check_entry_day(day)
+    start_utc = to_utc(user, day, start, must_exist=True)
     if end is not None:
-        end_utc = to_utc(user, day, end)
+        end_utc = to_utc(user, day, end, must_exist=True)
         if end_utc <= start_utc:
             raise TimeLogError("End must be after start.")
     elif duration_minutes is not None:
@@ -77,8 +112,9 @@ def entry_times(user: User, day: date, start: time, end: time | None, duration_m
         return start_utc, None
     else:
         raise TimeLogError("Give an end time or a duration.")
-    if (end_utc - start_utc) > timedelta(minutes=MAX_ENTRY_MINUTES):
-        raise TimeLogError("An entry can be at most 24 hours long.")
+    if (end_utc - start_utc) > timedelta(minutes=longest_minutes):
+        raise TimeLogError("An entry can be at most 24 hours long." if longest_minutes == MAX_ENTRY_MINUTES else
+                           f"This entry can be at most {longest_minutes} minutes long, its current length.")
     return start_utc, end_utc
 
 

@@ -10,21 +10,28 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.form_filters import int_or_none, parse_id, parse_page, strip
+from app.models import TimeLogError
 from app.models.time_log import DESCRIPTION_MAX
-from app.services.time_entries import MAX_ENTRY_MINUTES
+from app.services.time_entries import MAX_ENTRY_MINUTES, check_entry_day
 
-MIN_YEAR, MAX_YEAR = 1970, 2200  # far-off years would overflow when shifted between time zones
-_DURATION = re.compile(r"^(?:(\d{1,2}):([0-5]\d)|(\d{1,4}))$")
+MIN_YEAR, MAX_YEAR = 1970, 2200  # list filters: far-off years would overflow when shifted between time zones
+# ASCII digits only (re.ASCII): '\d' alone also matches '١٢', which ids already refuse
+_DURATION = re.compile(r"^(?:(\d{1,4}):([0-5]\d)|(\d{1,6}))$", re.ASCII)
 
 
-def parse_duration(raw: str) -> int:
-    """'90' (minutes) or '1:30' (hours:minutes) -> minutes; ValueError with a message otherwise."""
+def parse_duration(raw: str, longest: int = MAX_ENTRY_MINUTES) -> int:
+    """'90' (minutes) or '1:30' (hours:minutes) -> minutes; ValueError with a message otherwise.
+
+    `longest` is 24 hours, or more for an edit that keeps a longer log's length (longest_entry_minutes)."""
     match = _DURATION.match((raw or "").strip())
     if not match:
         raise ValueError("Duration must be minutes (90) or hours:minutes (1:30).")
     minutes = int(match[3]) if match[3] else int(match[1]) * 60 + int(match[2])
-    if not 1 <= minutes <= MAX_ENTRY_MINUTES:
-        raise ValueError("Duration must be between 1 minute and 24 hours.")
+    if not 1 <= minutes <= longest:
+        if longest == MAX_ENTRY_MINUTES:
+            raise ValueError("Duration must be between 1 minute and 24 hours.")
+        raise ValueError(f"Duration must be between 1 minute and {longest} minutes: this entry may keep "
+                         "its length but not grow (entries are at most 24 hours).")
     return minutes
 
 
@@ -44,10 +51,12 @@ class EntryForm(FlaskForm):
 
     duration_minutes: int | None = None
 
-    def __init__(self, projects, *args, allow_running: bool = False, **kwargs):
+    def __init__(self, projects, *args, allow_running: bool = False, longest_minutes: int = MAX_ENTRY_MINUTES,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.projects = {p.id: p for p in projects}
         self.allow_running = allow_running
+        self.longest_minutes = longest_minutes
         many_orgs = len({p.organization_id for p in projects}) > 1
         self.project_id.choices = [
             (p.id, f"{p.organization.name} · {p.name}" if many_orgs else p.name) for p in projects
@@ -58,12 +67,15 @@ class EntryForm(FlaskForm):
             raise ValidationError("Choose one of your active projects.")
 
     def validate_day(self, field):
-        if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-            raise ValidationError(f"Give a date between {MIN_YEAR} and {MAX_YEAR}.")
+        if field.data:
+            try:
+                check_entry_day(field.data)
+            except TimeLogError as exc:
+                raise ValidationError(str(exc)) from None
 
     def validate_duration(self, field):
         try:
-            self.duration_minutes = parse_duration(field.data)
+            self.duration_minutes = parse_duration(field.data, self.longest_minutes)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
 

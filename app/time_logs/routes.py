@@ -103,10 +103,16 @@ def _render_form(form: EntryForm, log: TimeLog | None, status: int):
     return render_template("time_logs/form.html", form=form, log=log), status
 
 
-def _entry_data(form: EntryForm, keep_running: bool = False) -> time_entries.EntryData:
-    start, end = time_entries.entry_times(current_user, form.day.data, form.start.data, form.end.data,
-                                          form.duration_minutes if form.duration.data else None,
-                                          keep_running=keep_running)
+def _entry_data(form: EntryForm, log: TimeLog | None = None) -> time_entries.EntryData:
+    """The form's values; an edit that leaves the times as the form showed them keeps the stored times
+    (to the second), so changing only the description does not round them to the minute."""
+    if log is not None and _shown_times(log) == _submitted_times(form):
+        start, end = log.start_time, log.end_time
+    else:
+        start, end = time_entries.entry_times(current_user, form.day.data, form.start.data, form.end.data,
+                                              form.duration_minutes if form.duration.data else None,
+                                              keep_running=log is not None and log.is_running,
+                                              longest_minutes=form.longest_minutes)
     return time_entries.EntryData(project=form.project, start_time=start, end_time=end,
                                   description=form.description.data, billable=form.billable.data)
 
@@ -137,12 +143,12 @@ def edit(log_id):
     projects = time_entries.loggable_projects(current_user)
     if log.project_id not in {p.id for p in projects}:
         projects.append(log.project)
-    form = EntryForm(projects, allow_running=log.is_running)
+    form = EntryForm(projects, allow_running=log.is_running, longest_minutes=time_entries.longest_entry_minutes(log))
     if request.method == "GET":
         _fill(form, log)
     if form.validate_on_submit():
         try:
-            time_entries.update_entry(current_user, log, _entry_data(form, keep_running=log.is_running))
+            time_entries.update_entry(current_user, log, _entry_data(form, log))
         except TimeLogError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -161,18 +167,30 @@ def delete(log_id):
     return redirect(url_for("time_logs.index"), code=303)
 
 
-def _fill(form: EntryForm, log: TimeLog) -> None:
-    """Prefill from a log, in the user's zone, to the minute (an entry past midnight shows as a duration)."""
+def _shown_times(log: TimeLog) -> tuple:
+    """(day, start, end, duration in minutes) as the edit form shows a log: in the user's zone, to the
+    minute (an entry past midnight shows as a duration)."""
     zone = current_user.zone
     start = log.start_time.replace(tzinfo=UTC).astimezone(zone).replace(second=0, microsecond=0)
-    form.project_id.data = log.project_id
-    form.day.data = start.date()
-    form.start.data = start.time()
+    end = duration = None
     if log.end_time is not None:
-        end = log.end_time.replace(tzinfo=UTC).astimezone(zone).replace(second=0, microsecond=0)
-        if end.date() == start.date() and end > start:
-            form.end.data = end.time()
+        local_end = log.end_time.replace(tzinfo=UTC).astimezone(zone).replace(second=0, microsecond=0)
+        if local_end.date() == start.date() and local_end > start:
+            end = local_end.time()
         else:
-            form.duration.data = str(max(1, round((log.end_time - log.start_time).total_seconds() / 60)))
+            duration = max(1, round((log.end_time - log.start_time).total_seconds() / 60))
+    return start.date(), start.time(), end, duration
+
+
+def _submitted_times(form: EntryForm) -> tuple:
+    return (form.day.data, form.start.data, form.end.data,
+            form.duration_minutes if form.duration.data else None)
+
+
+def _fill(form: EntryForm, log: TimeLog) -> None:
+    form.project_id.data = log.project_id
+    day, start, end, duration = _shown_times(log)
+    form.day.data, form.start.data, form.end.data = day, start, end
+    form.duration.data = "" if duration is None else str(duration)
     form.description.data = log.description
     form.billable.data = log.billable

@@ -182,7 +182,8 @@ def test_a_failing_job_streams_an_error_with_retry_and_retry_enqueues_again(app,
     def broken(ctx):
         raise RuntimeError("database went away")
 
-    monkeypatch.setitem(registry.SECTIONS, "org", [Section("org_summary", "At a glance", broken, "dashboard/_org_summary.html", primary=True)])
+    broken_summary = Section("org_summary", "At a glance", broken, "dashboard/_org_summary.html", primary=True)
+    monkeypatch.setitem(registry.SECTIONS, "org", [broken_summary])
     w = factory.world()
     org_id = w.org.id
     key = f"dashboard:org:{org_id}"

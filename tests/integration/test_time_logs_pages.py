@@ -273,8 +273,9 @@ def test_a_running_timer_cannot_be_moved_into_the_future(client, factory):
     w = factory.world()
     running = factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(minutes=10), minutes=None)
     login(client, w.member)
+    later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%d")  # within the entry window (a year ahead)
     response = client.post(f"/time-logs/{running.id}/edit", data=_entry(
-        w.alpha_project, day="2030-01-01", start="09:00", end="", description="Later"))
+        w.alpha_project, day=later, start="09:00", end="", description="Later"))
     assert response.status_code == 422
     assert "cannot start in the future" in response.get_data(as_text=True)
     factory.db.session.expire_all()
