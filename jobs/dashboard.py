@@ -1,15 +1,15 @@
-"""Dashboard jobs: refresh one dashboard (kind "dashboard_data"), warm the active ones ("cache_warming")."""
+"""Dashboard jobs: recompute one dashboard (kind "dashboard_data"), warm the active ones ("cache_warming")."""
 from __future__ import annotations
 
+from app.services.dashboards.recompute import recompute
+from app.services.dashboards.warming import warm
+from app.topics import DashboardKey
 
-def refresh_dashboard(key: str) -> str:
+
+def recompute_dashboard(key: str) -> str:
     """Compute, cache and stream every section of the dashboard `key` ("dashboard:org:42")."""
-    from app.services.dashboards.refresh import refresh
-
-    return refresh(key)
+    return recompute(DashboardKey.parse(key))
 
 
 def warm_caches() -> str:
-    from app.services.dashboards.warming import warm
-
     return warm()

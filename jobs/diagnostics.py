@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from app.services.job_tracking import report_progress
+from app.background.tracking import report_progress
 
 
 def echo(message: str = "hello") -> str:

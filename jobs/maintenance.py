@@ -1,6 +1,8 @@
-"""Maintenance jobs (queue `maintenance`), each a thin call into app.services.maintenance."""
+"""Maintenance jobs (queue `maintenance`), each a thin call into app.services.maintenance or, for
+reconciliation, app.background.reconcile."""
 from __future__ import annotations
 
+from app.background.reconcile import reconcile
 from app.services import maintenance
 from app.services.maintenance.cleanup import summary
 
@@ -17,4 +19,4 @@ def performance_snapshot(interval_seconds: int = 60) -> str:
 
 
 def reconcile_jobs() -> str:
-    return maintenance.reconcile()
+    return reconcile()

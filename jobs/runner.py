@@ -1,6 +1,6 @@
 """The function RQ actually runs: it tracks JobStatus around the real job function.
 
-Every job enqueued through app.services.job_queue.enqueue() runs as perform(kind, *args), so
+Every job enqueued through app.background.enqueue.enqueue() runs as perform(kind, *args), so
 status, timings, attempts and errors are recorded without the job's own code doing anything.
 A job enqueued some other way (rq-dashboard's requeue, `rq enqueue jobs.runner.perform kind`)
 gets its JobStatus row here, on its first run.
@@ -13,10 +13,10 @@ import socket
 from rq import get_current_job
 from werkzeug.utils import import_string
 
+from app.background import tracking
+from app.background.catalog import get_kind
 from app.extensions import db
 from app.models import JobState
-from app.services import job_tracking
-from jobs.kinds import get_kind
 
 _engine_pid = os.getpid()
 
@@ -29,19 +29,19 @@ def perform(kind: str, *args):
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
         if job_id:
-            status = job_tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
+            status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
             if status.status == JobState.CANCELED.value:
                 return "canceled before it started"  # canceled in the instant a worker took it
-            job_tracking.mark_processing(job_id, worker)
+            tracking.mark_processing(job_id, worker)
         try:
             result = import_string(spec.func)(*args)
         except Exception as exc:
             db.session.rollback()
             if job_id:
-                job_tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
+                tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
             raise
         if job_id:
-            job_tracking.mark_completed(job_id, None if result is None else str(result))
+            tracking.mark_completed(job_id, None if result is None else str(result))
         return result
     finally:
         db.session.remove()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 
+from app.background.tracking import report_progress
 from app.services import seeding
-from app.services.job_tracking import report_progress
 from app.services.live_updates import organizations_changed
 
 

@@ -85,7 +85,7 @@ def _compact_only_existing_queues():
     from flask import current_app, jsonify
     from rq import Queue
 
-    from jobs.queues import ALL as OUR_QUEUES
+    from app.background.catalog import QUEUES as OUR_QUEUES
 
     name = request.path[len(prefix):-len(suffix)]
     try:

@@ -9,6 +9,7 @@ Call it after committing the records the job will read: a fast worker must find 
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -17,11 +18,17 @@ from rq import Queue, Retry
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.job import JobStatus as RQStatus
+from rq.registry import FailedJobRegistry
 
-from app.extensions import db
+from app.background import tracking
+from app.background.catalog import PERFORM, get_kind
+from app.extensions import db, turbo
 from app.models import JobState, JobStatus, utcnow
 from app.services.redis_conn import get_redis
-from jobs.kinds import get_kind
+from app.streams import broadcast_stream
+from app.topics import JobsTopic
+
+log = logging.getLogger(__name__)
 
 PENDING_RQ_STATES = {RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED}
 COALESCE_PREFIX = "timeboard:coalesce:"
@@ -89,21 +96,16 @@ def _record_requester(status: JobStatus, user_id: int | None) -> None:
     former, status.user_id = status.user_id, None
     db.session.commit()
     try:  # the former requester's open /jobs page stops listing it
-        from app.extensions import turbo
-        from app.streams import broadcast_stream
-
-        broadcast_stream(f"jobs:user:{former}", turbo.remove(f"job-{status.rq_job_id}"))
+        broadcast_stream(JobsTopic(former), turbo.remove(f"job-{status.rq_job_id}"))
     except Exception:  # the monitor is a view; never fail an enqueue for it
-        import logging
-
-        logging.getLogger(__name__).exception("could not unlist job %s for user %s", status.rq_job_id, former)
+        log.exception("could not unlist job %s for user %s", status.rq_job_id, former)
 
 
 def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
     job_id = uuid.uuid4().hex
     status = JobStatus(
         rq_job_id=job_id, kind=spec.name, queue=spec.queue, user_id=user_id, coalesce_key=key,
-        args_summary=summarize_args(args), status=JobState.PENDING.value, enqueued_at=utcnow(),
+        args_summary=JobStatus.summarize_args(args), status=JobState.PENDING.value, enqueued_at=utcnow(),
         max_attempts=spec.retries + 1,
     )
     db.session.add(status)
@@ -117,33 +119,25 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
     queue = get_queue(spec.queue)
     try:
         if delay:
-            queue.enqueue_in(timedelta(seconds=delay), "jobs.runner.perform", spec.name, *args, **options)
+            queue.enqueue_in(timedelta(seconds=delay), PERFORM, spec.name, *args, **options)
         else:
-            queue.enqueue("jobs.runner.perform", spec.name, *args, **options)
+            queue.enqueue(PERFORM, spec.name, *args, **options)
     except redis.RedisError as exc:
-        status.status = JobState.FAILED.value
-        status.error_message = f"Could not enqueue: {exc}"
-        status.finished_at = utcnow()
+        status.fail(f"Could not enqueue: {exc}")
         db.session.commit()
         raise EnqueueError(status.error_message) from exc
-    from app.services.job_tracking import broadcast_job
-
-    broadcast_job(status, created=True)
+    tracking.broadcast_job(status, created=True)
     return status
 
 
 def retry(status: JobStatus) -> JobStatus:
     """Run a failed job again: RQ requeues the same job (same id, same JobStatus row)."""
-    from app.services import job_tracking
-
     if status.status != JobState.FAILED.value:
         raise JobActionError(f"Only a failed job can be retried; this one is {status.status}.")
     r = get_redis()
     try:
         job = Job.fetch(status.rq_job_id, connection=r)
         if job.get_status() != RQStatus.FAILED:
-            from rq.registry import FailedJobRegistry
-
             # failed in our books but not in RQ's (e.g. abandoned, then swept): put it where requeue looks
             FailedJobRegistry(job.origin, connection=r).add(job, ttl=600)
         job.requeue()
@@ -153,14 +147,12 @@ def retry(status: JobStatus) -> JobStatus:
         raise JobActionError("RQ no longer holds this job as failed; it cannot be retried.") from None
     except redis.RedisError as exc:
         raise JobQueueUnavailable("retried", exc) from exc
-    job_tracking.mark_pending(status, note=f"Retried by hand after: {status.error_message or 'failure'}")
-    return status
+    status.requeue(note=f"Retried by hand after: {status.error_message or 'failure'}")
+    return tracking.save(status)
 
 
 def cancel(status: JobStatus) -> JobStatus:
     """Cancel a job that has not started yet; a running or finished job cannot be canceled."""
-    from app.services import job_tracking
-
     if status.status != JobState.PENDING.value:
         raise JobActionError(f"Only a pending job can be canceled; this one is {status.status}.")
     r = get_redis()
@@ -177,10 +169,5 @@ def cancel(status: JobStatus) -> JobStatus:
         pass  # already canceled in RQ
     except redis.RedisError as exc:
         raise JobQueueUnavailable("canceled", exc) from exc
-    job_tracking.mark_canceled(status)
-    return status
-
-
-def summarize_args(args) -> str:
-    text = ", ".join(repr(a) for a in args)
-    return text if len(text) <= 200 else text[:197] + "..."
+    status.cancel()
+    return tracking.save(status)

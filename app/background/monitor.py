@@ -4,14 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import Select, func, select
 
+from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.form_filters import parse_id
 from app.models import JobState, JobStatus, User, utcnow
-from app.services.maintenance.snapshots import queue_figures
-from jobs.kinds import KINDS
-from jobs.queues import ALL as QUEUES
+from app.services.redis_conn import get_redis
+from app.topics import JobsTopic, jobs_topics_for_viewer
 
 STATUSES = [s.value for s in JobState]
 
@@ -22,8 +25,8 @@ def job_scope(user: User) -> Select:
     return query if user.is_system_admin else query.where(JobStatus.user_id == user.id)
 
 
-def topics(user: User) -> list[str]:
-    return ["jobs:all"] if user.is_system_admin else [f"jobs:user:{user.id}"]
+def topics(user: User) -> list[JobsTopic]:
+    return jobs_topics_for_viewer(user)
 
 
 def find_job(identifier: str) -> JobStatus | None:
@@ -92,9 +95,25 @@ def status_counts(user: User) -> dict[str, int]:
     return counts
 
 
-def queue_health() -> dict[str, dict]:
-    """Depth and oldest waiting job per queue (system-wide: it says how busy the platform is, nothing private)."""
-    return queue_figures()
+def queue_health(now: datetime | None = None) -> dict[str, dict]:
+    """Depth and the age in seconds of the oldest job waiting, per queue (RQ pops from the left).
+
+    System-wide: it says how busy the platform is, nothing private. Performance snapshots store it too."""
+    r = get_redis()
+    now = now or utcnow()
+    figures = {}
+    for name in QUEUES:
+        queue = Queue(name, connection=r)
+        oldest_age = None
+        for job_id in queue.get_job_ids(0, 1):
+            try:
+                enqueued = Job.fetch(job_id, connection=r).enqueued_at
+            except NoSuchJobError:
+                continue
+            if enqueued is not None:
+                oldest_age = max(0, int((now - enqueued.replace(tzinfo=None)).total_seconds()))
+        figures[name] = {"depth": queue.count, "oldest_age_s": oldest_age}
+    return figures
 
 
 @dataclass

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 
 from rq import Queue, Worker
@@ -27,13 +28,13 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import current_timestamp
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
+from app.background import tracking
+from app.background.catalog import QUEUES
 from app.extensions import db
 from app.models import JobState, JobStatus, utcnow
-from app.services import job_tracking
 from app.services.redis_conn import get_redis
-from jobs.queues import ALL
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def sweep_abandoned(lookahead: int = LOOKAHEAD) -> int:
     machine; returns how many it handled."""
     r = get_redis()
     handled = 0
-    for name in ALL:
+    for name in QUEUES:
         registry = StartedJobRegistry(name, connection=r)
         _expire_executions_of_dead_local_workers(registry)
         expired = registry.get_expired_job_ids(current_timestamp() + lookahead)
@@ -94,7 +95,7 @@ def release_overdue_scheduled(overdue: int = OVERDUE) -> int:
     """
     r = get_redis()
     moved = 0
-    for name in ALL:
+    for name in QUEUES:
         registry = ScheduledJobRegistry(name, connection=r)
         for job_id in registry.get_jobs_to_schedule(int(current_timestamp()) - overdue):
             if not r.zrem(registry.key, job_id):
@@ -131,42 +132,39 @@ def reconcile(lookahead: int = LOOKAHEAD) -> str:
         try:
             Job.fetch(status.rq_job_id, connection=r)
         except NoSuchJobError:
-            synced += _transition(status, JobState.PENDING, JobState.FAILED, "lost: the job is no longer in Redis")
+            synced += _transition(status, JobState.PENDING, lambda s: s.fail("lost: the job is no longer in Redis"))
     return f"abandoned executions swept: {swept}; overdue retries enqueued: {released}; statuses synced: {synced}"
 
 
 def _apply(status: JobStatus, rq_status) -> int:
     if rq_status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
-        return _transition(status, JobState.PROCESSING, JobState.PENDING, f"{ABANDONED}; retrying")
+        return _transition(status, JobState.PROCESSING, lambda s: s.requeue(f"{ABANDONED}; retrying"))
     if rq_status == RQStatus.FINISHED:
-        return _transition(status, JobState.PROCESSING, JobState.COMPLETED, None)
+        return _transition(status, JobState.PROCESSING, JobStatus.complete)
     if rq_status == RQStatus.CANCELED:
-        return _transition(status, JobState.PROCESSING, JobState.CANCELED, None)
+        return _transition(status, JobState.PROCESSING, JobStatus.cancel)
     if rq_status is None:
-        return _transition(status, JobState.PROCESSING, JobState.FAILED, f"{ABANDONED}; the job is no longer in Redis")
-    return _transition(status, JobState.PROCESSING, JobState.FAILED, ABANDONED)  # failed, stopped
+        return _transition(status, JobState.PROCESSING, lambda s: s.fail(f"{ABANDONED}; the job is no longer in Redis"))
+    return _transition(status, JobState.PROCESSING, lambda s: s.fail(ABANDONED))  # failed, stopped
 
 
-def _transition(status: JobStatus, expected: JobState, new: JobState, message: str | None) -> int:
-    """Compare-and-set, so a worker that picks the job up meanwhile is never overwritten."""
-    now = utcnow()
-    values = {"status": new.value, "finished_at": None if new == JobState.PENDING else now}
-    if new != JobState.PENDING and status.started_at:
-        values["duration_ms"] = int((now - status.started_at).total_seconds() * 1000)
-    if new == JobState.PENDING:
-        values.update(progress=0, duration_ms=None)
-    if message:
-        values["error_message"] = message
+def _transition(status: JobStatus, expected: JobState, change: Callable[[JobStatus], None]) -> int:
+    """Apply a JobStatus state change (one of its methods) as a compare-and-set on `expected` and the
+    attempt count, so a worker that picks the job up meanwhile is never overwritten."""
+    status_id, attempts = status.id, status.attempts
+    change(status)
+    values = {attr.key: attr.value for attr in inspect(status).attrs if attr.history.added}
+    db.session.expire(status)  # the change goes through the guarded UPDATE below, not a plain flush
     result = db.session.execute(
         update(JobStatus)
-        .where(JobStatus.id == status.id, JobStatus.status == expected.value, JobStatus.attempts == status.attempts)
+        .where(JobStatus.id == status_id, JobStatus.status == expected.value, JobStatus.attempts == attempts)
         .values(**values).execution_options(synchronize_session=False)
     )
     db.session.commit()
     if not result.rowcount:
         return 0
-    db.session.refresh(status)
-    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected.value, new.value,
+    message = values.get("error_message")
+    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected.value, values["status"],
                 f" ({message})" if message else "")
-    job_tracking.broadcast_job(status)
+    tracking.broadcast_job(status)
     return 1

@@ -1,4 +1,5 @@
-"""The recurring-job table (Timeboard's recurring.yml) and its registration with rq-scheduler.
+"""The recurring-job table (Timeboard's recurring.yml), its registration with rq-scheduler, and the
+scheduler process (`flask jobs scheduler`).
 
 Adding an entry is one line in RECURRING. Each entry has a fixed id in rq-scheduler
 ("recurring-<name>"), so registering again (a restart, a second scheduler) replaces, never adds.
@@ -19,22 +20,25 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import redis
+from rq.exceptions import NoSuchJobError
 from rq_scheduler import Scheduler
 from rq_scheduler.utils import get_next_scheduled_time, to_unix
 
+from app.background.catalog import get_kind
+from app.background.enqueue import enqueue
+from app.background.reconcile import reconcile
+from app.extensions import db
+from app.models import utcnow
+from app.services import seeding_switch
 from app.services.redis_outage import Outage
-from jobs.kinds import get_kind
 
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = 30  # seconds between two reconciliations run by the scheduler process itself
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+RUN_ENTRY = "jobs.recurring.run_entry"  # what a stock `rqscheduler` runs for a stored entry
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,6 @@ class Recurring:
 
     def is_enabled(self) -> bool:
         if self.enabled == "seeding_switch":
-            from app.services import seeding_switch
-
             return seeding_switch.is_enabled()
         return bool(self.enabled)
 
@@ -96,11 +98,9 @@ def get_entry(name: str) -> Recurring:
 def run_entry(name: str):
     """Enqueue one run of the entry now (coalesced: nothing new while the previous run is pending).
 
-    The scheduler calls it in its own process; it is also a plain job function, so a stock
-    `rqscheduler` pushing the stored job still ends in a tracked run.
+    The scheduler calls it in its own process; a stock `rqscheduler` pushing the stored job runs it
+    through jobs.recurring.run_entry, so that still ends in a tracked run.
     """
-    from app.services.job_queue import enqueue
-
     entry = get_entry(name)
     return enqueue(entry.kind, key=entry.key)
 
@@ -138,8 +138,6 @@ def sync(scheduler: Scheduler) -> None:
 
 
 def _put(scheduler: Scheduler, entry: Recurring) -> None:
-    from rq.exceptions import NoSuchJobError
-
     previous = scheduler.connection.zscore(scheduler.scheduled_jobs_key, entry.id)
     try:
         old = scheduler.job_class.fetch(entry.id, connection=scheduler.connection)
@@ -149,9 +147,9 @@ def _put(scheduler: Scheduler, entry: Recurring) -> None:
     common = dict(id=entry.id, queue_name=entry.queue, args=[entry.name], description=f"recurring {entry.name}",
                   meta={"recurring_entry": entry.name}, timeout=60)
     if entry.every:
-        scheduler.schedule(_utcnow(), run_entry, interval=entry.every, **common)
+        scheduler.schedule(utcnow(), RUN_ENTRY, interval=entry.every, **common)
     else:
-        scheduler.cron(entry.cron, run_entry, **common)
+        scheduler.cron(entry.cron, RUN_ENTRY, **common)
     if previous is not None and same_timing:  # keep the time already planned
         scheduler.connection.zadd(scheduler.scheduled_jobs_key, {entry.id: previous})
 
@@ -229,9 +227,6 @@ class TimeboardScheduler(Scheduler):
 
     def _reconcile(self) -> None:
         """Reconcile abandoned jobs here, independent of any worker; a failure is logged once until it works."""
-        from app.extensions import db
-        from app.services.maintenance import reconcile
-
         try:
             reconcile()
             if self._reconcile_failing:
@@ -275,7 +270,7 @@ class TimeboardScheduler(Scheduler):
     def _plan_next(self, job) -> None:
         interval, cron = job.meta.get("interval"), job.meta.get("cron_string")
         if interval:
-            when = to_unix(_utcnow()) + int(interval)
+            when = to_unix(utcnow()) + int(interval)
         else:
             when = to_unix(get_next_scheduled_time(cron, use_local_timezone=False))
         self.connection.zadd(self.scheduled_jobs_key, {job.id: when})

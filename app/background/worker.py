@@ -21,7 +21,7 @@ from app.services.redis_outage import MAX_DELAY, Outage, wait_for_redis
 
 log = logging.getLogger(__name__)
 
-JOB_MONITORING_INTERVAL = 5  # seconds: keeps RQ's heartbeat fresh (see app.services.maintenance.reconcile)
+JOB_MONITORING_INTERVAL = 5  # seconds: keeps RQ's heartbeat fresh (see app.background.reconcile)
 QUICK_EXIT = 30  # seconds: a worker that ends sooner than this is restarted only after a backoff
 
 

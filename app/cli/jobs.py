@@ -8,7 +8,16 @@ import redis
 from flask import current_app
 from flask.cli import AppGroup
 
-from jobs import queues as queue_names
+from app.background import recurring
+from app.background.catalog import KINDS, MAIN_WORKER_QUEUES, QUEUES, UnknownJobKind
+from app.background.enqueue import EnqueueError, JobActionError, cancel, enqueue, retry
+from app.background.monitor import find_job
+from app.background.reconcile import reconcile
+from app.background.worker import run_worker
+from app.extensions import db
+from app.form_filters import parse_id
+from app.input_guard import contains_nul
+from app.models import User
 
 
 @click.group("jobs", cls=AppGroup, help="Background jobs: worker, scheduler, schedule, run, retry, cancel.")
@@ -18,7 +27,7 @@ def jobs_group():
 
 def long_lived_connection() -> redis.Redis:
     """Workers and the scheduler block on Redis for minutes at a time: no socket timeout here (only on
-    connecting). They wait for Redis themselves while it is down (jobs.worker, jobs.recurring)."""
+    connecting). They wait for Redis themselves while it is down (app.background.worker, app.background.recurring)."""
     return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=5, socket_keepalive=True)
 
 
@@ -38,20 +47,15 @@ def worker_connection() -> redis.Redis:
 @click.option("--name", default=None, help="Worker name (default: RQ's).")
 def worker_command(queues: tuple[str, ...], burst: bool, name: str | None):
     """Run an RQ worker on QUEUES (default: dashboard default reports notifications maintenance)."""
-    names = list(queues) or queue_names.MAIN_WORKER_QUEUES
-    unknown = [q for q in names if q not in queue_names.ALL]
+    names = list(queues) or MAIN_WORKER_QUEUES
+    unknown = [q for q in names if q not in QUEUES]
     if unknown:
-        raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(queue_names.ALL)}")
-    from jobs.worker import run_worker
-
+        raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
     run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start)
 
 
 def _reconcile_at_start() -> None:
     """A worker starting (or restarting after an outage) first settles the jobs a dead worker left."""
-    from app.extensions import db
-    from app.services.maintenance import reconcile
-
     try:
         summary = reconcile()
         click.echo(f"reconciled before starting: {summary}")
@@ -68,8 +72,6 @@ def _reconcile_at_start() -> None:
 def scheduler_command(interval: float, burst: bool):
     """Register the recurring table with rq-scheduler (replacing what is there), then run it; also reconciles
     abandoned jobs every 30 s. Rides out Redis outages: registers the table again when Redis is back."""
-    from jobs import recurring
-
     def announce(ids: list[str]) -> None:
         click.echo(f"registered {len(ids)} recurring entries: {', '.join(ids) or 'none'}")
 
@@ -80,8 +82,6 @@ def scheduler_command(interval: float, burst: bool):
 @jobs_group.command("schedule")
 def schedule_command():
     """List the recurring table: entry, job kind, queue, timing, enabled, next run (UTC)."""
-    from jobs import recurring
-
     scheduler = recurring.make_scheduler(worker_connection())
     runs = recurring.next_runs(scheduler)
     rows = [("ENTRY", "KIND", "QUEUE", "WHEN", "ENABLED", "NEXT RUN (UTC)")]
@@ -110,14 +110,6 @@ def _parse_arg(raw: str):
 @click.option("--user-id", type=int, default=None, help="The user the job serves.")
 def run_command(kind: str, args: tuple[str, ...], key: str | None, user_id: int | None):
     """Enqueue a job of KIND now (ARGS are JSON literals or strings), or run a recurring entry by name."""
-    from app.extensions import db
-    from app.form_filters import parse_id
-    from app.input_guard import contains_nul
-    from app.models import User
-    from app.services.job_queue import EnqueueError, enqueue
-    from jobs import recurring
-    from jobs.kinds import KINDS, UnknownJobKind
-
     if user_id is not None and (parse_id(user_id) is None or db.session.get(User, user_id) is None):
         raise click.UsageError(f"no user with id {user_id}")
     parsed = [_parse_arg(a) for a in args]
@@ -136,8 +128,6 @@ def run_command(kind: str, args: tuple[str, ...], key: str | None, user_id: int 
 
 
 def _load(identifier: str):
-    from app.services.job_monitor import find_job
-
     status = find_job(identifier)
     if status is None:
         raise click.ClickException(f"no job {identifier!r}")
@@ -148,8 +138,6 @@ def _load(identifier: str):
 @click.argument("job_id")
 def retry_command(job_id: str):
     """Run a failed job again (JOB_ID: RQ job id or JobStatus id)."""
-    from app.services.job_queue import JobActionError, retry
-
     try:
         status = retry(_load(job_id))
     except JobActionError as exc:
@@ -161,8 +149,6 @@ def retry_command(job_id: str):
 @click.argument("job_id")
 def cancel_command(job_id: str):
     """Cancel a pending job (JOB_ID: RQ job id or JobStatus id)."""
-    from app.services.job_queue import JobActionError, cancel
-
     try:
         status = cancel(_load(job_id))
     except JobActionError as exc:

@@ -4,14 +4,17 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from app.background import recurring
+from app.cli.jobs import worker_connection
+from app.services import seeding_switch
+from app.services.maintenance.cleanup import RULES, run_cleanup
+
 
 @click.command("cleanup")
 @click.option("--dry-run", is_flag=True, help="Print what each rule would delete; delete nothing.")
 @with_appcontext
 def cleanup_command(dry_run: bool):
     """Delete what has aged out (finished job records, old performance snapshots), rule by rule, now."""
-    from app.services.maintenance.cleanup import RULES, run_cleanup
-
     counts = run_cleanup(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for rule in RULES:
@@ -25,18 +28,12 @@ def seeding_group():
 
 
 def _scheduler():
-    from app.cli.jobs import worker_connection
-    from jobs import recurring
-
     return recurring.make_scheduler(worker_connection())
 
 
 @seeding_group.command("start")
 def seeding_start():
     """Turn continuous seeding on (no scheduler restart needed; the first run comes within seconds)."""
-    from app.services import seeding_switch
-    from jobs import recurring
-
     scheduler = _scheduler()
     seeding_switch.set_enabled(True)
     recurring.register(scheduler, [recurring.get_entry("data_seeding")])
@@ -47,9 +44,6 @@ def seeding_start():
 @seeding_group.command("stop")
 def seeding_stop():
     """Turn continuous seeding off (a run already queued or running finishes)."""
-    from app.services import seeding_switch
-    from jobs import recurring
-
     scheduler = _scheduler()
     seeding_switch.set_enabled(False)
     recurring.register(scheduler, [recurring.get_entry("data_seeding")])
@@ -59,9 +53,6 @@ def seeding_stop():
 @seeding_group.command("status")
 def seeding_status():
     """Say whether continuous seeding is on, why, and when it runs next."""
-    from app.services import seeding_switch
-    from jobs import recurring
-
     enabled, why = seeding_switch.state()
     next_run = recurring.next_runs(_scheduler()).get("data_seeding")
     click.echo(f"seeding is {'on' if enabled else 'off'} ({why})")

@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""The job monitor blueprint (/jobs). Its endpoints keep the name "jobs" (url_for("jobs.index"));
+its queries are app/background/monitor.py."""
+from app.job_monitor.routes import bp
 
-bp = Blueprint("jobs", __name__)
-
-from app.jobs import routes  # noqa: E402,F401
+__all__ = ["bp"]

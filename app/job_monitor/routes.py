@@ -2,42 +2,44 @@
 from __future__ import annotations
 
 import redis
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.background import monitor, recurring
+from app.background.enqueue import EnqueueError, JobActionError, JobQueueUnavailable
+from app.background.enqueue import cancel as cancel_job
+from app.background.enqueue import retry as retry_job
 from app.form_filters import parse_page
-from app.jobs import bp
-from app.services import job_monitor
-from app.services.job_queue import EnqueueError, JobActionError, JobQueueUnavailable
-from app.services.job_queue import cancel as cancel_job
-from app.services.job_queue import retry as retry_job
+from app.services.redis_conn import get_redis
+
+bp = Blueprint("jobs", __name__)
 
 
 @bp.get("/jobs")
 @login_required
 def index():
-    filters, errors = job_monitor.Filters.parse(request.args)
-    page = job_monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
+    filters, errors = monitor.Filters.parse(request.args)
+    page = monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
     return render_template(
         "jobs/index.html", page=page, filters=filters, errors=errors,
-        counts=job_monitor.status_counts(current_user), queues=_queue_health(),
-        buckets=job_monitor.throughput(current_user), recurring=_recurring() if current_user.is_system_admin else None,
-        statuses=job_monitor.STATUSES, queue_names=job_monitor.QUEUES, kinds=sorted(job_monitor.KINDS),
-        stream_topics=job_monitor.topics(current_user),
+        counts=monitor.status_counts(current_user), queues=_queue_health(),
+        buckets=monitor.throughput(current_user), recurring=_recurring() if current_user.is_system_admin else None,
+        statuses=monitor.STATUSES, queue_names=monitor.QUEUES, kinds=sorted(monitor.KINDS),
+        stream_topics=monitor.topics(current_user),
     ), (422 if errors else 200)
 
 
 @bp.get("/jobs/<identifier>")
 @login_required
 def show(identifier: str):
-    job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
-    return render_template("jobs/show.html", job=job, stream_topics=job_monitor.topics(current_user))
+    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    return render_template("jobs/show.html", job=job, stream_topics=monitor.topics(current_user))
 
 
 @bp.post("/jobs/<identifier>/retry")
 @login_required
 def retry(identifier: str):
-    job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
     try:
         retry_job(job)
     except JobQueueUnavailable as exc:
@@ -51,7 +53,7 @@ def retry(identifier: str):
 @bp.post("/jobs/<identifier>/cancel")
 @login_required
 def cancel(identifier: str):
-    job = job_monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
     try:
         cancel_job(job)
     except JobQueueUnavailable as exc:
@@ -65,8 +67,6 @@ def cancel(identifier: str):
 @bp.post("/jobs/recurring/<name>/run")
 @login_required
 def run_recurring(name: str):
-    from jobs import recurring
-
     if not current_user.is_system_admin:
         abort(403, "Only system admins run recurring jobs by hand.")
     if name not in recurring.ENTRIES:
@@ -88,15 +88,12 @@ def _back():
 
 def _queue_health():
     try:
-        return job_monitor.queue_health()
+        return monitor.queue_health()
     except redis.RedisError:
         return None
 
 
 def _recurring():
-    from app.services.redis_conn import get_redis
-    from jobs import recurring
-
     try:
         runs = recurring.next_runs(recurring.make_scheduler(get_redis()))
         return [(entry, entry.is_enabled(), runs.get(entry.name)) for entry in recurring.RECURRING]

@@ -21,10 +21,10 @@ class TimeboardCollector:
     def collect(self):
         from sqlalchemy import func, select
 
+        from app.background.catalog import QUEUES
+        from app.background.enqueue import get_queue
         from app.extensions import db
         from app.models import JobStatus, TimeLog
-        from app.services.job_queue import get_queue
-        from jobs.queues import ALL
 
         jobs = GaugeMetricFamily("timeboard_jobs", "Tracked jobs by kind and status", labels=["kind", "status"])
         for kind, status, count in db.session.execute(
@@ -36,7 +36,7 @@ class TimeboardCollector:
         yield GaugeMetricFamily("timeboard_running_timers", "Timers running now", value=running or 0)
         depth = GaugeMetricFamily("timeboard_queue_depth", "Jobs waiting per queue", labels=["queue"])
         try:
-            for name in ALL:
+            for name in QUEUES:
                 depth.add_metric([name], get_queue(name).count)
         except Exception:  # Redis down: report what the database knows
             current_app.logger.warning("metrics: Redis unavailable")

@@ -1,5 +1,10 @@
+"""A tracked background job and its state changes (pending, processing, completed, failed, canceled).
+
+The methods change the record's fields only; app.background.tracking commits and broadcasts.
+"""
 from __future__ import annotations
 
+import traceback as tb
 from datetime import datetime
 from enum import Enum
 
@@ -55,6 +60,54 @@ class JobStatus(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobState.COMPLETED.value, JobState.FAILED.value, JobState.CANCELED.value)
+
+    @staticmethod
+    def summarize_args(args) -> str:
+        text = ", ".join(repr(a) for a in args)
+        return text if len(text) <= 200 else text[:197] + "..."
+
+    # -- state changes: the runner, the reconciler, retry and cancel all go through these --------------
+    def start(self, worker: str | None = None) -> None:
+        """Enter processing: a worker took the job (one more attempt)."""
+        self.status = JobState.PROCESSING.value
+        self.started_at = utcnow()
+        self.finished_at = None
+        self.duration_ms = None
+        self.progress = 0
+        self.attempts += 1
+        self.worker = worker
+
+    def complete(self, result_summary: str | None = None) -> None:
+        self._finish(JobState.COMPLETED)
+        self.progress = 100
+        self.result_summary = (result_summary or "")[:500] or None
+        self.error_message = None
+        self.traceback = None
+
+    def fail(self, error: BaseException | str | None, will_retry: bool = False) -> None:
+        """Record a failure; when the retry policy will run the job again it goes back to pending."""
+        self._finish(JobState.PENDING if will_retry else JobState.FAILED)
+        self.error_message = (str(error)[:2000] or type(error).__name__) if error else "failed"
+        if isinstance(error, BaseException):
+            self.traceback = "".join(tb.format_exception(type(error), error, error.__traceback__))[-20000:]
+
+    def requeue(self, note: str | None = None) -> None:
+        """Back to pending: a manual retry, or an abandoned execution RQ is retrying."""
+        self.status = JobState.PENDING.value
+        self.finished_at = None
+        self.duration_ms = None
+        self.progress = 0
+        if note:
+            self.error_message = note
+
+    def cancel(self) -> None:
+        self._finish(JobState.CANCELED)
+
+    def _finish(self, state: JobState) -> None:
+        self.status = state.value
+        self.finished_at = utcnow()
+        if self.started_at:
+            self.duration_ms = int((self.finished_at - self.started_at).total_seconds() * 1000)
 
     def __repr__(self) -> str:
         return f"<JobStatus {self.rq_job_id} {self.kind} {self.status}>"

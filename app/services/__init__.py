@@ -1,1 +1,1 @@
-"""Business logic that spans models: dashboards, seeding, job queueing and tracking, maintenance."""
+"""Business logic that spans models: dashboards, seeding, maintenance, sessions. (The job system is app/background/.)"""

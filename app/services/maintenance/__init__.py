@@ -1,11 +1,11 @@
-"""Keeping the platform healthy: cleanup rules, performance snapshots, job reconciliation.
+"""Keeping the platform healthy: cleanup rules and performance snapshots.
 
-Each concern is one small module with one entry point; jobs/maintenance.py calls them.
+Each concern is one small module with one entry point; jobs/maintenance.py calls them. (Job
+reconciliation is part of the job system: app/background/reconcile.py.)
 """
 from __future__ import annotations
 
 from app.services.maintenance.cleanup import RULES, CleanupRule, run_cleanup
-from app.services.maintenance.reconcile import reconcile
 from app.services.maintenance.snapshots import take_snapshot
 
-__all__ = ["RULES", "CleanupRule", "reconcile", "run_cleanup", "take_snapshot"]
+__all__ = ["RULES", "CleanupRule", "run_cleanup", "take_snapshot"]

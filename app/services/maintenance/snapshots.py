@@ -5,15 +5,13 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
-from rq import Queue, Worker
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq import Worker
 from sqlalchemy import select
 
+from app.background.monitor import queue_health
 from app.extensions import db
 from app.models import JobState, JobStatus, PerformanceSnapshot, utcnow
 from app.services.redis_conn import get_redis
-from jobs.queues import ALL
 
 
 def percentile(values: list[int], pct: float) -> int | None:
@@ -46,30 +44,11 @@ def kind_figures(since, until) -> dict[str, dict]:
     return dict(figures)
 
 
-def queue_figures(now=None) -> dict[str, dict]:
-    """Depth and the age in seconds of the oldest job waiting, per queue (RQ pops from the left)."""
-    r = get_redis()
-    now = now or utcnow()
-    figures = {}
-    for name in ALL:
-        queue = Queue(name, connection=r)
-        oldest_age = None
-        for job_id in queue.get_job_ids(0, 1):
-            try:
-                enqueued = Job.fetch(job_id, connection=r).enqueued_at
-            except NoSuchJobError:
-                continue
-            if enqueued is not None:
-                oldest_age = max(0, int((now - enqueued.replace(tzinfo=None)).total_seconds()))
-        figures[name] = {"depth": queue.count, "oldest_age_s": oldest_age}
-    return figures
-
-
 def take_snapshot(interval_seconds: int = 60) -> PerformanceSnapshot:
     now = utcnow()
     data = {
         "kinds": kind_figures(now - timedelta(seconds=interval_seconds), now),
-        "queues": queue_figures(now),
+        "queues": queue_health(now),
         "workers": Worker.count(connection=get_redis()),
     }
     snapshot = PerformanceSnapshot(taken_at=now, interval_seconds=interval_seconds, data=data)
