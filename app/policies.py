@@ -51,6 +51,11 @@ def organization_ids(user: User) -> list[int]:
     return [m.organization_id for m in user.memberships]
 
 
+def org_wide_ids(user: User) -> list[int]:
+    """Organizations where the user is an owner or admin (not all a system admin sees: check that first)."""
+    return [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
+
+
 # -- scopes: what a user may list -----------------------------------------------------------------
 def organization_scope(user: User) -> Select:
     query = select(Organization)
@@ -63,7 +68,7 @@ def team_scope(user: User) -> Select:
     query = select(Team)
     if user.is_system_admin:
         return query
-    wide = [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
+    wide = org_wide_ids(user)
     return query.where(or_(Team.organization_id.in_(wide), Team.id.in_(team_ids(user))))
 
 
@@ -71,8 +76,8 @@ def project_scope(user: User) -> Select:
     query = select(Project)
     if user.is_system_admin:
         return query
-    wide = [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
-    others = [m.organization_id for m in user.memberships if m.role not in ORG_WIDE_ROLES]
+    wide = org_wide_ids(user)
+    others = [o for o in organization_ids(user) if o not in wide]
     return query.where(or_(
         Project.organization_id.in_(wide),
         Project.organization_id.in_(others) & (Project.team_id.is_(None) | Project.team_id.in_(team_ids(user))),
@@ -91,7 +96,7 @@ def time_log_scope(user: User) -> Select:
     query = select(TimeLog)
     if user.is_system_admin:
         return query
-    wide = [m.organization_id for m in user.memberships if m.role in ORG_WIDE_ROLES]
+    wide = org_wide_ids(user)
     managed = managed_team_ids(user)
     conditions = [TimeLog.user_id == user.id, TimeLog.organization_id.in_(wide)]
     if managed:
@@ -165,7 +170,7 @@ def load(user: User, model, record_id, action: str = "view"):
     return authorize(user, action, db.session.get(model, record_id))
 
 
-# -- dashboards and streams -----------------------------------------------------------------------
+# -- dashboards (their stream topics are checked by app/topics.py, through this) ------------------
 def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> bool:
     """Only dashboards of records that exist: a system admin too gets False for team 0 or org 99999."""
     if kind == "system":
@@ -181,23 +186,4 @@ def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> b
         return is_org_wide(user, team.organization_id) or team.id in managed_team_ids(user)
     if kind == "org":
         return db.session.get(Organization, record_id) is not None and is_org_wide(user, record_id)
-    return False
-
-
-def can_receive(user: User, topic: str) -> bool:
-    """May this user's socket subscribe to the stream topic? Unknown topics: no."""
-    parts = topic.split(":")
-    try:
-        if parts[0] == "dashboard" and len(parts) == 2 and parts[1] == "system":
-            return user.is_system_admin
-        if parts[0] == "dashboard" and len(parts) == 3 and parts[1] in ("user", "team", "org"):
-            return can_view_dashboard(user, parts[1], parse_id(parts[2]))
-        if parts[0] == "jobs" and parts[1:] == ["all"]:
-            return user.is_system_admin
-        if parts[0] == "jobs" and len(parts) == 3 and parts[1] == "user":
-            return parse_id(parts[2]) == user.id or user.is_system_admin
-        if parts[0] == "user" and len(parts) == 2:
-            return parse_id(parts[1]) == user.id
-    except (ValueError, IndexError):
-        return False
     return False

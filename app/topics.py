@@ -1,55 +1,134 @@
-"""Dashboard keys: "dashboard:user:7", "dashboard:team:3", "dashboard:org:42", "dashboard:system".
+"""Every stream topic, in one place: how it is built, parsed and authorized.
 
-A key names a dashboard, its cache entries, its job's coalescing key and its stream topic (the
-topic is the key itself, checked by app.policies.can_receive).
+A topic names what a page's socket subscribes to and what a broadcast is pushed to:
+
+    dashboard:user:7  dashboard:team:3  dashboard:org:42  dashboard:system    DashboardKey
+    user:7                                                                      UserTopic (the header timer)
+    jobs:all  jobs:user:7                                                       JobsTopic (the job monitor)
+
+A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
+Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
+only the relay, the cache and the job queue see the strings. parse() is the one parser (BadTopic
+for anything else; ids go through form_filters.parse_id); can_receive() is the one check of a
+socket's topic, each kind asking app.policies (topics call policies, never the other way).
+Reports and notifications add a kind here: a dataclass, a case in parse(). (turbo-rails'
+StreamName plays this part there.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("user", "team", "org", "system")
+from flask import url_for
+
+from app import policies
+from app.form_filters import parse_id
+from app.models import User
+
+DASHBOARD_KINDS = ("user", "team", "org", "system")
 
 
-class BadDashboardKey(ValueError):
-    pass
+class BadTopic(ValueError):
+    """Not a topic name (or not one of the kind asked for)."""
 
 
 @dataclass(frozen=True)
 class DashboardKey:
-    kind: str
-    id: int | None = None
+    kind: str  # one of DASHBOARD_KINDS
+    id: int | None = None  # None for the system dashboard only
+
+    def __post_init__(self):
+        if self.kind not in DASHBOARD_KINDS or (self.id is None) != (self.kind == "system"):
+            raise BadTopic(f"not a dashboard: {self.kind!r} {self.id!r}")
 
     @classmethod
-    def parse(cls, key: str) -> DashboardKey:
-        parts = (key or "").split(":")
-        if parts == ["dashboard", "system"]:
-            return cls("system")
-        if len(parts) == 3 and parts[0] == "dashboard" and parts[1] in ("user", "team", "org"):
-            try:
-                return cls(parts[1], int(parts[2]))
-            except ValueError:
-                pass
-        raise BadDashboardKey(f"not a dashboard key: {key!r}")
+    def parse(cls, name: str) -> DashboardKey:
+        topic = parse(name)
+        if not isinstance(topic, cls):
+            raise BadTopic(f"not a dashboard key: {name!r}")
+        return topic
 
     def __str__(self) -> str:
         return "dashboard:system" if self.kind == "system" else f"dashboard:{self.kind}:{self.id}"
 
     @property
     def url(self) -> str:
-        return {"user": "/dashboard", "team": f"/dashboard/team/{self.id}", "org": f"/dashboard/org/{self.id}",
-                "system": "/dashboard/system"}[self.kind]
+        """The dashboard's page (a user's key leads to /dashboard: everyone's page of their own)."""
+        args = {"team": {"team_id": self.id}, "org": {"org_id": self.id}}.get(self.kind, {})
+        return url_for(f"dashboard.{self.kind}", **args)
+
+    def allows(self, user: User) -> bool:
+        return policies.can_view_dashboard(user, self.kind, self.id)
 
 
-def user_key(user_id: int) -> str:
-    return f"dashboard:user:{user_id}"
+SYSTEM_DASHBOARD = DashboardKey("system")
 
 
-def team_key(team_id: int) -> str:
-    return f"dashboard:team:{team_id}"
+@dataclass(frozen=True)
+class UserTopic:
+    """What concerns one signed-in user wherever they are (their running timer in the header)."""
+    user_id: int
+
+    def __str__(self) -> str:
+        return f"user:{self.user_id}"
+
+    def allows(self, user: User) -> bool:
+        return self.user_id == user.id
 
 
-def org_key(organization_id: int) -> str:
-    return f"dashboard:org:{organization_id}"
+@dataclass(frozen=True)
+class JobsTopic:
+    """The job monitor: every job (user_id None, system admins) or the jobs that serve one user."""
+    user_id: int | None = None
+
+    def __str__(self) -> str:
+        return "jobs:all" if self.user_id is None else f"jobs:user:{self.user_id}"
+
+    def allows(self, user: User) -> bool:
+        return user.is_system_admin or self.user_id == user.id
 
 
-SYSTEM_KEY = "dashboard:system"
+Topic = DashboardKey | UserTopic | JobsTopic
+
+
+def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
+    """What a user's job monitor page listens to."""
+    return [JobsTopic()] if user.is_system_admin else [JobsTopic(user.id)]
+
+
+def jobs_topics_for_job(user_id: int | None) -> list[JobsTopic]:
+    """Where a change to a job is pushed: every system admin's monitor, and its requester's."""
+    return [JobsTopic()] + ([JobsTopic(user_id)] if user_id else [])
+
+
+def parse(name: str) -> Topic:
+    """The topic a name stands for; BadTopic for anything else (malformed ids included)."""
+    parts = name.split(":") if isinstance(name, str) else []
+    match parts:
+        case ["dashboard", "system"]:
+            return SYSTEM_DASHBOARD
+        case ["dashboard", "user" | "team" | "org" as kind, raw_id]:
+            return DashboardKey(kind, _id(raw_id, name))
+        case ["user", raw_id]:
+            return UserTopic(_id(raw_id, name))
+        case ["jobs", "all"]:
+            return JobsTopic()
+        case ["jobs", "user", raw_id]:
+            return JobsTopic(_id(raw_id, name))
+    raise BadTopic(f"not a topic: {name!r}")
+
+
+def _id(raw: str, name: str) -> int:
+    record_id = parse_id(raw)
+    if record_id is None:
+        raise BadTopic(f"not a topic: {name!r}")
+    return record_id
+
+
+def can_receive(user: User, topic: Topic | str) -> bool:
+    """May this user's socket subscribe to the topic (or topic name)? Unknown topics: no."""
+    if isinstance(topic, str):
+        try:
+            topic = parse(topic)
+        except BadTopic:
+            return False
+    return topic.allows(user)

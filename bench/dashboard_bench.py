@@ -7,8 +7,8 @@ signs in as the organization's owner and measures, for the organization dashboar
 - shell: GET /dashboard/org/<id> (what Timeboard does: render skeletons or cached sections, enqueue
   one coalesced job);
 - baseline: the same metrics computed synchronously, as a blocking dashboard would in its request
-  (app.services.dashboards.refresh.compute_now, the code the job runs);
-- job: refresh(key), the whole job body (compute, cache and broadcast every section).
+  (app.services.dashboards.recompute.compute_now, the code the job runs);
+- job: recompute(key), the whole job body (compute, cache and broadcast every section).
 Prints medians and the ratio baseline / shell.
 """
 from __future__ import annotations
@@ -62,8 +62,9 @@ def main() -> int:
         from app import create_app
         from app.extensions import db
         from app.models import Membership, TimeLog, User
-        from app.services.dashboards.refresh import compute_now, refresh
+        from app.services.dashboards.recompute import compute_now, recompute
         from app.services.seeding import seed
+        from app.topics import DashboardKey
 
         app = create_app({"WTF_CSRF_ENABLED": False})
         with app.app_context():
@@ -73,7 +74,7 @@ def main() -> int:
             org_id = owner.memberships[0].organization_id
             logs = db.session.scalar(select(func.count()).select_from(TimeLog))
             owner_email = owner.email
-        key = f"dashboard:org:{org_id}"
+        key = DashboardKey("org", org_id)
         client = app.test_client()
         client.post("/login", data={"email": owner_email, "password": "password"})
 
@@ -88,7 +89,7 @@ def main() -> int:
 
         def job():
             with app.app_context():
-                refresh(key)
+                recompute(key)
                 db.session.remove()
 
         shell()  # warm templates and connections

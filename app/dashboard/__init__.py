@@ -1,6 +1,4 @@
 """The four live dashboards: the signed-in user's, a team's, an organization's and the platform's."""
-from flask import Blueprint
+from app.dashboard.routes import bp
 
-bp = Blueprint("dashboard", __name__)
-
-from app.dashboard import routes  # noqa: E402,F401
+__all__ = ["bp"]

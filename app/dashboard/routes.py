@@ -7,22 +7,23 @@ organization the user may see but whose dashboard is not theirs is a 403; the sy
 from __future__ import annotations
 
 import redis
-from flask import Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app import policies
-from app.dashboard import bp
+from app.background.enqueue import EnqueueError
 from app.models import Organization, Team
-from app.services.dashboards.keys import SYSTEM_KEY, BadDashboardKey, DashboardKey, org_key, team_key, user_key
 from app.services.dashboards.navigation import dashboard_links
-from app.services.dashboards.refresh import catch_up
-from app.services.dashboards.shell import open_dashboard, refresh_later
-from app.services.job_queue import EnqueueError
+from app.services.dashboards.recompute import catch_up, recompute_later
+from app.services.dashboards.shell import open_dashboard
+from app.topics import SYSTEM_DASHBOARD, BadTopic, DashboardKey, can_receive
+
+bp = Blueprint("dashboard", __name__)
 
 TURBO_STREAM = "text/vnd.turbo-stream.html"
 
 
-def _render(key: str, title: str, subtitle: str = ""):
+def _render(key: DashboardKey, title: str, subtitle: str = ""):
     shell = open_dashboard(key, current_user.id)
     return render_template("dashboard/show.html", shell=shell, title=title, subtitle=subtitle,
                            links=dashboard_links(current_user), stream_topics=[key])
@@ -31,7 +32,7 @@ def _render(key: str, title: str, subtitle: str = ""):
 @bp.get("/dashboard")
 @login_required
 def user():
-    return _render(user_key(current_user.id), "My dashboard", f"Times in {current_user.time_zone}")
+    return _render(DashboardKey("user", current_user.id), "My dashboard", f"Times in {current_user.time_zone}")
 
 
 @bp.get("/dashboard/team/<team_id>")
@@ -40,7 +41,7 @@ def team(team_id):
     record = policies.load(current_user, Team, team_id)
     if not policies.can_view_dashboard(current_user, "team", record.id):
         abort(403, "Only the team's managers and the organization's owners and admins see this dashboard.")
-    return _render(team_key(record.id), f"{record.name}", "Team dashboard · weeks in UTC")
+    return _render(DashboardKey("team", record.id), f"{record.name}", "Team dashboard · weeks in UTC")
 
 
 @bp.get("/dashboard/org/<org_id>")
@@ -49,7 +50,7 @@ def org(org_id):
     record = policies.load(current_user, Organization, org_id)
     if not policies.can_view_dashboard(current_user, "org", record.id):
         abort(403, "Only the organization's owners and admins see this dashboard.")
-    return _render(org_key(record.id), record.name, "Organization dashboard · weeks in UTC")
+    return _render(DashboardKey("org", record.id), record.name, "Organization dashboard · weeks in UTC")
 
 
 @bp.get("/dashboard/system")
@@ -57,15 +58,15 @@ def org(org_id):
 def system():
     if not current_user.is_system_admin:
         abort(403, "The system dashboard is for system admins.")
-    return _render(SYSTEM_KEY, "System", "Platform dashboard · UTC")
+    return _render(SYSTEM_DASHBOARD, "System", "Platform dashboard · UTC")
 
 
 def _allowed_key(raw: str | None) -> DashboardKey:
     try:
         key = DashboardKey.parse(raw or "")
-    except BadDashboardKey:
+    except BadTopic:
         abort(404)
-    if not policies.can_receive(current_user, str(key)):
+    if not can_receive(current_user, key):
         abort(404)
     return key
 
@@ -77,7 +78,7 @@ def sections():
     pushed before the socket opened is missed."""
     key = _allowed_key(request.args.get("key"))
     try:
-        stream = catch_up(str(key))
+        stream = catch_up(key)
     except redis.RedisError:  # Redis down: nothing to catch up with; the page's own timer shows the error state
         stream = ""
     return Response(stream, mimetype=TURBO_STREAM)
@@ -85,11 +86,11 @@ def sections():
 
 @bp.post("/dashboard/refresh")
 @login_required
-def refresh():
-    """The Retry button: enqueue the dashboard's job again, then show the dashboard."""
+def recompute():
+    """The Refresh and Retry buttons: recompute the dashboard (its job, coalesced), then show it."""
     key = _allowed_key(request.form.get("key"))
     try:
-        refresh_later(str(key), current_user.id)
+        recompute_later([key], requester=current_user.id)
     except EnqueueError:
         pass  # the page then computes in the request and says why
     return redirect(key.url, code=303)

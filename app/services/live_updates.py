@@ -7,30 +7,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from app.extensions import db
 from app.models import TimeLog, User
+from app.services.dashboards.invalidation import mark_dirty_for_logs, mark_dirty_for_organizations
+from app.streams import broadcast
+from app.topics import UserTopic
 
 log = logging.getLogger(__name__)
 
 
 def time_logs_changed(logs: Iterable[TimeLog]) -> None:
     logs = list(logs)
-    from app.extensions import db
-    from app.streams import broadcast
-
     for user_id in {entry.user_id for entry in logs}:
         user = db.session.get(User, user_id)
         try:
-            broadcast(f"user:{user_id}", "replace", "header-timer", "time_logs/_header_timer.html",
+            broadcast(UserTopic(user_id), "replace", "header-timer", "time_logs/_header_timer.html",
                       timer=user.running_timer, user=user)
         except Exception:
             log.exception("could not broadcast header timer for user %s", user_id)
-    from app.services.dashboards.invalidation import mark_dirty_for_logs
-
     mark_dirty_for_logs(logs)
 
 
 def organizations_changed(organization_ids: Iterable[int]) -> None:
     """Bulk changes (a seeding run): every dashboard of these organizations, and the system's."""
-    from app.services.dashboards.invalidation import mark_dirty_for_organizations
-
     mark_dirty_for_organizations(list(organization_ids))

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import passwords
-from app.extensions import db
+from app.extensions import db, turbo
 from app.models import User
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,6 @@ def _collect(session, _flush_context) -> None:
 
 
 def _publish(session) -> None:
-    from app.extensions import turbo
-
     for user_id in session.info.pop(_PENDING, ()):
         turbo.revoke_user(user_id)
 

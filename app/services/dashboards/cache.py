@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.models import utcnow
 from app.services.redis_conn import get_redis
+from app.topics import DashboardKey
 
 PREFIX = "timeboard:dashboard-cache:"
 
@@ -23,18 +24,18 @@ class Cached:
     computed_at: datetime
 
 
-def _entry(key: str, section: str) -> str:
+def _entry(key: DashboardKey, section: str) -> str:
     return f"{PREFIX}{key}:{section}"
 
 
-def store(key: str, section: str, data: dict, computed_at: datetime | None = None) -> Cached:
+def store(key: DashboardKey, section: str, data: dict, computed_at: datetime | None = None) -> Cached:
     cached = Cached(data=data, computed_at=computed_at or utcnow())
     payload = json.dumps({"data": data, "at": cached.computed_at.isoformat()}, default=str)
     get_redis().set(_entry(key, section), payload, ex=current_app.config["DASHBOARD_CACHE_TTL"])
     return cached
 
 
-def load(key: str, sections: list[str]) -> dict[str, Cached]:
+def load(key: DashboardKey, sections: list[str]) -> dict[str, Cached]:
     """The cached sections of a dashboard that are there (one round trip)."""
     if not sections:
         return {}
@@ -46,14 +47,14 @@ def load(key: str, sections: list[str]) -> dict[str, Cached]:
     return found
 
 
-def mark_failed(key: str, message: str) -> None:
+def mark_failed(key: DashboardKey, message: str) -> None:
     get_redis().set(f"{PREFIX}{key}:failed", message[:300], ex=current_app.config["DASHBOARD_CACHE_TTL"])
 
 
-def clear_failed(key: str) -> None:
+def clear_failed(key: DashboardKey) -> None:
     get_redis().delete(f"{PREFIX}{key}:failed")
 
 
-def failure(key: str) -> str | None:
+def failure(key: DashboardKey) -> str | None:
     raw = get_redis().get(f"{PREFIX}{key}:failed")
     return raw.decode() if raw else None

@@ -8,32 +8,35 @@ from sqlalchemy import or_, select
 from app import policies
 from app.extensions import db
 from app.models import Organization, Team, User
-from app.services.dashboards.keys import SYSTEM_KEY, org_key, team_key, user_key
+from app.topics import SYSTEM_DASHBOARD, DashboardKey
 
 
 @dataclass(frozen=True)
 class Link:
     label: str
-    url: str
-    key: str
+    key: DashboardKey
     group: str
+
+    @property
+    def url(self) -> str:
+        return self.key.url
 
 
 def dashboard_links(user: User) -> list[Link]:
-    links = [Link("My dashboard", "/dashboard", user_key(user.id), "Me")]
-    wide = [m.organization_id for m in user.memberships if m.role in policies.ORG_WIDE_ROLES]
+    links = [Link("My dashboard", DashboardKey("user", user.id), "Me")]
+    wide = policies.org_wide_ids(user)
     managed = policies.managed_team_ids(user)
     if wide or managed:
         teams = db.session.execute(
             select(Team.id, Team.name).where(or_(Team.organization_id.in_(wide), Team.id.in_(managed)))
             .order_by(Team.name).limit(50)
         ).all()
-        links += [Link(name, f"/dashboard/team/{tid}", team_key(tid), "Teams") for tid, name in teams]
+        links += [Link(name, DashboardKey("team", tid), "Teams") for tid, name in teams]
     if wide:
         orgs = db.session.execute(
             select(Organization.id, Organization.name).where(Organization.id.in_(wide)).order_by(Organization.name)
         ).all()
-        links += [Link(name, f"/dashboard/org/{oid}", org_key(oid), "Organizations") for oid, name in orgs]
+        links += [Link(name, DashboardKey("org", oid), "Organizations") for oid, name in orgs]
     if user.is_system_admin:
-        links.append(Link("System", "/dashboard/system", SYSTEM_KEY, "Platform"))
+        links.append(Link("System", SYSTEM_DASHBOARD, "Platform"))
     return links

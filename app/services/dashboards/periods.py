@@ -7,14 +7,9 @@ Weeks start on Monday. Local midnights are built in the zone, so DST changes shi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from app.models import utcnow
-
-
-def _utc(day: date, zone: tzinfo) -> datetime:
-    """Local midnight of `day` in `zone`, as naive UTC."""
-    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+from app.timezones import start_of_day, to_local, utcnow
 
 
 @dataclass(frozen=True)
@@ -43,16 +38,16 @@ class Periods:
         return None
 
     def local(self, value: datetime, fmt: str = "%a %H:%M") -> str:
-        return value.replace(tzinfo=UTC).astimezone(self.zone).strftime(fmt)
+        return to_local(value, self.zone).strftime(fmt)
 
 
 def periods(zone: tzinfo = UTC, now: datetime | None = None, days: int = 14) -> Periods:
     now = now or utcnow()
-    today = now.replace(tzinfo=UTC).astimezone(zone).date()
+    today = to_local(now, zone).date()
     week = today - timedelta(days=today.weekday())
     dates = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
     return Periods(
-        zone=zone, now=now, today=_utc(today, zone), tomorrow=_utc(today + timedelta(days=1), zone),
-        week=_utc(week, zone), month=_utc(today.replace(day=1), zone),
-        day_starts=tuple(_utc(d, zone) for d in dates), day_labels=tuple(d.strftime("%d %b") for d in dates),
+        zone=zone, now=now, today=start_of_day(today, zone), tomorrow=start_of_day(today + timedelta(days=1), zone),
+        week=start_of_day(week, zone), month=start_of_day(today.replace(day=1), zone),
+        day_starts=tuple(start_of_day(d, zone) for d in dates), day_labels=tuple(d.strftime("%d %b") for d in dates),
     )

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import Organization, Team, User
 from app.services.dashboards import org_metrics, system_metrics, team_metrics, user_metrics
 from app.services.dashboards.common import running
-from app.services.dashboards.keys import DashboardKey
 from app.services.dashboards.periods import Periods, periods
+from app.topics import DashboardKey
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,18 @@ from dataclasses import dataclass
 
 import redis
 
+from app.background.enqueue import EnqueueError
 from app.services.dashboards import cache, registry
 from app.services.dashboards.cache import Cached
-from app.services.dashboards.keys import DashboardKey
-from app.services.dashboards.refresh import compute_now, percent, section_context
-from app.services.job_queue import EnqueueError, enqueue
+from app.services.dashboards.recompute import compute_now, percent, recompute_later, section_context
+from app.topics import DashboardKey
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Shell:
-    key: str
+    key: DashboardKey
     entries: list[dict]  # section_context() of each section, cached or not
     percent: int
     failure: str | None = None
@@ -33,18 +33,13 @@ class Shell:
         return any(e["cached"] is None for e in self.entries)
 
 
-def refresh_later(key: str, user_id: int | None = None) -> None:
-    """Enqueue the DashboardDataJob for the key; a job already pending for it is reused."""
-    enqueue("dashboard_data", key, key=key, user_id=user_id)
-
-
-def open_dashboard(key: str, user_id: int | None) -> Shell:
-    sections = registry.sections(DashboardKey.parse(key).kind)
+def open_dashboard(key: DashboardKey, user_id: int | None) -> Shell:
+    sections = registry.sections(key.kind)
     notice = failure = None
     try:
         found = cache.load(key, [s.name for s in sections])
         failure = cache.failure(key)
-        refresh_later(key, user_id)
+        recompute_later([key], requester=user_id)
     except (redis.RedisError, EnqueueError) as exc:
         log.warning("dashboard %s: Redis unavailable (%s); computing in the request", key, exc)
         found = compute_now(key)
@@ -55,4 +50,4 @@ def open_dashboard(key: str, user_id: int | None) -> Shell:
                  failure=failure if done < len(sections) else None, notice=notice)
 
 
-__all__ = ["Cached", "Shell", "open_dashboard", "refresh_later"]
+__all__ = ["Cached", "Shell", "open_dashboard"]

@@ -7,12 +7,11 @@ import redis
 from rq import Queue, Worker
 from sqlalchemy import and_, case, desc, func, select
 
+from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.models import JobState, JobStatus, Organization, PerformanceSnapshot, Project, TimeLog, User
 from app.services.dashboards import charts
 from app.services.redis_conn import get_redis
-from jobs.kinds import KINDS
-from jobs.queues import ALL
 
 
 def _count_and_new(model, since) -> tuple[int, int]:
@@ -66,7 +65,7 @@ def jobs(ctx) -> dict:
     kinds = (snapshot.data or {}).get("kinds", {}) if snapshot else {}
     depths, workers = _live_figures()
     queues = []
-    for name in ALL:
+    for name in QUEUES:
         p95s = [f.get("p95_ms") for k, f in kinds.items() if k in KINDS and KINDS[k].queue == name and f.get("p95_ms")]
         jobs_24h, failed = per_queue.get(name, (0, 0))
         queues.append({"name": name, "depth": depths.get(name), "jobs": jobs_24h, "failed": failed,
@@ -79,6 +78,6 @@ def _live_figures() -> tuple[dict[str, int], int | None]:
     """Queue depths and the worker count, from Redis; ({}, None) while Redis is down."""
     r = get_redis()
     try:
-        return {name: Queue(name, connection=r).count for name in ALL}, Worker.count(connection=r)
+        return {name: Queue(name, connection=r).count for name in QUEUES}, Worker.count(connection=r)
     except redis.RedisError:
         return {}, None

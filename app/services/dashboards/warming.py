@@ -14,10 +14,11 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import TimeLog, utcnow
 from app.services.dashboards.invalidation import keys_for_logs
-from app.services.job_queue import enqueue
+from app.services.dashboards.recompute import recompute_later
+from app.topics import DashboardKey
 
 
-def active_keys(since) -> list[str]:
+def active_keys(since) -> list[DashboardKey]:
     """Keys of the dashboards touched by logs changed since `since`, or running now."""
     pairs = db.session.execute(
         select(TimeLog.user_id, TimeLog.organization_id)
@@ -27,7 +28,4 @@ def active_keys(since) -> list[str]:
 
 
 def warm(window: timedelta = timedelta(hours=1)) -> str:
-    keys = active_keys(utcnow() - window)
-    for key in keys:
-        enqueue("dashboard_data", key, key=key)
-    return f"{len(keys)} dashboards queued"
+    return f"{recompute_later(active_keys(utcnow() - window))} dashboards queued"
