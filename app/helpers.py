@@ -8,16 +8,16 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.models import utcnow
+from app.timezones import iso, to_local, utcnow
 
 
 def dom_id(record_or_kind, suffix: str | None = None) -> str:
     """One source of DOM ids for templates and streams: dom_id(org, "metrics") == "organization-42-metrics".
 
-    Also accepts a string key such as "dashboard:org:42" ("dashboard-org-42").
+    Also accepts a topic (app.topics) or its name: DashboardKey("org", 42) or "dashboard:org:42" ("dashboard-org-42").
     """
-    if isinstance(record_or_kind, str):
-        base = record_or_kind.replace(":", "-").replace("_", "-")
+    if not hasattr(record_or_kind, "__tablename__"):  # not a record: a topic, or a name
+        base = str(record_or_kind).replace(":", "-").replace("_", "-")
     else:
         base = f"{type(record_or_kind).__name__.lower()}-{record_or_kind.id}"
     return f"{base}-{suffix}" if suffix else base
@@ -38,8 +38,7 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", user=None) -
     if value is None:
         return ""
     user = user or (current_user if current_user and current_user.is_authenticated else None)
-    zone = user.zone if user is not None else UTC
-    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+    return to_local(value, user.zone if user is not None else UTC).strftime(fmt)
 
 
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -70,5 +69,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(dom_id=dom_id, utcnow=utcnow, csrf_field=csrf_field)
     app.jinja_env.filters.update(
         minutes=format_minutes, hms=format_seconds, local_time=local_time, time_ago=time_ago,
-        iso=lambda v: v.replace(tzinfo=UTC).isoformat() if v else "",
+        iso=iso,
     )

@@ -1,9 +1,6 @@
 """Shared column helpers for the models."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from app.timezones import utcnow
 
-
-def utcnow() -> datetime:
-    """Naive UTC now: every timestamp in the database is naive UTC."""
-    return datetime.now(UTC).replace(tzinfo=None)
+__all__ = ["utcnow"]  # the default of every created_at / updated_at column

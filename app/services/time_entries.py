@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
-from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User, utcnow
+from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
 from app.services.live_updates import time_logs_changed
+from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
 
 MAX_ENTRY_MINUTES = 24 * 60
 FIRST_ENTRY_DAY = date(2000, 1, 1)
@@ -71,22 +72,11 @@ def longest_entry_minutes(log: TimeLog | None = None) -> int:
     return max(MAX_ENTRY_MINUTES, math.ceil((log.end_time - log.start_time).total_seconds() / 60))
 
 
-# -- local wall-clock times -> naive UTC --------------------------------------------------------------
-def to_utc(user: User, day: date, at: time, must_exist: bool = False) -> datetime:
-    """A local date and wall-clock time as naive UTC. With `must_exist`, a time the zone skips (the
-    hour lost when daylight saving time starts) is a TimeLogError instead of a silent shift."""
-    local = datetime.combine(day, at, tzinfo=user.zone)
-    utc = local.astimezone(UTC)
-    if must_exist and utc.astimezone(user.zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise TimeLogError(f"{at:%H:%M} does not exist on {day.isoformat()} in the {user.time_zone} time zone "
-                           "(the clocks skip it when daylight saving time starts). Give a time outside that gap.")
-    return utc.replace(tzinfo=None)
-
-
+# -- local wall-clock times -> naive UTC (app/timezones.py) -------------------------------------------
 def local_day_bounds(user: User, first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
     """[start of `first`, start of the day after `last`) in the user's zone, as naive UTC."""
-    start = to_utc(user, first, time(0)) if first else None
-    end = to_utc(user, last + timedelta(days=1), time(0)) if last else None
+    start = start_of_day(first, user.zone) if first else None
+    end = start_of_day(last + timedelta(days=1), user.zone) if last else None
     return start, end
 
 
@@ -99,9 +89,12 @@ def entry_times(user: User, day: date, start: time, end: time | None, duration_m
     are entered with a duration. `longest_minutes` is longest_entry_minutes() of the log being edited.
     """
     check_entry_day(day)
-    start_utc = to_utc(user, day, start, must_exist=True)
-    if end is not None:
-        end_utc = to_utc(user, day, end, must_exist=True)
+    try:  # a time the clocks skip is refused: the user meant a time that exists
+        start_utc = to_utc(day, start, user.zone, must_exist=True)
+        end_utc = to_utc(day, end, user.zone, must_exist=True) if end is not None else None
+    except NonexistentTimeError as exc:
+        raise TimeLogError(str(exc)) from exc
+    if end_utc is not None:
         if end_utc <= start_utc:
             raise TimeLogError("End must be after start.")
     elif duration_minutes is not None:

@@ -1,5 +1,3 @@
-from flask import Blueprint
+from app.time_logs.routes import bp
 
-bp = Blueprint("time_logs", __name__)
-
-from app.time_logs import routes  # noqa: E402,F401
+__all__ = ["bp"]

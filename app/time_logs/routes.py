@@ -1,20 +1,21 @@
 """Time pages: the timer (start/stop from any page), the list of logs, and manual entries."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
 from app.form_filters import parse_id
-from app.models import Project, TimeLog, TimeLogError, utcnow
+from app.models import Project, TimeLog, TimeLogError
 from app.services import time_entries, timers
-from app.time_logs import bp
 from app.time_logs.forms import EntryForm, LogFilters
+from app.timezones import to_local, utcnow
+
+bp = Blueprint("time_logs", __name__)
 
 PER_PAGE = 20
 
@@ -122,7 +123,7 @@ def _entry_data(form: EntryForm, log: TimeLog | None = None) -> time_entries.Ent
 def new():
     form = EntryForm(time_entries.loggable_projects(current_user))
     if request.method == "GET":
-        form.day.data = datetime.now(current_user.zone).date()
+        form.day.data = to_local(utcnow(), current_user.zone).date()
         if parse_id(request.args.get("project", "")) is not None:
             form.project_id.data = parse_id(request.args["project"])
     if form.validate_on_submit():
@@ -171,10 +172,10 @@ def _shown_times(log: TimeLog) -> tuple:
     """(day, start, end, duration in minutes) as the edit form shows a log: in the user's zone, to the
     minute (an entry past midnight shows as a duration)."""
     zone = current_user.zone
-    start = log.start_time.replace(tzinfo=UTC).astimezone(zone).replace(second=0, microsecond=0)
+    start = to_local(log.start_time, zone).replace(second=0, microsecond=0)
     end = duration = None
     if log.end_time is not None:
-        local_end = log.end_time.replace(tzinfo=UTC).astimezone(zone).replace(second=0, microsecond=0)
+        local_end = to_local(log.end_time, zone).replace(second=0, microsecond=0)
         if local_end.date() == start.date() and local_end > start:
             end = local_end.time()
         else:

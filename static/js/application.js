@@ -3,11 +3,9 @@ import { Application } from "@hotwired/stimulus"
 import StreamSourceController from "controllers/stream_source_controller.js"
 import TimerController from "controllers/timer_controller.js"
 import DashboardController from "controllers/dashboard_controller.js"
-import JobsSummaryController from "controllers/jobs_summary_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
 application.register("timer", TimerController)
 application.register("dashboard", DashboardController)
-application.register("jobs-summary", JobsSummaryController)
 window.Stimulus = application

@@ -99,7 +99,7 @@ def _executemany_writer(conn: Connection, table: Table, columns: Sequence[str]) 
 
     SQLite datetimes are the exception: SQLAlchemy's processor formats through a dict and dominates
     the profile, so they are written with datetime.isoformat, which gives the very same text
-    (tests/unit/test_seeding.py holds that).
+    (tests/db/test_seeding.py holds that).
     """
     dialect = conn.dialect
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))

@@ -17,9 +17,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import Connection, func, select
 
+import app.services.seeding.bulk as bulk
 from app.extensions import db
 from app.models import Organization, Role, User, utcnow
-from app.services.seeding import bulk
 from app.services.seeding.generator import (
     OrgPlan,
     build_org_plan,

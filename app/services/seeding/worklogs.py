@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
+
+from app.timezones import to_local, to_utc
 
 TIME_LOG_COLUMNS = (
     "organization_id", "user_id", "project_id", "start_time", "end_time", "duration_minutes", "description",
@@ -27,7 +29,7 @@ class LogProject:
 
 
 class Calendar:
-    """Working days per time zone, as the naive-UTC instant of each local midnight; cached per run."""
+    """Working days per time zone, each as the naive-UTC origin of its wall-clock hours; cached per run."""
 
     def __init__(self, now: datetime, days: int):
         self.now = now
@@ -37,18 +39,19 @@ class Calendar:
     def workdays(self, zone_name: str) -> list[datetime]:
         if zone_name not in self._cache:
             zone = ZoneInfo(zone_name)
-            today = (self.now + (zone.utcoffset(self.now) or timedelta())).date()
+            today = to_local(self.now, zone).date()
             self._cache[zone_name] = [
-                _local_midnight_utc(day, zone)
+                _workday_origin(day, zone)
                 for day in (today - timedelta(days=n) for n in range(self.days - 1, -1, -1))
                 if day.weekday() < 5
             ]
         return self._cache[zone_name]
 
 
-def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
-    midnight = datetime(day.year, day.month, day.day)
-    return midnight - (zone.utcoffset(midnight + timedelta(hours=12)) or timedelta())
+def _workday_origin(day: date, zone: tzinfo) -> datetime:
+    """Local midnight as naive UTC, at the day's midday offset: the working hours count from it, so
+    origin + 9 h is 09:00 local even on a day whose clocks changed overnight."""
+    return to_utc(day, time(12), zone) - timedelta(hours=12)
 
 
 def user_logs(rng: random.Random, organization_id: int, user_id: int, workdays: list[datetime],

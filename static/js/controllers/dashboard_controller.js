@@ -22,12 +22,10 @@ export default class extends Controller {
     if (this.pendingCount() > 0) {
       this.timer = setTimeout(() => this.timedOut(), this.timeoutValue)
     }
-    this.watchStream()
   }
 
   disconnect() {
     clearTimeout(this.timer)
-    if (this.observer) this.observer.disconnect()
     clearTimeout(this.highlightTimer)
   }
 
@@ -81,25 +79,12 @@ export default class extends Controller {
     setTimeout(() => el.classList.remove("just-updated"), 2000)
   }
 
-  // Once the page's socket is live (first connect), ask for what the cache already holds: a job that
-  // finished before the socket opened pushed to nobody. Each reconnect reloads the page anyway
-  // (stream-source controller), which renders the cache again.
-  watchStream() {
-    const status = document.getElementById("stream-status")
-    if (!status) return
-    const check = () => {
-      if (status.dataset.state === "live" && !this.caughtUp) {
-        this.caughtUp = true
-        this.catchUp()
-      }
-    }
-    this.observer = new MutationObserver(check)
-    this.observer.observe(status, { attributes: true, attributeFilter: ["data-state"] })
-    check()
-  }
-
+  // On the page's socket's first "live" (stream-source:live), ask for what the cache already holds: a
+  // job that finished before the socket opened pushed to nobody. After a reconnect the stream-source
+  // controller renders the page again, from the cache, and the new page catches up on its own first "live".
   async catchUp() {
-    if (!this.sectionsUrlValue) return
+    if (this.caughtUp || !this.sectionsUrlValue) return
+    this.caughtUp = true
     try {
       const response = await fetch(this.sectionsUrlValue, { headers: { Accept: "text/vnd.turbo-stream.html" } })
       if (response.ok) window.Turbo.renderStreamMessage(await response.text())

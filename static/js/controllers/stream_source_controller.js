@@ -1,9 +1,12 @@
 // One WebSocket per page to /turbo-stream, subscribed to the page's topics.
 // turbo-flask's own snippet opens one socket and never reopens it; this controller reconnects with
-// backoff (and at once when the tab becomes visible again), shows the state in its element
+// backoff (and at once when the tab becomes visible again), and shows the state in its element
 // ("live" once the server confirms the subscription, "reconnecting" otherwise, "paused" while the
-// server has lost Redis and so receives no updates), and after a reconnect, or a "live" that follows
-// a pause, refreshes the page (a Turbo morph) so that no final state sent while away is missed.
+// server has lost Redis and so receives no updates). Each time the socket is confirmed live it
+// dispatches `stream-source:live` (the dashboard catches up on the first one); after a reconnect, or a
+// "live" that follows a pause, it also refreshes the page (a Turbo 8 page refresh: a morph on pages
+// whose <meta name="turbo-refresh-method"> asks for one, a fresh render elsewhere) so that no final
+// state sent while away is missed. A morph leaves this element alone: the socket's state is not the server's.
 import { Controller } from "@hotwired/stimulus"
 
 export default class extends Controller {
@@ -52,10 +55,12 @@ export default class extends Controller {
     this.wasConnected = true
     this.missedUpdates = false
     this.element.dataset.state = "live"
-    if (reconnected) {
-      this.dispatch("resync")
-      window.Turbo.visit(window.location.href, { action: "replace" })
-    }
+    this.dispatch("live", { detail: { resync: reconnected } })
+    if (reconnected) window.Turbo.session.refresh(document.baseURI) // what a <turbo-stream action="refresh"> does
+  }
+
+  keepOnMorph(event) {
+    if (event.target === this.element) event.preventDefault()
   }
 
   closed(socket) {

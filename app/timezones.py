@@ -1,0 +1,47 @@
+"""Time zones in one place: the database holds naive UTC, people read and type local wall-clock times.
+
+Every conversion between the two goes through here, so the daylight-saving rules are written once:
+- a wall-clock time the zone skips (the hour lost when the clocks go forward) is refused where the
+  user typed it (must_exist), and otherwise read with the offset before the change;
+- a wall-clock time the zone repeats (the hour when the clocks go back) is its first occurrence.
+Only the standard library here: models, services and views all import it.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, tzinfo
+
+
+class NonexistentTimeError(ValueError):
+    """A local wall-clock time the zone skips; the message is fit to show the user."""
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: every timestamp in the database is naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc(day: date, at: time, zone: tzinfo, must_exist: bool = False) -> datetime:
+    """A local date and wall-clock time in `zone` as naive UTC. With `must_exist`, a time the zone skips
+    is a NonexistentTimeError instead of a silent shift."""
+    local = datetime.combine(day, at, tzinfo=zone)  # fold=0: a repeated time is its first occurrence
+    utc = local.astimezone(UTC)
+    if must_exist and utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentTimeError(
+            f"{at:%H:%M} does not exist on {day.isoformat()} in the {getattr(zone, 'key', zone)} time zone "
+            "(the clocks skip it when daylight saving time starts). Give a time outside that gap.")
+    return utc.replace(tzinfo=None)
+
+
+def start_of_day(day: date, zone: tzinfo) -> datetime:
+    """Local midnight of `day` in `zone`, as naive UTC (DST changes shift it)."""
+    return to_utc(day, time(0), zone)
+
+
+def to_local(value: datetime, zone: tzinfo) -> datetime:
+    """A naive-UTC timestamp as an aware datetime in `zone`."""
+    return value.replace(tzinfo=UTC).astimezone(zone)
+
+
+def iso(value: datetime | None) -> str:
+    """A naive-UTC timestamp in ISO 8601 with its offset (+00:00), for the browser; "" for None."""
+    return value.replace(tzinfo=UTC).isoformat() if value else ""
