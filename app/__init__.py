@@ -62,7 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import register_rq_dashboard
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
-    from app.jobs import bp as jobs_bp
+    from app.job_monitor import bp as job_monitor_bp
     from app.main import bp as main_bp
     from app.metrics import bp as metrics_bp
     from app.organizations import bp as organizations_bp
@@ -70,7 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.streams import bp as streams_bp
     from app.time_logs import bp as time_logs_bp
 
-    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, dashboard_bp, jobs_bp,
+    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, dashboard_bp, job_monitor_bp,
                       streams_bp, metrics_bp):
         app.register_blueprint(blueprint)
     register_rq_dashboard(app)

@@ -41,12 +41,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         if env == "production":
             raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
         secret = "dev-only-not-secret"
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": redis_url,
         "PORT": int(os.environ.get("PORT", "5000")),
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
         # every cookie we set: never sent on cross-site subrequests or POSTs, HTTPS-only in production
@@ -61,8 +62,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # origins besides the app's own whose pages may open /turbo-stream (comma-separated)
         "STREAM_ALLOWED_ORIGINS": _origins(os.environ.get("STREAM_ALLOWED_ORIGINS", "")),
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
-        or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         # Redis down must not take sign-in down with it: count in memory until it is back.
         "RATELIMIT_SWALLOW_ERRORS": True,
@@ -75,7 +75,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DASHBOARD_DEBOUNCE_SECONDS": float(os.environ.get("DASHBOARD_DEBOUNCE_SECONDS", "1")),
         "TURBO_WEBSOCKET_ROUTE": None,  # app/streams.py serves /turbo-stream itself
         "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
-        "RQ_DASHBOARD_REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RQ_DASHBOARD_REDIS_URL": redis_url,
     }
     if env == "test":
         config["TESTING"] = True

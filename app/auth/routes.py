@@ -1,12 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp
 from app.auth.forms import LoginForm
 from app.extensions import limiter
 from app.services.sessions import authenticate, sign_out_everywhere
+
+bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:

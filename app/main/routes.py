@@ -1,7 +1,7 @@
-from flask import redirect, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
-from app.main import bp
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")

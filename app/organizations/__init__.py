@@ -1,5 +1,3 @@
-from flask import Blueprint
+from app.organizations.routes import bp
 
-bp = Blueprint("organizations", __name__)
-
-from app.organizations import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -1,7 +1,7 @@
 """Organizations and teams the user may see: their members, teams and projects."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Membership, Organization, Project, Role, Team, TeamMembership, User
-from app.organizations import bp
+
+bp = Blueprint("organizations", __name__)
 
 ROLE_ORDER = {role.value: -role.rank for role in Role}
 

@@ -1,5 +1,4 @@
-from flask import Blueprint
+from app.projects import clients  # noqa: F401  (its routes join the blueprint)
+from app.projects.routes import bp
 
-bp = Blueprint("projects", __name__)
-
-from app.projects import clients, routes  # noqa: E402,F401
+__all__ = ["bp"]

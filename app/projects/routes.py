@@ -1,7 +1,7 @@
 """Projects: list (policy-scoped), create, edit, archive and unarchive (managers and up)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,8 +10,9 @@ from app import policies
 from app.extensions import db
 from app.form_filters import parse_page
 from app.models import Client, Organization, Project, ProjectStatus, Team
-from app.projects import bp
 from app.projects.forms import ProjectForm
+
+bp = Blueprint("projects", __name__)
 
 PER_PAGE = 50
 STATUSES = ("active", "archived", "all")

@@ -14,8 +14,8 @@ from sqlalchemy import event
 
 from app.models import Role
 from app.services.dashboards import registry
-from app.services.dashboards.keys import DashboardKey
 from app.services.dashboards.periods import periods
+from app.topics import DashboardKey
 
 NOW = datetime(2026, 3, 4, 15, 0)  # naive UTC; 10:00 in New York
 

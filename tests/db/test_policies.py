@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import policies
+from app import policies, topics
 from app.models import Client, Organization, Project, Team, TimeLog, User
 from tests.conftest import login
 
@@ -117,7 +117,7 @@ def test_dashboard_visibility(factory, role, kind, target, allowed):
 def test_stream_topics_are_policy_checked(factory, role, topic, allowed):
     w = factory.world()
     ids = {"member": w.member.id, "owner": w.owner.id, "org": w.org.id, "alpha": w.alpha.id}
-    assert policies.can_receive(getattr(w, role), topic.format(**ids)) == allowed
+    assert topics.can_receive(getattr(w, role), topic.format(**ids)) == allowed
 
 
 def test_user_records_visible_only_within_shared_organizations(factory):

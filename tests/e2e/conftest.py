@@ -57,7 +57,7 @@ CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture()
 def live_server(start_web, start_worker, db):
     """Base URL of a running web process, with a worker serving every queue but seeding."""
-    from jobs.queues import MAIN_WORKER_QUEUES
+    from app.background.catalog import MAIN_WORKER_QUEUES
 
     base = start_web(workers=1)
     start_worker(*MAIN_WORKER_QUEUES)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, start_worker, factory, browser, page):
-    from jobs.queues import MAIN_WORKER_QUEUES
+    from app.background.catalog import MAIN_WORKER_QUEUES
 
     org = factory.organization(name="Acme")
     team = factory.team(org, name="Alpha")
@@ -66,7 +66,7 @@ def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, sta
     expect(status).to_have_text("reconnecting", timeout=5000)
     screenshot(page, "dashboard-reconnecting")
     expect(status).to_have_text("live", timeout=20000)
-    # on reconnect the page resyncs (a Turbo visit renders it again, from the cache); its new socket goes live
+    # on reconnect the page resyncs (a Turbo page refresh renders it again, from the cache); its new socket goes live
     page.wait_for_function("() => document.body !== window.bodyBeforeDrop", timeout=20000)
     expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=20000)
     expect(page.get_by_test_id("dashboard-metrics")).to_be_visible()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from app.background.enqueue import enqueue
 from app.models import Role
-from app.services.job_queue import enqueue
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +21,7 @@ def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, p
     expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
     before = page.get_by_test_id("job-row").count()  # e.g. the dashboard job signing in started
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    page.evaluate("document.addEventListener('turbo:morph', () => { window.__morphed = true })")
 
     enqueue("echo", "not yours", user_id=someone_else.id)  # another user's job never shows up here
     status = enqueue("sleep", 3, user_id=member.id, delay=2)  # scheduled: visible as pending first
@@ -35,8 +36,10 @@ def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, p
     expect(page.get_by_test_id("job-row")).to_have_count(before + 1)  # replaced in place, never duplicated
     expect(page.get_by_test_id("job-row").first).to_have_id(f"job-{status.rq_job_id}")  # new jobs on top
     completed_rows = page.locator('tr[data-status="completed"]').count()
-    # the per-viewer counts follow on a debounce (jobs_summary_controller.js)
+    # the per-viewer counts follow through a Turbo page refresh (a morph: the same document)
     expect(page.locator('a.metric[data-status="completed"] .metric-value')).to_have_text(str(completed_rows),
                                                                                           timeout=10000)
     assert page.evaluate("window.__sameDocument") is True
+    assert page.evaluate("window.__morphed") is True
+    expect(page.get_by_test_id("stream-status")).to_have_text("live")  # a morph leaves the socket's state alone
     screenshot(page, "job-monitor")

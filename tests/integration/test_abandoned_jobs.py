@@ -9,10 +9,10 @@ import time
 
 import pytest
 
+from app.background.enqueue import enqueue
 from app.models import JobState, JobStatus
-from app.services.job_queue import enqueue
-from tests.conftest import Process
 from tests.integration.test_job_lifecycle import wait_for
+from tests.processes import Process
 
 
 def kill_worker_mid_job(db, start_worker) -> JobStatus:
@@ -37,6 +37,10 @@ def test_a_worker_starting_on_other_queues_reconciles_a_dead_workers_job_before_
     wait_for(db, status, lambda s: s.status != JobState.PROCESSING.value or s.attempts > 1, timeout=20)
     assert status.attempts > 1 or (status.status == "pending" and "worker died" in status.error_message), \
         rescuer.output()
+    # the worker logs it once reconcile() has returned, a moment after the row was committed
+    deadline = time.monotonic() + 10
+    while "reconciled before starting" not in rescuer.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert "reconciled before starting" in rescuer.output()
 
 

@@ -225,7 +225,7 @@ def test_rq_dashboard_compact_of_a_queue_without_a_key_is_not_a_500(client, fact
 
 
 def test_rq_dashboard_compact_of_a_real_queue_still_compacts(client, factory, redis_conn):
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
 
     w = factory.world()
     enqueue("echo", "a")
@@ -338,7 +338,7 @@ def test_a_dashboard_job_two_users_asked_for_is_shared_not_the_first_ones(app, f
 
 
 def test_a_job_one_user_asked_for_stays_theirs(app, factory):
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
 
     w = factory.world()
     first = enqueue("echo", "x", key="k", user_id=w.member.id)

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from app.models import JobStatus, utcnow
-from tests.conftest import free_port, login
+from tests.conftest import login
+from tests.processes import free_port
 
 
 class FreshClient(FlaskClient):
@@ -112,7 +113,7 @@ def test_opening_a_dashboard_enqueues_one_coalesced_job_for_its_key(app, db, fac
 
 def test_cached_metrics_render_at_once_with_their_age(app, db, factory):
     from app.services.dashboards import cache, registry
-    from app.services.dashboards.keys import DashboardKey
+    from app.topics import DashboardKey
 
     w = factory.world()
     key = f"dashboard:org:{w.org.id}"
@@ -175,9 +176,9 @@ def test_catch_up_streams_the_cached_sections_to_allowed_users_only(app, factory
 
 def test_a_failing_job_streams_an_error_with_retry_and_retry_enqueues_again(app, db, factory, run_jobs,
                                                                              redis_conn, monkeypatch):
+    from app.relay import CHANNEL
     from app.services.dashboards import registry
     from app.services.dashboards.registry import Section
-    from app.streams import CHANNEL
 
     def broken(ctx):
         raise RuntimeError("database went away")

@@ -48,7 +48,7 @@ def two_webs_and_a_worker(start_web, start_worker):
 
 def test_a_worker_job_reaches_clients_on_two_web_processes_and_no_outsider(app, db, factory,
                                                                            two_webs_and_a_worker):
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
 
     first, second = two_webs_and_a_worker
     w = factory.world()

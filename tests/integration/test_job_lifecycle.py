@@ -8,9 +8,9 @@ import time
 import pytest
 from rq import Queue
 
+from app.background.enqueue import enqueue
+from app.background.reconcile import reconcile
 from app.models import JobState, JobStatus
-from app.services.job_queue import enqueue
-from app.services.maintenance import reconcile
 
 
 def wait_for(db, status: JobStatus, predicate, timeout: float = 20, every: float = 0.05) -> JobStatus:
@@ -40,7 +40,7 @@ def test_a_raising_job_is_retried_by_its_policy_then_fails_with_message_and_trac
     status = enqueue("fail", "the disk is full")
     start_worker("default")
     wait_for(db, status, lambda s: s.status == "failed" and s.attempts == s.max_attempts, timeout=30)
-    assert status.attempts == 3  # retries=2 in jobs/kinds.py
+    assert status.attempts == 3  # retries=2 in app/background/catalog.py
     assert status.error_message == "the disk is full"
     assert "RuntimeError: the disk is full" in status.traceback and "jobs/diagnostics.py" in status.traceback
     assert status.finished_at is not None and status.duration_ms is not None

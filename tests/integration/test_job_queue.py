@@ -7,9 +7,9 @@ import pytest
 from rq import Queue
 from rq.job import Job
 
+from app.background.catalog import KINDS, UnknownJobKind
+from app.background.enqueue import enqueue
 from app.models import JobState, JobStatus
-from app.services.job_queue import enqueue
-from jobs.kinds import KINDS, UnknownJobKind
 
 
 def _rows(db):

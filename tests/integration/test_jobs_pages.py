@@ -6,8 +6,8 @@ import re
 import pytest
 from rq.job import Job
 
+from app.background.enqueue import enqueue
 from app.models import JobStatus
-from app.services.job_queue import enqueue
 from tests.conftest import login
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.models import JobStatus, TimeLog, utcnow
 from app.services.dashboards import invalidation
-from tests.conftest import free_port
+from tests.processes import free_port
 
 
 def pending_keys(db) -> list[str]:
@@ -17,7 +17,7 @@ def pending_keys(db) -> list[str]:
 
 
 def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory):
-    from app.services.job_queue import get_queue
+    from app.background.enqueue import get_queue
     from app.services.timers import start_timer
 
     w = factory.world()
@@ -58,8 +58,8 @@ def test_a_bulk_change_touches_every_dashboard_of_the_organization(app, db, fact
 
 
 def test_cache_warming_refreshes_dashboards_active_in_the_last_hour(app, db, factory, run_jobs, redis_conn):
-    from app.services.dashboards.keys import DashboardKey
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
+    from app.topics import DashboardKey
 
     w = factory.world()
     factory.time_log(w.manager, w.alpha_project, minutes=None)  # running: active
@@ -89,4 +89,4 @@ def test_a_change_while_redis_is_down_is_saved_without_a_live_update(factory):
     w = factory.world()
     down = create_app({"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     with down.app_context():
-        assert invalidation.refresh_soon(invalidation.keys_for_logs([w.member_log])) == 0
+        assert invalidation.mark_dirty(invalidation.keys_for_logs([w.member_log])) == 0

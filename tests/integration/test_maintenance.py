@@ -7,9 +7,10 @@ from datetime import timedelta
 from rq import Queue
 from rq.job import Job
 
+from app.background.enqueue import enqueue
+from app.background.reconcile import reconcile
 from app.models import JobState, JobStatus, PerformanceSnapshot, TimeLog, User, utcnow
-from app.services.job_queue import enqueue
-from app.services.maintenance import reconcile, take_snapshot
+from app.services.maintenance import take_snapshot
 from app.services.maintenance.cleanup import run_cleanup
 from app.services.maintenance.snapshots import percentile
 

@@ -3,7 +3,7 @@ from tests.conftest import login
 
 
 def test_metrics_report_running_timers_and_job_counts(app, client, factory):
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
 
     w = factory.world()
     factory.time_log(w.member, w.alpha_project, minutes=None)  # a running timer

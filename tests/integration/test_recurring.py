@@ -6,10 +6,10 @@ import sys
 
 from rq import Queue
 
+from app.background import recurring
+from app.background.catalog import KINDS
 from app.models import JobStatus
-from jobs import recurring
-from jobs.kinds import KINDS
-from tests.conftest import ROOT, _env
+from tests.processes import ROOT, process_env
 
 
 def _scheduled_ids(redis_conn) -> list[str]:
@@ -36,8 +36,8 @@ def test_registering_many_times_and_from_two_schedulers_never_duplicates(app_ctx
 
 def test_starting_the_scheduler_process_twice_keeps_one_entry_each(db, redis_conn):
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-m", "flask", "jobs", "scheduler", "--burst"], cwd=ROOT, env=_env(),
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run([sys.executable, "-m", "flask", "jobs", "scheduler", "--burst"], cwd=ROOT,
+                              env=process_env(), capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert "registered 4 recurring entries" in done.stdout
     ids = _scheduled_ids(redis_conn)

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 
+from app.background import recurring
 from app.models import JobStatus, utcnow
-from jobs import recurring
-from tests.conftest import _TMP, ROOT, Process, _env, free_port, login, wait_for_http
+from tests.conftest import login
 from tests.integration.test_dashboard_streams import session_cookie
 from tests.integration.test_dashboard_streams import wait_for as wait_for_message
+from tests.processes import ROOT, TMP, Process, free_port, process_env, wait_for_http
 
 OUTAGE_SECONDS = 30  # how long Redis stays down in the Procfile test (issue #7)
 
@@ -37,7 +38,7 @@ class RedisServer:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(_TMP)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--dir", str(TMP)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -155,7 +156,7 @@ def signed_in_page(base: str, cookie: str) -> bool:
 def run_echo(db, server: RedisServer, text: str, timeout: float = 45) -> str | None:
     """`flask jobs run echo TEXT` against the server; the job's final status (None if it did not finish)."""
     done = subprocess.run([sys.executable, "-m", "flask", "jobs", "run", "echo", text], cwd=ROOT,
-                          env=_env(REDIS_URL=server.url), capture_output=True, text=True, timeout=60)
+                          env=process_env(REDIS_URL=server.url), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     rq_job_id = done.stdout.split()[2]
 

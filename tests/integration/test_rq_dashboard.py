@@ -26,7 +26,7 @@ def test_organization_roles_get_403(client, world, role):
 
 
 def test_system_admin_sees_the_dashboard_with_our_queues(client, world):
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
 
     enqueue("echo", "hello")
     login(client, world.sysadmin)

@@ -22,7 +22,7 @@ def users_with_two_running_timers(db) -> list[int]:
 
 
 def run_seeding_job(db, run_jobs, seed=None) -> JobStatus:
-    from app.services.job_queue import enqueue
+    from app.background.enqueue import enqueue
 
     status_id = enqueue("data_seeding", *([] if seed is None else [seed])).id
     run_jobs(["seeding"])

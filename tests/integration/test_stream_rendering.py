@@ -11,7 +11,7 @@ import pytest
 from rq import Queue
 
 from app.models import JobStatus
-from app.streams import CHANNEL
+from app.relay import CHANNEL
 
 
 def _token(html: str) -> str:
@@ -96,3 +96,24 @@ def test_an_admin_retrying_a_members_job_pushes_no_csrf_token(csrf_app, factory,
     for stream in streams:
         assert "csrf_token" not in stream, stream
     assert factory.db.session.query(JobStatus).filter_by(rq_job_id=job.id).one().status == "pending"
+
+
+def test_a_job_change_refreshes_the_job_monitors_but_not_the_page_that_made_it(csrf_app, factory, run_jobs,
+                                                                                redis_conn, published):
+    """The per-viewer summary of /jobs follows through a Turbo page refresh; the request-id lets the
+    page whose own request caused it skip the refresh (it renders the response anyway)."""
+    w = factory.world()
+    member_id, admin = w.member.id, w.sysadmin
+    admin_client = signed_in(csrf_app, admin)
+    job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "fail", "x",
+                                                           meta={"user_id": member_id})
+    run_jobs()
+    page = admin_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert '<meta name="turbo-refresh-method" content="morph">' in page
+    listen = published()
+    response = admin_client.post(f"/jobs/{job.id}/retry", data={"csrf_token": _token(page)},
+                                 headers={"X-Turbo-Request-Id": "the-admins-retry"})
+    assert response.status_code == 303
+
+    streams = for_topic(listen(until='action="refresh"'), f"jobs:user:{member_id}")
+    assert '<turbo-stream action="refresh" request-id="the-admins-retry"></turbo-stream>' in streams
