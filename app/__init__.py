@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import register_rq_dashboard
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
+    from app.form_filters import IdConverter
     from app.job_monitor import bp as job_monitor_bp
     from app.main import bp as main_bp
     from app.metrics import bp as metrics_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from app.streams import bp as streams_bp
     from app.time_logs import bp as time_logs_bp
 
+    app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, dashboard_bp, job_monitor_bp,
                       streams_bp, metrics_bp):
         app.register_blueprint(blueprint)

@@ -1,5 +1,7 @@
-"""WTForms filters and coercions shared by every form."""
+"""Parsing what people type or send: WTForms filters and coercions, record ids (forms, URLs, topics)."""
 from __future__ import annotations
+
+from werkzeug.routing import BaseConverter
 
 
 def strip(value):
@@ -26,3 +28,16 @@ def parse_page(raw) -> int | None:
     """A page number from 1 to 99,999, or None."""
     number = parse_id(raw.strip() if isinstance(raw, str) else raw)
     return number if number is not None and 0 < number < 100_000 else None
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>` in a route: a record id parsed once at routing (parse_id's rule); anything else, such
+    as '١', '²' or an id past 64 bits, is no match and so a 404 before the view runs."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))

@@ -17,8 +17,8 @@ from app.extensions import db
 from app.form_filters import parse_id
 from app.models import Client, Organization, Project, Role, Team, TeamMembership, TimeLog, User
 
-MANAGING_ROLES = (Role.OWNER.value, Role.ADMIN.value, Role.MANAGER.value)
-ORG_WIDE_ROLES = (Role.OWNER.value, Role.ADMIN.value)
+MANAGING_ROLES = (Role.OWNER, Role.ADMIN, Role.MANAGER)
+ORG_WIDE_ROLES = (Role.OWNER, Role.ADMIN)
 
 
 # -- facts about a user ---------------------------------------------------------------------------
@@ -38,7 +38,7 @@ def team_ids(user: User) -> set[int]:
 
 def managed_team_ids(user: User) -> set[int]:
     """Teams the user manages: teams they belong to in organizations where they are a manager."""
-    manager_orgs = [m.organization_id for m in user.memberships if m.role == Role.MANAGER.value]
+    manager_orgs = [m.organization_id for m in user.memberships if m.role == Role.MANAGER]
     if not manager_orgs:
         return set()
     return set(db.session.scalars(

@@ -23,7 +23,7 @@ from flask import current_app
 from flask_sock import ConnectionClosed
 from turbo_flask import Turbo
 
-from app.services.redis_outage import Outage
+from app.redis_client import Outage, client
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class RelayedTurbo(Turbo):
 
     def _publish(self, message: dict) -> None:
         try:
-            _redis(current_app.config["REDIS_URL"]).publish(CHANNEL, json.dumps(message))
+            client(current_app.config["REDIS_URL"]).publish(CHANNEL, json.dumps(message))
         except redis.RedisError as exc:  # a lost live update must never break the caller
             log.warning("stream push failed: %s", exc)
 
@@ -125,7 +125,7 @@ class RelayedTurbo(Turbo):
                 self._relay = threading.Thread(target=self._relay_loop, name="turbo-relay", daemon=True)
                 self._relay.start()
 
-    _outage = None  # the relay thread's app.services.redis_outage.Outage, once it runs
+    _outage = None  # the relay thread's app.redis_client.Outage, once it runs
 
     def _relay_loop(self) -> None:
         """Relay the channel to this process's sockets. While Redis is lost, tell them (directly, not
@@ -134,7 +134,7 @@ class RelayedTurbo(Turbo):
         outage = self._outage = Outage("stream relay", log)
         while True:
             try:
-                pubsub = _redis(self._redis_url).pubsub(ignore_subscribe_messages=True)
+                pubsub = client(self._redis_url, blocking=True).pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 if outage.recovered():
                     self.deliver_to_all(READY_STREAM)
@@ -177,12 +177,3 @@ def close_socket(ws, message: str) -> None:
     wake = getattr(ws, "event", None)  # simple_websocket's receive() waits on this event
     if wake is not None:
         wake.set()
-
-
-_clients: dict[str, redis.Redis] = {}
-
-
-def _redis(url: str) -> redis.Redis:
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=None, health_check_interval=30)
-    return _clients[url]

@@ -8,6 +8,7 @@ whatever the browser sends.
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 
@@ -15,12 +16,15 @@ from flask import Blueprint, abort, current_app, g, has_request_context, render_
 from flask_login import current_user
 from flask_sock import ConnectionClosed, Sock
 from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, turbo
+from app.models import User
 from app.origins import stream_origin_allowed
 from app.relay import close_socket
-from app.services.sessions import session_is_current
 from app.topics import Topic, UserTopic, can_receive
+
+log = logging.getLogger(__name__)
 
 SESSION_RECHECK_SECONDS = 30  # an open socket re-checks its session this often (besides revoke_user messages)
 
@@ -48,19 +52,18 @@ def turbo_stream(ws):
     """One socket per page; the page names its topics in ?topic=...; each is checked by policy."""
     requested = request.args.getlist("topic")
     allowed = [t for t in requested if current_user.is_authenticated and can_receive(current_user, t)]
-    session = (current_user.id, current_user.session_version) if current_user.is_authenticated else None
+    user_id, token = (current_user.id, current_user.get_id()) if current_user.is_authenticated else (None, None)
     db.session.remove()  # a socket lives long: do not hold a database connection for it
     if not allowed:
         ws.close(reason=1008, message="not allowed")
         return
-    user_id, version = session
     turbo.subscribe(ws, allowed, user_id=user_id)  # a sign-out from now on closes it (revoke_user)
     try:
         ws.send(turbo.status_stream())  # "live", or paused while this process's relay has lost Redis
         checked = None
         while True:  # the session is checked again now (a sign-out may have just passed), then every 30 s
             if checked is None or time.monotonic() - checked >= SESSION_RECHECK_SECONDS:
-                if not session_is_current(user_id, version):
+                if not _session_still_valid(token):
                     close_socket(ws, "signed out")
                     break
                 checked = time.monotonic()
@@ -69,6 +72,18 @@ def turbo_stream(ws):
         pass
     finally:
         turbo.unsubscribe(ws)
+
+
+def _session_still_valid(token: str) -> bool:
+    """Has the session this socket opened with been revoked since? (A database outage keeps the
+    socket: the revocation message on Redis still closes it.)"""
+    try:
+        return User.from_session_token(token) is not None
+    except SQLAlchemyError as exc:
+        log.warning("could not re-check a socket's session: %s", exc)
+        return True
+    finally:
+        db.session.remove()
 
 
 def render_stream(action: str, target: str, template: str, **context) -> str:

@@ -30,7 +30,7 @@ def perform(kind: str, *args):
     try:
         if job_id:
             status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
-            if status.status == JobState.CANCELED.value:
+            if status.status == JobState.CANCELED:
                 return "canceled before it started"  # canceled in the instant a worker took it
             tracking.mark_processing(job_id, worker)
         try:

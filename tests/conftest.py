@@ -111,7 +111,7 @@ def run_jobs(app_ctx):
 
     from app.background.catalog import QUEUES
     from app.background.enqueue import get_queue
-    from app.services.redis_conn import get_redis
+    from app.redis_client import get_redis
 
     def run(queues=QUEUES, with_scheduler: bool = False) -> bool:
         worker = SimpleWorker([get_queue(q) for q in queues], connection=get_redis())

@@ -105,7 +105,7 @@ def _unavailable_without_redis():
         return None
     from flask import jsonify
 
-    from app.services.redis_conn import redis_available
+    from app.redis_client import redis_available
 
     if redis_available():
         return None

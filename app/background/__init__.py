@@ -7,6 +7,9 @@
     reconcile   JobStatus brought in line with RQ after a worker died
     recurring   the recurring-job table and the scheduler process (rq-scheduler)
     worker      the worker process (an RQ worker that rides out Redis outages)
+    seeding_switch  continuous data seeding on or off, shared by every process through Redis
+
+Redis clients and the outage backoff they share with the stream relay are app/redis_client.py.
 
 Dependencies point one way: enqueue -> tracking -> models. The functions RQ runs live in the
 top-level jobs/ package (thin callers into services), named here by dotted path only.

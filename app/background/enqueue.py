@@ -24,7 +24,7 @@ from app.background import tracking
 from app.background.catalog import PERFORM, get_kind
 from app.extensions import db, turbo
 from app.models import JobState, JobStatus, utcnow
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 from app.streams import broadcast_stream
 from app.topics import JobsTopic
 
@@ -105,7 +105,7 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
     job_id = uuid.uuid4().hex
     status = JobStatus(
         rq_job_id=job_id, kind=spec.name, queue=spec.queue, user_id=user_id, coalesce_key=key,
-        args_summary=JobStatus.summarize_args(args), status=JobState.PENDING.value, enqueued_at=utcnow(),
+        args_summary=JobStatus.summarize_args(args), status=JobState.PENDING, enqueued_at=utcnow(),
         max_attempts=spec.retries + 1,
     )
     db.session.add(status)
@@ -132,7 +132,7 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
 
 def retry(status: JobStatus) -> JobStatus:
     """Run a failed job again: RQ requeues the same job (same id, same JobStatus row)."""
-    if status.status != JobState.FAILED.value:
+    if status.status != JobState.FAILED:
         raise JobActionError(f"Only a failed job can be retried; this one is {status.status}.")
     r = get_redis()
     try:
@@ -153,7 +153,7 @@ def retry(status: JobStatus) -> JobStatus:
 
 def cancel(status: JobStatus) -> JobStatus:
     """Cancel a job that has not started yet; a running or finished job cannot be canceled."""
-    if status.status != JobState.PENDING.value:
+    if status.status != JobState.PENDING:
         raise JobActionError(f"Only a pending job can be canceled; this one is {status.status}.")
     r = get_redis()
     try:

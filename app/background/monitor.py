@@ -13,10 +13,10 @@ from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.form_filters import parse_id
 from app.models import JobState, JobStatus, User, utcnow
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 from app.topics import JobsTopic, jobs_topics_for_viewer
 
-STATUSES = [s.value for s in JobState]
+STATUSES = [str(s) for s in JobState]
 
 
 def job_scope(user: User) -> Select:
@@ -136,12 +136,12 @@ def throughput(user: User, minutes: int = 60, now: datetime | None = None) -> li
     rows = db.session.execute(
         select(scoped.c.finished_at, scoped.c.status)
         .where(scoped.c.finished_at >= since, scoped.c.finished_at < now,
-               scoped.c.status.in_([JobState.COMPLETED.value, JobState.FAILED.value]))
+               scoped.c.status.in_([JobState.COMPLETED, JobState.FAILED]))
     ).all()
     for finished_at, status in rows:
         index = int((finished_at - since).total_seconds() // 60)
         if 0 <= index < minutes:
-            if status == JobState.FAILED.value:
+            if status == JobState.FAILED:
                 buckets[index].failed += 1
             else:
                 buckets[index].completed += 1

@@ -34,7 +34,7 @@ from app.background import tracking
 from app.background.catalog import QUEUES
 from app.extensions import db
 from app.models import JobState, JobStatus, utcnow
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def reconcile(lookahead: int = LOOKAHEAD) -> str:
     r = get_redis()
     now = utcnow()
     synced = 0
-    stuck = db.session.scalars(select(JobStatus).where(JobStatus.status == JobState.PROCESSING.value)).all()
+    stuck = db.session.scalars(select(JobStatus).where(JobStatus.status == JobState.PROCESSING)).all()
     for status in stuck:
         try:
             rq_status = Job.fetch(status.rq_job_id, connection=r).get_status()
@@ -127,7 +127,7 @@ def reconcile(lookahead: int = LOOKAHEAD) -> str:
             continue
         synced += _apply(status, rq_status)
     lost = db.session.scalars(select(JobStatus).where(
-        JobStatus.status == JobState.PENDING.value, JobStatus.enqueued_at < now - LOST_AFTER)).all()
+        JobStatus.status == JobState.PENDING, JobStatus.enqueued_at < now - LOST_AFTER)).all()
     for status in lost:
         try:
             Job.fetch(status.rq_job_id, connection=r)
@@ -157,14 +157,14 @@ def _transition(status: JobStatus, expected: JobState, change: Callable[[JobStat
     db.session.expire(status)  # the change goes through the guarded UPDATE below, not a plain flush
     result = db.session.execute(
         update(JobStatus)
-        .where(JobStatus.id == status_id, JobStatus.status == expected.value, JobStatus.attempts == attempts)
+        .where(JobStatus.id == status_id, JobStatus.status == expected, JobStatus.attempts == attempts)
         .values(**values).execution_options(synchronize_session=False)
     )
     db.session.commit()
     if not result.rowcount:
         return 0
     message = values.get("error_message")
-    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected.value, values["status"],
+    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected, values["status"],
                 f" ({message})" if message else "")
     tracking.broadcast_job(status)
     return 1

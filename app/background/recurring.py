@@ -27,13 +27,13 @@ from rq.exceptions import NoSuchJobError
 from rq_scheduler import Scheduler
 from rq_scheduler.utils import get_next_scheduled_time, to_unix
 
+from app.background import seeding_switch
 from app.background.catalog import get_kind
 from app.background.enqueue import enqueue
 from app.background.reconcile import reconcile
 from app.extensions import db
 from app.models import utcnow
-from app.services import seeding_switch
-from app.services.redis_outage import Outage
+from app.redis_client import Outage
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Recurring:
     kind: str
     every: int | None = None  # seconds
     cron: str | None = None  # cron expression, server time (rq-scheduler)
-    enabled: bool | str = True  # True, False, or "seeding_switch": ask app.services.seeding_switch
+    enabled: bool | str = True  # True, False, or "seeding_switch": ask app.background.seeding_switch
 
     @property
     def id(self) -> str:

@@ -31,7 +31,7 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
     meta = job.meta or {}
     status = JobStatus(
         rq_job_id=job.id, kind=kind, queue=job.origin, user_id=meta.get("user_id"), coalesce_key=meta.get("key"),
-        args_summary=JobStatus.summarize_args(job.args[1:]), status=JobState.PENDING.value,
+        args_summary=JobStatus.summarize_args(job.args[1:]), status=JobState.PENDING,
         enqueued_at=(job.enqueued_at or utcnow()).replace(tzinfo=None), max_attempts=max_attempts,
     )
     db.session.add(status)

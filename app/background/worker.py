@@ -17,7 +17,7 @@ from collections.abc import Callable
 import redis
 from rq import Queue, Worker, worker_registration
 
-from app.services.redis_outage import MAX_DELAY, Outage, wait_for_redis
+from app.redis_client import MAX_DELAY, Outage, wait_for_redis
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.form_filters import parse_id
 from app.input_guard import contains_nul
 from app.models import User
+from app.redis_client import client
 
 
 @click.group("jobs", cls=AppGroup, help="Background jobs: worker, scheduler, schedule, run, retry, cancel.")
@@ -26,9 +27,9 @@ def jobs_group():
 
 
 def long_lived_connection() -> redis.Redis:
-    """Workers and the scheduler block on Redis for minutes at a time: no socket timeout here (only on
-    connecting). They wait for Redis themselves while it is down (app.background.worker, app.background.recurring)."""
-    return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=5, socket_keepalive=True)
+    """Workers and the scheduler block on Redis for minutes at a time: the blocking client. They wait
+    for Redis themselves while it is down (app.background.worker, app.background.recurring)."""
+    return client(current_app.config["REDIS_URL"], blocking=True)
 
 
 def worker_connection() -> redis.Redis:

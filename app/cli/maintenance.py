@@ -4,9 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from app.background import recurring
+from app.background import recurring, seeding_switch
 from app.cli.jobs import worker_connection
-from app.services import seeding_switch
 from app.services.maintenance.cleanup import RULES, run_cleanup
 
 

@@ -35,7 +35,7 @@ def user():
     return _render(DashboardKey("user", current_user.id), "My dashboard", f"Times in {current_user.time_zone}")
 
 
-@bp.get("/dashboard/team/<team_id>")
+@bp.get("/dashboard/team/<id:team_id>")
 @login_required
 def team(team_id):
     record = policies.load(current_user, Team, team_id)
@@ -44,7 +44,7 @@ def team(team_id):
     return _render(DashboardKey("team", record.id), f"{record.name}", "Team dashboard · weeks in UTC")
 
 
-@bp.get("/dashboard/org/<org_id>")
+@bp.get("/dashboard/org/<id:org_id>")
 @login_required
 def org(org_id):
     record = policies.load(current_user, Organization, org_id)

@@ -10,7 +10,7 @@ from app.background.enqueue import EnqueueError, JobActionError, JobQueueUnavail
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
 from app.form_filters import parse_page
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 
 bp = Blueprint("jobs", __name__)
 

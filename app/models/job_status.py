@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import traceback as tb
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models.base import utcnow
 
 
-class JobState(str, Enum):
+class JobState(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -40,7 +40,7 @@ class JobStatus(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     coalesce_key: Mapped[str | None] = mapped_column(String(200))
     args_summary: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(20), default=JobState.PENDING.value)
+    status: Mapped[str] = mapped_column(String(20), default=JobState.PENDING)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -59,7 +59,7 @@ class JobStatus(db.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (JobState.COMPLETED.value, JobState.FAILED.value, JobState.CANCELED.value)
+        return self.status in (JobState.COMPLETED, JobState.FAILED, JobState.CANCELED)
 
     @staticmethod
     def summarize_args(args) -> str:
@@ -69,7 +69,7 @@ class JobStatus(db.Model):
     # -- state changes: the runner, the reconciler, retry and cancel all go through these --------------
     def start(self, worker: str | None = None) -> None:
         """Enter processing: a worker took the job (one more attempt)."""
-        self.status = JobState.PROCESSING.value
+        self.status = JobState.PROCESSING
         self.started_at = utcnow()
         self.finished_at = None
         self.duration_ms = None
@@ -93,7 +93,7 @@ class JobStatus(db.Model):
 
     def requeue(self, note: str | None = None) -> None:
         """Back to pending: a manual retry, or an abandoned execution RQ is retrying."""
-        self.status = JobState.PENDING.value
+        self.status = JobState.PENDING
         self.finished_at = None
         self.duration_ms = None
         self.progress = 0
@@ -104,7 +104,7 @@ class JobStatus(db.Model):
         self._finish(JobState.CANCELED)
 
     def _finish(self, state: JobState) -> None:
-        self.status = state.value
+        self.status = state
         self.finished_at = utcnow()
         if self.started_at:
             self.duration_ms = int((self.finished_at - self.started_at).total_seconds() * 1000)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.base import utcnow
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     OWNER = "owner"
     ADMIN = "admin"
     MANAGER = "manager"
@@ -18,7 +18,7 @@ class Role(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"owner": 4, "admin": 3, "manager": 2, "member": 1}[self.value]
+        return {"owner": 4, "admin": 3, "manager": 2, "member": 1}[self]
 
 
 class Organization(db.Model):
@@ -64,7 +64,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
+    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="memberships")

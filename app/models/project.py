@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.base import utcnow
 
 
-class ProjectStatus(str, Enum):
+class ProjectStatus(StrEnum):
     ACTIVE = "active"
     ARCHIVED = "archived"
 
@@ -31,7 +31,7 @@ class Project(db.Model):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.ACTIVE.value)
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.ACTIVE)
     budget_hours: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     billable: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -42,13 +42,13 @@ class Project(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == ProjectStatus.ACTIVE.value
+        return self.status == ProjectStatus.ACTIVE
 
     def archive(self) -> None:
-        self.status = ProjectStatus.ARCHIVED.value
+        self.status = ProjectStatus.ARCHIVED
 
     def unarchive(self) -> None:
-        self.status = ProjectStatus.ACTIVE.value
+        self.status = ProjectStatus.ACTIVE
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.name!r}>"

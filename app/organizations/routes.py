@@ -12,7 +12,7 @@ from app.models import Membership, Organization, Project, Role, Team, TeamMember
 
 bp = Blueprint("organizations", __name__)
 
-ROLE_ORDER = {role.value: -role.rank for role in Role}
+ROLE_ORDER = {str(role): -role.rank for role in Role}
 
 
 @bp.get("/organizations")
@@ -29,7 +29,7 @@ def index():
     return render_template("organizations/index.html", orgs=orgs, members=members, teams=teams)
 
 
-@bp.get("/organizations/<org_id>")
+@bp.get("/organizations/<id:org_id>")
 @login_required
 def show(org_id):
     org = policies.load(current_user, Organization, org_id)
@@ -50,7 +50,7 @@ def show(org_id):
     )
 
 
-@bp.get("/teams/<team_id>")
+@bp.get("/teams/<id:team_id>")
 @login_required
 def team(team_id):
     team = policies.load(current_user, Team, team_id)

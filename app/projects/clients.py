@@ -68,7 +68,7 @@ def new_client():
         422 if request.method == "POST" else 200)
 
 
-@bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
+@bp.route("/clients/<id:client_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
@@ -81,7 +81,7 @@ def edit_client(client_id):
         422 if request.method == "POST" else 200)
 
 
-@bp.post("/clients/<client_id>/archive")
+@bp.post("/clients/<id:client_id>/archive")
 @login_required
 def archive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
@@ -91,7 +91,7 @@ def archive_client(client_id):
     return redirect(url_for("projects.clients"), code=303)
 
 
-@bp.post("/clients/<client_id>/unarchive")
+@bp.post("/clients/<id:client_id>/unarchive")
 @login_required
 def unarchive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")

@@ -83,7 +83,7 @@ def new():
         abort(403, "Only managers, admins and owners create projects.")
     form = _project_form(orgs)
     if form.validate_on_submit():
-        project = Project(status=ProjectStatus.ACTIVE.value)
+        project = Project(status=ProjectStatus.ACTIVE)
         _apply(form, project)
         db.session.add(project)
         db.session.commit()
@@ -92,7 +92,7 @@ def new():
     return render_template("projects/form.html", form=form, project=None), (422 if request.method == "POST" else 200)
 
 
-@bp.route("/projects/<project_id>/edit", methods=["GET", "POST"])
+@bp.route("/projects/<id:project_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
@@ -111,7 +111,7 @@ def edit(project_id):
         422 if request.method == "POST" else 200)
 
 
-@bp.post("/projects/<project_id>/archive")
+@bp.post("/projects/<id:project_id>/archive")
 @login_required
 def archive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
@@ -121,7 +121,7 @@ def archive(project_id):
     return redirect(url_for("projects.index"), code=303)
 
 
-@bp.post("/projects/<project_id>/unarchive")
+@bp.post("/projects/<id:project_id>/unarchive")
 @login_required
 def unarchive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")

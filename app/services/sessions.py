@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import event, func, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import passwords
 from app.extensions import db, turbo
@@ -39,18 +38,6 @@ def authenticate(email: str, password: str) -> User | None:
 def sign_out_everywhere(user: User) -> None:
     user.revoke_sessions()
     db.session.commit()
-
-
-def session_is_current(user_id: int, version: int) -> bool:
-    """For a long-lived socket: has the session it opened with been revoked since? (A database outage
-    keeps the socket: the revocation message on Redis still closes it.)"""
-    try:
-        return db.session.scalar(select(User.session_version).where(User.id == user_id)) == version
-    except SQLAlchemyError as exc:
-        log.warning("could not re-check a socket's session: %s", exc)
-        return True
-    finally:
-        db.session.remove()
 
 
 def close_sockets_on_revocation() -> None:

@@ -37,7 +37,7 @@ def loggable_projects_query(user: User):
     """Active projects the user may see, in organizations the user belongs to (system admins included)."""
     return (
         policies.project_scope(user)
-        .where(Project.status == ProjectStatus.ACTIVE.value,
+        .where(Project.status == ProjectStatus.ACTIVE,
                Project.organization_id.in_(policies.organization_ids(user)))
         .options(selectinload(Project.organization))
         .order_by(Project.name, Project.id)

@@ -137,7 +137,7 @@ def new():
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
 
-@bp.route("/time-logs/<log_id>/edit", methods=["GET", "POST"])
+@bp.route("/time-logs/<id:log_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")
@@ -159,7 +159,7 @@ def edit(log_id):
     return _render_form(form, log, 422 if request.method == "POST" else 200)
 
 
-@bp.post("/time-logs/<log_id>/delete")
+@bp.post("/time-logs/<id:log_id>/delete")
 @login_required
 def delete(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")

@@ -81,7 +81,7 @@ def test_seeding_switch_turns_the_entry_on_and_off_without_a_restart(app, db, re
 
 
 def test_the_scheduler_loop_picks_up_a_switch_flipped_elsewhere(app_ctx, redis_conn):
-    from app.services import seeding_switch
+    from app.background import seeding_switch
 
     scheduler = recurring.make_scheduler(redis_conn)
     recurring.register(scheduler)

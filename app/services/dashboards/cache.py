@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.models import utcnow
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 from app.topics import DashboardKey
 
 PREFIX = "timeboard:dashboard-cache:"

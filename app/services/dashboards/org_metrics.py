@@ -25,7 +25,7 @@ def summary(ctx) -> dict:
     """Projects, running timers, this week's hours and its billable split."""
     p, org = ctx.periods, ctx.subject
     projects, active = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((Project.status == ProjectStatus.ACTIVE.value, 1),
+        select(func.count(), func.coalesce(func.sum(case((Project.status == ProjectStatus.ACTIVE, 1),
                                                           else_=0)), 0))
         .where(Project.organization_id == org.id)
     ).one()

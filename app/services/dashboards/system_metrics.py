@@ -10,8 +10,8 @@ from sqlalchemy import and_, case, desc, func, select
 from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.models import JobState, JobStatus, Organization, PerformanceSnapshot, Project, TimeLog, User
+from app.redis_client import get_redis
 from app.services.dashboards import charts
-from app.services.redis_conn import get_redis
 
 
 def _count_and_new(model, since) -> tuple[int, int]:
@@ -57,7 +57,7 @@ def jobs(ctx) -> dict:
     since = ctx.periods.now - timedelta(days=1)
     rows = db.session.execute(
         select(JobStatus.queue, func.count(),
-               func.coalesce(func.sum(case((JobStatus.status == JobState.FAILED.value, 1), else_=0)), 0))
+               func.coalesce(func.sum(case((JobStatus.status == JobState.FAILED, 1), else_=0)), 0))
         .where(JobStatus.enqueued_at >= since).group_by(JobStatus.queue)
     ).all()
     per_queue = {r[0]: (int(r[1]), int(r[2])) for r in rows}

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from app.extensions import db
 from app.models import JobState, JobStatus, PerformanceSnapshot, utcnow
 
-FINISHED = [JobState.COMPLETED.value, JobState.FAILED.value, JobState.CANCELED.value]
+FINISHED = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELED]
 
 
 @dataclass(frozen=True)

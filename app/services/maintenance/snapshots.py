@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.background.monitor import queue_health
 from app.extensions import db
 from app.models import JobState, JobStatus, PerformanceSnapshot, utcnow
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 
 
 def percentile(values: list[int], pct: float) -> int | None:
@@ -28,13 +28,13 @@ def kind_figures(since, until) -> dict[str, dict]:
     rows = db.session.execute(
         select(JobStatus.kind, JobStatus.status, JobStatus.duration_ms)
         .where(JobStatus.finished_at >= since, JobStatus.finished_at < until,
-               JobStatus.status.in_([JobState.COMPLETED.value, JobState.FAILED.value]))
+               JobStatus.status.in_([JobState.COMPLETED, JobState.FAILED]))
     ).all()
     durations: dict[str, list[int]] = defaultdict(list)
     figures: dict[str, dict] = defaultdict(lambda: {"count": 0, "failures": 0})
     for kind, status, duration in rows:
         figures[kind]["count"] += 1
-        if status == JobState.FAILED.value:
+        if status == JobState.FAILED:
             figures[kind]["failures"] += 1
         if duration is not None:
             durations[kind].append(duration)

@@ -91,6 +91,6 @@ def _loggable_projects(user: User, organization_id: int) -> list[Project]:
         TeamMembership.user_id == user.id, Team.organization_id == organization_id)
     return list(db.session.scalars(
         select(Project).where(Project.organization_id == organization_id,
-                              Project.status == ProjectStatus.ACTIVE.value,
+                              Project.status == ProjectStatus.ACTIVE,
                               or_(Project.team_id.is_(None), Project.team_id.in_(team_ids)))
         .order_by(Project.id)))

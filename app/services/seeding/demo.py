@@ -42,7 +42,7 @@ def create_demo() -> DemoResult:
     existing = db.session.scalar(select(Organization).where(Organization.name == DEMO_ORGANIZATION))
     if existing is not None:
         return DemoResult(created=False, organization_id=existing.id)
-    fixed = [UserPlan(name=name, email=email, time_zone="Europe/London", role=role.value, teams=teams,
+    fixed = [UserPlan(name=name, email=email, time_zone="Europe/London", role=role, teams=teams,
                       is_fixed=True, existing_id=_user_id(email)) for email, name, role, teams in ORG_ACCOUNTS]
     with db.engine.begin() as conn:
         result = create_organization(conn, run, 0, users=DEMO_PEOPLE, serial="demo", name=DEMO_ORGANIZATION,

@@ -149,11 +149,11 @@ def _people(rng: random.Random, fake: Faker, count: int, domain: str, home_zone:
     people = list(fixed[:count])
     emails = {person.email for person in people}
     roles_needed: list[tuple[str, list[int]]] = []
-    if not any(p.role == Role.OWNER.value for p in people):
-        roles_needed.append((Role.OWNER.value, []))
-    roles_needed += [(Role.ADMIN.value, []) for _ in range(count // 12)]
-    managed = {t for p in people if p.role == Role.MANAGER.value for t in p.teams}
-    roles_needed += [(Role.MANAGER.value, [t]) for t in range(n_teams) if t not in managed]
+    if not any(p.role == Role.OWNER for p in people):
+        roles_needed.append((Role.OWNER, []))
+    roles_needed += [(Role.ADMIN, []) for _ in range(count // 12)]
+    managed = {t for p in people if p.role == Role.MANAGER for t in p.teams}
+    roles_needed += [(Role.MANAGER, [t]) for t in range(n_teams) if t not in managed]
     while len(people) < count:
         first, last = fake.first_name(), fake.last_name()
         local = slug(f"{first} {last}", ".") or "person"
@@ -168,7 +168,7 @@ def _people(rng: random.Random, fake: Faker, count: int, domain: str, home_zone:
             teams = [rng.randrange(n_teams)]
             if n_teams > 1 and rng.random() < 0.1:
                 teams.append((teams[0] + 1) % n_teams)
-            role = Role.MEMBER.value
+            role = Role.MEMBER
         zone = home_zone if rng.random() < 0.8 else rng.choice(TIME_ZONES)
         people.append(UserPlan(name=f"{first} {last}", email=email, time_zone=zone, role=role, teams=teams))
     return people
@@ -189,9 +189,9 @@ def _projects(rng: random.Random, plan: OrgPlan) -> list[ProjectPlan]:
             budget = Decimal(rng.randrange(40, 1200, 10)) if rng.random() < 0.7 else None
             projects.append(ProjectPlan(
                 name=name, client=client, team=team, budget_hours=budget, billable=client is not None,
-                status=ProjectStatus.ARCHIVED.value if archived else ProjectStatus.ACTIVE.value,
+                status=ProjectStatus.ARCHIVED if archived else ProjectStatus.ACTIVE,
             ))
     for name in rng.sample(INTERNAL_PROJECTS, 2):
-        projects.append(ProjectPlan(name=name, client=None, team=None, status=ProjectStatus.ACTIVE.value,
+        projects.append(ProjectPlan(name=name, client=None, team=None, status=ProjectStatus.ACTIVE,
                                     budget_hours=None, billable=False))
     return projects

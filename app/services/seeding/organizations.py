@@ -179,7 +179,7 @@ def _unique_plan(conn: Connection, rng: random.Random, fake, run: RunContext, us
 def _project_pool(rng: random.Random, plan: OrgPlan, ids: bulk.OrgIds, position: int) -> list[LogProject]:
     """The projects one person logs to, weighted: a few focus projects come up most of the time."""
     person = plan.users[position]
-    org_wide = person.role in (Role.OWNER.value, Role.ADMIN.value) or not person.teams
+    org_wide = person.role in (Role.OWNER, Role.ADMIN) or not person.teams
     candidates = [LogProject(ids.projects[i], p.billable, p.status == "active")
                   for i, p in enumerate(plan.projects) if org_wide or p.team is None or p.team in person.teams]
     if not candidates:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.services.redis_conn import get_redis
+from app.redis_client import get_redis
 
 KEY = "timeboard:seeding:enabled"
 

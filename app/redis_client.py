@@ -1,4 +1,11 @@
-"""Riding out a Redis outage in a long-running process (worker, scheduler, stream relay).
+"""Redis for every process: the one place clients are built, and how a long-running process rides
+out an outage.
+
+Two kinds of client, one per URL and kind in a process:
+- client(url), what get_redis() returns: for requests and jobs, which must fail fast when Redis is
+  down (2 s to connect, 10 s to read) rather than hang a page;
+- client(url, blocking=True): for what waits on Redis for minutes by design (an RQ worker's BLPOP,
+  the scheduler, the stream relay's pub/sub): no read timeout, TCP keepalive, a health check.
 
 An Outage remembers whether Redis is reachable, logs once when it is lost and once when it is back
 (never a line per retry), and hands out the next delay of an exponential backoff:
@@ -18,6 +25,33 @@ import time
 from collections.abc import Callable
 
 import redis
+from flask import current_app
+
+_clients: dict[tuple[str, bool], redis.Redis] = {}
+
+
+def client(url: str, blocking: bool = False) -> redis.Redis:
+    """The process's client for this URL and kind (see the module docstring)."""
+    if (url, blocking) not in _clients:
+        if blocking:
+            _clients[url, blocking] = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=None,
+                                                           socket_keepalive=True, health_check_interval=30)
+        else:
+            _clients[url, blocking] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    return _clients[url, blocking]
+
+
+def get_redis() -> redis.Redis:
+    """The fail-fast client for this app's REDIS_URL (queues, cache, publishing streams)."""
+    return client(current_app.config["REDIS_URL"])
+
+
+def redis_available() -> bool:
+    try:
+        return bool(get_redis().ping())
+    except redis.RedisError:
+        return False
+
 
 FIRST_DELAY = 0.5  # seconds
 MAX_DELAY = 10.0  # seconds: a process notices within this long that Redis is back
