@@ -2,14 +2,18 @@
 
 PostgreSQL text cannot hold "\\x00" (psycopg raises DataError, a 500), and no field of Timeboard has a
 use for it. So a request whose path, query string, form (names or values) or JSON body carries one
-answers 400 before any view, login included, sees it. The CLI checks its arguments with the same
-`contains_nul()`.
+answers 400 before any view, login included, sees it. A JSON body is scanned as bytes, for a raw
+NUL or its escape \\u0000, never parsed here: parsing an attacker's deeply nested JSON would itself
+fail (RecursionError, a 500). The CLI checks its arguments with the same `contains_nul()`.
 """
 from __future__ import annotations
+
+import re
 
 from flask import Flask, abort, request
 
 NUL = "\x00"
+JSON_NUL = re.compile(rb"\x00|\\u0000", re.IGNORECASE)  # a raw NUL, or JSON's escape of one
 MESSAGE = "The request contains a NUL character (\\x00), which Timeboard does not accept."
 
 
@@ -32,7 +36,7 @@ def request_has_nul() -> bool:
     if NUL in request.path or _multidict_has_nul(request.args):
         return True
     if request.is_json:
-        return contains_nul(request.get_json(silent=True))
+        return JSON_NUL.search(request.get_data(cache=True)) is not None
     return _multidict_has_nul(request.form)
 
 

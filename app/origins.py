@@ -17,10 +17,19 @@ def normalize_origin(origin: str) -> str:
     return origin.strip().rstrip("/").lower()
 
 
+def normalize_origins(raw: str) -> list[str]:
+    """ALLOWED_ORIGINS as configured: "https://a.example, https://b.example/" -> both, normalized."""
+    return [normalize_origin(origin) for origin in raw.split(",") if origin.strip()]
+
+
 def is_own_origin(origin: str) -> bool:
-    """True when `origin` ("https://host:port") names the host this request was sent to."""
+    """True when `origin` ("https://host:port") names the host this request was sent to, or is one of
+    ALLOWED_ORIGINS (our pages' public origin behind a proxy that rewrites Host)."""
+    normalized = normalize_origin(origin)
+    if normalized in current_app.config.get("ALLOWED_ORIGINS", []):
+        return True
     try:
-        parts = urlsplit(normalize_origin(origin))
+        parts = urlsplit(normalized)
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and parts.netloc == request.host.lower()
@@ -46,9 +55,7 @@ def is_same_origin() -> bool:
 
 
 def stream_origin_allowed() -> bool:
-    """/turbo-stream: our own origin, or one listed in STREAM_ALLOWED_ORIGINS. No Origin at all is
-    not a browser (browsers always send it on a handshake), so no page of another site can be behind it."""
+    """/turbo-stream: our own origin (ALLOWED_ORIGINS included). No Origin at all is not a browser
+    (browsers always send it on a handshake), so no page of another site can be behind it."""
     origin = request.headers.get("Origin")
-    if origin is None or is_own_origin(origin):
-        return True
-    return normalize_origin(origin) in current_app.config.get("STREAM_ALLOWED_ORIGINS", [])
+    return origin is None or is_own_origin(origin)

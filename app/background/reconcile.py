@@ -21,6 +21,7 @@ import socket
 from collections.abc import Callable
 from datetime import timedelta
 
+from redis.exceptions import LockError
 from rq import Queue, Worker
 from rq.exceptions import NoSuchJobError
 from rq.executions import Execution
@@ -38,6 +39,7 @@ from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
+RECONCILE_LOCK = "timeboard:reconcile:lock"
 LOOKAHEAD = 35  # seconds: an execution silent for ~25-30 s is abandoned (heartbeats come every 5 s)
 ABANDONED = "worker died (abandoned)"
 OVERDUE = 5  # seconds past due: no live RQ scheduler is moving this queue's scheduled jobs
@@ -68,11 +70,26 @@ def _expire_executions_of_dead_local_workers(registry: StartedJobRegistry) -> No
             worker_name = Execution.fetch(execution_id, job_id, connection=r).worker_name
         except ValueError:  # the execution's hash expired: its heartbeat is stale anyway
             continue
-        hostname, pid = r.hmget(Worker.redis_worker_namespace_prefix + worker_name, "hostname", "pid")
-        if hostname is None or pid is None or hostname.decode() != host or _process_exists(int(pid)):
+        hostname, pid, namespace = r.hmget(Worker.redis_worker_namespace_prefix + worker_name,
+                                           "hostname", "pid", PID_NAMESPACE_FIELD)
+        # Same host name is not enough: a container with host networking shares it but numbers its
+        # processes apart. Only a worker that recorded our pid namespace can be looked up by pid here.
+        if (hostname is None or pid is None or hostname.decode() != host or namespace is None
+                or namespace.decode() != pid_namespace() or _process_exists(int(pid))):
             continue
         log.warning("job %s: its worker %s (pid %s) is gone", job_id, worker_name, int(pid))
         r.zadd(registry.key, {f"{job_id}:{execution_id}": 0}, xx=True)
+
+
+PID_NAMESPACE_FIELD = "pid_namespace"  # our workers add it to RQ's worker hash (app/background/worker.py)
+
+
+def pid_namespace() -> str:
+    """This process's pid namespace ("pid:[4026531836]"), or "" where /proc does not tell."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
 
 
 def _process_exists(pid: int) -> bool:
@@ -110,6 +127,21 @@ def release_overdue_scheduled(overdue: int = OVERDUE) -> int:
 
 
 def reconcile(lookahead: int = LOOKAHEAD) -> str:
+    """Sweep, release and sync, by one process at a time: a worker starting and the scheduler's own
+    loop may both call it, and two concurrent sweeps could each retry the same abandoned job."""
+    lock = get_redis().lock(RECONCILE_LOCK, timeout=120, blocking_timeout=0)
+    if not lock.acquire():
+        return "skipped: another process is reconciling"
+    try:
+        return _reconcile(lookahead)
+    finally:
+        try:
+            lock.release()
+        except LockError:  # held past its timeout; whoever holds it now finishes
+            pass
+
+
+def _reconcile(lookahead: int) -> str:
     swept = sweep_abandoned(lookahead)
     released = release_overdue_scheduled()
     r = get_redis()

@@ -77,7 +77,6 @@ RECURRING: list[Recurring] = [
     Recurring("data_seeding", "data_seeding", every=300, enabled="seeding_switch"),
     Recurring("cleanup", "cleanup", cron="17 3 * * *"),
     Recurring("performance_snapshot", "performance_snapshot", every=60),
-    Recurring("reconcile_jobs", "reconcile_jobs", every=30),
     Recurring("cache_warming", "cache_warming", every=300),
 ]
 ENTRIES = {entry.name: entry for entry in RECURRING}
@@ -265,6 +264,9 @@ class TimeboardScheduler(Scheduler):
             log.info("recurring %s -> job %s (%s)", name, status.rq_job_id, status.status)
         except Exception:
             log.exception("recurring %s could not be enqueued", name)
+            db.session.rollback()  # a database error must not fail every entry after it
+        finally:
+            db.session.remove()
         return None
 
     def _plan_next(self, job) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import redis
 from rq import Queue, Worker, worker_registration
 
+from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
 from app.redis_client import MAX_DELAY, Outage, wait_for_redis
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,16 @@ class TimeboardWorker(Worker):
         if self.outage.recovered():
             self._rejoin()
 
+    def register_birth(self) -> None:
+        """RQ's birth record, plus our pid namespace: reconcile may then look this worker's pid up on
+        this host (app/background/reconcile.py)."""
+        super().register_birth()
+        self.connection.hset(self.key, PID_NAMESPACE_FIELD, pid_namespace())
+
     def _rejoin(self) -> None:
         """Register again (Redis may have restarted empty) and restart the RQ scheduler if it died."""
         with self.connection.pipeline() as pipeline:
-            pipeline.hset(self.key, mapping=self.serialize())
+            pipeline.hset(self.key, mapping={**self.serialize(), PID_NAMESPACE_FIELD: pid_namespace()})
             worker_registration.register(self, pipeline)
             pipeline.expire(self.key, self.worker_ttl + 60)
             pipeline.execute()

@@ -17,7 +17,7 @@ from app.background.worker import run_worker
 from app.extensions import db
 from app.form_filters import parse_id
 from app.input_guard import contains_nul
-from app.models import User
+from app.models import JobStatus, User
 from app.redis_client import client
 
 
@@ -104,6 +104,9 @@ def _parse_arg(raw: str):
         return raw
 
 
+KEY_MAX_LENGTH = JobStatus.coalesce_key.type.length
+
+
 @jobs_group.command("run")
 @click.argument("kind")
 @click.argument("args", nargs=-1)
@@ -113,6 +116,8 @@ def run_command(kind: str, args: tuple[str, ...], key: str | None, user_id: int 
     """Enqueue a job of KIND now (ARGS are JSON literals or strings), or run a recurring entry by name."""
     if user_id is not None and (parse_id(user_id) is None or db.session.get(User, user_id) is None):
         raise click.UsageError(f"no user with id {user_id}")
+    if key is not None and not 0 < len(key) <= KEY_MAX_LENGTH:
+        raise click.UsageError(f"--key takes 1 to {KEY_MAX_LENGTH} characters")
     parsed = [_parse_arg(a) for a in args]
     if contains_nul(parsed):  # a JSON literal such as "\u0000": the database cannot store it
         raise click.UsageError("ARGS may not contain a NUL character (\\u0000)")

@@ -9,6 +9,7 @@ every web process to close the user's open sockets, whoever committed it (a view
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import event, func, inspect, select
 
@@ -19,20 +20,24 @@ from app.models import User
 log = logging.getLogger(__name__)
 
 _PENDING = "revoked_user_ids"
+FAILED_SIGN_IN_SECONDS = 0.3  # above the slowest check (scrypt, ~0.12 s here), so every failure looks alike
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The user with this e-mail and password, or None. An unknown e-mail costs the same hash check as a
-    wrong password; an outdated hash is replaced by a current one on success."""
+    wrong password, and every failure ends no sooner than FAILED_SIGN_IN_SECONDS after it started:
+    accounts whose hash is older (cheaper pbkdf2) or empty would otherwise answer faster than an
+    unknown e-mail. An outdated hash is replaced by a current one on success."""
+    started = time.monotonic()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         passwords.verify_unknown(password)
-        return None
-    if not user.check_password(password):
-        return None
-    if user.upgrade_password_hash(password):
-        db.session.commit()
-    return user
+    elif user.check_password(password):
+        if user.upgrade_password_hash(password):
+            db.session.commit()
+        return user
+    time.sleep(max(0.0, FAILED_SIGN_IN_SECONDS - (time.monotonic() - started)))
+    return None
 
 
 def sign_out_everywhere(user: User) -> None:

@@ -81,6 +81,15 @@ def test_a_nul_byte_in_a_json_body_or_a_field_name_is_400(client, factory):
                                                        "descr\x00iption": "x"}).status_code == 400
 
 
+def test_deeply_nested_json_is_not_a_500_for_an_anonymous_visitor(client):
+    """The NUL guard scans a JSON body as bytes: parsing 500 levels of nesting would raise RecursionError."""
+    nested = "[" * 500 + "]" * 500
+    response = client.get("/login", data=nested, content_type="application/json")
+    assert response.status_code == 200
+    escaped = '{"a": "x\\u0000"}'  # JSON's escape of a NUL, not a raw byte
+    assert client.post("/login", data=escaped, content_type="application/json").status_code == 400
+
+
 def _csrf(opener, url: str) -> str:
     with opener.open(url, timeout=10) as response:
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode())[1]
@@ -204,6 +213,12 @@ def test_jobs_run_for_an_unknown_user_is_a_message_and_exit_code_2(app, db):
     assert "no user with id 999999" in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _count(db, JobStatus) == 0
+
+
+def test_jobs_run_with_a_key_too_long_to_store_is_a_message_and_exit_code_2(app, db):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "echo", "hello", "--key", "k" * 201])
+    assert result.exit_code == 2 and "--key takes 1 to 200 characters" in result.output
+    assert "Traceback" not in result.output and _count(db, JobStatus) == 0
 
 
 def test_jobs_run_for_a_real_user_records_them(app, factory):

@@ -44,6 +44,26 @@ def test_an_unknown_email_is_checked_against_the_dummy_hash_like_a_wrong_passwor
     assert passwords.dummy_hash().split("$", 1)[0] == CURRENT  # the same cost as a real account's check
 
 
+@pytest.mark.parametrize("stored", ["unknown e-mail", "pbkdf2:sha256:60000", "empty", "current"])
+def test_every_failed_sign_in_lasts_at_least_the_same_floor(app_ctx, factory, stored):
+    """A lower bound, not a timing measurement: a cheaper check (an old pbkdf2 hash, no hash at all)
+    must not answer sooner than an unknown e-mail's dummy scrypt check."""
+    import time
+
+    from app.services.sessions import FAILED_SIGN_IN_SECONDS, authenticate
+
+    email = "nobody@acme.test"
+    if stored != "unknown e-mail":
+        if stored == "current":
+            user = factory.user()
+        else:
+            user = factory.user(password_hash="" if stored == "empty" else generate_password_hash("x", method=stored))
+        email = user.email
+    started = time.monotonic()
+    assert authenticate(email, "wrong") is None
+    assert time.monotonic() - started >= FAILED_SIGN_IN_SECONDS
+
+
 @pytest.mark.parametrize("old_method", ["pbkdf2:sha256:60000", "pbkdf2:sha256:1000000"])
 def test_an_old_hash_is_upgraded_on_the_next_successful_sign_in_only(client, factory, db, old_method):
     user = factory.user(password_hash=generate_password_hash("password", method=old_method))

@@ -21,7 +21,7 @@ def test_every_entry_names_a_known_kind_and_exactly_one_timing():
         assert entry.kind in KINDS
         assert bool(entry.every) != bool(entry.cron), entry.name
     names = {e.name for e in recurring.RECURRING}
-    assert {"data_seeding", "cleanup", "performance_snapshot", "reconcile_jobs", "cache_warming"} <= names
+    assert {"data_seeding", "cleanup", "performance_snapshot", "cache_warming"} <= names
 
 
 def test_registering_many_times_and_from_two_schedulers_never_duplicates(app_ctx, redis_conn):
@@ -39,9 +39,9 @@ def test_starting_the_scheduler_process_twice_keeps_one_entry_each(db, redis_con
         done = subprocess.run([sys.executable, "-m", "flask", "jobs", "scheduler", "--burst"], cwd=ROOT,
                               env=process_env(), capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        assert "registered 4 recurring entries" in done.stdout
+        assert "registered 3 recurring entries" in done.stdout
     ids = _scheduled_ids(redis_conn)
-    assert len(ids) == len(set(ids)) == 4
+    assert len(ids) == len(set(ids)) == 3
 
 
 def test_a_due_entry_becomes_a_tracked_job_and_does_not_pile_up(db, redis_conn):
@@ -53,7 +53,7 @@ def test_a_due_entry_becomes_a_tracked_job_and_does_not_pile_up(db, redis_conn):
     rows = db.session.scalars(db.select(JobStatus).where(JobStatus.kind == "performance_snapshot")).all()
     assert len(rows) == 1 and rows[0].coalesce_key == "recurring:performance_snapshot"
     assert rows[0].user_id is None and rows[0].status == "pending"
-    assert Queue("maintenance", connection=redis_conn).count == 3  # snapshot, reconcile, cache warming
+    assert Queue("maintenance", connection=redis_conn).count == 2  # snapshot, cache warming
     # and the entry is planned again, about a minute ahead
     next_run = recurring.next_runs(scheduler)["performance_snapshot"]
     from app.models import utcnow
