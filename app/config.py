@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.origins import normalize_origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -27,11 +29,6 @@ def _flag(raw: str | None, default: bool) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
-def _origins(raw: str) -> list[str]:
-    """"https://a.example, https://b.example/" -> ["https://a.example", "https://b.example"]."""
-    return [origin.strip().rstrip("/").lower() for origin in raw.split(",") if origin.strip()]
-
-
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     env = (overrides or {}).get("APP_ENV") or os.environ.get("APP_ENV", "development")
     if env not in ("development", "production", "test"):
@@ -42,6 +39,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
         secret = "dev-only-not-secret"
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    stream_url = os.environ.get("STREAM_URL", "").strip()
+    if stream_url and not stream_url.startswith(("/", ":", "ws://", "wss://")):
+        raise ConfigError(f"STREAM_URL must be a path, :port/path or a ws(s):// URL, not {stream_url!r}")
     config = {
         "APP_ENV": env,
         "SECRET_KEY": secret,
@@ -60,7 +60,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # plain HTTP is redirected to HTTPS in production (a TLS proxy must send X-Forwarded-Proto)
         "FORCE_HTTPS": _flag(os.environ.get("FORCE_HTTPS"), default=env == "production"),
         # origins besides the app's own whose pages may open /turbo-stream (comma-separated)
-        "STREAM_ALLOWED_ORIGINS": _origins(os.environ.get("STREAM_ALLOWED_ORIGINS", "")),
+        "ALLOWED_ORIGINS": normalize_origins(os.environ.get("ALLOWED_ORIGINS", "")),
+        # where pages open their stream socket (app/stream_url.py): unset = this web process's /turbo-stream
+        "STREAM_URL": stream_url,
+        # the stream gateway process (`flask gateway`, app/gateway)
+        "GATEWAY_HOST": os.environ.get("GATEWAY_HOST", "127.0.0.1"),
+        "GATEWAY_PORT": int(os.environ.get("GATEWAY_PORT", "5100")),
+        "GATEWAY_RECHECK_SECONDS": float(os.environ.get("GATEWAY_RECHECK_SECONDS", "30")),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",

@@ -4,7 +4,8 @@ turbo-flask keeps WebSockets in a dict of the process that accepted them, so its
 nobody when a worker calls it. RelayedTurbo keeps turbo-flask's stream builders (replace, update,
 ...) but routes push() through Redis pub/sub: any process publishes, and a relay thread in every
 web process delivers to its own sockets, by topic (app/topics.py names them; app/streams.py checks
-them when a socket opens and holds the broadcast helpers).
+them when a socket opens and holds the broadcast helpers). The topics of its sockets are marked as
+watched (app/presence.py) while they are open, so that jobs do not skip them.
 
 This module depends only on Flask, turbo-flask, flask-sock and Redis, so that app/extensions.py can
 create the `turbo` object without importing the app's models or policies.
@@ -23,6 +24,7 @@ from flask import current_app
 from flask_sock import ConnectionClosed
 from turbo_flask import Turbo
 
+from app.presence import REFRESH_EVERY, mark_watched
 from app.redis_client import Outage, client
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class RelayedTurbo(Turbo):
         self._user_sockets: dict[int, set] = defaultdict(set)  # who is behind each socket: for revoke_user()
         self._lock = threading.Lock()
         self._relay: threading.Thread | None = None
+        self._presence: threading.Thread | None = None
         self._redis_url: str | None = None
 
     def init_app(self, app):
@@ -56,7 +59,7 @@ class RelayedTurbo(Turbo):
         topics = [str(t) for t in to] if isinstance(to, (list, tuple, set)) else [str(to)]  # names or topics
         if not isinstance(stream, str):
             stream = "".join(stream)
-        self._publish({"topics": topics, "stream": stream})
+        self._publish({"topics": topics, "stream": stream, "at": time.time()})  # "at": the gateway's latency metric
 
     def revoke_user(self, user_id: int) -> None:
         """Publish: every web process closes the sockets this user has open (signed out everywhere)."""
@@ -76,12 +79,14 @@ class RelayedTurbo(Turbo):
 
     # -- delivering (web processes) -----------------------------------------------------------
     def subscribe(self, ws, topics: Iterable[str], user_id: int | None = None) -> None:
+        topics = list(topics)
         self._ensure_relay()
         with self._lock:
             for topic in topics:
                 self._sockets[topic].add(ws)
             if user_id is not None:
                 self._user_sockets[user_id].add(ws)
+        self._mark_present(topics)
 
     def unsubscribe(self, ws) -> None:
         with self._lock:
@@ -124,6 +129,25 @@ class RelayedTurbo(Turbo):
             if self._relay is None or not self._relay.is_alive():
                 self._relay = threading.Thread(target=self._relay_loop, name="turbo-relay", daemon=True)
                 self._relay.start()
+            if self._presence is None or not self._presence.is_alive():
+                self._presence = threading.Thread(target=self._presence_loop, name="turbo-presence", daemon=True)
+                self._presence.start()
+
+    def _presence_loop(self) -> None:
+        """Keep the topics of this process's sockets marked as watched (app/presence.py) while they are open."""
+        while True:
+            time.sleep(REFRESH_EVERY)
+            with self._lock:
+                topics = list(self._sockets)
+            self._mark_present(topics)
+
+    def _mark_present(self, topics: Iterable[str]) -> None:
+        try:
+            mark_watched(topics, client(self._redis_url))
+        except redis.RedisError as exc:  # presence fails open (jobs then treat every topic as watched)
+            log.debug("could not mark presence: %s", exc)
+        except Exception:  # never let the presence thread die
+            log.exception("could not mark presence")
 
     _outage = None  # the relay thread's app.redis_client.Outage, once it runs
 

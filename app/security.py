@@ -5,8 +5,8 @@ plus the one inline script (the import map in layouts/base.html) and Turbo's pro
 both through the response's nonce (`csp_nonce()` in templates; Turbo reads it from
 <meta name="csp-nonce">). Inline `style="width: N%"` attributes (progress bars, also in streamed
 partials) are allowed by style-src-attr: an attribute cannot run script or load anything.
-connect-src 'self' covers Turbo's fetches and the same-origin ws(s):// stream socket (a stream gateway
-on another origin, named by <meta name="stream-url">, would have to be added to it).
+connect-src 'self' covers Turbo's fetches and the same-origin ws(s):// stream socket; a stream gateway on
+another origin (STREAM_URL, named by <meta name="stream-url">: app/stream_url.py) is added to it per request.
 
 rq-dashboard's pages (its own blueprint) are built from inline scripts and underscore templates
 (`new Function`), so they get a looser script policy; app/admin keeps other sites away from them.
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_talisman import Talisman
+
+from app.stream_url import stream_origin
 
 POLICY = {
     "default-src": "'self'",
@@ -51,6 +53,8 @@ class SecurityHeaders(Talisman):
         options = dict(super()._get_local_options())  # a copy: never write to a view's shared options
         if request.blueprint == "rq_dashboard":
             options.update(content_security_policy=RQ_DASHBOARD_POLICY, content_security_policy_nonce_in=[])
+        elif (origin := stream_origin()) is not None:
+            options.update(content_security_policy={**POLICY, "connect-src": f"'self' {origin}"})
         if request.endpoint in PLAIN_HTTP_ENDPOINTS:
             options.update(force_https=False)
         return options

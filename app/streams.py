@@ -22,6 +22,7 @@ from app.extensions import db, turbo
 from app.models import User
 from app.origins import stream_origin_allowed
 from app.relay import close_socket
+from app.stream_url import stream_url
 from app.topics import Topic, UserTopic, can_receive
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,12 @@ def socket_topics(page_topics: Iterable[Topic]) -> list[str]:
     """The topic names a page's socket asks for: the signed-in user's own (the header timer), then the page's."""
     own = [UserTopic(current_user.id)] if current_user.is_authenticated else []
     return [str(topic) for topic in [*own, *page_topics]]
+
+
+@bp.app_template_global("stream_url")
+def _stream_url() -> str | None:
+    """<meta name="stream-url">: where the page's socket connects when not here (a stream gateway)."""
+    return stream_url()
 
 
 @sock.route("/turbo-stream", bp=bp)

@@ -78,6 +78,18 @@ def redis_conn():
 
 
 @pytest.fixture()
+def watch(redis_conn):
+    """watch(*topics): a page has these topics open (their presence is marked, as its socket's would be), so
+    jobs render and publish for them (app/presence.py). A test listening on the relay channel models such a page."""
+    from app.presence import mark_watched
+
+    def mark(*topics) -> None:
+        mark_watched(topics, redis_conn)
+
+    return mark
+
+
+@pytest.fixture()
 def client(app, db):
     return app.test_client()
 
@@ -125,10 +137,10 @@ def start_web(app):
     """Start a real web process (gunicorn, gthread) on a free port; returns its base URL."""
     started: list[Process] = []
 
-    def start(workers: int = 1) -> str:
+    def start(workers: int = 1, **env) -> str:
         port = free_port()
         proc = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                       f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16)
+                       f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16, **env)
         started.append(proc)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -136,6 +148,29 @@ def start_web(app):
         except RuntimeError:
             raise RuntimeError(proc.output()) from None
         return base
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture()
+def start_gateway(app):
+    """Start a real stream gateway process (`flask gateway`) on a free port (or `port`, to start one again
+    after a restart), with env overrides as keywords; returns the Process, with its .port, once /healthz answers."""
+    started: list[Process] = []
+
+    def start(port: int | None = None, **env) -> Process:
+        port = port or free_port()
+        proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
+                       f"gateway-{port}-{len(started)}", **env)
+        proc.port = port
+        started.append(proc)
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        except RuntimeError:
+            raise RuntimeError(proc.output()) from None
+        return proc
 
     yield start
     for proc in started:

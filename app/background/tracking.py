@@ -2,7 +2,7 @@
 report_progress(). The state changes themselves are JobStatus methods; this module commits and broadcasts.
 
 Every change is committed at once and broadcast to the job monitor (topics jobs:all and
-jobs:user:<id>), so /jobs shows each job's life live.
+jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watches only (app/presence.py).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 
 from rq import get_current_job
 
+from app import presence
 from app.extensions import db
 from app.models import JobState, JobStatus, utcnow
 from app.streams import broadcast, broadcast_stream, refresh_stream
@@ -89,6 +90,13 @@ def topics_for(status: JobStatus) -> list[JobsTopic]:
     return jobs_topics_for_job(status.user_id)
 
 
+def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
+    """The job's topics that an open page watches (app/presence.py): the others are not rendered for."""
+    topics = topics_for(status)
+    names = presence.watched(topics)
+    return [t for t in topics if str(t) in names]
+
+
 def broadcast_job(status: JobStatus, created: bool = False) -> None:
     """Show the job's new state on every job monitor allowed to see it.
 
@@ -97,9 +105,11 @@ def broadcast_job(status: JobStatus, created: bool = False) -> None:
     in place, wherever it is listed, and so is its detail page. Then the monitors refresh (a Turbo 8
     morph) for what follows from it: the counts, queues and throughput above the rows are per viewer.
     """
-    topics = topics_for(status)
     target = f"job-{status.rq_job_id}"
     try:
+        topics = watched_topics_for(status)
+        if not topics:  # no monitor is open for it: nothing to render
+            return
         if created:
             broadcast(topics, "prepend", "job-rows", "jobs/_job_row.html", job=status)
         else:

@@ -1,4 +1,4 @@
-"""/metrics in the Prometheus text format: queue depths, job outcomes, running timers.
+"""/metrics in the Prometheus text format: queue depths, job outcomes, running timers, watched stream topics.
 
 Scrapers authenticate with `Authorization: Bearer $METRICS_TOKEN`; without a token configured the
 endpoint answers loopback clients and signed-in system admins only.
@@ -21,6 +21,7 @@ class TimeboardCollector:
     def collect(self):
         from sqlalchemy import func, select
 
+        from app import presence
         from app.background.catalog import QUEUES
         from app.background.enqueue import get_queue
         from app.extensions import db
@@ -35,12 +36,17 @@ class TimeboardCollector:
         running = db.session.scalar(select(func.count()).select_from(TimeLog).where(TimeLog.end_time.is_(None)))
         yield GaugeMetricFamily("timeboard_running_timers", "Timers running now", value=running or 0)
         depth = GaugeMetricFamily("timeboard_queue_depth", "Jobs waiting per queue", labels=["queue"])
+        watched = GaugeMetricFamily("timeboard_watched_topics", "Stream topics with an open socket in any process "
+                                    "(presence; each gateway's /metrics has its own sockets)", labels=["kind"])
         try:
             for name in QUEUES:
                 depth.add_metric([name], get_queue(name).count)
+            for kind, count in sorted(presence.watched_by_kind().items()):
+                watched.add_metric([kind], count)
         except Exception:  # Redis down: report what the database knows
             current_app.logger.warning("metrics: Redis unavailable")
         yield depth
+        yield watched
 
 
 def _allowed() -> bool:

@@ -1,7 +1,9 @@
 """Playwright on Debian's Chromium (Playwright cannot download its own browser here).
 
 `live_server` starts a real gunicorn web process and a real RQ worker against the test database
-and Redis; screenshots go to test-artifacts/ (kept by CI as the run's artifacts).
+and Redis; every web process started here sends its pages' sockets to a real stream gateway
+(STREAM_URL=":<gateway port>/turbo-stream", as bin/dev does), so every browser test runs through it.
+Screenshots go to test-artifacts/ (kept by CI as the run's artifacts).
 """
 from __future__ import annotations
 
@@ -52,6 +54,26 @@ CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => {
   const where = `${e.sourceFile}:${e.lineNumber}`
   console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${where}`)
 })"""
+
+
+@pytest.fixture()
+def gateway(start_gateway):
+    """The stream gateway the pages of this test connect to."""
+    return start_gateway()
+
+
+@pytest.fixture()
+def start_web(start_web, gateway):
+    """Web processes whose pages stream through the gateway (a test may name another one in STREAM_URL)."""
+    def start(workers: int = 1, **env) -> str:
+        env.setdefault("STREAM_URL", stream_url(gateway.port))
+        return start_web(workers, **env)
+
+    return start
+
+
+def stream_url(port: int) -> str:
+    return f":{port}/turbo-stream"
 
 
 @pytest.fixture()

@@ -158,7 +158,7 @@ def handshake_status(base: str, path: str, headers: dict[str, str]) -> int:
 
 
 def test_the_stream_refuses_a_foreign_origin_before_the_upgrade(app, factory, start_web, monkeypatch):
-    monkeypatch.setenv("STREAM_ALLOWED_ORIGINS", "https://app.example, https://admin.example/")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example, https://admin.example/")
     base = start_web()
     member = factory.world().member
     path = f"/turbo-stream?topic=user:{member.id}"

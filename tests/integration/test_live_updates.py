@@ -16,11 +16,19 @@ def pending_keys(db) -> list[str]:
         select(JobStatus.coalesce_key).where(JobStatus.kind == "dashboard_data", JobStatus.status == "pending")))
 
 
-def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory):
+def every_dashboard(w) -> list[str]:
+    """Every dashboard key of the factory's world (for watch(): pages have them all open)."""
+    users = [w.owner, w.admin, w.manager, w.member, w.beta_member, w.outsider]
+    return ([f"dashboard:user:{u.id}" for u in users] + [f"dashboard:team:{w.alpha.id}", f"dashboard:team:{w.beta.id}",
+            f"dashboard:org:{w.org.id}", f"dashboard:org:{w.other_org.id}", "dashboard:system"])
+
+
+def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory, watch):
     from app.background.enqueue import get_queue
     from app.services.timers import start_timer
 
     w = factory.world()
+    watch(*every_dashboard(w))
     start_timer(w.member, w.alpha_project)
     assert pending_keys(db) == sorted([f"dashboard:user:{w.member.id}", f"dashboard:team:{w.alpha.id}",
                                        f"dashboard:org:{w.org.id}", "dashboard:system"])
@@ -28,8 +36,9 @@ def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory):
     assert len(scheduled) == 4  # debounced: waiting DASHBOARD_DEBOUNCE_SECONDS, not queued yet
 
 
-def test_repeated_changes_share_one_pending_job_per_dashboard(app, db, factory):
+def test_repeated_changes_share_one_pending_job_per_dashboard(app, db, factory, watch):
     w = factory.world()
+    watch(*every_dashboard(w))
     for _ in range(5):
         invalidation.mark_dirty_for_logs([w.member_log, w.beta_log])
     keys = pending_keys(db)
@@ -39,17 +48,19 @@ def test_repeated_changes_share_one_pending_job_per_dashboard(app, db, factory):
                          f"dashboard:org:{w.org.id}", "dashboard:system"}
 
 
-def test_a_change_in_another_organization_touches_only_its_dashboards(app, db, factory):
+def test_a_change_in_another_organization_touches_only_its_dashboards(app, db, factory, watch):
     w = factory.world()
+    watch(*every_dashboard(w))
     invalidation.mark_dirty_for_logs([w.other_log])
     assert pending_keys(db) == sorted([f"dashboard:user:{w.outsider.id}", f"dashboard:org:{w.other_org.id}",
                                        "dashboard:system"])
 
 
-def test_a_bulk_change_touches_every_dashboard_of_the_organization(app, db, factory):
+def test_a_bulk_change_touches_every_dashboard_of_the_organization(app, db, factory, watch):
     from app.services.live_updates import organizations_changed
 
     w = factory.world()
+    watch(*every_dashboard(w))
     organizations_changed([w.org.id])
     members = [w.owner, w.admin, w.manager, w.member, w.beta_member]
     assert pending_keys(db) == sorted([f"dashboard:user:{u.id}" for u in members]
@@ -57,11 +68,12 @@ def test_a_bulk_change_touches_every_dashboard_of_the_organization(app, db, fact
                                          f"dashboard:org:{w.org.id}", "dashboard:system"])
 
 
-def test_cache_warming_refreshes_dashboards_active_in_the_last_hour(app, db, factory, run_jobs, redis_conn):
+def test_cache_warming_refreshes_dashboards_active_in_the_last_hour(app, db, factory, run_jobs, redis_conn, watch):
     from app.background.enqueue import enqueue
     from app.topics import DashboardKey
 
     w = factory.world()
+    watch(*every_dashboard(w))
     factory.time_log(w.manager, w.alpha_project, minutes=None)  # running: active
     db.session.execute(JobStatus.__table__.delete())
     # the Beta member's and the outsider's logs last changed two hours ago: not active

@@ -32,3 +32,11 @@ def test_metrics_token_when_configured(app, client, factory):
         assert ok.status_code == 200
     finally:
         app.config["METRICS_TOKEN"] = ""
+
+
+def test_metrics_count_the_watched_stream_topics_by_kind(app, client, watch):
+    watch("dashboard:org:1", "dashboard:org:2", "dashboard:system", "jobs:all", "jobs:user:7", "user:7")
+    text = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+    for kind, count in [("dashboard:org", 2), ("dashboard:system", 1), ("jobs:all", 1), ("jobs:user", 1),
+                        ("user", 1)]:
+        assert f'timeboard_watched_topics{{kind="{kind}"}} {count}.0' in text

@@ -6,6 +6,7 @@ Each test runs its own redis-server (not the session's), since it kills it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -96,14 +97,15 @@ def _safe(check):
 # -- 1. the Procfile under honcho ----------------------------------------------------------------------
 @pytest.mark.timeout(240)
 def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(app, db, factory, own_redis):
-    """honcho runs web, worker, seeding_worker and scheduler; Redis is killed for OUTAGE_SECONDS and
+    """honcho runs web, gateway, worker, seeding_worker and scheduler; Redis is killed for OUTAGE_SECONDS and
     started again, empty, on the same port; no process is restarted by hand."""
     member = factory.user(factory.organization())
     cookie = session_cookie(app, member.id)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     honcho = Process([str(Path(sys.executable).parent / "honcho"), "start", "-f", "Procfile", "-p", str(port)],
-                     f"honcho-{port}", REDIS_URL=own_redis.url, WEB_CONCURRENCY=1, WEB_THREADS=8)
+                     f"honcho-{port}", REDIS_URL=own_redis.url, WEB_CONCURRENCY=1, WEB_THREADS=8,
+                     GATEWAY_PORT=free_port())
     enabled_ids = sorted(e.id for e in recurring.RECURRING if e.is_enabled())
     r = own_redis.client()
 
@@ -143,6 +145,8 @@ def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(a
         # one line per state change, not one per retry
         assert output.count("scheduler: lost Redis") == 1 and output.count("scheduler: Redis is back") == 1, output
         assert output.count("worker: lost Redis") == 2 and output.count("worker: Redis is back") == 2, output
+        assert output.count("stream gateway: lost Redis") == 1, output
+        assert output.count("stream gateway: Redis is back") == 1, output
         assert "could not connect to Redis instance" not in output
     finally:
         honcho.stop()
@@ -188,8 +192,10 @@ def redis_down_client(db):
 
     server = RedisServer()
     server.stop()
+    # the limiter is one object shared by every app of the process: keep its counts on the live Redis,
+    # or every later test's sign-ins would be counted in its in-memory fallback
     down = create_app({"REDIS_URL": server.url, "RQ_DASHBOARD_REDIS_URL": server.url,
-                       "RATELIMIT_STORAGE_URI": server.url, "WTF_CSRF_ENABLED": False})
+                       "RATELIMIT_STORAGE_URI": os.environ["REDIS_URL"], "WTF_CSRF_ENABLED": False})
     return down.test_client()
 
 

@@ -80,9 +80,11 @@ def test_an_owner_editing_a_members_entry_pushes_no_csrf_token_to_the_member(csr
     assert 'name="csrf_token"' in owner.get("/time-logs/new").get_data(as_text=True)
 
 
-def test_an_admin_retrying_a_members_job_pushes_no_csrf_token(csrf_app, factory, run_jobs, redis_conn, published):
+def test_an_admin_retrying_a_members_job_pushes_no_csrf_token(csrf_app, factory, run_jobs, redis_conn, published,
+                                                               watch):
     w = factory.world()
     member_id, admin = w.member.id, w.sysadmin
+    watch(f"jobs:user:{member_id}")  # the member has /jobs open
     admin_client = signed_in(csrf_app, admin)
     job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "fail", "x",
                                                            meta={"user_id": member_id})
@@ -99,11 +101,12 @@ def test_an_admin_retrying_a_members_job_pushes_no_csrf_token(csrf_app, factory,
 
 
 def test_a_job_change_refreshes_the_job_monitors_but_not_the_page_that_made_it(csrf_app, factory, run_jobs,
-                                                                                redis_conn, published):
+                                                                                redis_conn, published, watch):
     """The per-viewer summary of /jobs follows through a Turbo page refresh; the request-id lets the
     page whose own request caused it skip the refresh (it renders the response anyway)."""
     w = factory.world()
     member_id, admin = w.member.id, w.sysadmin
+    watch(f"jobs:user:{member_id}")  # the member has /jobs open
     admin_client = signed_in(csrf_app, admin)
     job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "fail", "x",
                                                            meta={"user_id": member_id})

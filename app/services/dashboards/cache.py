@@ -1,6 +1,7 @@
 """Computed sections in Redis: one entry per (dashboard key, section), DASHBOARD_CACHE_TTL seconds.
 
-A failure marker per key lets a page opened after a failed job show the error state at once.
+A failure marker per key lets a page opened after a failed job show the error state at once; a stale
+marker says that the data changed while nobody watched the dashboard, so its cached sections are old.
 Every function raises redis.RedisError when Redis is down; callers decide what that means.
 """
 from __future__ import annotations
@@ -45,6 +46,25 @@ def load(key: DashboardKey, sections: list[str]) -> dict[str, Cached]:
             value = json.loads(raw)
             found[name] = Cached(data=value["data"], computed_at=datetime.fromisoformat(value["at"]))
     return found
+
+
+def mark_stale(keys: list[DashboardKey]) -> None:
+    """These dashboards' cached sections are out of date and nobody is watching them to get fresh ones: the
+    next page view shows them with their age while it recomputes (one round trip)."""
+    if not keys:
+        return
+    pipe = get_redis().pipeline(transaction=False)
+    for key in keys:
+        pipe.set(f"{PREFIX}{key}:stale", "1", ex=current_app.config["DASHBOARD_CACHE_TTL"])
+    pipe.execute()
+
+
+def clear_stale(key: DashboardKey) -> None:
+    get_redis().delete(f"{PREFIX}{key}:stale")
+
+
+def is_stale(key: DashboardKey) -> bool:
+    return bool(get_redis().exists(f"{PREFIX}{key}:stale"))
 
 
 def mark_failed(key: DashboardKey, message: str) -> None:

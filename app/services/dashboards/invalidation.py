@@ -1,7 +1,8 @@
 """Which dashboards a data change touches; each is recomputed by a debounced, coalesced job.
 
 A change marks dirty: the log's user's dashboard, the dashboards of that user's teams in the log's
-organization, the organization's and the system's. Each is recomputed later (recompute_later) with
+organization, the organization's and the system's. Each that a page has open (app/presence.py; the
+others are only marked stale, their next page view recomputes) is recomputed later with
 a delay of DASHBOARD_DEBOUNCE_SECONDS under its own coalescing key, so a burst of changes from any number of
 processes shares one pending job per dashboard (and a change made while that job runs gets exactly
 one more). Called after commit; a Redis outage only costs the live update, never the change itself.
@@ -11,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+import redis
 from flask import current_app
 from sqlalchemy import select
 
 from app.background.enqueue import EnqueueError
 from app.extensions import db
 from app.models import Membership, Team, TeamMembership
-from app.services.dashboards.recompute import recompute_later
+from app.services.dashboards.recompute import recompute_if_watched
 from app.topics import SYSTEM_DASHBOARD, DashboardKey
 
 log = logging.getLogger(__name__)
@@ -55,11 +57,11 @@ def _keys(user_ids, team_ids, org_ids) -> list[DashboardKey]:
 
 
 def mark_dirty(keys: Iterable[DashboardKey]) -> int:
-    """A debounced, coalesced recompute of each dashboard; returns how many were asked for (0 while Redis
-    is down: the change stands, only its live update is lost)."""
+    """A debounced, coalesced recompute of each dashboard someone has open (the others are marked stale);
+    returns how many were asked for (0 while Redis is down: the change stands, only its live update is lost)."""
     try:
-        return recompute_later(keys, delay=current_app.config["DASHBOARD_DEBOUNCE_SECONDS"])
-    except EnqueueError as exc:
+        return recompute_if_watched(keys, delay=current_app.config["DASHBOARD_DEBOUNCE_SECONDS"])
+    except (EnqueueError, redis.RedisError) as exc:
         log.warning("live update of dashboards skipped: %s", exc)
         return 0
 

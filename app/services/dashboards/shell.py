@@ -1,4 +1,5 @@
-"""What a dashboard request renders at once: the cached sections (with their age), skeletons for the rest.
+"""What a dashboard request renders at once: the cached sections (with their age), skeletons for the rest,
+and a progress bar while any is missing or stale (changed while nobody watched; the job streams fresh ones).
 
 No metric query runs here: the cache is read and the DashboardDataJob enqueued (coalesced). Only
 when Redis is down, so that nothing can be cached or queued, are the metrics computed once in the
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import redis
 
+from app import presence
 from app.background.enqueue import EnqueueError
 from app.services.dashboards import cache, registry
 from app.services.dashboards.cache import Cached
@@ -27,18 +29,22 @@ class Shell:
     percent: int
     failure: str | None = None
     notice: str | None = None
+    stale: bool = False  # the data changed while nobody watched: the cached figures are old, fresh ones are coming
 
     @property
     def loading(self) -> bool:
-        return any(e["cached"] is None for e in self.entries)
+        return self.stale or any(e["cached"] is None for e in self.entries)
 
 
 def open_dashboard(key: DashboardKey, user_id: int | None) -> Shell:
     sections = registry.sections(key.kind)
     notice = failure = None
+    stale = False
     try:
         found = cache.load(key, [s.name for s in sections])
         failure = cache.failure(key)
+        stale = cache.is_stale(key)
+        presence.mark_watched([key])  # this page's socket is about to watch it: its job must not skip it
         recompute_later([key], requester=user_id)
     except (redis.RedisError, EnqueueError) as exc:
         log.warning("dashboard %s: Redis unavailable (%s); computing in the request", key, exc)
@@ -46,8 +52,8 @@ def open_dashboard(key: DashboardKey, user_id: int | None) -> Shell:
         notice = "Live updates are unavailable right now: these figures were computed for this page only."
     entries = [section_context(key, s, found.get(s.name)) for s in sections]
     done = sum(1 for e in entries if e["cached"] is not None)
-    return Shell(key=key, entries=entries, percent=percent(done, len(sections)),
-                 failure=failure if done < len(sections) else None, notice=notice)
+    return Shell(key=key, entries=entries, percent=0 if stale else percent(done, len(sections)),
+                 failure=failure if done < len(sections) else None, notice=notice, stale=stale)
 
 
 __all__ = ["Cached", "Shell", "open_dashboard"]

@@ -1,8 +1,9 @@
 """Cache warming: recompute the dashboards of users, teams and organizations active in the last hour.
 
-Run every 5 minutes by the recurring table (kind "cache_warming"), so most page loads find fresh
-metrics. Each dashboard is enqueued as its own coalesced job (a dashboard already pending is not
-queued twice), so warming never piles up behind itself.
+Run every 5 minutes by the recurring table (kind "cache_warming"), so that open dashboards follow the
+time that passes (running timers). Each dashboard someone has open is enqueued as its own coalesced job
+(a dashboard already pending is not queued twice), so warming never piles up behind itself; the others
+are only marked stale (app/presence.py): their next page view recomputes them.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import TimeLog, utcnow
 from app.services.dashboards.invalidation import keys_for_logs
-from app.services.dashboards.recompute import recompute_later
+from app.services.dashboards.recompute import recompute_if_watched
 from app.topics import DashboardKey
 
 
@@ -28,4 +29,4 @@ def active_keys(since) -> list[DashboardKey]:
 
 
 def warm(window: timedelta = timedelta(hours=1)) -> str:
-    return f"{recompute_later(active_keys(utcnow() - window))} dashboards queued"
+    return f"{recompute_if_watched(active_keys(utcnow() - window))} dashboards queued"

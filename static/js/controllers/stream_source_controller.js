@@ -1,4 +1,5 @@
-// One WebSocket per page to /turbo-stream, subscribed to the page's topics.
+// One WebSocket per page, subscribed to the page's topics: to the stream gateway named by
+// <meta name="stream-url"> (absolute ws(s):// URL), or else to this origin's /turbo-stream.
 // turbo-flask's own snippet opens one socket and never reopens it; this controller reconnects with
 // backoff (and at once when the tab becomes visible again), and shows the state in its element
 // ("live" once the server confirms the subscription, "reconnecting" otherwise, "paused" while the
@@ -31,8 +32,7 @@ export default class extends Controller {
   open() {
     clearTimeout(this.retryTimer)
     const query = this.topicsValue.map((t) => `topic=${encodeURIComponent(t)}`).join("&")
-    const scheme = location.protocol === "https:" ? "wss" : "ws"
-    const socket = new WebSocket(`${scheme}://${location.host}/turbo-stream?${query}`)
+    const socket = new WebSocket(`${this.streamUrl}?${query}`)
     this.socket = socket
     window.Turbo.connectStreamSource(socket)
     socket.addEventListener("message", (event) => {
@@ -41,6 +41,13 @@ export default class extends Controller {
       else this.confirmed()
     })
     socket.addEventListener("close", () => this.closed(socket))
+  }
+
+  get streamUrl() {
+    const named = document.querySelector('meta[name="stream-url"]')?.content
+    if (named) return named
+    const scheme = location.protocol === "https:" ? "wss" : "ws"
+    return `${scheme}://${location.host}/turbo-stream`
   }
 
   paused() {

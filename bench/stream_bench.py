@@ -1,0 +1,592 @@
+"""Stream sockets at scale: one gateway process against the gthread web path, side by side.
+
+    .venv/bin/python bench/stream_bench.py                                      # the issue's sizes (~5 min)
+    .venv/bin/python bench/stream_bench.py --sockets 1000 --sustain-seconds 5   # a quick run
+
+Starts its own redis-server and a SQLite database in a temporary directory, seeds an organization
+and its owner, and signs the owner's session cookie with the app's serializer (what a sign-in sets).
+Then, for each setup in turn:
+- gateway: one `flask --app wsgi gateway` process (sockets), next to one gunicorn web process
+  (gthread, 64 threads: the Procfile's default) that serves pages only;
+- gthread T: one gunicorn web process with WEB_THREADS=T serving pages and T sockets (today's path;
+  T = 64 and 1,000 by default);
+it measures GET /login p95 while idle, opens the sockets from --clients separate client processes
+(asyncio, a lean WebSocket client, paced connects; each waits for the "live" handshake), measures the server's
+RSS growth per socket, GET /login p95 again, --broadcasts single broadcasts to every socket (each
+message carries its publish time, each client its receive time: same machine clock), and a sustained
+--rate broadcasts/s for --sustain-seconds to --subscribers of the sockets (a second topic), counting
+what the clients that stayed connected received against what was sent.
+
+Loopback only; every process it starts is stopped at the end, and the whole run is bounded by
+--max-seconds. Everything (clients, servers, Redis) shares the machine's cores, as in the issue.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from array import array
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SUSTAIN_BASE = 1_000_000  # sequence numbers of sustained messages start here; single broadcasts below
+MARK = re.compile(rb'data-seq="(\d+)" data-t="([0-9.]+)"')
+PAD = "x" * 600  # a stream of about the size of a dashboard section's
+PAGE_TIMEOUT = 2.0  # seconds; a page that takes longer counts as a timeout
+
+
+class Timeout(Exception):
+    """The run exceeded --max-seconds."""
+
+
+def raise_nofile() -> None:
+    """Soft open-files limit up to the hard one (20,000 here): one fd per socket."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def percentiles(values) -> tuple[float, float, float] | None:
+    """p50, p95, p99 in milliseconds."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return pick(0.50), pick(0.95), pick(0.99)
+
+
+# -- the client processes --------------------------------------------------------------------------
+class Tally:
+    """What one client process received: single-broadcast latencies by sequence number, and per socket
+    counts and latencies of the sustained topic."""
+
+    def __init__(self, count: int):
+        self.broadcast: dict[int, array] = {}
+        self.sustained = array("d")
+        self.sustained_count = [0] * count
+        self.closed: set[int] = set()  # sockets the server closed (dropped), not us
+        self.stopping = False
+
+
+class BenchSocket(asyncio.Protocol):
+    """A lean WebSocket client (RFC 6455): the handshake, unmasked server frames, pong, close. The clients
+    share the machine with the server under test, so they parse as little as they can: a full client
+    library costs more CPU per message than the gateway spends sending it, and would measure itself."""
+
+    def __init__(self, i: int, tally: Tally, host: str, path: str, cookie: str):
+        self.i, self.tally, self.host, self.path, self.cookie = i, tally, host, path, cookie
+        self.buffer = bytearray()
+        self.upgraded = False
+        self.live = asyncio.get_running_loop().create_future()
+        self.transport = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write((f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\n"
+                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                         f"Cookie: {self.cookie}\r\n\r\n").encode())
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        self.buffer += data
+        if not self.upgraded:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = bytes(self.buffer[:self.buffer.find(b"\r\n")])
+            if b" 101 " not in status:
+                self._fail(RuntimeError(status.decode(errors="replace")))
+                return
+            self.upgraded = True
+            del self.buffer[:end + 4]
+        self._frames(now)
+
+    def _frames(self, now: float) -> None:
+        buf, pos, size = self.buffer, 0, len(self.buffer)
+        while size - pos >= 2:
+            opcode, length, head = buf[pos] & 0x0F, buf[pos + 1] & 0x7F, 2
+            if length == 126:
+                if size - pos < 4:
+                    break
+                length, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+            elif length == 127:
+                if size - pos < 10:
+                    break
+                length, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+            if size - pos < head + length:
+                break
+            payload = bytes(buf[pos + head:pos + head + length])
+            pos += head + length
+            if opcode == 0x1:
+                self._text(payload, now)
+            elif opcode == 0x9:  # ping: pong with the same payload (masked, with a zero key)
+                self.transport.write(bytes([0x8A, 0x80 | len(payload), 0, 0, 0, 0]) + payload)
+            elif opcode == 0x8:
+                self.transport.close()
+        del buf[:pos]
+
+    def _text(self, payload: bytes, now: float) -> None:
+        if not self.live.done():
+            if b'target="stream-status"' in payload:
+                self.live.set_result(True)
+            return
+        found = MARK.search(payload, 0, 200)
+        if not found:
+            return
+        seq, latency = int(found[1]), now - float(found[2])
+        if seq >= SUSTAIN_BASE:
+            self.tally.sustained_count[self.i] += 1
+            self.tally.sustained.append(latency)
+        else:
+            self.tally.broadcast.setdefault(seq, array("d")).append(latency)
+
+    def _fail(self, exc: Exception) -> None:
+        if not self.live.done():
+            self.live.set_exception(exc)
+        self.transport.close()
+
+    def connection_lost(self, exc) -> None:
+        if not self.live.done():
+            self.live.set_exception(ConnectionError("closed before the live handshake"))
+        elif not self.tally.stopping:
+            self.tally.closed.add(self.i)
+
+    def close(self) -> None:
+        """A close frame (1000, masked with a zero key), then the connection."""
+        if not self.transport.is_closing():
+            self.transport.write(bytes([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xE8]))
+            self.transport.close()
+
+
+def client_main(conn, urls: tuple[str, str], cookie: str, count: int, subscribers: int, concurrency: int) -> None:
+    """One client process: `count` sockets, the first `subscribers` of them also on the sustained topic.
+    Answers the parent's commands on `conn` (a multiprocessing pipe)."""
+    raise_nofile()
+    asyncio.run(_client(conn, urls, cookie, count, subscribers, concurrency))
+
+
+async def _client(conn, urls: tuple[str, str], cookie: str, count: int, subscribers: int, concurrency: int) -> None:
+    loop = asyncio.get_running_loop()
+    tally = Tally(count)
+    sockets: dict[int, BenchSocket] = {}
+    errors: dict[str, int] = {}
+
+    async def open_one(i: int, gate: asyncio.Semaphore) -> None:
+        url = urlsplit(urls[1] if i < subscribers else urls[0])
+        async with gate:
+            try:
+                _, sock = await asyncio.wait_for(loop.create_connection(
+                    lambda: BenchSocket(i, tally, url.netloc, f"{url.path}?{url.query}", cookie),
+                    url.hostname, url.port), 30)
+                await asyncio.wait_for(sock.live, 30)  # the "live" handshake stream
+            except Exception as exc:  # counted and reported: a benchmark shows failures, it does not hide them
+                name = type(exc).__name__
+                errors[name] = errors.get(name, 0) + 1
+                return
+        sockets[i] = sock
+
+    subscribed = range(min(subscribers, count))
+    while True:
+        command, *args = await loop.run_in_executor(None, conn.recv)
+        if command == "open":
+            gate = asyncio.Semaphore(concurrency)
+            await asyncio.gather(*(open_one(i, gate) for i in range(count)))
+            conn.send({"connected": len(sockets), "errors": errors})
+        elif command == "received":  # how many sockets got single broadcast `seq`
+            conn.send(len(tally.broadcast.get(args[0], ())))
+        elif command == "broadcast_latencies":
+            conn.send(b"".join(tally.broadcast.get(seq, array("d")).tobytes() for seq in args[0]))
+        elif command == "sustain_reset":
+            tally.sustained_count[:] = [0] * count
+            del tally.sustained[:]
+            conn.send(True)
+        elif command == "sustain_collect":
+            keeping = [i for i in subscribed if i in sockets and i not in tally.closed]
+            conn.send({"open": len(keeping), "received": sum(tally.sustained_count[i] for i in keeping),
+                       "dropped": sum(1 for i in subscribed if i in tally.closed),
+                       "latencies": tally.sustained.tobytes()})
+        elif command == "still_open":
+            conn.send(len([i for i in sockets if i not in tally.closed]))
+        elif command == "close":
+            tally.stopping = True
+            for sock in sockets.values():
+                sock.close()
+            await asyncio.sleep(0.5)
+            conn.send(True)
+            return
+
+
+class Clients:
+    """--clients processes, each holding a share of the sockets."""
+
+    def __init__(self, processes: int, url_all: str, url_both: str, cookie: str, sockets: int, subscribers: int,
+                 concurrency: int):
+        ctx = get_context("spawn")
+        self.procs, self.pipes = [], []
+        for k in range(processes):
+            share = sockets // processes + (1 if k < sockets % processes else 0)
+            subs = subscribers // processes + (1 if k < subscribers % processes else 0)
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=client_main, args=(child, (url_all, url_both), cookie, share, subs, concurrency),
+                               daemon=True)
+            proc.start()
+            self.procs.append(proc)
+            self.pipes.append(parent)
+
+    def ask(self, *command, timeout: float = 300) -> list:
+        for pipe in self.pipes:
+            pipe.send(command)
+        answers = []
+        for pipe in self.pipes:
+            if not pipe.poll(timeout):
+                raise RuntimeError(f"a client process did not answer {command[0]!r} within {timeout}s")
+            answers.append(pipe.recv())
+        return answers
+
+    def stop(self) -> None:
+        try:
+            self.ask("close", timeout=30)
+        except Exception:  # noqa: S110 (they are killed below all the same)
+            pass
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+
+
+# -- the servers ---------------------------------------------------------------------------------
+class Server:
+    def __init__(self, args: list[str], log: Path, env: dict):
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True, preexec_fn=raise_nofile)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait(timeout=5)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    pass
+        self.log.close()
+
+
+def start_web(tmp: Path, env: dict, threads: int) -> tuple[Server, str]:
+    port = free_port()
+    web_env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "1", "WEB_THREADS": str(threads)}
+    server = Server([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--backlog", "4096",
+                     "wsgi:app"], tmp / f"web-{threads}.log", web_env)
+    base = f"http://127.0.0.1:{port}"
+    wait_for_http(base + "/healthz")
+    return server, base
+
+
+def start_gateway(tmp: Path, env: dict) -> tuple[Server, int]:
+    port = free_port()
+    server = Server([sys.executable, "-m", "flask", "--app", "wsgi", "gateway", "--host", "127.0.0.1",
+                     "--port", str(port)], tmp / "gateway.log", env)
+    wait_for_http(f"http://127.0.0.1:{port}/healthz")
+    return server, port
+
+
+# -- the measurements ----------------------------------------------------------------------------
+def page_p95(base: str, requests: int) -> tuple[float, int]:
+    """GET /login `requests` times in a row: p95 in ms and how many timed out (a timeout counts as
+    PAGE_TIMEOUT; after 3 the rest are not tried: the process is not answering)."""
+    for _ in range(20):  # warm up (templates, connections); not measured
+        try:
+            with urllib.request.urlopen(base + "/login", timeout=PAGE_TIMEOUT) as response:
+                response.read()
+        except OSError:
+            break
+    samples, timeouts = [], 0
+    for _ in range(requests):
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(base + "/login", timeout=PAGE_TIMEOUT) as response:
+                response.read()
+            samples.append(time.perf_counter() - started)
+        except OSError:
+            timeouts += 1
+            samples.append(PAGE_TIMEOUT)
+            if timeouts >= 3:
+                break
+    return statistics.quantiles(samples, n=20)[18] * 1000 if len(samples) > 1 else samples[0] * 1000, timeouts
+
+
+def stream(seq: int) -> str:
+    return (f'<turbo-stream action="update" target="bench" data-seq="{seq}" data-t="{time.time():.6f}">'
+            f"<template>{PAD}</template></turbo-stream>")
+
+
+def publish(r, topic: str, seq: int) -> None:
+    from app.relay import CHANNEL
+
+    r.publish(CHANNEL, json.dumps({"topics": [topic], "stream": stream(seq)}))
+
+
+def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics: tuple[str, str], opts,
+              sockets: int, subscribers: int) -> dict:
+    result: dict = {"name": name, "requested": sockets, "subscribers": subscribers}
+    result["page_idle"] = page_p95(web_base, opts.page_requests)
+    before = sum(rss_kb(pid) for pid in server_pid())
+    started = time.time()
+    opened = clients.ask("open", timeout=opts.max_seconds)
+    result["connect_seconds"] = time.time() - started
+    result["connected"] = sum(o["connected"] for o in opened)
+    errors: dict[str, int] = {}
+    for o in opened:
+        for k, v in o["errors"].items():
+            errors[k] = errors.get(k, 0) + v
+    result["errors"] = errors
+    time.sleep(2)  # let the server settle (buffers, presence marks) before reading its memory
+    result["rss_per_socket_kb"] = ((sum(rss_kb(pid) for pid in server_pid()) - before) / result["connected"]
+                                   if result["connected"] else None)
+    result["page_busy"] = page_p95(web_base, opts.page_requests)
+
+    latencies = array("d")
+    for seq in range(opts.broadcasts):
+        expected = sum(clients.ask("still_open"))
+        publish(r, topics[0], seq)
+        deadline = time.time() + 15
+        while time.time() < deadline and sum(clients.ask("received", seq)) < expected:
+            time.sleep(0.05)
+        time.sleep(0.5)
+    for chunk in clients.ask("broadcast_latencies", list(range(opts.broadcasts))):
+        latencies.frombytes(chunk)
+    result["broadcast_deliveries"] = len(latencies)
+    result["broadcast_expected"] = opts.broadcasts * result["connected"]
+    result["broadcast"] = percentiles(latencies)
+
+    clients.ask("sustain_reset")
+    interval, sent, t0 = 1 / opts.rate, 0, time.time()
+    while time.time() - t0 < opts.sustain_seconds:
+        publish(r, topics[1], SUSTAIN_BASE + sent)
+        sent += 1
+        pause = t0 + sent * interval - time.time()
+        if pause > 0:
+            time.sleep(pause)
+    time.sleep(5)  # what is in flight arrives
+    answers = clients.ask("sustain_collect")
+    kept = sum(a["open"] for a in answers)
+    received = sum(a["received"] for a in answers)
+    sustained = array("d")
+    for a in answers:
+        sustained.frombytes(a["latencies"])
+    result.update(sent=sent, sustain_rate=sent / opts.sustain_seconds, kept=kept, received=received,
+                  lost=sent * kept - received, dropped=sum(a["dropped"] for a in answers),
+                  sustain=percentiles(sustained))
+    return result
+
+
+# -- the report ------------------------------------------------------------------------------------
+def fmt_ms(p) -> str:
+    return "n/a" if p is None else f"{p[0]:.0f} / {p[1]:.0f} / {p[2]:.0f}"
+
+
+def fmt_page(page) -> str:
+    p95, timeouts = page
+    return f">= {p95:.0f} ({timeouts} timeouts)" if timeouts else f"{p95:.1f}"
+
+
+def fmt_ratio(busy, idle) -> str:
+    return (">= " if busy[1] else "") + f"{busy[0] / idle[0]:.2f}x"
+
+
+def report(results: list[dict], opts) -> str:
+    rows = [
+        ("sockets connected", "10,000",
+         lambda x: f"{x['connected']:,} / {x['requested']:,}" + (f" {x['errors']}" if x["errors"] else "")),
+        ("time to connect them (s)", "", lambda x: f"{x['connect_seconds']:.1f}"),
+        ("server memory per socket (KB)", "< 50",
+         lambda x: "n/a" if x["rss_per_socket_kb"] is None else f"{x['rss_per_socket_kb']:.1f}"),
+        ("one broadcast to all: p50 / p95 / p99 (ms)", "p95 < 100, p99 < 250", lambda x: fmt_ms(x["broadcast"])),
+        ("  deliveries / expected", "", lambda x: f"{x['broadcast_deliveries']:,} / {x['broadcast_expected']:,}"),
+        ("GET /login p95 idle (ms)", "", lambda x: fmt_page(x["page_idle"])),
+        ("GET /login p95 with the sockets open (ms)", "", lambda x: fmt_page(x["page_busy"])),
+        ("  ratio busy / idle", "<= 1.2x", lambda x: fmt_ratio(x["page_busy"], x["page_idle"])),
+        (f"sustained: broadcasts/s for {opts.sustain_seconds:g} s", "100",
+         lambda x: f"{x['sustain_rate']:.0f} to {x['subscribers']:,} subscribers"),
+        ("  delivered / sent x kept sockets", "",
+         lambda x: f"{x['received']:,} / {x['sent'] * x['kept']:,}"),
+        ("  lost, or not there 5 s after the last send", "0", lambda x: f"{x['lost']:,}"),
+        ("  dropped slow clients", "", lambda x: f"{x['dropped']:,}"),
+        ("  latency p50 / p95 / p99 (ms)", "", lambda x: fmt_ms(x["sustain"])),
+    ]
+    head = ["", "target"] + [x["name"] for x in results]
+    table = [head, ["---"] * len(head)]
+    for label, target, cell in rows:
+        table.append([label, target] + [cell(x) for x in results])
+    return "\n".join("| " + " | ".join(row) + " |" for row in table)
+
+
+# -- the run ---------------------------------------------------------------------------------------
+def seed(env: dict) -> tuple[str, int, int]:
+    """An organization and its owner; returns the owner's session cookie, their id and the organization's."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Membership, Organization, Role, User
+    from app.passwords import hash_password
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        org = Organization(name="Bench Inc", organization_type="company")
+        user = User(email="owner@bench.test", name="Bench Owner", password_hash=hash_password("password"))
+        db.session.add_all([org, user])
+        db.session.commit()
+        db.session.add(Membership(organization_id=org.id, user_id=user.id, role=Role.OWNER.value))
+        db.session.commit()
+        value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": user.get_id(), "_fresh": True})
+        cookie = f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
+        return cookie, user.id, org.id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sockets", type=int, default=10_000, help="sockets on the gateway")
+    parser.add_argument("--baseline-threads", default="64,1000",
+                        help="gthread setups to compare, comma-separated thread counts (each holds that many "
+                             "sockets); empty for none")
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument("--concurrency", type=int, default=50, help="connects in flight per client process")
+    parser.add_argument("--broadcasts", type=int, default=5, help="single broadcasts to every socket")
+    parser.add_argument("--subscribers", type=int, default=1000, help="sockets on the sustained topic")
+    parser.add_argument("--rate", type=float, default=100, help="sustained broadcasts per second")
+    parser.add_argument("--sustain-seconds", type=float, default=30)
+    parser.add_argument("--page-requests", type=int, default=200, help="GET /login per p95 figure")
+    parser.add_argument("--max-seconds", type=int, default=1200, help="the whole run stops after this long")
+    opts = parser.parse_args()
+    raise_nofile()
+
+    def out_of_time(signum, frame):
+        raise Timeout(f"the benchmark ran longer than --max-seconds={opts.max_seconds}")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(opts.max_seconds)
+
+    tmp = Path(tempfile.mkdtemp(prefix="timeboard-stream-bench-"))
+    redis_port = free_port()
+    redis_server = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                     "--appendonly", "no", "--dir", str(tmp), "--maxclients", "10000"],
+                                    stdout=subprocess.DEVNULL, start_new_session=True)
+    env = {**os.environ, "APP_ENV": "test", "RATELIMIT_ENABLED": "0", "SECRET_KEY": "stream-bench-secret",
+           "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+           "PYTHONUNBUFFERED": "1", "FLASK_APP": "wsgi", "WEB_HOST": "127.0.0.1"}
+    servers: list[Server] = []
+    clients: Clients | None = None
+    results = []
+    try:
+        import redis
+
+        r = redis.Redis(port=redis_port)
+        deadline = time.time() + 10
+        while True:
+            try:
+                r.ping()
+                break
+            except redis.ConnectionError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        cookie, user_id, org_id = seed(env)
+        topics = (f"dashboard:org:{org_id}", f"user:{user_id}")  # every socket; the sustained subscribers
+        query_all, query_both = f"?topic={topics[0]}", f"?topic={topics[0]}&topic={topics[1]}"
+        print(f"{opts.sockets:,} sockets on one gateway; baselines: gthread {opts.baseline_threads or 'none'}; "
+              f"{opts.clients} client processes; {os.cpu_count()} cores", flush=True)
+
+        setups = [("gateway", None, opts.sockets)]
+        setups += [(f"gthread {t}", t, t) for t in (int(x) for x in opts.baseline_threads.split(",") if x.strip())]
+        for name, threads, sockets in setups:
+            print(f"-- {name}: {sockets:,} sockets", flush=True)
+            web, web_base = start_web(tmp, env, threads or 64)
+            servers.append(web)
+            if threads is None:
+                gateway, port = start_gateway(tmp, env)
+                servers.append(gateway)
+                ws_base = f"ws://127.0.0.1:{port}/turbo-stream"
+                server_pids = lambda g=gateway: [g.proc.pid]  # noqa: E731
+            else:
+                ws_base = web_base.replace("http://", "ws://") + "/turbo-stream"
+                server_pids = lambda w=web: children(w.proc.pid)  # noqa: E731  (the gunicorn worker)
+            subscribers = min(opts.subscribers, sockets)
+            clients = Clients(opts.clients, ws_base + query_all, ws_base + query_both, cookie, sockets, subscribers,
+                              opts.concurrency)
+            results.append(run_setup(name, clients, server_pids, web_base, r, topics, opts, sockets, subscribers))
+            clients.stop()
+            clients = None
+            for server in reversed(servers):
+                server.stop()
+            servers.clear()
+            print(json.dumps({k: v for k, v in results[-1].items()}, default=str), flush=True)
+        print()
+        print(report(results, opts))
+        return 0
+    finally:
+        signal.alarm(0)
+        if clients is not None:
+            clients.stop()
+        for server in servers:
+            server.stop()
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,303 @@
+"""The stream gateway (`flask gateway`) as a real process, with real sockets and a real Redis: who may
+subscribe to what, a slow client dropped without delaying the others, reconnecting after a restart,
+presence in Redis, and a lost membership that stops the streams."""
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+from freezegun import freeze_time
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+LIVE = 'target="stream-status"'
+
+
+def session_cookie(app, user_id: int) -> str:
+    """The session cookie a signed-in browser sends, made the way Flask makes it."""
+    from app.extensions import db
+    from app.models import User
+
+    token = db.session.get(User, user_id).get_id()
+    return signed_cookie(app, {"_user_id": token, "_fresh": True})
+
+
+def signed_cookie(app, data: dict) -> str:
+    value = app.session_interface.get_signing_serializer(app).dumps(data)
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def open_socket(port: int, cookie: str, *topics: str, origin: str | None = None, **options) -> ClientConnection:
+    query = "&".join(f"topic={quote(topic)}" for topic in topics)
+    return connect(f"ws://127.0.0.1:{port}/turbo-stream?{query}", additional_headers={"Cookie": cookie},
+                   origin=origin, open_timeout=10, legacy=True, **options)  # legacy: a plain connection object
+
+
+def first(ws: ClientConnection, needle: str, timeout: float = 10) -> str | None:
+    """The first message containing `needle`; None if none came in time or the socket closed."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            message = ws.recv(timeout=max(0.05, deadline - time.time()))
+        except (TimeoutError, ConnectionClosed):
+            return None
+        if needle in message:
+            return message
+    return None
+
+
+def received(ws: ClientConnection, timeout: float) -> list[str]:
+    """Every message that arrives within `timeout` seconds."""
+    messages, deadline = [], time.time() + timeout
+    while time.time() < deadline:
+        try:
+            messages.append(ws.recv(timeout=max(0.05, deadline - time.time())))
+        except (TimeoutError, ConnectionClosed):
+            break
+    return messages
+
+
+def close_code(ws: ClientConnection, timeout: float = 10) -> int | None:
+    """Read until the server closes the socket; its close code (None: cut without a close frame). Fails
+    the test if the socket is still open after `timeout`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            ws.recv(timeout=max(0.05, deadline - time.time()))
+        except TimeoutError:
+            break
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+    pytest.fail("the gateway did not close the socket")
+
+
+def push(app, topic: str, text: str) -> None:
+    """Publish a stream the way every process does (app/relay.py, through Redis)."""
+    from app.extensions import turbo
+
+    with app.app_context():
+        turbo.push(turbo.update(text, "probe"), to=topic)
+
+
+def metrics(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        return response.read().decode()
+
+
+def metric(text: str, name: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
+
+
+@pytest.fixture()
+def gateway(start_gateway):
+    return start_gateway(GATEWAY_RECHECK_SECONDS=1)
+
+
+def test_each_role_gets_the_topics_its_policy_allows_and_nothing_else(app, factory, gateway):
+    w = factory.world()
+    alpha = f"dashboard:team:{w.alpha.id}"
+    manager = open_socket(gateway.port, session_cookie(app, w.manager.id), alpha, f"dashboard:org:{w.org.id}",
+                          f"user:{w.owner.id}")  # manages Alpha; not org-wide; not the owner
+    owner = open_socket(gateway.port, session_cookie(app, w.owner.id), alpha, f"dashboard:org:{w.org.id}")
+    beta = open_socket(gateway.port, session_cookie(app, w.beta_member.id), alpha)  # not in Alpha
+    outsider = open_socket(gateway.port, session_cookie(app, w.outsider.id), alpha)  # a foreign team's topic
+    try:
+        assert first(manager, LIVE) and first(owner, LIVE)
+        assert close_code(beta) == 1008
+        assert close_code(outsider) == 1008
+        push(app, f"dashboard:org:{w.org.id}", "org figures")
+        push(app, f"user:{w.owner.id}", "the owner's timer")
+        push(app, alpha, "alpha figures")
+        assert first(owner, "org figures")
+        got = received(manager, timeout=2)
+        assert any("alpha figures" in m for m in got), "the allowed topic is delivered"
+        assert not any("org figures" in m or "owner's timer" in m for m in got), "refused topics are not"
+    finally:
+        for ws in (manager, owner):
+            ws.close()
+
+
+def test_a_forged_expired_or_revoked_cookie_or_a_deleted_record_gets_1008(app, db, factory, gateway):
+    w = factory.world()
+    topic = f"dashboard:org:{w.org.id}"
+    token = w.owner.get_id()
+    forged = "session=" + signed_cookie(app, {"_user_id": token}).split("=", 1)[1][:-4] + "AAAA"
+    with freeze_time("2020-01-01"):
+        expired = signed_cookie(app, {"_user_id": token})  # older than the session lifetime
+    for cookie in (forged, expired, "", "session=not-a-cookie"):
+        assert close_code(open_socket(gateway.port, cookie, topic)) == 1008, cookie
+
+    old = session_cookie(app, w.owner.id)
+    w.owner.revoke_sessions()  # signed out everywhere
+    db.session.commit()
+    assert close_code(open_socket(gateway.port, old, topic)) == 1008
+
+    gone = factory.team(w.org, name="Gone")
+    gone_topic = f"dashboard:team:{gone.id}"
+    db.session.delete(gone)
+    db.session.commit()
+    for bad in (gone_topic, "dashboard:team:999999", "dashboard:team:abc", "nonsense"):
+        assert close_code(open_socket(gateway.port, session_cookie(app, w.admin.id), bad)) == 1008, bad
+
+
+def test_a_page_of_another_site_is_refused_before_the_upgrade(app, factory, gateway):
+    w = factory.world()
+    cookie, topic = session_cookie(app, w.owner.id), f"dashboard:org:{w.org.id}"
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket(gateway.port, cookie, topic, origin="http://evil.example")
+    assert refused.value.response.status_code == 403
+    ours = open_socket(gateway.port, cookie, topic, origin="http://127.0.0.1:5000")  # the web process's page
+    assert first(ours, LIVE)
+    ours.close()
+
+
+def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message(app, factory, gateway):
+    w = factory.world()
+    topic = f"dashboard:org:{w.org.id}"
+    reader = open_socket(gateway.port, session_cookie(app, w.owner.id), topic)
+    slow = open_socket(gateway.port, session_cookie(app, w.admin.id), topic, max_queue=1)  # never reads again
+    assert first(reader, LIVE) and first(slow, LIVE)
+    count, padding = 1200, "x" * 16_000  # ~19 MB: more than the slow client's socket buffers hold
+    received: list[int] = []
+
+    def read() -> None:
+        while len(received) < count:
+            try:
+                message = reader.recv(timeout=30)
+            except (TimeoutError, ConnectionClosed):
+                return
+            if "message " in message:
+                received.append(int(message.split("message ", 1)[1].split(" ", 1)[0]))
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    from app.extensions import turbo
+
+    with app.app_context():
+        for i in range(count):
+            turbo.push(turbo.update(f"message {i} {padding}", "probe"), to=topic)
+            if i % 50 == 49:
+                time.sleep(0.02)  # a busy publisher, not an infinitely fast one
+    thread.join(timeout=60)
+    try:
+        assert received == list(range(count)), "the reading client got every message, in order"
+        assert close_code(slow, timeout=30) in (1013, None), "the slow client was closed"
+        figures = metrics(gateway.port)
+        assert metric(figures, "timeboard_gateway_slow_clients_dropped_total") == 1
+        assert metric(figures, "timeboard_gateway_messages_delivered_total") >= count
+        assert metric(figures, "timeboard_gateway_delivery_latency_seconds_count") >= count
+    finally:
+        reader.close()
+
+
+def test_a_client_reconnects_after_the_gateway_restarts_and_receives_again(app, factory, start_gateway):
+    w = factory.world()
+    topic = f"dashboard:org:{w.org.id}"
+    cookie = session_cookie(app, w.owner.id)
+    gateway = start_gateway()
+    ws = open_socket(gateway.port, cookie, topic)
+    assert first(ws, LIVE)
+    gateway.stop()
+    assert close_code(ws) in (1001, None), "the gateway going away closes the socket"
+
+    start_gateway(port=gateway.port)
+    ws = open_socket(gateway.port, cookie, topic)  # what the page's controller does, with backoff
+    try:
+        assert first(ws, LIVE)
+        push(app, topic, "after the restart")
+        assert first(ws, "after the restart")
+    finally:
+        ws.close()
+
+
+def test_presence_is_set_with_an_expiry_kept_while_open_and_expires_after_close(app, factory, redis_conn,
+                                                                                start_gateway):
+    from app.presence import presence_key
+
+    w = factory.world()
+    gateway = start_gateway(PRESENCE_TTL=3)  # refreshed every second
+    topic = f"dashboard:team:{w.alpha.id}"
+    key = presence_key(topic)
+    assert redis_conn.get(key) is None
+    ws = open_socket(gateway.port, session_cookie(app, w.manager.id), topic)
+    assert first(ws, LIVE)
+    assert wait_until(lambda: redis_conn.get(key) == b"1")
+    assert 0 < redis_conn.ttl(key) <= 3
+    time.sleep(4)  # longer than the TTL: the gateway keeps setting it while the socket is open
+    assert redis_conn.get(key) == b"1"
+    ws.close()
+    assert wait_until(lambda: redis_conn.get(key) is None), "the key expires once no socket holds the topic"
+    assert redis_conn.get(presence_key(f"dashboard:team:{w.beta.id}")) is None
+
+
+def test_a_lost_team_stops_its_stream_and_a_removed_member_is_closed(app, db, factory, gateway):
+    from sqlalchemy import delete
+
+    from app.models import TeamMembership
+
+    w = factory.world()
+    alpha, own = f"dashboard:team:{w.alpha.id}", f"user:{w.manager.id}"
+    manager = open_socket(gateway.port, session_cookie(app, w.manager.id), alpha, own)
+    member = open_socket(gateway.port, session_cookie(app, w.admin.id), f"dashboard:org:{w.org.id}")
+    try:
+        assert first(manager, LIVE) and first(member, LIVE)
+        db.session.execute(delete(TeamMembership).where(TeamMembership.user_id == w.manager.id))
+        db.session.commit()  # no longer manages Alpha; still signed in
+        time.sleep(2.5)  # more than the re-check interval (1 s here, 30 s by default)
+        push(app, alpha, "alpha after")
+        push(app, own, "own timer")
+        got = received(manager, timeout=3)
+        assert any("own timer" in m for m in got), "the socket stays open for the topics the user keeps"
+        assert not any("alpha after" in m for m in got), "the lost topic is no longer delivered"
+
+        w.org.remove_member(w.admin)  # signs them out everywhere: the gateway closes their socket
+        db.session.commit()
+        assert close_code(member) == 1008
+    finally:
+        manager.close()
+
+
+def test_pages_are_told_live_updates_are_paused_while_the_gateway_has_lost_redis(app, factory, start_gateway):
+    from tests.integration.test_redis_outage import RedisServer
+
+    w = factory.world()
+    own_redis = RedisServer()
+    try:
+        gateway = start_gateway(REDIS_URL=own_redis.url)
+        ws = open_socket(gateway.port, session_cookie(app, w.owner.id), f"dashboard:org:{w.org.id}")
+        assert "live" in first(ws, LIVE)
+        own_redis.stop()
+        assert first(ws, "live updates paused", timeout=15)
+        own_redis.start()
+        back = first(ws, LIVE, timeout=30)
+        assert back and "paused" not in back, "live again once the gateway has resubscribed"
+        ws.close()
+        output = gateway.output()  # one line each way, not one per retry
+        assert output.count("stream gateway: lost Redis") == 1 and output.count("stream gateway: Redis is back") == 1
+    finally:
+        own_redis.stop()
+
+
+def test_metrics_need_the_bearer_token_when_one_is_set(start_gateway):
+    gateway = start_gateway(METRICS_TOKEN="s3cret")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        metrics(gateway.port)
+    assert refused.value.code == 403
+    request = urllib.request.Request(f"http://127.0.0.1:{gateway.port}/metrics",
+                                     headers={"Authorization": "Bearer s3cret"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        text = response.read().decode()
+    assert "timeboard_gateway_sockets 0.0" in text
+    assert "timeboard_gateway_delivery_latency_seconds_bucket" in text
+
+
+def wait_until(condition, timeout: float = 10) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
