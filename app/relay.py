@@ -56,7 +56,8 @@ class RelayedTurbo(Turbo):
         delivers it to its subscribers."""
         if to is None:
             raise ValueError("push() needs a topic: streams only go to those allowed to see them")
-        topics = [str(t) for t in to] if isinstance(to, (list, tuple, set)) else [str(to)]  # names or topics
+        # one topic (a name or an app.topics object: both are str()-able, a name is also iterable) or many
+        topics = [str(to)] if isinstance(to, str) or not isinstance(to, Iterable) else [str(t) for t in to]
         if not isinstance(stream, str):
             stream = "".join(stream)
         self._publish({"topics": topics, "stream": stream, "at": time.time()})  # "at": the gateway's latency metric

@@ -125,10 +125,14 @@ def _id(raw: str, name: str) -> int:
 
 
 def can_receive(user: User, topic: Topic | str) -> bool:
-    """May this user's socket subscribe to the topic (or topic name)? Unknown topics: no."""
+    """May this user's socket subscribe to the topic (or topic name)? Unknown topics: no, and so is a
+    name spelled otherwise than its topic's own ("dashboard:org:042"): nothing is ever published to it."""
     if isinstance(topic, str):
         try:
-            topic = parse(topic)
+            parsed = parse(topic)
         except BadTopic:
             return False
+        if str(parsed) != topic:
+            return False
+        topic = parsed
     return topic.allows(user)

@@ -40,10 +40,11 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
     return status
 
 
-def save(status: JobStatus, created: bool = False) -> JobStatus:
-    """Commit a state change (a JobStatus method: start, complete, fail, requeue, cancel) and show it on /jobs."""
+def save(status: JobStatus, created: bool = False, refresh: bool = True) -> JobStatus:
+    """Commit a state change (a JobStatus method: start, complete, fail, requeue, cancel) and show it on
+    /jobs; `refresh=False` for progress, which changes the job's own row and nothing around it."""
     db.session.commit()
-    broadcast_job(status, created=created)
+    broadcast_job(status, created=created, refresh=refresh)
     return status
 
 
@@ -83,7 +84,7 @@ def report_progress(percent: int, message: str | None = None) -> None:
     status = find(job.id)
     if status is not None and status.progress != percent:
         status.progress = percent
-        save(status)
+        save(status, refresh=False)
 
 
 def topics_for(status: JobStatus) -> list[JobsTopic]:
@@ -97,13 +98,15 @@ def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
     return [t for t in topics if str(t) in names]
 
 
-def broadcast_job(status: JobStatus, created: bool = False) -> None:
+def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True) -> None:
     """Show the job's new state on every job monitor allowed to see it.
 
     A new job is prepended to the unfiltered first page (tbody#job-rows; Turbo 8 drops a child with
     the same id first, so a repeated prepend never duplicates a row); an existing one is replaced
     in place, wherever it is listed, and so is its detail page. Then the monitors refresh (a Turbo 8
     morph) for what follows from it: the counts, queues and throughput above the rows are per viewer.
+    A progress tick changes only the row, so it refreshes nothing (a job reports progress many times
+    a second, and each refresh re-renders every open monitor page).
     """
     target = f"job-{status.rq_job_id}"
     try:
@@ -115,6 +118,7 @@ def broadcast_job(status: JobStatus, created: bool = False) -> None:
         else:
             broadcast(topics, "replace", target, "jobs/_job_row.html", job=status)
             broadcast(topics, "replace", f"{target}-detail", "jobs/_job_detail.html", job=status)
-        broadcast_stream(topics, refresh_stream())
+        if refresh:
+            broadcast_stream(topics, refresh_stream())
     except Exception:  # the monitor is a view of the truth in the database; never fail a job for it
         log.exception("could not broadcast job %s", status.rq_job_id)
