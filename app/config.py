@@ -78,7 +78,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SEEDING_ENABLED": os.environ.get("SEEDING_ENABLED", "") not in ("", "0", "false"),
         "DASHBOARD_CACHE_TTL": int(os.environ.get("DASHBOARD_CACHE_TTL", "300")),
-        "DASHBOARD_DEBOUNCE_SECONDS": float(os.environ.get("DASHBOARD_DEBOUNCE_SECONDS", "1")),
+        # live updates: leading edge + one trailing run per window; DASHBOARD_DEBOUNCE_SECONDS is its former name
+        "DASHBOARD_THROTTLE_SECONDS": float(os.environ.get("DASHBOARD_THROTTLE_SECONDS")
+                                            or os.environ.get("DASHBOARD_DEBOUNCE_SECONDS", "2")),
         "TURBO_WEBSOCKET_ROUTE": None,  # app/streams.py serves /turbo-stream itself
         "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
         "RQ_DASHBOARD_REDIS_URL": redis_url,

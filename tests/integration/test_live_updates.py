@@ -1,10 +1,12 @@
-"""Live updates: a data change marks the dashboards it touches dirty, as debounced, coalesced jobs."""
+"""Live updates: a data change marks the dashboards it touches dirty, as throttled, coalesced jobs: the first
+change runs at once, the rest of its window share one trailing run, a change during a run gets one more."""
 from __future__ import annotations
 
 from datetime import timedelta
 
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import JobStatus, TimeLog, utcnow
 from app.services.dashboards import invalidation
@@ -23,8 +25,27 @@ def every_dashboard(w) -> list[str]:
             f"dashboard:org:{w.org.id}", f"dashboard:org:{w.other_org.id}", "dashboard:system"])
 
 
-def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory, watch):
+def scheduled_ids() -> list[str]:
     from app.background.enqueue import get_queue
+
+    return ScheduledJobRegistry(queue=get_queue("dashboard")).get_job_ids()
+
+
+def runs(db, key: str) -> dict[str, int]:
+    """How many dashboard_data jobs the dashboard `key` has, by status."""
+    return dict(db.session.execute(
+        select(JobStatus.status, func.count()).where(JobStatus.kind == "dashboard_data", JobStatus.coalesce_key == key)
+        .group_by(JobStatus.status)).all())
+
+
+def release_scheduled() -> None:
+    """Move every scheduled job to its queue now, as RQ's scheduler does at the trailing run's due time."""
+    from app.background.reconcile import release_overdue_scheduled
+
+    release_overdue_scheduled(overdue=-3600)
+
+
+def test_starting_a_timer_queues_the_dashboards_it_touches_at_once(app, db, factory, redis_conn, watch):
     from app.services.timers import start_timer
 
     w = factory.world()
@@ -32,8 +53,66 @@ def test_starting_a_timer_schedules_the_dashboards_it_touches(app, db, factory, 
     start_timer(w.member, w.alpha_project)
     assert pending_keys(db) == sorted([f"dashboard:user:{w.member.id}", f"dashboard:team:{w.alpha.id}",
                                        f"dashboard:org:{w.org.id}", "dashboard:system"])
-    scheduled = ScheduledJobRegistry(queue=get_queue("dashboard")).get_job_ids()
-    assert len(scheduled) == 4  # debounced: waiting DASHBOARD_DEBOUNCE_SECONDS, not queued yet
+    assert scheduled_ids() == []  # leading edge: queued for a worker now, not waiting for a window
+    for status in db.session.scalars(select(JobStatus).where(JobStatus.kind == "dashboard_data")):
+        assert Job.fetch(status.rq_job_id, connection=redis_conn).get_status() == "queued"
+
+
+def test_one_change_gets_one_immediate_run(app, db, factory, redis_conn, run_jobs, watch):
+    from app.topics import DashboardKey
+
+    w = factory.world()
+    key = f"dashboard:org:{w.org.id}"
+    watch(key)
+    assert invalidation.mark_dirty([DashboardKey.parse(key)]) == 1
+    (status,) = db.session.scalars(select(JobStatus).where(JobStatus.coalesce_key == key))
+    assert Job.fetch(status.rq_job_id, connection=redis_conn).get_status() == "queued"
+    assert scheduled_ids() == []
+    run_jobs()
+    release_scheduled()  # were a trailing run waiting, it would run now
+    run_jobs()
+    db.session.expire_all()
+    assert runs(db, key) == {"completed": 1}
+
+
+def test_changes_during_a_run_get_exactly_one_more(app, db, factory, run_jobs, watch, monkeypatch):
+    """Three changes while the dashboard's job is computing (inside the run, so no timing is involved)
+    give one more run, whether the window is still open (trailing run) or has closed (leading run)."""
+    from app.services.dashboards import recompute
+    from app.topics import DashboardKey
+
+    w = factory.world()
+    key = f"dashboard:org:{w.org.id}"
+    watch(key)
+    changes: list[int] = []
+    report_progress = recompute.report_progress
+
+    def change_while_running(done: int) -> None:
+        if not changes:
+            changes.extend(invalidation.mark_dirty([DashboardKey.parse(key)]) for _ in range(3))
+        report_progress(done)
+
+    invalidation.mark_dirty([DashboardKey.parse(key)])
+    monkeypatch.setattr(recompute, "report_progress", change_while_running)
+    run_jobs()
+    assert changes == [1, 1, 1]
+    db.session.expire_all()
+    assert runs(db, key) == {"completed": 1, "pending": 1}
+    monkeypatch.setattr(recompute, "report_progress", report_progress)
+    release_scheduled()
+    run_jobs()
+    db.session.expire_all()
+    assert runs(db, key) == {"completed": 2}
+
+
+def test_the_former_debounce_setting_still_sets_the_throttle(monkeypatch, tmp_path):
+    from app.config import load_config
+
+    monkeypatch.delenv("DASHBOARD_THROTTLE_SECONDS", raising=False)
+    monkeypatch.setenv("DASHBOARD_DEBOUNCE_SECONDS", "3")
+    assert load_config(str(tmp_path))["DASHBOARD_THROTTLE_SECONDS"] == 3.0
+    monkeypatch.setenv("DASHBOARD_THROTTLE_SECONDS", "2")
+    assert load_config(str(tmp_path))["DASHBOARD_THROTTLE_SECONDS"] == 2.0
 
 
 def test_repeated_changes_share_one_pending_job_per_dashboard(app, db, factory, watch):

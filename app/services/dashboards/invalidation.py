@@ -1,11 +1,12 @@
-"""Which dashboards a data change touches; each is recomputed by a debounced, coalesced job.
+"""Which dashboards a data change touches; each is recomputed by a throttled, coalesced job.
 
 A change marks dirty: the log's user's dashboard, the dashboards of that user's teams in the log's
 organization, the organization's and the system's. Each that a page has open (app/presence.py; the
-others are only marked stale, their next page view recomputes) is recomputed later with
-a delay of DASHBOARD_DEBOUNCE_SECONDS under its own coalescing key, so a burst of changes from any number of
-processes shares one pending job per dashboard (and a change made while that job runs gets exactly
-one more). Called after commit; a Redis outage only costs the live update, never the change itself.
+others are only marked stale, their next page view recomputes) is recomputed under its own coalescing
+key and throttled by DASHBOARD_THROTTLE_SECONDS (app/services/dashboards/recompute.py): the first change
+runs at once, the rest of the window from any number of processes share one trailing run at its end
+(and a change made while a run is going gets exactly one more). Called after commit; a Redis outage
+only costs the live update, never the change itself.
 """
 from __future__ import annotations
 
@@ -57,10 +58,10 @@ def _keys(user_ids, team_ids, org_ids) -> list[DashboardKey]:
 
 
 def mark_dirty(keys: Iterable[DashboardKey]) -> int:
-    """A debounced, coalesced recompute of each dashboard someone has open (the others are marked stale);
+    """A throttled, coalesced recompute of each dashboard someone has open (the others are marked stale);
     returns how many were asked for (0 while Redis is down: the change stands, only its live update is lost)."""
     try:
-        return recompute_if_watched(keys, delay=current_app.config["DASHBOARD_DEBOUNCE_SECONDS"])
+        return recompute_if_watched(keys, throttle=current_app.config["DASHBOARD_THROTTLE_SECONDS"])
     except (EnqueueError, redis.RedisError) as exc:
         log.warning("live update of dashboards skipped: %s", exc)
         return 0

@@ -1,11 +1,23 @@
 """Recompute a dashboard section by section, cache each one, and stream it to the dashboard's viewers.
 
 recompute_later(keys) is the one way to ask for it (a coalesced DashboardDataJob per dashboard,
-optionally delayed), and recompute_if_watched(keys) asks only for those a page has open, marking the
+optionally throttled), and recompute_if_watched(keys) asks only for those a page has open, marking the
 others stale (a change no page asked for); recompute(key) is that job's work; compute_now(key) is the
 one-off synchronous fallback when Redis (and so the queue and the cache) is down; catch_up(key)
 renders what the cache holds as a Turbo Stream, for a page whose socket opened after the job had
 already pushed. The job and the catch-up build their streams with part_stream(), so the two never drift.
+
+The throttle (data changes pass `throttle=DASHBOARD_THROTTLE_SECONDS`) is leading edge plus one trailing run.
+A trailing debounce made every update wait its whole window plus the scheduler's poll; instead the first
+change to a quiet dashboard is enqueued at once, so a lone change reaches the screen as fast as a worker
+computes it. The changes that follow within the window are enqueued with a delay to the window's end, so
+they coalesce (app/background/enqueue.py) into ONE trailing run there, which sees them all; that run opens
+the next window, so under a steady stream of changes a dashboard recomputes about once per window, and a
+burst inside one window costs at most two runs. A change made while a run is going gets exactly one more
+(a running job never absorbs a change). The throttle's state is two Redis keys set in one Lua script (atomic
+across processes): the window itself (SET NX PX, whose owner runs now) and the trailing run's due time. They
+only choose the delay; the coalescing key (the dashboard's, as for any other request) still decides
+whether a pending job already covers the change.
 """
 from __future__ import annotations
 
@@ -16,6 +28,7 @@ from app import presence
 from app.background.enqueue import enqueue
 from app.background.tracking import report_progress
 from app.helpers import dom_id
+from app.redis_client import get_redis
 from app.services.dashboards import cache, registry
 from app.services.dashboards.cache import Cached
 from app.services.dashboards.registry import Section
@@ -28,25 +41,49 @@ PARTS = {"progress": "dashboard/_progress.html", "alert": "dashboard/_alert.html
 FAILED = "The metrics could not be computed."
 
 
-def recompute_later(keys: Iterable[DashboardKey], delay: float | None = None, requester: int | None = None) -> int:
-    """Enqueue the DashboardDataJob of each dashboard; a job already pending for one is reused (coalescing),
-    and `delay` debounces (changes within it share one run). Returns how many were asked for; raises
-    EnqueueError when Redis cannot take them."""
+THROTTLE_PREFIX = "timeboard:dashboard-throttle:"
+# KEYS: the window, the trailing run's due time; ARGV: the window in ms. Returns the delay in ms (0: now).
+_THROTTLE = """
+if redis.call('SET', KEYS[1], 1, 'NX', 'PX', ARGV[1]) then return 0 end
+local due = redis.call('PTTL', KEYS[2])
+if due > 0 then return due end
+due = math.max(redis.call('PTTL', KEYS[1]), 1)
+redis.call('SET', KEYS[2], 1, 'PX', due)
+redis.call('PEXPIRE', KEYS[1], due + tonumber(ARGV[1]))
+return due
+"""
+
+
+def throttle_delay(key: DashboardKey, window: float) -> float | None:
+    """How long a change to this dashboard waits: None for the first in a window (it runs now), else the
+    seconds to the window's trailing run (a run due then is pushed out by one more window)."""
+    name = THROTTLE_PREFIX + str(key)
+    ms = get_redis().eval(_THROTTLE, 2, name, name + ":trailing", max(int(window * 1000), 1))
+    return ms / 1000 if ms else None
+
+
+def recompute_later(keys: Iterable[DashboardKey], throttle: float | None = None,
+                    requester: int | None = None) -> int:
+    """Enqueue the DashboardDataJob of each dashboard; a job already pending for one is reused (coalescing).
+    With `throttle` (seconds), the first request in a window runs at once and the rest share one trailing
+    run at the window's end (see the module docstring). Returns how many were asked for; raises EnqueueError
+    or redis.RedisError when Redis cannot take them."""
     count = 0
     for key in keys:
+        delay = throttle_delay(key, throttle) if throttle else None
         enqueue("dashboard_data", str(key), key=str(key), user_id=requester, delay=delay)
         count += 1
     return count
 
 
-def recompute_if_watched(keys: Iterable[DashboardKey], delay: float | None = None) -> int:
+def recompute_if_watched(keys: Iterable[DashboardKey], throttle: float | None = None) -> int:
     """recompute_later() for the dashboards an open page watches (app/presence.py); the others are only marked
     stale, and the next page view recomputes them. Returns how many were asked for; raises EnqueueError or
     redis.RedisError when Redis cannot take them."""
     keys = list(keys)
     names = presence.watched(keys)
     cache.mark_stale([k for k in keys if str(k) not in names])
-    return recompute_later([k for k in keys if str(k) in names], delay=delay)
+    return recompute_later([k for k in keys if str(k) in names], throttle=throttle)
 
 
 def section_context(key: DashboardKey, section: Section, cached: Cached | None) -> dict:
