@@ -26,7 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (registers every table with the metadata)
+    from app import models  # registers every table with the metadata; load_user reads User
     from app.database import configure_engine
     from app.extensions import csrf, db, limiter, login_manager, migrate, turbo
     from app.services.sessions import close_sockets_on_revocation
@@ -47,9 +47,7 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         """Sessions and remember cookies carry User.get_id(): "<id>:<session_version>"; a revoked one names nobody."""
-        from app.models import User
-
-        return User.from_session_token(token)
+        return models.User.from_session_token(token)
 
 
 def register_input_guard(app: Flask) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.team import Team, TeamMembership
 
 
 class Role(StrEnum):
@@ -41,8 +42,6 @@ class Organization(db.Model):
         session nor an open socket keeps showing them what they saw here. Their time logs in this organization
         go with the membership (the database cascades them). False when they were not a member; the caller commits.
         """
-        from app.models.team import Team, TeamMembership
-
         membership = db.session.scalar(select(Membership).where(Membership.organization_id == self.id,
                                                                 Membership.user_id == user.id))
         if membership is None:
