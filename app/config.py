@@ -67,6 +67,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "GATEWAY_HOST": os.environ.get("GATEWAY_HOST", "127.0.0.1"),
         "GATEWAY_PORT": int(os.environ.get("GATEWAY_PORT", "5100")),
         "GATEWAY_RECHECK_SECONDS": float(os.environ.get("GATEWAY_RECHECK_SECONDS", "30")),
+        # development and tests: pages on one port, the gateway on another (see app/gateway/auth.py)
+        "GATEWAY_SAME_HOST_ANY_PORT": _flag(os.environ.get("GATEWAY_SAME_HOST_ANY_PORT"), False),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",

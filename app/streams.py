@@ -36,7 +36,11 @@ sock = Sock()
 @bp.before_request
 def _only_our_pages():
     """Refuse the handshake (403, before the upgrade) from a page of another origin: the socket would
-    carry the visitor's session cookie, so another site could read their streams (cross-site WebSocket hijacking)."""
+    carry the visitor's session cookie, so another site could read their streams (cross-site WebSocket hijacking).
+    With STREAM_URL set the gateway holds the sockets: this route answers 404, so that nobody can take
+    the web process's threads with sockets it is not meant to hold."""
+    if current_app.config["STREAM_URL"]:
+        abort(404)
     if not stream_origin_allowed():
         abort(403, "This stream only serves the app's own pages.")
 

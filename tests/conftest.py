@@ -162,6 +162,7 @@ def start_gateway(app):
 
     def start(port: int | None = None, **env) -> Process:
         port = port or free_port()
+        env.setdefault("GATEWAY_SAME_HOST_ANY_PORT", "1")  # as bin/dev: pages on the web process's port
         proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
                        f"gateway-{port}-{len(started)}", **env)
         proc.port = port

@@ -4,7 +4,7 @@
 
 With a `key`, a job already pending for that key (queued, scheduled or deferred) is returned instead
 of a second one; a job already running does not count, so a change made while it runs gets its own
-(second) run. `delay` schedules the job (debouncing: changes within the delay share one run).
+(second) run. `delay` schedules the job (the dashboards' throttle uses it for a window's trailing run).
 Call it after committing the records the job will read: a fast worker must find them.
 """
 from __future__ import annotations

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from app import policies
 from app.background.enqueue import EnqueueError
 from app.models import Organization, Team
+from app.services.dashboards import cache
 from app.services.dashboards.navigation import dashboard_links
 from app.services.dashboards.recompute import catch_up, recompute_later
 from app.services.dashboards.shell import open_dashboard
@@ -79,7 +80,9 @@ def sections():
     key = _allowed_key(request.args.get("key"))
     try:
         stream = catch_up(key)
-    except redis.RedisError:  # Redis down: nothing to catch up with; the page's own timer shows the error state
+        if cache.is_stale(key):  # a change while nobody watched: make sure a recompute is on its way (coalesced)
+            recompute_later([key], requester=current_user.id)
+    except (redis.RedisError, EnqueueError):  # Redis down: nothing to catch up with; the page's timer shows it
         stream = ""
     return Response(stream, mimetype=TURBO_STREAM)
 

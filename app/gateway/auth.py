@@ -73,12 +73,14 @@ def recheck(app: Flask, subscriptions: list[tuple[str, tuple[str, ...]]]) -> lis
             db.session.remove()
 
 
-def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
-    """May a page of this Origin open a socket here? The web route accepts its own origin only
-    (app/origins.py); the gateway listens on another port of the same host, so it accepts pages whose
-    host name is the one the handshake was sent to (any port), plus ALLOWED_ORIGINS. No Origin
-    at all is not a browser (browsers always send it on a handshake), so no page of another site is
-    behind it; "null" (a sandboxed page) is refused."""
+def origin_allowed(origin: str | None, host: str | None, allowed: list[str], any_port: bool = False) -> bool:
+    """May a page of this Origin open a socket here? As on the web route (app/origins.py): the origin
+    the handshake was sent to (a proxy forwarding one site's /turbo-stream here, with its Host), or one
+    of ALLOWED_ORIGINS. With `any_port` (GATEWAY_SAME_HOST_ANY_PORT, which bin/dev and the tests turn
+    on: pages on one port, the gateway on another) any port of that host name too; never by default,
+    since another application on the same host but another port would then read the visitor's streams
+    (its pages are same-site: the session cookie goes along). No Origin at all is not a browser, so no
+    page of another site is behind it; "null" (a sandboxed page) is refused."""
     if origin is None:
         return True
     normalized = normalize_origin(origin)
@@ -86,6 +88,8 @@ def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> 
         return True
     try:
         page, ours = urlsplit(normalized), urlsplit("//" + (host or "").strip().lower())
-        return page.scheme in ("http", "https") and page.hostname is not None and page.hostname == ours.hostname
     except ValueError:
         return False
+    if page.scheme not in ("http", "https") or page.hostname is None:
+        return False
+    return page.netloc == ours.netloc or (any_port and page.hostname == ours.hostname)

@@ -133,11 +133,6 @@ class Hub:
         for sub in list(subs):
             if not sub.live or sub.closing:  # still being authorized, or closed: its handler is leaving
                 continue
-            if sub.ws.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
-                self.metrics.dropped.inc()
-                log.info("dropped a slow client (user %s)", sub.user_id)
-                self.drop(sub, TRY_AGAIN_LATER, "too slow")
-                continue
             ws = sub.ws
             if ws.protocol.state is not State.OPEN:
                 continue
@@ -145,6 +140,12 @@ class Hub:
                 frame = Frame(Opcode.TEXT, stream.encode()).serialize(mask=False)
             ws.transport.write(frame)
             sent += 1
+            if ws.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
+                # over the limit the transport pauses writing (serve(write_limit=...)), and websockets' pings
+                # would wait behind it: a dead client would never be pinged out. Drop it now.
+                self.metrics.dropped.inc()
+                log.info("dropped a slow client (user %s)", sub.user_id)
+                self.drop(sub, TRY_AGAIN_LATER, "too slow")
         return sent
 
 

@@ -2,7 +2,7 @@
 sockets; Prometheus sums the gateways), served in the Prometheus text format.
 
 Counted as they happen: messages delivered, slow clients dropped, and delivery latency (from the
-publisher's "at" stamp, app/relay.py, to the socket's send returning). Read at each scrape from the
+publisher's "at" stamp, app/relay.py, to the write of the message to its last socket). Read at each scrape from the
 hub: connected sockets and subscriptions per topic kind (the part of a topic's name before the first
 ':': dashboard, user, jobs).
 """

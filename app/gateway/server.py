@@ -24,7 +24,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from app.gateway import auth, relay
-from app.gateway.hub import CLOSE_TIMEOUT, POLICY_VIOLATION, Hub, Subscriber
+from app.gateway.hub import CLOSE_TIMEOUT, POLICY_VIOLATION, SEND_BUFFER_LIMIT, Hub, Subscriber
 from app.gateway.metrics import GatewayMetrics, scrape_allowed
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Gateway:
         if path != "/turbo-stream":
             return connection.respond(http.HTTPStatus.NOT_FOUND, "Not found\n")
         if not auth.origin_allowed(request.headers.get("Origin"), request.headers.get("Host"),
-                                   self.app.config["ALLOWED_ORIGINS"]):
+                                   self.app.config["ALLOWED_ORIGINS"], self.app.config["GATEWAY_SAME_HOST_ANY_PORT"]):
             return connection.respond(http.HTTPStatus.FORBIDDEN, "This stream only serves the app's own pages.\n")
         return None
 
@@ -126,19 +126,28 @@ class Gateway:
                     self.hub.drop(sub, POLICY_VIOLATION, "not allowed")
 
 
+def _stop_if_failed(task: asyncio.Task, server) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("stream gateway loop %s died; stopping", task.get_coro().__name__, exc_info=task.exception())
+        server.close()
+
+
 async def run(app: Flask, host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT, then close every socket (1001: the pages reconnect elsewhere or later)."""
     gateway = Gateway(app)
     redis_url = app.config["REDIS_URL"]
     async with serve(gateway.handle, host, port, process_request=gateway.process_request,
                      ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT, close_timeout=CLOSE_TIMEOUT,
-                     max_size=MAX_MESSAGE, max_queue=4, compression=None, backlog=4096) as server:
+                     max_size=MAX_MESSAGE, max_queue=4, compression=None, backlog=4096,
+                     write_limit=SEND_BUFFER_LIMIT) as server:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, server.close)
         background = [asyncio.create_task(relay.listen(gateway.hub, redis_url)),
                       asyncio.create_task(relay.keep_presence(gateway.hub, redis_url)),
                       asyncio.create_task(gateway.recheck_forever(app.config["GATEWAY_RECHECK_SECONDS"]))]
+        for task in background:  # a loop that dies would leave sockets "live" but deaf: stop, be restarted
+            task.add_done_callback(lambda done: _stop_if_failed(done, server))
         log.info("stream gateway on ws://%s:%s/turbo-stream", host, port)
         await server.wait_closed()
         for task in background:

@@ -154,6 +154,20 @@ def test_a_page_of_another_site_is_refused_before_the_upgrade(app, factory, gate
     ours.close()
 
 
+def test_without_the_development_switch_only_the_exact_origin_is_ours(app, factory, start_gateway):
+    """In production another port of the same host is another application: its pages are refused."""
+    w = factory.world()
+    cookie, topic = session_cookie(app, w.owner.id), f"dashboard:org:{w.org.id}"
+    strict = start_gateway(GATEWAY_SAME_HOST_ANY_PORT="0", ALLOWED_ORIGINS="https://timeboard.example")
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket(strict.port, cookie, topic, origin="http://127.0.0.1:8080")
+    assert refused.value.response.status_code == 403
+    for origin in (f"http://127.0.0.1:{strict.port}", "https://timeboard.example"):  # behind the proxy; listed
+        ours = open_socket(strict.port, cookie, topic, origin=origin)
+        assert first(ours, LIVE)
+        ours.close()
+
+
 def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message(app, factory, gateway):
     w = factory.world()
     topic = f"dashboard:org:{w.org.id}"

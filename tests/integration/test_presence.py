@@ -97,6 +97,25 @@ def test_an_unwatched_dashboard_job_computes_nothing_and_the_next_page_view_reco
     assert 'data-testid="dashboard-loading"' not in html and "updated just now" in html
 
 
+def test_a_stale_dashboard_whose_page_asks_to_catch_up_gets_a_recompute(app, db, factory, run_jobs):
+    """A change made while nobody watched (say the socket was away longer than the presence expiry) only
+    marked it stale: the page's catch-up must then ask for the recompute itself, or it would wait forever."""
+    from app.services.dashboards import cache
+    from app.topics import DashboardKey
+
+    w = factory.world()
+    key, owner = DashboardKey("org", w.org.id), client_for(app, w.owner)
+    owner.get(f"/dashboard/org/{w.org.id}")
+    run_jobs()  # the page view's own recompute: fresh and cached
+    cache.mark_stale([key])  # then a change nobody watched
+    assert owner.get("/dashboard/sections", query_string={"key": str(key)}).status_code == 200
+    pending = db.session.scalars(select(JobStatus).where(JobStatus.coalesce_key == str(key),
+                                                         JobStatus.status == "pending")).all()
+    assert len(pending) == 1
+    run_jobs()
+    assert not cache.is_stale(key)
+
+
 def test_a_change_to_an_unwatched_dashboard_marks_it_stale_without_a_job(app, db, factory, watch):
     from app.services.dashboards import cache, invalidation
     from app.topics import DashboardKey

@@ -31,6 +31,16 @@ def test_a_page_names_the_stream_url_and_its_csp_allows_it(client, factory, stre
     assert csp(response)["connect-src"] == f"'self' {origin}"
 
 
+def test_with_a_gateway_the_web_process_holds_no_sockets(client, factory, stream_url):
+    """The gateway serves /turbo-stream: the web process's own route answers 404, so nobody can take its
+    threads with sockets (the outage the gateway exists to prevent)."""
+    login(client, factory.world().member)
+    handshake = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    stream_url(":5100/turbo-stream")
+    assert client.get("/turbo-stream?topic=user:1", headers=handshake).status_code == 404
+
+
 def test_behind_a_tls_proxy_the_gateway_is_wss(client, factory, stream_url):
     stream_url(":5100/turbo-stream")
     login(client, factory.world().member)
