@@ -19,13 +19,16 @@ import signal
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from app import presence
 from app.gateway import auth, relay
 from app.gateway.hub import CLOSE_TIMEOUT, POLICY_VIOLATION, SEND_BUFFER_LIMIT, Hub, Subscriber
 from app.gateway.metrics import GatewayMetrics, scrape_allowed
+from app.redis_client import client
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +91,19 @@ class Gateway:
             if not allowed:
                 await ws.close(POLICY_VIOLATION, "signed out" if allowed is None else "not allowed")
                 return
+            await asyncio.to_thread(self._mark_watched, allowed)
             self.hub.subscribe(sub, allowed)
             await ws.wait_closed()
         finally:
             self.hub.leave(sub)
+
+    def _mark_watched(self, topics: list[str]) -> None:
+        """Presence before "live": a job that changes right after the page hears "live" must find its topic
+        watched (the presence loop refreshes it from then on). Fails open, as presence does."""
+        try:
+            presence.mark_watched(topics, connection=client(self.app.config["REDIS_URL"]))
+        except RedisError as exc:
+            log.debug("could not mark presence: %s", exc)
 
     # -- the periodic re-check -----------------------------------------------------------------
     async def recheck_forever(self, every: float) -> None:
