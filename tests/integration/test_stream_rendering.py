@@ -80,16 +80,22 @@ def test_an_owner_editing_a_members_entry_pushes_no_csrf_token_to_the_member(csr
     assert 'name="csrf_token"' in owner.get("/time-logs/new").get_data(as_text=True)
 
 
-def test_an_admin_retrying_a_members_job_pushes_no_csrf_token(csrf_app, factory, run_jobs, redis_conn, published,
-                                                               watch):
+def _a_members_failed_job_on_the_admins_page(csrf_app, factory, run_jobs, redis_conn, watch):
+    """A member's job that failed, the member's /jobs open, and a system admin on the job's page."""
     w = factory.world()
-    member_id, admin = w.member.id, w.sysadmin
+    member_id = w.member.id
     watch(f"jobs:user:{member_id}")  # the member has /jobs open
-    admin_client = signed_in(csrf_app, admin)
+    admin_client = signed_in(csrf_app, w.sysadmin)
     job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "fail", "x",
                                                            meta={"user_id": member_id})
     run_jobs()
-    page = admin_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    return member_id, admin_client, job, admin_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+
+
+def test_an_admin_retrying_a_members_job_pushes_no_csrf_token(csrf_app, factory, run_jobs, redis_conn, published,
+                                                               watch):
+    member_id, admin_client, job, page = _a_members_failed_job_on_the_admins_page(csrf_app, factory, run_jobs,
+                                                                                 redis_conn, watch)
     listen = published()
     assert admin_client.post(f"/jobs/{job.id}/retry", data={"csrf_token": _token(page)}).status_code == 303
 
@@ -104,14 +110,8 @@ def test_a_job_change_refreshes_the_job_monitors_but_not_the_page_that_made_it(c
                                                                                 redis_conn, published, watch):
     """The per-viewer summary of /jobs follows through a Turbo page refresh; the request-id lets the
     page whose own request caused it skip the refresh (it renders the response anyway)."""
-    w = factory.world()
-    member_id, admin = w.member.id, w.sysadmin
-    watch(f"jobs:user:{member_id}")  # the member has /jobs open
-    admin_client = signed_in(csrf_app, admin)
-    job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "fail", "x",
-                                                           meta={"user_id": member_id})
-    run_jobs()
-    page = admin_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    member_id, admin_client, job, page = _a_members_failed_job_on_the_admins_page(csrf_app, factory, run_jobs,
+                                                                                 redis_conn, watch)
     assert '<meta name="turbo-refresh-method" content="morph">' in page
     listen = published()
     response = admin_client.post(f"/jobs/{job.id}/retry", data={"csrf_token": _token(page)},
