@@ -33,7 +33,8 @@ def test_a_system_admin_requeues_a_failed_job_from_the_dashboard(start_web, fact
     page.click("#requeue-all-btn")
     page.click("#confirmation-modal-yes")
 
+    # RQ takes the job out of the failed registry before it pushes it onto the queue: wait for both.
     deadline = time.time() + 10
-    while failed.get_job_ids() and time.time() < deadline:
+    while (failed.get_job_ids() or not queue.get_job_ids()) and time.time() < deadline:
         time.sleep(0.1)
     assert failed.get_job_ids() == [] and queue.get_job_ids() == [job.id]
