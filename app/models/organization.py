@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -24,12 +24,17 @@ class Role(StrEnum):
 
 class Organization(db.Model):
     __tablename__ = "organizations"
+    __table_args__ = (CheckConstraint("week_start in (0, 6)", name="week_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     organization_type: Mapped[str] = mapped_column(String(80), default="company")
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # ISO 4217 code, for billable amounts in reports.
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    # The first day of "this week" in every figure and report: 0 Monday (ISO), 6 Sunday.
+    week_start: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
     teams: Mapped[list["Team"]] = relationship(back_populates="organization", order_by="Team.name")  # noqa: F821
@@ -65,6 +70,8 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the member leaves or is removed: the row stays so their time logs (which reference it) stay too.
+    removed_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="memberships")
     user: Mapped["User"] = relationship(back_populates="memberships")  # noqa: F821

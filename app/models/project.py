@@ -24,6 +24,7 @@ class Project(db.Model):
         UniqueConstraint("organization_id", "id", name="uq_projects_org_id"),
         CheckConstraint("status in ('active', 'archived')", name="status"),
         CheckConstraint("budget_hours IS NULL OR budget_hours >= 0", name="budget"),
+        CheckConstraint("hourly_rate IS NULL OR hourly_rate >= 0", name="hourly_rate"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +35,8 @@ class Project(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.ACTIVE)
     budget_hours: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     billable: Mapped[bool] = mapped_column(default=True)
+    # Per hour, in the organization's currency; None: no amount is shown for this project's time.
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped["Organization"] = relationship()  # noqa: F821
