@@ -66,6 +66,11 @@ class RelayedTurbo(Turbo):
         """Publish: every web process closes the sockets this user has open (signed out everywhere)."""
         self._publish({"revoke_user": user_id})
 
+    def recheck_user(self, user_id: int) -> None:
+        """Publish: the user's access changed (removed from an organization, a role or team changed), so every
+        socket of theirs re-checks its topics now and stops those it lost, rather than at the next sweep."""
+        self._publish({"recheck_user": user_id})
+
     def _publish(self, message: dict) -> None:
         try:
             client(current_app.config["REDIS_URL"]).publish(CHANNEL, json.dumps(message))
@@ -117,7 +122,11 @@ class RelayedTurbo(Turbo):
         """A control message on the relay channel rather than a stream: True when it was one (and is handled)."""
         user_id = data.get("revoke_user")
         if user_id is None:
-            return False
+            user_id = data.get("recheck_user")
+            if user_id is None:
+                return False
+            # A web process's socket cannot drop single topics: it closes, and the page reconnects with
+            # its topics authorized afresh (those the user lost are refused).
         with self._lock:
             sockets = list(self._user_sockets.get(user_id, ()))
         for ws in sockets:
