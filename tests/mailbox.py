@@ -5,10 +5,9 @@ import email
 import re
 import shutil
 import time
+from email import policy
 from email.message import Message
 from pathlib import Path
-
-from email import policy
 
 from aiosmtpd.controller import Controller
 
