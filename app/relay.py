@@ -120,18 +120,18 @@ class RelayedTurbo(Turbo):
 
     def handle_control(self, data: dict) -> bool:
         """A control message on the relay channel rather than a stream: True when it was one (and is handled)."""
-        user_id = data.get("revoke_user")
+        user_id, reason = data.get("revoke_user"), "signed out"
         if user_id is None:
-            user_id = data.get("recheck_user")
-            if user_id is None:
-                return False
             # A web process's socket cannot drop single topics: it closes, and the page reconnects with
             # its topics authorized afresh (those the user lost are refused).
+            user_id, reason = data.get("recheck_user"), "access changed"
+            if user_id is None:
+                return False
         with self._lock:
             sockets = list(self._user_sockets.get(user_id, ()))
         for ws in sockets:
             self.unsubscribe(ws)
-            close_socket(ws, "signed out")
+            close_socket(ws, reason)
         return True
 
     def _ensure_relay(self) -> None:

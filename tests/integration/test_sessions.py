@@ -138,3 +138,34 @@ def test_a_socket_opened_with_a_revoked_session_is_refused(app, factory, start_w
                         headers={"Cookie": stale_cookie})
     assert wait_for(ws, 'target="stream-status"', timeout=3) is None
     assert not ws.connected
+
+
+def test_removal_closes_the_removed_members_sockets_in_a_web_process_and_refuses_them_again(app, factory, db,
+                                                                                           start_web):
+    """Issue 11: removed from an organization, a member's open socket (in a web process: it cannot drop single
+    topics) is closed at once, and opening it again for that organization's topics is refused; others stay."""
+    from app.services.people import remove_member
+
+    w = factory.world()
+    base = start_web()
+    topic = f"dashboard:org:{w.org.id}"
+    removed_ws = connect(app, base, w.admin.id, topic)
+    owner_ws = connect(app, base, w.owner.id, topic)
+    try:
+        for ws in (removed_ws, owner_ws):
+            assert wait_for(ws, 'target="stream-status"'), "the server confirms the subscription"
+        remove_member(w.owner, w.org, w.org.membership_of(w.admin.id))
+        deadline = time.time() + 15
+        while removed_ws.connected and time.time() < deadline:
+            try:
+                removed_ws.receive(timeout=0.5)
+            except ConnectionClosed:
+                break
+        assert not removed_ws.connected, "the removed member's socket is still open"
+        assert owner_ws.connected
+        again = connect(app, base, w.admin.id, topic)
+        assert wait_for(again, 'target="stream-status"', timeout=3) is None  # refused: no topic allowed
+    finally:
+        for ws in (removed_ws, owner_ws):
+            if ws.connected:
+                ws.close()
