@@ -19,4 +19,5 @@ def org_people(ctx) -> dict:
     columns.append(select(func.count()).select_from(Team).where(Team.organization_id == org_id).scalar_subquery())
     row = db.session.execute(select(*columns).where(Membership.organization_id == org_id)).one()
     by_role = {r.value: int(row[i] or 0) for i, r in enumerate(roles)}
-    return {"people": sum(by_role.values()), "by_role": by_role, "former": int(row[-2] or 0), "teams": int(row[-1] or 0)}
+    return {"people": sum(by_role.values()), "by_role": by_role, "former": int(row[-2] or 0),
+            "teams": int(row[-1] or 0)}
