@@ -173,3 +173,31 @@ def test_a_former_member_is_reinvited_and_gets_their_row_back(client, factory, d
     assert client.post(path).status_code == 303
     rows = db.session.scalars(select(Membership).where(Membership.user_id == w.member.id)).all()
     assert [(m.id, m.role, m.removed_at) for m in rows] == [(old.id, "manager", None)]
+
+
+def test_invitation_sending_is_rate_limited(client, factory, db):
+    w = factory.world()
+    login(client, w.owner)
+    statuses = [_invite(client, w, email=f"p{i}@example.com").status_code for i in range(21)]
+    assert statuses[:20] == [303] * 20 and statuses[20] == 429
+    assert len(db.session.scalars(select(Invitation)).all()) == 20
+
+
+def test_people_posts_need_the_csrf_token(csrf_app, factory, db):
+    import re
+
+    w = factory.world()
+    client = csrf_app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": w.owner.email, "password": "password", "csrf_token": token[1]})
+    membership = w.org.membership_of(w.member.id)
+    for path, data in [(f"/organizations/{w.org.id}/invitations", {"email": "x@example.com", "role": "member"}),
+                       (f"/organizations/{w.org.id}/members/{membership.id}/role", {"role": "admin"}),
+                       (f"/organizations/{w.org.id}/members/{membership.id}/remove", {}),
+                       (f"/organizations/{w.org.id}/teams", {"name": "Sneaky"}),
+                       (f"/organizations/{w.org.id}/delete", {"confirm_name": "Acme"}),
+                       ("/organizations/new", {"name": "Sneaky"})]:
+        assert client.post(path, data=data).status_code == 400, path
+    db.session.refresh(membership)
+    assert membership.role == Role.MEMBER and membership.removed_at is None
+    assert db.session.scalar(select(Invitation)) is None
