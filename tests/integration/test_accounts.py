@@ -197,3 +197,29 @@ def test_the_mail_test_command_writes_to_the_outbox(app, mails):
     bad = app.test_cli_runner().invoke(args=["mail", "test", "not an address"])
     assert bad.exit_code == 2 and "Invalid value for ADDRESS" in bad.output
     assert len(mails()) == 1
+
+
+def test_a_newcomer_signs_up_builds_an_organization_and_a_team_with_a_colleague(browsers, db, mails, run_jobs):
+    """The issue's "done when", through the pages: sign up, create an organization, invite a second person
+    (the e-mail lands in the outbox), who accepts in another browser; a team of both, whose dashboard each sees."""
+    from app.models import Organization, Team
+
+    newcomer, colleague = browsers.test_client(), browsers.test_client()
+    newcomer.post("/signup", data={"name": "Nora", "email": "nora@example.com", "password": "a long passphrase"})
+    run_jobs(["notifications"])
+    (confirm,) = links(mails()[-1])
+    assert newcomer.get(_path(confirm)).status_code == 303
+    assert newcomer.post("/organizations/new", data={"name": "Nora's studio"}).status_code == 303
+    org_id = db.session.scalar(select(Organization.id))
+    assert newcomer.post(f"/organizations/{org_id}/invitations",
+                         data={"email": "carl@example.com", "role": "manager"}).status_code == 303
+    run_jobs(["notifications"])
+    (invitation,) = links([m for m in mails() if m["To"] == "carl@example.com"][0])
+    assert colleague.post(_path(invitation), data={"name": "Carl", "password": "another passphrase"}).status_code == 303
+    assert newcomer.post(f"/organizations/{org_id}/teams", data={"name": "Studio"}).status_code == 303
+    team_id = db.session.scalar(select(Team.id))
+    for email in ("nora@example.com", "carl@example.com"):
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        assert newcomer.post(f"/teams/{team_id}/members", data={"user_id": user_id}).status_code == 303
+    for browser in (newcomer, colleague):
+        assert browser.get(f"/dashboard/team/{team_id}").status_code == 200
