@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.form_filters import EmailAddress, int_or_none, password_field, strip
@@ -16,7 +17,8 @@ class OrganizationSettingsForm(OrganizationForm):
     currency = StringField("Currency (ISO 4217 code)",
                            filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
                            validators=[DataRequired(), Length(min=3, max=3)])
-    week_start = SelectField("Weeks start on", choices=[(0, "Monday"), (6, "Sunday")], coerce=int_or_none,
+    week_start = SelectField("Weeks start on", choices=[SelectChoice(0, "Monday"), SelectChoice(6, "Sunday")],
+                             coerce=int_or_none,
                              validators=[InputRequired()])
 
     def validate_currency(self, field):
@@ -36,12 +38,12 @@ class DeleteOrganizationForm(FlaskForm):
 
 class InvitationForm(FlaskForm):
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254), EmailAddress()])
-    role = SelectField("Role", choices=[(r.value, r.value) for r in (Role.ADMIN, Role.MANAGER, Role.MEMBER)])
+    role = SelectField("Role", choices=[r.value for r in (Role.ADMIN, Role.MANAGER, Role.MEMBER)])
     teams = SelectMultipleField("Teams", coerce=int_or_none, choices=[], validate_choice=True)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    role = SelectField("Role", choices=[r.value for r in Role])
 
 
 class TeamForm(FlaskForm):

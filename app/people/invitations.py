@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
+from wtforms.fields.choices import SelectChoice
 
 from app import policies
 from app.extensions import db, limiter
@@ -16,8 +17,8 @@ from app.services.invitations import InvitationError
 def _invitation_form(org: Organization) -> InvitationForm:
     form = InvitationForm()
     roles = [r for r in policies.invitable_roles(current_user, org.id) if r != Role.OWNER]
-    form.role.choices = [(r.value, r.value) for r in roles]
-    form.teams.choices = [(t.id, t.name) for t in db.session.scalars(
+    form.role.choices = [r.value for r in roles]
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(
         db.select(Team).where(Team.organization_id == org.id).order_by(Team.name))]
     return form
 

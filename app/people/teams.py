@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app import policies
 from app.extensions import db
@@ -71,7 +72,7 @@ def delete_team(team_id):
 def add_team_member(team_id):
     team = _team(team_id)
     form = TeamMemberForm()
-    form.user_id.choices = [(u.id, u.name) for u in _org_people(team)]
+    form.user_id.choices = [SelectChoice(u.id, u.name) for u in _org_people(team)]
     if not form.validate_on_submit():
         return _refused(team, "Choose a member of the organization.")
     try:
@@ -97,7 +98,7 @@ def remove_team_member(team_id, user_id):
 def assign_project(team_id):
     team = _team(team_id)
     form = TeamProjectForm()
-    form.project_id.choices = [(p.id, p.name) for p in db.session.scalars(
+    form.project_id.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
         db.select(Project).where(Project.organization_id == team.organization_id))]
     if not form.validate_on_submit():
         return _refused(team, "Choose a project of this organization.")
