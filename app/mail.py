@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -53,8 +54,21 @@ def _write_to_outbox(message) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message handed to the send_email job. Its repr (what /jobs and rq-dashboard show of a job's arguments)
+    names the recipient and subject only: the body may carry a sign-in link (a reset, an invitation)."""
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<e-mail to {self.to}: {self.subject!r}>"
+
+
 def send_email_later(to: str, subject: str, text: str, html: str | None = None):
     """Enqueue the message (the "send_email" job kind): call after the commit it announces."""
     from app.background.enqueue import enqueue
 
-    return enqueue("send_email", to, subject, text, html)
+    return enqueue("send_email", Outgoing(to, subject, text, html))

@@ -223,3 +223,12 @@ def test_a_newcomer_signs_up_builds_an_organization_and_a_team_with_a_colleague(
         assert newcomer.post(f"/teams/{team_id}/members", data={"user_id": user_id}).status_code == 303
     for browser in (newcomer, colleague):
         assert browser.get(f"/dashboard/team/{team_id}").status_code == 200
+
+
+def test_a_mail_jobs_arguments_never_show_its_link(client, factory, db):
+    from app.models import JobStatus
+
+    factory.user(email="forgetful@example.com")
+    client.post("/password/forgot", data={"email": "forgetful@example.com"})
+    status = db.session.scalar(select(JobStatus).where(JobStatus.kind == "send_email"))
+    assert status.args_summary == "<e-mail to forgetful@example.com: 'Reset your Timeboard password'>"
