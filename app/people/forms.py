@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -61,3 +61,4 @@ class TeamProjectForm(FlaskForm):
 class AcceptInvitationForm(FlaskForm):
     name = StringField("Your name", filters=[strip], validators=[DataRequired(), Length(max=200)])
     password = password_field("Choose a password")
+    time_zone = HiddenField()  # the browser's zone, filled in by the browser-zone controller

@@ -114,7 +114,7 @@ def invitation(token):
                                login_url=url_for("auth.login", next=request.path))
     if request.method == "POST":
         if form.validate_on_submit():
-            user = service.accept_as_new_user(invitation, form.name.data, form.password.data)
+            user = service.accept_as_new_user(invitation, form.name.data, form.password.data, form.time_zone.data)
             login_user(user)
             flash(f"Welcome to {invitation.organization.name}.", "success")
             return redirect(url_for("organizations.show", org_id=invitation.organization_id), code=303)

@@ -151,11 +151,14 @@ def accept(invitation: Invitation, user: User) -> None:
     access_changed(organization, [user.id], teams)
 
 
-def accept_as_new_user(invitation: Invitation, name: str, password: str) -> User:
-    """A person without an account: it is created with the invited address (the link proved they read its mail)."""
+def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zone: str | None = None) -> User:
+    """A person without an account: it is created with the invited address (the link proved they read its mail),
+    in the browser's time zone when it sent a valid one."""
+    from app.services.accounts import valid_zone
+
     if account_for(invitation) is not None:
         raise InvitationError("An account with this address exists: sign in to accept.")
-    user = User(email=invitation.email, name=name)
+    user = User(email=invitation.email, name=name, time_zone=valid_zone(time_zone))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -60,7 +60,7 @@ def test_an_invited_colleague_joins_the_team_and_the_dashboard_counts_them_live(
     (link,) = links(_wait_for_mail("colleague@example.com"))
     assert link.startswith(base + "/invitations/accept/")
 
-    colleague = browser.new_context().new_page()
+    colleague = browser.new_context(timezone_id="America/Chicago").new_page()
     colleague.goto(link)
     colleague.get_by_test_id("accept-name").fill("Cole Colleague")
     colleague.get_by_test_id("accept-password").fill("a long passphrase")
@@ -68,6 +68,8 @@ def test_an_invited_colleague_joins_the_team_and_the_dashboard_counts_them_live(
     colleague.wait_for_url(f"{base}/organizations/{org.id}")
     colleague.goto(f"{base}/teams/{team.id}")
     expect(colleague.get_by_test_id("member-list")).to_contain_text("colleague@example.com")
+    colleague.goto(f"{base}/settings")  # their time zone is the browser's
+    expect(colleague.get_by_test_id("time-zone")).to_have_value("America/Chicago")
     screenshot(colleague, "people-invitation-accepted")
 
     expect(people).to_have_text("2", timeout=20000)  # the owner's open dashboard, live
