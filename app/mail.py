@@ -68,7 +68,12 @@ class Outgoing:
 
 
 def send_email_later(to: str, subject: str, text: str, html: str | None = None):
-    """Enqueue the message (the "send_email" job kind): call after the commit it announces."""
-    from app.background.enqueue import enqueue
+    """Enqueue the message (the "send_email" job kind): call after the commit it announces. Returns the job's
+    JobStatus, or None when the queue (Redis) is unavailable: the change stands, the caller may say so."""
+    from app.background.enqueue import EnqueueError, enqueue
 
-    return enqueue("send_email", Outgoing(to, subject, text, html))
+    try:
+        return enqueue("send_email", Outgoing(to, subject, text, html))
+    except EnqueueError as exc:
+        log.error("could not queue the e-mail to %s (%r): %s", to, subject, exc)
+        return None

@@ -58,7 +58,10 @@ def signup():
         return redirect(url_for("dashboard.user"))
     form = SignupForm()
     if form.validate_on_submit():
-        accounts.request_signup(form.name.data, form.email.data, form.password.data, form.time_zone.data)
+        try:
+            accounts.request_signup(form.name.data, form.email.data, form.password.data, form.time_zone.data)
+        except accounts.ServiceUnavailable as exc:
+            abort(503, str(exc))
         return render_template("auth/check_email.html", email=form.email.data,
                                what="Open the link we sent to finish creating your account.")
     return render_template("auth/signup.html", form=form), (422 if request.method == "POST" else 200)
@@ -70,6 +73,8 @@ def confirm_signup(token):
         abort(404)
     try:
         user = accounts.confirm_signup(token)
+    except accounts.ServiceUnavailable as exc:
+        abort(503, str(exc))
     except accounts.AccountError as exc:
         return render_template("auth/link_problem.html", message=str(exc)), 410
     login_user(user)

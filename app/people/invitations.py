@@ -45,11 +45,16 @@ def invite(org_id):
     if not form.validate_on_submit():
         return _render(org, form, 422)
     try:
-        invitation = service.invite(current_user, org, form.email.data, form.role.data, form.teams.data or [])
+        invitation, queued = service.invite(current_user, org, form.email.data, form.role.data,
+                                            form.teams.data or [])
     except InvitationError as exc:
         form.email.errors.append(str(exc))
         return _render(org, form, 422)
-    flash(f"Invitation sent to {invitation.email}.", "success")
+    if queued:
+        flash(f"Invitation sent to {invitation.email}.", "success")
+    else:
+        flash(f"The invitation to {invitation.email} is saved, but its e-mail could not be queued right now: "
+              "use Resend in a moment.", "error")
     return redirect(url_for("people.invitations", org_id=org.id), code=303)
 
 
@@ -68,8 +73,10 @@ def _load_invitation(invitation_id: int) -> Invitation:
 def resend(invitation_id):
     invitation = _load_invitation(invitation_id)
     try:
-        service.resend(current_user, invitation)
-        flash(f"Invitation sent again to {invitation.email}; the earlier link no longer works.", "success")
+        if service.resend(current_user, invitation):
+            flash(f"Invitation sent again to {invitation.email}; the earlier link no longer works.", "success")
+        else:
+            flash("The e-mail could not be queued right now: try again in a moment.", "error")
     except InvitationError as exc:
         flash(str(exc), "error")
     return redirect(url_for("people.invitations", org_id=invitation.organization_id), code=303)
@@ -100,12 +107,16 @@ def invitation(token):
     account = service.account_for(invitation)
     form = AcceptInvitationForm()
     if current_user.is_authenticated:
-        if account is None or account.id != current_user.id:
+        if account is None or account.id != current_user.id:  # (the invited address's account only)
             return render_template("people/invitation_problem.html", heading="This invitation is for someone else",
                                    text=f"It was sent to {invitation.email}, and you are signed in as "
                                         f"{current_user.email}. Sign out and open the link again."), 403
         if request.method == "POST":
-            service.accept(invitation, current_user)
+            try:
+                service.accept(invitation, current_user)
+            except InvitationError as exc:
+                return render_template("people/invitation_problem.html", heading="This invitation cannot be used",
+                                       text=str(exc)), 410
             flash(f"Welcome to {invitation.organization.name}.", "success")
             return redirect(url_for("organizations.show", org_id=invitation.organization_id), code=303)
         return render_template("people/invitation.html", invitation=invitation, form=None, account=account)
@@ -114,7 +125,12 @@ def invitation(token):
                                login_url=url_for("auth.login", next=request.path))
     if request.method == "POST":
         if form.validate_on_submit():
-            user = service.accept_as_new_user(invitation, form.name.data, form.password.data, form.time_zone.data)
+            try:
+                user = service.accept_as_new_user(invitation, form.name.data, form.password.data,
+                                                  form.time_zone.data)
+            except InvitationError as exc:
+                return render_template("people/invitation_problem.html", heading="This invitation cannot be used",
+                                       text=str(exc)), 410
             login_user(user)
             flash(f"Welcome to {invitation.organization.name}.", "success")
             return redirect(url_for("organizations.show", org_id=invitation.organization_id), code=303)

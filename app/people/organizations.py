@@ -1,11 +1,12 @@
 """Creating an organization, its settings (owners), its deletion (owners, by typing its name) and its audit trail."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import policies
+from app.background.enqueue import EnqueueError
 from app.extensions import db
 from app.form_filters import parse_id, parse_page
 from app.models import AUDIT_ACTIONS, AuditEntry, User
@@ -48,7 +49,10 @@ def delete_organization(org_id):
     org = policies.authorize_org(current_user, "delete", org_id)
     delete_form = DeleteOrganizationForm()
     if delete_form.validate_on_submit() and delete_form.confirm_name.data.strip() == org.name:
-        status = service.delete_later(current_user, org)
+        try:
+            status = service.delete_later(current_user, org)
+        except EnqueueError:
+            abort(503, "The job queue is unavailable right now, so nothing was deleted. Try again in a moment.")
         flash(f"Deleting {org.name} and all its data: follow the progress here.", "info")
         return redirect(url_for("jobs.show", identifier=status.rq_job_id), code=303)
     if delete_form.confirm_name.data:

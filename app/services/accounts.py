@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import secrets
 
+import redis
 from flask import render_template, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app import passwords
 from app.extensions import db
@@ -25,6 +27,10 @@ SIGNUP_TTL = tokens.MAX_AGE["signup"]
 
 class AccountError(ValueError):
     """A link or change that cannot be used; the message is fit for the page."""
+
+
+class ServiceUnavailable(RuntimeError):
+    """Redis (which holds pending sign-ups) is unavailable: the page answers 503 with this message."""
 
 
 def find_by_email(email: str) -> User | None:
@@ -46,9 +52,12 @@ def request_signup(name: str, email: str, password: str, time_zone: str = "UTC")
                          render_template("mail/signup_existing.txt", user=existing, url=reset_link(existing)))
         return
     nonce = secrets.token_urlsafe(24)
-    get_redis().set(SIGNUP_PREFIX + nonce, json.dumps({
-        "name": name, "email": email, "password_hash": passwords.hash_password(password),
-        "time_zone": valid_zone(time_zone)}), ex=SIGNUP_TTL)
+    try:
+        get_redis().set(SIGNUP_PREFIX + nonce, json.dumps({
+            "name": name, "email": email, "password_hash": passwords.hash_password(password),
+            "time_zone": valid_zone(time_zone)}), ex=SIGNUP_TTL)
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("Sign-up is unavailable for a moment: try again shortly.") from exc
     url = url_for("auth.confirm_signup", token=tokens.make("signup", {"n": nonce}), _external=True)
     send_email_later(email, "Confirm your Timeboard account", render_template("mail/signup.txt", name=name, url=url))
 
@@ -60,7 +69,10 @@ def confirm_signup(token: str) -> User:
         raise AccountError("This confirmation link has expired: sign up again.") from None
     except tokens.TokenInvalid:
         raise AccountError("This confirmation link is not valid.") from None
-    raw = get_redis().getdel(SIGNUP_PREFIX + str(nonce))
+    try:
+        raw = get_redis().getdel(SIGNUP_PREFIX + str(nonce))
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("Sign-up is unavailable for a moment: open the link again shortly.") from exc
     if raw is None:
         raise AccountError("This confirmation link was already used or has expired. Sign in, or sign up again.")
     pending = json.loads(raw)
@@ -69,7 +81,11 @@ def confirm_signup(token: str) -> User:
     user = User(email=pending["email"], name=pending["name"], password_hash=pending["password_hash"],
                 time_zone=pending.get("time_zone") or "UTC")
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the address was taken in the meantime
+        db.session.rollback()
+        raise AccountError("An account with this address exists already: sign in.") from None
     return user
 
 
@@ -140,5 +156,9 @@ def confirm_email_change(token: str) -> User:
     if find_by_email(str(payload.get("to"))) is not None:
         raise AccountError("Another account uses this address.")
     user.email = payload["to"]
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError("Another account uses this address.") from None
     return user

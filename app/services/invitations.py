@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import render_template, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app import policies
 from app.extensions import db
@@ -43,16 +44,19 @@ def pending(organization: Organization) -> list[Invitation]:
     return list(rows)
 
 
-def _send(invitation: Invitation) -> None:
+def _send(invitation: Invitation) -> bool:
+    """Queue the e-mail; False when the queue is unavailable (the invitation stands: resend it later)."""
     context = {"invitation": invitation, "organization": invitation.organization, "url": link(invitation),
                "inviter": invitation.invited_by}
-    send_email_later(invitation.email, f"You are invited to {invitation.organization.name} on Timeboard",
-                     render_template("mail/invitation.txt", **context))
+    return send_email_later(invitation.email, f"You are invited to {invitation.organization.name} on Timeboard",
+                            render_template("mail/invitation.txt", **context)) is not None
 
 
-def invite(actor: User, organization: Organization, email: str, role: str, team_ids: list[int]) -> Invitation:
-    """`email` is already normalized (forms.normalize_email). A member's address is refused; a pending invitation
-    to the same address is renewed (its old link stops working) rather than doubled."""
+def invite(actor: User, organization: Organization, email: str, role: str,
+           team_ids: list[int]) -> tuple[Invitation, bool]:
+    """`email` is already normalized (form_filters.normalize_email). A member's address is refused; a pending
+    invitation to the same address is renewed (its old link stops working) rather than doubled. Returns the
+    invitation and whether its e-mail was queued."""
     if Role(role) not in policies.invitable_roles(actor, organization.id):
         raise InvitationError("You may not invite someone with this role.")
     teams = set(db.session.scalars(select(Team.id).where(Team.organization_id == organization.id,
@@ -73,18 +77,18 @@ def invite(actor: User, organization: Organization, email: str, role: str, team_
     audit.record("invitation.create", organization=organization, actor=actor, target=email,
                  details={"invitation_id": invitation.id, "role": invitation.role, "team_ids": invitation.team_ids})
     db.session.commit()
-    _send(invitation)
-    return invitation
+    return invitation, _send(invitation)
 
 
-def resend(actor: User, invitation: Invitation) -> None:
+def resend(actor: User, invitation: Invitation) -> bool:
+    """A new link (the old one stops working); False when its e-mail could not be queued."""
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise InvitationError("This invitation was already used or revoked.")
     invitation.renew()
     audit.record("invitation.resend", organization=invitation.organization_id, actor=actor, target=invitation.email,
                  details={"invitation_id": invitation.id})
     db.session.commit()
-    _send(invitation)
+    return _send(invitation)
 
 
 def revoke(actor: User, invitation: Invitation) -> None:
@@ -147,7 +151,11 @@ def accept(invitation: Invitation, user: User) -> None:
     invitation.mark_accepted(user.id)
     audit.record("invitation.accept", organization=organization, actor=user, target=user.email,
                  details={"invitation_id": invitation.id, "role": invitation.role, "team_ids": teams})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same link accepted twice at once: the other request won
+        db.session.rollback()
+        raise InvitationError("This invitation was just used.") from None
     access_changed(organization, [user.id], teams)
 
 

@@ -59,15 +59,17 @@ def update_settings(actor: User, organization: Organization, name: str, currency
 
 
 def delete_later(actor: User, organization: Organization):
-    """Record the deletion and enqueue it; returns the job's JobStatus."""
+    """Enqueue the deletion and record it; returns the job's JobStatus (EnqueueError when Redis is unavailable:
+    then nothing is recorded and nothing deleted)."""
     from app.background.enqueue import enqueue
 
+    status = enqueue("organization_deletion", organization.id, key=f"organization_deletion:{organization.id}",
+                     user_id=actor.id)
     audit.record("organization.delete", organization=None, actor=actor,
                  target=f"{organization.name} (organization {organization.id})",
-                 details={"organization_id": organization.id, "state": "requested"})
+                 details={"organization_id": organization.id, "job": status.rq_job_id})
     db.session.commit()
-    return enqueue("organization_deletion", organization.id, key=f"organization_deletion:{organization.id}",
-                   user_id=actor.id)
+    return status
 
 
 def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p, m: None) -> str:

@@ -247,3 +247,23 @@ def test_the_audit_trail_is_for_owners_and_admins_paginated_and_filterable(clien
     by_actor = client.get(f"/organizations/{w.org.id}/audit?actor={w.admin.id}").get_data(as_text=True)
     assert by_actor.count('data-testid="audit-row"') == 1
     assert client.get(f"/organizations/{w.org.id}/audit?action=bogus&page=x").status_code == 200
+
+
+def test_without_the_job_queue_deletion_changes_nothing_and_invitations_stand(client, factory, db, monkeypatch):
+    from app.background import enqueue as enqueue_module
+    from app.models import Invitation
+
+    def unavailable(*args, **kwargs):
+        raise enqueue_module.EnqueueError("Redis is unavailable: test")
+
+    w = factory.world()
+    login(client, w.owner)
+    monkeypatch.setattr(enqueue_module, "_enqueue_new", unavailable)
+    response = client.post(f"/organizations/{w.org.id}/delete", data={"confirm_name": "Acme"})
+    assert response.status_code == 503 and "nothing was deleted" in response.get_data(as_text=True)
+    assert db.session.get(Organization, w.org.id) is not None
+    assert db.session.scalar(select(AuditEntry)) is None
+    response = client.post(f"/organizations/{w.org.id}/invitations", data={"email": "x@example.com", "role": "member"},
+                           follow_redirects=True)
+    assert response.status_code == 200 and "could not be queued" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation)).email == "x@example.com"
