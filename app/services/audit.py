@@ -3,8 +3,8 @@
     record("member.role_change", organization=org, actor=current_user, target=user.email, details={...})
 
 The entry joins the caller's transaction (it commits with the change it describes, or not at all). The
-address is the request's remote address when there is a request (ProxyFix, when configured, makes it the
-client's); None from a job or the CLI.
+address is the request's remote address when there is a request (the one the rate limits count); None from a
+job or the CLI.
 """
 from __future__ import annotations
 
