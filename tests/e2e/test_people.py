@@ -68,9 +68,9 @@ def test_an_invited_colleague_joins_the_team_and_the_dashboard_counts_them_live(
     colleague.wait_for_url(f"{base}/organizations/{org.id}")
     colleague.goto(f"{base}/teams/{team.id}")
     expect(colleague.get_by_test_id("member-list")).to_contain_text("colleague@example.com")
+    screenshot(colleague, "people-invitation-accepted")
     colleague.goto(f"{base}/settings")  # their time zone is the browser's
     expect(colleague.get_by_test_id("time-zone")).to_have_value("America/Chicago")
-    screenshot(colleague, "people-invitation-accepted")
 
     expect(people).to_have_text("2", timeout=20000)  # the owner's open dashboard, live
     expect(page.get_by_test_id("live-metrics")).to_have_text(re.compile(r"Updated \d\d:\d\d:\d\d"))
