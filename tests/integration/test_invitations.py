@@ -133,6 +133,12 @@ def test_unusable_links_get_clear_pages(client, factory, db):
     db.session.commit()
     member_link = client.get(_link_for(client, c))
     assert member_link.status_code == 410 and "already a member" in member_link.get_data(as_text=True)
+    entries = [(e.action, e.target, e.actor_id) for e in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.organization_id == w.org.id).order_by(AuditEntry.id))]
+    assert entries == [("invitation.create", "a@example.com", w.owner.id),
+                       ("invitation.create", "b@example.com", w.owner.id),
+                       ("invitation.resend", "a@example.com", w.owner.id),
+                       ("invitation.revoke", "b@example.com", w.owner.id)]
 
 
 @pytest.mark.parametrize("email, role, status", [
