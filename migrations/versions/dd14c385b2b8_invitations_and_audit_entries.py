@@ -1,7 +1,7 @@
 """invitations and audit_entries (people and settings)
 
 Revision ID: dd14c385b2b8
-Revises: 3b5e1c7d2a90
+Revises: c4d1f0a9e2b7
 Create Date: 2026-11-29 07:55:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'dd14c385b2b8'
-down_revision = '3b5e1c7d2a90'
+down_revision = 'c4d1f0a9e2b7'
 branch_labels = None
 depends_on = None
 
