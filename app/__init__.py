@@ -13,8 +13,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, overrides))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    register_observability(app)
     register_extensions(app)
     register_security_headers(app)
     register_input_guard(app)
@@ -49,6 +48,19 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         """Sessions and remember cookies carry User.get_id(): "<id>:<session_version>"; a revoked one names nobody."""
         return models.User.from_session_token(token)
+
+
+def register_observability(app: Flask) -> None:
+    """Logs (JSON in production), the request id, Prometheus request metrics, and Sentry when SENTRY_DSN is set."""
+    from app import logs, request_id
+    from app.metrics.http import register as register_http_metrics
+    from app.sentry import init_sentry
+
+    logs.configure(app.config["APP_ENV"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    request_id.register(app)
+    register_http_metrics(app)
+    init_sentry(app.config)
 
 
 def register_input_guard(app: Flask) -> None:

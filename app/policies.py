@@ -15,7 +15,7 @@ from sqlalchemy import Select, false, or_, select
 
 from app.extensions import db
 from app.form_filters import parse_id
-from app.models import Client, Organization, Project, Role, Team, TeamMembership, TimeLog, User
+from app.models import Client, JobStatus, Organization, Project, Role, Team, TeamMembership, TimeLog, User
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN, Role.MANAGER)
 ORG_WIDE_ROLES = (Role.OWNER, Role.ADMIN)
@@ -253,3 +253,36 @@ def authorize_org(user: User, action: str, organization_id) -> Organization:
     if not can_org(user, action, organization.id):
         abort(403)
     return organization
+
+
+# -- the job monitor (issue 14) ------------------------------------------------------------------
+# System admins see and act on every job and operate the platform (queues, workers, recurring entries).
+# Everyone sees the jobs run for them; an organization's owners and admins also see its jobs (JobStatus
+# organization_id), retry and cancel them, and run bulk actions over them. Anything else is a 404.
+def job_scope(user: User) -> Select:
+    query = select(JobStatus)
+    if user.is_system_admin:
+        return query
+    wide = org_wide_ids(user)
+    mine = JobStatus.user_id == user.id
+    return query.where(or_(mine, JobStatus.organization_id.in_(wide)) if wide else mine)
+
+
+def can_view_job(user: User, job: JobStatus) -> bool:
+    if user.is_system_admin or (job.user_id is not None and job.user_id == user.id):
+        return True
+    return job.organization_id is not None and job.organization_id in org_wide_ids(user)
+
+
+def can_view_org_jobs(user: User, organization_id: int) -> bool:
+    return user.is_system_admin or organization_id in org_wide_ids(user)
+
+
+def can_bulk_jobs(user: User) -> bool:
+    """Bulk actions (over the user's job scope): system admins, and organizations' owners and admins."""
+    return user.is_system_admin or bool(org_wide_ids(user))
+
+
+def can_operate_jobs(user: User) -> bool:
+    """Pause and resume queues, see workers, switch and run recurring entries: platform-wide, system admins."""
+    return user.is_system_admin

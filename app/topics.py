@@ -4,7 +4,7 @@ A topic names what a page's socket subscribes to and what a broadcast is pushed 
 
     dashboard:user:7  dashboard:team:3  dashboard:org:42  dashboard:system    DashboardKey
     user:7                                                                      UserTopic (the header timer)
-    jobs:all  jobs:user:7                                                       JobsTopic (the job monitor)
+    jobs:all  jobs:user:7  jobs:org:42                                          JobsTopic (the job monitor)
 
 A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
 Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
@@ -77,13 +77,23 @@ class UserTopic:
 
 @dataclass(frozen=True)
 class JobsTopic:
-    """The job monitor: every job (user_id None, system admins) or the jobs that serve one user."""
+    """The job monitor: every job (no ids, system admins), the jobs that serve one user, or the jobs of one
+    organization (its owners and admins)."""
     user_id: int | None = None
+    organization_id: int | None = None
+
+    def __post_init__(self):
+        if self.user_id is not None and self.organization_id is not None:
+            raise BadTopic("a jobs topic is a user's or an organization's, not both")
 
     def __str__(self) -> str:
+        if self.organization_id is not None:
+            return f"jobs:org:{self.organization_id}"
         return "jobs:all" if self.user_id is None else f"jobs:user:{self.user_id}"
 
     def allows(self, user: User) -> bool:
+        if self.organization_id is not None:
+            return policies.can_view_org_jobs(user, self.organization_id)
         return user.is_system_admin or self.user_id == user.id
 
 
@@ -91,13 +101,16 @@ Topic = DashboardKey | UserTopic | JobsTopic
 
 
 def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
-    """What a user's job monitor page listens to."""
-    return [JobsTopic()] if user.is_system_admin else [JobsTopic(user.id)]
+    """What a user's job monitor page listens to: everything, or their own jobs and their organizations'."""
+    if user.is_system_admin:
+        return [JobsTopic()]
+    return [JobsTopic(user.id)] + [JobsTopic(organization_id=o) for o in sorted(policies.org_wide_ids(user))]
 
 
-def jobs_topics_for_job(user_id: int | None) -> list[JobsTopic]:
-    """Where a change to a job is pushed: every system admin's monitor, and its requester's."""
-    return [JobsTopic()] + ([JobsTopic(user_id)] if user_id else [])
+def jobs_topics_for_job(user_id: int | None, organization_id: int | None = None) -> list[JobsTopic]:
+    """Where a change to a job is pushed: every system admin's monitor, its requester's, its organization's."""
+    return ([JobsTopic()] + ([JobsTopic(user_id)] if user_id else [])
+            + ([JobsTopic(organization_id=organization_id)] if organization_id else []))
 
 
 def parse(name: str) -> Topic:
@@ -114,6 +127,8 @@ def parse(name: str) -> Topic:
             return JobsTopic()
         case ["jobs", "user", raw_id]:
             return JobsTopic(_id(raw_id, name))
+        case ["jobs", "org", raw_id]:
+            return JobsTopic(organization_id=_id(raw_id, name))
     raise BadTopic(f"not a topic: {name!r}")
 
 

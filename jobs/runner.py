@@ -7,26 +7,40 @@ gets its JobStatus row here, on its first run.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 
 from rq import get_current_job
 from werkzeug.utils import import_string
 
+from app import request_id
 from app.background import tracking
 from app.background.catalog import get_kind
 from app.extensions import db
 from app.models import JobState
+from app.sentry import tag_job
 
+log = logging.getLogger(__name__)
 _engine_pid = os.getpid()
 
 
 def perform(kind: str, *args):
+    """The job's log lines carry the id of the request that enqueued it (app/request_id.py), and its own id."""
+    job = get_current_job()
+    origin = (job.meta or {}).get("request_id") if job else None
+    with request_id.job_context(origin, job.id if job else None):
+        if job:
+            tag_job(job.id, kind, origin)
+        return _perform(kind, job, *args)
+
+
+def _perform(kind: str, job, *args):
     spec = get_kind(kind)
     _forget_parent_connections()
-    job = get_current_job()
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    log.info("job %s (%s) started", job_id, spec.name)
     try:
         if job_id:
             status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
@@ -39,9 +53,11 @@ def perform(kind: str, *args):
             db.session.rollback()
             if job_id:
                 tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
+            log.warning("job %s (%s) failed: %s", job_id, spec.name, exc)
             raise
         if job_id:
             tracking.mark_completed(job_id, None if result is None else str(result))
+        log.info("job %s (%s) completed", job_id, spec.name)
         return result
     finally:
         db.session.remove()

@@ -61,6 +61,8 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Send e-mail"),
     JobKind("organization_deletion", "jobs.organizations.delete_organization", MAINTENANCE, timeout=3600, retries=2,
             label="Organization deletion"),
+    JobKind("bulk_action", "jobs.bulk.bulk_action", MAINTENANCE, timeout=3600, retries=0,
+            label="Bulk action on jobs"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,
             label="Diagnostic echo"),
     JobKind("sleep", "jobs.diagnostics.sleep", DEFAULT, timeout=120, retries=1, retry_intervals=[1],

@@ -1,10 +1,12 @@
 """The one way to enqueue a job: queue, timeout, retry policy, JobStatus tracking and coalescing.
 
-    status = enqueue("dashboard_data", "dashboard:org:42", key="dashboard:org:42", user_id=7)
+    status = enqueue("dashboard_data", "dashboard:org:42", key="dashboard:org:42", user_id=7, organization_id=42)
 
 With a `key`, a job already pending for that key (queued, scheduled or deferred) is returned instead
 of a second one; a job already running does not count, so a change made while it runs gets its own
 (second) run. `delay` schedules the job (the dashboards' throttle uses it for a window's trailing run).
+`organization_id` names the organization the job works for: its owners and admins see the job on /jobs.
+The id of the request that enqueues (app/request_id.py) goes with the job: its log lines carry it.
 Call it after committing the records the job will read: a fast worker must find them.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import FailedJobRegistry
 
+from app import request_id
 from app.background import tracking
 from app.background.catalog import PERFORM, get_kind
 from app.extensions import db, turbo
@@ -55,10 +58,10 @@ def get_queue(name: str) -> Queue:
 
 
 def enqueue(kind: str, *args, key: str | None = None, user_id: int | None = None,
-            delay: float | None = None) -> JobStatus:
+            delay: float | None = None, organization_id: int | None = None) -> JobStatus:
     spec = get_kind(kind)  # UnknownJobKind for a bad name, before anything is written
     if key is None:
-        return _enqueue_new(spec, args, None, user_id, delay)
+        return _enqueue_new(spec, args, None, user_id, delay, organization_id)
     r = get_redis()
     try:
         with r.lock(f"{COALESCE_PREFIX}lock:{key}", timeout=10, blocking_timeout=10):
@@ -66,7 +69,7 @@ def enqueue(kind: str, *args, key: str | None = None, user_id: int | None = None
             if pending is not None:
                 _record_requester(pending, user_id)
                 return pending
-            status = _enqueue_new(spec, args, key, user_id, delay)
+            status = _enqueue_new(spec, args, key, user_id, delay, organization_id)
             r.set(COALESCE_PREFIX + key, status.rq_job_id, ex=spec.timeout + 3600)
             return status
     except redis.RedisError as exc:
@@ -101,12 +104,13 @@ def _record_requester(status: JobStatus, user_id: int | None) -> None:
         log.exception("could not unlist job %s for user %s", status.rq_job_id, former)
 
 
-def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
+def _enqueue_new(spec, args, key, user_id, delay, organization_id=None) -> JobStatus:
     job_id = uuid.uuid4().hex
+    origin = request_id.current()
     status = JobStatus(
         rq_job_id=job_id, kind=spec.name, queue=spec.queue, user_id=user_id, coalesce_key=key,
         args_summary=JobStatus.summarize_args(args), status=JobState.PENDING, enqueued_at=utcnow(),
-        max_attempts=spec.retries + 1,
+        max_attempts=spec.retries + 1, organization_id=organization_id, request_id=origin,
     )
     db.session.add(status)
     db.session.commit()  # the row exists before any worker can pick the job up
@@ -114,7 +118,8 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
     options = dict(
         job_id=job_id, job_timeout=spec.timeout, retry=retry, result_ttl=3600, failure_ttl=7 * 86400,
         description=f"{spec.func}({status.args_summary})",
-        meta={"kind": spec.name, "user_id": user_id, "key": key},
+        meta={"kind": spec.name, "user_id": user_id, "key": key, "organization_id": organization_id,
+              "request_id": origin},
     )
     queue = get_queue(spec.queue)
     try:
@@ -126,6 +131,7 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
         status.fail(f"Could not enqueue: {exc}")
         db.session.commit()
         raise EnqueueError(status.error_message) from exc
+    log.info("enqueued %s job %s on %s%s", spec.name, job_id, spec.queue, f" in {delay:.1f}s" if delay else "")
     tracking.broadcast_job(status, created=True)
     return status
 

@@ -92,6 +92,13 @@ def pid_namespace() -> str:
         return ""
 
 
+def local_process_gone(hostname: str | None, pid: int | None, namespace: str | None) -> bool:
+    """A worker that recorded this host and our pid namespace, and whose process no longer exists here."""
+    if hostname != socket.gethostname() or pid is None or namespace is None or namespace != pid_namespace():
+        return False
+    return not _process_exists(pid)
+
+
 def _process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -26,13 +26,15 @@ import redis
 from rq.exceptions import NoSuchJobError
 from rq_scheduler import Scheduler
 from rq_scheduler.utils import get_next_scheduled_time, to_unix
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.background import seeding_switch
 from app.background.catalog import get_kind
 from app.background.enqueue import enqueue
 from app.background.reconcile import reconcile
 from app.extensions import db
-from app.models import utcnow
+from app.models import RecurringSetting, utcnow
 from app.redis_client import Outage
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,13 @@ class Recurring:
         return f"every {self.every}s" if self.every else f"cron {self.cron} (server time)"
 
     def is_enabled(self) -> bool:
+        """An operator's switch (/jobs, kept in the database) wins; else the table's default."""
+        override = switched(self.name)
+        if override is not None:
+            return override
+        return self.default_enabled()
+
+    def default_enabled(self) -> bool:
         if self.enabled == "seeding_switch":
             return seeding_switch.is_enabled()
         return bool(self.enabled)
@@ -93,6 +102,29 @@ def get_entry(name: str) -> Recurring:
         return ENTRIES[name]
     except KeyError:
         raise UnknownEntry(name) from None
+
+
+def switched(name: str) -> bool | None:
+    """The operator's switch for an entry (RecurringSetting), or None when nobody set one. A column, not an
+    entity: never a stale copy from the session's identity map. None too while the database cannot answer (the
+    table's default then holds; a run would need the database anyway)."""
+    try:
+        return db.session.scalar(select(RecurringSetting.enabled).where(RecurringSetting.name == name))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.warning("recurring switch of %s unknown (%s): using the table's default", name, exc)
+        return None
+
+
+def set_enabled(name: str, enabled: bool, actor_id: int | None = None) -> Recurring:
+    """Switch an entry on or off for every process, across restarts: the scheduler adds or cancels its one
+    rq-scheduler entry (fixed id) on its next loop; commits."""
+    entry = get_entry(name)
+    setting = db.session.get(RecurringSetting, name) or RecurringSetting(name=name)
+    setting.enabled, setting.changed_by_id = enabled, actor_id
+    db.session.add(setting)
+    db.session.commit()
+    return entry
 
 
 def run_entry(name: str):
@@ -184,6 +216,7 @@ class TimeboardScheduler(Scheduler):
                     if not registered:
                         self._register_again()
                         ids = register(self)
+                        db.session.remove()
                         registered = True
                         if on_register is not None:
                             on_register(ids)
@@ -243,8 +276,11 @@ class TimeboardScheduler(Scheduler):
     def enqueue_jobs(self):
         try:
             sync(self)
-        except Exception:  # the seeding switch lives in Redis too; never stop scheduling for it
+        except Exception:  # the switches live in Redis and the database; never stop scheduling for them
             log.exception("could not sync the recurring table")
+            db.session.rollback()
+        finally:
+            db.session.remove()  # the next loop reads the switches afresh
         return super().enqueue_jobs()
 
     def enqueue_job(self, job):

@@ -32,6 +32,7 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
     meta = job.meta or {}
     status = JobStatus(
         rq_job_id=job.id, kind=kind, queue=job.origin, user_id=meta.get("user_id"), coalesce_key=meta.get("key"),
+        organization_id=meta.get("organization_id"), request_id=meta.get("request_id"),
         args_summary=JobStatus.summarize_args(job.args[1:]), status=JobState.PENDING,
         enqueued_at=(job.enqueued_at or utcnow()).replace(tzinfo=None), max_attempts=max_attempts,
     )
@@ -86,7 +87,7 @@ def report_progress(percent: int, message: str | None = None) -> None:
 
 
 def topics_for(status: JobStatus) -> list[JobsTopic]:
-    return jobs_topics_for_job(status.user_id)
+    return jobs_topics_for_job(status.user_id, status.organization_id)
 
 
 def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
@@ -120,3 +121,15 @@ def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True
             broadcast_stream(topics, refresh_stream())
     except Exception:  # the monitor is a view of the truth in the database; never fail a job for it
         log.exception("could not broadcast job %s", status.rq_job_id)
+
+
+def refresh_monitors(topics) -> None:
+    """Refresh the open job monitors of these topics (after a bulk change of many rows: one refresh, not one
+    stream per row)."""
+    try:
+        names = presence.watched(topics)
+        watched = [t for t in topics if str(t) in names]
+        if watched:
+            broadcast_stream(watched, refresh_stream())
+    except Exception:  # the monitor is a view; never fail a job for it
+        log.exception("could not refresh the job monitors")

@@ -26,14 +26,22 @@ from collections.abc import Callable
 
 import redis
 from rq import Queue, SimpleWorker, Worker, worker_registration
+from rq.intermediate_queue import IntermediateQueue
+from rq.job import JobStatus as RQStatus
 
+from app.background import pause
+from app.background.catalog import PERFORM
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
+from app.metrics.instruments import JOB_DURATION, JOB_RUNS
 from app.redis_client import MAX_DELAY, Outage, wait_for_redis
 
 log = logging.getLogger(__name__)
 
 JOB_MONITORING_INTERVAL = 5  # seconds: keeps RQ's heartbeat fresh (see app.background.reconcile)
 QUICK_EXIT = 30  # seconds: a worker that ends sooner than this is restarted only after a backoff
+PAUSE_POLL = 2  # seconds: how soon a worker notices that a queue was paused or resumed
+OUTCOMES = {RQStatus.FINISHED: "completed", RQStatus.FAILED: "failed", RQStatus.SCHEDULED: "retried",
+            RQStatus.QUEUED: "retried", RQStatus.CANCELED: "canceled", RQStatus.STOPPED: "killed"}
 
 
 class _DropRetryLines(logging.Filter):
@@ -75,6 +83,54 @@ class _Supervised:
         if self.outage.recovered():
             self._rejoin()
 
+    # -- paused queues (app/background/pause.py) -----------------------------------------------------
+    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
+        """RQ's dequeue over the queues that are not paused, checked again every PAUSE_POLL seconds; a job
+        taken from a queue paused in that instant goes back to the front of its queue."""
+        every_queue = list(self._ordered_queues)
+        deadline = None if max_idle_time is None else time.monotonic() + max_idle_time
+        try:
+            while True:
+                paused = pause.paused(self.connection)
+                active = [q for q in every_queue if q.name not in paused]
+                if active:
+                    self._ordered_queues = active
+                    poll = None if timeout is None else max(1, min(timeout, PAUSE_POLL))
+                    result = super().dequeue_job_and_maintain_ttl(poll, poll)
+                    if result is not None:
+                        job, queue = result
+                        if queue.name not in pause.paused(self.connection):
+                            return result
+                        self._put_back(job, queue)
+                        continue
+                elif timeout is not None:
+                    self.heartbeat()
+                    if self.should_run_maintenance_tasks:
+                        self.run_maintenance_tasks()
+                    self.set_state("idle")
+                    time.sleep(PAUSE_POLL)
+                if timeout is None or self._stop_requested:  # burst: one look only
+                    return None
+                if deadline is not None and time.monotonic() >= deadline:
+                    return None
+        finally:
+            self._ordered_queues = every_queue
+
+    def _put_back(self, job, queue: Queue) -> None:
+        with self.connection.pipeline() as pipe:
+            pipe.lrem(IntermediateQueue(queue.key, self.connection).key, 1, job.id)
+            queue.push_job_id(job.id, pipeline=pipe, at_front=True)
+            pipe.execute()
+        self.log.info("queue %s is paused: job %s put back", queue.name, job.id)
+
+    # -- job metrics, counted here and not in a forked horse (app/metrics/instruments.py) --------------
+    def execute_job(self, job, queue):
+        started = time.perf_counter()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            _count_job(job, queue.name, time.perf_counter() - started)
+
     def register_birth(self) -> None:
         """RQ's birth record, plus our pid namespace: reconcile may then look this worker's pid up on
         this host (app/background/reconcile.py)."""
@@ -108,6 +164,16 @@ class TimeboardWorker(_Supervised, Worker):
 
 class TimeboardSimpleWorker(_Supervised, SimpleWorker):
     """Runs each job in its own process: no fork, the app and its templates loaded once."""
+
+
+def _count_job(job, queue: str, seconds: float) -> None:
+    try:
+        kind = job.args[0] if job.func_name == PERFORM and job.args else "other"
+        outcome = OUTCOMES.get(job.get_status(refresh=True), "other")
+        JOB_RUNS.labels(kind, queue, outcome).inc()
+        JOB_DURATION.labels(kind, queue).observe(seconds)
+    except Exception:  # noqa: BLE001 - metrics never stop a worker
+        log.exception("could not count job %s", job.id)
 
 
 def _stop(signum, frame):

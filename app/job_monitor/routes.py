@@ -1,16 +1,18 @@
-"""Job monitor: /jobs (counts, queues, throughput, the table), /jobs/<id>, and the job actions."""
+"""Job monitor: /jobs (search, counts, queues, workers, throughput, per organization, the table), /jobs/<id>,
+and the actions on one job. Operating the platform (queues, recurring entries) is operations.py; bulk
+actions are bulk.py. Every page and action asks app/policies.py."""
 from __future__ import annotations
 
 import redis
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.background import monitor, recurring
-from app.background.enqueue import EnqueueError, JobActionError, JobQueueUnavailable
+from app import policies
+from app.background import monitor, pause, recurring, stats, workers
+from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
 from app.form_filters import parse_page
-from app.redis_client import get_redis
 
 bp = Blueprint("jobs", __name__)
 
@@ -20,10 +22,14 @@ bp = Blueprint("jobs", __name__)
 def index():
     filters, errors = monitor.Filters.parse(request.args)
     page = monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
+    operator = policies.can_operate_jobs(current_user)
     return render_template(
         "jobs/index.html", page=page, filters=filters, errors=errors,
         counts=monitor.status_counts(current_user), queues=_queue_health(),
-        buckets=monitor.throughput(current_user), recurring=_recurring() if current_user.is_system_admin else None,
+        buckets=monitor.throughput(current_user), operator=operator,
+        recurring=_recurring() if operator else None, worker_list=_workers() if operator else None,
+        queue_windows=stats.queue_windows() if operator else None,
+        costs=_costs(), can_bulk=policies.can_bulk_jobs(current_user),
         statuses=monitor.STATUSES, queue_names=monitor.QUEUES, kinds=sorted(monitor.KINDS),
         stream_topics=monitor.topics(current_user),
     ), (422 if errors else 200)
@@ -64,21 +70,6 @@ def cancel(identifier: str):
     return _back()
 
 
-@bp.post("/jobs/recurring/<name>/run")
-@login_required
-def run_recurring(name: str):
-    if not current_user.is_system_admin:
-        abort(403, "Only system admins run recurring jobs by hand.")
-    if name not in recurring.ENTRIES:
-        abort(404, f"No recurring entry {name!r}.")
-    try:
-        status = recurring.run_entry(name)
-    except EnqueueError as exc:
-        abort(503, str(exc))
-    flash(f"{name}: job {status.rq_job_id[:8]} is {status.status}.", "info")
-    return redirect(url_for("jobs.index"), 303)
-
-
 def _back():
     target = request.form.get("next", "")
     if not target.startswith("/jobs") or target.startswith("//"):
@@ -87,15 +78,48 @@ def _back():
 
 
 def _queue_health():
+    """Depth, oldest waiting and paused, per queue; None while Redis is down."""
     try:
-        return monitor.queue_health()
+        figures = monitor.queue_health()
+        paused = pause.paused()
     except redis.RedisError:
         return None
+    for name, q in figures.items():
+        q["paused"] = name in paused
+    return figures
+
+
+def _workers():
+    try:
+        found = workers.workers()
+    except redis.RedisError:
+        return None
+    return {"list": found, "by_queue": workers.by_queue(found)}
+
+
+def _costs():
+    """Job time and failures per organization over the last day: every one for system admins, an owner's own."""
+    if current_user.is_system_admin:
+        return stats.organization_costs(None)
+    wide = policies.org_wide_ids(current_user)
+    return stats.organization_costs(wide) if wide else None
 
 
 def _recurring():
+    runs_by_entry = stats.recurring_runs({e.name: e.key for e in recurring.RECURRING})
     try:
-        runs = recurring.next_runs(recurring.make_scheduler(get_redis()))
-        return [(entry, entry.is_enabled(), runs.get(entry.name)) for entry in recurring.RECURRING]
+        next_runs = recurring.next_runs(recurring.make_scheduler(_redis()))
+        enabled = {e.name: e.is_enabled() for e in recurring.RECURRING}
     except redis.RedisError:
-        return [(entry, None, None) for entry in recurring.RECURRING]
+        next_runs, enabled = {}, {e.name: None for e in recurring.RECURRING}
+    return [(entry, enabled[entry.name], next_runs.get(entry.name), runs_by_entry[entry.name])
+            for entry in recurring.RECURRING]
+
+
+def _redis():
+    from app.redis_client import get_redis
+
+    return get_redis()
+
+
+from app.job_monitor import bulk, operations  # noqa: E402,F401  - their routes join this blueprint

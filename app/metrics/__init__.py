@@ -1,4 +1,7 @@
-"""/metrics in the Prometheus text format: queue depths, job outcomes, running timers, watched stream topics.
+"""/metrics in the Prometheus text format: what every process counted (app/metrics/instruments.py: HTTP
+requests, job runs, gateway sockets and broadcasts; summed over the processes of this machine in multiprocess
+mode), plus figures read at each scrape: tracked jobs, queue depth and oldest-waiting age, paused queues,
+workers, running timers, watched stream topics.
 
 Scrapers authenticate with `Authorization: Bearer $METRICS_TOKEN`; without a token configured the
 endpoint answers loopback clients and signed-in system admins only.
@@ -6,11 +9,13 @@ endpoint answers loopback clients and signed-in system admins only.
 from __future__ import annotations
 
 import hmac
+import os
 
 from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 
 bp = Blueprint("metrics", __name__)
 
@@ -22,8 +27,8 @@ class TimeboardCollector:
         from sqlalchemy import func, select
 
         from app import presence
-        from app.background.catalog import QUEUES
-        from app.background.enqueue import get_queue
+        from app.background import monitor, pause
+        from app.background import workers as workers_module
         from app.extensions import db
         from app.models import JobStatus, TimeLog
 
@@ -36,17 +41,33 @@ class TimeboardCollector:
         running = db.session.scalar(select(func.count()).select_from(TimeLog).where(TimeLog.end_time.is_(None)))
         yield GaugeMetricFamily("timeboard_running_timers", "Timers running now", value=running or 0)
         depth = GaugeMetricFamily("timeboard_queue_depth", "Jobs waiting per queue", labels=["queue"])
+        oldest = GaugeMetricFamily("timeboard_queue_oldest_age_seconds", "Age of the oldest job waiting, per queue",
+                                   labels=["queue"])
+        paused = GaugeMetricFamily("timeboard_queue_paused", "1 while a queue is paused", labels=["queue"])
+        workers = GaugeMetricFamily("timeboard_workers", "RQ workers by state (lost: no heartbeat)", labels=["state"])
         watched = GaugeMetricFamily("timeboard_watched_topics", "Stream topics with an open socket in any process "
                                     "(presence; each gateway's /metrics has its own sockets)", labels=["kind"])
         try:
-            for name in QUEUES:
-                depth.add_metric([name], get_queue(name).count)
+            paused_names = pause.paused()
+            for name, figures in monitor.queue_health().items():
+                depth.add_metric([name], figures["depth"])
+                if figures["oldest_age_s"] is not None:
+                    oldest.add_metric([name], figures["oldest_age_s"])
+                paused.add_metric([name], 1 if name in paused_names else 0)
+            for state, count in sorted(workers_module.states().items()):
+                workers.add_metric([state], count)
             for kind, count in sorted(presence.watched_by_kind().items()):
                 watched.add_metric([kind], count)
         except Exception:  # Redis down: report what the database knows
             current_app.logger.warning("metrics: Redis unavailable")
-        yield depth
-        yield watched
+        yield from (depth, oldest, paused, workers, watched)
+
+
+class _ThisProcess:
+    """Without multiprocess mode: what this process counted (the default registry)."""
+
+    def collect(self):
+        yield from REGISTRY.collect()
 
 
 def _allowed() -> bool:
@@ -65,4 +86,8 @@ def metrics():
         abort(403, "Metrics need a bearer token or a system admin.")
     registry = CollectorRegistry()
     registry.register(TimeboardCollector())
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        MultiProcessCollector(registry)  # every process of this machine that wrote to the directory
+    else:
+        registry.register(_ThisProcess())
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

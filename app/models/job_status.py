@@ -31,6 +31,7 @@ class JobStatus(db.Model):
         Index("ix_job_statuses_status_enqueued", "status", "enqueued_at"),
         Index("ix_job_statuses_user_enqueued", "user_id", "enqueued_at"),
         Index("ix_job_statuses_kind_finished", "kind", "finished_at"),
+        Index("ix_job_statuses_org_enqueued", "organization_id", "enqueued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +39,9 @@ class JobStatus(db.Model):
     kind: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # the organization the job works for (its dashboard, report, seeding run...): its owners and admins see it
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)  # the request that enqueued it
     coalesce_key: Mapped[str | None] = mapped_column(String(200))
     args_summary: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(20), default=JobState.PENDING)

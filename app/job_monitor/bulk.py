@@ -1,0 +1,52 @@
+"""Bulk actions from a search (/jobs/bulk): GET counts what the action would touch and asks to confirm; POST
+records it in the audit trail and starts its maintenance job, whose page shows the progress live."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app import policies
+from app.background import bulk, monitor
+from app.background.enqueue import EnqueueError
+from app.form_filters import parse_id
+from app.job_monitor.routes import bp
+
+
+def _parse():
+    if not policies.can_bulk_jobs(current_user):
+        abort(403, "Bulk actions are for system admins and organizations' owners and admins.")
+    source = request.form if request.method == "POST" else request.args
+    action = (source.get("action") or "").strip()
+    filters, errors = monitor.Filters.parse(source)
+    if errors:
+        abort(422, " ".join(errors))
+    try:
+        found = bulk.count(current_user, filters, action)
+    except bulk.BulkError as exc:
+        abort(422, str(exc))
+    return action, filters, found
+
+
+@bp.get("/jobs/bulk")
+@login_required
+def bulk_confirm():
+    action, filters, found = _parse()
+    return render_template("jobs/bulk_confirm.html", action=action, label=bulk.ACTIONS[action][1],
+                           state=bulk.ACTIONS[action][0], filters=filters, found=found)
+
+
+@bp.post("/jobs/bulk")
+@login_required
+def bulk_start():
+    action, filters, found = _parse()
+    expected = parse_id(request.form.get("expected", ""))
+    if expected is None:
+        abort(422, "Confirm the count first (open the bulk action from the job list).")
+    try:
+        status = bulk.start(current_user, filters, action, expected)
+    except bulk.BulkError as exc:
+        abort(422, str(exc))
+    except EnqueueError as exc:
+        abort(503, str(exc))
+    flash(f"{bulk.ACTIONS[action][1]} of {found:,} jobs started: progress below.", "info")
+    return redirect(url_for("jobs.show", identifier=status.rq_job_id), 303)

@@ -1,0 +1,87 @@
+"""Operating the platform from /jobs (system admins): pause and resume a queue, run a recurring entry now,
+switch one on or off. Each change is recorded in the audit trail (platform-wide: no organization)."""
+from __future__ import annotations
+
+import redis
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from app import policies
+from app.background import pause, recurring
+from app.background.catalog import QUEUES
+from app.background.enqueue import EnqueueError
+from app.extensions import db
+from app.job_monitor.routes import bp
+from app.services import audit
+
+
+def _operator_only() -> None:
+    if not policies.can_operate_jobs(current_user):
+        abort(403, "Only system admins operate queues and recurring jobs.")
+
+
+@bp.post("/jobs/queues/<name>/pause")
+@login_required
+def pause_queue(name: str):
+    return _switch_queue(name, paused=True)
+
+
+@bp.post("/jobs/queues/<name>/resume")
+@login_required
+def resume_queue(name: str):
+    return _switch_queue(name, paused=False)
+
+
+def _switch_queue(name: str, paused: bool):
+    _operator_only()
+    if name not in QUEUES:
+        abort(404, f"No queue {name[:40]!r}.")
+    try:
+        changed = pause.pause(name) if paused else pause.resume(name)
+    except redis.RedisError as exc:
+        abort(503, f"The job queue (Redis) is unavailable: {exc}")
+    if changed:
+        audit.record("jobs.queue_pause" if paused else "jobs.queue_resume", organization=None, actor=current_user,
+                     target=name)
+        db.session.commit()
+    flash(f"Queue {name} is {'paused: workers leave it alone, jobs still queue up' if paused else 'running'}.",
+          "info")
+    return redirect(url_for("jobs.index") + "#jobs-queues-section", 303)
+
+
+@bp.post("/jobs/recurring/<name>/run")
+@login_required
+def run_recurring(name: str):
+    _operator_only()
+    if name not in recurring.ENTRIES:
+        abort(404, f"No recurring entry {name[:40]!r}.")
+    try:
+        status = recurring.run_entry(name)
+    except EnqueueError as exc:
+        abort(503, str(exc))
+    flash(f"{name}: job {status.rq_job_id[:8]} is {status.status}.", "info")
+    return redirect(url_for("jobs.index"), 303)
+
+
+@bp.post("/jobs/recurring/<name>/enable")
+@login_required
+def enable_recurring(name: str):
+    return _switch_recurring(name, True)
+
+
+@bp.post("/jobs/recurring/<name>/disable")
+@login_required
+def disable_recurring(name: str):
+    return _switch_recurring(name, False)
+
+
+def _switch_recurring(name: str, enabled: bool):
+    _operator_only()
+    if name not in recurring.ENTRIES:
+        abort(404, f"No recurring entry {name[:40]!r}.")
+    audit.record("jobs.recurring_enable" if enabled else "jobs.recurring_disable", organization=None,
+                 actor=current_user, target=name)
+    recurring.set_enabled(name, enabled, actor_id=current_user.id)  # commits the audit entry with it
+    flash(f"Recurring entry {name} is {'enabled' if enabled else 'disabled'} (the scheduler follows within "
+          f"seconds).", "info")
+    return redirect(url_for("jobs.index") + "#recurring-title", 303)
