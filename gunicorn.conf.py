@@ -11,3 +11,11 @@ graceful_timeout = 5
 reload = os.environ.get("APP_ENV", "development") == "development"
 control_socket_disable = True  # gunicorn 27 would otherwise open a socket under ~/.gunicorn
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG") else None
+
+
+def child_exit(server, worker):
+    """Multiprocess metrics (PROMETHEUS_MULTIPROC_DIR): a dead web worker's live gauges stop counting."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import click
 from flask import current_app
@@ -19,4 +20,15 @@ def gateway_command(host: str | None, port: int | None):
 
     app = current_app._get_current_object()
     logging.getLogger("websockets").setLevel(logging.WARNING)  # not a line per connection at 10,000 sockets
-    asyncio.run(run(app, host or app.config["GATEWAY_HOST"], port or app.config["GATEWAY_PORT"]))
+    try:
+        asyncio.run(run(app, host or app.config["GATEWAY_HOST"], port or app.config["GATEWAY_PORT"]))
+    finally:
+        mark_metrics_process_dead()
+
+
+def mark_metrics_process_dead() -> None:
+    """Multiprocess metrics: this gateway's open sockets no longer count (app/metrics/instruments.py)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())

@@ -20,7 +20,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from app.gateway.metrics import GatewayMetrics
+from app.gateway.metrics import GatewayMetrics, topic_kind
+from app.metrics.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 from app.relay import PAUSED_STREAM, READY_STREAM
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Hub:
     # -- sockets ------------------------------------------------------------------------------
     def join(self, sub: Subscriber) -> None:
         """Known by its user from the handshake on, so that a sign-out while its topics are checked closes it."""
+        if sub not in self.subscribers:
+            GATEWAY_SOCKETS.inc()
         self.subscribers.add(sub)
         self.users.setdefault(sub.user_id, set()).add(sub)
 
@@ -84,6 +87,8 @@ class Hub:
 
     def leave(self, sub: Subscriber) -> None:
         self.unsubscribe(sub, sub.topics)
+        if sub in self.subscribers:
+            GATEWAY_SOCKETS.dec()
         self.subscribers.discard(sub)
         mine = self.users.get(sub.user_id)
         if mine is not None:
@@ -116,9 +121,12 @@ class Hub:
     # -- delivery -----------------------------------------------------------------------------
     def publish(self, topics: Iterable[str], stream: str, at: float | None) -> None:
         """Write a stream to every socket subscribed to any of the topics (each once)."""
+        topics = list(topics)
         targets: set[Subscriber] = set()
         for topic in topics:
             targets.update(self.topics.get(topic, ()))
+        if topics:
+            GATEWAY_BROADCASTS.labels(topic_kind(topics[0])).inc()
         sent = self._send(targets, stream)
         if sent:
             self.metrics.delivered.inc(sent)

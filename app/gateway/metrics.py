@@ -30,11 +30,27 @@ class GatewayMetrics:
                                  registry=self.registry)
 
     def watch(self, hub) -> None:
-        """Report the hub's sockets and subscriptions at every scrape."""
+        """Report the hub's sockets and subscriptions at every scrape, and what this process counted in the
+        shared instruments (open sockets, broadcasts by topic kind: app/metrics/instruments.py)."""
         self.registry.register(_HubCollector(hub))
+        self.registry.register(_Shared())
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def topic_kind(topic: str) -> str:
+    """"dashboard:org:42" -> "dashboard:org", "jobs:user:7" -> "jobs:user", "jobs:all" -> "jobs:all"."""
+    parts = topic.split(":")
+    return ":".join(parts[:-1] if len(parts) > 1 and parts[-1].isdigit() else parts)
+
+
+class _Shared:
+    def collect(self):
+        from app.metrics.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
+
+        yield from GATEWAY_SOCKETS.collect()
+        yield from GATEWAY_BROADCASTS.collect()
 
 
 class _HubCollector:

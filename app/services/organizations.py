@@ -64,7 +64,7 @@ def delete_later(actor: User, organization: Organization):
     from app.background.enqueue import enqueue
 
     status = enqueue("organization_deletion", organization.id, key=f"organization_deletion:{organization.id}",
-                     user_id=actor.id)
+                     user_id=actor.id, organization_id=organization.id)
     audit.record("organization.delete", organization=None, actor=actor,
                  target=f"{organization.name} (organization {organization.id})",
                  details={"organization_id": organization.id, "job": status.rq_job_id})

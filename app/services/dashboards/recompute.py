@@ -24,6 +24,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from sqlalchemy import select
+
 from app import presence
 from app.background.catalog import dashboard_kind
 from app.background.enqueue import enqueue
@@ -72,9 +74,23 @@ def recompute_later(keys: Iterable[DashboardKey], throttle: float | None = None,
     count = 0
     for key in keys:
         delay = throttle_delay(key, throttle) if throttle else None
-        enqueue(dashboard_kind(key.kind), str(key), key=str(key), user_id=requester, delay=delay)
+        enqueue(dashboard_kind(key.kind), str(key), key=str(key), user_id=requester, delay=delay,
+                organization_id=organization_of(key))
         count += 1
     return count
+
+
+def organization_of(key: DashboardKey) -> int | None:
+    """The organization a dashboard job works for (its owners and admins see the job on /jobs): an organization's
+    or a team's dashboard; a user's spans their organizations, the system one none."""
+    if key.kind == "org":
+        return key.id
+    if key.kind == "team":
+        from app.extensions import db
+        from app.models import Team
+
+        return db.session.scalar(select(Team.organization_id).where(Team.id == key.id))
+    return None
 
 
 def recompute_if_watched(keys: Iterable[DashboardKey], throttle: float | None = None) -> int:
