@@ -4,8 +4,8 @@ Who sees what: system admins everything; an organization's owners and admins its
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 
 import pytest
 

@@ -1,0 +1,71 @@
+"""Pausing a queue: a real worker process (forking or not) leaves it alone while enqueuing goes on, serves its
+other queues meanwhile, and takes the waiting jobs once the queue is resumed; the page says "paused"."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.background import pause
+from app.background.enqueue import enqueue, get_queue
+from app.extensions import db
+from app.models import AuditEntry, JobStatus
+from tests.conftest import login
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def state(job_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(JobStatus, job_id).status
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_worker_leaves_a_paused_queue_alone_until_it_is_resumed(app_ctx, db, start_worker, fork):
+    pause.pause("default")
+    start_worker("default", "maintenance", fork=fork)
+    held = enqueue("echo", "held").id
+    other = enqueue("reconcile_jobs").id  # maintenance: not paused, so the worker is alive and serving
+    assert wait_for(lambda: state(other) == "completed"), "the worker did not serve the queue that is not paused"
+    time.sleep(3)  # longer than a worker takes to notice (PAUSE_POLL)
+    assert state(held) == "pending" and get_queue("default").count == 1
+    assert pause.resume("default") is True
+    assert wait_for(lambda: state(held) == "completed")
+
+
+def test_pausing_while_the_worker_listens_and_the_page_says_so(client, factory, start_worker, redis_conn):
+    admin = factory.user(None, email="root@platform.test", is_system_admin=True)
+    start_worker("default")
+    time.sleep(1.5)  # the worker is already blocked listening on "default"
+    login(client, admin)
+    assert client.post("/jobs/queues/default/pause").status_code == 303
+    time.sleep(2.5)  # its current listen, started before the pause, has ended
+    held = enqueue("echo", "held").id
+    time.sleep(3)
+    assert state(held) == "pending"
+    html = client.get("/jobs").get_data(as_text=True)
+    assert 'data-queue="default" data-paused="yes"' in html and 'data-testid="queue-paused"' in html
+    assert client.post("/jobs/queues/default/resume").status_code == 303
+    assert wait_for(lambda: state(held) == "completed")
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.target, e.actor_id) for e in entries] == [("jobs.queue_pause", "default", admin.id),
+                                                                    ("jobs.queue_resume", "default", admin.id)]
+
+
+def test_only_system_admins_pause_and_unknown_queues_are_404(client, factory):
+    w = factory.world()
+    login(client, w.owner)
+    assert client.post("/jobs/queues/default/pause").status_code == 403
+    assert pause.paused() == set()
+    client.post("/logout")
+    login(client, w.sysadmin)
+    assert client.post("/jobs/queues/nope/pause").status_code == 404
+    assert client.post("/jobs/queues/default/pause").status_code == 303
+    assert pause.paused() == {"default"}
