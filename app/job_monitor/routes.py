@@ -4,15 +4,20 @@ actions are bulk.py. Every page and action asks app/policies.py."""
 from __future__ import annotations
 
 import redis
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from app import policies
 from app.background import monitor, pause, recurring, stats, workers
 from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
+from app.extensions import db
 from app.form_filters import parse_page
+from app.models import Team
+from app.services.dashboards import section_stats
+from app.topics import DashboardKey
 
 bp = Blueprint("jobs", __name__)
 
@@ -29,7 +34,8 @@ def index():
         buckets=monitor.throughput(current_user), operator=operator,
         recurring=_recurring() if operator else None, worker_list=_workers() if operator else None,
         queue_windows=stats.queue_windows() if operator else None,
-        costs=_costs(), can_bulk=policies.can_bulk_jobs(current_user),
+        costs=_costs(), sections=_sections(), fresh_target=current_app.config["DASHBOARD_FRESH_SECONDS"],
+        can_bulk=policies.can_bulk_jobs(current_user),
         statuses=monitor.STATUSES, queue_names=monitor.QUEUES, kinds=sorted(monitor.KINDS),
         stream_topics=monitor.topics(current_user),
     ), (422 if errors else 200)
@@ -103,6 +109,23 @@ def _costs():
         return stats.organization_costs(None)
     wide = policies.org_wide_ids(current_user)
     return stats.organization_costs(wide) if wide else None
+
+
+def _sections():
+    """Dashboard sections' compute time and freshness: every dashboard for system admins, an owner's
+    organization and team dashboards; None for everyone else, or while Redis is down."""
+    if current_user.is_system_admin:
+        names = None
+    else:
+        wide = policies.org_wide_ids(current_user)
+        if not wide:
+            return None
+        teams = db.session.scalars(select(Team.id).where(Team.organization_id.in_(wide)))
+        names = [str(DashboardKey("org", o)) for o in wide] + [str(DashboardKey("team", t)) for t in teams]
+    try:
+        return section_stats.summary(names)
+    except redis.RedisError:
+        return None
 
 
 def _recurring():

@@ -7,7 +7,7 @@ Every function raises redis.RedisError when Redis is down; callers decide what t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -23,15 +23,17 @@ PREFIX = "timeboard:dashboard-cache:"
 class Cached:
     data: dict
     computed_at: datetime
+    meta: dict = field(default_factory=dict)  # how it was computed: {"job_id": RQ id, "ms": compute time}
 
 
 def _entry(key: DashboardKey, section: str) -> str:
     return f"{PREFIX}{key}:{section}"
 
 
-def store(key: DashboardKey, section: str, data: dict, computed_at: datetime | None = None) -> Cached:
-    cached = Cached(data=data, computed_at=computed_at or utcnow())
-    payload = json.dumps({"data": data, "at": cached.computed_at.isoformat()}, default=str)
+def store(key: DashboardKey, section: str, data: dict, computed_at: datetime | None = None,
+          meta: dict | None = None) -> Cached:
+    cached = Cached(data=data, computed_at=computed_at or utcnow(), meta=meta or {})
+    payload = json.dumps({"data": data, "at": cached.computed_at.isoformat(), "meta": cached.meta}, default=str)
     get_redis().set(_entry(key, section), payload, ex=current_app.config["DASHBOARD_CACHE_TTL"])
     return cached
 
@@ -44,7 +46,8 @@ def load(key: DashboardKey, sections: list[str]) -> dict[str, Cached]:
     for name, raw in zip(sections, get_redis().mget([_entry(key, s) for s in sections]), strict=True):
         if raw:
             value = json.loads(raw)
-            found[name] = Cached(data=value["data"], computed_at=datetime.fromisoformat(value["at"]))
+            found[name] = Cached(data=value["data"], computed_at=datetime.fromisoformat(value["at"]),
+                                 meta=value.get("meta") or {})
     return found
 
 

@@ -22,8 +22,10 @@ whether a pending job already covers the change.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
+from rq import get_current_job
 from sqlalchemy import select
 
 from app import presence
@@ -32,7 +34,7 @@ from app.background.enqueue import enqueue
 from app.background.tracking import report_progress
 from app.helpers import dom_id
 from app.redis_client import get_redis
-from app.services.dashboards import cache, registry
+from app.services.dashboards import cache, registry, section_stats
 from app.services.dashboards.cache import Cached
 from app.services.dashboards.registry import Section
 from app.streams import broadcast_stream, render_stream
@@ -133,9 +135,14 @@ def recompute(key: DashboardKey) -> str:
         return f"{key}: gone"
     cache.clear_stale(key)  # before computing: a change made meanwhile marks it stale again
     sections = registry.sections(key.kind)
+    job = get_current_job()
     try:
         for i, section in enumerate(sections, 1):
-            cached = cache.store(key, section.name, section.compute(ctx))
+            started = time.perf_counter()
+            data = section.compute(ctx)
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms})
+            section_stats.record(key.kind, section.name, ms)
             broadcast_stream(key, part_stream(key, section, cached=cached))
             done = percent(i, len(sections))
             broadcast_stream(key, part_stream(key, "progress", percent=done))
