@@ -31,6 +31,7 @@ class TimeboardCollector:
         from app.background import workers as workers_module
         from app.extensions import db
         from app.models import JobStatus, TimeLog
+        from app.services.dashboards import section_stats
 
         jobs = GaugeMetricFamily("timeboard_jobs", "Tracked jobs by kind and status", labels=["kind", "status"])
         for kind, status, count in db.session.execute(
@@ -45,6 +46,15 @@ class TimeboardCollector:
                                    labels=["queue"])
         paused = GaugeMetricFamily("timeboard_queue_paused", "1 while a queue is paused", labels=["queue"])
         workers = GaugeMetricFamily("timeboard_workers", "RQ workers by state (lost: no heartbeat)", labels=["state"])
+        labels = ["dashboard", "section"]
+        cached = GaugeMetricFamily("timeboard_dashboard_cached_sections", "Dashboard sections in the cache",
+                                   labels=labels)
+        fresh = GaugeMetricFamily("timeboard_dashboard_fresh_sections", "Cached sections younger than "
+                                  "DASHBOARD_FRESH_SECONDS", labels=labels)
+        age = GaugeMetricFamily("timeboard_dashboard_oldest_section_age_seconds", "Age of the oldest cached value",
+                                labels=labels)
+        p95 = GaugeMetricFamily("timeboard_dashboard_section_compute_p95_seconds", "p95 of a section's recent "
+                                "compute times", labels=labels)
         watched = GaugeMetricFamily("timeboard_watched_topics", "Stream topics with an open socket in any process "
                                     "(presence; each gateway's /metrics has its own sockets)", labels=["kind"])
         try:
@@ -56,11 +66,18 @@ class TimeboardCollector:
                 paused.add_metric([name], 1 if name in paused_names else 0)
             for state, count in sorted(workers_module.states().items()):
                 workers.add_metric([state], count)
+            for f in section_stats.summary():
+                cached.add_metric([f.kind, f.section], f.cached)
+                fresh.add_metric([f.kind, f.section], f.fresh)
+                if f.oldest_age_s is not None:
+                    age.add_metric([f.kind, f.section], f.oldest_age_s)
+                if f.p95_ms is not None:
+                    p95.add_metric([f.kind, f.section], f.p95_ms / 1000)
             for kind, count in sorted(presence.watched_by_kind().items()):
                 watched.add_metric([kind], count)
         except Exception:  # Redis down: report what the database knows
             current_app.logger.warning("metrics: Redis unavailable")
-        yield from (depth, oldest, paused, workers, watched)
+        yield from (depth, oldest, paused, workers, watched, cached, fresh, age, p95)
 
 
 class _ThisProcess:

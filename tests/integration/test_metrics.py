@@ -40,3 +40,20 @@ def test_metrics_count_the_watched_stream_topics_by_kind(app, client, watch):
     for kind, count in [("dashboard:org", 2), ("dashboard:system", 1), ("jobs:all", 1), ("jobs:user", 1),
                         ("user", 1)]:
         assert f'timeboard_watched_topics{{kind="{kind}"}} {count}.0' in text
+
+
+def test_metrics_report_paused_queues_workers_and_dashboard_freshness(app, client, redis_conn):
+    from app.background import pause
+    from app.services.dashboards import cache, section_stats
+    from app.topics import DashboardKey
+
+    pause.pause("reports")
+    cache.store(DashboardKey("org", 5), "org_summary", {"hours": 1})
+    section_stats.record("org", "org_summary", 40.0)
+    text = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+    assert 'timeboard_queue_paused{queue="reports"} 1.0' in text
+    assert 'timeboard_queue_paused{queue="default"} 0.0' in text
+    assert 'timeboard_dashboard_cached_sections{dashboard="org",section="org_summary"} 1.0' in text
+    assert 'timeboard_dashboard_fresh_sections{dashboard="org",section="org_summary"} 1.0' in text
+    assert 'timeboard_dashboard_section_compute_p95_seconds{dashboard="org",section="org_summary"} 0.04' in text
+    assert "# TYPE timeboard_http_requests_total counter" in text  # this process's own counters too
