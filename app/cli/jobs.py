@@ -8,7 +8,7 @@ import redis
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.background import recurring
+from app.background import pause, recurring
 from app.background.catalog import KINDS, MAIN_WORKER_QUEUES, QUEUES, UnknownJobKind
 from app.background.enqueue import EnqueueError, JobActionError, cancel, enqueue, retry
 from app.background.monitor import find_job
@@ -163,3 +163,25 @@ def cancel_command(job_id: str):
     except JobActionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"job {status.rq_job_id} canceled")
+
+
+@jobs_group.command("pause")
+@click.argument("queue")
+def pause_command(queue: str):
+    """Pause QUEUE: workers leave it alone, jobs still queue up (as on /jobs)."""
+    try:
+        changed = pause.pause(queue, worker_connection())
+    except pause.UnknownQueue as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"queue {queue} {'paused' if changed else 'was already paused'}")
+
+
+@jobs_group.command("resume")
+@click.argument("queue")
+def resume_command(queue: str):
+    """Resume a paused QUEUE."""
+    try:
+        changed = pause.resume(queue, worker_connection())
+    except pause.UnknownQueue as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"queue {queue} {'resumed' if changed else 'was not paused'}")

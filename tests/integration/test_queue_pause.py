@@ -69,3 +69,14 @@ def test_only_system_admins_pause_and_unknown_queues_are_404(client, factory):
     assert client.post("/jobs/queues/nope/pause").status_code == 404
     assert client.post("/jobs/queues/default/pause").status_code == 303
     assert pause.paused() == {"default"}
+
+
+def test_the_cli_pauses_and_resumes_and_refuses_an_unknown_queue(app_ctx):
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(args=["jobs", "pause", "reports"])
+    assert result.exit_code == 0 and "queue reports paused" in result.output
+    assert pause.paused() == {"reports"}
+    assert "already paused" in runner.invoke(args=["jobs", "pause", "reports"]).output
+    bad = runner.invoke(args=["jobs", "pause", "nope"])
+    assert bad.exit_code == 2 and "unknown queue 'nope'" in bad.output
+    assert runner.invoke(args=["jobs", "resume", "reports"]).exit_code == 0 and pause.paused() == set()
