@@ -180,13 +180,15 @@ def start_gateway(app):
 
 @pytest.fixture()
 def start_worker(app):
-    """Start a real forking RQ worker process (`flask jobs worker`) on the given queues."""
+    """Start a real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False."""
     started: list[Process] = []
 
-    def start(*queues: str, name: str | None = None) -> Process:
+    def start(*queues: str, name: str | None = None, fork: bool = True) -> Process:
         args = [sys.executable, "-m", "flask", "jobs", "worker", *queues]
         if name:
             args += ["--name", name]
+        if not fork:
+            args.append("--no-fork")
         proc = Process(args, f"worker-{len(started)}-{time.time():.0f}")
         started.append(proc)
         return proc
@@ -194,3 +196,14 @@ def start_worker(app):
     yield start
     for proc in started:
         proc.stop()
+
+
+@pytest.fixture()
+def start_workers(start_worker):
+    """Start the Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker."""
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
+
+    def start() -> tuple[Process, Process]:
+        return start_worker(*DASHBOARD_WORKER_QUEUES, fork=False), start_worker(*MAIN_WORKER_QUEUES)
+
+    return start

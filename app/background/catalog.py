@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# -- queues, in the priority order the main worker serves them ----------------------------------------
-DASHBOARD = "dashboard"
+# -- queues ---------------------------------------------------------------------------------------------
+DASHBOARD = "dashboard"  # user, team and organization dashboards
+SYSTEM_DASHBOARD = "dashboard_system"  # the platform-wide one: heavier, for a handful of system admins
 DEFAULT = "default"
 REPORTS = "reports"
 NOTIFICATIONS = "notifications"
 SEEDING = "seeding"
 MAINTENANCE = "maintenance"
 
-# The `worker` process serves these, highest priority first; `seeding_worker` serves SEEDING alone,
-# so a seeding run never delays a dashboard.
-MAIN_WORKER_QUEUES = [DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, MAINTENANCE]
-QUEUES = [DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
+# Which process serves which queue (the Procfile): `dashboard_worker` serves DASHBOARD alone, without forking
+# (app/background/worker.py), so nothing else (a report, a system dashboard) ever holds a user's, team's or
+# organization's dashboard back; `worker` serves MAIN_WORKER_QUEUES, highest priority first, forking a
+# work-horse per job; `seeding_worker` serves SEEDING alone, so a seeding run never delays anything else.
+DASHBOARD_WORKER_QUEUES = [DASHBOARD]
+MAIN_WORKER_QUEUES = [SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, MAINTENANCE]
+QUEUES = [DASHBOARD, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
 
 PERFORM = "jobs.runner.perform"  # what RQ runs for every kind: perform(kind, *args) tracks the job around it
 
@@ -39,6 +43,8 @@ class JobKind:
 KINDS: dict[str, JobKind] = {k.name: k for k in [
     JobKind("dashboard_data", "jobs.dashboard.recompute_dashboard", DASHBOARD, timeout=120, retries=1,
             retry_intervals=[2], label="Dashboard data"),
+    JobKind("system_dashboard_data", "jobs.dashboard.recompute_dashboard", SYSTEM_DASHBOARD, timeout=120,
+            retries=1, retry_intervals=[2], label="System dashboard data"),
     JobKind("cache_warming", "jobs.dashboard.warm_caches", MAINTENANCE, timeout=600, retries=0,
             label="Cache warming"),
     JobKind("data_seeding", "jobs.seeding.seed_organization", SEEDING, timeout=900, retries=1,
@@ -56,6 +62,14 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
     JobKind("fail", "jobs.diagnostics.fail", DEFAULT, timeout=60, retries=2, retry_intervals=[1, 1],
             label="Diagnostic failure"),
 ]}
+
+
+DASHBOARD_KINDS = ("dashboard_data", "system_dashboard_data")
+
+
+def dashboard_kind(dashboard: str) -> str:
+    """The job kind that recomputes a dashboard of this kind ("user", "team", "org", "system")."""
+    return "system_dashboard_data" if dashboard == "system" else "dashboard_data"
 
 
 class UnknownJobKind(KeyError):

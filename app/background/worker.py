@@ -1,5 +1,15 @@
 """The `flask jobs worker` process: an RQ worker that rides out a Redis outage of any length.
 
+Two worker classes, one per kind of work (README, "Processes"):
+- TimeboardWorker forks a work-horse per job (RQ's Worker): a job that leaks memory, crashes the
+  interpreter or must be killed at its timeout takes only the horse with it. The `worker` and
+  `seeding_worker` processes use it for reports, notifications, maintenance and seeding.
+- TimeboardSimpleWorker runs each job in the worker process itself (RQ's SimpleWorker), with the app,
+  its database pool and its compiled templates loaded once: for the dashboard queue, whose jobs are short
+  and many, forking cost more than the work (a fork, a new database connection and Jinja compiling the
+  section templates again, for every job). Its timeout is RQ's SIGALRM death penalty, raised inside the
+  job; a worker killed outright (SIGKILL) leaves its job to reconciliation, as a dead horse would.
+
 rq 3.0's Worker retries a lost connection while it waits for a job (logging every retry), but dies on
 one anywhere else (checking for suspension, heartbeating a running job, registering): work() then
 returns or raises. run_worker() supervises it: it waits for Redis with backoff, reconciles the jobs
@@ -15,7 +25,7 @@ import time
 from collections.abc import Callable
 
 import redis
-from rq import Queue, Worker, worker_registration
+from rq import Queue, SimpleWorker, Worker, worker_registration
 
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
 from app.redis_client import MAX_DELAY, Outage, wait_for_redis
@@ -39,7 +49,10 @@ def _quiet_rq_retries() -> None:
         rq_log.addFilter(_DropRetryLines())
 
 
-class TimeboardWorker(Worker):
+class _Supervised:
+    """What both worker classes add to RQ's: outage bookkeeping, a pid namespace in the birth record, and
+    registering again once a lost Redis answers."""
+
     max_connection_wait_time = MAX_DELAY  # RQ's own backoff while it waits for a job (default 60 s)
 
     def __init__(self, *args, outage: Outage, **kwargs):
@@ -62,16 +75,6 @@ class TimeboardWorker(Worker):
         if self.outage.recovered():
             self._rejoin()
 
-    def maintain_heartbeats(self, job, execution):
-        """While a job runs, a lost Redis must not abandon the work horse: keep waiting for it."""
-        try:
-            super().maintain_heartbeats(job, execution)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            self.outage.lost(exc)
-            return
-        if self.outage.recovered():
-            self._rejoin()
-
     def register_birth(self) -> None:
         """RQ's birth record, plus our pid namespace: reconcile may then look this worker's pid up on
         this host (app/background/reconcile.py)."""
@@ -89,15 +92,35 @@ class TimeboardWorker(Worker):
             self.scheduler.acquire_locks(auto_start=True)
 
 
+class TimeboardWorker(_Supervised, Worker):
+    """Forks a work-horse per job."""
+
+    def maintain_heartbeats(self, job, execution):
+        """While a job runs, a lost Redis must not abandon the work horse: keep waiting for it."""
+        try:
+            super().maintain_heartbeats(job, execution)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self.outage.lost(exc)
+            return
+        if self.outage.recovered():
+            self._rejoin()
+
+
+class TimeboardSimpleWorker(_Supervised, SimpleWorker):
+    """Runs each job in its own process: no fork, the app and its templates loaded once."""
+
+
 def _stop(signum, frame):
     raise SystemExit(0)
 
 
 def run_worker(connection: redis.Redis, queue_names: list[str], name: str | None = None, burst: bool = False,
-               on_start: Callable[[], None] | None = None) -> None:
+               on_start: Callable[[], None] | None = None, fork: bool = True) -> None:
     """Run an RQ worker until a signal stops it (or, with burst, until the queues are empty).
 
-    on_start runs each time Redis answers and before a worker starts taking jobs (reconciliation)."""
+    on_start runs each time Redis answers and before a worker starts taking jobs (reconciliation);
+    fork=False runs the jobs in this process (TimeboardSimpleWorker)."""
+    worker_class = TimeboardWorker if fork else TimeboardSimpleWorker
     _quiet_rq_retries()
     outage = Outage("worker", log)
     restart_delay = 0.0
@@ -107,7 +130,7 @@ def run_worker(connection: redis.Redis, queue_names: list[str], name: str | None
         wait_for_redis(connection, outage)
         if on_start is not None:
             on_start()
-        worker = TimeboardWorker([Queue(q, connection=connection) for q in queue_names], connection=connection,
+        worker = worker_class([Queue(q, connection=connection) for q in queue_names], connection=connection,
                                  name=name, job_monitoring_interval=JOB_MONITORING_INTERVAL, outage=outage)
         started = time.monotonic()
         try:
@@ -124,7 +147,7 @@ def run_worker(connection: redis.Redis, queue_names: list[str], name: str | None
         time.sleep(restart_delay)
 
 
-def _forget(worker: TimeboardWorker, connection: redis.Redis, outage: Outage) -> None:
+def _forget(worker: _Supervised, connection: redis.Redis, outage: Outage) -> None:
     """Close what a worker that died on a lost connection left open, so its name can be reused."""
     try:
         worker.unsubscribe()

@@ -46,13 +46,16 @@ def worker_connection() -> redis.Redis:
 @click.argument("queues", nargs=-1)
 @click.option("--burst", is_flag=True, help="Exit once the queues are empty.")
 @click.option("--name", default=None, help="Worker name (default: RQ's).")
-def worker_command(queues: tuple[str, ...], burst: bool, name: str | None):
-    """Run an RQ worker on QUEUES (default: dashboard default reports notifications maintenance)."""
+@click.option("--fork/--no-fork", default=True, show_default=True,
+              help="Fork a work-horse per job, or run jobs in the worker process (short, frequent jobs).")
+def worker_command(queues: tuple[str, ...], burst: bool, name: str | None, fork: bool):
+    """Run an RQ worker on QUEUES (default: the main worker's, dashboard_system default reports notifications
+    maintenance). The Procfile's dashboard_worker is `jobs worker dashboard --no-fork`."""
     names = list(queues) or MAIN_WORKER_QUEUES
     unknown = [q for q in names if q not in QUEUES]
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
-    run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start)
+    run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start, fork=fork)
 
 
 def _reconcile_at_start() -> None:

@@ -77,12 +77,10 @@ def stream_url(port: int) -> str:
 
 
 @pytest.fixture()
-def live_server(start_web, start_worker, db):
+def live_server(start_web, start_workers, db):
     """Base URL of a running web process, with a worker serving every queue but seeding."""
-    from app.background.catalog import MAIN_WORKER_QUEUES
-
     base = start_web(workers=1)
-    start_worker(*MAIN_WORKER_QUEUES)
+    start_workers()
     return base
 
 

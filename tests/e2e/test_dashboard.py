@@ -13,9 +13,7 @@ from tests.e2e.conftest import screenshot, sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, start_worker, factory, browser, page):
-    from app.background.catalog import MAIN_WORKER_QUEUES
-
+def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, start_workers, factory, browser, page):
     org = factory.organization(name="Acme")
     team = factory.team(org, name="Alpha")
     owner = factory.user(org, Role.OWNER, email="owner@example.com")
@@ -33,7 +31,7 @@ def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, sta
     screenshot(page, "dashboard-loading")
 
     # 2. A worker comes up, runs the queued job, and the sections stream in.
-    start_worker(*MAIN_WORKER_QUEUES)
+    start_workers()
     metrics = page.get_by_test_id("dashboard-metrics")
     expect(metrics).to_be_visible(timeout=20000)
     expect(metrics.locator("[data-metric=running]")).to_have_text("0")

@@ -11,9 +11,7 @@ from tests.e2e.conftest import sign_in, stream_url
 pytestmark = pytest.mark.e2e
 
 
-def test_pages_on_two_gateways_both_see_one_live_update(start_web, start_gateway, start_worker, factory, browser):
-    from app.background.catalog import MAIN_WORKER_QUEUES
-
+def test_pages_on_two_gateways_both_see_one_live_update(start_web, start_gateway, start_workers, factory, browser):
     org = factory.organization(name="Acme")
     team = factory.team(org, name="Alpha")
     member = factory.user(org, Role.MEMBER, teams=[team], email="member@example.com")
@@ -21,7 +19,7 @@ def test_pages_on_two_gateways_both_see_one_live_update(start_web, start_gateway
     first_gateway, second_gateway = start_gateway(), start_gateway()
     first = start_web(STREAM_URL=stream_url(first_gateway.port))
     second = start_web(STREAM_URL=stream_url(second_gateway.port))
-    start_worker(*MAIN_WORKER_QUEUES)
+    start_workers()
 
     pages = []
     for base, gateway in ((first, first_gateway), (second, second_gateway)):

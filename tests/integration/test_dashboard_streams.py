@@ -9,6 +9,7 @@ import pytest
 from simple_websocket import Client, ConnectionClosed
 from sqlalchemy import func, select
 
+from app.background.catalog import DASHBOARD_KINDS
 from app.models import JobStatus
 
 
@@ -42,7 +43,7 @@ def wait_for(ws: Client, needle: str, timeout: float = 20) -> str | None:
 @pytest.fixture()
 def two_webs_and_a_worker(start_web, start_worker):
     first, second = start_web(), start_web()
-    start_worker("dashboard")
+    start_worker("dashboard", fork=False)
     return first, second
 
 
@@ -91,7 +92,7 @@ def _wait_until_idle(db, timeout: float = 60) -> None:
     while time.time() < deadline:
         db.session.expire_all()
         unfinished = db.session.scalar(select(func.count()).select_from(JobStatus).where(
-            JobStatus.kind == "dashboard_data", JobStatus.status.in_(["pending", "processing"])))
+            JobStatus.kind.in_(DASHBOARD_KINDS), JobStatus.status.in_(["pending", "processing"])))
         if unfinished == 0:
             return
         time.sleep(0.3)
@@ -100,7 +101,7 @@ def _wait_until_idle(db, timeout: float = 60) -> None:
 
 def _runs(db) -> dict[str, int]:
     return dict(db.session.execute(
-        select(JobStatus.coalesce_key, func.count()).where(JobStatus.kind == "dashboard_data",
+        select(JobStatus.coalesce_key, func.count()).where(JobStatus.kind.in_(DASHBOARD_KINDS),
                                                            JobStatus.status == "completed")
         .group_by(JobStatus.coalesce_key)).all())
 
@@ -121,7 +122,7 @@ def test_a_burst_of_100_changes_from_four_processes_recomputes_each_dashboard_at
             "dashboard:system"]
     watch(*keys)  # pages have them open
     logs = [factory.time_log(w.member, w.alpha_project, minutes=5 + i % 7) for i in range(100)]
-    start_worker("dashboard")
+    start_worker("dashboard", "dashboard_system", fork=False)
     app.config["DASHBOARD_THROTTLE_SECONDS"] = window
     try:
         mark_dirty_for_logs(logs[:1])
@@ -141,7 +142,7 @@ def test_a_burst_of_100_changes_from_four_processes_recomputes_each_dashboard_at
     assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
     db.session.expire_all()
     pending = db.session.scalars(select(JobStatus.coalesce_key).where(
-        JobStatus.kind == "dashboard_data", JobStatus.status == "pending")).all()
+        JobStatus.kind.in_(DASHBOARD_KINDS), JobStatus.status == "pending")).all()
     assert sorted(pending) == sorted(keys)  # one trailing run per dashboard, waiting for the window's end
     assert release_overdue_scheduled(overdue=-3600) == len(keys)
     _wait_until_idle(db)

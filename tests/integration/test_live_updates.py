@@ -8,6 +8,7 @@ from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
+from app.background.catalog import DASHBOARD_KINDS
 from app.models import JobStatus, TimeLog, utcnow
 from app.services.dashboards import invalidation
 from tests.processes import free_port
@@ -15,7 +16,7 @@ from tests.processes import free_port
 
 def pending_keys(db) -> list[str]:
     return sorted(db.session.scalars(
-        select(JobStatus.coalesce_key).where(JobStatus.kind == "dashboard_data", JobStatus.status == "pending")))
+        select(JobStatus.coalesce_key).where(JobStatus.kind.in_(DASHBOARD_KINDS), JobStatus.status == "pending")))
 
 
 def every_dashboard(w) -> list[str]:
@@ -34,7 +35,7 @@ def scheduled_ids() -> list[str]:
 def runs(db, key: str) -> dict[str, int]:
     """How many dashboard_data jobs the dashboard `key` has, by status."""
     return dict(db.session.execute(
-        select(JobStatus.status, func.count()).where(JobStatus.kind == "dashboard_data", JobStatus.coalesce_key == key)
+        select(JobStatus.status, func.count()).where(JobStatus.kind.in_(DASHBOARD_KINDS), JobStatus.coalesce_key == key)
         .group_by(JobStatus.status)).all())
 
 
@@ -54,7 +55,7 @@ def test_starting_a_timer_queues_the_dashboards_it_touches_at_once(app, db, fact
     assert pending_keys(db) == sorted([f"dashboard:user:{w.member.id}", f"dashboard:team:{w.alpha.id}",
                                        f"dashboard:org:{w.org.id}", "dashboard:system"])
     assert scheduled_ids() == []  # leading edge: queued for a worker now, not waiting for a window
-    for status in db.session.scalars(select(JobStatus).where(JobStatus.kind == "dashboard_data")):
+    for status in db.session.scalars(select(JobStatus).where(JobStatus.kind.in_(DASHBOARD_KINDS))):
         assert Job.fetch(status.rq_job_id, connection=redis_conn).get_status() == "queued"
 
 
@@ -165,7 +166,7 @@ def test_cache_warming_refreshes_dashboards_active_in_the_last_hour(app, db, fac
     run_jobs()
     expected = {f"dashboard:user:{ids['manager']}", f"dashboard:user:{ids['member']}",
                 f"dashboard:team:{ids['alpha']}", f"dashboard:org:{ids['org']}", "dashboard:system"}
-    done = set(db.session.scalars(select(JobStatus.coalesce_key).where(JobStatus.kind == "dashboard_data",
+    done = set(db.session.scalars(select(JobStatus.coalesce_key).where(JobStatus.kind.in_(DASHBOARD_KINDS),
                                                                        JobStatus.status == "completed")))
     assert done == expected
     for key in expected:  # each one's summary is in the cache now

@@ -16,6 +16,7 @@ import redis as redis_lib
 from sqlalchemy import select
 
 from app import presence
+from app.background.catalog import DASHBOARD_KINDS
 from app.models import JobStatus, utcnow
 from app.relay import CHANNEL
 from tests.integration.test_dashboard_pages import client_for
@@ -124,7 +125,7 @@ def test_a_change_to_an_unwatched_dashboard_marks_it_stale_without_a_job(app, db
     watched, unwatched = DashboardKey("org", w.org.id), DashboardKey("team", w.alpha.id)
     watch(watched)
     assert invalidation.mark_dirty([watched, unwatched]) == 1
-    assert db.session.scalars(select(JobStatus.coalesce_key).where(JobStatus.kind == "dashboard_data")).all() \
+    assert db.session.scalars(select(JobStatus.coalesce_key).where(JobStatus.kind.in_(DASHBOARD_KINDS))).all() \
         == [str(watched)]
     assert cache.is_stale(unwatched) and not cache.is_stale(watched)
 

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterable
 
 from app import presence
+from app.background.catalog import dashboard_kind
 from app.background.enqueue import enqueue
 from app.background.tracking import report_progress
 from app.helpers import dom_id
@@ -71,7 +72,7 @@ def recompute_later(keys: Iterable[DashboardKey], throttle: float | None = None,
     count = 0
     for key in keys:
         delay = throttle_delay(key, throttle) if throttle else None
-        enqueue("dashboard_data", str(key), key=str(key), user_id=requester, delay=delay)
+        enqueue(dashboard_kind(key.kind), str(key), key=str(key), user_id=requester, delay=delay)
         count += 1
     return count
 
