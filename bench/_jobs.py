@@ -31,7 +31,7 @@ def no_fork_flag_available() -> bool:
     """Does `flask jobs worker` take --no-fork yet (the lead adds it in app/background/worker.py)?"""
     from app.cli.jobs import worker_command
 
-    return any("--no-fork" in p.opts for p in worker_command.params)
+    return any("--no-fork" in [*p.opts, *p.secondary_opts] for p in worker_command.params)
 
 
 def worker_classes() -> list[WorkerClass]:
@@ -127,13 +127,13 @@ def enqueue_noop_bare(connection, n: int) -> int:
     return n
 
 
-def enqueue_dashboards_ours(keys) -> list[str]:
-    """recompute_later (coalesced, unthrottled) for each key; their RQ job ids."""
+def enqueue_dashboards_ours(keys) -> int:
+    """recompute_later (coalesced, unthrottled: what a page view asks for) of each dashboard."""
     from app import presence
-    from app.background.enqueue import enqueue
+    from app.services.dashboards.recompute import recompute_later
 
     presence.mark_watched(keys)
-    return [enqueue("dashboard_data", str(key), key=str(key)).rq_job_id for key in keys]
+    return recompute_later(keys)
 
 
 def enqueue_dashboards_bare(connection, keys) -> int:
@@ -148,14 +148,27 @@ def enqueue_dashboards_bare(connection, keys) -> int:
     return len(keys)
 
 
-def worker_times_ms(rq_job_ids: list[str]) -> list[float]:
-    """JobStatus finished_at - started_at of these jobs (what the worker spent on each, as tracked)."""
+def one_at_a_time(connection, keys) -> None:
+    """Each dashboard's job alone: enqueued once the previous one is done, so nothing else runs beside it."""
+    for key in keys:
+        before = done_count(connection, "dashboard")
+        enqueue_dashboards_ours([key])
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while done_count(connection, "dashboard") <= before:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the job of {key} did not finish within {JOB_TIMEOUT}s")
+            time.sleep(0.005)
+
+
+def worker_times_ms(keys, since) -> list[float]:
+    """JobStatus finished_at - started_at of these dashboards' jobs enqueued since `since` (what the worker spent on
+    each, as tracked)."""
     from app.extensions import db
     from app.models import JobStatus
 
     db.session.expire_all()
-    rows = db.session.execute(db.select(JobStatus.started_at, JobStatus.finished_at)
-                              .where(JobStatus.rq_job_id.in_(rq_job_ids))).all()
+    rows = db.session.execute(db.select(JobStatus.started_at, JobStatus.finished_at).where(
+        JobStatus.coalesce_key.in_([str(k) for k in keys]), JobStatus.enqueued_at >= since)).all()
     db.session.remove()
     return [(f - s).total_seconds() * 1000 for s, f in rows if s and f]
 
@@ -177,29 +190,33 @@ class JobFigures:
     noop_bare: Throughput
     dashboard_ours: Throughput | None
     dashboard_bare: Throughput
-    worker_ms: float | None  # median JobStatus time of our dashboard jobs
+    worker_ms: float | None  # median JobStatus time of our dashboard jobs run one at a time
     compute_ms: float  # median in-process computation of the same dashboards
 
 
-def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int, dashboard_jobs: int) -> JobFigures:
-    """One worker of each path (listening on both queues) runs the no-op series, then the dashboard series."""
+def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int, dashboard_jobs: int,
+                 alone: int) -> JobFigures:
+    """One worker of each path (listening on both queues) runs the no-op series, then the dashboard series; ours
+    then runs `alone` dashboard jobs one at a time, whose JobStatus times are set against their computation."""
+    from app.models import utcnow
     from bench._computation import median_compute_ms
 
     connection.flushdb()
     keys = user_dashboard_keys(dashboard_jobs)
     noop_ours = dashboard_ours = worker_ms = None
+    alone_keys = keys[:alone]
     if worker_class.ours is not None:
-        ids: list[str] = []
+        def measure_ours():
+            figures = (timed_series(connection, "default", lambda: enqueue_noop_ours(noop_jobs)),
+                       timed_series(connection, "dashboard", lambda: enqueue_dashboards_ours(keys)))
+            since.append(utcnow())
+            one_at_a_time(connection, alone_keys)
+            return figures
 
-        def enqueue_ours() -> int:
-            ids.extend(enqueue_dashboards_ours(keys))
-            return len(ids)
-
-        noop_ours, dashboard_ours = with_worker(
-            lambda: start_our_worker(tmp, env, QUEUES, worker_class.ours), connection,
-            lambda: (timed_series(connection, "default", lambda: enqueue_noop_ours(noop_jobs)),
-                     timed_series(connection, "dashboard", enqueue_ours)))
-        times = worker_times_ms(ids)
+        since: list = []
+        noop_ours, dashboard_ours = with_worker(lambda: start_our_worker(tmp, env, QUEUES, worker_class.ours),
+                                                connection, measure_ours)
+        times = worker_times_ms(alone_keys, since[0])
         worker_ms = statistics.median(times) if times else None
     noop_bare, dashboard_bare = with_worker(
         lambda: start_bare_worker(tmp, env, QUEUES, worker_class.bare_simple), connection,
@@ -207,4 +224,4 @@ def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int
                  timed_series(connection, "dashboard", lambda: enqueue_dashboards_bare(connection, keys))))
     return JobFigures(worker_class=worker_class.name, noop_ours=noop_ours, noop_bare=noop_bare,
                       dashboard_ours=dashboard_ours, dashboard_bare=dashboard_bare, worker_ms=worker_ms,
-                      compute_ms=median_compute_ms(keys))
+                      compute_ms=median_compute_ms(alone_keys))

@@ -67,6 +67,7 @@ class Settings:
     relay_rounds: int
     noop_jobs: int
     dashboard_jobs: int
+    alone_jobs: int  # dashboard jobs run one at a time for "worker time vs computation"
     naive_sample: int
     stream_json: Path
     json: Path | None
@@ -96,7 +97,8 @@ def parse_args(argv=None) -> Settings:
         directory=args.dir.resolve(),
         rebuild=args.rebuild, compute_runs=3 if quick else 15, page_requests=15 if quick else 300,
         rounds=rounds, default_rounds=min(rounds, 2) if quick else rounds, relay_rounds=min(rounds, 50),
-        noop_jobs=20 if quick else 500, dashboard_jobs=10 if quick else 200, naive_sample=200 if quick else 5000,
+        noop_jobs=20 if quick else 500, dashboard_jobs=10 if quick else 200, alone_jobs=5 if quick else 50,
+        naive_sample=200 if quick else 5000,
         stream_json=(args.stream_json or args.dir / "stream_bench.json").resolve(), json=args.json)
 
 
@@ -225,7 +227,7 @@ def latency_rows(run: Run, app, size: str, subjects, gateway_port: int, env: dic
 
     s = run.settings
     run.redis().flushdb()  # no presence, queued jobs or throttle windows left from the pages
-    worker = run.start(Server(flask_command("jobs", "worker", "dashboard"), run.tmp / "worker.log", env))
+    worker = run.start(Server(flask_command(*dashboard_worker_args()), run.tmp / "worker.log", env))
     run.start(Server(flask_command("jobs", "scheduler"), run.tmp / "scheduler.log", env))
     wait_until_listening(run.redis(), ["dashboard"], worker)
     window = app.config["DASHBOARD_THROTTLE_SECONDS"]
@@ -251,9 +253,20 @@ def latency_rows(run: Run, app, size: str, subjects, gateway_port: int, env: dic
             baseline_what="a bare relay push, p95", ratio_kind=OF_BASELINE,
             shown=" / ".join(f"{x:.1f}" for x in p) + " ms" if p else "n/a",
             note=(f"{len(series_result.latencies)} rounds, {series_result.missed} missed; {series_result.spacing}; "
-                  f"throttle window {window if label == 'default settings' else 0:g} s"),
+                  f"throttle window {window if label == 'default settings' else 0:g} s; "
+                  f"worker: flask {' '.join(dashboard_worker_args())}"),
             extra={"label": label, "p50": p and p[0], "p95": p and p[1], "p99": p and p[2],
                    "rounds": len(series_result.latencies), "missed": series_result.missed}))
+
+
+def dashboard_worker_args() -> list[str]:
+    """The Procfile's dashboard worker command after `flask --app wsgi` (`jobs worker dashboard --no-fork`), or a
+    plain `jobs worker dashboard` when the Procfile has no such line."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == "dashboard_worker" and "jobs worker" in command:
+            return command.split("wsgi", 1)[1].split()
+    return ["jobs", "worker", "dashboard"]
 
 
 def change_series_row(ws, subjects, rounds: int, spacing: float | None):
@@ -271,7 +284,7 @@ def job_rows(run: Run, size: str, database: Path) -> None:
     for worker_class in worker_classes():
         say(f"{size}: job throughput, {worker_class.name} workers ({s.noop_jobs} no-op, {s.dashboard_jobs} "
             f"dashboard jobs per series)")
-        f = measure_jobs(run.tmp, env, run.redis(), worker_class, s.noop_jobs, s.dashboard_jobs)
+        f = measure_jobs(run.tmp, env, run.redis(), worker_class, s.noop_jobs, s.dashboard_jobs, s.alone_jobs)
         missing = "" if worker_class.ours is not None else \
             "not available: `flask jobs worker --no-fork` does not exist yet"
         cls = worker_class.name
@@ -284,7 +297,8 @@ def job_rows(run: Run, size: str, database: Path) -> None:
                                 extra={"worker_class": cls, "kind": what}))
         run.rows.append(Row("jobs", f"dashboard job worker time (JobStatus) vs its computation, {cls}", size,
                             f.worker_ms, "ms", baseline=f.compute_ms, baseline_what="computation in-process",
-                            ratio_kind=OF_BASELINE, note=missing or "medians over the same dashboards",
+                            ratio_kind=OF_BASELINE,
+                            note=missing or f"medians over {s.alone_jobs} user dashboards, each job alone",
                             extra={"worker_class": cls, "kind": "worker time"}))
 
 
