@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/stream_bench.py                                      # the sizes (~5 min)
     .venv/bin/python bench/stream_bench.py --sockets 1000 --sustain-seconds 5   # a quick run
+    .venv/bin/python bench/stream_bench.py --json instance/bench/stream_bench.json
+                                                  # ... also as JSON: bench/run.py shows it as its fan-out rows
 
 Starts its own redis-server and a SQLite database in a temporary directory, seeds an organization
 and its owner, and signs the owner's session cookie with the app's serializer (what a sign-in sets).
