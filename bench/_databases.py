@@ -111,7 +111,6 @@ class Subjects:
     owner_id: int
     team_id: int
     project_id: int
-    logs: int
 
     def key(self, kind: str):
         from app.topics import SYSTEM_DASHBOARD, DashboardKey
@@ -125,7 +124,7 @@ def pick_subjects() -> Subjects:
     from sqlalchemy import func, select
 
     from app.extensions import db
-    from app.models import Membership, Organization, Project, ProjectStatus, Team, TimeLog, User
+    from app.models import Membership, Organization, Project, ProjectStatus, Team, User
 
     org_id = db.session.scalar(select(func.min(Organization.id)))
     owner = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
@@ -136,5 +135,4 @@ def pick_subjects() -> Subjects:
         Project.organization_id == org_id, Project.status == ProjectStatus.ACTIVE))
     owner.is_system_admin = True
     db.session.commit()
-    logs = db.session.scalar(select(func.count()).select_from(TimeLog))
-    return Subjects(organization_id=org_id, owner_id=owner.id, team_id=team_id, project_id=project_id, logs=logs)
+    return Subjects(organization_id=org_id, owner_id=owner.id, team_id=team_id, project_id=project_id)
