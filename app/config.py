@@ -80,6 +80,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SEEDING_ENABLED": os.environ.get("SEEDING_ENABLED", "") not in ("", "0", "false"),
         "DASHBOARD_CACHE_TTL": int(os.environ.get("DASHBOARD_CACHE_TTL", "300")),
+        "DASHBOARD_FRESH_SECONDS": int(os.environ.get("DASHBOARD_FRESH_SECONDS", "60")),
         # live updates: leading edge + one trailing run per window; DASHBOARD_DEBOUNCE_SECONDS is its former name
         "DASHBOARD_THROTTLE_SECONDS": float(os.environ.get("DASHBOARD_THROTTLE_SECONDS")
                                             or os.environ.get("DASHBOARD_DEBOUNCE_SECONDS", "2")),

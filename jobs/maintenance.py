@@ -18,5 +18,9 @@ def performance_snapshot(interval_seconds: int = 60) -> str:
     return f"snapshot {snapshot.id}: {jobs} jobs, {data['workers']} workers"
 
 
+def rebuild_rollups() -> str:
+    return f"project totals rebuilt; {maintenance.rebuild_rollups()} had drifted"
+
+
 def reconcile_jobs() -> str:
     return reconcile()

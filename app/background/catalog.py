@@ -53,6 +53,8 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Cleanup"),
     JobKind("performance_snapshot", "jobs.maintenance.performance_snapshot", MAINTENANCE, timeout=60,
             retries=0, label="Performance snapshot"),
+    JobKind("rollup_rebuild", "jobs.maintenance.rebuild_rollups", MAINTENANCE, timeout=1800, retries=1,
+            retry_intervals=[60], label="Rebuild project totals"),
     JobKind("reconcile_jobs", "jobs.maintenance.reconcile_jobs", MAINTENANCE, timeout=60, retries=0,
             label="Reconcile job statuses"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,

@@ -78,6 +78,7 @@ RECURRING: list[Recurring] = [
     Recurring("cleanup", "cleanup", cron="17 3 * * *"),
     Recurring("performance_snapshot", "performance_snapshot", every=60),
     Recurring("cache_warming", "cache_warming", every=300),
+    Recurring("rollup_rebuild", "rollup_rebuild", cron="41 3 * * 0"),  # weekly, Sunday night
 ]
 ENTRIES = {entry.name: entry for entry in RECURRING}
 

@@ -41,6 +41,9 @@ class TimeLog(db.Model):
         Index("ix_time_logs_user_start", "user_id", "start_time"),
         Index("ix_time_logs_project_start", "project_id", "start_time"),
         Index("ix_time_logs_org_start", "organization_id", "start_time"),
+        # Running timers of an organization: a handful of rows among its whole history.
+        Index("ix_time_logs_org_running", "organization_id",
+              sqlite_where=db.text("end_time IS NULL"), postgresql_where=db.text("end_time IS NULL")),
         Index(
             "uq_time_logs_one_running_timer", "user_id", unique=True,
             sqlite_where=db.text("end_time IS NULL"), postgresql_where=db.text("end_time IS NULL"),
@@ -56,7 +59,7 @@ class TimeLog(db.Model):
     duration_minutes: Mapped[int | None]
     description: Mapped[str] = mapped_column(Text, default="")
     billable: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the system dashboard's growth
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped["User"] = relationship(  # noqa: F821

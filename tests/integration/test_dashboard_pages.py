@@ -236,3 +236,31 @@ def test_with_redis_down_the_page_answers_200_with_a_notice_and_computed_metrics
     assert c.get("/dashboard").status_code == 200
     assert c.get("/dashboard/sections", query_string={"key": f"dashboard:org:{w.org.id}"}).status_code == 200
     assert c.post("/dashboard/refresh", data={"key": f"dashboard:org:{w.org.id}"}).status_code == 303
+
+
+def test_a_fresh_cache_answers_without_a_database_write_or_a_job(app, db, factory, redis_conn):
+    """Every section cached a moment ago and nothing stale: the view writes nothing and enqueues nothing;
+    once the cache is older than DASHBOARD_FRESH_SECONDS (or stale), the view asks for a recompute again."""
+    from app.relay import CHANNEL
+    from app.services.dashboards import cache, registry
+    from app.topics import DashboardKey
+
+    w = factory.world()
+    key = DashboardKey("org", w.org.id)
+    ctx = registry.context(key)
+    for section in registry.sections("org"):
+        cache.store(key, section.name, section.compute(ctx))
+    c = client_for(app, w.owner)
+    pubsub = redis_conn.pubsub()
+    pubsub.subscribe(CHANNEL)
+    pubsub.get_message(timeout=1)  # the subscription's confirmation
+    statements = _statements_during(db, lambda: c.get(f"/dashboard/org/{w.org.id}"))
+    assert not [s for s in statements if s.startswith(("insert", "update", "delete"))], statements
+    assert db.session.scalar(select(JobStatus).where(JobStatus.coalesce_key == str(key))) is None
+    assert pubsub.get_message(timeout=0.3) is None  # and nothing was broadcast
+    pubsub.close()
+
+    for section in registry.sections("org"):  # the same figures, computed two minutes ago
+        cache.store(key, section.name, section.compute(ctx), computed_at=utcnow() - timedelta(minutes=2))
+    assert c.get(f"/dashboard/org/{w.org.id}").status_code == 200
+    assert db.session.scalar(select(JobStatus).where(JobStatus.coalesce_key == str(key))) is not None

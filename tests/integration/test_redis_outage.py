@@ -97,7 +97,7 @@ def _safe(check):
 # -- 1. the Procfile under honcho ----------------------------------------------------------------------
 @pytest.mark.timeout(240)
 def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(app, db, factory, own_redis):
-    """honcho runs web, gateway, dashboard_worker, worker, seeding_worker and scheduler; Redis is killed for OUTAGE_SECONDS and
+    """honcho runs web, gateway, the three workers and scheduler; Redis is killed for OUTAGE_SECONDS and
     started again, empty, on the same port; no process is restarted by hand."""
     member = factory.user(factory.organization())
     cookie = session_cookie(app, member.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, select
 
 from app.extensions import db
-from app.models import Project, TeamMembership, TimeLog, User
+from app.models import Project, ProjectTotal, TeamMembership, TimeLog, User
 from app.services.dashboards import charts
 from app.services.dashboards.common import (
     FINISHED,
@@ -56,14 +56,13 @@ def members(ctx) -> dict:
 
 
 def projects(ctx) -> dict:
-    """The team's projects with their budget used (all time, anyone's logs)."""
+    """The team's projects with their budget used (all time, anyone's logs: project_totals, kept on write)."""
     p, team = ctx.periods, ctx.subject
     rows = db.session.execute(
         select(Project.id, Project.name, Project.budget_hours, Project.status,
-               func.coalesce(func.sum(TimeLog.duration_minutes), 0))
-        .outerjoin(TimeLog, and_(TimeLog.project_id == Project.id, FINISHED))
+               func.coalesce(ProjectTotal.minutes, 0))
+        .outerjoin(ProjectTotal, ProjectTotal.project_id == Project.id)
         .where(Project.team_id == team.id)
-        .group_by(Project.id, Project.name, Project.budget_hours, Project.status)
         .order_by(Project.status, Project.name).limit(25)
     ).all()
     team_projects = TimeLog.project_id.in_(select(Project.id).where(Project.team_id == team.id))

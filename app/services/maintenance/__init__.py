@@ -1,4 +1,4 @@
-"""Keeping the platform healthy: cleanup rules and performance snapshots.
+"""Keeping the platform healthy: cleanup rules, performance snapshots and the rollups' rebuild.
 
 Each concern is one small module with one entry point; jobs/maintenance.py calls them. (Job
 reconciliation is part of the job system: app/background/reconcile.py.)
@@ -6,6 +6,7 @@ reconciliation is part of the job system: app/background/reconcile.py.)
 from __future__ import annotations
 
 from app.services.maintenance.cleanup import RULES, CleanupRule, run_cleanup
+from app.services.maintenance.rollups import rebuild as rebuild_rollups
 from app.services.maintenance.snapshots import take_snapshot
 
-__all__ = ["RULES", "CleanupRule", "run_cleanup", "take_snapshot"]
+__all__ = ["RULES", "CleanupRule", "rebuild_rollups", "run_cleanup", "take_snapshot"]
