@@ -1,6 +1,7 @@
 """The baseline of "computation": the same figures each dashboard shows, as hand-written SQL strings run on the
 same connection, with no ORM query building, no Python post-processing (running timers' elapsed minutes,
-charts, sorting, labels) and no caching.
+charts, sorting, labels) and no caching. They read what the dashboards read (project_totals for all-time figures,
+kept by triggers): keep them in step with app/services/dashboards/*_metrics.py.
 
 bare_figures(kind, subject_id, periods) runs the queries of one dashboard and returns their raw rows. The
 system dashboard's live job figures come from Redis (queue depths, worker count), not SQL: its baseline
@@ -64,10 +65,9 @@ QUERIES: dict[str, list[str]] = {
             LEFT JOIN time_logs t ON t.user_id = u.id AND t.organization_id = :org AND {FINISHED}
                  AND t.start_time >= :week AND t.start_time < :tomorrow
             WHERE m.team_id = :subject GROUP BY u.id, u.name""",
-        f"""SELECT p.id, p.name, p.budget_hours, p.status, COALESCE(SUM(t.duration_minutes), 0) FROM projects p
-            LEFT JOIN time_logs t ON t.project_id = p.id AND {FINISHED}
-            WHERE p.team_id = :subject GROUP BY p.id, p.name, p.budget_hours, p.status
-            ORDER BY p.status, p.name LIMIT 25""",
+        """SELECT p.id, p.name, p.budget_hours, p.status, COALESCE(pt.minutes, 0) FROM projects p
+           LEFT JOIN project_totals pt ON pt.project_id = p.id
+           WHERE p.team_id = :subject ORDER BY p.status, p.name LIMIT 25""",
         RUNNING.format(scope="t.project_id IN (SELECT id FROM projects WHERE team_id = :subject)"),
         ACTIVITY.format(scope=TEAM_SCOPE),
     ],
@@ -90,7 +90,9 @@ QUERIES: dict[str, list[str]] = {
     ],
     "system": [
         *(f"""SELECT COUNT(*), COALESCE(SUM(CASE WHEN created_at >= :yesterday THEN 1 ELSE 0 END), 0)
-              FROM {table}""" for table in ("organizations", "users", "projects", "time_logs")),
+              FROM {table}""" for table in ("organizations", "users", "projects")),
+        "SELECT COALESCE(SUM(logs), 0) FROM project_totals",
+        "SELECT COUNT(*) FROM time_logs WHERE created_at >= :yesterday",
         "SELECT COUNT(*) FROM time_logs WHERE end_time IS NULL",
         *(f"SELECT {daily_columns('created_at', '1')} FROM {table} WHERE created_at >= :d0"
           for table in ("time_logs", "users")),

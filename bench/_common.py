@@ -119,23 +119,26 @@ def start_redis(directory: Path, maxclients: int | None = None) -> tuple[Server,
             time.sleep(0.05)
 
 
-def start_web(tmp: Path, env: dict, threads: int = 64, name: str = "web") -> tuple[Server, str]:
-    """One gunicorn web process (gthread, `threads` threads) on a free port; returns it and its base URL."""
+def start_web(tmp: Path, env: dict, threads: int = 64, name: str = "web", wait: bool = True) -> tuple[Server, str]:
+    """One gunicorn web process (gthread, `threads` threads) on a free port; returns it and its base URL, once
+    /healthz answers (at once with wait=False: then wait_for_http(base + "/healthz") yourself)."""
     port = free_port()
     web_env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "1", "WEB_THREADS": str(threads)}
     server = Server([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--backlog", "4096",
                      "wsgi:app"], tmp / f"{name}-{threads}.log", web_env, preexec_fn=raise_nofile)
     base = f"http://127.0.0.1:{port}"
-    wait_for_http(base + "/healthz")
+    if wait:
+        wait_for_http(base + "/healthz")
     return server, base
 
 
-def start_gateway(tmp: Path, env: dict, port: int | None = None) -> tuple[Server, int]:
-    """One `flask gateway` process on a free port (or `port`), once its /healthz answers."""
+def start_gateway(tmp: Path, env: dict, port: int | None = None, wait: bool = True) -> tuple[Server, int]:
+    """One `flask gateway` process on a free port (or `port`), once its /healthz answers (at once with wait=False)."""
     port = port or free_port()
     server = Server([sys.executable, "-m", "flask", "--app", "wsgi", "gateway", "--host", "127.0.0.1",
                      "--port", str(port)], tmp / "gateway.log", env, preexec_fn=raise_nofile)
-    wait_for_http(f"http://127.0.0.1:{port}/healthz")
+    if wait:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
     return server, port
 
 

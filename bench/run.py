@@ -45,6 +45,7 @@ from bench._common import (  # noqa: E402
     start_gateway,
     start_redis,
     start_web,
+    wait_for_http,
 )
 from bench._report import FASTER, OF_BASELINE, Row, table, write_json  # noqa: E402
 
@@ -90,14 +91,14 @@ def parse_args(argv=None) -> Settings:
                         help="bench/stream_bench.py's --json output (default: DIR/stream_bench.json)")
     args = parser.parse_args(argv)
     quick = args.quick
-    rounds = args.rounds or (6 if quick else 200)
+    rounds = args.rounds or (4 if quick else 200)
     return Settings(
         sizes=[databases.parse_size(s) for s in (args.sizes or (QUICK_SIZES if quick else FULL_SIZES)).split(",")],
         seed=args.seed if args.seed is not None else random.randrange(1, 10**6), keep=args.seed is not None,
         directory=args.dir.resolve(),
-        rebuild=args.rebuild, compute_runs=3 if quick else 15, page_requests=15 if quick else 300,
+        rebuild=args.rebuild, compute_runs=3 if quick else 15, page_requests=10 if quick else 300,
         rounds=rounds, default_rounds=min(rounds, 2) if quick else rounds, relay_rounds=min(rounds, 50),
-        noop_jobs=20 if quick else 500, dashboard_jobs=10 if quick else 200, alone_jobs=5 if quick else 50,
+        noop_jobs=10 if quick else 500, dashboard_jobs=5 if quick else 200, alone_jobs=3 if quick else 50,
         naive_sample=200 if quick else 5000,
         stream_json=(args.stream_json or args.dir / "stream_bench.json").resolve(), json=args.json)
 
@@ -198,9 +199,11 @@ def start_web_and_gateway(run: Run, database: Path) -> tuple[str, int, dict]:
     port and the environment the other processes of this size get."""
     gateway_port = free_port()
     env = run.env(database, STREAM_URL=f":{gateway_port}/turbo-stream", GATEWAY_SAME_HOST_ANY_PORT="1")
-    web, base = start_web(run.tmp, env, threads=8)
+    web, base = start_web(run.tmp, env, threads=8, wait=False)
     run.start(web)
-    run.start(start_gateway(run.tmp, env, port=gateway_port)[0])
+    run.start(start_gateway(run.tmp, env, port=gateway_port, wait=False)[0])
+    wait_for_http(base + "/healthz")  # both start at once
+    wait_for_http(f"http://127.0.0.1:{gateway_port}/healthz")
     return base, gateway_port, env
 
 
@@ -209,9 +212,8 @@ def page_rows(run: Run, size: str, subjects, base: str, cookie: str, computed: d
 
     s = run.settings
     say(f"{size}: page TTFB ({s.page_requests} GETs each)")
-    keys = [subjects.key(kind) for kind in computed]
-    fill_cache(keys)
-    for key in keys:
+    for key in [subjects.key(kind) for kind in computed]:
+        fill_cache([key])  # fresh (DASHBOARD_FRESH_SECONDS) while its requests run: the page asks for no recompute
         samples = ttfb_samples(base, dashboard_path(key), cookie, s.page_requests)
         p50, p95, p99 = percentiles(samples)
         run.rows.append(Row("pages", f"GET {dashboard_path(key).replace(str(key.id), '<id>')} TTFB p50", size, p50,
