@@ -155,6 +155,8 @@ def run_size(run: Run, logs: int, largest: bool) -> None:
         f"{built.data_day})")
     database = databases.working_copy(built, run.tmp)
     os.environ["DATABASE_URL"] = databases.sqlite_url(database)
+    from flask_migrate import upgrade
+
     from app import create_app
     from app.extensions import db
     from app.models import User
@@ -162,6 +164,7 @@ def run_size(run: Run, logs: int, largest: bool) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.sqlite_url(database), "WTF_CSRF_ENABLED": False})
     try:
         with app.app_context():
+            upgrade()  # a database cached by an earlier version of the code gets this version's migrations
             subjects = databases.pick_subjects()
             cookie = session_cookie(app, db.session.get(User, subjects.owner_id))
             db.session.remove()
