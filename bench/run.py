@@ -397,16 +397,19 @@ def growth_row(rows: list[Row]) -> None:
 
 
 # -- main -------------------------------------------------------------------------------------------------------------
-def stop_on_sigterm() -> None:
+def stop_on_signals() -> None:
+    """SIGTERM and SIGINT (Ctrl-C, also when started in the background, where SIGINT is inherited ignored) end the
+    run through its cleanup."""
     def handler(signum, frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main(argv=None) -> int:
     settings = parse_args(argv)
-    stop_on_sigterm()
+    stop_on_signals()
     started = time.perf_counter()
     kept = (f"databases cached in {settings.directory}" if settings.keep
             else "databases built for this run only (pass --seed N to cache and reuse them)")
