@@ -336,7 +336,8 @@ def fanout_rows(run: Run) -> None:
     if gateway is None:
         run.rows.append(Row("fanout", "broadcast fan-out", "", None, "ms", note=f"{path} has no gateway result"))
         return
-    baseline = next((r for name, r in results.items() if name.startswith("gthread")), None)
+    gthreads = [r for name, r in results.items() if name.startswith("gthread")]
+    baseline = max(gthreads, key=lambda r: r["connected"], default=None)  # the closest to the gateway's load
     where = f"from bench/stream_bench.py, {data.get('written_at', '')}"
     baseline_name = f"{baseline['name']} ({baseline['connected']:,} sockets)" if baseline else ""
 
