@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import models  # registers every table with the metadata; load_user reads User
     from app.database import configure_engine
-    from app.extensions import csrf, db, limiter, login_manager, migrate, turbo
+    from app.extensions import csrf, db, limiter, login_manager, mail, migrate, turbo
     from app.services.sessions import close_sockets_on_revocation
 
     db.init_app(app)
@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     turbo.init_app(app)
+    mail.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     close_sockets_on_revocation()
@@ -65,13 +66,15 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.metrics import bp as metrics_bp
     from app.organizations import bp as organizations_bp
+    from app.people import bp as people_bp
     from app.projects import bp as projects_bp
+    from app.settings import bp as settings_bp
     from app.streams import bp as streams_bp
     from app.time_logs import bp as time_logs_bp
 
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
-    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, dashboard_bp, job_monitor_bp,
-                      streams_bp, metrics_bp):
+    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, people_bp, settings_bp,
+                      dashboard_bp, job_monitor_bp, streams_bp, metrics_bp):
         app.register_blueprint(blueprint)
     register_rq_dashboard(app)
 

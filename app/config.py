@@ -87,6 +87,20 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TURBO_WEBSOCKET_ROUTE": None,  # app/streams.py serves /turbo-stream itself
         "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
         "RQ_DASHBOARD_REDIS_URL": redis_url,
+        # people and settings: sign-up, invitations, password resets and their e-mail (app/mail.py)
+        "ALLOW_SIGNUP": _flag(os.environ.get("ALLOW_SIGNUP"), default=env != "production"),
+        "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute"),
+        "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "20 per minute"),
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(os.environ.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _flag(os.environ.get("MAIL_USE_SSL"), False),
+        "MAIL_TIMEOUT": 10,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Timeboard <timeboard@localhost>"),
+        "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(Path(instance_path) / "outbox"),
     }
     if env == "test":
         config["TESTING"] = True

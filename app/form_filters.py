@@ -1,7 +1,10 @@
 """Parsing what people type or send: WTForms filters and coercions, record ids (forms, URLs, topics)."""
 from __future__ import annotations
 
+from flask import current_app
 from werkzeug.routing import BaseConverter
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 
 def strip(value):
@@ -41,3 +44,34 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return str(int(value))
+
+
+# -- e-mail addresses and passwords (sign-up, invitations, settings) ----------------------------------
+MIN_PASSWORD = 8
+
+
+def normalize_email(value: str) -> str:
+    """A deliverable-looking address, normalized by email-validator (lower-cased: addresses are matched
+    case-insensitively everywhere). ValueError with a message fit for the field."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(value or "", check_deliverability=False, test_environment=current_app.testing)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+    return result.normalized.lower()
+
+
+class EmailAddress:
+    """Validates and replaces the field's data with its normalized form."""
+
+    def __call__(self, form, field):
+        try:
+            field.data = normalize_email(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def password_field(label: str = "Password"):
+    return PasswordField(label, validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
+                         message=f"Use at least {MIN_PASSWORD} characters (at most 200).")])

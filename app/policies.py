@@ -187,3 +187,69 @@ def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> b
     if kind == "org":
         return db.session.get(Organization, record_id) is not None and is_org_wide(user, record_id)
     return False
+
+
+# -- people and settings (issue 11) --------------------------------------------------------------
+# Actions on an organization's people, teams and settings. Owners and admins manage people and teams; only
+# owners touch the organization's settings and its deletion, and only owners make or unmake owners. An
+# organization always keeps one owner: the last one cannot leave, be demoted or be removed.
+PEOPLE_ACTIONS = ("invite", "manage_members", "manage_teams", "view_audit", "edit_settings", "delete")
+
+
+def can_org(user: User, action: str, organization_id: int) -> bool:
+    """May the user do this organization-wide action (one of PEOPLE_ACTIONS)?"""
+    if user.is_system_admin:
+        return True
+    role = role_in(user, organization_id)
+    if action in ("invite", "manage_members", "manage_teams", "view_audit"):
+        return role in ORG_WIDE_ROLES
+    if action in ("edit_settings", "delete"):
+        return role == Role.OWNER
+    return False
+
+
+def invitable_roles(user: User, organization_id: int) -> list[Role]:
+    """The roles this user may give (by invitation or a role change): owners any, admins up to admin."""
+    if user.is_system_admin or role_in(user, organization_id) == Role.OWNER:
+        return [Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MEMBER]
+    if role_in(user, organization_id) == Role.ADMIN:
+        return [Role.ADMIN, Role.MANAGER, Role.MEMBER]
+    return []
+
+
+def _is_last_owner(organization: Organization, target) -> bool:
+    return target.role == Role.OWNER and organization.owner_count() <= 1
+
+
+def can_change_role(user: User, organization: Organization, target, new_role: Role) -> bool:
+    """`target` is an active Membership of the organization. An admin cannot touch owners nor make one."""
+    if not can_org(user, "manage_members", organization.id) or target.organization_id != organization.id:
+        return False
+    if new_role not in invitable_roles(user, organization.id):
+        return False
+    if target.role == Role.OWNER and not (user.is_system_admin or role_in(user, organization.id) == Role.OWNER):
+        return False
+    if new_role != Role.OWNER and _is_last_owner(organization, target):
+        return False
+    return True
+
+
+def can_remove_member(user: User, organization: Organization, target) -> bool:
+    """Remove someone else (owners and admins; admins not owners), or leave oneself; never the last owner."""
+    if target.organization_id != organization.id or target.removed_at is not None:
+        return False
+    if _is_last_owner(organization, target):
+        return False
+    if target.user_id == user.id:
+        return True
+    if not can_org(user, "manage_members", organization.id):
+        return False
+    return target.role != Role.OWNER or user.is_system_admin or role_in(user, organization.id) == Role.OWNER
+
+
+def authorize_org(user: User, action: str, organization_id) -> Organization:
+    """Load an organization for an action: 404 when the user may not see it, 403 when they may not do this."""
+    organization = load(user, Organization, organization_id)
+    if not can_org(user, action, organization.id):
+        abort(403)
+    return organization

@@ -66,6 +66,11 @@ class RelayedTurbo(Turbo):
         """Publish: every web process closes the sockets this user has open (signed out everywhere)."""
         self._publish({"revoke_user": user_id})
 
+    def recheck_user(self, user_id: int) -> None:
+        """Publish: the user's access changed (removed from an organization, a role or team changed), so every
+        socket of theirs re-checks its topics now and stops those it lost, rather than at the next sweep."""
+        self._publish({"recheck_user": user_id})
+
     def _publish(self, message: dict) -> None:
         try:
             client(current_app.config["REDIS_URL"]).publish(CHANNEL, json.dumps(message))
@@ -115,14 +120,18 @@ class RelayedTurbo(Turbo):
 
     def handle_control(self, data: dict) -> bool:
         """A control message on the relay channel rather than a stream: True when it was one (and is handled)."""
-        user_id = data.get("revoke_user")
+        user_id, reason = data.get("revoke_user"), "signed out"
         if user_id is None:
-            return False
+            # A web process's socket cannot drop single topics: it closes, and the page reconnects with
+            # its topics authorized afresh (those the user lost are refused).
+            user_id, reason = data.get("recheck_user"), "access changed"
+            if user_id is None:
+                return False
         with self._lock:
             sockets = list(self._user_sockets.get(user_id, ()))
         for ws in sockets:
             self.unsubscribe(ws)
-            close_socket(ws, "signed out")
+            close_socket(ws, reason)
         return True
 
     def _ensure_relay(self) -> None:

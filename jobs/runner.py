@@ -32,7 +32,7 @@ def perform(kind: str, *args):
             status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
             if status.status == JobState.CANCELED:
                 return "canceled before it started"  # canceled in the instant a worker took it
-            tracking.mark_processing(job_id, worker)
+            tracking.mark_processing(status, worker)
         try:
             result = import_string(spec.func)(*args)
         except Exception as exc:

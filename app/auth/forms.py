@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from app.form_filters import EmailAddress, password_field, strip
 
 
 class LoginForm(FlaskForm):
@@ -8,3 +10,18 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember_me = BooleanField("Remember me")
     submit = SubmitField("Sign in")
+
+
+class SignupForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254), EmailAddress()])
+    password = password_field()
+    time_zone = HiddenField()  # the browser's zone, filled in by the browser-zone controller
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254), EmailAddress()])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = password_field("New password")

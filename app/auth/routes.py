@@ -1,10 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth.forms import LoginForm
+from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from app.extensions import limiter
+from app.services import accounts
 from app.services.sessions import authenticate, sign_out_everywhere
 
 bp = Blueprint("auth", __name__)
@@ -44,3 +45,69 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)
+
+
+# -- sign-up and password reset (no account enumeration: the same answer whatever the address) --------------
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"],
+               error_message="Too many sign-ups from here. Wait a minute and try again.")
+def signup():
+    if not current_app.config["ALLOW_SIGNUP"]:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.user"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            accounts.request_signup(form.name.data, form.email.data, form.password.data, form.time_zone.data)
+        except accounts.ServiceUnavailable as exc:
+            abort(503, str(exc))
+        return render_template("auth/check_email.html", email=form.email.data,
+                               what="Open the link we sent to finish creating your account.")
+    return render_template("auth/signup.html", form=form), (422 if request.method == "POST" else 200)
+
+
+@bp.get("/signup/confirm/<token>")
+def confirm_signup(token):
+    if not current_app.config["ALLOW_SIGNUP"]:
+        abort(404)
+    try:
+        user = accounts.confirm_signup(token)
+    except accounts.ServiceUnavailable as exc:
+        abort(503, str(exc))
+    except accounts.AccountError as exc:
+        return render_template("auth/link_problem.html", message=str(exc)), 410
+    login_user(user)
+    flash(f"Welcome to Timeboard, {user.name}. Create an organization, or open an invitation you received.",
+          "success")
+    return redirect(url_for("people.new_organization"), code=303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
+               error_message="Too many reset requests from here. Wait a minute and try again.")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("auth/check_email.html", email=form.email.data,
+                               what="If it belongs to an account, the e-mail has a link to set a new password.")
+    return render_template("auth/forgot_password.html", form=form), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
+               error_message="Too many attempts. Wait a minute and try again.")
+def reset_password(token):
+    try:
+        accounts.user_for_reset(token)
+    except accounts.AccountError as exc:
+        return render_template("auth/link_problem.html", message=str(exc)), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.reset_password(token, form.password.data)
+        logout_user()
+        login_user(user)
+        flash("Your password was changed; every other session of yours was signed out.", "success")
+        return redirect(url_for("dashboard.user"), code=303)
+    return render_template("auth/reset_password.html", form=form), (422 if request.method == "POST" else 200)

@@ -48,12 +48,10 @@ def save(status: JobStatus, created: bool = False, refresh: bool = True) -> JobS
     return status
 
 
-def mark_processing(rq_job_id: str, worker: str | None = None) -> JobStatus | None:
-    status = find(rq_job_id)
-    if status is not None:
-        status.start(worker)
-        save(status)
-    return status
+def mark_processing(status: JobStatus, worker: str | None = None) -> JobStatus:
+    """The runner found (or made) the job's row a moment ago: start it without looking it up again."""
+    status.start(worker)
+    return save(status)
 
 
 def mark_completed(rq_job_id: str, result_summary: str | None = None) -> None:

@@ -52,6 +52,8 @@ class Hub:
         self.new_topics: set[str] = set()  # topics that got their first socket: presence marks them at once
         self.topics_added = asyncio.Event()
         self._closing: set[asyncio.Task] = set()
+        self.recheck_users: set[int] = set()  # users whose access changed: their sockets are checked again now
+        self.recheck_wanted = asyncio.Event()
 
     # -- sockets ------------------------------------------------------------------------------
     def join(self, sub: Subscriber) -> None:
@@ -104,6 +106,12 @@ class Hub:
         """The user signed out everywhere (a revoke_user message): close their sockets."""
         for sub in list(self.users.get(user_id, ())):
             self.drop(sub, POLICY_VIOLATION, "signed out")
+
+    def request_recheck(self, user_id: int) -> None:
+        """A recheck_user message: the gateway's re-check loop checks this user's sockets at once."""
+        if user_id in self.users:
+            self.recheck_users.add(user_id)
+            self.recheck_wanted.set()
 
     # -- delivery -----------------------------------------------------------------------------
     def publish(self, topics: Iterable[str], stream: str, at: float | None) -> None:

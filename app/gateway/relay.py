@@ -55,6 +55,9 @@ def dispatch(hub: Hub, raw: bytes | str) -> None:
         if "revoke_user" in data:
             hub.close_user(int(data["revoke_user"]))
             return
+        if "recheck_user" in data:
+            hub.request_recheck(int(data["recheck_user"]))
+            return
         topics, stream, at = data["topics"], data["stream"], data.get("at")
         if not isinstance(topics, list) or not isinstance(stream, str):
             raise TypeError("topics must be a list and stream a string")

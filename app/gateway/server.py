@@ -13,6 +13,7 @@ handshake stream. Every GATEWAY_RECHECK_SECONDS every socket's session and topic
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http
 import logging
 import signal
@@ -107,17 +108,28 @@ class Gateway:
 
     # -- the periodic re-check -----------------------------------------------------------------
     async def recheck_forever(self, every: float) -> None:
+        """Every `every` seconds all sockets; at once those of a user whose access changed (recheck_user)."""
+        loop = asyncio.get_running_loop()
+        next_sweep = loop.time() + every
         while True:
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.hub.recheck_wanted.wait(), timeout=max(0.0, next_sweep - loop.time()))
+            self.hub.recheck_wanted.clear()
+            users, self.hub.recheck_users = self.hub.recheck_users, set()
+            sweep = loop.time() >= next_sweep
+            if sweep:
+                next_sweep = loop.time() + every
             try:
-                await self.recheck()
+                await self.recheck(None if sweep else users)
             except Exception:  # never let the sweep die
                 log.exception("socket re-check failed")
 
-    async def recheck(self) -> None:
+    async def recheck(self, user_ids: set[int] | None = None) -> None:
         """Close the sockets whose session was revoked; unsubscribe topics their user lost (closing a
-        socket left with none). A database outage keeps them all (a revocation still arrives on Redis)."""
-        subs = [sub for sub in self.hub.subscribers if sub.topics and not sub.closing]
+        socket left with none). A database outage keeps them all (a revocation still arrives on Redis).
+        With `user_ids`, only those users' sockets."""
+        subs = [sub for sub in self.hub.subscribers if sub.topics and not sub.closing
+                and (user_ids is None or sub.user_id in user_ids)]
         if not subs:
             return
         try:

@@ -1,6 +1,8 @@
 """One module per aggregate; importing this package registers every table."""
+from app.models.audit import AUDIT_ACTIONS, AuditEntry
 from app.models.base import utcnow
 from app.models.client import Client
+from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.job_status import JobState, JobStatus
 from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
@@ -11,6 +13,7 @@ from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 
 __all__ = [
+    "AUDIT_ACTIONS", "AuditEntry", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "Role", "Team", "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
 ]

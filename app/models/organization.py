@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -42,20 +42,45 @@ class Organization(db.Model):
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name!r}>"
 
+    def membership_of(self, user_id: int, include_removed: bool = False) -> Membership | None:
+        query = select(Membership).where(Membership.organization_id == self.id, Membership.user_id == user_id)
+        if not include_removed:
+            query = query.where(Membership.removed_at.is_(None))
+        return db.session.scalar(query)
+
+    def owner_count(self) -> int:
+        return db.session.scalar(select(func.count()).select_from(Membership).where(
+            Membership.organization_id == self.id, Membership.role == Role.OWNER.value,
+            Membership.removed_at.is_(None))) or 0
+
+    def add_member(self, user: "User", role: str | Role = Role.MEMBER) -> Membership:  # noqa: F821
+        """Make the user a member with this role: a new row, or a former member's row reactivated (it keeps
+        their earlier time logs). The caller commits."""
+        membership = self.membership_of(user.id, include_removed=True)
+        if membership is None:
+            membership = Membership(organization_id=self.id, user_id=user.id, role=Role(role).value)
+            db.session.add(membership)
+        else:
+            membership.role = Role(role).value
+            membership.removed_at = None
+        db.session.flush()
+        db.session.expire(user, ["memberships"])
+        return membership
+
     def remove_member(self, user: "User") -> bool:  # noqa: F821
-        """Take the user out of this organization and its teams, and sign them out everywhere, so that neither a
-        session nor an open socket keeps showing them what they saw here. Their time logs in this organization
-        go with the membership (the database cascades them). False when they were not a member; the caller commits.
-        """
-        membership = db.session.scalar(select(Membership).where(Membership.organization_id == self.id,
-                                                                Membership.user_id == user.id))
+        """Take the user out of this organization and its teams. The membership row stays, marked removed, so
+        their time logs here stay too (reports show them as a former member); every access path treats a
+        removed membership as none. False when they were not a member; the caller commits (and stops their
+        running timer and their sockets: app/services/people.py)."""
+        membership = self.membership_of(user.id)
         if membership is None:
             return False
         db.session.execute(delete(TeamMembership).where(
             TeamMembership.user_id == user.id,
             TeamMembership.team_id.in_(select(Team.id).where(Team.organization_id == self.id))))
-        db.session.delete(membership)
-        user.revoke_sessions()
+        membership.removed_at = utcnow()
+        db.session.flush()
+        db.session.expire(user, ["memberships"])
         return True
 
 
@@ -74,7 +99,11 @@ class Membership(db.Model):
     removed_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="memberships")
-    user: Mapped["User"] = relationship(back_populates="memberships")  # noqa: F821
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+    @property
+    def is_active(self) -> bool:
+        return self.removed_at is None
 
     @property
     def role_enum(self) -> Role:

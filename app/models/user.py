@@ -28,7 +28,9 @@ class User(UserMixin, db.Model):
     # Part of every session and remember cookie (get_id): bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="user")  # noqa: F821
+    # Current memberships only: a removed member's row stays (their time logs reference it) but grants nothing.
+    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+        primaryjoin="and_(User.id == Membership.user_id, Membership.removed_at.is_(None))", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

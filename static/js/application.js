@@ -3,9 +3,11 @@ import { Application } from "@hotwired/stimulus"
 import StreamSourceController from "controllers/stream_source_controller.js"
 import TimerController from "controllers/timer_controller.js"
 import DashboardController from "controllers/dashboard_controller.js"
+import BrowserZoneController from "controllers/browser_zone_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
 application.register("timer", TimerController)
 application.register("dashboard", DashboardController)
+application.register("browser-zone", BrowserZoneController)
 window.Stimulus = application

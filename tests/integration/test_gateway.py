@@ -267,11 +267,40 @@ def test_a_lost_team_stops_its_stream_and_a_removed_member_is_closed(app, db, fa
         assert any("own timer" in m for m in got), "the socket stays open for the topics the user keeps"
         assert not any("alpha after" in m for m in got), "the lost topic is no longer delivered"
 
-        w.org.remove_member(w.admin)  # signs them out everywhere: the gateway closes their socket
+        w.org.remove_member(w.admin)  # their only topic is lost: the socket is closed (they stay signed in)
         db.session.commit()
         assert close_code(member) == 1008
     finally:
         manager.close()
+
+
+def test_a_removed_or_demoted_member_loses_the_organizations_topics_at_once(app, db, factory, start_gateway):
+    """Issue 11: with the default 30 s sweep, the services' recheck_user message makes the gateway check that
+    user's sockets now: the organization's topics stop, the topics they keep go on, other users are untouched."""
+    from app.services.people import change_role, remove_member
+
+    gateway = start_gateway()  # GATEWAY_RECHECK_SECONDS: the default 30
+    w = factory.world()
+    org, own = f"dashboard:org:{w.org.id}", f"user:{w.admin.id}"
+    admin = open_socket(gateway.port, session_cookie(app, w.admin.id), org, own)
+    owner = open_socket(gateway.port, session_cookie(app, w.owner.id), org)
+    other_admin = factory.user(w.org, "admin")
+    other = open_socket(gateway.port, session_cookie(app, other_admin.id), org)
+    try:
+        assert first(admin, LIVE) and first(owner, LIVE) and first(other, LIVE)
+        change_role(w.owner, w.org, w.org.membership_of(w.admin.id), "member")
+        time.sleep(1)
+        push(app, org, "org after")
+        push(app, own, "own timer")
+        got = received(admin, timeout=1.5)
+        assert any("own timer" in m for m in got) and not any("org after" in m for m in got)
+        assert any("org after" in m for m in received(owner, timeout=1))
+        assert any("org after" in m for m in received(other, timeout=1))
+        remove_member(w.owner, w.org, w.org.membership_of(other_admin.id))
+        assert close_code(other, timeout=5) == 1008  # its only topic lost, within seconds, not 30
+    finally:
+        for ws in (admin, owner):
+            ws.close()
 
 
 def test_pages_are_told_live_updates_are_paused_while_the_gateway_has_lost_redis(app, factory, start_gateway):

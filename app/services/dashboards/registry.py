@@ -11,7 +11,7 @@ from datetime import UTC
 
 from app.extensions import db
 from app.models import Organization, Team, User
-from app.services.dashboards import org_metrics, system_metrics, team_metrics, user_metrics
+from app.services.dashboards import org_metrics, people, system_metrics, team_metrics, user_metrics
 from app.services.dashboards.common import running
 from app.services.dashboards.periods import Periods, periods
 from app.topics import DashboardKey
@@ -45,6 +45,7 @@ SECTIONS: dict[str, list[Section]] = {
     ],
     "org": [
         Section("org_summary", "At a glance", org_metrics.summary, "dashboard/_org_summary.html", primary=True),
+        Section("org_people", "People", people.org_people, "dashboard/_org_people.html"),
         Section("org_by_team", "Hours by team", org_metrics.by_team, BAR_CHART),
         Section("org_by_client", "Hours by client", org_metrics.by_client, BAR_CHART),
         Section("org_top_projects", "Top projects", org_metrics.top_projects, BAR_CHART),

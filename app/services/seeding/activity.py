@@ -69,7 +69,8 @@ def _start_some(rng: random.Random, organization_id: int, count: int, skip: set[
     has_timer = exists().where(TimeLog.user_id == User.id, TimeLog.end_time.is_(None))
     idle = [user for user in db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == organization_id, ~has_timer).order_by(User.id))
+        .where(Membership.organization_id == organization_id, Membership.removed_at.is_(None), ~has_timer)
+        .order_by(User.id))
         if user.id not in skip]
     started = 0
     for user in rng.sample(idle, min(count, len(idle))):

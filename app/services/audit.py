@@ -1,0 +1,38 @@
+"""The audit trail of people and settings: one call per change, from the service that makes it.
+
+    record("member.role_change", organization=org, actor=current_user, target=user.email, details={...})
+
+The entry joins the caller's transaction (it commits with the change it describes, or not at all). The
+address is the request's remote address when there is a request (the one the rate limits count); None from a
+job or the CLI.
+"""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import Select, select
+
+from app.extensions import db
+from app.models import AUDIT_ACTIONS, AuditEntry, Organization, User
+
+
+def record(action: str, *, organization: Organization | int | None, actor: User | None, target: str = "",
+           details: dict | None = None) -> AuditEntry:
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    organization_id = organization.id if isinstance(organization, Organization) else organization
+    entry = AuditEntry(
+        organization_id=organization_id, actor_id=getattr(actor, "id", None), action=action, target=target[:300],
+        details=details or {}, ip=(request.remote_addr or None) if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def entries(organization_id: int, action: str | None = None, actor_id: int | None = None) -> Select:
+    """An organization's entries, newest first, optionally of one action and one actor."""
+    query = select(AuditEntry).where(AuditEntry.organization_id == organization_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor_id:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    return query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())

@@ -1,0 +1,3 @@
+from app.settings.routes import bp
+
+__all__ = ["bp"]

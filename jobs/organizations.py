@@ -1,0 +1,9 @@
+"""Deleting an organization and its data (app/services/organizations.py), with progress."""
+from __future__ import annotations
+
+from app.background.tracking import report_progress
+from app.services import organizations
+
+
+def delete_organization(organization_id: int) -> str:
+    return organizations.delete(organization_id, progress=report_progress)
