@@ -207,16 +207,15 @@ def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int
     alone_keys = keys[:alone]
     if worker_class.ours is not None:
         def measure_ours():
-            figures = (timed_series(connection, "default", lambda: enqueue_noop_ours(noop_jobs)),
-                       timed_series(connection, "dashboard", lambda: enqueue_dashboards_ours(keys)))
-            since.append(utcnow())
+            noop = timed_series(connection, "default", lambda: enqueue_noop_ours(noop_jobs))
+            dashboards = timed_series(connection, "dashboard", lambda: enqueue_dashboards_ours(keys))
+            alone_since = utcnow()
             one_at_a_time(connection, alone_keys)
-            return figures
+            return noop, dashboards, alone_since
 
-        since: list = []
-        noop_ours, dashboard_ours = with_worker(lambda: start_our_worker(tmp, env, QUEUES, worker_class.ours),
-                                                connection, measure_ours)
-        times = worker_times_ms(alone_keys, since[0])
+        noop_ours, dashboard_ours, since = with_worker(
+            lambda: start_our_worker(tmp, env, QUEUES, worker_class.ours), connection, measure_ours)
+        times = worker_times_ms(alone_keys, since)
         worker_ms = statistics.median(times) if times else None
     noop_bare, dashboard_bare = with_worker(
         lambda: start_bare_worker(tmp, env, QUEUES, worker_class.bare_simple), connection,
