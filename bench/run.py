@@ -92,8 +92,9 @@ def parse_args(argv=None) -> Settings:
     args = parser.parse_args(argv)
     quick = args.quick
     rounds = args.rounds or (4 if quick else 200)
+    sizes = args.sizes or (QUICK_SIZES if quick else FULL_SIZES)
     return Settings(
-        sizes=[databases.parse_size(s) for s in (args.sizes or (QUICK_SIZES if quick else FULL_SIZES)).split(",")],
+        sizes=sorted({databases.parse_size(s) for s in sizes.split(",")}),
         seed=args.seed if args.seed is not None else random.randrange(1, 10**6), keep=args.seed is not None,
         directory=args.dir.resolve(),
         rebuild=args.rebuild, compute_runs=3 if quick else 15, page_requests=10 if quick else 300,
