@@ -1,4 +1,6 @@
-"""Page TTFB: GET /dashboard/... from a real gunicorn web process with a signed-in session, the cache warm.
+"""Page TTFB: GET /dashboard/... from a real gunicorn web process with a signed-in session, the cache warm; and the
+same GET from a web process whose Redis is unreachable, where the app's fallback computes the dashboard in the
+request (the synchronous page).
 
 Time to first byte = from sending the request to having read the status line and headers (http.client's
 getresponse(); the body follows at once: pages are not streamed), on one keep-alive connection, sequentially.
@@ -30,8 +32,9 @@ def fill_cache(keys) -> None:
     db.session.remove()
 
 
-def ttfb_samples(base: str, path: str, cookie: str, requests: int, warmup: int = 5) -> list[float]:
-    """Seconds to first byte of `requests` GETs of `path` (after `warmup` unmeasured ones)."""
+def ttfb_samples(base: str, path: str, cookie: str, requests: int, warmup: int = 5, expect: str = "") -> list[float]:
+    """Seconds to first byte of `requests` GETs of `path` (after `warmup` unmeasured ones); each page must be a 200
+    and contain `expect`."""
     url = urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     samples = []
@@ -42,8 +45,8 @@ def ttfb_samples(base: str, path: str, cookie: str, requests: int, warmup: int =
             response = conn.getresponse()
             first_byte = time.perf_counter() - started
             body = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
+            if response.status != 200 or expect.encode() not in body:
+                raise RuntimeError(f"GET {path} answered {response.status} without {expect!r}: {body[:300]!r}")
             if i >= warmup:
                 samples.append(first_byte)
     finally:
