@@ -57,6 +57,7 @@ GOAL_SIZE = "1M"
 @dataclass
 class Settings:
     sizes: list[int]
+    quick: bool
     seed: int
     keep: bool  # --seed given: databases are cached in `directory` and reused; else built in the run's temp dir
     directory: Path
@@ -85,22 +86,24 @@ def parse_args(argv=None) -> Settings:
     parser.add_argument("--dir", type=Path, default=ROOT / "instance" / "bench",
                         help="where --seed databases are cached (default instance/bench)")
     parser.add_argument("--rebuild", action="store_true", help="build the databases again even if cached")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes and few rounds (well under a minute)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes and few rounds, pages and latency at the largest size only (well under a "
+                             "minute)")
     parser.add_argument("--rounds", type=int, default=None, help="change -> socket rounds per series (default 200)")
     parser.add_argument("--json", type=Path, default=None, help="write every figure there")
     parser.add_argument("--stream-json", type=Path, default=None,
                         help="bench/stream_bench.py's --json output (default: DIR/stream_bench.json)")
     args = parser.parse_args(argv)
     quick = args.quick
-    rounds = args.rounds or (4 if quick else 200)
+    rounds = args.rounds or (3 if quick else 200)
     sizes = args.sizes or (QUICK_SIZES if quick else FULL_SIZES)
     return Settings(
-        sizes=sorted({databases.parse_size(s) for s in sizes.split(",")}),
+        sizes=sorted({databases.parse_size(s) for s in sizes.split(",")}), quick=quick,
         seed=args.seed if args.seed is not None else random.randrange(1, 10**6), keep=args.seed is not None,
         directory=args.dir.resolve(),
         rebuild=args.rebuild, compute_runs=3 if quick else 15, page_requests=10 if quick else 300,
         sync_requests=5 if quick else 50,
-        rounds=rounds, default_rounds=min(rounds, 2) if quick else rounds, relay_rounds=min(rounds, 50),
+        rounds=rounds, default_rounds=1 if quick else rounds, relay_rounds=min(rounds, 50),
         noop_jobs=10 if quick else 500, dashboard_jobs=5 if quick else 200, alone_jobs=3 if quick else 50,
         naive_sample=200 if quick else 5000,
         stream_json=(args.stream_json or args.dir / "stream_bench.json").resolve(), json=args.json)
@@ -172,10 +175,11 @@ def run_size(run: Run, logs: int, largest: bool) -> None:
             cookie = session_cookie(app, db.session.get(User, subjects.owner_id))
             db.session.remove()
             computed = computation_rows(run, size, subjects)
-            base, sync_base, gateway_port, env = start_web_and_gateway(run, database)
-            page_rows(run, size, subjects, base, sync_base, cookie, computed)
-            latency_rows(run, app, size, subjects, gateway_port, env, cookie)
-            run.stop_servers()
+            if largest or not s.quick:  # --quick starts the servers once, at its largest size
+                base, sync_base, gateway_port, env = start_web_and_gateway(run, database)
+                page_rows(run, size, subjects, base, sync_base, cookie, computed)
+                latency_rows(run, app, size, subjects, gateway_port, env, cookie)
+                run.stop_servers()
             if largest:
                 job_rows(run, size, database)
                 seeding_rows(run, size, built)
