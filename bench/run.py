@@ -244,42 +244,53 @@ def page_rows(run: Run, size: str, subjects, base: str, sync_base: str, cookie: 
 
 
 def latency_rows(run: Run, app, size: str, subjects, gateway_port: int, env: dict, cookie: str) -> None:
-    """With the web process and gateway up: a dashboard worker and the scheduler, then the series."""
+    """With the web process and gateway up: the Procfile's dashboard worker and the scheduler, then the series."""
     from bench._jobs import wait_until_listening
-    from bench._latency import drain, open_socket, relay_series
 
-    s = run.settings
     run.redis().flushdb()  # no presence, queued jobs or throttle windows left from the pages
     worker = run.start(Server(flask_command(*dashboard_worker_args()), run.tmp / "worker.log", env))
     run.start(Server(flask_command("jobs", "scheduler"), run.tmp / "scheduler.log", env))
     wait_until_listening(run.redis(), ["dashboard"], worker)
     window = app.config["DASHBOARD_THROTTLE_SECONDS"]
+    try:
+        results, relay = latency_series(run, app, size, subjects, gateway_port, cookie, window)
+    finally:
+        app.config["DASHBOARD_THROTTLE_SECONDS"] = window
+    relay_p95 = (percentiles(relay.latencies) or (None, None))[1]
+    for label, (series, throttle) in results.items():
+        run.rows.append(latency_row(size, label, series, throttle, relay_p95))
+
+
+def latency_series(run: Run, app, size: str, subjects, gateway_port: int, cookie: str, window: float):
+    """On one socket: the default-settings series (changes spaced just over the throttle window), the series with
+    throttling off, then the relay baseline. Returns ({label: (series, throttle)}, relay series)."""
+    from bench._latency import change_series, drain, open_socket, relay_series
+
+    s = run.settings
+    plans = [("default settings", window, s.default_rounds, window + 0.1), ("throttling off", 0.0, s.rounds, None)]
+    results = {}
     ws = open_socket(gateway_port, cookie, str(subjects.key("org")))
     try:
         drain(ws, 0.5)
-        series = [("default settings", window, s.default_rounds, window + 0.1), ("throttling off", 0.0, s.rounds, None)]
-        results = {}
-        for label, throttle, rounds, spacing in series:
+        for label, throttle, rounds, spacing in plans:
             say(f"{size}: change -> socket, {label} ({rounds} rounds)")
-            app.config["DASHBOARD_THROTTLE_SECONDS"] = throttle
-            results[label] = change_series_row(ws, subjects, rounds, spacing)
+            app.config["DASHBOARD_THROTTLE_SECONDS"] = throttle  # read by the live-update hook in this process
+            results[label] = (change_series(ws, subjects, rounds, spacing), throttle)
             drain(ws, 0.3)
-        app.config["DASHBOARD_THROTTLE_SECONDS"] = window
-        relay = relay_series(ws, subjects, s.relay_rounds)
+        return results, relay_series(ws, subjects, s.relay_rounds)
     finally:
         ws.close()
-    relay_p = percentiles(relay.latencies)
-    for label, (series_result, p) in results.items():
-        run.rows.append(Row(
-            "latency", f"change saved -> org summary on the socket, {label} (p50 / p95 / p99)", size,
-            p[1] if p else None, "ms", baseline=relay_p[1] if relay_p else None,
-            baseline_what="a bare relay push, p95", ratio_kind=OF_BASELINE,
-            shown=" / ".join(f"{x:.1f}" for x in p) + " ms" if p else "n/a",
-            note=(f"{len(series_result.latencies)} rounds, {series_result.missed} missed; {series_result.spacing}; "
-                  f"throttle window {window if label == 'default settings' else 0:g} s; "
-                  f"worker: flask {' '.join(dashboard_worker_args())}"),
-            extra={"label": label, "p50": p and p[0], "p95": p and p[1], "p99": p and p[2],
-                   "rounds": len(series_result.latencies), "missed": series_result.missed}))
+
+
+def latency_row(size: str, label: str, series, throttle: float, relay_p95: float | None) -> Row:
+    p = percentiles(series.latencies)
+    return Row("latency", f"change saved -> org summary on the socket, {label} (p50 / p95 / p99)", size,
+               p[1] if p else None, "ms", baseline=relay_p95, baseline_what="a bare relay push, p95",
+               ratio_kind=OF_BASELINE, shown=" / ".join(f"{x:.1f}" for x in p) + " ms" if p else "n/a",
+               note=(f"{len(series.latencies)} rounds, {series.missed} missed; {series.spacing}; throttle window "
+                     f"{throttle:g} s; worker: flask {' '.join(dashboard_worker_args())}"),
+               extra={"label": label, "p50": p and p[0], "p95": p and p[1], "p99": p and p[2],
+                      "rounds": len(series.latencies), "missed": series.missed})
 
 
 def dashboard_worker_args() -> list[str]:
@@ -290,13 +301,6 @@ def dashboard_worker_args() -> list[str]:
         if name.strip() == "dashboard_worker" and "jobs worker" in command:
             return command.split("wsgi", 1)[1].split()
     return ["jobs", "worker", "dashboard"]
-
-
-def change_series_row(ws, subjects, rounds: int, spacing: float | None):
-    from bench._latency import change_series
-
-    result = change_series(ws, subjects, rounds, spacing)
-    return result, percentiles(result.latencies)
 
 
 def job_rows(run: Run, size: str, database: Path) -> None:
