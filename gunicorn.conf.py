@@ -11,6 +11,19 @@ graceful_timeout = 5
 reload = os.environ.get("APP_ENV", "development") == "development"
 control_socket_disable = True  # gunicorn 27 would otherwise open a socket under ~/.gunicorn
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG") else None
+_log_format = os.environ.get("LOG_FORMAT", "").strip().lower()
+if _log_format == "json" or (_log_format != "plain" and os.environ.get("APP_ENV") == "production"):
+    # gunicorn's own lines as JSON too, like the app's (app/logs.py)
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+                                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                    "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    }
 
 
 def child_exit(server, worker):

@@ -14,7 +14,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from app import request_id
 
-PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_tag)s]: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(job_id)s %(process)d"
 _MARK = "_timeboard_handler"
 
@@ -27,6 +27,7 @@ class ContextFilter(logging.Filter):
             record.request_id = request_id.current()
         if not hasattr(record, "job_id"):
             record.job_id = request_id.current_job()
+        record.request_tag = record.request_id or "-"
         return True
 
 

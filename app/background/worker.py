@@ -91,7 +91,7 @@ class _Supervised:
         deadline = None if max_idle_time is None else time.monotonic() + max_idle_time
         try:
             while True:
-                paused = pause.paused(self.connection)
+                paused = self._paused()
                 active = [q for q in every_queue if q.name not in paused]
                 if active:
                     self._ordered_queues = active
@@ -99,15 +99,18 @@ class _Supervised:
                     result = super().dequeue_job_and_maintain_ttl(poll, poll)
                     if result is not None:
                         job, queue = result
-                        if queue.name not in pause.paused(self.connection):
+                        if queue.name not in self._paused():
                             return result
                         self._put_back(job, queue)
                         continue
-                elif timeout is not None:
-                    self.heartbeat()
-                    if self.should_run_maintenance_tasks:
-                        self.run_maintenance_tasks()
-                    self.set_state("idle")
+                elif timeout is not None:  # every queue paused: stay alive and look again
+                    try:
+                        self.heartbeat()
+                        if self.should_run_maintenance_tasks:
+                            self.run_maintenance_tasks()
+                        self.set_state("idle")
+                    except (redis.ConnectionError, redis.TimeoutError):
+                        pass  # heartbeat() logged the outage; wait for Redis like RQ's dequeue does
                     time.sleep(PAUSE_POLL)
                 if timeout is None or self._stop_requested:  # burst: one look only
                     return None
@@ -115,6 +118,13 @@ class _Supervised:
                     return None
         finally:
             self._ordered_queues = every_queue
+
+    def _paused(self) -> set[str]:
+        """The paused queues; none while Redis cannot say (RQ's own dequeue then waits for Redis, as before)."""
+        try:
+            return pause.paused(self.connection)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return set()
 
     def _put_back(self, job, queue: Queue) -> None:
         with self.connection.pipeline() as pipe:

@@ -7,12 +7,13 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from app import policies
-from app.background import pause, recurring
+from app.background import pause, recurring, tracking
 from app.background.catalog import QUEUES
 from app.background.enqueue import EnqueueError
 from app.extensions import db
 from app.job_monitor.routes import bp
 from app.services import audit
+from app.topics import JobsTopic
 
 
 def _operator_only() -> None:
@@ -44,6 +45,7 @@ def _switch_queue(name: str, paused: bool):
         audit.record("jobs.queue_pause" if paused else "jobs.queue_resume", organization=None, actor=current_user,
                      target=name)
         db.session.commit()
+        tracking.refresh_monitors([JobsTopic()])  # other operators' open /jobs pages show it
     flash(f"Queue {name} is {'paused: workers leave it alone, jobs still queue up' if paused else 'running'}.",
           "info")
     return redirect(url_for("jobs.index") + "#jobs-queues-section", 303)
@@ -82,6 +84,7 @@ def _switch_recurring(name: str, enabled: bool):
     audit.record("jobs.recurring_enable" if enabled else "jobs.recurring_disable", organization=None,
                  actor=current_user, target=name)
     recurring.set_enabled(name, enabled, actor_id=current_user.id)  # commits the audit entry with it
+    tracking.refresh_monitors([JobsTopic()])
     flash(f"Recurring entry {name} is {'enabled' if enabled else 'disabled'} (the scheduler follows within "
           f"seconds).", "info")
     return redirect(url_for("jobs.index") + "#recurring-title", 303)

@@ -345,9 +345,13 @@ def test_a_dashboard_job_two_users_asked_for_is_shared_not_the_first_ones(app, f
     factory.db.session.expire_all()
     assert _count(factory.db, JobStatus) == 1
     assert factory.db.session.get(JobStatus, job.id).user_id is None
+    # nobody's own job any more; its organization's owners and admins still see it as the organization's
+    assert factory.db.session.get(JobStatus, job.id).organization_id == w.org.id
     for user_client in (owner, admin):
-        assert _job_rows(user_client.get("/jobs").get_data(as_text=True)) == []
-        assert user_client.get(f"/jobs/{job.rq_job_id}").status_code == 404
+        assert _job_rows(user_client.get("/jobs").get_data(as_text=True)) == [job.rq_job_id]
+    member = client_for(app, w.member)
+    assert _job_rows(member.get("/jobs").get_data(as_text=True)) == []
+    assert member.get(f"/jobs/{job.rq_job_id}").status_code == 404
     root = client_for(app, w.sysadmin)
     assert job.rq_job_id in _job_rows(root.get("/jobs").get_data(as_text=True))
 

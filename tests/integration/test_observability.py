@@ -99,3 +99,9 @@ def test_a_request_id_leads_from_the_web_log_to_the_jobs_log_lines(app_ctx, db, 
                                                    f"job {job.rq_job_id} (dashboard_data) completed"}
     assert all(line["request_id"] == request_id and line["level"] == "INFO" for line in mine)
     assert all("time" in line and "logger" in line for line in mine)
+    port = base.rsplit(":", 1)[1]
+    web_lines = (TMP / f"web-{port}.log").read_text().splitlines()
+    assert all(line.startswith("{") for line in web_lines if line.strip()), web_lines[:5]  # gunicorn's too
+    enqueued = [json.loads(line) for line in web_lines if job.rq_job_id in line]
+    assert enqueued and enqueued[0]["request_id"] == request_id  # the web line that leads to the job
+    assert enqueued[0]["message"].startswith(f"enqueued dashboard_data job {job.rq_job_id}")
