@@ -3,7 +3,7 @@ recurring entry (last run and outcome, average duration), per organization over 
 costs what). Portable SQL aggregates only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
@@ -14,12 +14,21 @@ from app.models import JobState, JobStatus, Organization, utcnow
 WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
+WAIT_SAMPLE = 5000  # most recent finished jobs per window whose wait (enqueued -> started) is averaged
+
+
 @dataclass
 class Window:
     finished: int = 0
     failed: int = 0
     avg_ms: float | None = None
     max_ms: int | None = None
+    waits: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def avg_wait_s(self) -> float | None:
+        """Latency: the average time from enqueue to start (a delayed or retried job counts its delay too)."""
+        return sum(self.waits) / len(self.waits) if self.waits else None
 
 
 def queue_windows(now: datetime | None = None) -> dict[str, dict[str, Window]]:
@@ -37,6 +46,14 @@ def queue_windows(now: datetime | None = None) -> dict[str, dict[str, Window]]:
         for queue, finished, failed, avg_ms, max_ms in rows:
             figures.setdefault(queue, {})[label] = Window(finished, int(failed or 0),
                                                           float(avg_ms) if avg_ms is not None else None, max_ms)
+        waits = db.session.execute(  # date arithmetic differs per database: done here, on a bounded sample
+            select(JobStatus.queue, JobStatus.enqueued_at, JobStatus.started_at)
+            .where(JobStatus.finished_at >= now - span, JobStatus.started_at.is_not(None))
+            .order_by(JobStatus.finished_at.desc()).limit(WAIT_SAMPLE)
+        ).all()
+        for queue, enqueued_at, started_at in waits:
+            if queue in figures and label in figures[queue]:
+                figures[queue][label].waits.append(max(0.0, (started_at - enqueued_at).total_seconds()))
     return figures
 
 

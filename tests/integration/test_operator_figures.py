@@ -54,3 +54,15 @@ def test_job_time_and_failures_per_organization_for_the_last_day(client, factory
     client.post("/logout")
     login(client, w.member)
     assert 'data-testid="org-costs"' not in client.get("/jobs").get_data(as_text=True)
+
+
+def test_each_queue_shows_done_failed_run_time_and_wait_over_the_last_hour_and_day(client, factory, db):
+    admin = factory.user(None, email="root@platform.test", is_system_admin=True)
+    job_rows(db, 4, status="completed")  # default queue, 5 minutes ago: 0.5 s run, 0.5 s wait
+    job_rows(db, 2, status="failed", age=timedelta(hours=3))
+    job_rows(db, 1, status="completed", age=timedelta(days=3))  # outside both windows
+    login(client, admin)
+    html = client.get("/jobs").get_data(as_text=True)
+    row = re.search(r'<tr data-queue="default".*?</tr>', html, re.S)[0]
+    assert re.search(r'data-window="hour">4 / 0 / 0.50 s / 0.50 s<', row)
+    assert re.search(r'data-window="day">6 / 2 / 0.50 s / 0.50 s<', row)
