@@ -86,6 +86,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TURBO_WEBSOCKET_ROUTE": None,  # app/streams.py serves /turbo-stream itself
         "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
         "RQ_DASHBOARD_REDIS_URL": redis_url,
+        # report files (app/services/reports); relative paths are under the instance folder
+        "REPORTS_DIR": str(Path(instance_path) / os.environ.get("REPORTS_DIR", "reports")),
+        "REPORTS_RATE_LIMIT": os.environ.get("REPORTS_RATE_LIMIT", "30 per minute"),
     }
     if env == "test":
         config["TESTING"] = True

@@ -5,6 +5,7 @@ A topic names what a page's socket subscribes to and what a broadcast is pushed 
     dashboard:user:7  dashboard:team:3  dashboard:org:42  dashboard:system    DashboardKey
     user:7                                                                      UserTopic (the header timer)
     jobs:all  jobs:user:7                                                       JobsTopic (the job monitor)
+    report:12                                                                   ReportTopic (a report's page)
 
 A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
 Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
@@ -87,7 +88,22 @@ class JobsTopic:
         return user.is_system_admin or self.user_id == user.id
 
 
-Topic = DashboardKey | UserTopic | JobsTopic
+@dataclass(frozen=True)
+class ReportTopic:
+    """One report's progress and completion, on its page (/reports/<id>)."""
+    report_id: int
+
+    def __str__(self) -> str:
+        return f"report:{self.report_id}"
+
+    def allows(self, user: User) -> bool:
+        from app.extensions import db
+        from app.models import Report
+
+        return policies.can_view_report(user, db.session.get(Report, self.report_id))
+
+
+Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic
 
 
 def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
@@ -114,6 +130,8 @@ def parse(name: str) -> Topic:
             return JobsTopic()
         case ["jobs", "user", raw_id]:
             return JobsTopic(_id(raw_id, name))
+        case ["report", raw_id]:
+            return ReportTopic(_id(raw_id, name))
     raise BadTopic(f"not a topic: {name!r}")
 
 

@@ -78,6 +78,7 @@ RECURRING: list[Recurring] = [
     Recurring("cleanup", "cleanup", cron="17 3 * * *"),
     Recurring("performance_snapshot", "performance_snapshot", every=60),
     Recurring("cache_warming", "cache_warming", every=300),
+    Recurring("report_archival", "report_archival", cron="41 4 * * 0"),  # weekly, Sunday 04:41
 ]
 ENTRIES = {entry.name: entry for entry in RECURRING}
 

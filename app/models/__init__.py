@@ -5,11 +5,13 @@ from app.models.job_status import JobState, JobStatus
 from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
+from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 
 __all__ = [
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
-    "ProjectStatus", "Role", "Team", "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
+    "ProjectStatus", "Report", "ReportDefinition", "ReportPhase", "ReportState", "Role", "Team", "TeamMembership",
+    "TimeLog", "TimeLogError", "User", "utcnow",
 ]
