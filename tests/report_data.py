@@ -2,22 +2,34 @@
 from the database (its own SQL and its own rounding, not the report service's)."""
 from __future__ import annotations
 
+import calendar
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
 from app.models import Role
+from app.timezones import to_local, to_utc, utcnow
 
-ZONE = "Europe/Berlin"  # UTC+1 in November: 23:30 local is 22:30 UTC
+ZONE = "Europe/Berlin"
 
 
-def build(factory, db):
+def last_month() -> tuple[int, int]:
+    today = to_local(utcnow(), ZoneInfo(ZONE)).date()
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.year, last.month
+
+
+def build(factory, db, year: int | None = None, month: int | None = None):
     """Acme (EUR) in Europe/Berlin: two teams, three projects (one with a rate, one of a client), logs in
-    November 2026 with odd lengths, one crossing local midnight, one non-billable, one by a former member,
-    one in October (outside the range) and one in another organization (never in a report)."""
+    one month (last month by default) with odd lengths, one crossing local midnight, one non-billable, one by
+    a former member, one the evening before the month (outside the range) and one in another organization
+    (never in a report). w.first, w.last: the month's days; w.start, w.end: its bounds in naive UTC."""
+    if year is None:
+        year, month = last_month()
     f = factory
     org = f.organization(name="Acme", currency="EUR")
     alpha, beta = f.team(org, name="Alpha"), f.team(org, name="Beta")
@@ -37,8 +49,13 @@ def build(factory, db):
     w.outsider = f.user(w.other_org, Role.OWNER, email="outsider@other.test", time_zone=ZONE)
     w.other_project = f.project(w.other_org, name="Other project")
 
-    def utc(day, hh, mm):  # Berlin wall clock in November 2026 -> naive UTC
-        return datetime(2026, 11, day, hh, mm) - timedelta(hours=1)
+    zone = ZoneInfo(ZONE)
+    days = calendar.monthrange(year, month)[1]
+    w.first, w.last = date(year, month, 1), date(year, month, days)
+    w.start, w.end = to_utc(w.first, time(0), zone), to_utc(w.last + timedelta(days=1), time(0), zone)
+
+    def utc(day, hh, mm):  # Berlin wall clock that month -> naive UTC
+        return to_utc(date(year, month, day), time(hh, mm), zone)
     f.time_log(w.member, w.site, utc(2, 9, 0), 52, description="Kick-off, café ☕")
     f.time_log(w.member, w.site, utc(2, 23, 30), 75, description="Night deploy")  # crosses midnight
     f.time_log(w.member, w.internal, utc(3, 10, 0), 7, billable=False, description="Stand-up")
@@ -46,9 +63,10 @@ def build(factory, db):
     f.time_log(w.manager, w.internal, utc(9, 8, 0), 33, billable=False, description="Planning")
     f.time_log(w.beta_member, w.app, utc(10, 13, 0), 128, description="Feature \"x\", part 1")
     f.time_log(w.beta_member, w.app, utc(16, 13, 0), 16, description="Hotfix")
-    f.time_log(w.owner, w.internal, utc(30, 22, 45), 44, billable=False, description="Month end")
+    f.time_log(w.owner, w.internal, utc(days, 22, 45), 44, billable=False, description="Month end")
     f.time_log(w.former, w.site, utc(5, 11, 0), 29, description="Handover")
-    f.time_log(w.member, w.site, datetime(2026, 10, 31, 21, 0), 40, description="October (outside)")
+    f.time_log(w.member, w.site, to_utc(w.first - timedelta(days=1), time(22, 0), zone), 40,
+               description="The month before (outside)")
     f.time_log(w.outsider, w.other_project, utc(4, 10, 0), 300, description="Elsewhere")
     db.session.execute(text("UPDATE memberships SET removed_at = :t WHERE user_id = :u"),
                        {"t": datetime(2026, 11, 20), "u": w.former.id})
@@ -56,13 +74,13 @@ def build(factory, db):
     return w
 
 
-def expected(db, org_id, user_ids=None, billable=None, rounding="none", step=15, project_ids=None,
-             start=datetime(2026, 10, 31, 23, 0), end=datetime(2026, 11, 30, 23, 0), as_of=None):
+def expected(db, w, user_ids=None, billable=None, rounding="none", step=15, project_ids=None, end=None,
+             as_of=None):
     """{'seconds', 'amount', 'rows'} summed from the database with plain SQL for the same filter and rounding."""
     rows = db.session.execute(text(
         "SELECT l.start_time, l.end_time, l.billable, l.user_id, l.project_id, p.hourly_rate FROM time_logs l "
         "JOIN projects p ON p.id = l.project_id WHERE l.organization_id = :org AND l.start_time >= :s "
-        "AND l.start_time < :e"), {"org": org_id, "s": start, "e": end}).all()
+        "AND l.start_time < :e"), {"org": w.org.id, "s": w.start, "e": end or w.end}).all()
     seconds, amount, count = 0, Decimal("0"), 0
     for started, ended, bill, user_id, project_id, rate in rows:
         started = _dt(started)

@@ -66,10 +66,10 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(c["groups"]) or "none")
 def test_csv_totals_equal_the_database(db, factory, tmp_path, case):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     params, result = _run(w, tmp_path, w.owner, format="csv", **case)
     bill = {"billable": True, "non_billable": False}.get(case.get("billable"))
-    want = report_data.expected(db, w.org.id, billable=bill, rounding=case["rounding"],
+    want = report_data.expected(db, w, billable=bill, rounding=case["rounding"],
                                 step=case.get("rounding_minutes", 15))
     rows, summary = _read_csv(tmp_path / result.file_name)
     assert len(rows) == want["rows"] == result.rows
@@ -86,9 +86,9 @@ def test_csv_totals_equal_the_database(db, factory, tmp_path, case):
 
 @pytest.mark.parametrize("case", CASES[:3], ids=lambda c: "-".join(c["groups"]) or "none")
 def test_xlsx_totals_equal_the_database(db, factory, tmp_path, case):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     params, result = _run(w, tmp_path, w.owner, format="xlsx", **case)
-    want = report_data.expected(db, w.org.id, rounding=case["rounding"], step=case.get("rounding_minutes", 15))
+    want = report_data.expected(db, w, rounding=case["rounding"], step=case.get("rounding_minutes", 15))
     wb = load_workbook(tmp_path / result.file_name)
     assert wb.sheetnames == ["Summary", "Detail"]
     detail = list(wb["Detail"].iter_rows(min_row=2, values_only=True))
@@ -103,9 +103,9 @@ def test_xlsx_totals_equal_the_database(db, factory, tmp_path, case):
 
 @pytest.mark.parametrize("case", CASES[1:3], ids=lambda c: "-".join(c["groups"]))
 def test_pdf_totals_equal_the_database(db, factory, tmp_path, case):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     params, result = _run(w, tmp_path, w.owner, format="pdf", **case)
-    want = report_data.expected(db, w.org.id, rounding=case["rounding"], step=case.get("rounding_minutes", 15))
+    want = report_data.expected(db, w, rounding=case["rounding"], step=case.get("rounding_minutes", 15))
     text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / result.file_name).pages)
     minutes = want["seconds"] // 60
     total_line = next(line for line in text.splitlines() if line.startswith("Total"))
@@ -116,7 +116,7 @@ def test_pdf_totals_equal_the_database(db, factory, tmp_path, case):
 
 
 def test_xlsx_cell_by_cell_on_a_small_data_set(db, factory, tmp_path):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     _, result = _run(w, tmp_path, w.owner, format="xlsx", groups=["project", "user"], project_ids=[w.site.id])
     wb = load_workbook(tmp_path / result.file_name)
     ws = wb["Detail"]
@@ -146,7 +146,7 @@ def test_xlsx_cell_by_cell_on_a_small_data_set(db, factory, tmp_path):
 
 
 def test_running_timer_counts_up_to_the_reports_creation(db, factory, tmp_path):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     start = AS_OF - timedelta(minutes=25)
     factory.time_log(w.member, w.site, start, None, description="Still running")
     factory.time_log(w.manager, w.site, AS_OF + timedelta(minutes=5), None, description="Started after")
@@ -156,7 +156,8 @@ def test_running_timer_counts_up_to_the_reports_creation(db, factory, tmp_path):
     running = [r for r in rows if r["description"] == "Still running"]
     assert len(running) == 1 and running[0][f"end ({report_data.ZONE})"] == "" and running[0]["duration"] == "0:25"
     assert not [r for r in rows if r["description"] == "Started after"]
-    want = report_data.expected(db, w.org.id, end=datetime(2026, 12, 31, 23, 0), as_of=AS_OF)
+    want = report_data.expected(db, w, end=datetime(2026, 12, 31, 23, 0), as_of=AS_OF)
+    assert want["rows"] == 10
     assert result.summary["total"]["seconds"] == want["seconds"]
 
 
@@ -167,14 +168,14 @@ def test_running_timer_counts_up_to_the_reports_creation(db, factory, tmp_path):
     ("sysadmin", {"Max Member", "Mona Manager", "Fred Former (former member)", "Bea Beta", "Olivia Owner"}),
 ])
 def test_a_report_holds_what_the_policy_lets_its_owner_see(db, factory, tmp_path, role, people):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     user = getattr(w, role)
     _, result = _run(w, tmp_path, user, format="csv", groups=["user"])
     rows, _ = _read_csv(tmp_path / result.file_name)
     assert {r["user"] for r in rows} == people
     ids = {w.member.id: "member", w.manager.id: "manager", w.former.id: "former", w.beta_member.id: "beta",
            w.owner.id: "owner"}
-    want = report_data.expected(db, w.org.id, user_ids={i for i, n in ids.items() if
+    want = report_data.expected(db, w, user_ids={i for i, n in ids.items() if
                                                         {"member": "Max Member", "manager": "Mona Manager",
                                                          "former": "Fred Former (former member)",
                                                          "beta": "Bea Beta", "owner": "Olivia Owner"}[n] in people})
@@ -183,17 +184,18 @@ def test_a_report_holds_what_the_policy_lets_its_owner_see(db, factory, tmp_path
 
 
 def test_day_grouping_uses_the_users_time_zone(db, factory, tmp_path):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     _, result = _run(w, tmp_path, w.owner, format="csv", groups=["day"], project_ids=[w.site.id])
     days = {g["label"]: g["seconds"] // 60 for g in result.summary["groups"]}
     assert days["2026-11-02"] == 52 + 75  # the 23:30 entry is on the 2nd in Berlin (22:30 UTC)
     assert "2026-10-31" not in days  # 22:00 local on Oct 31 is outside November
+    assert sum(days.values()) == 52 + 75 + 61 + 29
 
 
 def test_filters_by_project_client_team_and_user(db, factory, tmp_path):
-    w = report_data.build(factory, db)
+    w = report_data.build(factory, db, 2026, 11)
     _, by_client = _run(w, tmp_path, w.owner, format="csv", client_ids=[w.client.id])
-    assert by_client.summary["total"]["seconds"] == report_data.expected(db, w.org.id, project_ids={w.site.id})[
+    assert by_client.summary["total"]["seconds"] == report_data.expected(db, w, project_ids={w.site.id})[
         "seconds"]
     _, by_team = _run(w, tmp_path, w.owner, format="csv", team_ids=[w.beta.id])
     assert by_team.summary["total"]["seconds"] == (128 + 16) * 60
