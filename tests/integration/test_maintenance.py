@@ -79,7 +79,8 @@ def test_the_cleanup_job_runs_on_the_maintenance_queue(db, factory, run_jobs):
     assert status.queue == "maintenance"
     run_jobs()
     status = db.session.get(JobStatus, status.id)
-    assert status.status == "completed" and status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0"
+    assert status.status == "completed"
+    assert status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0"
 
 
 def test_percentile_is_nearest_rank():
