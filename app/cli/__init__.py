@@ -1,4 +1,4 @@
-"""flask CLI: `flask --app wsgi seed | cleanup | jobs | seeding | gateway`."""
+"""flask CLI: `flask --app wsgi seed | cleanup | jobs | seeding | gateway | reports`."""
 from __future__ import annotations
 
 from flask import Flask
@@ -8,7 +8,8 @@ def register(app: Flask) -> None:
     from app.cli.gateway import gateway_command
     from app.cli.jobs import jobs_group
     from app.cli.maintenance import cleanup_command, seeding_group
+    from app.cli.reports import reports_group
     from app.cli.seed import seed_command
 
-    for command in (jobs_group, seed_command, cleanup_command, seeding_group, gateway_command):
+    for command in (jobs_group, seed_command, cleanup_command, seeding_group, gateway_command, reports_group):
         app.cli.add_command(command)
