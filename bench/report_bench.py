@@ -5,7 +5,7 @@ baseline (every row loaded into a list first, then written; XLSX through openpyx
     .venv/bin/python bench/report_bench.py --quick     # 2,000 rows, seconds (a test runs this)
     .venv/bin/python bench/report_bench.py --rows 100000 --formats csv,xlsx
 
-Each measurement runs in its own process, so its peak RSS (ru_maxrss) is its own. The naive XLSX at
+Each measurement runs in its own process, so its peak RSS (VmHWM) is its own. The naive XLSX at
 1,000,000 rows would hold every cell in memory (several GB): it runs only with --naive-xlsx-max raised.
 """
 from __future__ import annotations
@@ -147,9 +147,21 @@ def _child(spec: dict) -> int:
         started = time.perf_counter()
         rows = (_streaming if spec["method"] == "streaming" else _naive)(params, org, out)
         seconds = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"rows": rows, "seconds": seconds, "rss_mb": rss_mb}))
+    print(json.dumps({"rows": rows, "seconds": seconds, "rss_mb": peak_rss_mb()}))
     return 0
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM belongs to the address space, so it starts afresh at exec; ru_maxrss
+    would also count the parent's pages shared before the exec (the parent holds the generated data)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _streaming(params, org, out: Path) -> int:
