@@ -72,3 +72,35 @@ def test_archival_and_expiry_with_real_files(app, db, factory, client, run_jobs)
     assert not list(expired_path.parent.glob(expired_path.name + "*"))  # its (compressed) file went with it
     assert db.session.get(Report, old.id) is not None and runs.file_path(old).is_file()
     assert db.session.scalar(select(func.count()).select_from(TimeLog)) == logs
+
+
+def test_a_report_canceled_while_it_runs_stops_and_leaves_no_file(app, db, factory, monkeypatch):
+    """The web cancels (its own connection) while the job writes: the next progress tick stops the job,
+    which removes its partial file; the record stays canceled."""
+    from sqlalchemy import update
+
+    from app.services.reports import generate as generate_module
+
+    w = report_data.build(factory, db)
+    params = check(ReportParams(organization_id=w.org.id, range="custom", date_from=w.first.isoformat(),
+                                date_to=w.last.isoformat(), format="xlsx", time_zone=report_data.ZONE))
+    report = Report(user_id=w.owner.id, organization_id=w.org.id, params=params.to_dict(), format="xlsx")
+    report.restart()
+    db.session.add(report)
+    db.session.commit()
+    report_id = report.id
+    monkeypatch.setattr(generate_module, "PROGRESS_INTERVAL", 0)  # a tick after every row
+    phases = []
+
+    def web_cancels(percent, message=None):
+        phases.append(message)
+        if message.startswith("writing") and len(phases) == 3:
+            with db.engine.begin() as conn:  # as the cancel view would, from another connection
+                conn.execute(update(Report).where(Report.id == report_id).values(status="canceled"))
+    monkeypatch.setattr(runs.tracking, "report_progress", web_cancels)
+    before = set(runs.reports_dir().glob("*")) if runs.reports_dir().exists() else set()
+    assert runs.build_report(report_id) == f"report {report_id} canceled while running"
+    db.session.expire_all()
+    report = db.session.get(Report, report_id)
+    assert report.status == "canceled" and report.file_path is None and report.rows_done < 9
+    assert set(runs.reports_dir().glob("*")) == before

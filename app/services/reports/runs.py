@@ -127,11 +127,12 @@ def build_report(report_id: int) -> str:
     except Exception as exc:
         db.session.rollback()
         report = db.session.get(Report, report_id)
-        report.fail(f"{type(exc).__name__}: {exc}")
-        _save(report)
+        if report is not None:
+            report.fail(f"{type(exc).__name__}: {exc}")
+            _save(report)
         raise
     report = db.session.get(Report, report_id)
-    if report.status != ReportState.RUNNING:  # canceled in the last instant
+    if report is None or report.status != ReportState.RUNNING:  # canceled or deleted in the last instant
         _delete_file(result.file_name)
         return f"report {report_id} canceled while running"
     report.complete(result.file_name, _download_name(report, result.file_name), result.rows, result.size,
