@@ -172,41 +172,36 @@ def _streaming(params, org, out: Path) -> int:
 
 
 def _naive(params, org, out: Path) -> int:
-    """What an export inside a web request does: every row in a list, then the whole file at once."""
-    import csv
-
+    """What an export inside a web request does: every row in a list first, then the file. CSV and PDF go
+    through the same writers as the service (the same output, zip included); XLSX through openpyxl's
+    normal mode (every cell an object in memory until save), the way such exports are usually written."""
     from app.models import utcnow
     from app.services.reports import query
-    from app.services.reports.grouping import Grouper, format_hours
+    from app.services.reports.grouping import Grouper
+    from app.services.reports.params import describe
+    from app.services.reports.writers import Meta, open_writer
 
     rows = list(query.iter_rows(params, None, utcnow()))
     grouper = Grouper(params.groups)
     for row in rows:
         grouper.add(row)
-    table = [[r.day.isoformat(), r.start.isoformat(" "), r.end.isoformat(" ") if r.end else "",
-              format_hours(r.seconds, "hmm"), r.user, r.team, r.project, r.client, r.description,
-              "yes" if r.billable else "no", str(r.rate or ""), str(r.amount or "")] for r in rows]
-    if params.format == "csv":
-        with open(out / "report.csv", "w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows(table)
-    elif params.format == "xlsx":
+    if params.format == "xlsx":
         from openpyxl import Workbook
 
         wb = Workbook()
         ws = wb.active
-        for line in table:
-            ws.append(line)
+        for r in rows:
+            ws.append([r.day, r.start, r.end, r.seconds / 86400, r.user, r.team, r.project, r.client, r.description,
+                       "yes" if r.billable else "no", float(r.rate) if r.rate is not None else None,
+                       float(r.amount) if r.amount is not None else None])
         wb.save(out / "report.xlsx")
-    else:  # PDF: the same writer, but from the full list
-        from app.services.reports.params import describe
-        from app.services.reports.writers import Meta
-        from app.services.reports.writers.pdf_writer import PdfWriter
-
-        now = utcnow()
-        writer = PdfWriter(out, "report", Meta("bench", org.name, "EUR", describe(params), params, now, now))
-        for row in rows:
-            writer.write(row)
-        writer.close(grouper.summary("EUR"))
+        return len(rows)
+    now = utcnow()
+    writer = open_writer(params.format, out, "report", Meta("bench", org.name, "EUR", describe(params), params,
+                                                             now, now))
+    for row in rows:
+        writer.write(row)
+    writer.close(grouper.summary("EUR"))
     return len(rows)
 
 
