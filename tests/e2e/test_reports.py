@@ -34,6 +34,7 @@ def test_a_manager_gets_last_months_hours_by_project_as_xlsx(live_server, factor
     expect(page.locator("#range")).to_have_value("last_month")
     page.select_option("#group1", "project")
     page.select_option("#format", "xlsx")
+    screenshot(page, "report-form")
     page.get_by_role("button", name="Create report").click()
     page.wait_for_url(lambda url: "/reports/" in url)
     expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
