@@ -160,6 +160,10 @@ def test_a_report_its_file_and_its_stream_are_for_its_owner_org_admins_and_syste
     login(client, user)
     for url in (f"/reports/{report.id}", f"/reports/{report.id}/download"):
         assert client.get(url).status_code == (200 if allowed else 404), url
+    if allowed:  # the owner's buttons are for the owner
+        page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+        assert (">Run again</button>" in page) is (viewer == "member")
+        assert ('data-testid="save-definition"' in page) is (viewer == "member")
     assert can_receive(user, ReportTopic(report.id)) is allowed
     assert can_receive(user, f"report:{report.id}") is allowed
     assert not can_receive(user, "report:0") and not can_receive(user, f"report:0{report.id}")

@@ -24,7 +24,7 @@ from app.services.dashboards.charts import bars
 from app.services.reports.generate import Canceled, generate
 from app.services.reports.grouping import format_hours
 from app.services.reports.params import FORMATS, ReportParams, check, describe
-from app.streams import broadcast
+from app.streams import broadcast, broadcast_stream, refresh_stream
 from app.timezones import to_local
 from app.topics import ReportTopic
 
@@ -153,10 +153,13 @@ def _save(report: Report) -> None:
 
 
 def push(report: Report) -> None:
-    """Show the report's state on its page, in every tab that has it open."""
+    """Show the report's state on its page, in every tab that has it open. When it is over (done, failed,
+    canceled) the pages also refresh themselves, each as its viewer: the owner's buttons change with it."""
     try:
-        broadcast(ReportTopic(report.id), "replace", f"report-{report.id}-status", "reports/_status.html",
-                  r=snapshot(report))
+        topic = ReportTopic(report.id)
+        broadcast(topic, "replace", f"report-{report.id}-status", "reports/_status.html", r=snapshot(report))
+        if report.status in (ReportState.COMPLETED, ReportState.FAILED, ReportState.CANCELED):
+            broadcast_stream(topic, refresh_stream())
     except Exception:  # the page is a view of the record; never fail the report for it
         log.exception("could not broadcast report %s", report.id)
 
