@@ -205,3 +205,17 @@ def test_filters_by_project_client_team_and_user(db, factory, tmp_path):
     assert date(2026, 11, 1)  # the range is inclusive of both ends (checked by the month-end log)
     _, month = _run(w, tmp_path, w.owner, format="csv", user_ids=[w.owner.id])
     assert month.summary["total"]["seconds"] == 44 * 60
+
+
+def test_decimal_hours_in_xlsx_and_csv(db, factory, tmp_path):
+    w = report_data.build(factory, db, 2026, 11)
+    want = report_data.expected(db, w)
+    _, xlsx = _run(w, tmp_path, w.owner, format="xlsx", hours_format="decimal", groups=["project"])
+    wb = load_workbook(tmp_path / xlsx.file_name)
+    detail = list(wb["Detail"].iter_rows(min_row=1))
+    assert detail[0][3].value == "Hours" and detail[1][3].number_format == "0.00"
+    assert abs(sum(r[3].value for r in detail[1:]) * 3600 - want["seconds"]) < 1
+    _, csv_result = _run(w, tmp_path, w.owner, format="csv", hours_format="decimal")
+    rows, _ = _read_csv(tmp_path / csv_result.file_name)
+    assert rows[0]["duration"] == "0.87"  # 52 minutes
+    assert abs(sum(Decimal(r["duration"]) for r in rows) * 3600 - want["seconds"]) <= 0.005 * 3600 * len(rows)
