@@ -10,6 +10,7 @@ from app.form_filters import int_or_none, strip
 from app.services.reports import params as P
 
 NUMBER = "Choose from the list (ids are numbers)."
+REQUIRED = ("organization_id", "range", "group1", "billable", "rounding", "rounding_minutes", "hours_format", "format")
 
 
 class ReportForm(FlaskForm):
@@ -51,6 +52,12 @@ class ReportForm(FlaskForm):
     def to_params(self, time_zone: str) -> P.ReportParams:
         """ReportParams from the submitted fields; P.ParamError for what cannot even be read."""
         errors = {}
+        for name in REQUIRED:  # a form that left one out was not sent by our page: say so, assume nothing
+            field = getattr(self, name)
+            if not field.raw_data:
+                errors[name] = f"{field.label.text} is required."
+        if errors:
+            raise P.ParamError(errors)
         if self.organization_id.data is None:
             errors["organization_id"] = "Choose an organization."
         for name in ("project_ids", "client_ids", "user_ids", "team_ids"):

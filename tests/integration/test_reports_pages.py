@@ -132,6 +132,19 @@ def test_each_bad_parameter_is_a_422_next_to_its_field_with_no_record_and_no_job
     assert _counts(db) == before
 
 
+@pytest.mark.parametrize("missing", ["organization_id", "range", "group1", "billable", "rounding", "rounding_minutes",
+                                     "hours_format", "format"])
+def test_a_missing_field_is_a_422_with_no_record(client, factory, db, missing):
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    before = _counts(db)
+    data = _form(w)
+    del data[missing]
+    response = client.post("/reports", data=data)
+    assert response.status_code == 422 and "is required." in response.get_data(as_text=True)
+    assert _counts(db) == before
+
+
 @pytest.mark.parametrize("field", ["project_ids", "client_ids", "user_ids", "team_ids", "organization_id"])
 def test_a_record_of_another_organization_is_a_422(client, factory, db, field):
     w = report_data.build(factory, db)
