@@ -281,3 +281,11 @@ def test_a_missing_file_says_file_missing_run_again(client, factory, db, run_job
     assert response.status_code == 200 and "missing" in response.get_data(as_text=True)
     assert "File missing, run again." in client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "file missing, run again" in client.get("/reports").get_data(as_text=True)
+
+
+def test_asking_for_reports_is_rate_limited_per_user(app, client, factory, db, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORTS_RATE_LIMIT", "2 per minute")
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    assert [client.post("/reports", data=_form(w)).status_code for _ in range(3)] == [303, 303, 429]
+    assert _counts(db)[0] == 2
