@@ -289,3 +289,20 @@ def test_asking_for_reports_is_rate_limited_per_user(app, client, factory, db, m
     login(client, w.owner)
     assert [client.post("/reports", data=_form(w)).status_code for _ in range(3)] == [303, 303, 429]
     assert _counts(db)[0] == 2
+
+
+def test_every_report_post_needs_the_csrf_token(csrf_app, factory, db):
+    from tests.integration.test_auth import _csrf_token
+
+    w = report_data.build(factory, db)
+    client = csrf_app.test_client()
+    token = _csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": w.owner.email, "password": "password", "csrf_token": token})
+    assert client.post("/reports", data=_form(w)).status_code == 400
+    assert _counts(db) == (0, 0)
+    page = client.get("/reports").get_data(as_text=True)
+    response = client.post("/reports", data={**_form(w), "csrf_token": _csrf_token(page)})
+    assert response.status_code == 303
+    report_id = response.headers["Location"].rsplit("/", 1)[-1]
+    for action in ("cancel", "delete", "run-again", "save"):
+        assert client.post(f"/reports/{report_id}/{action}").status_code == 400, action

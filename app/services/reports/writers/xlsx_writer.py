@@ -123,4 +123,4 @@ class XlsxWriter:
         ws.append(cells(["Total"] + [""] * (depth - 1), summary["total"], bold=True))
         count += 1
         last_col = get_column_letter(depth + 3)
-        ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + count}"
+        ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + count - 1}"  # the groups, not the total
