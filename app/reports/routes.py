@@ -74,7 +74,7 @@ def _people(org_ids: list[int]) -> list[User]:
 
 def _index(form: ReportForm, status: int = 200):
     newest = policies.report_scope(current_user).order_by(Report.created_at.desc(), Report.id.desc())
-    reports = db.session.scalars(newest.limit(LIST_LIMIT)).all()
+    reports = [runs.sync_with_job(r) for r in db.session.scalars(newest.limit(LIST_LIMIT)).all()]
     definitions = db.session.scalars(select(ReportDefinition).where(ReportDefinition.user_id == current_user.id)
                                      .order_by(ReportDefinition.name)).all()
     return render_template("reports/index.html", form=form, reports=reports, definitions=definitions,
@@ -122,7 +122,7 @@ def _load(report_id: int, action: str = "view") -> Report:
 @bp.get("/reports/<id:report_id>")
 @login_required
 def show(report_id):
-    report = _load(report_id)
+    report = runs.sync_with_job(_load(report_id))
     return render_template("reports/show.html", report=report, r=runs.snapshot(report),
                            stream_topics=[ReportTopic(report.id)],
                            is_owner=report.user_id == current_user.id)

@@ -306,3 +306,16 @@ def test_every_report_post_needs_the_csrf_token(csrf_app, factory, db):
     report_id = response.headers["Location"].rsplit("/", 1)[-1]
     for action in ("cancel", "delete", "run-again", "save"):
         assert client.post(f"/reports/{report_id}/{action}").status_code == 400, action
+
+
+def test_a_report_whose_job_was_canceled_on_the_job_monitor_or_failed_does_not_wait_forever(client, factory, db):
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    canceled, failed = _ask(client, w), _ask(client, w)
+    assert client.post(f"/jobs/{canceled.rq_job_id}/cancel").status_code == 303
+    job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == failed.rq_job_id))
+    job.fail("Work-horse terminated unexpectedly")
+    db.session.commit()
+    assert 'data-status="canceled"' in client.get(f"/reports/{canceled.id}").get_data(as_text=True)
+    page = client.get(f"/reports/{failed.id}").get_data(as_text=True)
+    assert 'data-status="failed"' in page and "Work-horse terminated unexpectedly" in page and ">Retry<" in page

@@ -200,6 +200,22 @@ def summary_table(summary: dict, style: str) -> list[dict]:
     return rows
 
 
+def sync_with_job(report: Report) -> Report:
+    """A report still pending or running whose job is over without it (canceled on /jobs, killed and then
+    failed by reconciliation, timed out) takes the job's end, so that its page never waits forever."""
+    if not report.is_active or not report.rq_job_id:
+        return report
+    job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id))
+    if job is None or job.status not in ("canceled", "failed"):
+        return report
+    if job.status == "canceled":
+        report.cancel()
+    else:
+        report.fail(job.error_message or "The report's job failed.")
+    _save(report)
+    return report
+
+
 # -- actions --------------------------------------------------------------------------------------------
 def cancel(report: Report) -> None:
     """Stop a pending or running report: a pending job is canceled in RQ, a running one stops at its next
