@@ -37,6 +37,7 @@ def test_a_manager_gets_last_months_hours_by_project_as_xlsx(live_server, factor
     screenshot(page, "report-form")
     page.get_by_role("button", name="Create report").click()
     page.wait_for_url(lambda url: "/reports/" in url)
+    first_url = page.url
     expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
 
     # every value the bar shows, as the streams replace it (recorded in the page: nothing is missed)
@@ -72,3 +73,14 @@ def test_a_manager_gets_last_months_hours_by_project_as_xlsx(live_server, factor
     by_project = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0] in ("Alpha site",
                                                                                                    "Internal")}
     assert set(by_project) == {"Alpha site", "Internal"}  # the manager sees no Beta time
+    assert ROWS + 6 == sum(r[2] for r in by_project.values())
+
+    # save the parameters, then run the saved report again from /reports: a new report, the same figures
+    page.fill("#definition-name", "Monthly by project")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("definition-row")).to_contain_text("last month")
+    page.get_by_test_id("definition-row").get_by_role("button", name="Run").click()
+    page.wait_for_url(lambda url: "/reports/" in url and url != first_url)
+    expect(page.get_by_test_id("report-status")).to_have_attribute("data-status", "completed", timeout=90000)
+    expect(page.get_by_test_id("summary-total")).to_contain_text(f"{want['rows']}")
+    screenshot(page, "report-saved-run-again")
