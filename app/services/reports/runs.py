@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import uuid
 from pathlib import Path
 
 from flask import current_app
@@ -107,7 +108,7 @@ def build_report(report_id: int) -> str:
     report.start()
     _save(report)
     params = ReportParams.from_dict(report.params)
-    base_name = f"report-{report.id}-{utcnow():%Y%m%d%H%M%S}"
+    base_name = f"report-{report.id}-{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"  # never another's name
 
     def on_progress(phase: str, done: int, total: int) -> None:
         current = db.session.scalar(select(Report.status).where(Report.id == report_id))

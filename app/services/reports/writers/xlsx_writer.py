@@ -79,7 +79,14 @@ class XlsxWriter:
         return self.path.name
 
     def abort(self) -> None:
-        pass  # nothing written until save()
+        """Stopped midway (canceled, failed): finish each sheet's temporary file and remove it."""
+        for ws in self.wb.worksheets:
+            try:
+                ws.close()
+            except Exception:  # noqa: BLE001 (already closed, or never written: nothing left to do)
+                pass
+            if ws._writer is not None:
+                ws._writer.cleanup()
 
     def _write_summary(self, summary: dict) -> None:
         ws = self.summary_ws
