@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from flask import url_for
 
 from app import policies
+from app.extensions import db
 from app.form_filters import parse_id
-from app.models import User
+from app.models import Report, User
 
 DASHBOARD_KINDS = ("user", "team", "org", "system")
 
@@ -97,9 +98,6 @@ class ReportTopic:
         return f"report:{self.report_id}"
 
     def allows(self, user: User) -> bool:
-        from app.extensions import db
-        from app.models import Report
-
         return policies.can_view_report(user, db.session.get(Report, self.report_id))
 
 

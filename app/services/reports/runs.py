@@ -20,6 +20,7 @@ from app.background import tracking
 from app.background.enqueue import EnqueueError, JobActionError, enqueue
 from app.background.enqueue import cancel as cancel_job
 from app.extensions import db
+from app.helpers import dom_id
 from app.models import JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
 from app.services.dashboards.charts import bars
 from app.services.reports.generate import Canceled, generate
@@ -158,7 +159,7 @@ def push(report: Report) -> None:
     canceled) the pages also refresh themselves, each as its viewer: the owner's buttons change with it."""
     try:
         topic = ReportTopic(report.id)
-        broadcast(topic, "replace", f"report-{report.id}-status", "reports/_status.html", r=snapshot(report))
+        broadcast(topic, "replace", dom_id(topic, "status"), "reports/_status.html", r=snapshot(report))
         if report.status in (ReportState.COMPLETED, ReportState.FAILED, ReportState.CANCELED):
             broadcast_stream(topic, refresh_stream())
     except Exception:  # the page is a view of the record; never fail the report for it
