@@ -189,10 +189,13 @@ def load(user: User, model, record_id, action: str = "view"):
 
 # -- reports (their stream topic is checked by app/topics.py, through this) -------------------------
 def can_view_report(user: User, report: Report | None) -> bool:
-    """A report, its file and its progress stream: its owner, the organization's owners and admins, system admins."""
+    """A report, its file and its progress stream: its owner while still a member of the organization (a report
+    holds the organization's data), the organization's owners and admins, system admins."""
     if report is None:
         return False
-    return report.user_id == user.id or is_org_wide(user, report.organization_id)
+    if report.user_id == user.id and can_report_on(user, report.organization_id):
+        return True
+    return is_org_wide(user, report.organization_id)
 
 
 def report_scope(user: User) -> Select:

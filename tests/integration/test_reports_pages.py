@@ -319,3 +319,16 @@ def test_a_report_whose_job_was_canceled_on_the_job_monitor_or_failed_does_not_w
     assert 'data-status="canceled"' in client.get(f"/reports/{canceled.id}").get_data(as_text=True)
     page = client.get(f"/reports/{failed.id}").get_data(as_text=True)
     assert 'data-status="failed"' in page and "Work-horse terminated unexpectedly" in page and ">Retry<" in page
+
+
+def test_a_reports_owner_who_left_the_organization_no_longer_sees_it(client, factory, db):
+    from app.models import Membership
+
+    w = report_data.build(factory, db)
+    login(client, w.member)
+    report = _ask(client, w)
+    assert client.get(f"/reports/{report.id}").status_code == 200
+    db.session.delete(db.session.scalar(select(Membership).where(Membership.user_id == w.member.id)))
+    db.session.commit()
+    assert client.get(f"/reports/{report.id}").status_code == 404
+    assert not can_receive(db.session.get(type(w.member), w.member.id), ReportTopic(report.id))
