@@ -101,6 +101,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": 10,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Timeboard <timeboard@localhost>"),
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(Path(instance_path) / "outbox"),
+        # report files (app/services/reports); relative paths are under the instance folder
+        "REPORTS_DIR": str(Path(instance_path) / os.environ.get("REPORTS_DIR", "reports")),
+        "REPORTS_RATE_LIMIT": os.environ.get("REPORTS_RATE_LIMIT", "30 per minute"),
     }
     if env == "test":
         config["TESTING"] = True

@@ -41,6 +41,7 @@ def _perform(kind: str, job, *args):
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     log.info("job %s (%s) started", job_id, spec.name)
+    status = None
     try:
         if job_id:
             status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
@@ -56,7 +57,7 @@ def _perform(kind: str, job, *args):
             log.warning("job %s (%s) failed: %s", job_id, spec.name, exc)
             raise
         if job_id:
-            tracking.mark_completed(job_id, None if result is None else str(result))
+            tracking.mark_completed(job_id, None if result is None else str(result), status=status)
         log.info("job %s (%s) completed", job_id, spec.name)
         return result
     finally:

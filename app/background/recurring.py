@@ -88,6 +88,7 @@ RECURRING: list[Recurring] = [
     Recurring("performance_snapshot", "performance_snapshot", every=60),
     Recurring("cache_warming", "cache_warming", every=300),
     Recurring("rollup_rebuild", "rollup_rebuild", cron="41 3 * * 0"),  # weekly, Sunday night
+    Recurring("report_archival", "report_archival", cron="41 4 * * 0"),  # weekly, Sunday 04:41
 ]
 ENTRIES = {entry.name: entry for entry in RECURRING}
 

@@ -7,6 +7,8 @@ jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watc
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC
 
 from rq import get_current_job
 
@@ -44,9 +46,20 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
 def save(status: JobStatus, created: bool = False, refresh: bool = True) -> JobStatus:
     """Commit a state change (a JobStatus method: start, complete, fail, requeue, cancel) and show it on
     /jobs; `refresh=False` for progress, which changes the job's own row and nothing around it."""
-    db.session.commit()
+    _commit_keeping_loaded()
     broadcast_job(status, created=created, refresh=refresh)
     return status
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the row we just wrote is what the database has, and
+    the runner completes the same object afterwards without reading it back (one SELECT less per job)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def mark_processing(status: JobStatus, worker: str | None = None) -> JobStatus:
@@ -55,8 +68,10 @@ def mark_processing(status: JobStatus, worker: str | None = None) -> JobStatus:
     return save(status)
 
 
-def mark_completed(rq_job_id: str, result_summary: str | None = None) -> None:
-    status = find(rq_job_id)
+def mark_completed(rq_job_id: str, result_summary: str | None = None, status: JobStatus | None = None) -> None:
+    """`status`: the row the runner started, reused while the session still holds it."""
+    if status is None or status not in db.session:
+        status = find(rq_job_id)
     if status is not None:
         status.complete(result_summary)
         save(status)
@@ -70,10 +85,19 @@ def mark_failed(rq_job_id: str, exc: BaseException | str, will_retry: bool = Fal
         save(status)
 
 
+PROGRESS_EVERY = 0.25  # seconds: a job's progress is written and shown at most about four times a second
+
+
 def report_progress(percent: int, message: str | None = None) -> None:
-    """Called from inside a job: store progress on JobStatus and in job.meta, and broadcast it."""
+    """Called from inside a job: store progress on JobStatus and in job.meta, and broadcast it.
+
+    At most every PROGRESS_EVERY seconds (counted from the job's start, then from the last write), unless the
+    message changes: a short job (a dashboard's, in milliseconds) writes none and its completion shows 100%;
+    a long one shows steady progress without a database write per row or section."""
     job = get_current_job()
     if job is None:
+        return
+    if not _progress_due(job, message):
         return
     percent = max(0, min(100, int(percent)))
     job.meta["progress"] = percent
@@ -84,6 +108,19 @@ def report_progress(percent: int, message: str | None = None) -> None:
     if status is not None and status.progress != percent:
         status.progress = percent
         save(status, refresh=False)
+
+
+def _progress_due(job, message: str | None) -> bool:
+    now = time.time()
+    last = job.meta.get("progress_at")
+    if last is None and job.started_at is not None:  # RQ's start time, UTC (naive in some versions)
+        started = job.started_at
+        last = (started if started.tzinfo else started.replace(tzinfo=UTC)).timestamp()
+    changed = bool(message) and message != job.meta.get("progress_message")
+    if not changed and last is not None and now - last < PROGRESS_EVERY:
+        return False
+    job.meta["progress_at"] = now
+    return True
 
 
 def topics_for(status: JobStatus) -> list[JobsTopic]:

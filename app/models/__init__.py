@@ -9,6 +9,7 @@ from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
 from app.models.project_total import ProjectTotal
 from app.models.recurring_setting import RecurringSetting
+from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
@@ -16,6 +17,6 @@ from app.models.user import User
 __all__ = [
     "AUDIT_ACTIONS", "AuditEntry", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
-    "ProjectStatus", "ProjectTotal", "RecurringSetting",
+    "ProjectStatus", "ProjectTotal", "RecurringSetting", "Report", "ReportDefinition", "ReportPhase", "ReportState",
     "Role", "Team", "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
 ]

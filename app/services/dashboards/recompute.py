@@ -37,7 +37,7 @@ from app.redis_client import get_redis
 from app.services.dashboards import cache, registry, section_stats
 from app.services.dashboards.cache import Cached
 from app.services.dashboards.registry import Section
-from app.streams import broadcast_stream, render_stream
+from app.streams import broadcast_stream, render_stream, streaming_context
 from app.topics import DashboardKey
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,10 @@ def recompute(key: DashboardKey) -> str:
             ms = round((time.perf_counter() - started) * 1000, 1)
             cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms})
             section_stats.record(key.kind, section.name, ms)
-            broadcast_stream(key, part_stream(key, section, cached=cached))
             done = percent(i, len(sections))
-            broadcast_stream(key, part_stream(key, "progress", percent=done))
+            with streaming_context():  # the section and the progress bar: one render context, one push
+                stream = part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
+            broadcast_stream(key, stream)
             report_progress(done)
     except Exception:
         log.exception("dashboard %s failed", key)
