@@ -110,6 +110,6 @@ def organization_costs(organization_ids: list[int] | None, now: datetime | None 
              .group_by(JobStatus.organization_id, Organization.name))
     if organization_ids is not None:
         query = query.where(JobStatus.organization_id.in_(organization_ids))
-    rows = [OrganizationCost(org_id, name, jobs, int(failed or 0), (ms or 0) / 1000)
+    rows = [OrganizationCost(org_id, name, jobs, int(failed or 0), float(ms or 0) / 1000)
             for org_id, name, jobs, failed, ms in db.session.execute(query)]
     return sorted(rows, key=lambda c: (-c.job_seconds, c.organization_id))
