@@ -41,15 +41,18 @@ def test_a_worker_leaves_a_paused_queue_alone_until_it_is_resumed(app_ctx, db, s
 
 
 def test_pausing_while_the_worker_listens_and_the_page_says_so(client, factory, start_worker, redis_conn):
+    """The worker is blocked listening on the queue when it is paused: a job arriving at once is (almost always)
+    taken by that listen, seen to be in a paused queue and put back at the front; either way it waits."""
     admin = factory.user(None, email="root@platform.test", is_system_admin=True)
-    start_worker("default")
-    time.sleep(1.5)  # the worker is already blocked listening on "default"
+    start_worker("default", name="pause-listener")
+    assert wait_for(lambda: redis_conn.exists("rq:worker:pause-listener"))
+    time.sleep(0.5)  # in its blocking listen now
     login(client, admin)
     assert client.post("/jobs/queues/default/pause").status_code == 303
-    time.sleep(2.5)  # its current listen, started before the pause, has ended
     held = enqueue("echo", "held").id
-    time.sleep(3)
-    assert state(held) == "pending"
+    time.sleep(2.5)
+    assert state(held) == "pending" and get_queue("default").get_job_ids() == [db.session.get(JobStatus, held)
+                                                                                 .rq_job_id]
     html = client.get("/jobs").get_data(as_text=True)
     assert 'data-queue="default" data-paused="yes"' in html and 'data-testid="queue-paused"' in html
     assert client.post("/jobs/queues/default/resume").status_code == 303
