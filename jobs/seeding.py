@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from app.background.tracking import report_progress
+from app.background.tracking import report_organization, report_progress
 from app.services import seeding
 from app.services.live_updates import organizations_changed
 
@@ -13,6 +13,7 @@ def seed_organization(seed: int | None = None) -> str:
     stop and start a few timers elsewhere, then tell the live dashboards of every organization touched."""
     report_progress(5, "Creating an organization")
     org = seeding.seed_one_organization(seed)
+    report_organization(org.id)
     report_progress(60, f"Created {org.name}; simulating activity")
     activity = seeding.simulate_activity(random.Random(f"{seed}:activity" if seed is not None else None),
                                          exclude=[org.id])

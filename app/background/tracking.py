@@ -123,6 +123,18 @@ def _progress_due(job, message: str | None) -> bool:
     return True
 
 
+def report_organization(organization_id: int) -> None:
+    """Called from inside a job that learns its organization as it runs (seeding creates it): from now on the
+    job's record names it, so the organization's owners and admins see the job on /jobs."""
+    job = get_current_job()
+    if job is None:
+        return
+    status = find(job.id)
+    if status is not None and status.organization_id != organization_id:
+        status.organization_id = organization_id
+        save(status)
+
+
 def topics_for(status: JobStatus) -> list[JobsTopic]:
     return jobs_topics_for_job(status.user_id, status.organization_id)
 

@@ -42,6 +42,7 @@ def test_the_job_creates_one_organization_with_people_logs_and_running_timers(db
     assert new == {int(match[1])}
     org = db.session.get(Organization, int(match[1]))
     assert org.name == match[2] and org.teams
+    assert status.organization_id == org.id  # its owners see the run that created it on /jobs
     assert count(db, Membership, Membership.organization_id == org.id) == int(match[3]) >= 5
     assert count(db, TimeLog, TimeLog.organization_id == org.id) == int(match[4].replace(",", "")) > 0
     assert count(db, TimeLog, TimeLog.organization_id == org.id, TimeLog.end_time.is_(None)) >= 1
