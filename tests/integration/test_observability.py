@@ -11,6 +11,8 @@ import urllib.request
 from app.background.enqueue import enqueue
 from app.extensions import db
 from app.models import JobStatus
+from app.streams import broadcast_stream
+from app.topics import JobsTopic
 from tests.processes import TMP
 
 
@@ -41,7 +43,7 @@ def wait_done(job_ids: list[int], timeout: float = 30) -> None:
 
 
 def test_metrics_move_with_requests_and_jobs_from_several_processes(app_ctx, db, start_web, start_worker,
-                                                                    monkeypatch):
+                                                                    start_gateway, monkeypatch):
     metrics_dir = TMP / f"metrics-{time.time_ns()}"
     metrics_dir.mkdir()
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))  # for the processes started below
@@ -68,6 +70,19 @@ def test_metrics_move_with_requests_and_jobs_from_several_processes(app_ctx, db,
     pids = {p.name.rsplit("_", 1)[1] for p in metrics_dir.glob("*.db")}
     assert len(pids) >= 3, pids  # two web workers and the RQ worker wrote their own files
     assert "timeboard_queue_depth" in text and "timeboard_queue_oldest_age_seconds" in text
+
+    gateway = start_gateway()  # the gateway counts the broadcasts it relays into the same directory
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        broadcast_stream(JobsTopic(), "<turbo-stream></turbo-stream>")
+        text = get(base + "/metrics")[2]
+        if sample(text, "timeboard_gateway_broadcasts_total", kind="jobs:all") >= 1:
+            break
+        time.sleep(0.3)
+    assert sample(text, "timeboard_gateway_broadcasts_total", kind="jobs:all") >= 1
+    own = get(f"http://127.0.0.1:{gateway.port}/metrics")[2]  # and on its own /metrics, with its sockets
+    assert sample(own, "timeboard_gateway_broadcasts_total", kind="jobs:all") >= 1
+    assert "timeboard_gateway_sockets" in own
 
 
 def test_a_request_id_leads_from_the_web_log_to_the_jobs_log_lines(app_ctx, db, factory, start_web, start_worker,
