@@ -17,6 +17,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import Select, delete, func, select
 
+from app import policies
 from app.background import monitor, tracking
 from app.background.enqueue import PENDING_RQ_STATES, enqueue
 from app.extensions import db
@@ -58,11 +59,20 @@ def start(user: User, filters: monitor.Filters, action: str, expected: int) -> J
     found = count(user, filters, action)
     if found == 0:
         raise BulkError("No job matches these filters any more: nothing to do.")
-    audit.record(f"jobs.bulk_{action}", organization=filters.organization, actor=user,
+    audit.record(f"jobs.bulk_{action}", organization=_audit_organization(user, filters), actor=user,
                  target=filters.describe()[:300], details={"filters": filters.as_args(), "count": found,
                                                           "confirmed_count": expected})
     db.session.commit()
     return enqueue(KIND, action, filters.as_args(), user.id, user_id=user.id, organization_id=filters.organization)
+
+
+def _audit_organization(user: User, filters: monitor.Filters) -> int | None:
+    """Where the action shows in the audit trail: the searched organization; else, for someone who runs one
+    organization, that one; else platform-wide (None)."""
+    if filters.organization is not None or user.is_system_admin:
+        return filters.organization
+    wide = policies.org_wide_ids(user)
+    return wide[0] if len(wide) == 1 else None
 
 
 def run(action: str, filter_args: dict, actor_id: int, progress: Callable[[int, str | None], None]) -> str:

@@ -125,3 +125,11 @@ def test_bulk_actions_refuse_bad_input_and_members(client, db, world):
     login(client, world.member)
     assert client.get("/jobs/bulk?action=retry&kind=echo").status_code == 403
     assert client.post("/jobs/bulk", data={"action": "retry", "kind": "echo", "expected": "2"}).status_code == 403
+
+
+def test_an_owners_bulk_action_without_an_organization_filter_is_on_their_organizations_audit(client, db, world):
+    job_rows(db, 2, kind="echo", organization_id=world.org.id)
+    login(client, world.owner)
+    start(client, {"action": "discard", "kind": "echo", "expected": "2"})
+    entry = db.session.scalar(db.select(AuditEntry))
+    assert (entry.action, entry.organization_id, entry.details["count"]) == ("jobs.bulk_discard", world.org.id, 2)
