@@ -4,6 +4,7 @@ from app.models.base import utcnow
 from app.models.client import Client
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.job_status import JobState, JobStatus
+from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
 from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
@@ -13,7 +14,8 @@ from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEntry", "INVITATION_LIFETIME", "Invitation", "InvitationState",
+    "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification", "NotificationPreference",
+    "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "Role", "Team", "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
 ]

@@ -1,0 +1,70 @@
+"""notifications, notification_preferences, notification_settings
+
+Revision ID: a39003e644ae
+Revises: dd14c385b2b8
+Create Date: 2026-11-29 08:20:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'a39003e644ae'
+down_revision = 'dd14c385b2b8'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'notifications',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
+        sa.Column('dedup_key', sa.String(length=200), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('link', sa.String(length=500), nullable=True),
+        sa.Column('data', sa.JSON(), nullable=False),
+        sa.Column('in_app', sa.Boolean(), nullable=False),
+        sa.Column('email_state', sa.String(length=10), nullable=False),
+        sa.Column('email_due_at', sa.DateTime(), nullable=True),
+        sa.Column('emailed_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('read_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+        sa.UniqueConstraint('user_id', 'dedup_key', name='uq_notifications_user_dedup'),
+    )
+    op.create_index('ix_notifications_user_read_created', 'notifications', ['user_id', 'read_at', 'created_at'],
+                    unique=False)
+    op.create_table(
+        'notification_preferences',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
+        sa.Column('channel', sa.String(length=10), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preferences')),
+        sa.UniqueConstraint('user_id', 'kind', name='uq_notification_preferences_user_kind'),
+    )
+    op.create_table(
+        'notification_settings',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('daily_digest', sa.Boolean(), nullable=False),
+        sa.Column('quiet_start', sa.Integer(), nullable=True),
+        sa.Column('quiet_end', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings')),
+    )
+
+
+def downgrade():
+    op.drop_table('notification_settings')
+    op.drop_table('notification_preferences')
+    op.drop_index('ix_notifications_user_read_created', table_name='notifications')
+    op.drop_table('notifications')
