@@ -253,3 +253,15 @@ def authorize_org(user: User, action: str, organization_id) -> Organization:
     if not can_org(user, action, organization.id):
         abort(403)
     return organization
+
+
+# -- notifications (issue 13) ----------------------------------------------------------------------
+def load_notification(user: User, notification_id):
+    """A notification is its recipient's alone: anyone else's, or a malformed id, is a 404 (system admins too)."""
+    from app.models import Notification
+
+    record_id = parse_id(notification_id)
+    record = db.session.get(Notification, record_id) if record_id is not None else None
+    if record is None or record.user_id != user.id or not record.in_app:
+        abort(404)
+    return record

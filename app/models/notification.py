@@ -7,11 +7,11 @@ retried never touches the in-app record.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -62,6 +62,8 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
+    user: Mapped["User"] = relationship()  # noqa: F821
+
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
@@ -102,6 +104,7 @@ class NotificationSettings(db.Model):
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     quiet_start: Mapped[int | None]  # hour 0-23, local
     quiet_end: Mapped[int | None]
+    last_digest_on: Mapped[date | None]  # the local day of the last digest sent: one a day
 
     def in_quiet_hours(self, local_hour: int) -> bool:
         start, end = self.quiet_start, self.quiet_end

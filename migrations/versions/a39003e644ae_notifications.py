@@ -57,6 +57,7 @@ def upgrade():
         sa.Column('daily_digest', sa.Boolean(), nullable=False),
         sa.Column('quiet_start', sa.Integer(), nullable=True),
         sa.Column('quiet_end', sa.Integer(), nullable=True),
+        sa.Column('last_digest_on', sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings')),
