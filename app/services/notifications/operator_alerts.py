@@ -105,8 +105,8 @@ def missing_workers(now: datetime) -> int:
         heartbeat = worker.last_heartbeat.replace(tzinfo=None) if worker.last_heartbeat else None
         if heartbeat is not None and (now - heartbeat).total_seconds() < limit:
             served.update(worker.queue_names())
-    sent = 0
     stamp = now.timestamp()
+    unserved = {}
     for queue in QUEUES:
         if queue in served:
             r.hdel(UNSERVED_KEY, queue)
@@ -114,10 +114,13 @@ def missing_workers(now: datetime) -> int:
         r.hsetnx(UNSERVED_KEY, queue, stamp)
         since = float(r.hget(UNSERVED_KEY, queue))
         if stamp - since >= limit:
-            sent += alert(f"worker:{queue}", f"No worker serves the {queue} queue",
-                          f"No worker has served the {queue} queue for {int(stamp - since)} s (threshold {limit} s): "
-                          "its jobs wait. Check the Procfile's worker processes.", now)
-    return sent
+            unserved[queue] = int(stamp - since)
+    if not unserved:
+        return 0
+    names = ", ".join(sorted(unserved))
+    return alert("workers", f"No worker serves the {names} queue{'s' if len(unserved) > 1 else ''}",
+                 "No live worker has served " + "; ".join(f"{q} for {s} s" for q, s in sorted(unserved.items()))
+                 + f" (threshold {limit} s): their jobs wait. Check the Procfile's worker processes.", now)
 
 
 def late_recurring(now: datetime) -> int:
