@@ -150,7 +150,7 @@ def test_weekly_summary_goes_monday_8_local_once_with_the_right_week_across_a_ds
     factory.time_log(berlin, w.alpha_project, start=datetime(2026, 10, 18, 22, 30), minutes=120)  # Mon 00:30 local
     factory.time_log(berlin, w.alpha_project, start=datetime(2026, 10, 25, 22, 30), minutes=60)  # Sun 23:30 CET
     factory.time_log(berlin, w.org_project, start=datetime(2026, 10, 21, 8, 0), minutes=90)
-    factory.time_log(berlin, w.alpha_project, start=datetime(2026, 10, 18, 21, 30), minutes=30)  # Sun 23:30 CEST: before
+    factory.time_log(berlin, w.alpha_project, start=datetime(2026, 10, 18, 21, 30), minutes=30)  # Sun 23:30: before
     factory.time_log(berlin, w.alpha_project, start=datetime(2026, 10, 25, 23, 0), minutes=45)  # Mon 00:00 CET: after
     assert send_due(datetime(2026, 10, 26, 6, 0)) == 0  # 07:00 in Berlin now (it was 08:00 on summer time)
     assert send_due(datetime(2026, 10, 26, 7, 5)) == 1  # 08:05 in Berlin; 03:05 in New York: not them

@@ -1,0 +1,59 @@
+"""In Chromium, two tabs of one account: a notification caused in one tab (an entry that takes a project to its
+budget: a real budget_check job, then the in-app delivery job, on a real worker) raises the bell live in the other
+with a toast; marking it read in one tab brings every tab's bell back to 0.
+
+(The reports branch had not landed when this was written: the scenario is the budget alert caused by another
+tab's action, not a report finishing.)"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import Role
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_bell_rises_live_in_another_tab_and_mark_read_updates_every_tab(live_server, factory, db, page):
+    org = factory.organization(name="Acme")
+    owner = factory.user(org, Role.OWNER, email="owner@example.com")
+    project = factory.project(org, name="Launch", budget_hours=Decimal("1"))
+    del project
+
+    sign_in(page, live_server, owner.email)
+    page.goto(f"{live_server}/dashboard")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    bell = page.get_by_test_id("notification-count")
+    expect(bell).to_have_text("0")
+
+    other = page.context.new_page()  # a second tab of the same session
+    other.goto(f"{live_server}/notifications")
+    expect(other.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    other.goto(f"{live_server}/time-logs/new")
+    other.fill("input[name=day]", "2026-03-02")
+    other.fill("input[name=start]", "09:00")
+    other.fill("input[name=end]", "10:00")
+    other.fill("textarea[name=description]", "Launch prep")
+    other.get_by_role("button", name="Add entry").click()
+    expect(other).to_have_url(re.compile(r"/time-logs$"))
+
+    expect(bell).to_have_text("1", timeout=15000)  # pushed live to the first tab, no reload
+    toast = page.get_by_test_id("notification-toast")
+    expect(toast).to_contain_text("Launch has reached 100% of its budget")
+    expect(other.get_by_test_id("notification-count")).to_have_text("1", timeout=15000)
+    screenshot(page, "notifications-bell")
+
+    other.goto(f"{live_server}/notifications")
+    expect(other.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    item = other.get_by_test_id("notification-item")
+    expect(item).to_have_count(1)
+    expect(item).to_have_attribute("data-read", "false")
+    item.get_by_test_id("mark-read").click()
+    expect(other.get_by_test_id("notification-item")).to_have_attribute("data-read", "true")
+    expect(other.get_by_test_id("notification-count")).to_have_text("0")
+    expect(bell).to_have_text("0", timeout=10000)  # the first tab follows
+    screenshot(other, "notifications-list")
