@@ -52,6 +52,12 @@ def _exists(user_id: int, dedup_key: str) -> bool:
         Notification.user_id == user_id, Notification.dedup_key == dedup_key[:200])) is not None
 
 
+BELL_LIMIT = 100  # the bell shows "99+" beyond; counting stops there (every page renders the bell)
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.in_app.is_(True), Notification.read_at.is_(None))) or 0
+    """Unread in-app notifications of the user, up to BELL_LIMIT (an index range scan, never a full count)."""
+    ids = db.session.scalars(db.select(Notification.id).where(
+        Notification.user_id == user_id, Notification.in_app.is_(True), Notification.read_at.is_(None))
+        .limit(BELL_LIMIT))
+    return len(ids.all())
