@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.form_filters import EmailAddress, password_field, strip
@@ -28,9 +29,9 @@ class PasswordChangeForm(FlaskForm):
     new_password = password_field("New password")
 
 
-CHANNEL_CHOICES = [("both", "In the app and by e-mail"), ("in_app", "In the app"), ("email", "By e-mail"),
-                   ("off", "Off")]
-HOUR_CHOICES = [("", "—")] + [(str(h), f"{h:02d}:00") for h in range(24)]
+CHANNEL_CHOICES = [SelectChoice("both", "In the app and by e-mail"), SelectChoice("in_app", "In the app"),
+                   SelectChoice("email", "By e-mail"), SelectChoice("off", "Off")]
+HOUR_CHOICES = [SelectChoice("", "—")] + [SelectChoice(str(h), f"{h:02d}:00") for h in range(24)]
 
 
 class NotificationPreferencesForm(FlaskForm):

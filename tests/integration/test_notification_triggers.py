@@ -190,3 +190,40 @@ def test_weekly_summary_email_shows_hours_change_and_a_bar_chart(db, factory, ap
     assert 'data-chart="weekly"' in html and "width: 100%" in html
     assert not [m for m in outbox(app.config["OUTBOX_DIR"]) if m["To"] == other_email]
     empty_outbox(app.config["OUTBOX_DIR"])
+
+
+def test_a_job_kind_failing_for_real_again_and_again_gives_admins_one_alert_not_fifty(db, factory, app, run_jobs):
+    """Real jobs on a real RQ worker: twenty `fail` jobs each exhaust their retries; the recurring check runs after
+    every round and one alert reaches each system admin, naming all twenty."""
+    from app.background.enqueue import enqueue
+    from tests.integration.notify_helpers import release_scheduled
+
+    admin = factory.user(is_system_admin=True)
+    admin_id = admin.id
+    for n in range(20):
+        enqueue("fail", f"boom {n}")
+    for _ in range(3):  # the first attempt, then the two retries of the kind's policy
+        run_jobs(["default"])
+        release_scheduled()
+        enqueue("operator_alerts")
+        run_jobs(["notifications"])
+    assert db.session.scalar(select(func.count()).select_from(JobStatus).where(
+        JobStatus.kind == "fail", JobStatus.status == JobState.FAILED)) == 20
+    alerts = db.session.scalars(select(Notification).where(Notification.kind == "operator_alert",
+                                                           Notification.user_id == admin_id)).all()
+    assert [a.title for a in alerts] == ["Jobs failing: Diagnostic failure"]
+    assert "20 'Diagnostic failure' job(s) failed" in alerts[0].body
+
+
+def test_the_weekly_summary_cli_sends_one_now_and_refuses_twice(app, db, factory):
+    user = factory.user(email="weekly@example.com")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["notifications", "weekly-summary", "Weekly@Example.com"])
+    assert result.exit_code == 0 and "Weekly summary for weekly@example.com" in result.output
+    again = runner.invoke(args=["notifications", "weekly-summary", "weekly@example.com"])
+    assert again.exit_code == 1 and "already sent" in again.output
+    nobody = runner.invoke(args=["notifications", "weekly-summary", "nobody@example.com"])
+    assert nobody.exit_code == 1 and "no user" in nobody.output
+    assert runner.invoke(args=["notifications", "weekly-summary", "not an address"]).exit_code == 2
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id)) == 1
