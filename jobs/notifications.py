@@ -25,4 +25,7 @@ def check_budget(project_id: int) -> str:
 
 
 def check_operator_alerts() -> str:
-    return operator_alerts.check()
+    try:
+        return operator_alerts.check()
+    finally:
+        operator_alerts.plan_next()

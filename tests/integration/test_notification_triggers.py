@@ -213,6 +213,9 @@ def test_a_job_kind_failing_for_real_again_and_again_gives_admins_one_alert_not_
                                                            Notification.user_id == admin_id)).all()
     assert [a.title for a in alerts] == ["Jobs failing: Diagnostic failure"]
     assert "20 'Diagnostic failure' job(s) failed" in alerts[0].body
+    planned = db.session.scalars(select(JobStatus).where(JobStatus.kind == "operator_alerts",
+                                                         JobStatus.status == JobState.PENDING)).all()
+    assert [p.coalesce_key for p in planned] == ["recurring:operator_alerts"]  # the next check, chained, coalesced
 
 
 def test_the_weekly_summary_cli_sends_one_now_and_refuses_twice(app, db, factory):

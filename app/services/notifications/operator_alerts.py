@@ -7,7 +7,9 @@
 
 Each subject (a kind, a queue, an entry) alerts at most once per ALERT_REPEAT_SECONDS (an hour); a job kind's
 next alert counts every failure since the previous one, those it held back included. Run every minute by the
-`operator_alerts` recurring entry.
+`operator_alerts` recurring entry, and each run also plans the next one itself (a delayed job, which the workers'
+own RQ scheduler starts), so that a dead scheduler process does not silence the alert saying so. Both paths share
+the entry's coalescing key: one pending run at a time.
 """
 from __future__ import annotations
 
@@ -32,6 +34,18 @@ def check(now: datetime | None = None) -> str:
     now = now or utcnow()
     counts = [failed_jobs(now), queue_backlogs(now), missing_workers(now), late_recurring(now)]
     return f"{sum(counts)} alert(s) sent"
+
+
+CHECK_EVERY = 60
+
+
+def plan_next() -> None:
+    from app.background.enqueue import EnqueueError, enqueue
+
+    try:
+        enqueue("operator_alerts", key="recurring:operator_alerts", delay=CHECK_EVERY)
+    except EnqueueError as exc:
+        log.error("could not plan the next operator alert check: %s", exc)
 
 
 def _last_alert(subject: str) -> datetime | None:
