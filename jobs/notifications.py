@@ -24,8 +24,5 @@ def check_budget(project_id: int) -> str:
     return budgets.check(project_id)
 
 
-def check_operator_alerts() -> str:
-    try:
-        return operator_alerts.check()
-    finally:
-        operator_alerts.plan_next()
+def check_operator_alerts(watchdog: bool = False) -> str:
+    return operator_alerts.run(watchdog)

@@ -44,7 +44,7 @@ def open_(notification_id):
     notification = policies.load_notification(current_user, notification_id)
     inbox.mark_read(notification)
     link = notification.link or ""
-    if not link.startswith("/") or link.startswith("//"):
+    if not link.startswith("/") or link.startswith("//") or "\\" in link:
         link = url_for("notifications.index")
     return redirect(link, code=303)
 

@@ -205,7 +205,7 @@ def test_a_job_kind_failing_for_real_again_and_again_gives_admins_one_alert_not_
     for _ in range(3):  # the first attempt, then the two retries of the kind's policy
         run_jobs(["default"])
         release_scheduled()
-        enqueue("operator_alerts")
+        enqueue("operator_alerts", key="recurring:operator_alerts")  # as the scheduler does
         run_jobs(["notifications"])
     assert db.session.scalar(select(func.count()).select_from(JobStatus).where(
         JobStatus.kind == "fail", JobStatus.status == JobState.FAILED)) == 20
@@ -215,7 +215,7 @@ def test_a_job_kind_failing_for_real_again_and_again_gives_admins_one_alert_not_
     assert "20 'Diagnostic failure' job(s) failed" in alerts[0].body
     planned = db.session.scalars(select(JobStatus).where(JobStatus.kind == "operator_alerts",
                                                          JobStatus.status == JobState.PENDING)).all()
-    assert [p.coalesce_key for p in planned] == ["recurring:operator_alerts"]  # the next check, chained, coalesced
+    assert [p.coalesce_key for p in planned] == ["operator_alerts:watchdog"]  # one watchdog planned, coalesced
 
 
 def test_the_weekly_summary_cli_sends_one_now_and_refuses_twice(app, db, factory):
@@ -230,3 +230,16 @@ def test_the_weekly_summary_cli_sends_one_now_and_refuses_twice(app, db, factory
     assert runner.invoke(args=["notifications", "weekly-summary", "not an address"]).exit_code == 2
     assert db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id)) == 1
+
+
+def test_the_watchdog_checks_only_when_the_recurring_entry_has_stopped(db, factory, app):
+    from app.services.notifications import operator_alerts
+
+    now = utcnow()
+    db.session.add(JobStatus(rq_job_id="recurring-run", kind="operator_alerts", queue="notifications",
+                             coalesce_key="recurring:operator_alerts", status=JobState.COMPLETED,
+                             enqueued_at=now, finished_at=now))
+    db.session.commit()
+    assert operator_alerts.run(watchdog=True, now=now + timedelta(seconds=30)).startswith("the recurring entry runs")
+    assert operator_alerts.run(watchdog=True, now=now + timedelta(seconds=200)).endswith("alert(s) sent")
+    assert operator_alerts.run(watchdog=False, now=now + timedelta(seconds=30)).endswith("alert(s) sent")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import EmailState, Notification, User, utcnow
+from app.models import Channel, EmailState, Notification, User, utcnow
 from app.services.notifications import kinds, preferences
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def notify(user: User, kind: str, dedup_key: str, title: str, body: str = "", li
     when it exists already (a retried or repeated trigger) or the user turned the kind off."""
     spec = kinds.get(kind)
     channel = preferences.channel_for(user, kind)
-    if channel == channel.OFF or _exists(user.id, dedup_key):
+    if channel == Channel.OFF or _exists(user.id, dedup_key):
         return None
     now = now or utcnow()
     notification = Notification(user_id=user.id, kind=kind, dedup_key=dedup_key[:200], title=title[:200], body=body,

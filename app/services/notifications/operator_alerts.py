@@ -7,9 +7,9 @@
 
 Each subject (a kind, a queue, an entry) alerts at most once per ALERT_REPEAT_SECONDS (an hour); a job kind's
 next alert counts every failure since the previous one, those it held back included. Run every minute by the
-`operator_alerts` recurring entry, and each run also plans the next one itself (a delayed job, which the workers'
-own RQ scheduler starts), so that a dead scheduler process does not silence the alert saying so. Both paths share
-the entry's coalescing key: one pending run at a time.
+`operator_alerts` recurring entry. A watchdog run, planned as a delayed job that the workers' own RQ scheduler
+starts (one pending at a time, coalesced), checks too when the recurring entry has not run for two minutes: a dead
+scheduler process does not silence the alert saying so.
 """
 from __future__ import annotations
 
@@ -36,16 +36,35 @@ def check(now: datetime | None = None) -> str:
     return f"{sum(counts)} alert(s) sent"
 
 
-CHECK_EVERY = 60
+WATCHDOG_EVERY = 120
+WATCHDOG_KEY = "operator_alerts:watchdog"
 
 
-def plan_next() -> None:
+def plan_watchdog() -> None:
     from app.background.enqueue import EnqueueError, enqueue
 
     try:
-        enqueue("operator_alerts", key="recurring:operator_alerts", delay=CHECK_EVERY)
+        enqueue("operator_alerts", True, key=WATCHDOG_KEY, delay=WATCHDOG_EVERY)
     except EnqueueError as exc:
-        log.error("could not plan the next operator alert check: %s", exc)
+        log.error("could not plan the operator alert watchdog: %s", exc)
+
+
+def scheduler_ran_recently(now: datetime) -> bool:
+    """Has the recurring entry run lately (the scheduler is alive)? Then the watchdog has nothing to add."""
+    last = db.session.scalar(db.select(db.func.max(JobStatus.finished_at)).where(
+        JobStatus.kind == "operator_alerts", JobStatus.coalesce_key == "recurring:operator_alerts"))
+    return last is not None and (now - last).total_seconds() < WATCHDOG_EVERY
+
+
+def run(watchdog: bool = False, now: datetime | None = None) -> str:
+    """The job: the checks (a watchdog run only when the recurring entry is not running), then the next watchdog."""
+    now = now or utcnow()
+    try:
+        if watchdog and scheduler_ran_recently(now):
+            return "the recurring entry runs: nothing to add"
+        return check(now)
+    finally:
+        plan_watchdog()
 
 
 def _last_alert(subject: str) -> datetime | None:
