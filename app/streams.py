@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from flask import Blueprint, abort, current_app, g, has_request_context, render_template, request
+from flask import Blueprint, abort, current_app, g, has_app_context, has_request_context, render_template, request
 from flask_login import current_user
 from flask_sock import ConnectionClosed, Sock
 from markupsafe import escape
@@ -97,16 +98,24 @@ def _session_still_valid(token: str) -> bool:
         db.session.remove()
 
 
-def render_stream(action: str, target: str, template: str, **context) -> str:
-    """Render a partial into a turbo-stream, the same way whoever triggers it, in a request or a job.
-
-    A stream goes to other people, so it is rendered away from the request being handled: in a fresh
-    app context (its own `g`, so no signed-in user and no `g.streaming` left behind) and a blank
-    request (no session: no CSRF token, no acting user's time zone). Partials omit per-session bits
+@contextmanager
+def streaming_context() -> Iterator[None]:
+    """Where streams are rendered: away from the request being handled, since a stream goes to other
+    people. A fresh app context (its own `g`, so no signed-in user and no `g.streaming` left behind) and a
+    blank request (no session: no CSRF token, no acting user's time zone). Partials omit per-session bits
     when g.streaming is set (see helpers.csrf_field); their forms post with the page's meta token.
-    """
+    Several streams rendered inside one `with streaming_context():` share it (a job's section and progress)."""
+    if has_app_context() and g.get("streaming"):
+        yield
+        return
     with current_app.app_context(), current_app.test_request_context("/"):
         g.streaming = True
+        yield
+
+
+def render_stream(action: str, target: str, template: str, **context) -> str:
+    """Render a partial into a turbo-stream, the same way whoever triggers it, in a request or a job."""
+    with streaming_context():
         html = render_template(template, **context)
         return getattr(turbo, action)(html, target)
 

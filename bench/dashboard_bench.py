@@ -16,30 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _median_ms(fn, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+from bench._common import median_ms, start_redis  # noqa: E402
 
 
 def main() -> int:
@@ -49,13 +32,10 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="timeboard-bench-"))
-    port = _free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--dir", str(tmp)],
-                             stdout=subprocess.DEVNULL)
+    redis, port = start_redis(tmp)
     os.environ.update(APP_ENV="test", RATELIMIT_ENABLED="0", REDIS_URL=f"redis://127.0.0.1:{port}/0",
                       DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}")
     try:
-        time.sleep(0.3)
         from flask_migrate import upgrade
         from sqlalchemy import func, select
 
@@ -93,16 +73,16 @@ def main() -> int:
                 db.session.remove()
 
         shell()  # warm templates and connections
-        shell_ms = _median_ms(shell, args.runs)
-        baseline_ms = _median_ms(baseline, max(3, args.runs // 4))
-        job_ms = _median_ms(job, max(3, args.runs // 4))
+        shell_ms = median_ms(shell, args.runs)
+        baseline_ms = median_ms(baseline, max(3, args.runs // 4))
+        job_ms = median_ms(job, max(3, args.runs // 4))
         print(f"organization dashboard over {logs:,} time logs (SQLite, median of runs)")
         print(f"{'what':<48} {'ms':>9} {'vs shell':>9}")
         print(f"{'shell: GET /dashboard/org/<id> (Timeboard)':<48} {shell_ms:>9.1f} {1:>8.1f}x")
         print(f"{'baseline: metrics computed in the request':<48} {baseline_ms:>9.1f} {baseline_ms / shell_ms:>8.1f}x")
         print(f"{'job: compute + cache + broadcast (worker)':<48} {job_ms:>9.1f} {job_ms / shell_ms:>8.1f}x")
     finally:
-        redis.terminate()
+        redis.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -70,11 +70,10 @@ def naive_rate(result: tuple[int, float]) -> float:
 
 def _bulk(db, logs: int) -> tuple[int, float]:
     from app.services.seeding import seed
+    from bench._databases import ORGANIZATIONS, PEOPLE, history_days
 
-    # 50 people per organization log ~3.8 entries per calendar day: enough days for `logs`, then capped.
-    orgs, people = 10, 50
-    days = int(logs / (orgs * people * 3.5)) + 10
-    result = seed(orgs=orgs, users_per_org=people, days=days, seed=1, max_logs=logs)
+    # the shape of bench/run.py's databases: enough days of history for `logs`, then capped
+    result = seed(orgs=ORGANIZATIONS, users_per_org=PEOPLE, days=history_days(logs), seed=1, max_logs=logs)
     return result.total("logs"), result.seconds
 
 

@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/stream_bench.py                                      # the issue's sizes (~5 min)
     .venv/bin/python bench/stream_bench.py --sockets 1000 --sustain-seconds 5   # a quick run
+    .venv/bin/python bench/stream_bench.py --json instance/bench/stream_bench.json
+                                                  # ... also as JSON: bench/run.py shows it as its fan-out rows
 
 Starts its own redis-server and a SQLite database in a temporary directory, seeds an organization
 and its owner, and signs the owner's session cookie with the app's serializer (what a sign-in sets).
@@ -28,12 +30,9 @@ import base64
 import json
 import os
 import re
-import resource
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,8 +42,17 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (  # noqa: E402
+    Server,
+    percentiles,
+    raise_nofile,
+    session_cookie,
+    start_gateway,
+    start_redis,
+    start_web,
+)
 
 SUSTAIN_BASE = 1_000_000  # sequence numbers of sustained messages start here; single broadcasts below
 MARK = re.compile(rb'data-seq="(\d+)" data-t="([0-9.]+)"')
@@ -54,30 +62,6 @@ PAGE_TIMEOUT = 2.0  # seconds; a page that takes longer counts as a timeout
 
 class Timeout(Exception):
     """The run exceeded --max-seconds."""
-
-
-def raise_nofile() -> None:
-    """Soft open-files limit up to the hard one (20,000 here): one fd per socket."""
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_http(url: str, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
 def rss_kb(pid: int) -> int:
@@ -90,15 +74,6 @@ def rss_kb(pid: int) -> int:
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def percentiles(values) -> tuple[float, float, float] | None:
-    """p50, p95, p99 in milliseconds."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    return pick(0.50), pick(0.95), pick(0.99)
 
 
 # -- the client processes --------------------------------------------------------------------------
@@ -302,45 +277,6 @@ class Clients:
                 proc.join(timeout=5)
 
 
-# -- the servers ---------------------------------------------------------------------------------
-class Server:
-    def __init__(self, args: list[str], log: Path, env: dict):
-        self.log = open(log, "wb")
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True, preexec_fn=raise_nofile)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait(timeout=5)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    pass
-        self.log.close()
-
-
-def start_web(tmp: Path, env: dict, threads: int) -> tuple[Server, str]:
-    port = free_port()
-    web_env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "1", "WEB_THREADS": str(threads)}
-    server = Server([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--backlog", "4096",
-                     "wsgi:app"], tmp / f"web-{threads}.log", web_env)
-    base = f"http://127.0.0.1:{port}"
-    wait_for_http(base + "/healthz")
-    return server, base
-
-
-def start_gateway(tmp: Path, env: dict) -> tuple[Server, int]:
-    port = free_port()
-    server = Server([sys.executable, "-m", "flask", "--app", "wsgi", "gateway", "--host", "127.0.0.1",
-                     "--port", str(port)], tmp / "gateway.log", env)
-    wait_for_http(f"http://127.0.0.1:{port}/healthz")
-    return server, port
-
-
 # -- the measurements ----------------------------------------------------------------------------
 def page_p95(base: str, requests: int) -> tuple[float, int]:
     """GET /login `requests` times in a row: p95 in ms and how many timed out (a timeout counts as
@@ -472,6 +408,15 @@ def report(results: list[dict], opts) -> str:
     return "\n".join("| " + " | ".join(row) + " |" for row in table)
 
 
+def write_json(path: Path, results: list[dict], opts) -> None:
+    """The results and the options they were measured with, for bench/run.py's fan-out rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "options": vars(opts),
+               "results": results}
+    path.write_text(json.dumps(payload, indent=2, default=str))
+    print(f"wrote {path}")
+
+
 # -- the run ---------------------------------------------------------------------------------------
 def seed(env: dict) -> tuple[str, int, int]:
     """An organization and its owner; returns the owner's session cookie, their id and the organization's."""
@@ -492,9 +437,7 @@ def seed(env: dict) -> tuple[str, int, int]:
         db.session.commit()
         db.session.add(Membership(organization_id=org.id, user_id=user.id, role=Role.OWNER.value))
         db.session.commit()
-        value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": user.get_id(), "_fresh": True})
-        cookie = f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
-        return cookie, user.id, org.id
+        return session_cookie(app, user), user.id, org.id
 
 
 def main() -> int:
@@ -511,6 +454,8 @@ def main() -> int:
     parser.add_argument("--sustain-seconds", type=float, default=30)
     parser.add_argument("--page-requests", type=int, default=200, help="GET /login per p95 figure")
     parser.add_argument("--max-seconds", type=int, default=1200, help="the whole run stops after this long")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write the results there (bench/run.py shows them as its fan-out rows)")
     opts = parser.parse_args()
     raise_nofile()
 
@@ -521,10 +466,7 @@ def main() -> int:
     signal.alarm(opts.max_seconds)
 
     tmp = Path(tempfile.mkdtemp(prefix="timeboard-stream-bench-"))
-    redis_port = free_port()
-    redis_server = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                     "--appendonly", "no", "--dir", str(tmp), "--maxclients", "10000"],
-                                    stdout=subprocess.DEVNULL, start_new_session=True)
+    redis_server, redis_port = start_redis(tmp, maxclients=10000)
     env = {**os.environ, "APP_ENV": "test", "RATELIMIT_ENABLED": "0", "SECRET_KEY": "stream-bench-secret",
            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
            "PYTHONUNBUFFERED": "1", "FLASK_APP": "wsgi", "WEB_HOST": "127.0.0.1"}
@@ -535,15 +477,6 @@ def main() -> int:
         import redis
 
         r = redis.Redis(port=redis_port)
-        deadline = time.time() + 10
-        while True:
-            try:
-                r.ping()
-                break
-            except redis.ConnectionError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
         cookie, user_id, org_id = seed(env)
         topics = (f"dashboard:org:{org_id}", f"user:{user_id}")  # every socket; the sustained subscribers
         query_all, query_both = f"?topic={topics[0]}", f"?topic={topics[0]}&topic={topics[1]}"
@@ -576,6 +509,8 @@ def main() -> int:
             print(json.dumps({k: v for k, v in results[-1].items()}, default=str), flush=True)
         print()
         print(report(results, opts))
+        if opts.json:
+            write_json(opts.json, results, opts)
         return 0
     finally:
         signal.alarm(0)
@@ -583,8 +518,7 @@ def main() -> int:
             clients.stop()
         for server in servers:
             server.stop()
-        redis_server.terminate()
-        redis_server.wait(timeout=10)
+        redis_server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

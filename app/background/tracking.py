@@ -7,6 +7,8 @@ jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watc
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC
 
 from rq import get_current_job
 
@@ -69,10 +71,19 @@ def mark_failed(rq_job_id: str, exc: BaseException | str, will_retry: bool = Fal
         save(status)
 
 
+PROGRESS_EVERY = 0.25  # seconds: a job's progress is written and shown at most about four times a second
+
+
 def report_progress(percent: int, message: str | None = None) -> None:
-    """Called from inside a job: store progress on JobStatus and in job.meta, and broadcast it."""
+    """Called from inside a job: store progress on JobStatus and in job.meta, and broadcast it.
+
+    At most every PROGRESS_EVERY seconds (counted from the job's start, then from the last write), unless the
+    message changes: a short job (a dashboard's, in milliseconds) writes none and its completion shows 100%;
+    a long one shows steady progress without a database write per row or section."""
     job = get_current_job()
     if job is None:
+        return
+    if not _progress_due(job, message):
         return
     percent = max(0, min(100, int(percent)))
     job.meta["progress"] = percent
@@ -83,6 +94,19 @@ def report_progress(percent: int, message: str | None = None) -> None:
     if status is not None and status.progress != percent:
         status.progress = percent
         save(status, refresh=False)
+
+
+def _progress_due(job, message: str | None) -> bool:
+    now = time.time()
+    last = job.meta.get("progress_at")
+    if last is None and job.started_at is not None:  # RQ's start time, UTC (naive in some versions)
+        started = job.started_at
+        last = (started if started.tzinfo else started.replace(tzinfo=UTC)).timestamp()
+    changed = bool(message) and message != job.meta.get("progress_message")
+    if not changed and last is not None and now - last < PROGRESS_EVERY:
+        return False
+    job.meta["progress_at"] = now
+    return True
 
 
 def topics_for(status: JobStatus) -> list[JobsTopic]:

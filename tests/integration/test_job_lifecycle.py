@@ -96,3 +96,27 @@ def test_sigkilled_worker_leaves_no_job_processing_and_the_job_runs_again(db, st
         db.session.refresh(status)
     assert status.status == "completed", status.error_message
     assert status.attempts == 2 and status.worker.rsplit(":", 1)[1] != str(horse_pid)
+
+
+def test_progress_is_written_at_most_every_quarter_second_unless_its_message_changes():
+    """A dashboard job ticks per section within milliseconds: none of those ticks costs a write; a long job
+    still shows progress about four times a second, and a new message (a seeding phase) shows at once."""
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from freezegun import freeze_time
+
+    from app.background.tracking import PROGRESS_EVERY, _progress_due
+
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    job = SimpleNamespace(meta={}, started_at=start)
+    with freeze_time(start + timedelta(milliseconds=30)) as clock:
+        assert [_progress_due(job, None) for _ in range(6)] == [False] * 6  # a short job's ticks
+        assert _progress_due(job, "Creating an organization")  # a new message shows at once
+        job.meta["progress_message"] = "Creating an organization"
+        assert not _progress_due(job, "Creating an organization")
+        clock.tick(PROGRESS_EVERY + 0.01)
+        assert _progress_due(job, None)
+        assert not _progress_due(job, None)
+        clock.tick(PROGRESS_EVERY + 0.01)
+        assert _progress_due(job, None)

@@ -33,7 +33,7 @@ from app.redis_client import get_redis
 from app.services.dashboards import cache, registry
 from app.services.dashboards.cache import Cached
 from app.services.dashboards.registry import Section
-from app.streams import broadcast_stream, render_stream
+from app.streams import broadcast_stream, render_stream, streaming_context
 from app.topics import DashboardKey
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,10 @@ def recompute(key: DashboardKey) -> str:
     try:
         for i, section in enumerate(sections, 1):
             cached = cache.store(key, section.name, section.compute(ctx))
-            broadcast_stream(key, part_stream(key, section, cached=cached))
             done = percent(i, len(sections))
-            broadcast_stream(key, part_stream(key, "progress", percent=done))
+            with streaming_context():  # the section and the progress bar: one render context, one push
+                stream = part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
+            broadcast_stream(key, stream)
             report_progress(done)
     except Exception:
         log.exception("dashboard %s failed", key)

@@ -1,0 +1,53 @@
+"""Computation per dashboard type: every registry section's compute() over a fresh context (what the job computes,
+and what a synchronous page would compute in its request: app.services.dashboards.recompute.compute_now), against
+the same figures as hand-written SQL on the same connection (bench/_bare_sql.py). Medians, in milliseconds.
+
+Runs inside an app context on the run's working copy of a database.
+"""
+from __future__ import annotations
+
+import statistics
+
+from bench._bare_sql import bare_figures
+from bench._common import median_ms, timed_ms
+
+KINDS = ("user", "team", "org", "system")
+
+
+def compute_dashboard(key) -> None:
+    """The job's computation of one dashboard, with no cache and no broadcast, in a fresh session."""
+    from app.extensions import db
+    from app.services.dashboards.recompute import compute_now
+
+    compute_now(key)
+    db.session.remove()
+
+
+def compute_bare(kind: str, subjects, periods) -> None:
+    from app.extensions import db
+
+    subject_id = None if kind == "system" else subjects.key(kind).id
+    bare_figures(kind, subject_id, subjects.organization_id, periods)
+    db.session.remove()
+
+
+def measure_computation(subjects, runs: int) -> dict[str, dict[str, float]]:
+    """{kind: {"compute_ms": median, "bare_ms": median}}; one unmeasured run of each first (the page cache)."""
+    from app.extensions import db
+    from app.services.dashboards import registry
+
+    figures = {}
+    for kind in KINDS:
+        key = subjects.key(kind)
+        periods = registry.context(key).periods
+        db.session.remove()
+        compute_dashboard(key)
+        compute_bare(kind, subjects, periods)
+        figures[kind] = {"compute_ms": median_ms(lambda k=key: compute_dashboard(k), runs),
+                         "bare_ms": median_ms(lambda k=kind, p=periods: compute_bare(k, subjects, p), runs)}
+    return figures
+
+
+def median_compute_ms(keys) -> float:
+    """Median computation time over several dashboards (one run each): what their jobs' worker time is set against."""
+    return statistics.median(timed_ms(lambda k=key: compute_dashboard(k)) for key in keys)
