@@ -57,3 +57,28 @@ def test_the_bell_rises_live_in_another_tab_and_mark_read_updates_every_tab(live
     expect(other.get_by_test_id("notification-count")).to_have_text("0")
     expect(bell).to_have_text("0", timeout=10000)  # the first tab follows
     screenshot(other, "notifications-list")
+
+
+def test_the_org_dashboard_activity_shows_a_timer_started_in_another_tab_at_once(live_server, factory, db, page):
+    org = factory.organization(name="Acme")
+    owner = factory.user(org, Role.OWNER, email="owner@example.com", name="Olga Owner")
+    factory.project(org, name="Website")
+    sign_in(page, live_server, owner.email)
+    page.goto(f"{live_server}/dashboard/org/{org.id}")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    items = page.get_by_test_id("activity-items")
+    expect(items).to_be_attached(timeout=20000)  # the section has been computed and streamed in
+    expect(items.locator("li")).to_have_count(0)
+
+    other = page.context.new_page()
+    other.goto(f"{live_server}/time-logs")
+    other.get_by_test_id("quick-start-button").click()
+    expect(other.get_by_test_id("timer-project")).to_have_text("Website")
+
+    first = items.locator("li").first
+    expect(first).to_contain_text("Olga Owner", timeout=10000)
+    expect(first).to_contain_text("running")
+    expect(page.locator(".dashboard-section-activity .empty")).to_have_count(0)
+    other.get_by_test_id("stop-timer").click()
+    expect(items.locator("li")).to_have_count(1)  # the stopped timer replaced its running line
+    expect(first.locator(".badge-running")).to_have_count(0, timeout=10000)
