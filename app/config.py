@@ -108,6 +108,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ALERT_WORKER_MISSING_SECONDS": int(os.environ.get("ALERT_WORKER_MISSING_SECONDS", "60")),
         "ALERT_RECURRING_LATE_SECONDS": int(os.environ.get("ALERT_RECURRING_LATE_SECONDS", "300")),
         "ALERT_REPEAT_SECONDS": int(os.environ.get("ALERT_REPEAT_SECONDS", "3600")),
+        # report files (app/services/reports); relative paths are under the instance folder
+        "REPORTS_DIR": str(Path(instance_path) / os.environ.get("REPORTS_DIR", "reports")),
+        "REPORTS_RATE_LIMIT": os.environ.get("REPORTS_RATE_LIMIT", "30 per minute"),
     }
     if env == "test":
         config["TESTING"] = True

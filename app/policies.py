@@ -15,7 +15,18 @@ from sqlalchemy import Select, false, or_, select
 
 from app.extensions import db
 from app.form_filters import parse_id
-from app.models import Client, Organization, Project, Role, Team, TeamMembership, TimeLog, User
+from app.models import (
+    Client,
+    Organization,
+    Project,
+    Report,
+    ReportDefinition,
+    Role,
+    Team,
+    TeamMembership,
+    TimeLog,
+    User,
+)
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN, Role.MANAGER)
 ORG_WIDE_ROLES = (Role.OWNER, Role.ADMIN)
@@ -127,6 +138,10 @@ def can_view(user: User, record) -> bool:
         return bool(managed_team_ids(user) & team_ids(db.session.get(User, record.user_id)))
     if isinstance(record, User):
         return record.id == user.id or bool(set(organization_ids(user)) & set(organization_ids(record)))
+    if isinstance(record, Report):
+        return can_view_report(user, record)
+    if isinstance(record, ReportDefinition):
+        return record.user_id == user.id
     return False
 
 
@@ -145,6 +160,8 @@ def can_edit(user: User, record) -> bool:
         return role_in(user, record.organization_id) in (Role.OWNER, Role.ADMIN, Role.MANAGER)
     if isinstance(record, (Organization, Team)):
         return is_org_wide(user, record.organization_id if isinstance(record, Team) else record.id)
+    if isinstance(record, (Report, ReportDefinition)):
+        return record.user_id == user.id  # cancel, retry, run again, delete, save: the owner's own
     return False
 
 
@@ -168,6 +185,27 @@ def load(user: User, model, record_id, action: str = "view"):
     if record_id is None:
         abort(404)
     return authorize(user, action, db.session.get(model, record_id))
+
+
+# -- reports (their stream topic is checked by app/topics.py, through this) -------------------------
+def can_view_report(user: User, report: Report | None) -> bool:
+    """A report, its file and its progress stream: its owner while still a member of the organization (a report
+    holds the organization's data), the organization's owners and admins, system admins."""
+    if report is None:
+        return False
+    if report.user_id == user.id and can_report_on(user, report.organization_id):
+        return True
+    return is_org_wide(user, report.organization_id)
+
+
+def report_scope(user: User) -> Select:
+    """The reports /reports lists: the user's own."""
+    return select(Report).where(Report.user_id == user.id)
+
+
+def can_report_on(user: User, organization_id: int) -> bool:
+    """Ask for a report on an organization: any member (the report holds what their scope lets them see)."""
+    return user.is_system_admin or role_in(user, organization_id) is not None
 
 
 # -- dashboards (their stream topics are checked by app/topics.py, through this) ------------------

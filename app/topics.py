@@ -5,6 +5,7 @@ A topic names what a page's socket subscribes to and what a broadcast is pushed 
     dashboard:user:7  dashboard:team:3  dashboard:org:42  dashboard:system    DashboardKey
     user:7                                                                      UserTopic (the header timer)
     jobs:all  jobs:user:7                                                       JobsTopic (the job monitor)
+    report:12                                                                   ReportTopic (a report's page)
 
 A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
 Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 from flask import url_for
 
 from app import policies
+from app.extensions import db
 from app.form_filters import parse_id
-from app.models import User
+from app.models import Report, User
 
 DASHBOARD_KINDS = ("user", "team", "org", "system")
 
@@ -87,7 +89,19 @@ class JobsTopic:
         return user.is_system_admin or self.user_id == user.id
 
 
-Topic = DashboardKey | UserTopic | JobsTopic
+@dataclass(frozen=True)
+class ReportTopic:
+    """One report's progress and completion, on its page (/reports/<id>)."""
+    report_id: int
+
+    def __str__(self) -> str:
+        return f"report:{self.report_id}"
+
+    def allows(self, user: User) -> bool:
+        return policies.can_view_report(user, db.session.get(Report, self.report_id))
+
+
+Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic
 
 
 def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
@@ -114,6 +128,8 @@ def parse(name: str) -> Topic:
             return JobsTopic()
         case ["jobs", "user", raw_id]:
             return JobsTopic(_id(raw_id, name))
+        case ["report", raw_id]:
+            return ReportTopic(_id(raw_id, name))
     raise BadTopic(f"not a topic: {name!r}")
 
 

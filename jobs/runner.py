@@ -27,6 +27,7 @@ def perform(kind: str, *args):
     job = get_current_job()
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    status = None
     try:
         if job_id:
             status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
@@ -41,7 +42,7 @@ def perform(kind: str, *args):
                 tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
             raise
         if job_id:
-            tracking.mark_completed(job_id, None if result is None else str(result))
+            tracking.mark_completed(job_id, None if result is None else str(result), status=status)
         return result
     finally:
         db.session.remove()

@@ -73,6 +73,10 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Operator alert checks"),
     JobKind("organization_deletion", "jobs.organizations.delete_organization", MAINTENANCE, timeout=3600, retries=2,
             label="Organization deletion"),
+    JobKind("report_generation", "jobs.reports.generate_report", REPORTS, timeout=3600, retries=0,
+            label="Report generation"),  # a failed report has its own Retry button
+    JobKind("report_archival", "jobs.reports.archive_reports", MAINTENANCE, timeout=1800, retries=1,
+            label="Report archival"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,
             label="Diagnostic echo"),
     JobKind("sleep", "jobs.diagnostics.sleep", DEFAULT, timeout=120, retries=1, retry_intervals=[1],

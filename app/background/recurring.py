@@ -79,6 +79,7 @@ RECURRING: list[Recurring] = [
     Recurring("performance_snapshot", "performance_snapshot", every=60),
     Recurring("cache_warming", "cache_warming", every=300),
     Recurring("rollup_rebuild", "rollup_rebuild", cron="41 3 * * 0"),  # weekly, Sunday night
+    Recurring("report_archival", "report_archival", cron="41 4 * * 0"),  # weekly, Sunday 04:41
     Recurring("long_timer_check", "long_timer_check", every=600),
     # every quarter hour: the users whose local time is now 08:00-08:59 get their digest (and on Mondays their
     # weekly summary); quarter hours, because some time zones are 30 or 45 minutes off UTC

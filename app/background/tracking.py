@@ -45,9 +45,20 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
 def save(status: JobStatus, created: bool = False, refresh: bool = True) -> JobStatus:
     """Commit a state change (a JobStatus method: start, complete, fail, requeue, cancel) and show it on
     /jobs; `refresh=False` for progress, which changes the job's own row and nothing around it."""
-    db.session.commit()
+    _commit_keeping_loaded()
     broadcast_job(status, created=created, refresh=refresh)
     return status
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the row we just wrote is what the database has, and
+    the runner completes the same object afterwards without reading it back (one SELECT less per job)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def mark_processing(status: JobStatus, worker: str | None = None) -> JobStatus:
@@ -56,8 +67,10 @@ def mark_processing(status: JobStatus, worker: str | None = None) -> JobStatus:
     return save(status)
 
 
-def mark_completed(rq_job_id: str, result_summary: str | None = None) -> None:
-    status = find(rq_job_id)
+def mark_completed(rq_job_id: str, result_summary: str | None = None, status: JobStatus | None = None) -> None:
+    """`status`: the row the runner started, reused while the session still holds it."""
+    if status is None or status not in db.session:
+        status = find(rq_job_id)
     if status is not None:
         status.complete(result_summary)
         save(status)

@@ -7,17 +7,22 @@ from flask.cli import AppGroup, with_appcontext
 from app.background import recurring, seeding_switch
 from app.cli.jobs import worker_connection
 from app.services.maintenance.cleanup import RULES, run_cleanup
+from app.services.reports import archival
 
 
 @click.command("cleanup")
 @click.option("--dry-run", is_flag=True, help="Print what each rule would delete; delete nothing.")
 @with_appcontext
 def cleanup_command(dry_run: bool):
-    """Delete what has aged out (finished job records, old performance snapshots), rule by rule, now."""
+    """Delete what has aged out (finished job records, old performance snapshots, expired reports and their
+    files), rule by rule, and compress report files older than 30 days, now."""
     counts = run_cleanup(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     for rule in RULES:
         click.echo(f"{rule.name}: {verb} {counts[rule.name]} ({rule.describe()})")
+    archived = archival.count_archivable() if dry_run else archival.archive_old_files()
+    click.echo(f"report_archival: {'would compress' if dry_run else 'compressed'} {archived} (report files older "
+               f"than {archival.ARCHIVE_AFTER.days} days; the weekly report_archival job does this too)")
     click.echo(f"{'dry run: nothing deleted' if dry_run else 'done'}; total {verb} {sum(counts.values())}")
 
 

@@ -9,6 +9,7 @@ from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
 from app.models.project_total import ProjectTotal
+from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
@@ -17,5 +18,6 @@ __all__ = [
     "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification", "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
-    "ProjectStatus", "ProjectTotal", "Role", "Team", "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
+    "ProjectStatus", "ProjectTotal", "Report", "ReportDefinition", "ReportPhase", "ReportState", "Role", "Team",
+    "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
 ]

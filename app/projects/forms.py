@@ -57,8 +57,11 @@ class ProjectForm(_OrgScopedForm):
     budget_hours = StringField("Budget (hours)", filters=[strip], render_kw={"inputmode": "decimal",
                                                                              "placeholder": "e.g. 120"})
     billable = BooleanField("Billable", default=True)
+    hourly_rate = StringField("Hourly rate", filters=[strip], render_kw={"inputmode": "decimal",
+                                                                        "placeholder": "e.g. 95.50"})
 
     budget: Decimal | None = None
+    rate: Decimal | None = None
 
     def __init__(self, orgs, clients, teams, *args, team_required_for=(), **kwargs):
         """`teams` are the teams the user may put a project in; in organizations listed in
@@ -85,6 +88,22 @@ class ProjectForm(_OrgScopedForm):
         if value != value.quantize(Decimal("0.01")):
             raise ValidationError("Budget takes at most two decimals, like 7.25.")
         self.budget = value.quantize(Decimal("0.01"))
+
+    def validate_hourly_rate(self, field):
+        """Per hour, in the organization's currency (reports show billable amounts); empty: no rate."""
+        self.rate = None
+        if not field.data:
+            return
+        if not _PLAIN_DECIMAL.fullmatch(field.data):
+            raise ValidationError("Hourly rate must be an amount, like 90 or 95.50.")
+        value = Decimal(field.data.replace(",", "."))
+        if value < 0:
+            raise ValidationError("Hourly rate cannot be negative.")
+        if value > BUDGET_MAX:
+            raise ValidationError("Hourly rate is too large.")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationError("Hourly rate takes at most two decimals, like 95.50.")
+        self.rate = value.quantize(Decimal("0.01"))
 
     def validate_client_id(self, field):
         # None: not an id at all ('abc'); 0 is the "No client" choice

@@ -57,6 +57,7 @@ def _apply(form: ProjectForm, project: Project) -> None:
     project.team_id = form.team_id.data or None
     project.budget_hours = form.budget
     project.billable = form.billable.data
+    project.hourly_rate = form.rate
 
 
 @bp.get("/projects")
@@ -102,6 +103,7 @@ def edit(project_id):
         form.client_id.data = project.client_id or 0
         form.team_id.data = project.team_id or 0
         form.budget_hours.data = "" if project.budget_hours is None else f"{project.budget_hours.normalize():f}"
+        form.hourly_rate.data = "" if project.hourly_rate is None else f"{project.hourly_rate:.2f}"
     if form.validate_on_submit():
         _apply(form, project)
         db.session.commit()

@@ -1,7 +1,7 @@
 """notifications, notification_preferences, notification_settings
 
 Revision ID: a39003e644ae
-Revises: dd14c385b2b8
+Revises: c4e7a91f2b3d
 Create Date: 2026-11-29 08:20:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a39003e644ae'
-down_revision = 'dd14c385b2b8'
+down_revision = 'c4e7a91f2b3d'
 branch_labels = None
 depends_on = None
 

@@ -51,7 +51,7 @@ def test_cleanup_deletes_what_aged_out_and_never_time_logs_or_users(db, factory)
     logs, users = _count(db, TimeLog), _count(db, User)
     assert (_count(db, JobStatus), _count(db, PerformanceSnapshot)) == (5, 2)
     counts = run_cleanup()
-    assert counts == {"job_statuses": 3, "performance_snapshots": 1}
+    assert counts == {"job_statuses": 3, "performance_snapshots": 1, "reports": 0}
     assert _count(db, JobStatus) == 2 and _count(db, PerformanceSnapshot) == 1
     assert {s.status for s in db.session.scalars(db.select(JobStatus))} == {"completed", "processing"}
     assert _count(db, TimeLog) == logs and _count(db, User) == users
@@ -79,7 +79,8 @@ def test_the_cleanup_job_runs_on_the_maintenance_queue(db, factory, run_jobs):
     assert status.queue == "maintenance"
     run_jobs()
     status = db.session.get(JobStatus, status.id)
-    assert status.status == "completed" and status.result_summary == "job_statuses: 3, performance_snapshots: 1"
+    assert status.status == "completed"
+    assert status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0"
 
 
 def test_percentile_is_nearest_rank():

@@ -79,6 +79,24 @@ def test_manager_creates_a_project_in_their_team(client, factory):
     project = factory.db.session.scalar(select(Project).where(Project.name == "Website relaunch"))
     assert (project.organization_id, project.team_id, project.client_id) == (w.org.id, w.alpha.id, w.client.id)
     assert project.budget_hours == Decimal("120.50") and project.billable and project.is_active
+    assert project.hourly_rate is None
+
+
+def test_a_manager_sets_and_clears_a_projects_hourly_rate(client, factory):
+    w = factory.world()
+    login(client, w.manager)
+    assert client.post(f"/projects/{w.alpha_project.id}/edit",
+                       data=_project_data(w, hourly_rate="95,5")).status_code == 303
+    factory.db.session.refresh(w.alpha_project)
+    assert w.alpha_project.hourly_rate == Decimal("95.50")
+    assert 'value="95.50"' in client.get(f"/projects/{w.alpha_project.id}/edit").get_data(as_text=True)
+    client.post(f"/projects/{w.alpha_project.id}/edit", data=_project_data(w, hourly_rate=""))
+    factory.db.session.refresh(w.alpha_project)
+    assert w.alpha_project.hourly_rate is None
+    client.post("/logout")
+    login(client, w.member)
+    assert client.post(f"/projects/{w.alpha_project.id}/edit",
+                       data=_project_data(w, hourly_rate="1")).status_code == 403  # members may not set rates
 
 
 def test_owner_creates_an_organization_wide_project_without_client(client, factory):
@@ -100,6 +118,9 @@ def test_owner_creates_an_organization_wide_project_without_client(client, facto
     ({"budget_hours": "NaN"}, "Budget must be a number of hours"),
     ({"budget_hours": "Infinity"}, "Budget must be a number of hours"),
     ({"budget_hours": "1000000000000"}, "Budget is too large."),
+    ({"hourly_rate": "-5"}, "Hourly rate cannot be negative."),
+    ({"hourly_rate": "ninety"}, "Hourly rate must be an amount"),
+    ({"hourly_rate": "90.555"}, "Hourly rate takes at most two decimals"),
     ({"team_id": "0"}, "Managers put projects in a team they manage."),
     ({"team_id": "beta"}, "Choose a team you may manage."),
     ({"client_id": "99999"}, "Choose one of your organization&#39;s clients."),

@@ -21,7 +21,7 @@ def test_every_entry_names_a_known_kind_and_exactly_one_timing():
         assert entry.kind in KINDS
         assert bool(entry.every) != bool(entry.cron), entry.name
     names = {e.name for e in recurring.RECURRING}
-    assert {"data_seeding", "cleanup", "performance_snapshot", "cache_warming"} <= names
+    assert {"data_seeding", "cleanup", "performance_snapshot", "cache_warming", "report_archival"} <= names
 
 
 def test_registering_many_times_and_from_two_schedulers_never_duplicates(app_ctx, redis_conn):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, delete, func, select
 
 from app.extensions import db
-from app.models import JobState, JobStatus, PerformanceSnapshot, utcnow
+from app.models import JobState, JobStatus, PerformanceSnapshot, Report, utcnow
 
 FINISHED = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELED]
 
@@ -23,6 +23,7 @@ class CleanupRule:
     age_column: str  # naive-UTC timestamp column the age is measured on
     max_age: timedelta
     condition: Callable[[], ColumnElement[bool]] | None = None  # e.g. only finished jobs
+    before_delete: Callable[[list], None] | None = None  # gets the records about to go (e.g. to remove files)
 
     def where(self, now) -> list[ColumnElement[bool]]:
         column = getattr(self.model, self.age_column)
@@ -32,12 +33,21 @@ class CleanupRule:
         return clauses
 
     def describe(self) -> str:
+        if not self.max_age:
+            return f"{self.model.__tablename__} past their {self.age_column}"
         return f"{self.model.__tablename__} older than {self.max_age.days} days (by {self.age_column})"
+
+
+def _delete_report_files(reports) -> None:
+    from app.services.reports.archival import delete_files
+
+    delete_files(reports)
 
 
 RULES: list[CleanupRule] = [
     CleanupRule("job_statuses", JobStatus, "finished_at", timedelta(days=30), lambda: JobStatus.status.in_(FINISHED)),
     CleanupRule("performance_snapshots", PerformanceSnapshot, "taken_at", timedelta(days=7)),
+    CleanupRule("reports", Report, "expires_at", timedelta(0), before_delete=_delete_report_files),
 ]
 
 
@@ -50,6 +60,8 @@ def run_cleanup(dry_run: bool = False, rules: list[CleanupRule] | None = None) -
         if dry_run:
             counts[rule.name] = db.session.scalar(select(func.count()).select_from(rule.model).where(*clauses))
         else:
+            if rule.before_delete is not None:
+                rule.before_delete(db.session.scalars(select(rule.model).where(*clauses)).all())
             result = db.session.execute(delete(rule.model).where(*clauses).execution_options(synchronize_session=False))
             counts[rule.name] = result.rowcount or 0
             db.session.commit()

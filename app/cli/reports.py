@@ -1,0 +1,106 @@
+"""`flask reports generate`: a report in the foreground, with a progress bar, for scripts and cron. The same
+service as the report job (app.services.reports.generate), without a Report record."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Organization, User, utcnow
+from app.services.reports.generate import generate
+from app.services.reports.params import FORMATS, GROUPS, ParamError, ReportParams, check
+
+
+@click.group("reports", cls=AppGroup)
+def reports_group():
+    """On-demand reports."""
+
+
+@reports_group.command("generate")
+@click.option("--org", "org_id", required=True, type=int, help="Organization id.")
+@click.option("--from", "date_from", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--to", "date_to", required=True, help="Last day, YYYY-MM-DD (inclusive).")
+@click.option("--group", default="", help=f"One or two of {', '.join(GROUPS)}, comma-separated.")
+@click.option("--format", "fmt", default="csv", help="csv, xlsx or pdf.")
+@click.option("--user", "email", default=None, help="Only this person's time (by email).")
+@click.option("--rounding", default="none", help="none, up, down or nearest.")
+@click.option("--rounding-minutes", default=15, type=int, help="1, 5, 6, 10, 15 or 30.")
+@click.option("--hours", "hours_format", default="hmm", help="hmm (h:mm) or decimal.")
+@click.option("--time-zone", default="UTC", help="Days and times in this zone (default UTC).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The file to write (a CSV with --group is a zip of the detail and the summary).")
+def generate_command(org_id, date_from, date_to, group, fmt, email, rounding, rounding_minutes, hours_format,
+                     time_zone, out):
+    """Write one report of an organization's time (all of it, or one person's) to --out."""
+    organization = db.session.get(Organization, org_id)
+    if organization is None:
+        raise click.ClickException(f"No organization {org_id}.")
+    user_ids = []
+    if email:
+        person = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if person is None:
+            raise click.ClickException(f"No user {email}.")
+        user_ids = [person.id]
+    if fmt not in FORMATS:
+        raise click.ClickException(f"--format: choose one of {', '.join(FORMATS)}, not {fmt!r}.")
+    params = ReportParams(organization_id=org_id, range="custom", date_from=date_from, date_to=date_to,
+                          groups=[g.strip() for g in group.split(",") if g.strip()], user_ids=user_ids,
+                          rounding=rounding, rounding_minutes=rounding_minutes, hours_format=hours_format,
+                          format=fmt, time_zone=time_zone)
+    try:
+        _check_zone(time_zone)
+        check(params)
+    except ParamError as exc:
+        raise click.ClickException("; ".join(f"--{_option(k)}: {v}" for k, v in exc.errors.items())) from None
+    out_path = Path(out)
+    with tempfile.TemporaryDirectory(dir=out_path.parent.resolve()) as tmp:
+        bar = _Bar()
+        try:
+            result = generate(params, None, organization, Path(tmp), "report", utcnow(), bar.update,
+                              title=f"Time report {date_from} to {date_to}")
+        finally:
+            bar.close()
+        shutil.move(str(Path(tmp) / result.file_name), out_path)
+    click.echo(f"wrote {out_path} ({result.file_name.rsplit('.', 1)[-1]}): {result.rows:,} rows, {result.size:,} bytes")
+
+
+def _check_zone(zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError, OSError):
+        raise ParamError({"time_zone": f"Unknown time zone {zone!r}."}) from None
+
+
+def _option(key: str) -> str:
+    return {"organization_id": "org", "date_from": "from", "date_to": "to", "groups": "group", "user_ids": "user",
+            "rounding_minutes": "rounding-minutes", "hours_format": "hours", "time_zone": "time-zone"}.get(key, key)
+
+
+class _Bar:
+    """A click progress bar over the rows, opened once the count is known."""
+
+    def __init__(self):
+        self.bar = None
+        self.done = 0
+
+    def update(self, phase: str, done: int, total: int) -> None:
+        if phase == "counting":
+            click.echo("counting rows…", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=f"writing {total:,} rows",
+                                         file=click.get_text_stream("stderr"))
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

@@ -1,0 +1,3 @@
+from app.reports.routes import bp
+
+__all__ = ["bp"]

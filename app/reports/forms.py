@@ -1,0 +1,85 @@
+"""The report form: every choice is checked by app.services.reports.params.check (one set of rules for
+the page and the CLI); this form only reads the fields and puts each message next to its field."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
+
+from app.form_filters import int_or_none, strip
+from app.services.reports import params as P
+
+NUMBER = "Choose from the list (ids are numbers)."
+REQUIRED = ("organization_id", "range", "group1", "billable", "rounding", "rounding_minutes", "hours_format", "format")
+
+
+class ReportForm(FlaskForm):
+    organization_id = SelectField("Organization", coerce=int_or_none, validate_choice=False)
+    range = SelectField("Dates", choices=list(P.RANGES.items()), default="last_month", validate_choice=False)
+    date_from = StringField("From", filters=[strip], render_kw={"type": "date"})
+    date_to = StringField("To", filters=[strip], render_kw={"type": "date"})
+    group1 = SelectField("Group by", choices=[("", "No grouping")] + list(P.GROUPS.items()), default="project",
+                         validate_choice=False)
+    group2 = SelectField("then by", choices=[("", "—")] + list(P.GROUPS.items()), default="", validate_choice=False)
+    project_ids = SelectMultipleField("Projects", coerce=int_or_none, validate_choice=False)
+    client_ids = SelectMultipleField("Clients", coerce=int_or_none, validate_choice=False)
+    user_ids = SelectMultipleField("People", coerce=int_or_none, validate_choice=False)
+    team_ids = SelectMultipleField("Teams", coerce=int_or_none, validate_choice=False)
+    billable = SelectField("Billable", choices=list(P.BILLABLE.items()), default="all", validate_choice=False)
+    rounding = SelectField("Rounding", choices=list(P.ROUNDING.items()), default="none", validate_choice=False)
+    rounding_minutes = SelectField("to (minutes)", coerce=int_or_none, default=15, validate_choice=False,
+                                   choices=[(m, str(m)) for m in P.ROUNDING_MINUTES])
+    hours_format = SelectField("Hours as", choices=list(P.HOURS_FORMATS.items()), default="hmm",
+                               validate_choice=False)
+    format = SelectField("Format", choices=list(P.FORMATS.items()), default="xlsx", validate_choice=False)
+    save_as = StringField("Save as (optional name)", filters=[strip], validators=[
+        Optional(), Length(max=200, message="A name is at most 200 characters.")], render_kw={"maxlength": 200})
+
+    ERROR_FIELDS = {"groups": "group1"}
+
+    def set_choices(self, orgs, projects, clients, users, teams) -> None:
+        many = len(orgs) > 1
+        names = {o.id: o.name for o in orgs}
+
+        def label(record, text):
+            return f"{names.get(record.organization_id, '')} · {text}" if many else text
+        self.organization_id.choices = [(o.id, o.name) for o in orgs]
+        self.project_ids.choices = [(p.id, label(p, p.name)) for p in projects]
+        self.client_ids.choices = [(c.id, label(c, c.name)) for c in clients]
+        self.user_ids.choices = [(u.id, f"{u.name}") for u in users]
+        self.team_ids.choices = [(t.id, label(t, t.name)) for t in teams]
+
+    def to_params(self, time_zone: str) -> P.ReportParams:
+        """ReportParams from the submitted fields; P.ParamError for what cannot even be read."""
+        errors = {}
+        for name in REQUIRED:  # a form that left one out was not sent by our page: say so, assume nothing
+            field = getattr(self, name)
+            if not field.raw_data:
+                errors[name] = f"{field.label.text} is required."
+        if errors:
+            raise P.ParamError(errors)
+        if self.organization_id.data is None:
+            errors["organization_id"] = "Choose an organization."
+        for name in ("project_ids", "client_ids", "user_ids", "team_ids"):
+            if any(v is None for v in getattr(self, name).data or []):
+                errors[name] = NUMBER
+        if self.rounding_minutes.data is None:
+            errors["rounding_minutes"] = "Round to 1, 5, 6, 10, 15 or 30 minutes."
+        if self.range.data == "custom" and not (self.date_from.data and self.date_to.data):
+            errors["date_from" if not self.date_from.data else "date_to"] = "Give both dates of a custom range."
+        if errors:
+            raise P.ParamError(errors)
+        groups = [g for g in (self.group1.data, self.group2.data) if g]
+        return P.ReportParams(
+            organization_id=self.organization_id.data, range=self.range.data,
+            date_from=self.date_from.data or None, date_to=self.date_to.data or None, groups=groups,
+            project_ids=list(self.project_ids.data or []), client_ids=list(self.client_ids.data or []),
+            user_ids=list(self.user_ids.data or []), team_ids=list(self.team_ids.data or []),
+            billable=self.billable.data, rounding=self.rounding.data, rounding_minutes=self.rounding_minutes.data,
+            hours_format=self.hours_format.data, format=self.format.data, time_zone=time_zone,
+        )
+
+    def show_errors(self, error: P.ParamError) -> None:
+        for key, message in error.errors.items():
+            field = getattr(self, self.ERROR_FIELDS.get(key, key), None) or self.organization_id
+            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
