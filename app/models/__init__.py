@@ -10,6 +10,7 @@ from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
 from app.models.project_total import ProjectTotal
 from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
+from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
@@ -18,6 +19,7 @@ __all__ = [
     "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification", "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
-    "ProjectStatus", "ProjectTotal", "Report", "ReportDefinition", "ReportPhase", "ReportState", "Role", "Team",
+    "ProjectStatus", "ProjectTotal", "Report", "ReportDefinition", "ReportPhase", "ReportSchedule",
+    "ReportScheduleRun", "ReportState", "Frequency", "Role", "Team",
     "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""notifications, notification_preferences, notification_settings
+"""notifications, notification_preferences, notification_settings, report_schedules, report_schedule_runs
 
 Revision ID: a39003e644ae
 Revises: c4e7a91f2b3d
@@ -62,9 +62,38 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings')),
     )
+    op.create_table(
+        'report_schedules',
+        sa.Column('definition_id', sa.Integer(), nullable=False),
+        sa.Column('frequency', sa.String(length=10), nullable=False),
+        sa.Column('recipient_ids', sa.JSON(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['definition_id'], ['report_definitions.id'],
+                                name=op.f('fk_report_schedules_definition_id_report_definitions'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('definition_id', name=op.f('pk_report_schedules')),
+    )
+    op.create_table(
+        'report_schedule_runs',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('definition_id', sa.Integer(), nullable=False),
+        sa.Column('period', sa.String(length=16), nullable=False),
+        sa.Column('report_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['definition_id'], ['report_definitions.id'],
+                                name=op.f('fk_report_schedule_runs_definition_id_report_definitions'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_schedule_runs_report_id_reports'),
+                                ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_report_schedule_runs')),
+        sa.UniqueConstraint('definition_id', 'period', name='uq_report_schedule_runs_definition_period'),
+    )
+    op.create_index(op.f('ix_report_schedule_runs_report_id'), 'report_schedule_runs', ['report_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_report_schedule_runs_report_id'), table_name='report_schedule_runs')
+    op.drop_table('report_schedule_runs')
+    op.drop_table('report_schedules')
     op.drop_table('notification_settings')
     op.drop_table('notification_preferences')
     op.drop_index('ix_notifications_user_read_created', table_name='notifications')

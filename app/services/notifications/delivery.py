@@ -47,7 +47,10 @@ def deliver_email(notification_id: int, now: datetime | None = None) -> str:
         notification.email_state = EmailState.SKIPPED
         db.session.commit()
         return "read in the app (or e-mail turned off): not sent"
-    emails.send_notification(notification)  # raises on an SMTP failure: retried by the job's policy
+    from app.services.notifications.reports import attachments
+
+    # raises on an SMTP failure: retried by the job's policy
+    emails.send_notification(notification, attachments=attachments(notification))
     notification.mark_emailed(now)
     db.session.commit()
     return f"sent to {user.email}"
