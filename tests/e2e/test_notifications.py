@@ -1,9 +1,7 @@
-"""In Chromium, two tabs of one account: a notification caused in one tab (an entry that takes a project to its
-budget: a real budget_check job, then the in-app delivery job, on a real worker) raises the bell live in the other
-with a toast; marking it read in one tab brings every tab's bell back to 0.
-
-(The reports branch had not landed when this was written: the scenario is the budget alert caused by another
-tab's action, not a report finishing.)"""
+"""In Chromium, two tabs of one account: a report finishing (a real report job, then the in-app delivery job, on a
+real worker) raises the bell live in the other tab with a toast; marking it read in one tab brings every tab's bell
+back to 0. The same holds for a budget alert caused by an entry added in the other tab; and the organization
+dashboard's recent activity shows a timer started in another tab at once."""
 from __future__ import annotations
 
 import re
@@ -13,9 +11,40 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
+from tests import report_data
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
+
+
+def test_the_member_starts_a_report_and_the_bell_rises_in_another_tab_then_mark_read_clears_every_tab(
+        live_server, factory, db, page):
+    w = report_data.build(factory, db)
+    sign_in(page, live_server, w.member.email)
+    page.goto(f"{live_server}/time-logs")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    bell = page.get_by_test_id("notification-count")
+    expect(bell).to_have_text("0")
+
+    other = page.context.new_page()
+    other.goto(f"{live_server}/reports")
+    other.select_option("#group1", "project")
+    other.get_by_role("button", name="Create report").click()
+    other.wait_for_url(lambda url: "/reports/" in url)
+    expect(other.get_by_test_id("report-status")).to_have_attribute("data-status", "completed", timeout=60000)
+
+    expect(bell).to_have_text("1", timeout=15000)  # the first tab, live: no reload
+    expect(page.get_by_test_id("notification-toast")).to_contain_text("is ready")
+    screenshot(page, "notifications-report-ready")
+    page.goto(f"{live_server}/notifications")
+    item = page.get_by_test_id("notification-item")
+    expect(item).to_contain_text("is ready")
+    expect(other.get_by_test_id("notification-count")).to_have_text("1")
+    item.get_by_test_id("mark-read").click()
+    expect(page.get_by_test_id("notification-count")).to_have_text("0")
+    expect(other.get_by_test_id("notification-count")).to_have_text("0", timeout=10000)  # the other tab follows
+    page.get_by_test_id("notification-open").click()  # its link: the report's page
+    expect(page).to_have_url(re.compile(r"/reports/\d+$"))
 
 
 def test_the_bell_rises_live_in_another_tab_and_mark_read_updates_every_tab(live_server, factory, db, page):
