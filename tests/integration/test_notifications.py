@@ -299,3 +299,21 @@ def test_preferences_form_saves_and_refuses_half_quiet_hours(client, db, factory
     assert preferences.channel_for(user, "weekly_summary") == Channel.OFF
     settings = db.session.get(NotificationSettings, user.id)
     assert settings.daily_digest and (settings.quiet_start, settings.quiet_end) == (22, 7)
+
+
+def test_notification_posts_need_the_csrf_token(csrf_app, factory, db):
+    import re
+
+    user = factory.user()
+    note = notify(user, "long_timer", "k", "t", link="/time-logs")
+    with csrf_app.test_request_context():
+        token = emails.unsubscribe_token(user, "long_timer")
+    client = csrf_app.test_client()
+    login_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                            client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": user.email, "password": "password", "csrf_token": login_token[1]})
+    for path in (f"/notifications/{note.id}/read", f"/notifications/{note.id}/open", "/notifications/read-all",
+                 f"/notifications/unsubscribe/{token}", "/settings/notifications"):
+        assert client.post(path, data={"notifications-channel_long_timer": "off"}).status_code == 400, path
+    assert db.session.get(Notification, note.id).read_at is None
+    assert preferences.channel_for(user, "long_timer") == Channel.BOTH
