@@ -38,6 +38,7 @@ class EmailState(StrEnum):
     DIGEST = "digest"  # waits for the user's daily digest
     SENT = "sent"
     SKIPPED = "skipped"  # read in the app before its e-mail was due
+    FAILED = "failed"  # the e-mail job failed after its last retry (the in-app notification stands)
 
 
 class Notification(db.Model):

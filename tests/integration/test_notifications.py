@@ -317,3 +317,44 @@ def test_notification_posts_need_the_csrf_token(csrf_app, factory, db):
         assert client.post(path, data={"notifications-channel_long_timer": "off"}).status_code == 400, path
     assert db.session.get(Notification, note.id).read_at is None
     assert preferences.channel_for(user, "long_timer") == Channel.BOTH
+
+
+def test_an_email_whose_job_was_lost_is_queued_again_once_and_a_final_failure_is_left_alone(
+        app, db, factory, redis_conn, run_jobs, mail_outbox):
+    from app.services.notifications.delivery import sweep
+
+    user = factory.user()
+    now = utcnow()
+    lost = notify(user, "long_timer", "k", "Lost with Redis", now=now - timedelta(hours=1))
+    lost_id = lost.id
+    redis_conn.flushdb()  # its jobs are gone
+    assert len(jobs_of(db, "notification_email")) == 1  # its record says pending; Redis holds nothing
+    assert sweep(now) == 1
+    assert sweep(now) == 1  # still pending, but its job is queued: coalesced, not doubled
+    assert len(jobs_of(db, "notification_email")) == 2
+    run_jobs(["notifications"])
+    assert [m["Subject"] for m in outbox(mail_outbox)] == ["Lost with Redis"]
+    assert db.session.get(Notification, lost_id).email_state == EmailState.SENT
+    assert sweep(now) == 0
+    failed = notify(factory.user(), "long_timer", "k", "Refused", now=now - timedelta(hours=1))
+    failed.email_state = EmailState.FAILED
+    db.session.commit()
+    assert sweep(now) == 0
+
+
+def test_an_email_refused_on_every_attempt_ends_failed_and_the_in_app_notification_stays(app, db, factory, run_jobs):
+    user = factory.user()
+    with SMTPServer() as server:
+        server.controller.handler = Refusing()
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        try:
+            notification_id = notify(user, "long_timer", "k", "Never arrives").id
+            for _ in range(4):  # the first attempt and the kind's three retries
+                run_jobs(["notifications"])
+                release_scheduled()
+        finally:
+            app.config.update(MAIL_SERVER="")
+    (job,) = jobs_of(db, "notification_email")
+    assert job.status == "failed" and job.attempts == 4
+    notification = db.session.get(Notification, notification_id)
+    assert notification.email_state == EmailState.FAILED and notification.in_app and notification.read_at is None

@@ -1,6 +1,6 @@
 """The daily digest: for users who asked for it, the day's e-mail notifications gathered into one message at 08:00
-in their time zone (one a day). `morning_round()` (every quarter hour) sends digests and weekly summaries and
-starts scheduled reports."""
+in their time zone (one a day). `morning_round()` (every quarter hour) sends digests and weekly summaries,
+starts scheduled reports, and queues again e-mails whose delivery job was lost."""
 from __future__ import annotations
 
 import logging
@@ -55,8 +55,9 @@ def send_digests(now: datetime | None = None) -> int:
 
 def morning_round(now: datetime | None = None) -> str:
     now = now or utcnow()
-    from app.services.notifications import scheduled_reports
+    from app.services.notifications import delivery, scheduled_reports
 
+    delivery.sweep(now)
     summaries = weekly_summary.send_due(now)
     reports = scheduled_reports.run_due(now)
     digests = send_digests(now)
