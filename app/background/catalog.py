@@ -64,7 +64,7 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
     JobKind("notification_email", "jobs.notifications.deliver_email", NOTIFICATIONS, timeout=60, retries=3,
             retry_intervals=[10, 60, 300], label="Notification: e-mail"),
     JobKind("notification_digests", "jobs.notifications.morning_round", NOTIFICATIONS, timeout=600, retries=1,
-            retry_intervals=[60], label="Daily digests and weekly summaries"),
+            retry_intervals=[60], label="Morning round: digests, weekly summaries, scheduled reports"),
     JobKind("long_timer_check", "jobs.notifications.check_long_timers", NOTIFICATIONS, timeout=120, retries=1,
             retry_intervals=[30], label="Long-running timer check"),
     JobKind("budget_check", "jobs.notifications.check_budget", NOTIFICATIONS, timeout=60, retries=2,
