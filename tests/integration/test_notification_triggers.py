@@ -243,3 +243,27 @@ def test_the_watchdog_checks_only_when_the_recurring_entry_has_stopped(db, facto
     assert operator_alerts.run(watchdog=True, now=now + timedelta(seconds=30)).startswith("the recurring entry runs")
     assert operator_alerts.run(watchdog=True, now=now + timedelta(seconds=200)).endswith("alert(s) sent")
     assert operator_alerts.run(watchdog=False, now=now + timedelta(seconds=30)).endswith("alert(s) sent")
+
+
+def test_every_notification_job_kind_runs_on_a_real_worker_and_the_recurring_table_has_its_entries(
+        db, factory, run_jobs):
+    from app.background.enqueue import enqueue
+    from app.background.recurring import ENTRIES
+
+    w = factory.world()
+    w.org_project.budget_hours = Decimal("100")
+    db.session.commit()
+    factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(hours=11), minutes=None)
+    for kind, args in [("long_timer_check", ()), ("notification_digests", ()), ("operator_alerts", ()),
+                       ("budget_check", (w.org_project.id,))]:
+        enqueue(kind, *args)
+    run_jobs(["notifications"])
+    statuses = {j.kind: (j.status, j.result_summary) for j in db.session.scalars(
+        select(JobStatus).where((JobStatus.coalesce_key != "operator_alerts:watchdog")
+                                | JobStatus.coalesce_key.is_(None)))}
+    assert statuses["long_timer_check"] == ("completed", "1 long-running timer(s) notified")
+    assert statuses["budget_check"][0] == "completed" and statuses["budget_check"][1].endswith("% used")
+    assert statuses["notification_digests"][0] == "completed" and statuses["operator_alerts"][0] == "completed"
+    assert statuses["notification_in_app"][0] == "completed"  # the long timer's delivery, on the same queue
+    assert {"long_timer_check", "notification_digests", "operator_alerts"} <= set(ENTRIES)
+    assert ENTRIES["long_timer_check"].every == 600 and ENTRIES["notification_digests"].cron == "*/15 * * * *"
