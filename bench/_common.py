@@ -1,7 +1,7 @@
 """What the benchmarks share: free ports, real processes (redis-server, gunicorn, the gateway, workers) that
 are stopped with their whole process group, a signed session cookie, and the statistics they print.
 
-Imported by bench/run.py, bench/dashboard_bench.py and bench/stream_bench.py (each puts the project root on
+Imported by bench/run.py, bench/seed_bench.py and bench/stream_bench.py (each puts the project root on
 sys.path first, so `bench._common` and `app` both import).
 """
 from __future__ import annotations

@@ -109,7 +109,7 @@ def _enqueue_new(spec, args, key, user_id, delay) -> JobStatus:
         max_attempts=spec.retries + 1,
     )
     db.session.add(status)
-    db.session.commit()  # the row exists before any worker can pick the job up
+    tracking.commit_keeping_loaded()  # the row exists before any worker can pick the job up
     retry = Retry(max=spec.retries, interval=spec.retry_intervals) if spec.retries else None
     options = dict(
         job_id=job_id, job_timeout=spec.timeout, retry=retry, result_ttl=3600, failure_ttl=7 * 86400,

@@ -45,12 +45,12 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
 def save(status: JobStatus, created: bool = False, refresh: bool = True) -> JobStatus:
     """Commit a state change (a JobStatus method: start, complete, fail, requeue, cancel) and show it on
     /jobs; `refresh=False` for progress, which changes the job's own row and nothing around it."""
-    _commit_keeping_loaded()
+    commit_keeping_loaded()
     broadcast_job(status, created=created, refresh=refresh)
     return status
 
 
-def _commit_keeping_loaded() -> None:
+def commit_keeping_loaded() -> None:
     """Commit without expiring what the session holds: the row we just wrote is what the database has, and
     the runner completes the same object afterwards without reading it back (one SELECT less per job)."""
     session = db.session()

@@ -40,11 +40,25 @@ def load(key: DashboardKey, sections: list[str]) -> dict[str, Cached]:
     """The cached sections of a dashboard that are there (one round trip)."""
     if not sections:
         return {}
+    return _decode(sections, get_redis().mget([_entry(key, s) for s in sections]))
+
+
+def snapshot(key: DashboardKey, sections: list[str]) -> tuple[dict[str, Cached], str | None, bool]:
+    """What a page needs of a dashboard's cache, in one round trip: the sections there, its failure, stale."""
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.mget([_entry(key, s) for s in sections])
+    pipe.get(f"{PREFIX}{key}:failed")
+    pipe.exists(f"{PREFIX}{key}:stale")
+    raw, failed, stale = pipe.execute()
+    return _decode(sections, raw), failed.decode() if failed else None, bool(stale)
+
+
+def _decode(sections: list[str], raw: list[bytes | None]) -> dict[str, Cached]:
     found = {}
-    for name, raw in zip(sections, get_redis().mget([_entry(key, s) for s in sections]), strict=True):
-        if raw:
-            value = json.loads(raw)
-            found[name] = Cached(data=value["data"], computed_at=datetime.fromisoformat(value["at"]))
+    for name, value in zip(sections, raw, strict=True):
+        if value:
+            entry = json.loads(value)
+            found[name] = Cached(data=entry["data"], computed_at=datetime.fromisoformat(entry["at"]))
     return found
 
 

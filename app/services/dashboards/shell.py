@@ -47,9 +47,7 @@ def open_dashboard(key: DashboardKey, user_id: int | None) -> Shell:
     notice = failure = None
     stale = False
     try:
-        found = cache.load(key, [s.name for s in sections])
-        failure = cache.failure(key)
-        stale = cache.is_stale(key)
+        found, failure, stale = cache.snapshot(key, [s.name for s in sections])
         presence.mark_watched([key])  # this page's socket is about to watch it: its job must not skip it
         if not _fresh(found, len(sections), stale, failure):
             recompute_later([key], requester=user_id)
