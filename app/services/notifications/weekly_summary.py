@@ -61,9 +61,11 @@ def send_to(user: User, now: datetime):
     trend = f"{'+' if change >= 0 else '−'}{abs(change):.1f} h on the week before ({data['previous_total']:.1f} h)"
     first = date.fromisoformat(data["week"])
     title = f"Your week of {first:%d %b}: {data['total']:.1f} h"
-    lines = [f"Last week ({data['week']} to {data['week_end']}) you logged {data['total']:.1f} h, {trend}."]
-    lines += [f"{row['project']}: {row['hours']:.1f} h" for row in data["rows"]]
-    return notify(user, "weekly_summary", f"weekly_summary:{data['week']}", title, "\n".join(lines),
+    body = f"Last week ({data['week']} to {data['week_end']}) you logged {data['total']:.1f} h, {trend}."
+    if data["rows"]:  # the e-mail shows every project in its chart (templates/mail/notifications/_weekly_summary.*)
+        top = data["rows"][0]
+        body += f" Most of it on {top['project']} ({top['hours']:.1f} h)."
+    return notify(user, "weekly_summary", f"weekly_summary:{data['week']}", title, body,
                   link="/dashboard", data=data, now=now)
 
 
