@@ -98,3 +98,22 @@ def test_a_scheduled_report_runs_once_per_period_and_reaches_its_recipients_with
         Notification.kind == "report_ready")) == 0  # the owner gets it as a recipient, not twice
     assert db.session.get(ReportDefinition, definition_id) is not None
     empty_outbox(app.config["OUTBOX_DIR"])
+
+
+def test_a_scheduled_report_over_10_mb_is_linked_not_attached(app, db, factory):
+    from app.services.notifications.reports import attachments, report_finished
+
+    w = report_data.build(factory, db)
+    definition = runs.save_definition(w.owner, "Big", _params(w))
+    db.session.add(ReportSchedule(definition_id=definition.id, frequency="weekly", recipient_ids=[w.manager.id]))
+    report = Report(user_id=w.owner.id, organization_id=w.org.id, params=_params(w).to_dict(), format="csv")
+    report.restart()
+    db.session.add(report)
+    db.session.flush()
+    db.session.add(ReportScheduleRun(definition_id=definition.id, period="2026-W47", report_id=report.id))
+    report.complete("big.csv", "big.csv", 1_000_000, 11 * 1024 * 1024, {})
+    db.session.commit()
+    report_finished(report)
+    (note,) = db.session.scalars(select(Notification).where(Notification.user_id == w.manager.id)).all()
+    assert "too large to attach" in note.body and note.link == f"/reports/{report.id}"
+    assert note.data["attach"] is False and attachments(note) == []
