@@ -77,9 +77,11 @@ def register_blueprints(app: Flask) -> None:
     from app.job_monitor import bp as job_monitor_bp
     from app.main import bp as main_bp
     from app.metrics import bp as metrics_bp
+    from app.notifications import bp as notifications_bp
     from app.organizations import bp as organizations_bp
     from app.people import bp as people_bp
     from app.projects import bp as projects_bp
+    from app.report_schedules import bp as report_schedules_bp
     from app.reports import bp as reports_bp
     from app.settings import bp as settings_bp
     from app.streams import bp as streams_bp
@@ -87,7 +89,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, people_bp, settings_bp,
-                      dashboard_bp, job_monitor_bp, reports_bp, streams_bp, metrics_bp):
+                      notifications_bp, dashboard_bp, job_monitor_bp, reports_bp, report_schedules_bp,
+                      streams_bp, metrics_bp):
         app.register_blueprint(blueprint)
     register_rq_dashboard(app)
 

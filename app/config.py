@@ -101,6 +101,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": 10,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Timeboard <timeboard@localhost>"),
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(Path(instance_path) / "outbox"),
+        # notifications: links in e-mails sent by jobs (no request to take the host from)
+        "APP_URL": (os.environ.get("APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/"),
+        # operator alerts (app/services/notifications/operator_alerts.py), in seconds
+        "ALERT_QUEUE_AGE_SECONDS": int(os.environ.get("ALERT_QUEUE_AGE_SECONDS", "300")),
+        "ALERT_WORKER_MISSING_SECONDS": int(os.environ.get("ALERT_WORKER_MISSING_SECONDS", "60")),
+        "ALERT_RECURRING_LATE_SECONDS": int(os.environ.get("ALERT_RECURRING_LATE_SECONDS", "300")),
+        "ALERT_REPEAT_SECONDS": int(os.environ.get("ALERT_REPEAT_SECONDS", "3600")),
         # report files (app/services/reports); relative paths are under the instance folder
         "REPORTS_DIR": str(Path(instance_path) / os.environ.get("REPORTS_DIR", "reports")),
         "REPORTS_RATE_LIMIT": os.environ.get("REPORTS_RATE_LIMIT", "30 per minute"),

@@ -24,12 +24,14 @@ log = logging.getLogger(__name__)
 
 
 def send_email(to: str | list[str], subject: str, text: str, html: str | None = None,
-               attachments: Iterable[tuple[str, bytes | str, str]] = ()) -> Path | None:
+               attachments: Iterable[tuple[str, bytes | str, str]] = (),
+               headers: dict[str, str] | None = None) -> Path | None:
     """Send one message now (in a job: call send_email_later from a request). Attachments are
     (filename, content, mimetype). Returns the outbox file when there is no SMTP server."""
     config = current_app.config
     recipients = [to] if isinstance(to, str) else list(to)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=config["MAIL_FROM"], to=recipients)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=config["MAIL_FROM"], to=recipients,
+                                     headers=headers or None)
     if html:
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:

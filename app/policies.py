@@ -325,3 +325,15 @@ def can_bulk_jobs(user: User) -> bool:
 def can_operate_jobs(user: User) -> bool:
     """Pause and resume queues, see workers, switch and run recurring entries: platform-wide, system admins."""
     return user.is_system_admin
+
+
+# -- notifications (issue 13) ----------------------------------------------------------------------
+def load_notification(user: User, notification_id):
+    """A notification is its recipient's alone: anyone else's, or a malformed id, is a 404 (system admins too)."""
+    from app.models import Notification
+
+    record_id = parse_id(notification_id)
+    record = db.session.get(Notification, record_id) if record_id is not None else None
+    if record is None or record.user_id != user.id or not record.in_app:
+        abort(404)
+    return record

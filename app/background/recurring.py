@@ -89,6 +89,11 @@ RECURRING: list[Recurring] = [
     Recurring("cache_warming", "cache_warming", every=300),
     Recurring("rollup_rebuild", "rollup_rebuild", cron="41 3 * * 0"),  # weekly, Sunday night
     Recurring("report_archival", "report_archival", cron="41 4 * * 0"),  # weekly, Sunday 04:41
+    Recurring("long_timer_check", "long_timer_check", every=600),
+    # every quarter hour: the users whose local time is now 08:00-08:59 get their digest (and on Mondays their
+    # weekly summary); quarter hours, because some time zones are 30 or 45 minutes off UTC
+    Recurring("notification_digests", "notification_digests", cron="*/15 * * * *"),
+    Recurring("operator_alerts", "operator_alerts", every=60),
 ]
 ENTRIES = {entry.name: entry for entry in RECURRING}
 

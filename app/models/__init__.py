@@ -4,19 +4,23 @@ from app.models.base import utcnow
 from app.models.client import Client
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.job_status import JobState, JobStatus
+from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
 from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
 from app.models.project_total import ProjectTotal
 from app.models.recurring_setting import RecurringSetting
 from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
+from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEntry", "INVITATION_LIFETIME", "Invitation", "InvitationState",
+    "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification", "NotificationPreference",
+    "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
-    "ProjectStatus", "ProjectTotal", "RecurringSetting", "Report", "ReportDefinition", "ReportPhase", "ReportState",
-    "Role", "Team", "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
+    "ProjectStatus", "ProjectTotal", "RecurringSetting", "Report", "ReportDefinition", "ReportPhase", "ReportSchedule",
+    "ReportScheduleRun", "ReportState", "Frequency", "Role", "Team",
+    "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
 ]

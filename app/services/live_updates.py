@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from app.extensions import db
 from app.models import TimeLog, User
 from app.services.dashboards.invalidation import mark_dirty_for_logs, mark_dirty_for_organizations
+from app.services.notifications import budgets
 from app.streams import broadcast
 from app.topics import UserTopic
 
@@ -26,6 +27,10 @@ def time_logs_changed(logs: Iterable[TimeLog]) -> None:
         except Exception:
             log.exception("could not broadcast header timer for user %s", user_id)
     mark_dirty_for_logs(logs)
+    try:  # a project's budget reaching 80% or 100% (a coalesced job per project with a budget)
+        budgets.check_later({entry.project_id for entry in logs if entry.end_time is not None})
+    except Exception:
+        log.exception("could not queue budget checks")
 
 
 def organizations_changed(organization_ids: Iterable[int]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
+from app.services import activity_feed
 from app.services.live_updates import time_logs_changed
 from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
 
@@ -151,6 +152,7 @@ def create_entry(user: User, data: EntryData) -> TimeLog:
     db.session.add(log)
     _commit()
     time_logs_changed([log])
+    activity_feed.log_changed(log)
     return log
 
 

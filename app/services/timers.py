@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
+from app.services import activity_feed
 from app.services.live_updates import time_logs_changed
 
 
@@ -27,6 +28,9 @@ def start_timer(user: User, project: Project, description: str = "") -> TimeLog:
         db.session.rollback()
         raise TimeLogError("A timer is already running.") from exc
     time_logs_changed([log] + ([running] if running else []))
+    if running is not None:
+        activity_feed.log_changed(running)
+    activity_feed.log_changed(log)
     return log
 
 
@@ -37,4 +41,5 @@ def stop_timer(user: User) -> TimeLog:
     running.stop()
     db.session.commit()
     time_logs_changed([running])
+    activity_feed.log_changed(running)
     return running

@@ -19,6 +19,7 @@ MAX_AGE = {
     "password-reset": 3600,
     "email-change": 24 * 3600,
     "signup": 24 * 3600,
+    "unsubscribe": 365 * 24 * 3600,  # a notification e-mail's unsubscribe link (user and kind)
 }
 
 

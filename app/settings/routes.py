@@ -8,8 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.extensions import db
+from app.models import Channel
 from app.services import accounts
-from app.settings.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.services.notifications import kinds as notification_kinds
+from app.services.notifications import preferences as notification_preferences
+from app.settings.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, preferences_form
 
 bp = Blueprint("settings", __name__)
 
@@ -23,8 +26,19 @@ def _render(status: int = 200, **forms):
         "email": forms.get("email") or EmailChangeForm(formdata=None, prefix="email"),
         "password": forms.get("password") or PasswordChangeForm(formdata=None, prefix="password"),
         "zones": sorted(available_timezones()),
+        "notifications": forms.get("notifications") or _saved_preferences(),
     }
     return render_template("settings/index.html", **context), status
+
+
+def _saved_preferences():
+    user = current_user
+    settings = notification_preferences.settings_for(user)
+    data = {f"channel_{kind}": channel.value for kind, channel in notification_preferences.channels(user).items()}
+    data.update(daily_digest=settings.daily_digest,
+                quiet_start="" if settings.quiet_start is None else str(settings.quiet_start),
+                quiet_end="" if settings.quiet_end is None else str(settings.quiet_end))
+    return preferences_form(notification_kinds.visible_to(user), formdata=None, **data)
 
 
 @bp.get("/settings")
@@ -85,3 +99,17 @@ def password():
             return redirect(url_for("settings.index"), code=303)
     return _render(422, password=form)
 
+
+@bp.post("/settings/notifications")
+@login_required
+def notifications():
+    visible = notification_kinds.visible_to(current_user)
+    form = preferences_form(visible, formdata=True)
+    if not form.validate_on_submit():
+        return _render(422, notifications=form)
+    chosen = {kind.name: Channel(form[f"channel_{kind.name}"].data) for kind in visible}
+    hour = lambda raw: int(raw) if raw else None  # noqa: E731
+    notification_preferences.save(current_user, chosen, form.daily_digest.data, hour(form.quiet_start.data),
+                                  hour(form.quiet_end.data))
+    flash("Your notification preferences were saved.", "success")
+    return redirect(url_for("settings.index") + "#notification-preferences", code=303)

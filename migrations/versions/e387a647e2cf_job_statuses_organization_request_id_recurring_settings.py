@@ -1,7 +1,7 @@
 """job_statuses.organization_id and request_id; recurring_settings (operating Timeboard, issue 14)
 
 Revision ID: e387a647e2cf
-Revises: c4e7a91f2b3d
+Revises: a39003e644ae
 Create Date: 2026-11-29 08:20:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e387a647e2cf'
-down_revision = 'c4e7a91f2b3d'
+down_revision = 'a39003e644ae'
 branch_labels = None
 depends_on = None
 

@@ -4,10 +4,14 @@ import StreamSourceController from "controllers/stream_source_controller.js"
 import TimerController from "controllers/timer_controller.js"
 import DashboardController from "controllers/dashboard_controller.js"
 import BrowserZoneController from "controllers/browser_zone_controller.js"
+import ToastController from "controllers/toast_controller.js"
+import BoundedListController from "controllers/bounded_list_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
 application.register("timer", TimerController)
 application.register("dashboard", DashboardController)
 application.register("browser-zone", BrowserZoneController)
+application.register("toast", ToastController)
+application.register("bounded-list", BoundedListController)
 window.Stimulus = application

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from flask import current_app
+from rq import get_current_job
 from sqlalchemy import select
 
 from app.background import tracking
@@ -23,6 +24,7 @@ from app.extensions import db
 from app.helpers import dom_id
 from app.models import JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
 from app.services.dashboards.charts import bars
+from app.services.notifications import reports as report_notifications
 from app.services.reports.generate import Canceled, generate
 from app.services.reports.grouping import format_hours
 from app.services.reports.params import FORMATS, ReportParams, check, describe
@@ -132,6 +134,8 @@ def build_report(report_id: int) -> str:
         if report is not None:
             report.fail(f"{type(exc).__name__}: {exc}")
             _save(report)
+            job = get_current_job()
+            report_notifications.report_finished(report, final=job is None or not job.retries_left)
         raise
     report = db.session.get(Report, report_id)
     if report is None or report.status != ReportState.RUNNING:  # canceled or deleted in the last instant
@@ -140,6 +144,7 @@ def build_report(report_id: int) -> str:
     report.complete(result.file_name, _download_name(report, result.file_name), result.rows, result.size,
                     result.summary)
     _save(report)
+    report_notifications.report_finished(report)  # its owner, or a scheduled run's recipients (issue 13)
     return f"report {report_id}: {result.rows:,} rows, {result.size:,} bytes ({result.file_name})"
 
 

@@ -1,0 +1,34 @@
+"""`flask notifications weekly-summary EMAIL`: last week's summary for one person now (to try it out without
+waiting for Monday 08:00); still once per week and person, like the recurring round."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """Notifications (app/services/notifications/)."""
+
+
+@notifications_group.command("weekly-summary")
+@click.argument("email")
+@with_appcontext
+def weekly_summary_command(email: str) -> None:
+    """Send EMAIL's weekly summary of last week now (its delivery jobs run on the notifications queue)."""
+    from app.extensions import db
+    from app.form_filters import normalize_email
+    from app.models import User, utcnow
+    from app.services.notifications import weekly_summary
+
+    try:
+        address = normalize_email(email)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from None
+    user = db.session.scalar(db.select(User).where(User.email == address))
+    if user is None:
+        raise click.ClickException(f"no user with the address {address}")
+    notification = weekly_summary.send_to(user, utcnow())
+    if notification is None:
+        raise click.ClickException("not sent: already sent for last week, or the weekly summary is off for them")
+    click.echo(f"Weekly summary for {address}: {notification.title} (delivery queued)")

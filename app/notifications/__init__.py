@@ -1,0 +1,3 @@
+from app.notifications.routes import bp
+
+__all__ = ["bp"]

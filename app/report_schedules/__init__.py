@@ -1,0 +1,3 @@
+from app.report_schedules.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,38 @@
+"""Every notification kind, in one place: its label on /settings, default channel, and e-mail rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.models import Channel
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    default: Channel
+    # e-mail only if the in-app notification is still unread this many seconds later (people in the app
+    # are not e-mailed); None: e-mail at once (after quiet hours)
+    email_if_unread_after: int | None = None
+    digestible: bool = True  # gathered into the daily digest when the user asked for one
+    system_admins_only: bool = False  # shown on /settings to system admins only
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    Kind("report_ready", "A report you started is ready", Channel.BOTH, email_if_unread_after=15 * 60),
+    Kind("report_failed", "A report you started failed", Channel.BOTH),
+    Kind("scheduled_report", "Scheduled reports sent to you", Channel.EMAIL, digestible=False),
+    Kind("long_timer", "A timer running longer than 10 hours", Channel.BOTH),
+    Kind("budget", "A project's budget reaching 80% and 100%", Channel.BOTH),
+    Kind("weekly_summary", "Weekly summary of your hours (Monday 08:00)", Channel.EMAIL, digestible=False),
+    Kind("operator_alert", "Operator alerts (failing jobs, queues, workers, schedule)", Channel.BOTH,
+         digestible=False, system_admins_only=True),
+]}
+
+
+def get(name: str) -> Kind:
+    return KINDS[name]
+
+
+def visible_to(user) -> list[Kind]:
+    return [k for k in KINDS.values() if not k.system_admins_only or user.is_system_admin]
