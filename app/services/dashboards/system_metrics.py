@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import redis
 from rq import Queue, Worker
-from sqlalchemy import and_, case, desc, func, select
+from sqlalchemy import case, desc, func, select
 
 from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
@@ -45,10 +45,11 @@ def growth(ctx) -> dict:
     p = ctx.periods
 
     def per_day(model) -> list[float]:
-        cols = [func.coalesce(func.sum(case((and_(model.created_at >= lo, model.created_at < hi), 1), else_=0)), 0)
-                for lo, hi in p.day_bounds()]
-        row = db.session.execute(select(*cols).select_from(model).where(model.created_at >= p.day_starts[0])).one()
-        return [float(v or 0) for v in row]
+        """One COUNT per day, each a range of the index on created_at (one round trip): a CASE per day over
+        the whole fortnight's rows cost 14 comparisons a row."""
+        cols = [select(func.count()).select_from(model).where(model.created_at >= lo, model.created_at < hi)
+                .scalar_subquery() for lo, hi in p.day_bounds()]
+        return [float(v or 0) for v in db.session.execute(select(*cols)).one()]
 
     return {
         "logs": charts.columns("New time logs per day", list(zip(p.day_labels, per_day(TimeLog), strict=True)),
