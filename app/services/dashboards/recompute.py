@@ -136,13 +136,14 @@ def recompute(key: DashboardKey) -> str:
     cache.clear_stale(key)  # before computing: a change made meanwhile marks it stale again
     sections = registry.sections(key.kind)
     job = get_current_job()
+    times: dict[str, float] = {}
     try:
         for i, section in enumerate(sections, 1):
             started = time.perf_counter()
             data = section.compute(ctx)
             ms = round((time.perf_counter() - started) * 1000, 1)
             cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms})
-            section_stats.record(key.kind, section.name, ms)
+            times[section.name] = ms
             done = percent(i, len(sections))
             with streaming_context():  # the section and the progress bar: one render context, one push
                 stream = part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
@@ -158,6 +159,7 @@ def recompute(key: DashboardKey) -> str:
         raise
     cache.clear_failed(key)
     broadcast_stream(key, part_stream(key, "alert", failure=None))
+    section_stats.record(key.kind, times)  # for /jobs, after the page has everything
     return f"{key}: {len(sections)} sections"
 
 

@@ -19,10 +19,14 @@ SAMPLES = 200
 SCAN_LIMIT = 5000  # cached entries looked at for freshness, at most
 
 
-def record(kind: str, section: str, ms: float) -> None:
+def record(kind: str, times: dict[str, float]) -> None:
+    """A dashboard job's compute time per section (ms), in one round trip once the job has pushed them all."""
+    if not times:
+        return
     pipe = get_redis().pipeline(transaction=False)
-    pipe.lpush(f"{TIMES}{kind}:{section}", ms)
-    pipe.ltrim(f"{TIMES}{kind}:{section}", 0, SAMPLES - 1)
+    for section, ms in times.items():
+        pipe.lpush(f"{TIMES}{kind}:{section}", ms)
+        pipe.ltrim(f"{TIMES}{kind}:{section}", 0, SAMPLES - 1)
     pipe.execute()
 
 
