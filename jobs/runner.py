@@ -22,7 +22,6 @@ from app.models import JobState
 from app.sentry import tag_job
 
 log = logging.getLogger(__name__)
-_engine_pid = os.getpid()
 
 
 def perform(kind: str, *args):
@@ -37,7 +36,6 @@ def perform(kind: str, *args):
 
 def _perform(kind: str, job, *args):
     spec = get_kind(kind)
-    _forget_parent_connections()
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     log.info("job %s (%s) started", job_id, spec.name)
@@ -62,11 +60,3 @@ def _perform(kind: str, job, *args):
         return result
     finally:
         db.session.remove()
-
-
-def _forget_parent_connections() -> None:
-    """A forked work-horse must not reuse the parent's database connections."""
-    global _engine_pid
-    if os.getpid() != _engine_pid:
-        db.engine.dispose(close=False)
-        _engine_pid = os.getpid()
