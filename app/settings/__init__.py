@@ -1,3 +1,0 @@
-from app.settings.routes import bp
-
-__all__ = ["bp"]
