@@ -13,7 +13,7 @@ control_socket_disable = True  # gunicorn 27 would otherwise open a socket under
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG") else None
 _log_format = os.environ.get("LOG_FORMAT", "").strip().lower()
 if _log_format == "json" or (_log_format != "plain" and os.environ.get("APP_ENV") == "production"):
-    # gunicorn's own lines as JSON too, like the app's (app/logs.py)
+    # gunicorn's own lines as JSON too, like the app's (app/observability/logs.py)
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,

@@ -26,9 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # registers every table with the metadata; load_user reads User
+    from app.accounts.sessions import close_sockets_on_revocation
     from app.database import configure_engine
     from app.extensions import csrf, db, limiter, login_manager, mail, migrate, turbo
-    from app.services.sessions import close_sockets_on_revocation
 
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
@@ -52,9 +52,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_observability(app: Flask) -> None:
     """Logs (JSON in production), the request id, Prometheus request metrics, and Sentry when SENTRY_DSN is set."""
-    from app import logs, request_id
-    from app.metrics.http import register as register_http_metrics
-    from app.sentry import init_sentry
+    from app.observability import logs
+    from app.observability.http import register as register_http_metrics
+    from app.observability.sentry import init_sentry
+    from app.web import request_id
 
     logs.configure(app.config["APP_ENV"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -64,45 +65,48 @@ def register_observability(app: Flask) -> None:
 
 
 def register_input_guard(app: Flask) -> None:
-    from app.input_guard import register
+    from app.web.input_guard import register
 
     register(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.admin import register_rq_dashboard
-    from app.auth import bp as auth_bp
-    from app.dashboard import bp as dashboard_bp
-    from app.form_filters import IdConverter
-    from app.job_monitor import bp as job_monitor_bp
-    from app.main import bp as main_bp
-    from app.metrics import bp as metrics_bp
-    from app.notifications import bp as notifications_bp
-    from app.organizations import bp as organizations_bp
-    from app.people import bp as people_bp
-    from app.projects import bp as projects_bp
-    from app.report_schedules import bp as report_schedules_bp
-    from app.reports import bp as reports_bp
-    from app.settings import bp as settings_bp
-    from app.streams import bp as streams_bp
-    from app.time_logs import bp as time_logs_bp
+    """Every feature's blueprints; a blueprint is `bp` in the route module that serves its main pages, and the
+    feature's other route modules add their pages to it (importing them here attaches them)."""
+    from app.accounts import routes as accounts
+    from app.accounts import settings_routes as settings
+    from app.admin import metrics
+    from app.admin.rq_dashboard import register_rq_dashboard
+    from app.dashboards import routes as dashboards
+    from app.job_monitor import bulk, operations  # noqa: F401  (pages of the job_monitor blueprint)
+    from app.job_monitor import routes as job_monitor
+    from app.live import streams
+    from app.notifications import routes as notifications
+    from app.organizations import invitation_routes, member_routes, settings_routes, team_routes  # noqa: F401
+    from app.organizations import routes as organizations
+    from app.reports import routes as reports
+    from app.reports import schedule_routes as report_schedules
+    from app.time_tracking import client_routes  # noqa: F401  (pages of the projects blueprint)
+    from app.time_tracking import project_routes as projects
+    from app.time_tracking import routes as time_logs
+    from app.web import main
+    from app.web.form_filters import IdConverter
 
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
-    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, people_bp, settings_bp,
-                      notifications_bp, dashboard_bp, job_monitor_bp, reports_bp, report_schedules_bp,
-                      streams_bp, metrics_bp):
-        app.register_blueprint(blueprint)
+    for module in (main, accounts, settings, time_logs, projects, organizations, notifications, dashboards,
+                   job_monitor, reports, report_schedules, streams, metrics):
+        app.register_blueprint(module.bp)
     register_rq_dashboard(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.errors import register
+    from app.web.errors import register
 
     register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.helpers import register
+    from app.web.helpers import register
 
     register(app)
 
@@ -114,6 +118,6 @@ def register_commands(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from app.security import register
+    from app.web.security import register
 
     register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.origins import normalize_origins
+from app.web.origins import normalize_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,13 +61,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "FORCE_HTTPS": _flag(os.environ.get("FORCE_HTTPS"), default=env == "production"),
         # origins besides the app's own whose pages may open /turbo-stream (comma-separated)
         "ALLOWED_ORIGINS": normalize_origins(os.environ.get("ALLOWED_ORIGINS", "")),
-        # where pages open their stream socket (app/stream_url.py): unset = this web process's /turbo-stream
+        # where pages open their stream socket (app/live/stream_url.py): unset = this web process's /turbo-stream
         "STREAM_URL": stream_url,
-        # the stream gateway process (`flask gateway`, app/gateway)
+        # the stream gateway process (`flask gateway`, app/live/gateway)
         "GATEWAY_HOST": os.environ.get("GATEWAY_HOST", "127.0.0.1"),
         "GATEWAY_PORT": int(os.environ.get("GATEWAY_PORT", "5100")),
         "GATEWAY_RECHECK_SECONDS": float(os.environ.get("GATEWAY_RECHECK_SECONDS", "30")),
-        # development and tests: pages on one port, the gateway on another (see app/gateway/auth.py)
+        # development and tests: pages on one port, the gateway on another (see app/live/gateway/auth.py)
         "GATEWAY_SAME_HOST_ANY_PORT": _flag(os.environ.get("GATEWAY_SAME_HOST_ANY_PORT"), False),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url,
@@ -84,7 +84,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # live updates: leading edge + one trailing run per window; DASHBOARD_DEBOUNCE_SECONDS is its former name
         "DASHBOARD_THROTTLE_SECONDS": float(os.environ.get("DASHBOARD_THROTTLE_SECONDS")
                                             or os.environ.get("DASHBOARD_DEBOUNCE_SECONDS", "2")),
-        "TURBO_WEBSOCKET_ROUTE": None,  # app/streams.py serves /turbo-stream itself
+        "TURBO_WEBSOCKET_ROUTE": None,  # app/live/streams.py serves /turbo-stream itself
         "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
         "RQ_DASHBOARD_REDIS_URL": redis_url,
         # people and settings: sign-up, invitations, password resets and their e-mail (app/mail.py)
@@ -103,12 +103,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(Path(instance_path) / "outbox"),
         # notifications: links in e-mails sent by jobs (no request to take the host from)
         "APP_URL": (os.environ.get("APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/"),
-        # operator alerts (app/services/notifications/operator_alerts.py), in seconds
+        # operator alerts (app/notifications/operator_alerts.py), in seconds
         "ALERT_QUEUE_AGE_SECONDS": int(os.environ.get("ALERT_QUEUE_AGE_SECONDS", "300")),
         "ALERT_WORKER_MISSING_SECONDS": int(os.environ.get("ALERT_WORKER_MISSING_SECONDS", "60")),
         "ALERT_RECURRING_LATE_SECONDS": int(os.environ.get("ALERT_RECURRING_LATE_SECONDS", "300")),
         "ALERT_REPEAT_SECONDS": int(os.environ.get("ALERT_REPEAT_SECONDS", "3600")),
-        # report files (app/services/reports); relative paths are under the instance folder
+        # report files (app/reports); relative paths are under the instance folder
         "REPORTS_DIR": str(Path(instance_path) / os.environ.get("REPORTS_DIR", "reports")),
         "REPORTS_RATE_LIMIT": os.environ.get("REPORTS_RATE_LIMIT", "30 per minute"),
     }

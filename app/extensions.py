@@ -10,7 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
-from app.relay import RelayedTurbo
+from app.live.publisher import RelayedTurbo
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 naming_convention = {

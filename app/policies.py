@@ -14,7 +14,6 @@ from flask import abort
 from sqlalchemy import Select, false, or_, select
 
 from app.extensions import db
-from app.form_filters import parse_id
 from app.models import (
     Client,
     JobStatus,
@@ -28,6 +27,7 @@ from app.models import (
     TimeLog,
     User,
 )
+from app.web.form_filters import parse_id
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN, Role.MANAGER)
 ORG_WIDE_ROLES = (Role.OWNER, Role.ADMIN)
@@ -188,7 +188,7 @@ def load(user: User, model, record_id, action: str = "view"):
     return authorize(user, action, db.session.get(model, record_id))
 
 
-# -- reports (their stream topic is checked by app/topics.py, through this) -------------------------
+# -- reports (their stream topic is checked by app/live/topics.py, through this) -------------------------
 def can_view_report(user: User, report: Report | None) -> bool:
     """A report, its file and its progress stream: its owner while still a member of the organization (a report
     holds the organization's data), the organization's owners and admins, system admins."""
@@ -209,7 +209,7 @@ def can_report_on(user: User, organization_id: int) -> bool:
     return user.is_system_admin or role_in(user, organization_id) is not None
 
 
-# -- dashboards (their stream topics are checked by app/topics.py, through this) ------------------
+# -- dashboards (their stream topics are checked by app/live/topics.py, through this) ------------------
 def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> bool:
     """Only dashboards of records that exist: a system admin too gets False for team 0 or org 99999."""
     if kind == "system":

@@ -308,7 +308,7 @@ def stream(seq: int) -> str:
 
 
 def publish(r, topic: str, seq: int) -> None:
-    from app.relay import CHANNEL
+    from app.live.publisher import CHANNEL
 
     r.publish(CHANNEL, json.dumps({"topics": [topic], "stream": stream(seq)}))
 

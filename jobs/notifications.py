@@ -1,7 +1,7 @@
-"""Notifications (app/services/notifications/): delivery per channel, and the triggers that run on a schedule."""
+"""Notifications (app/notifications/): delivery per channel, and the triggers that run on a schedule."""
 from __future__ import annotations
 
-from app.services.notifications import budgets, delivery, digest, long_timers, operator_alerts
+from app.notifications import budgets, delivery, digest, long_timers, operator_alerts
 
 
 def deliver_in_app(notification_id: int) -> str:

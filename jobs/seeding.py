@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 
+from app import seeding
 from app.background.tracking import report_organization, report_progress
-from app.services import seeding
-from app.services.live_updates import organizations_changed
+from app.time_tracking.changes import organizations_changed
 
 
 def seed_organization(seed: int | None = None) -> str:

@@ -82,8 +82,9 @@ def redis_conn():
 @pytest.fixture()
 def watch(redis_conn):
     """watch(*topics): a page has these topics open (their presence is marked, as its socket's would be), so
-    jobs render and publish for them (app/presence.py). A test listening on the relay channel models such a page."""
-    from app.presence import mark_watched
+    jobs render and publish for them (app/live/presence.py). A test listening on the relay channel models such
+    a page."""
+    from app.live.presence import mark_watched
 
     def mark(*topics) -> None:
         mark_watched(topics, redis_conn)

@@ -14,12 +14,11 @@ from flask import render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import passwords
+from app import passwords, tokens
 from app.extensions import db
 from app.mail import send_email_later
 from app.models import User
 from app.redis_client import get_redis
-from app.services import tokens
 
 SIGNUP_PREFIX = "timeboard:signup:"
 SIGNUP_TTL = tokens.MAX_AGE["signup"]

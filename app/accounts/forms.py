@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from app.form_filters import EmailAddress, password_field, strip
+from app.web.form_filters import EmailAddress, password_field, strip
 
 
 class LoginForm(FlaskForm):

@@ -3,10 +3,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.accounts import accounts
+from app.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.accounts.sessions import authenticate, sign_out_everywhere
 from app.extensions import limiter
-from app.services import accounts
-from app.services.sessions import authenticate, sign_out_everywhere
 
 bp = Blueprint("auth", __name__)
 
@@ -80,7 +80,7 @@ def confirm_signup(token):
     login_user(user)
     flash(f"Welcome to Timeboard, {user.name}. Create an organization, or open an invitation you received.",
           "success")
-    return redirect(url_for("people.new_organization"), code=303)
+    return redirect(url_for("organizations.new_organization"), code=303)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

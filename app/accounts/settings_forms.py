@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.form_filters import EmailAddress, password_field, strip
+from app.web.form_filters import EmailAddress, password_field, strip
 
 
 class ProfileForm(FlaskForm):

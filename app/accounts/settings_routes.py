@@ -7,12 +7,12 @@ from zoneinfo import available_timezones
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
+from app.accounts import accounts
+from app.accounts.settings_forms import EmailChangeForm, PasswordChangeForm, ProfileForm, preferences_form
 from app.extensions import db
 from app.models import Channel
-from app.services import accounts
-from app.services.notifications import kinds as notification_kinds
-from app.services.notifications import preferences as notification_preferences
-from app.settings.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, preferences_form
+from app.notifications import kinds as notification_kinds
+from app.notifications import preferences as notification_preferences
 
 bp = Blueprint("settings", __name__)
 

@@ -1,4 +1,4 @@
-"""/metrics in the Prometheus text format: what every process counted (app/metrics/instruments.py: HTTP
+"""/metrics in the Prometheus text format: what every process counted (app/observability/instruments.py: HTTP
 requests, job runs, gateway sockets and broadcasts; summed over the processes of this machine in multiprocess
 mode), plus figures read at each scrape: tracked jobs, queue depth and oldest-waiting age, paused queues,
 workers, running timers, watched stream topics.
@@ -26,12 +26,13 @@ class TimeboardCollector:
     def collect(self):
         from sqlalchemy import func, select
 
-        from app import presence
-        from app.background import monitor, pause
+        from app.background import pause
         from app.background import workers as workers_module
+        from app.dashboards import section_stats
         from app.extensions import db
+        from app.job_monitor import queries as monitor
+        from app.live import presence
         from app.models import JobStatus, TimeLog
-        from app.services.dashboards import section_stats
 
         jobs = GaugeMetricFamily("timeboard_jobs", "Tracked jobs by kind and status", labels=["kind", "status"])
         for kind, status, count in db.session.execute(

@@ -22,8 +22,8 @@ from rq_dashboard.web import setup_rq_connection
 
 from app.background.catalog import QUEUES
 from app.extensions import csrf
-from app.origins import is_cross_site, is_same_origin
 from app.redis_client import redis_available
+from app.web.origins import is_cross_site, is_same_origin
 
 PREFIX = "/admin/rq"
 # rq-dashboard 0.9.0 requeues a whole failed registry on GET /requeue/<queue> too; every other GET is a view

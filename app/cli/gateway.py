@@ -1,4 +1,4 @@
-"""`flask gateway [--host H] [--port N]`: the stream gateway process (app/gateway)."""
+"""`flask gateway [--host H] [--port N]`: the stream gateway process (app/live/gateway)."""
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 @with_appcontext
 def gateway_command(host: str | None, port: int | None):
     """Serve the pages' /turbo-stream sockets (plus /healthz and /metrics) from one asyncio process."""
-    from app.gateway.server import run
+    from app.live.gateway.server import run
 
     app = current_app._get_current_object()
     logging.getLogger("websockets").setLevel(logging.WARNING)  # not a line per connection at 10,000 sockets
@@ -27,7 +27,7 @@ def gateway_command(host: str | None, port: int | None):
 
 
 def mark_metrics_process_dead() -> None:
-    """Multiprocess metrics: this gateway's open sockets no longer count (app/metrics/instruments.py)."""
+    """Multiprocess metrics: this gateway's open sockets no longer count (app/observability/instruments.py)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -11,14 +11,14 @@ from flask.cli import AppGroup
 from app.background import pause, recurring
 from app.background.catalog import KINDS, MAIN_WORKER_QUEUES, QUEUES, UnknownJobKind
 from app.background.enqueue import EnqueueError, JobActionError, cancel, enqueue, retry
-from app.background.monitor import find_job
 from app.background.reconcile import reconcile
 from app.background.worker import run_worker
 from app.extensions import db
-from app.form_filters import parse_id
-from app.input_guard import contains_nul
+from app.job_monitor.queries import find_job
 from app.models import JobStatus, User
 from app.redis_client import client
+from app.web.form_filters import parse_id
+from app.web.input_guard import contains_nul
 
 
 @click.group("jobs", cls=AppGroup, help="Background jobs: worker, scheduler, schedule, run, retry, cancel.")

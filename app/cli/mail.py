@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.form_filters import normalize_email
+from app.web.form_filters import normalize_email
 
 
 @click.group("mail")

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 @click.group("notifications")
 def notifications_group() -> None:
-    """Notifications (app/services/notifications/)."""
+    """Notifications (app/notifications/)."""
 
 
 @notifications_group.command("weekly-summary")
@@ -17,9 +17,9 @@ def notifications_group() -> None:
 def weekly_summary_command(email: str) -> None:
     """Send EMAIL's weekly summary of last week now (its delivery jobs run on the notifications queue)."""
     from app.extensions import db
-    from app.form_filters import normalize_email
     from app.models import User, utcnow
-    from app.services.notifications import weekly_summary
+    from app.notifications import weekly_summary
+    from app.web.form_filters import normalize_email
 
     try:
         address = normalize_email(email)

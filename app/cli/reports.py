@@ -1,5 +1,5 @@
 """`flask reports generate`: a report in the foreground, with a progress bar, for scripts and cron. The same
-service as the report job (app.services.reports.generate), without a Report record."""
+service as the report job (app.reports.generate), without a Report record."""
 from __future__ import annotations
 
 import shutil
@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Organization, User, utcnow
-from app.services.reports.generate import generate
-from app.services.reports.params import FORMATS, GROUPS, ParamError, ReportParams, check
+from app.reports.generate import generate
+from app.reports.params import FORMATS, GROUPS, ParamError, ReportParams, check
 
 
 @click.group("reports", cls=AppGroup)

@@ -1,6 +1,6 @@
 """Dashboard metrics: computed in jobs, section by section, cached in Redis and streamed to viewers.
 
-A dashboard is named by an app.topics.DashboardKey ("dashboard:<kind>[:<id>]"), its stream topic too.
+A dashboard is named by an app.live.topics.DashboardKey ("dashboard:<kind>[:<id>]"), its stream topic too.
 
 - registry.py: the sections of each kind of dashboard and the functions that compute them;
 - user_metrics / team_metrics / org_metrics / system_metrics: one SQL-aggregate function per section;

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from flask import current_app
 
+from app.live.topics import DashboardKey
 from app.models import utcnow
 from app.redis_client import get_redis
-from app.topics import DashboardKey
 
 PREFIX = "timeboard:dashboard-cache:"
 

@@ -5,7 +5,7 @@ values, so a streamed section brings its chart with it and screen readers get th
 """
 from __future__ import annotations
 
-from app.helpers import format_minutes
+from app.web.helpers import format_minutes
 
 ROW = 22  # px per horizontal bar (in SVG units; the chart scales to its card)
 LABEL_W = 120

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
+from app.dashboards.periods import Periods
 from app.extensions import db
 from app.models import Project, TimeLog, User
-from app.services.dashboards.periods import Periods
 
 FINISHED = TimeLog.end_time.is_not(None)
 

@@ -1,9 +1,9 @@
 """Which dashboards a data change touches; each is recomputed by a throttled, coalesced job.
 
 A change marks dirty: the log's user's dashboard, the dashboards of that user's teams in the log's
-organization, the organization's and the system's. Each that a page has open (app/presence.py; the
+organization, the organization's and the system's. Each that a page has open (app/live/presence.py; the
 others are only marked stale, their next page view recomputes) is recomputed under its own coalescing
-key and throttled by DASHBOARD_THROTTLE_SECONDS (app/services/dashboards/recompute.py): the first change
+key and throttled by DASHBOARD_THROTTLE_SECONDS (app/dashboards/recompute.py): the first change
 runs at once, the rest of the window from any number of processes share one trailing run at its end
 (and a change made while a run is going gets exactly one more). Called after commit; a Redis outage
 only costs the live update, never the change itself.
@@ -18,10 +18,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.background.enqueue import EnqueueError
+from app.dashboards.recompute import recompute_if_watched
 from app.extensions import db
+from app.live.topics import SYSTEM_DASHBOARD, DashboardKey
 from app.models import Membership, Team, TeamMembership
-from app.services.dashboards.recompute import recompute_if_watched
-from app.topics import SYSTEM_DASHBOARD, DashboardKey
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from sqlalchemy import or_, select
 
 from app import policies
 from app.extensions import db
+from app.live.topics import SYSTEM_DASHBOARD, DashboardKey
 from app.models import Organization, Team, User
-from app.topics import SYSTEM_DASHBOARD, DashboardKey
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select
 
+from app.dashboards import charts
+from app.dashboards.common import FINISHED, add_running, in_window, recent_activity, running_minutes, summed, top
 from app.extensions import db
 from app.models import Client, Project, ProjectStatus, Team, TimeLog
-from app.services.dashboards import charts
-from app.services.dashboards.common import (
-    FINISHED,
-    add_running,
-    in_window,
-    recent_activity,
-    running_minutes,
-    summed,
-    top,
-)
 
 
 def _scope(ctx):

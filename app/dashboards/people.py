@@ -1,5 +1,5 @@
 """An organization's people on its dashboard: members by role, teams, former members. Invitations accepted,
-roles changed and removals recompute it (app/services/people.py marks the dashboard dirty), so it counts live."""
+roles changed and removals recompute it (app/organizations/people.py marks the dashboard dirty), so it counts live."""
 from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select

@@ -28,17 +28,17 @@ from collections.abc import Iterable
 from rq import get_current_job
 from sqlalchemy import select
 
-from app import presence
 from app.background.catalog import dashboard_kind
 from app.background.enqueue import enqueue
 from app.background.tracking import report_progress
-from app.helpers import dom_id
+from app.dashboards import cache, registry, section_stats
+from app.dashboards.cache import Cached
+from app.dashboards.registry import Section
+from app.live import presence
+from app.live.streams import broadcast_stream, render_stream, streaming_context
+from app.live.topics import DashboardKey
 from app.redis_client import get_redis
-from app.services.dashboards import cache, registry, section_stats
-from app.services.dashboards.cache import Cached
-from app.services.dashboards.registry import Section
-from app.streams import broadcast_stream, render_stream, streaming_context
-from app.topics import DashboardKey
+from app.web.helpers import dom_id
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def organization_of(key: DashboardKey) -> int | None:
 
 
 def recompute_if_watched(keys: Iterable[DashboardKey], throttle: float | None = None) -> int:
-    """recompute_later() for the dashboards an open page watches (app/presence.py); the others are only marked
+    """recompute_later() for the dashboards an open page watches (app/live/presence.py); the others are only marked
     stale, and the next page view recomputes them. Returns how many were asked for; raises EnqueueError or
     redis.RedisError when Redis cannot take them."""
     keys = list(keys)
@@ -125,7 +125,7 @@ def part_stream(key: DashboardKey, part: Section | str, **context) -> str:
 
 def recompute(key: DashboardKey) -> str:
     """Recompute every section of the dashboard; each is cached and pushed as soon as it is ready. A dashboard
-    nobody has open (app/presence.py) is only marked stale: its next page view asks again, and watches it."""
+    nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches it."""
     if not presence.is_watched(key):
         cache.mark_stale([key])
         return f"{key}: not watched, marked stale"

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from app.dashboards import org_metrics, people, system_metrics, team_metrics, user_metrics
+from app.dashboards.common import running
+from app.dashboards.periods import Periods, periods
 from app.extensions import db
+from app.live.topics import DashboardKey
 from app.models import Organization, Team, User
-from app.services.dashboards import org_metrics, people, system_metrics, team_metrics, user_metrics
-from app.services.dashboards.common import running
-from app.services.dashboards.periods import Periods, periods
-from app.topics import DashboardKey
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 
 from app import policies
 from app.background.enqueue import EnqueueError
+from app.dashboards import cache
+from app.dashboards.navigation import dashboard_links
+from app.dashboards.recompute import catch_up, recompute_later
+from app.dashboards.shell import open_dashboard
+from app.live.topics import SYSTEM_DASHBOARD, BadTopic, DashboardKey, can_receive
 from app.models import Organization, Team
-from app.services.dashboards import cache
-from app.services.dashboards.navigation import dashboard_links
-from app.services.dashboards.recompute import catch_up, recompute_later
-from app.services.dashboards.shell import open_dashboard
-from app.topics import SYSTEM_DASHBOARD, BadTopic, DashboardKey, can_receive
 
 bp = Blueprint("dashboard", __name__)
 

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from flask import current_app
 
+from app.dashboards.cache import PREFIX
 from app.models import utcnow
 from app.redis_client import get_redis
-from app.services.dashboards.cache import PREFIX
 
 TIMES = "timeboard:section-times:"  # + "<dashboard kind>:<section>": a list of recent compute times (ms)
 SAMPLES = 200

@@ -5,7 +5,7 @@ No metric query runs here: the cache is read and, unless it is fresh, the Dashbo
 (coalesced: a job already pending is reused without a write). A fresh cache (every section there, none
 older than DASHBOARD_FRESH_SECONDS, not stale, no failure) asks for nothing, so a page view then costs
 two Redis round trips and no database write: a data change recomputes a watched dashboard anyway
-(app/services/dashboards/invalidation.py), and marks an unwatched one stale. Only when Redis is down,
+(app/dashboards/invalidation.py), and marks an unwatched one stale. Only when Redis is down,
 so that nothing can be cached or queued, are the metrics computed once in the request, with a notice,
 rather than leaving the page empty or failing.
 """
@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import redis
 from flask import current_app
 
-from app import presence
 from app.background.enqueue import EnqueueError
+from app.dashboards import cache, registry
+from app.dashboards.cache import Cached
+from app.dashboards.recompute import compute_now, percent, recompute_later, section_context
+from app.live import presence
+from app.live.topics import DashboardKey
 from app.models import utcnow
-from app.services.dashboards import cache, registry
-from app.services.dashboards.cache import Cached
-from app.services.dashboards.recompute import compute_now, percent, recompute_later, section_context
-from app.topics import DashboardKey
 
 log = logging.getLogger(__name__)
 

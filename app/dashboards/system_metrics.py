@@ -8,10 +8,10 @@ from rq import Queue, Worker
 from sqlalchemy import case, desc, func, select
 
 from app.background.catalog import KINDS, QUEUES
+from app.dashboards import charts
 from app.extensions import db
 from app.models import JobState, JobStatus, Organization, PerformanceSnapshot, Project, ProjectTotal, TimeLog, User
 from app.redis_client import get_redis
-from app.services.dashboards import charts
 
 
 def _count_and_new(model, since) -> tuple[int, int]:

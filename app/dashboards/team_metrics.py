@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, select
 
-from app.extensions import db
-from app.models import Project, ProjectTotal, TeamMembership, TimeLog, User
-from app.services.dashboards import charts
-from app.services.dashboards.common import (
+from app.dashboards import charts
+from app.dashboards.common import (
     FINISHED,
     add_running,
     elapsed_minutes,
@@ -15,6 +13,8 @@ from app.services.dashboards.common import (
     running_minutes,
     summed,
 )
+from app.extensions import db
+from app.models import Project, ProjectTotal, TeamMembership, TimeLog, User
 
 
 def _scope(ctx):

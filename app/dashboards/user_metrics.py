@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, select
 
-from app.extensions import db
-from app.helpers import format_minutes
-from app.models import Project, TimeLog
-from app.services.dashboards import charts
-from app.services.dashboards.common import (
+from app.dashboards import charts
+from app.dashboards.common import (
     FINISHED,
     add_running,
     daily_minutes,
@@ -18,6 +15,9 @@ from app.services.dashboards.common import (
     summed,
     top,
 )
+from app.extensions import db
+from app.models import Project, TimeLog
+from app.web.helpers import format_minutes
 
 
 def _scope(ctx):

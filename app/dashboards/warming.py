@@ -3,7 +3,7 @@
 Run every 5 minutes by the recurring table (kind "cache_warming"), so that open dashboards follow the
 time that passes (running timers). Each dashboard someone has open is enqueued as its own coalesced job
 (a dashboard already pending is not queued twice), so warming never piles up behind itself; the others
-are only marked stale (app/presence.py): their next page view recomputes them.
+are only marked stale (app/live/presence.py): their next page view recomputes them.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import or_, select
 
+from app.dashboards.invalidation import keys_for_logs
+from app.dashboards.recompute import recompute_if_watched
 from app.extensions import db
+from app.live.topics import DashboardKey
 from app.models import TimeLog, utcnow
-from app.services.dashboards.invalidation import keys_for_logs
-from app.services.dashboards.recompute import recompute_if_watched
-from app.topics import DashboardKey
 
 
 def active_keys(since) -> list[DashboardKey]:

@@ -18,12 +18,13 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import Select, delete, func, select
 
 from app import policies
-from app.background import monitor, tracking
+from app.background import tracking
 from app.background.enqueue import PENDING_RQ_STATES, enqueue
 from app.extensions import db
+from app.job_monitor import queries as monitor
 from app.models import JobState, JobStatus, User
+from app.organizations import audit
 from app.redis_client import get_redis
-from app.services import audit
 
 log = logging.getLogger(__name__)
 

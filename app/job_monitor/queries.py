@@ -12,10 +12,10 @@ from sqlalchemy import Select, func, or_, select
 from app import policies
 from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
-from app.form_filters import parse_id
+from app.live.topics import JobsTopic, jobs_topics_for_viewer
 from app.models import JobState, JobStatus, User, utcnow
 from app.redis_client import get_redis
-from app.topics import JobsTopic, jobs_topics_for_viewer
+from app.web.form_filters import parse_id
 
 STATUSES = [str(s) for s in JobState]
 

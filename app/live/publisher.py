@@ -3,9 +3,9 @@
 turbo-flask keeps WebSockets in a dict of the process that accepted them, so its push() reaches
 nobody when a worker calls it. RelayedTurbo keeps turbo-flask's stream builders (replace, update,
 ...) but routes push() through Redis pub/sub: any process publishes, and a relay thread in every
-web process delivers to its own sockets, by topic (app/topics.py names them; app/streams.py checks
+web process delivers to its own sockets, by topic (app/live/topics.py names them; app/live/streams.py checks
 them when a socket opens and holds the broadcast helpers). The topics of its sockets are marked as
-watched (app/presence.py) while they are open, so that jobs do not skip them.
+watched (app/live/presence.py) while they are open, so that jobs do not skip them.
 
 This module depends only on Flask, turbo-flask, flask-sock and Redis, so that app/extensions.py can
 create the `turbo` object without importing the app's models or policies.
@@ -24,7 +24,7 @@ from flask import current_app
 from flask_sock import ConnectionClosed
 from turbo_flask import Turbo
 
-from app.presence import REFRESH_EVERY, mark_watched
+from app.live.presence import REFRESH_EVERY, mark_watched
 from app.redis_client import Outage, client
 
 log = logging.getLogger(__name__)
@@ -46,17 +46,17 @@ class RelayedTurbo(Turbo):
         self._redis_url: str | None = None
 
     def init_app(self, app):
-        app.config["TURBO_WEBSOCKET_ROUTE"] = None  # app/streams.py serves /turbo-stream itself
+        app.config["TURBO_WEBSOCKET_ROUTE"] = None  # app/live/streams.py serves /turbo-stream itself
         super().init_app(app)
         self._redis_url = app.config["REDIS_URL"]
 
     # -- publishing (any process) -------------------------------------------------------------
     def push(self, stream, to=None):
-        """Publish a stream to the topic(s) in `to` (app.topics objects or their names); every web process
+        """Publish a stream to the topic(s) in `to` (app.live.topics objects or their names); every web process
         delivers it to its subscribers."""
         if to is None:
             raise ValueError("push() needs a topic: streams only go to those allowed to see them")
-        # one topic (a name or an app.topics object: both are str()-able, a name is also iterable) or many
+        # one topic (a name or an app.live.topics object: both are str()-able, a name is also iterable) or many
         topics = [str(to)] if isinstance(to, str) or not isinstance(to, Iterable) else [str(t) for t in to]
         if not isinstance(stream, str):
             stream = "".join(stream)
@@ -144,7 +144,7 @@ class RelayedTurbo(Turbo):
                 self._presence.start()
 
     def _presence_loop(self) -> None:
-        """Keep the topics of this process's sockets marked as watched (app/presence.py) while they are open."""
+        """Keep the topics of this process's sockets marked as watched (app/live/presence.py) while they are open."""
         while True:
             time.sleep(REFRESH_EVERY)
             with self._lock:

@@ -6,7 +6,7 @@
     wss://streams.example.com/turbo-stream    as it is
 
 The page names the result, always an absolute ws(s):// URL, in <meta name="stream-url">; the
-stream-source controller connects there, and the CSP's connect-src allows its origin (app/security.py).
+stream-source controller connects there, and the CSP's connect-src allows its origin (app/web/security.py).
 The session cookie reaches it: cookies are per host name, not per port.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Broadcasting, the one home: render a partial into a Turbo Stream and push it to a topic; and the
 /turbo-stream socket through which pages receive them.
 
-Pushes go through the relay (app/relay.py: Redis pub/sub to every web process's sockets). Sockets
-subscribe to *topics* (app/topics.py: "dashboard:org:42", "jobs:user:7"); each topic is checked
+Pushes go through the relay (app/live/publisher.py: Redis pub/sub to every web process's sockets). Sockets
+subscribe to *topics* (app/live/topics.py: "dashboard:org:42", "jobs:user:7"); each topic is checked
 against the policies when the socket opens, so a stream reaches only users allowed to see it,
 whatever the browser sends.
 """
@@ -20,11 +20,11 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, turbo
+from app.live.publisher import close_socket
+from app.live.stream_url import stream_url
+from app.live.topics import Topic, UserTopic, can_receive
 from app.models import User
-from app.origins import stream_origin_allowed
-from app.relay import close_socket
-from app.stream_url import stream_url
-from app.topics import Topic, UserTopic, can_receive
+from app.web.origins import stream_origin_allowed
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from flask import url_for
 
 from app import policies
 from app.extensions import db
-from app.form_filters import parse_id
 from app.models import Report, User
+from app.web.form_filters import parse_id
 
 DASHBOARD_KINDS = ("user", "team", "org", "system")
 

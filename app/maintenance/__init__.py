@@ -5,8 +5,8 @@ reconciliation is part of the job system: app/background/reconcile.py.)
 """
 from __future__ import annotations
 
-from app.services.maintenance.cleanup import RULES, CleanupRule, run_cleanup
-from app.services.maintenance.rollups import rebuild as rebuild_rollups
-from app.services.maintenance.snapshots import take_snapshot
+from app.maintenance.cleanup import RULES, CleanupRule, run_cleanup
+from app.maintenance.rollups import rebuild as rebuild_rollups
+from app.maintenance.snapshots import take_snapshot
 
 __all__ = ["RULES", "CleanupRule", "rebuild_rollups", "run_cleanup", "take_snapshot"]

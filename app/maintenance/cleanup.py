@@ -39,7 +39,7 @@ class CleanupRule:
 
 
 def _delete_report_files(reports) -> None:
-    from app.services.reports.archival import delete_files
+    from app.reports.archival import delete_files
 
     delete_files(reports)
 

@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
 
     def revoke_sessions(self) -> None:
         """Sign out everywhere: every session and remember cookie issued so far stops working, and once this
-        is committed the user's open sockets are closed (app/services/sessions.py)."""
+        is committed the user's open sockets are closed (app/accounts/sessions.py)."""
         self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:

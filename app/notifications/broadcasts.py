@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from app import presence
+from app.live import presence
+from app.live.streams import broadcast_stream, render_stream
+from app.live.topics import UserTopic
 from app.models import Notification
-from app.streams import broadcast_stream, render_stream
-from app.topics import UserTopic
 
 log = logging.getLogger(__name__)
 
 
 def _bell(user_id: int) -> str:
-    from app.services.notifications import unread_count
+    from app.notifications.notify import unread_count
 
     return render_stream("replace", "notification-bell", "notifications/_bell.html", count=unread_count(user_id))
 

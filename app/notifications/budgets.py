@@ -2,7 +2,7 @@
 team managers are told once per threshold (and budget), with a forecast at the last four weeks' pace.
 
 Hours used come from project_totals (finished logs, kept by the database); the check runs as a coalesced job
-after time data changes (app/services/live_updates.py)."""
+after time data changes (app/time_tracking/changes.py)."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.models import Membership, Project, ProjectTotal, Role, TeamMembership, TimeLog, User, utcnow
-from app.services.notifications import notify
+from app.notifications.notify import notify
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from app.extensions import db
 from app.models import EmailState, Notification, NotificationSettings, User, utcnow
-from app.services.notifications import emails, weekly_summary
+from app.notifications import emails, weekly_summary
 from app.timezones import to_local
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def send_digests(now: datetime | None = None) -> int:
 
 def morning_round(now: datetime | None = None) -> str:
     now = now or utcnow()
-    from app.services.notifications import delivery, scheduled_reports
+    from app.notifications import delivery
+    from app.reports import schedules as scheduled_reports
 
     delivery.sweep(now)
     summaries = weekly_summary.send_due(now)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 
+from app import tokens
 from app.mail import send_email
 from app.models import Notification, User
-from app.services import tokens
-from app.services.notifications import kinds
+from app.notifications import kinds
 
 
 def unsubscribe_token(user: User, kind: str) -> str:

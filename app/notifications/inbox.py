@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Notification, User, utcnow
-from app.services.notifications import broadcasts
+from app.notifications import broadcasts
 
 
 def listing_query(user: User):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.models import TimeLog, utcnow
-from app.services.notifications import notify
+from app.notifications.notify import notify
 from app.timezones import to_local
 
 LIMIT = timedelta(hours=10)

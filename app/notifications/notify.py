@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Channel, EmailState, Notification, User, utcnow
-from app.services.notifications import kinds, preferences
+from app.notifications import kinds, preferences
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def notify(user: User, kind: str, dedup_key: str, title: str, body: str = "", li
     except IntegrityError:  # the same trigger, at the same instant, in another process
         db.session.rollback()
         return None
-    from app.services.notifications.delivery import deliver_later
+    from app.notifications.delivery import deliver_later
 
     deliver_later(notification, now)
     return notification

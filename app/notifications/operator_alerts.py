@@ -22,8 +22,8 @@ from rq import Worker
 from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.models import JobState, JobStatus, Notification, User, utcnow
+from app.notifications.notify import notify
 from app.redis_client import get_redis
-from app.services.notifications import notify
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def failed_jobs(now: datetime) -> int:
 
 
 def queue_backlogs(now: datetime) -> int:
-    from app.background.monitor import queue_health
+    from app.job_monitor.queries import queue_health
 
     limit = current_app.config["ALERT_QUEUE_AGE_SECONDS"]
     sent = 0

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.models import Channel, NotificationPreference, NotificationSettings, User
-from app.services.notifications import kinds
+from app.notifications import kinds
 from app.timezones import to_local, to_utc
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app.extensions import db
 from app.models import Project, TimeLog, User, utcnow
-from app.services.notifications import notify
+from app.notifications.notify import notify
 from app.timezones import start_of_day, to_local
 
 SEND_WEEKDAY, SEND_HOUR = 0, 8  # Monday, 08:00 local

@@ -5,7 +5,7 @@ import time
 
 from flask import Flask, g, request
 
-from app.metrics.instruments import HTTP_LATENCY, HTTP_REQUESTS
+from app.observability.instruments import HTTP_LATENCY, HTTP_REQUESTS
 
 SKIPPED = {"streams.turbo_stream"}  # a socket lives for minutes: not a request latency
 

@@ -2,7 +2,7 @@
 
 With PROMETHEUS_MULTIPROC_DIR set (production: one empty directory shared by gunicorn's workers, the RQ
 workers and the gateways of a machine), prometheus_client keeps each process's values in files there and any
-web process's /metrics sums them (app/metrics/__init__.py). Without it each process counts for itself.
+web process's /metrics sums them (app/admin/metrics.py). Without it each process counts for itself.
 
 Job figures are counted by the worker process after each job (app/background/worker.py), never by a forked
 work-horse: a horse is a new pid per job, and every pid leaves its own files behind in multiprocess mode.

@@ -1,5 +1,5 @@
 """Logging for every process: one JSON object a line in production (APP_ENV=production, or LOG_FORMAT=json),
-plain lines otherwise; each line carries the request id (app/request_id.py) and, inside a job, the job's id.
+plain lines otherwise; each line carries the request id (app/web/request_id.py) and, inside a job, the job's id.
 
     {"time": "...", "level": "INFO", "logger": "app.background.enqueue", "message": "enqueued ...",
      "request_id": "3f2c...", "job_id": null}
@@ -12,7 +12,7 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
-from app import request_id
+from app.web import request_id
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_tag)s]: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(job_id)s %(process)d"

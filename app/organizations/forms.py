@@ -5,8 +5,8 @@ from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.form_filters import EmailAddress, int_or_none, password_field, strip
 from app.models import Role
+from app.web.form_filters import EmailAddress, int_or_none, password_field, strip
 
 
 class OrganizationForm(FlaskForm):
@@ -22,7 +22,7 @@ class OrganizationSettingsForm(OrganizationForm):
                              validators=[InputRequired()])
 
     def validate_currency(self, field):
-        from app.people.currencies import CURRENCIES
+        from app.organizations.currencies import CURRENCIES
 
         if field.data not in CURRENCIES:
             raise ValidationError("Give an ISO 4217 currency code, such as EUR, USD or GBP.")

@@ -8,10 +8,12 @@ from wtforms.fields.choices import SelectChoice
 from app import policies
 from app.extensions import db, limiter
 from app.models import Invitation, Organization, Role, Team
-from app.people import bp
-from app.people.forms import AcceptInvitationForm, InvitationForm
-from app.services import invitations as service
-from app.services.invitations import InvitationError
+from app.organizations import invitations as service
+from app.organizations.forms import AcceptInvitationForm, InvitationForm
+from app.organizations.invitations import InvitationError
+from app.organizations.routes import bp
+
+PROBLEM = "organizations/invitation_problem.html"
 
 
 def _invitation_form(org: Organization) -> InvitationForm:
@@ -24,7 +26,7 @@ def _invitation_form(org: Organization) -> InvitationForm:
 
 
 def _render(org: Organization, form: InvitationForm, status: int = 200):
-    return render_template("people/invitations.html", org=org, form=form,
+    return render_template("organizations/invitations.html", org=org, form=form,
                            pending=service.pending(org)), status
 
 
@@ -55,7 +57,7 @@ def invite(org_id):
     else:
         flash(f"The invitation to {invitation.email} is saved, but its e-mail could not be queued right now: "
               "use Resend in a moment.", "error")
-    return redirect(url_for("people.invitations", org_id=org.id), code=303)
+    return redirect(url_for("organizations.invitations", org_id=org.id), code=303)
 
 
 def _load_invitation(invitation_id: int) -> Invitation:
@@ -79,7 +81,7 @@ def resend(invitation_id):
             flash("The e-mail could not be queued right now: try again in a moment.", "error")
     except InvitationError as exc:
         flash(str(exc), "error")
-    return redirect(url_for("people.invitations", org_id=invitation.organization_id), code=303)
+    return redirect(url_for("organizations.invitations", org_id=invitation.organization_id), code=303)
 
 
 @bp.post("/invitations/<id:invitation_id>/revoke")
@@ -91,7 +93,7 @@ def revoke(invitation_id):
         flash(f"The invitation to {invitation.email} was revoked.", "success")
     except InvitationError as exc:
         flash(str(exc), "error")
-    return redirect(url_for("people.invitations", org_id=invitation.organization_id), code=303)
+    return redirect(url_for("organizations.invitations", org_id=invitation.organization_id), code=303)
 
 
 @bp.route("/invitations/accept/<token>", methods=["GET", "POST"])
@@ -102,26 +104,26 @@ def invitation(token):
     if opened.problem:
         heading, text = opened.problem
         status = 404 if opened.invitation is None else 410
-        return render_template("people/invitation_problem.html", heading=heading, text=text), status
+        return render_template(PROBLEM, heading=heading, text=text), status
     invitation = opened.invitation
     account = service.account_for(invitation)
     form = AcceptInvitationForm()
     if current_user.is_authenticated:
         if account is None or account.id != current_user.id:  # (the invited address's account only)
-            return render_template("people/invitation_problem.html", heading="This invitation is for someone else",
+            return render_template(PROBLEM, heading="This invitation is for someone else",
                                    text=f"It was sent to {invitation.email}, and you are signed in as "
                                         f"{current_user.email}. Sign out and open the link again."), 403
         if request.method == "POST":
             try:
                 service.accept(invitation, current_user)
             except InvitationError as exc:
-                return render_template("people/invitation_problem.html", heading="This invitation cannot be used",
+                return render_template(PROBLEM, heading="This invitation cannot be used",
                                        text=str(exc)), 410
             flash(f"Welcome to {invitation.organization.name}.", "success")
             return redirect(url_for("organizations.show", org_id=invitation.organization_id), code=303)
-        return render_template("people/invitation.html", invitation=invitation, form=None, account=account)
+        return render_template("organizations/invitation.html", invitation=invitation, form=None, account=account)
     if account is not None:  # an existing account: sign in first, then come back here
-        return render_template("people/invitation.html", invitation=invitation, form=None, account=account,
+        return render_template("organizations/invitation.html", invitation=invitation, form=None, account=account,
                                login_url=url_for("auth.login", next=request.path))
     if request.method == "POST":
         if form.validate_on_submit():
@@ -129,11 +131,11 @@ def invitation(token):
                 user = service.accept_as_new_user(invitation, form.name.data, form.password.data,
                                                   form.time_zone.data)
             except InvitationError as exc:
-                return render_template("people/invitation_problem.html", heading="This invitation cannot be used",
+                return render_template(PROBLEM, heading="This invitation cannot be used",
                                        text=str(exc)), 410
             login_user(user)
             flash(f"Welcome to {invitation.organization.name}.", "success")
             return redirect(url_for("organizations.show", org_id=invitation.organization_id), code=303)
-        return render_template("people/invitation.html", invitation=invitation, form=form, account=None), 422
-    return render_template("people/invitation.html", invitation=invitation, form=form, account=None)
+        return render_template("organizations/invitation.html", invitation=invitation, form=form, account=None), 422
+    return render_template("organizations/invitation.html", invitation=invitation, form=form, account=None)
 

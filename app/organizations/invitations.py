@@ -13,12 +13,12 @@ from flask import render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import policies
+from app import policies, tokens
 from app.extensions import db
 from app.mail import send_email_later
 from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User
-from app.services import audit, tokens
-from app.services.people import access_changed
+from app.organizations import audit
+from app.organizations.people import access_changed
 
 
 class InvitationError(ValueError):
@@ -33,8 +33,8 @@ class Opened:
 
 
 def link(invitation: Invitation) -> str:
-    return url_for("people.invitation", token=tokens.make("invitation", {"i": invitation.id, "n": invitation.nonce}),
-                   _external=True)
+    token = tokens.make("invitation", {"i": invitation.id, "n": invitation.nonce})
+    return url_for("organizations.invitation", token=token, _external=True)
 
 
 def pending(organization: Organization) -> list[Invitation]:
@@ -162,7 +162,7 @@ def accept(invitation: Invitation, user: User) -> None:
 def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zone: str | None = None) -> User:
     """A person without an account: it is created with the invited address (the link proved they read its mail),
     in the browser's time zone when it sent a valid one."""
-    from app.services.accounts import valid_zone
+    from app.accounts.accounts import valid_zone
 
     if account_for(invitation) is not None:
         raise InvitationError("An account with this address exists: sign in to accept.")

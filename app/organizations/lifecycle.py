@@ -28,7 +28,7 @@ from app.models import (
     TimeLog,
     User,
 )
-from app.services import audit
+from app.organizations import audit
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +112,9 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
 
 
 def _drop_cached_dashboards(organization_id: int, team_ids: list[int]) -> None:
+    from app.dashboards.cache import PREFIX
+    from app.live.topics import DashboardKey
     from app.redis_client import get_redis
-    from app.services.dashboards.cache import PREFIX
-    from app.topics import DashboardKey
 
     keys = [DashboardKey("org", organization_id)] + [DashboardKey("team", t) for t in team_ids]
     try:

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from app import policies
 from app.extensions import db
 from app.models import Membership, Organization
-from app.people import bp
-from app.people.forms import RoleForm
-from app.services.people import PeopleError, change_role, remove_member
+from app.organizations.forms import RoleForm
+from app.organizations.people import PeopleError, change_role, remove_member
+from app.organizations.routes import bp
 
 
 def _membership(org: Organization, membership_id: int) -> Membership:

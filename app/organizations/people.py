@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app import policies
+from app.dashboards.invalidation import mark_dirty
 from app.extensions import db, turbo
+from app.live.topics import DashboardKey
 from app.models import Membership, Organization, Role, Team, TeamMembership, TimeLog, User
-from app.services import audit
-from app.services.dashboards.invalidation import mark_dirty
-from app.services.live_updates import time_logs_changed
-from app.topics import DashboardKey
+from app.organizations import audit
+from app.time_tracking.changes import time_logs_changed
 
 
 class PeopleError(ValueError):

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from app import policies
 from app.background.enqueue import EnqueueError
 from app.extensions import db
-from app.form_filters import parse_id, parse_page
 from app.models import AUDIT_ACTIONS, AuditEntry, User
-from app.people import bp
-from app.people.forms import DeleteOrganizationForm, OrganizationForm, OrganizationSettingsForm
-from app.services import organizations as service
-from app.services.audit import entries as audit_entries
+from app.organizations import lifecycle as service
+from app.organizations.audit import entries as audit_entries
+from app.organizations.forms import DeleteOrganizationForm, OrganizationForm, OrganizationSettingsForm
+from app.organizations.routes import bp
+from app.web.form_filters import parse_id, parse_page
 
 AUDIT_PAGE_SIZE = 50
 
@@ -26,7 +26,7 @@ def new_organization():
         org = service.create(current_user, form.name.data)
         flash(f"{org.name} is ready. Invite your colleagues.", "success")
         return redirect(url_for("organizations.show", org_id=org.id), code=303)
-    return render_template("people/new_organization.html", form=form), (422 if request.method == "POST" else 200)
+    return render_template("organizations/new_organization.html", form=form), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/organizations/<id:org_id>/settings", methods=["GET", "POST"])
@@ -38,9 +38,10 @@ def settings(org_id):
     if form.validate_on_submit():
         if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data):
             flash("Organization settings saved.", "success")
-        return redirect(url_for("people.settings", org_id=org.id), code=303)
+        return redirect(url_for("organizations.settings", org_id=org.id), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("people/organization_settings.html", org=org, form=form, delete_form=delete_form), status
+    return render_template("organizations/organization_settings.html", org=org, form=form,
+                           delete_form=delete_form), status
 
 
 @bp.post("/organizations/<id:org_id>/delete")
@@ -54,11 +55,11 @@ def delete_organization(org_id):
         except EnqueueError:
             abort(503, "The job queue is unavailable right now, so nothing was deleted. Try again in a moment.")
         flash(f"Deleting {org.name} and all its data: follow the progress here.", "info")
-        return redirect(url_for("jobs.show", identifier=status.rq_job_id), code=303)
+        return redirect(url_for("job_monitor.show", identifier=status.rq_job_id), code=303)
     if delete_form.confirm_name.data:
         delete_form.confirm_name.errors = ["That is not the organization's name: type it exactly to delete it."]
     form = OrganizationSettingsForm(obj=org)
-    return render_template("people/organization_settings.html", org=org, form=form, delete_form=delete_form), 422
+    return render_template("organizations/organization_settings.html", org=org, form=form, delete_form=delete_form), 422
 
 
 @bp.get("/organizations/<id:org_id>/audit")
@@ -75,6 +76,6 @@ def audit(org_id):
     actors = list(db.session.scalars(select(User).where(User.id.in_(
         select(AuditEntry.actor_id).where(AuditEntry.organization_id == org.id).distinct())).order_by(User.name)))
     args = {"org_id": org.id, **({"action": action} if action else {}), **({"actor": actor_id} if actor_id else {})}
-    return render_template("people/audit.html", org=org, entries=entries, actions=AUDIT_ACTIONS, actors=actors,
+    return render_template("organizations/audit.html", org=org, entries=entries, actions=AUDIT_ACTIONS, actors=actors,
                            action=action, actor_id=actor_id, args=args)
 

@@ -8,10 +8,10 @@ from wtforms.fields.choices import SelectChoice
 from app import policies
 from app.extensions import db
 from app.models import Project, Team, User
-from app.people import bp
-from app.people.forms import TeamForm, TeamMemberForm, TeamProjectForm
-from app.services import teams as service
-from app.services.people import PeopleError
+from app.organizations import teams as service
+from app.organizations.forms import TeamForm, TeamMemberForm, TeamProjectForm
+from app.organizations.people import PeopleError
+from app.organizations.routes import bp
 
 
 def _team(team_id: int) -> Team:

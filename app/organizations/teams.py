@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Organization, Project, Team, TeamMembership, User
-from app.services import audit
-from app.services.people import PeopleError, access_changed
+from app.organizations import audit
+from app.organizations.people import PeopleError, access_changed
 
 
 def _member_ids(team: Team) -> list[int]:

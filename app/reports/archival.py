@@ -1,6 +1,6 @@
 """Report files age: after ARCHIVE_AFTER they are gzip-compressed in place (the download still gives the
 original file, decompressed, under its name); when a report expires, cleanup deletes the record and its
-file (app/services/maintenance/cleanup.py). Neither ever touches time data."""
+file (app/maintenance/cleanup.py). Neither ever touches time data."""
 from __future__ import annotations
 
 import gzip
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Report, ReportState, utcnow
-from app.services.reports.runs import reports_dir
+from app.reports.runs import reports_dir
 
 ARCHIVE_AFTER = timedelta(days=30)
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app.models import Organization, User
-from app.services.reports import query
-from app.services.reports.grouping import Grouper
-from app.services.reports.params import ReportParams, describe
-from app.services.reports.writers import Meta, open_writer
+from app.reports import query
+from app.reports.grouping import Grouper
+from app.reports.params import ReportParams, describe
+from app.reports.writers import Meta, open_writer
 from app.timezones import to_local, utcnow
 
 PROGRESS_INTERVAL = 0.25  # seconds: at most four updates a second

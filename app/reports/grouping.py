@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.services.reports.query import ReportRow
+from app.reports.query import ReportRow
 
 
 def group_key(row: ReportRow, level: str, week_start: int = 0) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """Report triggers: a report that is ready, or failed for good, tells its owner (a link to the report); a scheduled
 run's report goes to the schedule's recipients instead, with the file attached up to 10 MB (linked beyond).
-Called by the report job (app/services/reports/runs.py) once the report is over."""
+Called by the report job (app/reports/runs.py) once the report is over."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ import logging
 from app.extensions import db
 from app.models import Report, ReportState, User
 from app.models.report_schedule import ReportSchedule, ReportScheduleRun
-from app.services.notifications import notify
+from app.notifications.notify import notify
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _scheduled(report: Report, run: ReportScheduleRun, final: bool) -> None:
 
 def attachments(notification) -> list[tuple[str, bytes, str]]:
     """The report file of a scheduled report's e-mail, when small enough (the e-mail job calls this)."""
-    from app.services.reports.runs import MIME, file_path
+    from app.reports.runs import MIME, file_path
 
     if notification.kind != "scheduled_report" or not notification.data.get("attach"):
         return []

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from app import policies
 from app.extensions import db
 from app.models import Client, Membership, Project, Team, TimeLog, User
-from app.services.reports.params import ReportParams
+from app.reports.params import ReportParams
 from app.timezones import start_of_day, to_local
 
 CHUNK = 2000

@@ -1,6 +1,6 @@
 """Reports: /reports (the form, your reports, your saved definitions), /reports/<id> (live progress, then
 the summary and the download), and the actions on a report or a definition. Views parse, call
-app.services.reports, render; every record goes through app.policies."""
+app.reports, render; every record goes through app.policies."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -10,13 +10,13 @@ from sqlalchemy import select
 from app import policies
 from app.background.enqueue import JobActionError
 from app.extensions import db, limiter
-from app.form_filters import parse_id
+from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
+from app.reports import archival, runs
 from app.reports.forms import ReportForm
-from app.services.reports import archival, runs
-from app.services.reports.params import ParamError, ReportParams, check, describe
+from app.reports.params import ParamError, ReportParams, check, describe
 from app.timezones import to_local, utcnow
-from app.topics import ReportTopic
+from app.web.form_filters import parse_id
 
 bp = Blueprint("reports", __name__)
 

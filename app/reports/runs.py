@@ -20,17 +20,17 @@ from sqlalchemy import select
 from app.background import tracking
 from app.background.enqueue import EnqueueError, JobActionError, enqueue
 from app.background.enqueue import cancel as cancel_job
+from app.dashboards.charts import bars
 from app.extensions import db
-from app.helpers import dom_id
+from app.live.streams import broadcast, broadcast_stream, refresh_stream
+from app.live.topics import ReportTopic
 from app.models import JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
-from app.services.dashboards.charts import bars
-from app.services.notifications import reports as report_notifications
-from app.services.reports.generate import Canceled, generate
-from app.services.reports.grouping import format_hours
-from app.services.reports.params import FORMATS, ReportParams, check, describe
-from app.streams import broadcast, broadcast_stream, refresh_stream
+from app.reports import notices as report_notifications
+from app.reports.generate import Canceled, generate
+from app.reports.grouping import format_hours
+from app.reports.params import FORMATS, ReportParams, check, describe
 from app.timezones import to_local
-from app.topics import ReportTopic
+from app.web.helpers import dom_id
 
 log = logging.getLogger(__name__)
 

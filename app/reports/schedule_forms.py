@@ -5,7 +5,7 @@ from wtforms import SelectField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.form_filters import int_or_none
+from app.web.form_filters import int_or_none
 
 
 class ScheduleForm(FlaskForm):

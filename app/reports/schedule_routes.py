@@ -1,5 +1,5 @@
 """A saved report's schedule (weekly or monthly, to members of its organization): its owner sets it here; the
-morning round runs it (app/services/notifications/scheduled_reports.py)."""
+morning round runs it (app/reports/schedules.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -9,7 +9,7 @@ from app import policies
 from app.extensions import db
 from app.models import Membership, ReportDefinition, User
 from app.models.report_schedule import ReportSchedule
-from app.report_schedules.forms import ScheduleForm
+from app.reports.schedule_forms import ScheduleForm
 
 bp = Blueprint("report_schedules", __name__)
 
@@ -36,7 +36,7 @@ def _form(definition: ReportDefinition, schedule: ReportSchedule | None, formdat
 def edit(definition_id):
     definition = policies.load(current_user, ReportDefinition, definition_id, "edit")
     schedule = db.session.get(ReportSchedule, definition.id)
-    return render_template("report_schedules/edit.html", definition=definition,
+    return render_template("reports/schedule_edit.html", definition=definition,
                            form=_form(definition, schedule, formdata=False))
 
 
@@ -47,7 +47,7 @@ def update(definition_id):
     schedule = db.session.get(ReportSchedule, definition.id)
     form = _form(definition, schedule)
     if not form.validate_on_submit():
-        return render_template("report_schedules/edit.html", definition=definition, form=form), 422
+        return render_template("reports/schedule_edit.html", definition=definition, form=form), 422
     if not form.frequency.data:
         if schedule is not None:
             db.session.delete(schedule)

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Organization, Report, ReportDefinition, User, utcnow
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
-from app.services.notifications import notify
-from app.services.notifications.weekly_summary import zones_at
+from app.notifications.notify import notify
+from app.notifications.weekly_summary import zones_at
 from app.timezones import to_local
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,8 @@ def period_for(frequency: str, today: date) -> str | None:
 
 def start_run(definition: ReportDefinition, owner: User, period: str) -> Report | None:
     """Create the period's run and its report (linked before its job is queued), once; None when it exists."""
-    from app.services.reports import runs
-    from app.services.reports.params import ParamError, ReportParams, check
+    from app.reports import runs
+    from app.reports.params import ParamError, ReportParams, check
 
     run = ReportScheduleRun(definition_id=definition.id, period=period)
     db.session.add(run)

@@ -8,9 +8,9 @@ demo organization, and "a little activity" (timers started and stopped) in exist
 """
 from __future__ import annotations
 
-from app.services.seeding.activity import ActivityResult, simulate_activity
-from app.services.seeding.demo import DemoResult, create_demo
-from app.services.seeding.organizations import (
+from app.seeding.activity import ActivityResult, simulate_activity
+from app.seeding.demo import DemoResult, create_demo
+from app.seeding.organizations import (
     OrgResult,
     RunContext,
     SeedResult,

@@ -1,6 +1,6 @@
 """"A little activity" in existing organizations: a few running timers stopped, a few started.
 
-Goes through the timer services (app/services/timers.py), so the one-running-timer rule, the
+Goes through the timer services (app/time_tracking/timers.py), so the one-running-timer rule, the
 header timers and the dashboards' live updates all follow as they do for a person clicking.
 """
 from __future__ import annotations
@@ -23,8 +23,8 @@ from app.models import (
     TimeLogError,
     User,
 )
-from app.services.seeding.generator import ROUTINE_TASKS
-from app.services.timers import start_timer, stop_timer
+from app.seeding.generator import ROUTINE_TASKS
+from app.time_tracking.timers import start_timer, stop_timer
 
 
 @dataclass

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Organization, Role, User, utcnow
-from app.services.seeding.generator import UserPlan
-from app.services.seeding.organizations import SEEDED_PASSWORD, OrgResult, RunContext, create_organization
+from app.seeding.generator import UserPlan
+from app.seeding.organizations import SEEDED_PASSWORD, OrgResult, RunContext, create_organization
 
 DEMO_ORGANIZATION = "Acme Consulting"
 DEMO_PASSWORD = SEEDED_PASSWORD  # the run's password: the demo only runs in development

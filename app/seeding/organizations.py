@@ -17,17 +17,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import Connection, func, select
 
-import app.services.seeding.bulk as bulk
+import app.seeding.bulk as bulk
 from app.extensions import db
 from app.models import Organization, Role, User, utcnow
-from app.services.seeding.generator import (
-    OrgPlan,
-    build_org_plan,
-    descriptions_pool,
-    make_faker,
-    seeded_password_hash,
-)
-from app.services.seeding.worklogs import Calendar, LogProject, user_logs
+from app.seeding.generator import OrgPlan, build_org_plan, descriptions_pool, make_faker, seeded_password_hash
+from app.seeding.worklogs import Calendar, LogProject, user_logs
 
 SEEDED_PASSWORD = "password"  # every seeded account's, outside production (the README says so)
 RUNNING_SHARE = 0.2  # people who have a timer running when the seed ends

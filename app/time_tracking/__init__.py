@@ -1,3 +1,3 @@
-from app.time_logs.routes import bp
-
-__all__ = ["bp"]
+"""Time tracking: time logs and timers (routes.py, entries.py, timers.py), projects and clients
+(project_routes.py, client_routes.py), the activity feed (activity.py), and changes.py: the one fan-out after
+any change to time data."""

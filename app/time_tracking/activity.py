@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
-from app import presence
+from app.live import presence
+from app.live.streams import broadcast
+from app.live.topics import DashboardKey
 from app.models import TimeLog
-from app.streams import broadcast
 from app.timezones import to_local, utcnow
-from app.topics import DashboardKey
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def log_changed(entry: TimeLog) -> None:
     try:
         if not presence.is_watched(key):
             return
-        from app.helpers import dom_id
+        from app.web.helpers import dom_id
 
         broadcast(key, "prepend", dom_id(key, "activity-items"), "dashboard/_activity_item.html", item=item(entry))
     except Exception:  # a view of the data: never fail the change for it

@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from app.dashboards.invalidation import mark_dirty_for_logs, mark_dirty_for_organizations
 from app.extensions import db
+from app.live.streams import broadcast
+from app.live.topics import UserTopic
 from app.models import TimeLog, User
-from app.services.dashboards.invalidation import mark_dirty_for_logs, mark_dirty_for_organizations
-from app.services.notifications import budgets
-from app.streams import broadcast
-from app.topics import UserTopic
+from app.notifications import budgets
 
 log = logging.getLogger(__name__)
 

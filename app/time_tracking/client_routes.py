@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Client
-from app.projects.forms import ClientForm
-from app.projects.routes import PER_PAGE, bp, managing_organizations, page_arg
+from app.time_tracking.project_forms import ClientForm
+from app.time_tracking.project_routes import PER_PAGE, bp, managing_organizations, page_arg
 
 NAME_TAKEN = "This organization already has a client with that name."
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
-from app.services import activity_feed
-from app.services.live_updates import time_logs_changed
+from app.time_tracking import activity as activity_feed
+from app.time_tracking.changes import time_logs_changed
 from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
 
 MAX_ENTRY_MINUTES = 24 * 60

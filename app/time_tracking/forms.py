@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.form_filters import int_or_none, parse_id, parse_page, strip
 from app.models import TimeLogError
 from app.models.time_log import DESCRIPTION_MAX
-from app.services.time_entries import MAX_ENTRY_MINUTES, check_entry_day
+from app.time_tracking.entries import MAX_ENTRY_MINUTES, check_entry_day
+from app.web.form_filters import int_or_none, parse_id, parse_page, strip
 
 MIN_YEAR, MAX_YEAR = 1970, 2200  # list filters: far-off years would overflow when shifted between time zones
 # ASCII digits only (re.ASCII): '\d' alone also matches '١٢', which ids already refuse

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.form_filters import int_or_none, strip
+from app.web.form_filters import int_or_none, strip
 
 BUDGET_MAX = Decimal("99999999.99")  # Numeric(10, 2)
 # a plain decimal, ASCII digits only: no exponent (1e-999 would round to 0.00), no NaN, no '١٢'

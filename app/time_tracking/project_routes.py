@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
-from app.form_filters import parse_page
 from app.models import Client, Organization, Project, ProjectStatus, Team
-from app.projects.forms import ProjectForm
+from app.time_tracking.project_forms import ProjectForm
+from app.web.form_filters import parse_page
 
 bp = Blueprint("projects", __name__)
 

@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
-from app.form_filters import parse_id
 from app.models import Project, TimeLog, TimeLogError
-from app.services import time_entries, timers
-from app.time_logs.forms import EntryForm, LogFilters
+from app.time_tracking import entries as time_entries
+from app.time_tracking import timers
+from app.time_tracking.forms import EntryForm, LogFilters
 from app.timezones import to_local, utcnow
+from app.web.form_filters import parse_id
 
 bp = Blueprint("time_logs", __name__)
 

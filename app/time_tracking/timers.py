@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
-from app.services import activity_feed
-from app.services.live_updates import time_logs_changed
+from app.time_tracking import activity as activity_feed
+from app.time_tracking.changes import time_logs_changed
 
 
 def start_timer(user: User, project: Project, description: str = "") -> TimeLog:

@@ -14,7 +14,8 @@ from app.timezones import iso, to_local, utcnow
 def dom_id(record_or_kind, suffix: str | None = None) -> str:
     """One source of DOM ids for templates and streams: dom_id(org, "metrics") == "organization-42-metrics".
 
-    Also accepts a topic (app.topics) or its name: DashboardKey("org", 42) or "dashboard:org:42" ("dashboard-org-42").
+    Also accepts a topic (app.live.topics) or its name: DashboardKey("org", 42) or "dashboard:org:42"
+    ("dashboard-org-42").
     """
     if not hasattr(record_or_kind, "__tablename__"):  # not a record: a topic, or a name
         base = str(record_or_kind).replace(":", "-").replace("_", "-")

@@ -1,5 +1,5 @@
 """The request id: one per request (a sane incoming X-Request-ID, else a new one), returned as X-Request-ID,
-put on every log line of the request (app/logs.py), stored by enqueue() with the jobs the request starts,
+put on every log line of the request (app/observability/logs.py), stored by enqueue() with the jobs the request starts,
 and put back in place by the job runner, so the job's log lines carry it too.
 
 The current id lives in a context variable: a request sets it in before_request, the runner around a job.

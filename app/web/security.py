@@ -6,7 +6,7 @@ both through the response's nonce (`csp_nonce()` in templates; Turbo reads it fr
 <meta name="csp-nonce">). Inline `style="width: N%"` attributes (progress bars, also in streamed
 partials) are allowed by style-src-attr: an attribute cannot run script or load anything.
 connect-src 'self' covers Turbo's fetches and the same-origin ws(s):// stream socket; a stream gateway on
-another origin (STREAM_URL, named by <meta name="stream-url">: app/stream_url.py) is added to it per request.
+another origin (STREAM_URL, named by <meta name="stream-url">: app/live/stream_url.py) is added to it per request.
 
 rq-dashboard's pages (its own blueprint) are built from inline scripts and underscore templates
 (`new Function`), so they get a looser script policy; app/admin keeps other sites away from them.
@@ -19,7 +19,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_talisman import Talisman
 
-from app.stream_url import stream_origin
+from app.live.stream_url import stream_origin
 
 POLICY = {
     "default-src": "'self'",

@@ -75,9 +75,9 @@ def test_a_worker_job_reaches_clients_on_two_web_processes_and_no_outsider(app, 
 def _changes(log_ids: list[int], window: float, barrier) -> None:
     """One process of the burst: its own app, a change (mark_dirty) per log, as the web processes make them."""
     from app import create_app
+    from app.dashboards.invalidation import mark_dirty_for_logs
     from app.extensions import db
     from app.models import TimeLog
-    from app.services.dashboards.invalidation import mark_dirty_for_logs
 
     app = create_app({"DASHBOARD_THROTTLE_SECONDS": window})
     with app.app_context():
@@ -114,7 +114,7 @@ def test_a_burst_of_100_changes_from_four_processes_recomputes_each_dashboard_at
     import multiprocessing
 
     from app.background.reconcile import release_overdue_scheduled
-    from app.services.dashboards.invalidation import mark_dirty_for_logs
+    from app.dashboards.invalidation import mark_dirty_for_logs
 
     window = 120.0
     w = factory.world()

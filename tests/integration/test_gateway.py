@@ -75,7 +75,7 @@ def close_code(ws: ClientConnection, timeout: float = 10) -> int | None:
 
 
 def push(app, topic: str, text: str) -> None:
-    """Publish a stream the way every process does (app/relay.py, through Redis)."""
+    """Publish a stream the way every process does (app/live/publisher.py, through Redis)."""
     from app.extensions import turbo
 
     with app.app_context():
@@ -229,7 +229,7 @@ def test_a_client_reconnects_after_the_gateway_restarts_and_receives_again(app, 
 
 def test_presence_is_set_with_an_expiry_kept_while_open_and_expires_after_close(app, factory, redis_conn,
                                                                                 start_gateway):
-    from app.presence import presence_key
+    from app.live.presence import presence_key
 
     w = factory.world()
     gateway = start_gateway(PRESENCE_TTL=3)  # refreshed every second
@@ -277,7 +277,7 @@ def test_a_lost_team_stops_its_stream_and_a_removed_member_is_closed(app, db, fa
 def test_a_removed_or_demoted_member_loses_the_organizations_topics_at_once(app, db, factory, start_gateway):
     """Issue 11: with the default 30 s sweep, the services' recheck_user message makes the gateway check that
     user's sockets now: the organization's topics stop, the topics they keep go on, other users are untouched."""
-    from app.services.people import change_role, remove_member
+    from app.organizations.people import change_role, remove_member
 
     gateway = start_gateway()  # GATEWAY_RECHECK_SECONDS: the default 30
     w = factory.world()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.models import Channel, JobState, JobStatus, Notification, utcnow
-from app.services.notifications import preferences
+from app.notifications import preferences
 from tests.mailbox import body, empty_outbox, outbox
 
 
@@ -19,7 +19,7 @@ def notified(db, kind: str) -> list[tuple[int, str]]:
 
 # -- long timers ----------------------------------------------------------------------------------
 def test_a_timer_running_over_10_hours_notifies_its_user_once(db, factory):
-    from app.services.notifications.long_timers import check
+    from app.notifications.long_timers import check
 
     w = factory.world()
     now = utcnow()
@@ -37,7 +37,7 @@ def test_a_timer_running_over_10_hours_notifies_its_user_once(db, factory):
 
 # -- budgets --------------------------------------------------------------------------------------
 def test_budget_thresholds_reach_owners_admins_and_the_team_managers_once_each_with_a_forecast(db, factory, app):
-    from app.services.notifications.budgets import check
+    from app.notifications.budgets import check
 
     w = factory.world()
     project = w.alpha_project
@@ -63,7 +63,7 @@ def test_budget_thresholds_reach_owners_admins_and_the_team_managers_once_each_w
 
 
 def test_adding_an_entry_queues_a_coalesced_budget_check_that_notifies(db, factory, run_jobs):
-    from app.services.time_entries import EntryData, create_entry
+    from app.time_tracking.entries import EntryData, create_entry
 
     w = factory.world()
     w.org_project.budget_hours = Decimal("2")
@@ -89,7 +89,7 @@ def _failed(db, kind: str, when: datetime, n: int = 1) -> None:
 
 
 def test_a_kind_that_keeps_failing_alerts_system_admins_once_an_hour_counting_the_held_back(db, factory, app):
-    from app.services.notifications.operator_alerts import failed_jobs
+    from app.notifications.operator_alerts import failed_jobs
 
     w = factory.world()
     second_admin = factory.user(is_system_admin=True)
@@ -115,7 +115,7 @@ def test_a_kind_that_keeps_failing_alerts_system_admins_once_an_hour_counting_th
 def test_queue_backlog_missing_worker_and_late_recurring_entry_alert(db, factory, app, redis_conn):
     from app.background.enqueue import enqueue
     from app.background.recurring import make_scheduler, register
-    from app.services.notifications.operator_alerts import late_recurring, missing_workers, queue_backlogs
+    from app.notifications.operator_alerts import late_recurring, missing_workers, queue_backlogs
 
     w = factory.world()
     enqueue("echo", "waiting")
@@ -139,7 +139,7 @@ def test_queue_backlog_missing_worker_and_late_recurring_entry_alert(db, factory
 
 # -- weekly summary -------------------------------------------------------------------------------
 def test_weekly_summary_goes_monday_8_local_once_with_the_right_week_across_a_dst_change(db, factory, app):
-    from app.services.notifications.weekly_summary import send_due
+    from app.notifications.weekly_summary import send_due
 
     empty_outbox(app.config["OUTBOX_DIR"])
     w = factory.world()
@@ -170,7 +170,7 @@ def test_weekly_summary_goes_monday_8_local_once_with_the_right_week_across_a_ds
 
 
 def test_weekly_summary_email_shows_hours_change_and_a_bar_chart(db, factory, app, run_jobs):
-    from app.services.notifications.weekly_summary import send_due
+    from app.notifications.weekly_summary import send_due
 
     empty_outbox(app.config["OUTBOX_DIR"])
     w = factory.world()
@@ -233,7 +233,7 @@ def test_the_weekly_summary_cli_sends_one_now_and_refuses_twice(app, db, factory
 
 
 def test_the_watchdog_checks_only_when_the_recurring_entry_has_stopped(db, factory, app):
-    from app.services.notifications import operator_alerts
+    from app.notifications import operator_alerts
 
     now = utcnow()
     db.session.add(JobStatus(rq_job_id="recurring-run", kind="operator_alerts", queue="notifications",

@@ -10,9 +10,9 @@ import urllib.request
 
 from app.background.enqueue import enqueue
 from app.extensions import db
+from app.live.streams import broadcast_stream
+from app.live.topics import JobsTopic
 from app.models import JobStatus
-from app.streams import broadcast_stream
-from app.topics import JobsTopic
 from tests.processes import TMP
 
 

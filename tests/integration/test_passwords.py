@@ -50,7 +50,7 @@ def test_every_failed_sign_in_lasts_at_least_the_same_floor(app_ctx, factory, st
     must not answer sooner than an unknown e-mail's dummy scrypt check."""
     import time
 
-    from app.services.sessions import FAILED_SIGN_IN_SECONDS, authenticate
+    from app.accounts.sessions import FAILED_SIGN_IN_SECONDS, authenticate
 
     email = "nobody@acme.test"
     if stored != "unknown e-mail":
@@ -87,7 +87,7 @@ def test_a_current_hash_is_left_alone_on_sign_in(client, factory, db):
 
 
 def test_bulk_seeding_hashes_once_per_run_with_the_current_method(app_ctx, db, monkeypatch):
-    from app.services import seeding
+    from app import seeding
 
     hashed: list[str] = []
     real = passwords.hash_password
@@ -102,7 +102,7 @@ def test_bulk_seeding_hashes_once_per_run_with_the_current_method(app_ctx, db, m
 
 
 def test_the_demo_shares_one_current_hash_between_its_accounts(app_ctx, db):
-    from app.services import seeding
+    from app import seeding
 
     seeding.create_demo()
     accounts = db.session.scalars(select(User).where(User.email.in_(

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.background.enqueue import enqueue
 from app.models import JobStatus, Report, TimeLog, utcnow
-from app.services.reports import runs
-from app.services.reports.params import ReportParams, check
+from app.reports import runs
+from app.reports.params import ReportParams, check
 from tests import report_data
 from tests.conftest import login
 
@@ -79,7 +79,7 @@ def test_a_report_canceled_while_it_runs_stops_and_leaves_no_file(app, db, facto
     which removes its partial file; the record stays canceled."""
     from sqlalchemy import update
 
-    from app.services.reports import generate as generate_module
+    from app.reports import generate as generate_module
 
     w = report_data.build(factory, db)
     params = check(ReportParams(organization_id=w.org.id, range="custom", date_from=w.first.isoformat(),

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 
+from app.live.topics import ReportTopic, can_receive
 from app.models import JobStatus, Report, ReportDefinition, utcnow
-from app.services.reports import runs
-from app.topics import ReportTopic, can_receive
+from app.reports import runs
 from tests import report_data
 from tests.conftest import login
 

@@ -144,7 +144,7 @@ def test_removal_closes_the_removed_members_sockets_in_a_web_process_and_refuses
                                                                                            start_web):
     """Issue 11: removed from an organization, a member's open socket (in a web process: it cannot drop single
     topics) is closed at once, and opening it again for that organization's topics is refused; others stay."""
-    from app.services.people import remove_member
+    from app.organizations.people import remove_member
 
     w = factory.world()
     base = start_web()

@@ -2,14 +2,14 @@
 
 A web process (gunicorn gthread) spends one thread per open socket, so a few dozen open dashboards
 take it down. The gateway holds thousands of sockets in one event loop instead, and the web
-processes hold none (pages find it through STREAM_URL, app/stream_url.py):
+processes hold none (pages find it through STREAM_URL, app/live/stream_url.py):
 
 - server.py  the websockets server: the handshake (Origin), /healthz, /metrics, one task per socket;
 - auth.py    who is behind a socket (the Flask session cookie) and which topics they may receive
-             (app.topics.can_receive), run in worker threads because it reads the database;
+             (app.live.topics.can_receive), run in worker threads because it reads the database;
 - hub.py     per-topic subscriber sets; each message written to every socket at once, with a bounded
              send buffer per socket: a slow or dead client is dropped, never delaying the others;
-- relay.py   the one Redis subscriber (app/relay.py's CHANNEL), presence (app/presence.py), and the
+- relay.py   the one Redis subscriber (app/live/publisher.py's CHANNEL), presence (app/live/presence.py), and the
              periodic re-check of every socket's session and topics;
 - metrics.py its own Prometheus registry.
 

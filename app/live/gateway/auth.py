@@ -2,7 +2,7 @@
 
 The gateway reads the signed session cookie the web process sets (same SECRET_KEY, same serializer,
 same maximum age), takes Flask-Login's "<id>:<session_version>" token from it, and asks
-User.from_session_token (a revoked session names nobody) and app.topics.can_receive (the one policy)
+User.from_session_token (a revoked session names nobody) and app.live.topics.can_receive (the one policy)
 about every topic. The functions that read the database are called in worker threads
 (asyncio.to_thread), each in its own app context whose database session is removed afterwards, so
 the event loop never waits on SQL and no socket holds a database connection.
@@ -17,10 +17,10 @@ from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
 
 from app.extensions import db
+from app.live.topics import can_receive
 from app.models import User
 from app.models.user import SESSION_TOKEN
-from app.origins import normalize_origin
-from app.topics import can_receive
+from app.web.origins import normalize_origin
 
 
 def session_token(app: Flask, cookie_header: str | None) -> str | None:
@@ -74,7 +74,7 @@ def recheck(app: Flask, subscriptions: list[tuple[str, tuple[str, ...]]]) -> lis
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: list[str], any_port: bool = False) -> bool:
-    """May a page of this Origin open a socket here? As on the web route (app/origins.py): the origin
+    """May a page of this Origin open a socket here? As on the web route (app/web/origins.py): the origin
     the handshake was sent to (a proxy forwarding one site's /turbo-stream here, with its Host), or one
     of ALLOWED_ORIGINS. With `any_port` (GATEWAY_SAME_HOST_ANY_PORT, which bin/dev and the tests turn
     on: pages on one port, the gateway on another) any port of that host name too; never by default,

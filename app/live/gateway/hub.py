@@ -20,9 +20,9 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from app.gateway.metrics import GatewayMetrics, topic_kind
-from app.metrics.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
-from app.relay import PAUSED_STREAM, READY_STREAM
+from app.live.gateway.metrics import GatewayMetrics, topic_kind
+from app.live.publisher import PAUSED_STREAM, READY_STREAM
+from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
 log = logging.getLogger(__name__)
 

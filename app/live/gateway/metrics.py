@@ -2,7 +2,8 @@
 sockets; Prometheus sums the gateways), served in the Prometheus text format.
 
 Counted as they happen: messages delivered, slow clients dropped, and delivery latency (from the
-publisher's "at" stamp, app/relay.py, to the write of the message to its last socket). Read at each scrape from the
+publisher's "at" stamp, app/live/publisher.py, to the write of the message to its last socket).
+Read at each scrape from the
 hub: connected sockets and subscriptions per topic kind (the part of a topic's name before the first
 ':': dashboard, user, jobs).
 """
@@ -31,7 +32,7 @@ class GatewayMetrics:
 
     def watch(self, hub) -> None:
         """Report the hub's sockets and subscriptions at every scrape, and what this process counted in the
-        shared instruments (open sockets, broadcasts by topic kind: app/metrics/instruments.py)."""
+        shared instruments (open sockets, broadcasts by topic kind: app/observability/instruments.py)."""
         self.registry.register(_HubCollector(hub))
         self.registry.register(_Shared())
 
@@ -47,7 +48,7 @@ def topic_kind(topic: str) -> str:
 
 class _Shared:
     def collect(self):
-        from app.metrics.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
+        from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
         yield from GATEWAY_SOCKETS.collect()
         yield from GATEWAY_BROADCASTS.collect()

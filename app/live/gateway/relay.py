@@ -1,9 +1,9 @@
-"""The gateway's two Redis loops: the one subscriber on app/relay.py's CHANNEL, and presence.
+"""The gateway's two Redis loops: the one subscriber on app/live/publisher.py's CHANNEL, and presence.
 
-Whatever any process publishes (app.relay.RelayedTurbo.push, revoke_user) reaches the hub here. While
+Whatever any process publishes (app.live.publisher.RelayedTurbo.push, revoke_user) reaches the hub here. While
 Redis is lost the hub tells every page that live updates are paused, and "live" again once the
 gateway has resubscribed; app.redis_client.Outage paces the retries and logs once each way.
-Presence (app/presence.py): a topic with at least one socket here has its key set at once, and
+Presence (app/live/presence.py): a topic with at least one socket here has its key set at once, and
 again every REFRESH_EVERY seconds while it keeps one; keys are never deleted (another gateway may
 hold the topic too): they expire.
 """
@@ -17,10 +17,10 @@ from contextlib import suppress
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from app.gateway.hub import Hub
-from app.presence import PRESENCE_TTL, REFRESH_EVERY, presence_key
+from app.live.gateway.hub import Hub
+from app.live.presence import PRESENCE_TTL, REFRESH_EVERY, presence_key
+from app.live.publisher import CHANNEL
 from app.redis_client import Outage
-from app.relay import CHANNEL
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ write limits and plain-HTTP answers in the handshake hook built in; one route ne
 A handshake is refused with 403 before the upgrade when its Origin is not one of our pages (the
 socket carries the visitor's session cookie: cross-site WebSocket hijacking). Once open, a socket
 whose session names nobody, or that may receive none of its topics, is closed with 1008, as on the
-web route (app/streams.py); the topics it may receive are subscribed and the page gets the "live"
+web route (app/live/streams.py); the topics it may receive are subscribed and the page gets the "live"
 handshake stream. Every GATEWAY_RECHECK_SECONDS every socket's session and topics are checked again
 (off the loop): a revoked session is closed, topics the user lost are unsubscribed.
 """
@@ -25,10 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from app import presence
-from app.gateway import auth, relay
-from app.gateway.hub import CLOSE_TIMEOUT, POLICY_VIOLATION, SEND_BUFFER_LIMIT, Hub, Subscriber
-from app.gateway.metrics import GatewayMetrics, scrape_allowed
+from app.live import presence
+from app.live.gateway import auth, relay
+from app.live.gateway.hub import CLOSE_TIMEOUT, POLICY_VIOLATION, SEND_BUFFER_LIMIT, Hub, Subscriber
+from app.live.gateway.metrics import GatewayMetrics, scrape_allowed
 from app.redis_client import client
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.services.reports.params import ReportParams
+from app.reports.params import ReportParams
 
 COLUMNS = ["date", "start", "end", "duration", "user", "team", "project", "client", "description", "billable",
            "rate", "amount"]
@@ -36,12 +36,12 @@ class Meta:
 
 def open_writer(fmt: str, directory: Path, base_name: str, meta: Meta):
     if fmt == "csv":
-        from app.services.reports.writers.csv_writer import CsvWriter
+        from app.reports.writers.csv_writer import CsvWriter
         return CsvWriter(directory, base_name, meta)
     if fmt == "xlsx":
-        from app.services.reports.writers.xlsx_writer import XlsxWriter
+        from app.reports.writers.xlsx_writer import XlsxWriter
         return XlsxWriter(directory, base_name, meta)
     if fmt == "pdf":
-        from app.services.reports.writers.pdf_writer import PdfWriter
+        from app.reports.writers.pdf_writer import PdfWriter
         return PdfWriter(directory, base_name, meta)
     raise ValueError(f"unknown format {fmt!r}")

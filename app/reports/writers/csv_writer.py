@@ -7,8 +7,8 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.services.reports.grouping import format_hours
-from app.services.reports.query import ReportRow
+from app.reports.grouping import format_hours
+from app.reports.query import ReportRow
 
 
 class CsvWriter:

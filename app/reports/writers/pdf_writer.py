@@ -8,9 +8,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from app.services.reports.grouping import format_hours
-from app.services.reports.query import ReportRow
-from app.services.reports.writers.csv_writer import summary_rows
+from app.reports.grouping import format_hours
+from app.reports.query import ReportRow
+from app.reports.writers.csv_writer import summary_rows
 
 DETAIL_LIMIT = 10_000
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from app.services.reports.query import ReportRow
+from app.reports.query import ReportRow
 
 DETAIL_WIDTHS = [11, 17, 17, 10, 24, 16, 28, 22, 50, 9, 10, 12]
 HMM, DECIMAL = "[h]:mm", "0.00"
