@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_subscribers()
     return app
 
 
@@ -28,7 +29,8 @@ def register_extensions(app: Flask) -> None:
     from app import models  # registers every table with the metadata; load_user reads User
     from app.accounts.sessions import close_sockets_on_revocation
     from app.database import configure_engine
-    from app.extensions import csrf, db, limiter, login_manager, mail, migrate, turbo
+    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from app.live.publisher import turbo
 
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
@@ -112,12 +114,20 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import register
+    from app.cli.commands import register
 
     register(app)
 
 
 def register_security_headers(app: Flask) -> None:
+    from app.live.stream_url import stream_origin
     from app.web.security import register
 
-    register(app)
+    register(app, connect_origin=stream_origin)
+
+
+def register_subscribers() -> None:
+    """Features that hook into another's events rather than being called from inside it (idempotent)."""
+    from app.reports import notices
+
+    notices.register()

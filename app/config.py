@@ -87,7 +87,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TURBO_WEBSOCKET_ROUTE": None,  # app/live/streams.py serves /turbo-stream itself
         "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
         "RQ_DASHBOARD_REDIS_URL": redis_url,
-        # people and settings: sign-up, invitations, password resets and their e-mail (app/mail.py)
+        # people and settings: sign-up, invitations, password resets and their e-mail (app/notifications/mail.py)
         "ALLOW_SIGNUP": _flag(os.environ.get("ALLOW_SIGNUP"), default=env != "production"),
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute"),
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "20 per minute"),

@@ -102,7 +102,7 @@ def change_series(ws, subjects, rounds: int, spacing: float | None) -> Series:
 
 def relay_series(ws, subjects, rounds: int) -> Series:
     """The baseline: a stream pushed on the relay, to its arrival on the socket."""
-    from app.extensions import turbo
+    from app.live.publisher import turbo
     from app.live.streams import broadcast_stream
 
     key = subjects.key("org")

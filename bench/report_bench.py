@@ -181,7 +181,7 @@ def _naive(params, org, out: Path) -> int:
     from app.reports import query
     from app.reports.grouping import Grouper
     from app.reports.params import describe
-    from app.reports.writers import Meta, open_writer
+    from app.reports.writers.formats import Meta, open_writer
 
     rows = list(query.iter_rows(params, None, utcnow()))
     grouper = Grouper(params.groups)

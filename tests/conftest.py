@@ -21,7 +21,7 @@ _REDIS_PROC, REDIS_URL = start_redis()
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["APP_ENV"] = "test"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}")
-os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/mail.py)
+os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/notifications/mail.py)
 os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of the app and its subprocesses
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
 DATABASE_URL = os.environ["DATABASE_URL"]

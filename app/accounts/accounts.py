@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import passwords, tokens
 from app.extensions import db
-from app.mail import send_email_later
 from app.models import User
+from app.notifications.mail import send_email_later
 from app.redis_client import get_redis
 
 SIGNUP_PREFIX = "timeboard:signup:"

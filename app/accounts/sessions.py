@@ -14,7 +14,8 @@ import time
 from sqlalchemy import event, func, inspect, select
 
 from app import passwords
-from app.extensions import db, turbo
+from app.extensions import db
+from app.live.publisher import turbo
 from app.models import User
 
 log = logging.getLogger(__name__)

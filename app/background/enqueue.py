@@ -24,7 +24,8 @@ from rq.registry import FailedJobRegistry
 
 from app.background import tracking
 from app.background.catalog import PERFORM, get_kind
-from app.extensions import db, turbo
+from app.extensions import db
+from app.live.publisher import turbo
 from app.live.streams import broadcast_stream
 from app.live.topics import JobsTopic
 from app.models import JobState, JobStatus, utcnow

@@ -211,3 +211,6 @@ def close_socket(ws, message: str) -> None:
     wake = getattr(ws, "event", None)  # simple_websocket's receive() waits on this event
     if wake is not None:
         wake.set()
+
+
+turbo = RelayedTurbo()  # the one publisher: create_app() binds it (turbo.init_app)

@@ -19,8 +19,8 @@ from flask_sock import ConnectionClosed, Sock
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db, turbo
-from app.live.publisher import close_socket
+from app.extensions import db
+from app.live.publisher import close_socket, turbo
 from app.live.stream_url import stream_url
 from app.live.topics import Topic, UserTopic, can_receive
 from app.models import User

@@ -9,13 +9,12 @@ from app.live import presence
 from app.live.streams import broadcast_stream, render_stream
 from app.live.topics import UserTopic
 from app.models import Notification
+from app.notifications.bell import unread_count
 
 log = logging.getLogger(__name__)
 
 
 def _bell(user_id: int) -> str:
-    from app.notifications.notify import unread_count
-
     return render_stream("replace", "notification-bell", "notifications/_bell.html", count=unread_count(user_id))
 
 

@@ -10,7 +10,7 @@ from rq import get_current_job
 
 from app.extensions import db
 from app.models import EmailState, Notification, utcnow
-from app.notifications import broadcasts, emails, kinds, preferences
+from app.notifications import attachments, broadcasts, emails, kinds, preferences
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +59,8 @@ def deliver_email(notification_id: int, now: datetime | None = None) -> str:
         notification.email_state = EmailState.SKIPPED
         db.session.commit()
         return "read in the app (or e-mail turned off): not sent"
-    from app.reports.notices import attachments
-
     try:  # an SMTP failure raises: the job's policy retries it
-        emails.send_notification(notification, attachments=attachments(notification))
+        emails.send_notification(notification, attachments=attachments.attachments(notification))
     except Exception:
         job = get_current_job()
         if job is None or not job.retries_left:  # the last attempt: the sweep must not try it forever

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import current_app, render_template, url_for
 
 from app import tokens
-from app.mail import send_email
 from app.models import Notification, User
 from app.notifications import kinds
+from app.notifications.mail import send_email
 
 
 def unsubscribe_token(user: User, kind: str) -> str:

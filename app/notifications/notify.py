@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Channel, EmailState, Notification, User, utcnow
 from app.notifications import kinds, preferences
+from app.notifications.delivery import deliver_later
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ def notify(user: User, kind: str, dedup_key: str, title: str, body: str = "", li
     except IntegrityError:  # the same trigger, at the same instant, in another process
         db.session.rollback()
         return None
-    from app.notifications.delivery import deliver_later
-
     deliver_later(notification, now)
     return notification
 
@@ -50,14 +49,3 @@ def notify(user: User, kind: str, dedup_key: str, title: str, body: str = "", li
 def _exists(user_id: int, dedup_key: str) -> bool:
     return db.session.scalar(db.select(Notification.id).where(
         Notification.user_id == user_id, Notification.dedup_key == dedup_key[:200])) is not None
-
-
-BELL_LIMIT = 100  # the bell shows "99+" beyond; counting stops there (every page renders the bell)
-
-
-def unread_count(user_id: int) -> int:
-    """Unread in-app notifications of the user, up to BELL_LIMIT (an index range scan, never a full count)."""
-    ids = db.session.scalars(db.select(Notification.id).where(
-        Notification.user_id == user_id, Notification.in_app.is_(True), Notification.read_at.is_(None))
-        .limit(BELL_LIMIT))
-    return len(ids.all())

@@ -9,7 +9,7 @@ from app import policies, tokens
 from app.extensions import db
 from app.models import User
 from app.notifications import emails, inbox, kinds, preferences
-from app.notifications.notify import unread_count
+from app.notifications.bell import unread_count
 from app.web.form_filters import parse_page
 
 bp = Blueprint("notifications", __name__)

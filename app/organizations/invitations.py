@@ -2,8 +2,9 @@
 password; an existing user accepts with one click once signed in).
 
 An invitation's link is `tokens.make("invitation", {"i": id, "n": nonce})`: signed, expiring with the invitation
-(7 days), ended by acceptance, revocation or a resend (a new nonce). Mail goes out through app/mail.py from a job,
-after the commit. Accepting reactivates a former member's row, so their earlier logs are theirs again.
+(7 days), ended by acceptance, revocation or a resend (a new nonce). Mail goes out through
+app/notifications/mail.py from a job, after the commit.
+Accepting reactivates a former member's row, so their earlier logs are theirs again.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import policies, tokens
 from app.extensions import db
-from app.mail import send_email_later
 from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User
+from app.notifications.mail import send_email_later
 from app.organizations import audit
 from app.organizations.people import access_changed
 

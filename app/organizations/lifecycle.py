@@ -14,7 +14,8 @@ import redis
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 
-from app.extensions import db, turbo
+from app.extensions import db
+from app.live.publisher import turbo
 from app.models import (
     AuditEntry,
     Client,

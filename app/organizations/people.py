@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app import policies
 from app.dashboards.invalidation import mark_dirty
-from app.extensions import db, turbo
+from app.extensions import db
+from app.live.publisher import turbo
 from app.live.topics import DashboardKey
 from app.models import Membership, Organization, Role, Team, TeamMembership, TimeLog, User
 from app.organizations import audit

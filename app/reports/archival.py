@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Report, ReportState, utcnow
-from app.reports.runs import reports_dir
+from app.reports.files import reports_dir
 
 ARCHIVE_AFTER = timedelta(days=30)
 

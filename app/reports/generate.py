@@ -20,7 +20,7 @@ from app.models import Organization, User
 from app.reports import query
 from app.reports.grouping import Grouper
 from app.reports.params import ReportParams, describe
-from app.reports.writers import Meta, open_writer
+from app.reports.writers.formats import Meta, open_writer
 from app.timezones import to_local, utcnow
 
 PROGRESS_INTERVAL = 0.25  # seconds: at most four updates a second

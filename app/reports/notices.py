@@ -8,7 +8,9 @@ import logging
 from app.extensions import db
 from app.models import Report, ReportState, User
 from app.models.report_schedule import ReportSchedule, ReportScheduleRun
+from app.notifications import attachments as attachments_by_kind
 from app.notifications.notify import notify
+from app.reports.files import MIME, file_path
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +68,13 @@ def _scheduled(report: Report, run: ReportScheduleRun, final: bool) -> None:
                data={"report_id": report.id, "attach": attach})
 
 
-def attachments(notification) -> list[tuple[str, bytes, str]]:
-    """The report file of a scheduled report's e-mail, when small enough (the e-mail job calls this)."""
-    from app.reports.runs import MIME, file_path
+def register() -> None:
+    """Scheduled reports' e-mails carry their file (create_app() calls this)."""
+    attachments_by_kind.provide("scheduled_report", attachments)
 
+
+def attachments(notification) -> list[tuple[str, bytes, str]]:
+    """The report file of a scheduled report's e-mail, when small enough (the e-mail job asks for it)."""
     if notification.kind != "scheduled_report" or not notification.data.get("attach"):
         return []
     report = db.session.get(Report, notification.data.get("report_id"))

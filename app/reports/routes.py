@@ -12,7 +12,7 @@ from app.background.enqueue import JobActionError
 from app.extensions import db, limiter
 from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
-from app.reports import archival, runs
+from app.reports import archival, files, runs
 from app.reports.forms import ReportForm
 from app.reports.params import ParamError, ReportParams, check, describe
 from app.timezones import to_local, utcnow
@@ -78,7 +78,7 @@ def _index(form: ReportForm, status: int = 200):
     definitions = db.session.scalars(select(ReportDefinition).where(ReportDefinition.user_id == current_user.id)
                                      .order_by(ReportDefinition.name)).all()
     return render_template("reports/index.html", form=form, reports=reports, definitions=definitions,
-                           describe=_describe, file_exists=runs.file_exists), status
+                           describe=_describe, file_exists=files.file_exists), status
 
 
 def _describe(params: dict) -> str:
@@ -134,11 +134,11 @@ def download(report_id):
     report = _load(report_id)
     if report.status != "completed":
         abort(404, "This report has no file yet.")
-    if not runs.file_exists(report):
+    if not files.file_exists(report):
         flash("The report's file is missing: run it again.", "error")
         return redirect(url_for("reports.show", report_id=report.id), 303)
     ext = (report.file_name or "").rsplit(".", 1)[-1]
-    return send_file(archival.open_file(report), mimetype=runs.MIME.get(ext, "application/octet-stream"),
+    return send_file(archival.open_file(report), mimetype=files.MIME.get(ext, "application/octet-stream"),
                      as_attachment=True, download_name=report.file_name, max_age=0)
 
 

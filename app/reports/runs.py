@@ -8,12 +8,9 @@ Progress is committed and broadcast at most every generate.PROGRESS_INTERVAL sec
 from __future__ import annotations
 
 import logging
-import os
 import re
 import uuid
-from pathlib import Path
 
-from flask import current_app
 from rq import get_current_job
 from sqlalchemy import select
 
@@ -26,6 +23,7 @@ from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ReportTopic
 from app.models import JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
 from app.reports import notices as report_notifications
+from app.reports.files import delete_file, file_exists, reports_dir
 from app.reports.generate import Canceled, generate
 from app.reports.grouping import format_hours
 from app.reports.params import FORMATS, ReportParams, check, describe
@@ -35,14 +33,6 @@ from app.web.helpers import dom_id
 log = logging.getLogger(__name__)
 
 KIND = "report_generation"
-MIME = {"csv": "text/csv", "zip": "application/zip", "pdf": "application/pdf",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def reports_dir() -> Path:
-    return Path(current_app.config["REPORTS_DIR"])
-
-
 # -- creating and enqueuing ----------------------------------------------------------------------------
 def create_report(user: User, params: ReportParams) -> Report:
     """A pending Report for checked params (params.check), committed; then its job is enqueued."""
@@ -139,7 +129,7 @@ def build_report(report_id: int) -> str:
         raise
     report = db.session.get(Report, report_id)
     if report is None or report.status != ReportState.RUNNING:  # canceled or deleted in the last instant
-        _delete_file(result.file_name)
+        delete_file(result.file_name)
         return f"report {report_id} canceled while running"
     report.complete(result.file_name, _download_name(report, result.file_name), result.rows, result.size,
                     result.summary)
@@ -243,7 +233,7 @@ def cancel(report: Report) -> None:
 def retry(report: Report) -> Report:
     if report.status not in (ReportState.FAILED, ReportState.CANCELED):
         raise JobActionError(f"Only a failed or canceled report can be retried; this one is {report.status}.")
-    _delete_file(report.file_path)
+    delete_file(report.file_path)
     report.restart()
     db.session.commit()
     build_report_later(report)
@@ -254,27 +244,6 @@ def retry(report: Report) -> Report:
 def delete(report: Report) -> None:
     if report.is_active:
         cancel(report)
-    _delete_file(report.file_path)
+    delete_file(report.file_path)
     db.session.delete(report)
     db.session.commit()
-
-
-# -- files ------------------------------------------------------------------------------------------------
-def file_path(report: Report) -> Path | None:
-    if not report.file_path:
-        return None
-    return reports_dir() / report.file_path
-
-
-def file_exists(report: Report) -> bool:
-    path = file_path(report)
-    return path is not None and path.is_file()
-
-
-def _delete_file(name: str | None) -> None:
-    if not name:
-        return
-    try:
-        os.unlink(reports_dir() / name)
-    except FileNotFoundError:
-        pass

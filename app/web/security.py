@@ -16,10 +16,10 @@ balancer or Prometheus send over the internal network; HSTS goes with every HTTP
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, request
 from flask_talisman import Talisman
-
-from app.live.stream_url import stream_origin
 
 POLICY = {
     "default-src": "'self'",
@@ -47,23 +47,27 @@ PLAIN_HTTP_ENDPOINTS = frozenset({"main.healthz", "metrics.metrics"})
 
 class SecurityHeaders(Talisman):
     """Talisman with our two policies, chosen per request (its per-view options would live on
-    rq-dashboard's view functions, which every app in the process shares)."""
+    rq-dashboard's view functions, which every app in the process shares). `connect_origin()` names the one
+    other origin pages may open sockets to (the stream gateway's), or None."""
+
+    connect_origin: Callable[[], str | None] = staticmethod(lambda: None)
 
     def _get_local_options(self):
         options = dict(super()._get_local_options())  # a copy: never write to a view's shared options
         if request.blueprint == "rq_dashboard":
             options.update(content_security_policy=RQ_DASHBOARD_POLICY, content_security_policy_nonce_in=[])
-        elif (origin := stream_origin()) is not None:
+        elif (origin := self.connect_origin()) is not None:
             options.update(content_security_policy={**POLICY, "connect-src": f"'self' {origin}"})
         if request.endpoint in PLAIN_HTTP_ENDPOINTS:
             options.update(force_https=False)
         return options
 
 
-def register(app: Flask) -> None:
-    """One Talisman per app: it keeps its options on itself, and tests build apps of several kinds."""
+def register(app: Flask, connect_origin: Callable[[], str | None]) -> None:
+    """One Talisman per app: it keeps its options on itself, and tests build apps of several kinds. The factory
+    passes app.live.stream_url.stream_origin as `connect_origin` (web plumbing does not import the live layer)."""
     production = app.config["APP_ENV"] == "production"
-    app.extensions["talisman"] = SecurityHeaders(
+    headers = app.extensions["talisman"] = SecurityHeaders(
         app,
         content_security_policy=POLICY,
         content_security_policy_nonce_in=NONCE_IN,
@@ -75,3 +79,4 @@ def register(app: Flask) -> None:
         session_cookie_http_only=app.config["SESSION_COOKIE_HTTPONLY"],
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
     )
+    headers.connect_origin = connect_origin

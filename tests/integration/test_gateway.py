@@ -76,7 +76,7 @@ def close_code(ws: ClientConnection, timeout: float = 10) -> int | None:
 
 def push(app, topic: str, text: str) -> None:
     """Publish a stream the way every process does (app/live/publisher.py, through Redis)."""
-    from app.extensions import turbo
+    from app.live.publisher import turbo
 
     with app.app_context():
         turbo.push(turbo.update(text, "probe"), to=topic)
@@ -188,7 +188,7 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message
 
     thread = threading.Thread(target=read)
     thread.start()
-    from app.extensions import turbo
+    from app.live.publisher import turbo
 
     with app.app_context():
         for i in range(count):
