@@ -6,7 +6,36 @@ import os
 
 from flask import Flask
 
+from app import models  # registers every table with the metadata; load_user reads User
+from app.accounts import routes as accounts
+from app.accounts import settings_routes as settings
+from app.accounts.sessions import close_sockets_on_revocation
+from app.admin import metrics
+from app.admin.rq_dashboard import register_rq_dashboard
+from app.cli.commands import register_commands
 from app.config import load_config
+from app.dashboards import routes as dashboards
+from app.database import configure_engine
+from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.job_monitor import bulk, operations  # noqa: F401  (pages of the job_monitor blueprint)
+from app.job_monitor import routes as job_monitor
+from app.live import streams
+from app.live.publisher import turbo
+from app.live.stream_url import stream_origin
+from app.notifications import routes as notifications
+from app.observability import logs
+from app.observability.http import register as register_http_metrics
+from app.observability.sentry import init_sentry
+from app.organizations import invitation_routes, member_routes, settings_routes, team_routes  # noqa: F401
+from app.organizations import routes as organizations
+from app.reports import notices as report_notices
+from app.reports import routes as reports
+from app.reports import schedule_routes as report_schedules
+from app.time_tracking import client_routes  # noqa: F401  (pages of the projects blueprint)
+from app.time_tracking import project_routes as projects
+from app.time_tracking import routes as time_logs
+from app.web import errors, helpers, input_guard, main, request_id, security
+from app.web.form_filters import IdConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -15,23 +44,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, overrides))
     register_observability(app)
     register_extensions(app)
-    register_security_headers(app)
-    register_input_guard(app)
+    security.register(app, connect_origin=stream_origin)  # headers; the CSP allows the stream gateway's origin
+    input_guard.register(app)
     register_blueprints(app)
-    register_errorhandlers(app)
-    register_template_helpers(app)
+    errors.register(app)
+    helpers.register(app)  # template helpers
     register_commands(app)
     register_subscribers()
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # registers every table with the metadata; load_user reads User
-    from app.accounts.sessions import close_sockets_on_revocation
-    from app.database import configure_engine
-    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from app.live.publisher import turbo
-
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
     migrate.init_app(app, db, directory=migrations, render_as_batch=True)
@@ -54,11 +77,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_observability(app: Flask) -> None:
     """Logs (JSON in production), the request id, Prometheus request metrics, and Sentry when SENTRY_DSN is set."""
-    from app.observability import logs
-    from app.observability.http import register as register_http_metrics
-    from app.observability.sentry import init_sentry
-    from app.web import request_id
-
     logs.configure(app.config["APP_ENV"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     request_id.register(app)
@@ -66,34 +84,9 @@ def register_observability(app: Flask) -> None:
     init_sentry(app.config)
 
 
-def register_input_guard(app: Flask) -> None:
-    from app.web.input_guard import register
-
-    register(app)
-
-
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprints; a blueprint is `bp` in the route module that serves its main pages, and the
-    feature's other route modules add their pages to it (importing them here attaches them)."""
-    from app.accounts import routes as accounts
-    from app.accounts import settings_routes as settings
-    from app.admin import metrics
-    from app.admin.rq_dashboard import register_rq_dashboard
-    from app.dashboards import routes as dashboards
-    from app.job_monitor import bulk, operations  # noqa: F401  (pages of the job_monitor blueprint)
-    from app.job_monitor import routes as job_monitor
-    from app.live import streams
-    from app.notifications import routes as notifications
-    from app.organizations import invitation_routes, member_routes, settings_routes, team_routes  # noqa: F401
-    from app.organizations import routes as organizations
-    from app.reports import routes as reports
-    from app.reports import schedule_routes as report_schedules
-    from app.time_tracking import client_routes  # noqa: F401  (pages of the projects blueprint)
-    from app.time_tracking import project_routes as projects
-    from app.time_tracking import routes as time_logs
-    from app.web import main
-    from app.web.form_filters import IdConverter
-
+    feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, settings, time_logs, projects, organizations, notifications, dashboards,
                    job_monitor, reports, report_schedules, streams, metrics):
@@ -101,33 +94,6 @@ def register_blueprints(app: Flask) -> None:
     register_rq_dashboard(app)
 
 
-def register_errorhandlers(app: Flask) -> None:
-    from app.web.errors import register
-
-    register(app)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from app.web.helpers import register
-
-    register(app)
-
-
-def register_commands(app: Flask) -> None:
-    from app.cli.commands import register
-
-    register(app)
-
-
-def register_security_headers(app: Flask) -> None:
-    from app.live.stream_url import stream_origin
-    from app.web.security import register
-
-    register(app, connect_origin=stream_origin)
-
-
 def register_subscribers() -> None:
     """Features that hook into another's events rather than being called from inside it (idempotent)."""
-    from app.reports import notices
-
-    notices.register()
+    report_notices.register()

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import (
     Client,
     JobStatus,
+    Notification,
     Organization,
     Project,
     Report,
@@ -330,7 +331,6 @@ def can_operate_jobs(user: User) -> bool:
 # -- notifications (issue 13) ----------------------------------------------------------------------
 def load_notification(user: User, notification_id):
     """A notification is its recipient's alone: anyone else's, or a malformed id, is a 404 (system admins too)."""
-    from app.models import Notification
 
     record_id = parse_id(notification_id)
     record = db.session.get(Notification, record_id) if record_id is not None else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from zoneinfo import available_timezones
 
 import redis
 from flask import render_template, url_for
@@ -37,8 +38,6 @@ def find_by_email(email: str) -> User | None:
 
 
 def valid_zone(name: str | None) -> str:
-    from zoneinfo import available_timezones
-
     return name if name in available_timezones() else "UTC"
 
 

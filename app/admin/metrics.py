@@ -16,6 +16,14 @@ from flask_login import current_user
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import func, select
+
+from app.background import health, pause
+from app.background import workers as workers_module
+from app.dashboards import section_stats
+from app.extensions import db
+from app.live import presence
+from app.models import JobStatus, TimeLog
 
 bp = Blueprint("metrics", __name__)
 
@@ -24,15 +32,7 @@ class TimeboardCollector:
     """Reads current figures on each scrape; nothing is counted in-process, so any web process answers."""
 
     def collect(self):
-        from sqlalchemy import func, select
 
-        from app.background import pause
-        from app.background import workers as workers_module
-        from app.dashboards import section_stats
-        from app.extensions import db
-        from app.job_monitor import queries as monitor
-        from app.live import presence
-        from app.models import JobStatus, TimeLog
 
         jobs = GaugeMetricFamily("timeboard_jobs", "Tracked jobs by kind and status", labels=["kind", "status"])
         for kind, status, count in db.session.execute(
@@ -60,7 +60,7 @@ class TimeboardCollector:
                                     "(presence; each gateway's /metrics has its own sockets)", labels=["kind"])
         try:
             paused_names = pause.paused()
-            for name, figures in monitor.queue_health().items():
+            for name, figures in health.queue_health().items():
                 depth.add_metric([name], figures["depth"])
                 if figures["oldest_age_s"] is not None:
                     oldest.add_metric([name], figures["oldest_age_s"])

@@ -8,6 +8,9 @@ import os
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from prometheus_client import multiprocess
+
+from app.live.gateway.server import run
 
 
 @click.command("gateway")
@@ -16,7 +19,6 @@ from flask.cli import with_appcontext
 @with_appcontext
 def gateway_command(host: str | None, port: int | None):
     """Serve the pages' /turbo-stream sockets (plus /healthz and /metrics) from one asyncio process."""
-    from app.live.gateway.server import run
 
     app = current_app._get_current_object()
     logging.getLogger("websockets").setLevel(logging.WARNING)  # not a line per connection at 10,000 sockets
@@ -29,6 +31,4 @@ def gateway_command(host: str | None, port: int | None):
 def mark_metrics_process_dead() -> None:
     """Multiprocess metrics: this gateway's open sockets no longer count (app/observability/instruments.py)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(os.getpid())

@@ -5,6 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from app.extensions import db
+from app.models import User, utcnow
+from app.notifications import weekly_summary
+from app.web.form_filters import normalize_email
+
 
 @click.group("notifications")
 def notifications_group() -> None:
@@ -16,10 +21,6 @@ def notifications_group() -> None:
 @with_appcontext
 def weekly_summary_command(email: str) -> None:
     """Send EMAIL's weekly summary of last week now (its delivery jobs run on the notifications queue)."""
-    from app.extensions import db
-    from app.models import User, utcnow
-    from app.notifications import weekly_summary
-    from app.web.form_filters import normalize_email
 
     try:
         address = normalize_email(email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
@@ -70,8 +71,6 @@ def generate_command(org_id, date_from, date_to, group, fmt, email, rounding, ro
 
 
 def _check_zone(zone: str) -> None:
-    from zoneinfo import ZoneInfo
-
     try:
         ZoneInfo(zone)
     except (ValueError, KeyError, OSError):

@@ -9,6 +9,7 @@ from sqlalchemy import inspect, select
 from app import seeding
 from app.extensions import db
 from app.models import User
+from app.seeding.demo import ADMIN, DEMO_ORGANIZATION, DEMO_PASSWORD, ORG_ACCOUNTS
 
 
 @click.command("seed")
@@ -51,8 +52,6 @@ def seed_command(seed_value: int | None, orgs: int, users_per_org: int, days: in
 
 
 def _seed_demo() -> None:
-    from app.seeding.demo import ADMIN, DEMO_ORGANIZATION, DEMO_PASSWORD, ORG_ACCOUNTS
-
     result = seeding.create_demo()
     if result.created:
         org = result.organization

@@ -34,9 +34,11 @@ from app.background.tracking import report_progress
 from app.dashboards import cache, registry, section_stats
 from app.dashboards.cache import Cached
 from app.dashboards.registry import Section
+from app.extensions import db
 from app.live import presence
 from app.live.streams import broadcast_stream, render_stream, streaming_context
 from app.live.topics import DashboardKey
+from app.models import Team
 from app.redis_client import get_redis
 from app.web.helpers import dom_id
 
@@ -88,9 +90,6 @@ def organization_of(key: DashboardKey) -> int | None:
     if key.kind == "org":
         return key.id
     if key.kind == "team":
-        from app.extensions import db
-        from app.models import Team
-
         return db.session.scalar(select(Team.organization_id).where(Team.id == key.id))
     return None
 

@@ -1,12 +1,10 @@
-"""Queries behind the job monitor (/jobs): who sees which jobs, counts, queue health, throughput."""
+"""Queries behind the job monitor (/jobs): who sees which jobs, counts, throughput. (Queue health is the job
+engine's: app/background/health.py.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 from sqlalchemy import Select, func, or_, select
 
 from app import policies
@@ -14,7 +12,6 @@ from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.live.topics import JobsTopic, jobs_topics_for_viewer
 from app.models import JobState, JobStatus, User, utcnow
-from app.redis_client import get_redis
 from app.web.form_filters import parse_id
 
 STATUSES = [str(s) for s in JobState]
@@ -184,27 +181,6 @@ def status_counts(user: User) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
     counts.update({status: n for status, n in rows})
     return counts
-
-
-def queue_health(now: datetime | None = None) -> dict[str, dict]:
-    """Depth and the age in seconds of the oldest job waiting, per queue (RQ pops from the left).
-
-    System-wide: it says how busy the platform is, nothing private. Performance snapshots store it too."""
-    r = get_redis()
-    now = now or utcnow()
-    figures = {}
-    for name in QUEUES:
-        queue = Queue(name, connection=r)
-        oldest_age = None
-        for job_id in queue.get_job_ids(0, 1):
-            try:
-                enqueued = Job.fetch(job_id, connection=r).enqueued_at
-            except NoSuchJobError:
-                continue
-            if enqueued is not None:
-                oldest_age = max(0, int((now - enqueued.replace(tzinfo=None)).total_seconds()))
-        figures[name] = {"depth": queue.count, "oldest_age_s": oldest_age}
-    return figures
 
 
 @dataclass

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import policies
-from app.background import pause, recurring, workers
+from app.background import health, pause, recurring, workers
 from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
@@ -19,6 +19,7 @@ from app.job_monitor import queries as monitor
 from app.job_monitor import stats
 from app.live.topics import DashboardKey
 from app.models import Team
+from app.redis_client import get_redis
 from app.web.form_filters import parse_page
 
 bp = Blueprint("job_monitor", __name__)
@@ -88,7 +89,7 @@ def _back():
 def _queue_health():
     """Depth, oldest waiting and paused, per queue; None while Redis is down."""
     try:
-        figures = monitor.queue_health()
+        figures = health.queue_health()
         paused = pause.paused()
     except redis.RedisError:
         return None
@@ -142,8 +143,6 @@ def _recurring():
 
 
 def _redis():
-    from app.redis_client import get_redis
-
     return get_redis()
 
 

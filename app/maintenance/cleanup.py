@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 
 from app.extensions import db
 from app.models import JobState, JobStatus, PerformanceSnapshot, Report, utcnow
+from app.reports.archival import delete_files
 
 FINISHED = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELED]
 
@@ -39,8 +40,6 @@ class CleanupRule:
 
 
 def _delete_report_files(reports) -> None:
-    from app.reports.archival import delete_files
-
     delete_files(reports)
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from rq import Worker
 from sqlalchemy import select
 
+from app.background.health import queue_health
 from app.extensions import db
-from app.job_monitor.queries import queue_health
 from app.models import JobState, JobStatus, PerformanceSnapshot, utcnow
 from app.redis_client import get_redis
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app import passwords
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.time_log import TimeLog
 
 SESSION_TOKEN = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 
@@ -79,8 +80,6 @@ class User(UserMixin, db.Model):
 
     @property
     def running_timer(self):
-        from app.models.time_log import TimeLog
-
         return db.session.scalar(select(TimeLog).where(TimeLog.user_id == self.id, TimeLog.end_time.is_(None)))
 
     def membership_in(self, organization_id: int):

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import db
 from app.models import Membership, Project, ProjectTotal, Role, TeamMembership, TimeLog, User, utcnow
 from app.notifications.notify import notify
@@ -21,7 +22,6 @@ PACE_WINDOW = timedelta(weeks=4)
 
 def check_later(project_ids: Iterable[int]) -> None:
     """Enqueue a check for each of these projects that has a budget (coalesced per project)."""
-    from app.background.enqueue import EnqueueError, enqueue
 
     ids = {pid for pid in project_ids if pid}
     if not ids:

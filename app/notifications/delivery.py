@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from rq import get_current_job
 
+from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import db
 from app.models import EmailState, Notification, utcnow
 from app.notifications import attachments, broadcasts, emails, kinds, preferences
@@ -17,7 +18,6 @@ log = logging.getLogger(__name__)
 
 def deliver_later(notification: Notification, now: datetime | None = None) -> None:
     """Enqueue its delivery jobs (after the commit that created it)."""
-    from app.background.enqueue import EnqueueError, enqueue
 
     if notification.in_app:
         try:
@@ -32,7 +32,6 @@ def deliver_later(notification: Notification, now: datetime | None = None) -> No
 def email_later(notification: Notification, delay: float = 0) -> None:
     """The e-mail job, coalesced per notification (one waiting for its retry is not doubled); a job lost with
     Redis is queued again by sweep()."""
-    from app.background.enqueue import EnqueueError, enqueue
 
     try:
         enqueue("notification_email", notification.id, user_id=notification.user_id,

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from app.extensions import db
 from app.models import EmailState, Notification, NotificationSettings, User, utcnow
-from app.notifications import emails, weekly_summary
+from app.notifications import delivery, emails, weekly_summary
+from app.reports import schedules as scheduled_reports
 from app.timezones import to_local
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ def send_digests(now: datetime | None = None) -> int:
 
 def morning_round(now: datetime | None = None) -> str:
     now = now or utcnow()
-    from app.notifications import delivery
-    from app.reports import schedules as scheduled_reports
 
     delivery.sweep(now)
     summaries = weekly_summary.send_due(now)

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 
+from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import mail
 from app.models import utcnow
 
@@ -72,7 +73,6 @@ class Outgoing:
 def send_email_later(to: str, subject: str, text: str, html: str | None = None):
     """Enqueue the message (the "send_email" job kind): call after the commit it announces. Returns the job's
     JobStatus, or None when the queue (Redis) is unavailable: the change stands, the caller may say so."""
-    from app.background.enqueue import EnqueueError, enqueue
 
     try:
         return enqueue("send_email", Outgoing(to, subject, text, html))

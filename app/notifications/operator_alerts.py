@@ -20,6 +20,9 @@ from flask import current_app
 from rq import Worker
 
 from app.background.catalog import KINDS, QUEUES
+from app.background.enqueue import EnqueueError, enqueue
+from app.background.health import queue_health
+from app.background.recurring import RECURRING, make_scheduler, next_runs
 from app.extensions import db
 from app.models import JobState, JobStatus, Notification, User, utcnow
 from app.notifications.notify import notify
@@ -41,8 +44,6 @@ WATCHDOG_KEY = "operator_alerts:watchdog"
 
 
 def plan_watchdog() -> None:
-    from app.background.enqueue import EnqueueError, enqueue
-
     try:
         enqueue("operator_alerts", True, key=WATCHDOG_KEY, delay=WATCHDOG_EVERY)
     except EnqueueError as exc:
@@ -116,8 +117,6 @@ def failed_jobs(now: datetime) -> int:
 
 
 def queue_backlogs(now: datetime) -> int:
-    from app.job_monitor.queries import queue_health
-
     limit = current_app.config["ALERT_QUEUE_AGE_SECONDS"]
     sent = 0
     for queue, figures in queue_health(now).items():
@@ -157,8 +156,6 @@ def missing_workers(now: datetime) -> int:
 
 
 def late_recurring(now: datetime) -> int:
-    from app.background.recurring import RECURRING, make_scheduler, next_runs
-
     limit = current_app.config["ALERT_RECURRING_LATE_SECONDS"]
     planned = next_runs(make_scheduler(get_redis()))
     sent = 0

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.models import Role
+from app.organizations.currencies import CURRENCIES
 from app.web.form_filters import EmailAddress, int_or_none, password_field, strip
 
 
@@ -22,8 +23,6 @@ class OrganizationSettingsForm(OrganizationForm):
                              validators=[InputRequired()])
 
     def validate_currency(self, field):
-        from app.organizations.currencies import CURRENCIES
-
         if field.data not in CURRENCIES:
             raise ValidationError("Give an ISO 4217 currency code, such as EUR, USD or GBP.")
 

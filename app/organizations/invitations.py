@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policies, tokens
+from app.accounts.accounts import valid_zone
 from app.extensions import db
 from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User
 from app.notifications.mail import send_email_later
@@ -163,7 +164,6 @@ def accept(invitation: Invitation, user: User) -> None:
 def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zone: str | None = None) -> User:
     """A person without an account: it is created with the invited address (the link proved they read its mail),
     in the browser's time zone when it sent a valid one."""
-    from app.accounts.accounts import valid_zone
 
     if account_for(invitation) is not None:
         raise InvitationError("An account with this address exists: sign in to accept.")

@@ -14,8 +14,11 @@ import redis
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 
+from app.background.enqueue import enqueue
+from app.dashboards.cache import PREFIX
 from app.extensions import db
 from app.live.publisher import turbo
+from app.live.topics import DashboardKey
 from app.models import (
     AuditEntry,
     Client,
@@ -30,6 +33,7 @@ from app.models import (
     User,
 )
 from app.organizations import audit
+from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,6 @@ def update_settings(actor: User, organization: Organization, name: str, currency
 def delete_later(actor: User, organization: Organization):
     """Enqueue the deletion and record it; returns the job's JobStatus (EnqueueError when Redis is unavailable:
     then nothing is recorded and nothing deleted)."""
-    from app.background.enqueue import enqueue
 
     status = enqueue("organization_deletion", organization.id, key=f"organization_deletion:{organization.id}",
                      user_id=actor.id, organization_id=organization.id)
@@ -113,10 +116,6 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
 
 
 def _drop_cached_dashboards(organization_id: int, team_ids: list[int]) -> None:
-    from app.dashboards.cache import PREFIX
-    from app.live.topics import DashboardKey
-    from app.redis_client import get_redis
-
     keys = [DashboardKey("org", organization_id)] + [DashboardKey("team", t) for t in team_ids]
     try:
         connection = get_redis()

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Membership, Organization
 from app.organizations.forms import RoleForm
 from app.organizations.people import PeopleError, change_role, remove_member
-from app.organizations.routes import bp
+from app.organizations.routes import bp, render_show
 
 
 def _membership(org: Organization, membership_id: int) -> Membership:
@@ -56,6 +56,5 @@ def remove(org_id, membership_id):
 
 def _back(org: Organization, message: str, status: int):
     """Re-render the organization page with the error (a 422: nothing changed)."""
-    from app.organizations.routes import render_show
 
     return render_show(org, error=message), status

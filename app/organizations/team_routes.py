@@ -7,11 +7,11 @@ from wtforms.fields.choices import SelectChoice
 
 from app import policies
 from app.extensions import db
-from app.models import Project, Team, User
+from app.models import Membership, Project, Team, User
 from app.organizations import teams as service
 from app.organizations.forms import TeamForm, TeamMemberForm, TeamProjectForm
 from app.organizations.people import PeopleError
-from app.organizations.routes import bp
+from app.organizations.routes import bp, render_show, render_team
 
 
 def _team(team_id: int) -> Team:
@@ -26,8 +26,6 @@ def _back(team: Team):
 
 
 def _refused(team: Team, message: str):
-    from app.organizations.routes import render_team
-
     return render_team(team, error=message), 422
 
 
@@ -37,8 +35,6 @@ def create_team(org_id):
     org = policies.authorize_org(current_user, "manage_teams", org_id)
     form = TeamForm()
     if not form.validate_on_submit():
-        from app.organizations.routes import render_show
-
         return render_show(org, error="Give the team a name (at most 200 characters)."), 422
     team = service.create_team(current_user, org, form.name.data)
     flash(f"Team {team.name} created.", "success")
@@ -107,8 +103,6 @@ def assign_project(team_id):
 
 
 def _org_people(team: Team) -> list[User]:
-    from app.models import Membership
-
     return list(db.session.scalars(
         db.select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == team.organization_id, Membership.removed_at.is_(None))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Client, Membership, Organization, Project, Team, User
+from app.timezones import to_local, utcnow
 
 RANGES = {
     "this_week": "This week", "last_week": "Last week", "this_month": "This month",
@@ -171,7 +172,6 @@ def describe(params: ReportParams, names: dict | None = None) -> str:
 
 def for_user(user: User, organization: Organization, **values) -> ReportParams:
     """Params in the user's time zone, with the preset resolved for today there."""
-    from app.timezones import to_local, utcnow
 
     params = ReportParams(organization_id=organization.id, time_zone=user.time_zone or "UTC", **values)
     today = to_local(utcnow(), user.zone).date()

@@ -13,6 +13,8 @@ from app.models import Organization, Report, ReportDefinition, User, utcnow
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
 from app.notifications.notify import notify
 from app.notifications.weekly_summary import zones_at
+from app.reports import runs
+from app.reports.params import ParamError, ReportParams, check
 from app.timezones import to_local
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,6 @@ def period_for(frequency: str, today: date) -> str | None:
 
 def start_run(definition: ReportDefinition, owner: User, period: str) -> Report | None:
     """Create the period's run and its report (linked before its job is queued), once; None when it exists."""
-    from app.reports import runs
-    from app.reports.params import ParamError, ReportParams, check
 
     run = ReportScheduleRun(definition_id=definition.id, period=period)
     db.session.add(run)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, DateTime, Table, insert
 
 from app.models import Client, Membership, Organization, Project, Team, TeamMembership, TimeLog, User
 from app.seeding.generator import OrgPlan
+from app.seeding.worklogs import TIME_LOG_COLUMNS
 
 BATCH_SIZE = 20_000
 
@@ -75,7 +76,6 @@ def _joined(created_at: datetime, position: int) -> datetime:
 def insert_time_logs(conn: Connection, rows: Iterable[tuple], on_batch: Callable[[int], None] | None = None,
                      batch_size: int = BATCH_SIZE) -> int:
     """Insert time-log tuples (worklogs.TIME_LOG_COLUMNS order) in batches; returns how many."""
-    from app.seeding.worklogs import TIME_LOG_COLUMNS
 
     return insert_tuples(conn, TimeLog.__table__, TIME_LOG_COLUMNS, rows, on_batch, batch_size)
 

@@ -11,6 +11,7 @@ from app.live.streams import broadcast
 from app.live.topics import DashboardKey
 from app.models import TimeLog
 from app.timezones import to_local, utcnow
+from app.web.helpers import dom_id
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ def log_changed(entry: TimeLog) -> None:
     try:
         if not presence.is_watched(key):
             return
-        from app.web.helpers import dom_id
 
         broadcast(key, "prepend", dom_id(key, "activity-items"), "dashboard/_activity_item.html", item=item(entry))
     except Exception:  # a view of the data: never fail the change for it

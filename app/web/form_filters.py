@@ -1,6 +1,7 @@
 """Parsing what people type or send: WTForms filters and coercions, record ids (forms, URLs, topics)."""
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from werkzeug.routing import BaseConverter
 from wtforms import PasswordField
@@ -53,7 +54,6 @@ MIN_PASSWORD = 8
 def normalize_email(value: str) -> str:
     """A deliverable-looking address, normalized by email-validator (lower-cased: addresses are matched
     case-insensitively everywhere). ValueError with a message fit for the field."""
-    from email_validator import EmailNotValidError, validate_email
 
     try:
         result = validate_email(value or "", check_deliverability=False, test_environment=current_app.testing)

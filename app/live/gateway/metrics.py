@@ -15,6 +15,8 @@ from collections import Counter as Tally
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -48,8 +50,6 @@ def topic_kind(topic: str) -> str:
 
 class _Shared:
     def collect(self):
-        from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
-
         yield from GATEWAY_SOCKETS.collect()
         yield from GATEWAY_BROADCASTS.collect()
 
