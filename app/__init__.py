@@ -22,6 +22,7 @@ from app.job_monitor import routes as job_monitor
 from app.live import streams
 from app.live.publisher import turbo
 from app.live.stream_url import stream_origin
+from app.notifications import budgets
 from app.notifications import routes as notifications
 from app.observability import logs
 from app.observability.http import register as register_http_metrics
@@ -96,4 +97,5 @@ def register_blueprints(app: Flask) -> None:
 
 def register_subscribers() -> None:
     """Features that hook into another's events rather than being called from inside it (idempotent)."""
-    report_notices.register()
+    budgets.subscribe()  # budget checks follow every change to time data
+    report_notices.register()  # scheduled reports' e-mails carry their file

@@ -2,7 +2,8 @@
 team managers are told once per threshold (and budget), with a forecast at the last four weeks' pace.
 
 Hours used come from project_totals (finished logs, kept by the database); the check runs as a coalesced job
-after time data changes (app/time_tracking/changes.py)."""
+after time data changes: it subscribes to app/time_tracking/changes.py's time_changed signal (subscribe(), called
+by create_app())."""
 from __future__ import annotations
 
 import logging
@@ -13,11 +14,23 @@ from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import db
 from app.models import Membership, Project, ProjectTotal, Role, TeamMembership, TimeLog, User, utcnow
 from app.notifications.notify import notify
+from app.time_tracking import changes
 
 log = logging.getLogger(__name__)
 
 THRESHOLDS = (100, 80)  # highest first: only the highest reached is announced
 PACE_WINDOW = timedelta(weeks=4)
+
+
+def subscribe() -> None:
+    """Check budgets after every change to time data (connecting twice is harmless)."""
+    changes.time_changed.connect(on_time_changed)
+
+
+def on_time_changed(sender, change: changes.TimeChange) -> None:
+    """A project's budget reaching 80% or 100%: a coalesced check per project with a budget whose finished hours
+    may have changed."""
+    check_later(change.finished_project_ids)
 
 
 def check_later(project_ids: Iterable[int]) -> None:

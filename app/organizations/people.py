@@ -15,7 +15,7 @@ from app.live.publisher import turbo
 from app.live.topics import DashboardKey
 from app.models import Membership, Organization, Role, Team, TeamMembership, TimeLog, User
 from app.organizations import audit
-from app.time_tracking.changes import time_logs_changed
+from app.time_tracking import changes
 
 
 class PeopleError(ValueError):
@@ -78,7 +78,7 @@ def remove_member(actor: User, organization: Organization, membership: Membershi
                                              "stopped_timer": running is not None})
     db.session.commit()
     if running is not None:
-        time_logs_changed([running])
+        changes.after_commit([running])
     access_changed(organization, [user.id], teams)
 
 

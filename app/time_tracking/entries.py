@@ -16,8 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
-from app.time_tracking import activity as activity_feed
-from app.time_tracking.changes import time_logs_changed
+from app.time_tracking import changes
 from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
 
 MAX_ENTRY_MINUTES = 24 * 60
@@ -151,8 +150,7 @@ def create_entry(user: User, data: EntryData) -> TimeLog:
     log.set_times(data.start_time, data.end_time)
     db.session.add(log)
     _commit()
-    time_logs_changed([log])
-    activity_feed.log_changed(log)
+    changes.after_commit([log])
     return log
 
 
@@ -168,7 +166,7 @@ def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
     log.billable = data.billable
     log.set_times(data.start_time, data.end_time)
     _commit()
-    time_logs_changed([log, before])
+    changes.after_commit([log], before=[before])
     return log
 
 
@@ -176,5 +174,5 @@ def delete_entry(log: TimeLog) -> None:
     before = _snapshot(log)
     db.session.delete(log)
     db.session.commit()
-    time_logs_changed([before])
+    changes.after_commit(before=[before])
 

@@ -1,12 +1,11 @@
-"""Starting and stopping timers: the domain verbs plus what must follow them (live updates)."""
+"""Starting and stopping timers: the domain verbs, then the one fan-out of time changes (changes.py)."""
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
-from app.time_tracking import activity as activity_feed
-from app.time_tracking.changes import time_logs_changed
+from app.time_tracking import changes
 
 
 def start_timer(user: User, project: Project, description: str = "") -> TimeLog:
@@ -27,10 +26,7 @@ def start_timer(user: User, project: Project, description: str = "") -> TimeLog:
     except IntegrityError as exc:  # a second tab started one at the same instant
         db.session.rollback()
         raise TimeLogError("A timer is already running.") from exc
-    time_logs_changed([log] + ([running] if running else []))
-    if running is not None:
-        activity_feed.log_changed(running)
-    activity_feed.log_changed(log)
+    changes.after_commit(([running] if running is not None else []) + [log])
     return log
 
 
@@ -40,6 +36,5 @@ def stop_timer(user: User) -> TimeLog:
         raise TimeLogError("No timer is running.")
     running.stop()
     db.session.commit()
-    time_logs_changed([running])
-    activity_feed.log_changed(running)
+    changes.after_commit([running])
     return running

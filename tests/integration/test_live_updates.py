@@ -137,11 +137,11 @@ def test_a_change_in_another_organization_touches_only_its_dashboards(app, db, f
 
 
 def test_a_bulk_change_touches_every_dashboard_of_the_organization(app, db, factory, watch):
-    from app.time_tracking.changes import organizations_changed
+    from app.time_tracking import changes
 
     w = factory.world()
     watch(*every_dashboard(w))
-    organizations_changed([w.org.id])
+    changes.after_commit(organization_ids=[w.org.id])
     members = [w.owner, w.admin, w.manager, w.member, w.beta_member]
     assert pending_keys(db) == sorted([f"dashboard:user:{u.id}" for u in members]
                                       + [f"dashboard:team:{w.alpha.id}", f"dashboard:team:{w.beta.id}",
