@@ -78,7 +78,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_observability(app: Flask) -> None:
     """Logs (JSON in production), the request id, Prometheus request metrics, and Sentry when SENTRY_DSN is set."""
-    logs.configure(app.config["APP_ENV"])
+    logs.configure(app.config["APP_ENV"], app.config["LOG_FORMAT"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     request_id.register(app)
     register_http_metrics(app)

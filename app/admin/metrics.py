@@ -9,7 +9,6 @@ endpoint answers loopback clients and signed-in system admins only.
 from __future__ import annotations
 
 import hmac
-import os
 
 from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user
@@ -104,7 +103,7 @@ def metrics():
         abort(403, "Metrics need a bearer token or a system admin.")
     registry = CollectorRegistry()
     registry.register(TimeboardCollector())
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if current_app.config["PROMETHEUS_MULTIPROC_DIR"]:
         MultiProcessCollector(registry)  # every process of this machine that wrote to the directory
     else:
         registry.register(_ThisProcess())

@@ -25,10 +25,10 @@ def gateway_command(host: str | None, port: int | None):
     try:
         asyncio.run(run(app, host or app.config["GATEWAY_HOST"], port or app.config["GATEWAY_PORT"]))
     finally:
-        mark_metrics_process_dead()
+        mark_metrics_process_dead(app.config["PROMETHEUS_MULTIPROC_DIR"])
 
 
-def mark_metrics_process_dead() -> None:
+def mark_metrics_process_dead(multiproc_dir: str) -> None:
     """Multiprocess metrics: this gateway's open sockets no longer count (app/observability/instruments.py)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if multiproc_dir:
         multiprocess.mark_process_dead(os.getpid())

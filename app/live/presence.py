@@ -13,18 +13,18 @@ so an outage costs work, never a live update.
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from collections.abc import Iterable
 
 import redis
 
+from app.config import presence_ttl
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
 PREFIX = "timeboard:presence:"
-PRESENCE_TTL = int(os.environ.get("PRESENCE_TTL", "60"))  # seconds; tests shorten it
+PRESENCE_TTL = presence_ttl()  # seconds (app/config.py: PRESENCE_TTL); tests shorten it
 REFRESH_EVERY = max(1, min(20, PRESENCE_TTL // 3))  # seconds: a key is set again twice before it could expire
 
 

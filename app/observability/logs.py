@@ -7,7 +7,6 @@ plain lines otherwise; each line carries the request id (app/web/request_id.py) 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
@@ -31,8 +30,8 @@ class ContextFilter(logging.Filter):
         return True
 
 
-def wants_json(env: str) -> bool:
-    fmt = os.environ.get("LOG_FORMAT", "").strip().lower()
+def wants_json(env: str, fmt: str = "") -> bool:
+    """LOG_FORMAT `fmt`: json, plain, or "" (json in production)."""
     return fmt == "json" or (fmt != "plain" and env == "production")
 
 
@@ -42,7 +41,7 @@ def formatter(json_lines: bool) -> logging.Formatter:
     return logging.Formatter(PLAIN)
 
 
-def configure(env: str, level: int = logging.INFO) -> None:
+def configure(env: str, fmt: str = "", level: int = logging.INFO) -> None:
     """Install the one handler on the root logger (once per process; calling again only sets its format)."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, _MARK, False)), None)
@@ -54,5 +53,5 @@ def configure(env: str, level: int = logging.INFO) -> None:
         setattr(handler, _MARK, True)
         handler.addFilter(ContextFilter())
         root.addHandler(handler)
-    handler.setFormatter(formatter(wants_json(env)))
+    handler.setFormatter(formatter(wants_json(env, fmt)))
     root.setLevel(level)

@@ -5,8 +5,6 @@ The Flask integration reports a request's unhandled errors, the RQ integration a
 """
 from __future__ import annotations
 
-import os
-
 import sentry_sdk
 
 JOB_TAG = "timeboard.job_id"
@@ -14,7 +12,7 @@ JOB_TAG = "timeboard.job_id"
 
 def init_sentry(config: dict) -> bool:
     """Initialise sentry-sdk once per process when SENTRY_DSN is set; True when it is on."""
-    dsn = os.environ.get("SENTRY_DSN", "").strip()
+    dsn = config.get("SENTRY_DSN", "")
     if not dsn:
         return False
     if sentry_sdk.get_client().is_active():
@@ -24,8 +22,8 @@ def init_sentry(config: dict) -> bool:
 
     sentry_sdk.init(
         dsn=dsn, environment=config.get("APP_ENV"), integrations=[FlaskIntegration(), RqIntegration()],
-        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")), send_default_pii=False,
-        before_send=add_job_link,
+        traces_sample_rate=config.get("SENTRY_TRACES_SAMPLE_RATE", 0.0), send_default_pii=False,
+        before_send=lambda event, hint: add_job_link(event, hint, config.get("PUBLIC_URL", "")),
     )
     return True
 
@@ -34,16 +32,16 @@ def job_path(rq_job_id: str) -> str:
     return f"/jobs/{rq_job_id}"
 
 
-def job_event_link(rq_job_id: str) -> str:
+def job_event_link(rq_job_id: str, public_url: str = "") -> str:
     """The job's page: PUBLIC_URL + /jobs/<id> when PUBLIC_URL is set, else the path alone."""
-    return os.environ.get("PUBLIC_URL", "").rstrip("/") + job_path(rq_job_id)
+    return public_url.rstrip("/") + job_path(rq_job_id)
 
 
-def add_job_link(event: dict, hint: dict) -> dict:
+def add_job_link(event: dict, hint: dict, public_url: str = "") -> dict:
     """before_send: an event raised inside a job carries the link to that job's page (tag, extra and context)."""
     job_id = (event.get("tags") or {}).get(JOB_TAG)
     if job_id:
-        link = job_event_link(job_id)
+        link = job_event_link(job_id, public_url)
         event.setdefault("extra", {})["job_url"] = link
         event.setdefault("contexts", {}).setdefault("timeboard_job", {})["url"] = link
     return event

@@ -175,3 +175,27 @@ def test_imports_of_resolves_relative_and_from_package_imports(tmp_path):
                       "if TYPE_CHECKING:\n    from app.reports import runs\n"
                       "def f():\n    import app.live\n")
     assert imports_of("app.x", source, modules) == {"app.live.topics", "app.live"}
+
+
+def test_only_config_reads_the_environment():
+    """Every environment variable is read by app/config.py; the rest of app/ reads app.config."""
+    readers = []
+    for path in (ROOT / "app").rglob("*.py"):
+        if path == ROOT / "app" / "config.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb") and \
+                    isinstance(node.value, ast.Name) and node.value.id == "os":
+                readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert readers == []
+
+
+def test_config_sections_read_an_explicit_environment(tmp_path):
+    from app.config import ConfigError, load_config
+
+    config = load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": "s", "LOG_FORMAT": " Plain ",
+                                                 "PUBLIC_URL": "https://t.example/", "PRESENCE_TTL": "7"})
+    assert (config["LOG_FORMAT"], config["PUBLIC_URL"], config["PRESENCE_TTL"]) == ("plain", "https://t.example", 7)
+    assert config["SESSION_COOKIE_SECURE"] and not config["ALLOW_SIGNUP"]
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(str(tmp_path), environ={"APP_ENV": "production"})
