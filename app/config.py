@@ -130,8 +130,7 @@ def _streams(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         # development and tests: pages on one port, the gateway on another (see app/live/gateway/auth.py)
         "GATEWAY_SAME_HOST_ANY_PORT": _flag(environ.get("GATEWAY_SAME_HOST_ANY_PORT"), False),
         "PRESENCE_TTL": presence_ttl(environ),
-        "TURBO_WEBSOCKET_ROUTE": None,  # turbo-flask's own socket route is off (app/live/streams.py serves it)
-        "SOCK_SERVER_OPTIONS": {"ping_interval": 20},
+        "TURBO_WEBSOCKET_ROUTE": None,  # turbo-flask's own socket route is off: the gateway holds the sockets
     }
 
 

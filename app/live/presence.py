@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import redis
 
 from app.config import presence_ttl
+from app.live.topics import topic_kind
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,5 @@ def watched_by_kind(connection: redis.Redis | None = None) -> dict[str, int]:
     what /metrics reports. Raises redis.RedisError."""
     kinds: Counter[str] = Counter()
     for raw in (connection or get_redis()).scan_iter(match=f"{PREFIX}*", count=1000):
-        parts = raw.decode()[len(PREFIX):].split(":")
-        kinds[":".join(parts[:-1] if len(parts) > 1 and parts[-1].isdigit() else parts)] += 1
+        kinds[topic_kind(raw.decode()[len(PREFIX):])] += 1
     return dict(kinds)

@@ -127,6 +127,14 @@ def jobs_topics_for_job(user_id: int | None, organization_id: int | None = None)
             + ([JobsTopic(organization_id=organization_id)] if organization_id else []))
 
 
+def topic_kind(name: str) -> str:
+    """The one derivation of a topic's kind from its name, for counting (presence, the gateway's metrics):
+    "dashboard:org:42" -> "dashboard:org", "jobs:user:7" -> "jobs:user", "jobs:all" -> "jobs:all",
+    "user:3" -> "user"."""
+    parts = str(name).split(":")
+    return ":".join(parts[:-1] if len(parts) > 1 and parts[-1].isdigit() else parts)
+
+
 def parse(name: str) -> Topic:
     """The topic a name stands for; BadTopic for anything else (malformed ids included)."""
     parts = name.split(":") if isinstance(name, str) else []

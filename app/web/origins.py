@@ -53,9 +53,3 @@ def is_same_origin() -> bool:
     return request.headers.get("Sec-Fetch-Site") == "same-origin" or (
         request.headers.get("Origin") is not None and foreign_origin() is None)
 
-
-def stream_origin_allowed() -> bool:
-    """/turbo-stream: our own origin (ALLOWED_ORIGINS included). No Origin at all is not a browser
-    (browsers always send it on a handshake), so no page of another site can be behind it."""
-    origin = request.headers.get("Origin")
-    return origin is None or is_own_origin(origin)

@@ -146,13 +146,11 @@ def test_presence_fails_open_when_redis_cannot_answer():
     assert presence.watched(["jobs:all", "user:1"], connection=down) == {"jobs:all", "user:1"}
 
 
-def test_a_web_process_keeps_its_sockets_topics_marked_until_they_close(app, db, factory, start_web, redis_conn,
-                                                                        monkeypatch):
-    monkeypatch.setenv("PRESENCE_TTL", "3")  # the web process refreshes every second, and a mark lives 3 s
-    base = start_web()
+def test_a_gateway_keeps_its_sockets_topics_marked_until_they_close(app, db, factory, start_gateway, redis_conn):
+    port = start_gateway(PRESENCE_TTL="3").port  # the gateway refreshes every second, and a mark lives 3 s
     w = factory.world()
     key = presence.presence_key(f"jobs:user:{w.member.id}")
-    ws = connect(app, base, w.member.id, f"jobs:user:{w.member.id}")
+    ws = connect(app, port, w.member.id, f"jobs:user:{w.member.id}")
     try:
         assert wait_for(ws, 'target="stream-status"')
         assert redis_conn.exists(key)

@@ -20,8 +20,9 @@ from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from app.live.gateway.metrics import GatewayMetrics, topic_kind
+from app.live.gateway.metrics import GatewayMetrics
 from app.live.publisher import PAUSED_STREAM, READY_STREAM
+from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from collections import Counter as Tally
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -42,12 +43,6 @@ class GatewayMetrics:
         return generate_latest(self.registry)
 
 
-def topic_kind(topic: str) -> str:
-    """"dashboard:org:42" -> "dashboard:org", "jobs:user:7" -> "jobs:user", "jobs:all" -> "jobs:all"."""
-    parts = topic.split(":")
-    return ":".join(parts[:-1] if len(parts) > 1 and parts[-1].isdigit() else parts)
-
-
 class _Shared:
     def collect(self):
         yield from GATEWAY_SOCKETS.collect()
@@ -63,7 +58,7 @@ class _HubCollector:
                                 value=len(self.hub.subscribers))
         kinds = Tally()
         for topic, subscribers in list(self.hub.topics.items()):
-            kinds[topic.split(":", 1)[0]] += len(subscribers)
+            kinds[topic_kind(topic)] += len(subscribers)
         family = GaugeMetricFamily("timeboard_gateway_subscriptions", "Socket subscriptions by topic kind",
                                    labels=["kind"])
         for kind, count in sorted(kinds.items()):
