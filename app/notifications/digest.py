@@ -1,6 +1,7 @@
 """The daily digest: for users who asked for it, the day's e-mail notifications gathered into one message at 08:00
 in their time zone (one a day). `morning_round()` (every quarter hour) sends digests and weekly summaries,
-starts scheduled reports, and queues again e-mails whose delivery job was lost."""
+and queues again e-mails whose delivery job was lost (the same job starts the scheduled reports:
+jobs/notifications.py)."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +10,6 @@ from datetime import datetime
 from app.extensions import db
 from app.models import EmailState, Notification, NotificationSettings, User, utcnow
 from app.notifications import delivery, emails, weekly_summary
-from app.reports import schedules as scheduled_reports
 from app.timezones import to_local
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,5 @@ def morning_round(now: datetime | None = None) -> str:
 
     delivery.sweep(now)
     summaries = weekly_summary.send_due(now)
-    reports = scheduled_reports.run_due(now)
     digests = send_digests(now)
-    return f"{summaries} weekly summaries, {reports} scheduled reports, {digests} digests"
+    return f"{summaries} weekly summaries, {digests} digests"

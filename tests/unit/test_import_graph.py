@@ -120,6 +120,21 @@ def test_no_import_cycle():
     assert find_cycle(graph()) is None
 
 
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "app" and len(parts) > 1 else parts[0]
+
+
+def test_no_cycle_between_packages_either():
+    """Features may use each other, one way only: reports use notifications, never the other way round."""
+    packages: dict[str, set[str]] = {}
+    for source, targets in graph().items():
+        for target in targets:
+            if package_of(source) != package_of(target):
+                packages.setdefault(package_of(source), set()).add(package_of(target))
+    assert find_cycle(packages) is None
+
+
 def test_no_import_runs_back_up():
     """The job engine and the live layer import no feature, the floor neither of them, and so on."""
     assert upward_imports(graph()) == []
