@@ -29,7 +29,7 @@ IS_POSTGRES = DATABASE_URL.startswith("postgres")
 
 
 def pytest_sessionfinish(session, exitstatus):
-    _REDIS_PROC.terminate()
+    _REDIS_PROC.stop()
     shutil.rmtree(TMP, ignore_errors=True)
 
 
