@@ -9,10 +9,10 @@ from flask_login import current_user, login_required, login_user
 
 from app.accounts import accounts
 from app.accounts.settings_forms import EmailChangeForm, PasswordChangeForm, ProfileForm, preferences_form
-from app.extensions import db
 from app.models import Channel
 from app.notifications import kinds as notification_kinds
 from app.notifications import preferences as notification_preferences
+from app.web.views import commit_and_redirect
 
 bp = Blueprint("settings", __name__)
 
@@ -54,9 +54,7 @@ def profile():
     if not form.validate_on_submit():
         return _render(422, profile=form)
     current_user.name, current_user.time_zone = form.name.data, form.time_zone.data
-    db.session.commit()
-    flash("Your settings were saved.", "success")
-    return redirect(url_for("settings.index"), code=303)
+    return commit_and_redirect("Your settings were saved.", "settings.index")
 
 
 @bp.post("/settings/email")

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Client
 from app.time_tracking.project_forms import ClientForm
 from app.time_tracking.project_routes import PER_PAGE, bp, managing_organizations, page_arg
+from app.web.views import commit_and_redirect
 
 NAME_TAKEN = "This organization already has a client with that name."
 
@@ -86,9 +87,7 @@ def edit_client(client_id):
 def archive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
     client.archive()
-    db.session.commit()
-    flash(f"Client {client.name} archived.", "success")
-    return redirect(url_for("projects.clients"), code=303)
+    return commit_and_redirect(f"Client {client.name} archived.", "projects.clients")
 
 
 @bp.post("/clients/<id:client_id>/unarchive")
@@ -96,6 +95,4 @@ def archive_client(client_id):
 def unarchive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
     client.unarchive()
-    db.session.commit()
-    flash(f"Client {client.name} is active again.", "success")
-    return redirect(url_for("projects.clients", status="archived"), code=303)
+    return commit_and_redirect(f"Client {client.name} is active again.", "projects.clients", status="archived")

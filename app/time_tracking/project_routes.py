@@ -1,7 +1,7 @@
 """Projects: list (policy-scoped), create, edit, archive and unarchive (managers and up)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Client, Organization, Project, ProjectStatus, Team
 from app.time_tracking.project_forms import ProjectForm
 from app.web.form_filters import parse_page
+from app.web.views import commit_and_redirect
 
 bp = Blueprint("projects", __name__)
 
@@ -87,9 +88,7 @@ def new():
         project = Project(status=ProjectStatus.ACTIVE)
         _apply(form, project)
         db.session.add(project)
-        db.session.commit()
-        flash(f"Project {project.name} created.", "success")
-        return redirect(url_for("projects.index"), code=303)
+        return commit_and_redirect(f"Project {project.name} created.", "projects.index")
     return render_template("projects/form.html", form=form, project=None), (422 if request.method == "POST" else 200)
 
 
@@ -106,9 +105,7 @@ def edit(project_id):
         form.hourly_rate.data = "" if project.hourly_rate is None else f"{project.hourly_rate:.2f}"
     if form.validate_on_submit():
         _apply(form, project)
-        db.session.commit()
-        flash(f"Project {project.name} saved.", "success")
-        return redirect(url_for("projects.index"), code=303)
+        return commit_and_redirect(f"Project {project.name} saved.", "projects.index")
     return render_template("projects/form.html", form=form, project=project), (
         422 if request.method == "POST" else 200)
 
@@ -118,9 +115,7 @@ def edit(project_id):
 def archive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
     project.archive()
-    db.session.commit()
-    flash(f"Project {project.name} archived.", "success")
-    return redirect(url_for("projects.index"), code=303)
+    return commit_and_redirect(f"Project {project.name} archived.", "projects.index")
 
 
 @bp.post("/projects/<id:project_id>/unarchive")
@@ -128,6 +123,4 @@ def archive(project_id):
 def unarchive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
     project.unarchive()
-    db.session.commit()
-    flash(f"Project {project.name} is active again.", "success")
-    return redirect(url_for("projects.index", status="archived"), code=303)
+    return commit_and_redirect(f"Project {project.name} is active again.", "projects.index", status="archived")
