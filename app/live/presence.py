@@ -1,6 +1,6 @@
 """Presence: which stream topics have at least one open socket, across every process that holds sockets.
 
-Each process holding sockets (every gateway, and a web process's relay for its own sockets) sets
+Each process holding sockets (every gateway: the only ones that do) sets
 `timeboard:presence:<topic>` = "1" with a PRESENCE_TTL expiry for the topics of its sockets, and sets it
 again every REFRESH_EVERY seconds while they stay open. Nothing deletes a key when a socket closes:
 another process may still hold one for the same topic, so the key simply expires. A topic is

@@ -1,6 +1,6 @@
 """A Redis outage takes nothing down: the whole Procfile under honcho rides out 30 s without Redis and
 resumes by itself; pages that need Redis degrade (200 or a clear 503, never a 500); open pages are told
-that live updates are paused, and "live" again once the web process's relay has resubscribed.
+that live updates are paused, and "live" again once their gateway has resubscribed.
 
 Each test runs its own redis-server (not the session's), since it kills it."""
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The stream gateway: its own asyncio process holding the pages' /turbo-stream sockets.
 
-A web process (gunicorn gthread) spends one thread per open socket, so a few dozen open dashboards
-take it down. The gateway holds thousands of sockets in one event loop instead, and the web
-processes hold none (pages find it through STREAM_URL, app/live/stream_url.py):
+A web process (gunicorn gthread) would spend one thread per open socket, so a few dozen open dashboards
+would take it down. The gateway holds thousands of sockets in one event loop instead: it is the only socket
+server, and the web processes hold none (pages find it through STREAM_URL, app/live/stream_url.py):
 
 - server.py  the websockets server: the handshake (Origin), /healthz, /metrics, one task per socket;
 - auth.py    who is behind a socket (the Flask session cookie) and which topics they may receive

@@ -1,4 +1,4 @@
-"""Who is behind a gateway socket and what they may receive: exactly the web route's checks.
+"""Who is behind a gateway socket and what they may receive: the one place of these checks.
 
 The gateway reads the signed session cookie the web process sets (same SECRET_KEY, same serializer,
 same maximum age), takes Flask-Login's "<id>:<session_version>" token from it, and asks
@@ -74,7 +74,7 @@ def recheck(app: Flask, subscriptions: list[tuple[str, tuple[str, ...]]]) -> lis
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: list[str], any_port: bool = False) -> bool:
-    """May a page of this Origin open a socket here? As on the web route (app/web/origins.py): the origin
+    """May a page of this Origin open a socket here? As for our pages' requests (app/web/origins.py): the origin
     the handshake was sent to (a proxy forwarding one site's /turbo-stream here, with its Host), or one
     of ALLOWED_ORIGINS. With `any_port` (GATEWAY_SAME_HOST_ANY_PORT, which bin/dev and the tests turn
     on: pages on one port, the gateway on another) any port of that host name too; never by default,

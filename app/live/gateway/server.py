@@ -5,8 +5,8 @@ write limits and plain-HTTP answers in the handshake hook built in; one route ne
 
 A handshake is refused with 403 before the upgrade when its Origin is not one of our pages (the
 socket carries the visitor's session cookie: cross-site WebSocket hijacking). Once open, a socket
-whose session names nobody, or that may receive none of its topics, is closed with 1008, as on the
-web route (app/live/streams.py); the topics it may receive are subscribed and the page gets the "live"
+whose session names nobody, or that may receive none of its topics, is closed with 1008;
+the topics it may receive are subscribed and the page gets the "live"
 handshake stream. Every GATEWAY_RECHECK_SECONDS every socket's session and topics are checked again
 (off the loop): a revoked session is closed, topics the user lost are unsubscribed.
 """
