@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from app import policies
 from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
+from app.job_monitor import search_box
 from app.live.topics import JobsTopic, jobs_topics_for_viewer
 from app.models import JobState, JobStatus, User, utcnow
 from app.web.form_filters import parse_id
@@ -43,16 +44,18 @@ def find_visible(user: User, identifier: str) -> JobStatus | None:
 
 TEXT_MAX = 200
 MAX_DAYS = 3650
-FILTER_NAMES = ("id", "status", "queue", "kind", "organization", "requester", "text", "older_than")
+FILTER_NAMES = ("q", "id", "status", "queue", "kind", "organization", "requester", "text", "older_than")
 
 
 @dataclass
 class Filters:
-    """The job monitor's search, all in the URL: /jobs?kind=echo&status=failed&text=timeout&older_than=7.
+    """The job monitor's search, all in the URL: /jobs?q=timeout&status=failed&older_than=7.
 
+    q: the one search box (search_box.py: an id, an e-mail, a kind, a queue or words of an error message);
     id: a job's RQ id (or its first 6+ characters), its number, or the id of the request that enqueued it;
     organization: an organization id; requester: a user id or e-mail; text: words in the job's arguments,
     error or result (case-insensitive); older_than: days since the job finished (or was enqueued)."""
+    q: str | None = None
     id: str | None = None
     status: str | None = None
     queue: str | None = None
@@ -75,6 +78,13 @@ class Filters:
                 errors.append(f"Unknown {name} {value[:40]!r}; choose one of: {', '.join(allowed)}.")
             else:
                 values[name] = value
+        box = " ".join((args.get("q") or "").split())
+        if box:
+            problem = search_box.validate(box)
+            if problem:
+                errors.append(problem)
+            else:
+                values["q"] = box
         raw_id = (args.get("id") or "").strip()
         if raw_id:
             if len(raw_id) <= 64 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in raw_id):
@@ -110,6 +120,8 @@ class Filters:
         return cls(**values), errors
 
     def apply(self, query: Select, now: datetime | None = None) -> Select:
+        if self.q:
+            query = query.where(search_box.clause(self.q))
         if self.id:
             matches = [JobStatus.rq_job_id == self.id, JobStatus.request_id == self.id]
             if parse_id(self.id) is not None:
@@ -146,9 +158,14 @@ class Filters:
     def any(self) -> bool:
         return bool(self.as_args())
 
+    @property
+    def advanced(self) -> bool:
+        """Any filter besides the search box (the page opens "More filters")."""
+        return any(k != "q" for k in self.as_args())
+
     def describe(self) -> str:
         """In words, for the confirm step and the audit trail: "kind echo, status failed, older than 7 days"."""
-        parts = [f"{k.replace('_', ' ')} {v}" + (" days" if k == "older_than" else "")
+        parts = [f"search '{v}'" if k == "q" else f"{k.replace('_', ' ')} {v}" + (" days" if k == "older_than" else "")
                  for k, v in self.as_args().items()]
         return ", ".join(parts) or "every job"
 
@@ -168,6 +185,15 @@ def _like_prefix(text: str) -> str:
 def search(user: User, filters: Filters) -> Select:
     """The jobs a user may see that match the filters (no order)."""
     return filters.apply(job_scope(user))
+
+
+def exact_match(user: User, filters: Filters) -> JobStatus | None:
+    """The one job whose whole RQ id was searched in the box, when the user may see it and it fits the other
+    filters: the search opens it instead of listing it."""
+    rq_id = search_box.full_id(filters.q or "")
+    if rq_id is None:
+        return None
+    return db.session.scalar(search(user, filters).where(JobStatus.rq_job_id == rq_id))
 
 
 def listing(user: User, filters: Filters, page: int, per_page: int = 25):

@@ -16,19 +16,26 @@ from app.background.enqueue import retry as retry_job
 from app.dashboards import section_stats
 from app.extensions import db
 from app.job_monitor import queries as monitor
-from app.job_monitor import stats
+from app.job_monitor import stats, wording
 from app.live.topics import DashboardKey
 from app.models import Team
 from app.redis_client import get_redis
 from app.web.form_filters import parse_page
 
 bp = Blueprint("job_monitor", __name__)
+bp.add_app_template_global(wording.label, "job_label")
+bp.add_app_template_global(wording.title, "job_title")
+bp.add_app_template_global(wording.attempts, "job_attempts")
+bp.add_app_template_global(wording.runs_at, "job_runs_at")
 
 
 @bp.get("/jobs")
 @login_required
 def index():
     filters, errors = monitor.Filters.parse(request.args)
+    exact = monitor.exact_match(current_user, filters) if not errors else None
+    if exact is not None:
+        return redirect(url_for("job_monitor.show", identifier=exact.rq_job_id))
     page = monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
     operator = policies.can_operate_jobs(current_user)
     return render_template(
@@ -61,7 +68,7 @@ def retry(identifier: str):
         abort(503, str(exc))
     except JobActionError as exc:
         abort(409, str(exc))
-    flash(f"{job.kind} job requeued.", "info")
+    flash(f"{wording.title(job)}: job requeued.", "info")
     return _back()
 
 
@@ -75,7 +82,7 @@ def cancel(identifier: str):
         abort(503, str(exc))
     except JobActionError as exc:
         abort(409, str(exc))
-    flash(f"{job.kind} job canceled.", "info")
+    flash(f"{wording.title(job)}: job canceled.", "info")
     return _back()
 
 
