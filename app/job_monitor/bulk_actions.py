@@ -121,6 +121,7 @@ def _retry(rows: list[JobStatus]) -> int:
         except (InvalidJobOperation, NoSuchJobError):
             continue
         row.requeue(note=f"Retried in bulk after: {row.error_message or 'failure'}")
+        row.count_manual_retry()
         done += 1
     return done
 

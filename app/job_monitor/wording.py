@@ -60,15 +60,18 @@ def period(start: date, end: date) -> str:
 
 
 def attempts(job: JobStatus) -> str:
-    """"attempt 2 of 3"; once manual retries went past the automatic ones, "attempt 4 (3 automatic + 1 manual
-    retry)": a manual retry runs the job once more, after its automatic attempts are spent."""
+    """"attempt 2 of 3"; after manual retries, automatic and manual attempts apart: "attempt 4 (3 automatic + 1
+    manual retry)". A retry waiting for a worker has not run yet, so it is not counted as an attempt."""
+    manual = job.manual_retries or 0
+    ran_manual = manual - 1 if manual and job.status == JobState.PENDING else manual
     if job.attempts == 0:
         return "not started"
-    if job.attempts <= job.max_attempts:
-        return f"attempt {job.attempts} of {job.max_attempts}"
-    manual = job.attempts - job.max_attempts
-    return (f"attempt {job.attempts} ({job.max_attempts} automatic + {manual} manual "
-            f"retr{'y' if manual == 1 else 'ies'})")
+    if not ran_manual:
+        return f"attempt {job.attempts} of {job.max_attempts}" + (", retried by hand: waiting" if manual else "")
+    automatic = max(0, job.attempts - ran_manual)
+    return (f"attempt {job.attempts} ({automatic} automatic + {ran_manual} manual "
+            f"retr{'y' if ran_manual == 1 else 'ies'})" + (", retried by hand again: waiting" if manual > ran_manual
+                                                          else ""))
 
 
 def runs_at(job: JobStatus) -> datetime | None:
