@@ -75,8 +75,7 @@ def _people(org_ids: list[int]) -> list[User]:
 def _index(form: ReportForm, status: int = 200):
     newest = policies.report_scope(current_user).order_by(Report.created_at.desc(), Report.id.desc())
     reports = [runs.sync_with_job(r) for r in db.session.scalars(newest.limit(LIST_LIMIT)).all()]
-    definitions = db.session.scalars(select(ReportDefinition).where(ReportDefinition.user_id == current_user.id)
-                                     .order_by(ReportDefinition.name)).all()
+    definitions = db.session.scalars(policies.definition_scope(current_user).order_by(ReportDefinition.name)).all()
     return render_template("reports/index.html", form=form, reports=reports, definitions=definitions,
                            describe=_describe, file_exists=runs.file_exists), status
 
