@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.origins import normalize_origins
 
@@ -23,6 +24,22 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def app_url_from(raw: str | None, env: str, port: str) -> str:
+    """APP_URL, the site's public address, without a trailing slash. Links in e-mails are built from it whichever
+    process sends them: a worker under honcho has a PORT of its own (5300), never the web's. Required in
+    production; in development and tests the web process's own address."""
+    value = (raw or "").strip().rstrip("/")
+    if not value:
+        if env == "production":
+            raise ConfigError("APP_URL must be set when APP_ENV=production: the site's public address "
+                              "(e.g. https://timeboard.example.com), which every link in e-mails starts with")
+        return f"http://127.0.0.1:{port}"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"APP_URL must be an http(s):// address like https://timeboard.example.com, not {raw!r}")
+    return value
+
+
 def _flag(raw: str | None, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
@@ -39,6 +56,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
         secret = "dev-only-not-secret"
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    app_url = app_url_from(os.environ.get("APP_URL"), env, os.environ.get("PORT", "5000"))
     stream_url = os.environ.get("STREAM_URL", "").strip()
     if stream_url and not stream_url.startswith(("/", ":", "ws://", "wss://")):
         raise ConfigError(f"STREAM_URL must be a path, :port/path or a ws(s):// URL, not {stream_url!r}")
@@ -101,8 +119,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": 10,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Timeboard <timeboard@localhost>"),
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(Path(instance_path) / "outbox"),
-        # notifications: links in e-mails sent by jobs (no request to take the host from)
-        "APP_URL": (os.environ.get("APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/"),
+        # the site's public address: every link in every e-mail starts with it, in every process (app/mail.py)
+        "APP_URL": app_url,
+        "APP_URL_IS_DEFAULT": not (os.environ.get("APP_URL") or "").strip(),  # a worker warns (app/cli/jobs.py)
         # operator alerts (app/services/notifications/operator_alerts.py), in seconds
         "ALERT_QUEUE_AGE_SECONDS": int(os.environ.get("ALERT_QUEUE_AGE_SECONDS", "300")),
         "ALERT_WORKER_MISSING_SECONDS": int(os.environ.get("ALERT_WORKER_MISSING_SECONDS", "60")),

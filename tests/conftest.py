@@ -182,16 +182,17 @@ def start_gateway(app):
 
 @pytest.fixture()
 def start_worker(app):
-    """Start a real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False."""
+    """Start a real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False, with env
+    overrides as keywords (its environment may differ from the web's: PORT, APP_URL...)."""
     started: list[Process] = []
 
-    def start(*queues: str, name: str | None = None, fork: bool = True) -> Process:
+    def start(*queues: str, name: str | None = None, fork: bool = True, **env) -> Process:
         args = [sys.executable, "-m", "flask", "jobs", "worker", *queues]
         if name:
             args += ["--name", name]
         if not fork:
             args.append("--no-fork")
-        proc = Process(args, f"worker-{len(started)}-{time.time():.0f}")
+        proc = Process(args, f"worker-{len(started)}-{time.time():.0f}", **env)
         started.append(proc)
         return proc
 

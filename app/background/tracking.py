@@ -12,7 +12,7 @@ from datetime import UTC
 
 from rq import get_current_job
 
-from app import presence
+from app import policies, presence
 from app.extensions import db
 from app.models import JobState, JobStatus, utcnow
 from app.streams import broadcast, broadcast_stream, refresh_stream
@@ -140,10 +140,17 @@ def topics_for(status: JobStatus) -> list[JobsTopic]:
 
 
 def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
-    """The job's topics that an open page watches (app/presence.py): the others are not rendered for."""
+    """The job's topics that an open page watches (app/presence.py) and may show it: the others are not rendered
+    for. Its requester's monitor is left out once they have left the job's organization (app/policies.py),
+    asked only when that monitor is open."""
     topics = topics_for(status)
     names = presence.watched(topics)
-    return [t for t in topics if str(t) in names]
+    return [t for t in topics if str(t) in names and not _requester_left(t, status)]
+
+
+def _requester_left(topic: JobsTopic, status: JobStatus) -> bool:
+    return (topic.user_id is not None and status.organization_id is not None
+            and policies.has_left(topic.user_id, status.organization_id))
 
 
 def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True) -> None:

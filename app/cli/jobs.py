@@ -55,6 +55,10 @@ def worker_command(queues: tuple[str, ...], burst: bool, name: str | None, fork:
     unknown = [q for q in names if q not in QUEUES]
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+    if current_app.config["APP_URL_IS_DEFAULT"]:
+        click.echo(f"APP_URL is not set: links in the e-mails this worker sends start with "
+                   f"{current_app.config['APP_URL']}, from its own PORT. Set APP_URL to the site's public address "
+                   f"in every process (bin/dev does).", err=True)
     run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start, fork=fork)
 
 

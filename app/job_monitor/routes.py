@@ -16,6 +16,7 @@ from app.background.enqueue import retry as retry_job
 from app.extensions import db
 from app.form_filters import parse_page
 from app.models import Team
+from app.reports.limits import starts_a_report
 from app.services.dashboards import section_stats
 from app.topics import DashboardKey
 
@@ -48,8 +49,16 @@ def show(identifier: str):
     return render_template("jobs/show.html", job=job, stream_topics=monitor.topics(current_user))
 
 
+def _not_a_report_job() -> bool:
+    from app.services.reports.runs import KIND
+
+    job = monitor.find_job((request.view_args or {}).get("identifier", ""))
+    return job is None or job.kind != KIND
+
+
 @bp.post("/jobs/<identifier>/retry")
 @login_required
+@starts_a_report(exempt_when=_not_a_report_job)  # a report's job retried here starts the report again
 def retry(identifier: str):
     job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
     try:

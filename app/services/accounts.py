@@ -10,13 +10,13 @@ import json
 import secrets
 
 import redis
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import passwords
 from app.extensions import db
-from app.mail import send_email_later
+from app.mail import app_url_for, send_email_later
 from app.models import User
 from app.redis_client import get_redis
 from app.services import tokens
@@ -58,7 +58,7 @@ def request_signup(name: str, email: str, password: str, time_zone: str = "UTC")
             "time_zone": valid_zone(time_zone)}), ex=SIGNUP_TTL)
     except redis.RedisError as exc:
         raise ServiceUnavailable("Sign-up is unavailable for a moment: try again shortly.") from exc
-    url = url_for("auth.confirm_signup", token=tokens.make("signup", {"n": nonce}), _external=True)
+    url = app_url_for("auth.confirm_signup", token=tokens.make("signup", {"n": nonce}))
     send_email_later(email, "Confirm your Timeboard account", render_template("mail/signup.txt", name=name, url=url))
 
 
@@ -92,7 +92,7 @@ def confirm_signup(token: str) -> User:
 # -- password reset --------------------------------------------------------------------------------
 def reset_link(user: User) -> str:
     token = tokens.make("password-reset", {"u": user.id, "f": tokens.fingerprint(user.password_hash)})
-    return url_for("auth.reset_password", token=token, _external=True)
+    return app_url_for("auth.reset_password", token=token)
 
 
 def request_password_reset(email: str) -> None:
@@ -138,7 +138,7 @@ def request_email_change(user: User, new_email: str, current_password: str) -> N
     if new_email.lower() == user.email.lower():
         raise AccountError("That is your address already.")
     token = tokens.make("email-change", {"u": user.id, "from": user.email, "to": new_email})
-    url = url_for("settings.confirm_email", token=token, _external=True)
+    url = app_url_for("settings.confirm_email", token=token)
     send_email_later(new_email, "Confirm your new Timeboard address",
                      render_template("mail/email_change.txt", user=user, url=url))
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policies
 from app.extensions import db
-from app.mail import send_email_later
+from app.mail import app_url_for, send_email_later
 from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User
 from app.services import audit, tokens
 from app.services.people import access_changed
@@ -33,8 +33,8 @@ class Opened:
 
 
 def link(invitation: Invitation) -> str:
-    return url_for("people.invitation", token=tokens.make("invitation", {"i": invitation.id, "n": invitation.nonce}),
-                   _external=True)
+    return app_url_for("people.invitation", token=tokens.make("invitation", {"i": invitation.id,
+                                                                              "n": invitation.nonce}))
 
 
 def pending(organization: Organization) -> list[Invitation]:

@@ -98,6 +98,7 @@ def test_sign_up_is_off_in_production(monkeypatch):
     from app.config import load_config
 
     monkeypatch.setenv("SECRET_KEY", "a production secret")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     production = create_app({"APP_ENV": "production", "WTF_CSRF_ENABLED": False})
     assert production.config["ALLOW_SIGNUP"] is False
     client = production.test_client()

@@ -60,6 +60,7 @@ def production(monkeypatch):
     from app import create_app
 
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     return create_app({"APP_ENV": "production"}).test_client()
 
 

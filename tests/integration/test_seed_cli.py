@@ -19,6 +19,7 @@ def production_app(monkeypatch, db):
     from app import create_app
 
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     app = create_app({"APP_ENV": "production"})
     with app.app_context():
         yield app

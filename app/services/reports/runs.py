@@ -241,8 +241,11 @@ def cancel(report: Report) -> None:
 
 
 def retry(report: Report) -> Report:
+    """The same report again (its dates as they were). ParamError when its parameters no longer hold (a report
+    asked for before a rule was added: a date beyond 9998): run again from a new form then."""
     if report.status not in (ReportState.FAILED, ReportState.CANCELED):
         raise JobActionError(f"Only a failed or canceled report can be retried; this one is {report.status}.")
+    check(ReportParams.from_dict(report.params))
     _delete_file(report.file_path)
     report.restart()
     db.session.commit()

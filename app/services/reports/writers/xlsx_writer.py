@@ -3,6 +3,10 @@
 Summary sheet first (the parameters, then groups, subtotals and the total as typed numbers), Detail
 sheet second (typed cells: dates as dates, durations as numbers formatted [h]:mm or decimal hours).
 Both have a header row, frozen panes, column widths and an autofilter.
+
+Every name and description is a text cell (`_text`): neutralised by cells.text_cell like every format, and typed
+as a string, so nothing a person typed is ever stored as a formula (openpyxl would take any string starting with
+"=" for one) or an error value ("#N/A"); characters XML cannot hold (control characters) are left out.
 """
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from app.services.reports.query import ReportRow
+from app.services.reports.writers.cells import text_cell
 
 DETAIL_WIDTHS = [11, 17, 17, 10, 24, 16, 28, 22, 50, 9, 10, 12]
 HMM, DECIMAL = "[h]:mm", "0.00"
@@ -50,6 +56,12 @@ class XlsxWriter:
         cell.font = self.bold
         return cell
 
+    def _text(self, ws, value):
+        """A string cell, never a formula: see the module's docstring."""
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text_cell(value)))
+        cell.data_type = "s"
+        return cell
+
     def _styled(self, number_format: str):
         ws = self.detail_ws
 
@@ -63,10 +75,11 @@ class XlsxWriter:
         return round(seconds / 3600, 6) if self.decimal else seconds / 86400
 
     def write(self, row: ReportRow) -> None:
-        self.detail_ws.append([
+        ws = self.detail_ws
+        ws.append([
             self._date(row.day), self._time(row.start), self._time(row.end) if row.end else None,
-            self._duration(self.duration_value(row.seconds)), row.user, row.team, row.project, row.client,
-            row.description, "yes" if row.billable else "no",
+            self._duration(self.duration_value(row.seconds)), *(self._text(ws, value) for value in (
+                row.user, row.team, row.project, row.client, row.description)), "yes" if row.billable else "no",
             self._money(float(row.rate)) if row.rate is not None else None,
             self._money(float(row.amount)) if row.amount is not None else None,
         ])
@@ -99,7 +112,7 @@ class XlsxWriter:
         header_row = len(lines) + 2
         ws.freeze_panes = f"A{header_row + 1}"
         for key, value in lines:
-            ws.append([self._bold(ws, key), value])
+            ws.append([self._bold(ws, key), self._text(ws, value)])
         ws.append([])
         names = [lvl.title() for lvl in levels] or ["Group"]
         ws.append([self._bold(ws, h) for h in [*names, "Hours" if self.decimal else "Duration", "Entries",
@@ -122,9 +135,9 @@ class XlsxWriter:
         count = 0
         for group in summary["groups"]:
             for child in group.get("children", []):
-                ws.append(cells([group["label"], child["label"]], child))
+                ws.append(cells([self._text(ws, group["label"]), self._text(ws, child["label"])], child))
                 count += 1
-            labels = [group["label"]] + (["Subtotal"] if depth == 2 else [])
+            labels = [self._text(ws, group["label"])] + (["Subtotal"] if depth == 2 else [])
             ws.append(cells(labels, group, bold=depth == 2))
             count += 1
         ws.append(cells(["Total"] + [""] * (depth - 1), summary["total"], bold=True))
