@@ -321,3 +321,13 @@ def test_a_signed_out_post_goes_back_to_the_page_it_came_from_after_sign_in(clie
         elsewhere = client.post("/time-logs/timer/stop", headers={"Referer": referrer} if referrer else {})
         assert elsewhere.status_code == 303 and elsewhere.headers["Location"] == "/login", referrer
     assert scene.member.running_timer is None  # nothing was done signed out
+
+
+def test_saving_unchanged_organization_settings_says_so(client, scene):
+    """Saving the settings as they are changes nothing and records nothing, and the page says so (it said nothing)."""
+    login(client, scene.owner)
+    data = {"name": scene.org.name, "currency": scene.org.currency, "week_start": str(scene.org.week_start or 0)}
+    response = client.post(f"/organizations/{scene.org.id}/settings", data=data)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing changed: the settings were already these." in page and "settings saved" not in page
