@@ -186,6 +186,9 @@ def launch_workers(started: list[Process]) -> tuple[Process, Process]:
 
 
 def stop_all(started: list[Process]) -> None:
+    """Ask every process to stop at once, then wait for each: their graceful shutdowns overlap."""
+    for proc in started:
+        proc.request_stop()
     for proc in started:
         proc.stop()
 

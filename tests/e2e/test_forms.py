@@ -367,8 +367,10 @@ def test_organizations_teams_members_and_invitations(live_server, factory, brows
     expect(guest.get_by_test_id("invitation-problem")).to_be_visible()
 
 
-# -- reports: create, save, schedule, run, delete ---------------------------------------------------------------
-def test_reports_create_save_schedule_run_and_delete(live_server, factory, page):
+# -- reports: create, cancel, retry, save, schedule, run, delete ----------------------------------------------
+def test_reports_create_cancel_retry_save_schedule_run_and_delete(live_server, factory, redis_conn, page):
+    from app.background import pause
+
     base = live_server
     org = factory.organization(name="Acme")
     member = factory.user(org, Role.MEMBER, email="member@example.com", name="Mo Member")
@@ -386,9 +388,17 @@ def test_reports_create_save_schedule_run_and_delete(live_server, factory, page)
     form.locator("select[name=range]").select_option("this_month")
     form.locator("select[name=format]").select_option("csv")
     form.locator("input[name=save_as]").fill("Monthly hours")
+    pause.pause("reports", redis_conn)  # it waits in its queue, so it can be canceled
     form.get_by_role("button", name="Create report").click()
     expect(page).to_have_url(re.compile(r"/reports/\d+$"))
-    expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)
+    expect(page.get_by_test_id("report-state")).to_have_text("pending")
+    page.get_by_test_id("report-actions").get_by_role("button", name="Cancel").click()
+    expect(flash(page, "Report canceled.")).to_be_visible()
+    expect(page.get_by_test_id("report-state")).to_have_text("canceled")
+    page.get_by_test_id("report-actions").get_by_role("button", name="Retry").click()
+    expect(page.get_by_test_id("report-state")).to_have_text("pending")
+    pause.resume("reports", redis_conn)
+    expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)  # live, by its stream
 
     page.get_by_test_id("save-definition").locator("input[name=name]").fill("Website hours")
     page.get_by_test_id("save-definition").get_by_role("button", name="Save").click()
@@ -413,7 +423,11 @@ def test_reports_create_save_schedule_run_and_delete(live_server, factory, page)
     page.get_by_role("button", name="Run again").click()
     expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)
     page.get_by_role("link", name="All reports").click()
-    expect(page.get_by_test_id("report-row")).to_have_count(3)
+    reports = page.get_by_test_id("report-row")
+    expect(reports).to_have_count(3)
+    reports.first.get_by_role("button", name="Delete").click()
+    expect(flash(page, "Report deleted.")).to_be_visible()
+    expect(reports).to_have_count(2)
 
     definitions.filter(has_text="Website hours").get_by_role("button", name="Delete").click()
     expect(flash(page, "Saved report Website hours deleted.")).to_be_visible()
