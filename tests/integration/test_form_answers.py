@@ -2,9 +2,9 @@
 the errors on the page, or a clear 4xx page for a refused action. Never a 200 (Turbo refuses to render a 200
 answer to a form POST, so the form just stays there) and never a 500.
 
-Each endpoint has a case below: who submits it, the record it acts on, and a valid submission. Each is then
-submitted signed out, empty, with junk and valid, in that order. A new POST route without a case fails
-`test_every_post_endpoint_has_a_case`, so a future form cannot slip through.
+Each endpoint has a case below: who submits it, the record it acts on, a valid submission and what the next page
+shows. Each is then submitted signed out, empty, with junk, valid and valid again, in that order. A new POST
+route without a case fails `test_every_post_endpoint_has_a_case`, so a future form cannot slip through.
 """
 from __future__ import annotations
 
@@ -287,7 +287,7 @@ def test_every_form_answers_303_or_an_error_page_never_200(app, client, scene, e
         path = url_for(endpoint, **case.url(scene))
     valid = case.valid(scene)
 
-    if case.user is not None:  # signed out: to the sign-in page (303), nothing done
+    if case.user is not None:  # signed out: to the sign-in page (303)
         response = client.post(path, data=valid)
         assert response.status_code == 303 and response.headers["Location"].startswith("/login"), endpoint
         login(client, getattr(scene, case.user))
