@@ -155,8 +155,8 @@ def test_settings_profile_email_password_and_notifications(live_server, factory,
     expect(page.locator("[name=notifications-quiet_end]")).to_have_value("7")
 
 
-# -- time logs: new, edit, timer, delete; the dashboard's Refresh -----------------------------------------
-def test_time_logs_new_edit_timer_delete_and_refresh(live_server, factory, page):
+# -- time logs: new, edit, timer, delete, a form posted after signing out; the dashboard's Refresh --------
+def test_time_logs_new_edit_timer_delete_signed_out_post_and_refresh(live_server, factory, page):
     base = live_server
     org = factory.organization(name="Acme")
     team = factory.team(org, name="Alpha")
@@ -203,6 +203,19 @@ def test_time_logs_new_edit_timer_delete_and_refresh(live_server, factory, page)
     expect(flash(page, "Entry deleted.")).to_be_visible()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Copy")
+
+    other_tab = page.context.new_page()  # signs out meanwhile: this page's next form goes to sign-in and back
+    other_tab.goto(f"{base}/time-logs")
+    other_tab.get_by_role("button", name="Sign out").click()
+    expect(other_tab).to_have_url(re.compile(r"/login$"))
+    page.get_by_test_id("start-timer").click()
+    expect(page).to_have_url(f"{base}/login?next=%2Ftime-logs")
+    expect(flash(page, "Please log in to access this page.")).to_be_visible()
+    page.fill("input[name=email]", member.email)
+    page.fill("input[name=password]", "password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/time-logs")
+    expect(page.get_by_test_id("header-timer").get_by_test_id("no-timer")).to_be_visible()  # nothing was started
 
     page.goto(f"{base}/dashboard")
     expect(page.get_by_test_id("dashboard-metrics")).to_be_visible(timeout=20000)
