@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # registers every table with the metadata; load_user reads User
+    from app.auth.signed_out import unauthorized
     from app.database import configure_engine
     from app.extensions import csrf, db, limiter, login_manager, mail, migrate, turbo
     from app.services.sessions import close_sockets_on_revocation
@@ -36,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(unauthorized)
     csrf.init_app(app)
     limiter.init_app(app)
     turbo.init_app(app)

@@ -134,26 +134,73 @@ def run_jobs(app_ctx):
     return run
 
 
+# -- real processes: the launchers, and fixtures that stop what they started ------------------------------
+def launch_web(started: list[Process], workers: int = 1, **env) -> str:
+    """A real web process (gunicorn, gthread) on a free port, added to `started`; returns its base URL."""
+    port = free_port()
+    proc = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+                   f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16, **env)
+    started.append(proc)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/healthz")
+    except RuntimeError:
+        raise RuntimeError(proc.output()) from None
+    return base
+
+
+def launch_gateway(started: list[Process], port: int | None = None, **env) -> Process:
+    """A real stream gateway process (`flask gateway`), added to `started`; returned with its .port once
+    /healthz answers."""
+    port = port or free_port()
+    env.setdefault("GATEWAY_SAME_HOST_ANY_PORT", "1")  # as bin/dev: pages on the web process's port
+    proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
+                   f"gateway-{port}-{len(started)}", **env)
+    proc.port = port
+    started.append(proc)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+    except RuntimeError:
+        raise RuntimeError(proc.output()) from None
+    return proc
+
+
+def launch_worker(started: list[Process], *queues: str, name: str | None = None, fork: bool = True,
+                  **env) -> Process:
+    """A real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False, with env
+    overrides as keywords (its environment may differ from the web's: PORT, APP_URL...)."""
+    args = [sys.executable, "-m", "flask", "jobs", "worker", *queues]
+    if name:
+        args += ["--name", name]
+    if not fork:
+        args.append("--no-fork")
+    proc = Process(args, f"worker-{len(started)}-{time.time():.0f}", **env)
+    started.append(proc)
+    return proc
+
+
+def launch_workers(started: list[Process]) -> tuple[Process, Process]:
+    """The Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker."""
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
+
+    return (launch_worker(started, *DASHBOARD_WORKER_QUEUES, fork=False),
+            launch_worker(started, *MAIN_WORKER_QUEUES))
+
+
+def stop_all(started: list[Process]) -> None:
+    """Ask every process to stop at once, then wait for each: their graceful shutdowns overlap."""
+    for proc in started:
+        proc.request_stop()
+    for proc in started:
+        proc.stop()
+
+
 @pytest.fixture()
 def start_web(app):
     """Start a real web process (gunicorn, gthread) on a free port; returns its base URL."""
     started: list[Process] = []
-
-    def start(workers: int = 1, **env) -> str:
-        port = free_port()
-        proc = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                       f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16, **env)
-        started.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_http(base + "/healthz")
-        except RuntimeError:
-            raise RuntimeError(proc.output()) from None
-        return base
-
-    yield start
-    for proc in started:
-        proc.stop()
+    yield lambda workers=1, **env: launch_web(started, workers, **env)
+    stop_all(started)
 
 
 @pytest.fixture()
@@ -161,23 +208,8 @@ def start_gateway(app):
     """Start a real stream gateway process (`flask gateway`) on a free port (or `port`, to start one again
     after a restart), with env overrides as keywords; returns the Process, with its .port, once /healthz answers."""
     started: list[Process] = []
-
-    def start(port: int | None = None, **env) -> Process:
-        port = port or free_port()
-        env.setdefault("GATEWAY_SAME_HOST_ANY_PORT", "1")  # as bin/dev: pages on the web process's port
-        proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
-                       f"gateway-{port}-{len(started)}", **env)
-        proc.port = port
-        started.append(proc)
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/healthz")
-        except RuntimeError:
-            raise RuntimeError(proc.output()) from None
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
+    yield lambda port=None, **env: launch_gateway(started, port, **env)
+    stop_all(started)
 
 
 @pytest.fixture()
@@ -185,20 +217,8 @@ def start_worker(app):
     """Start a real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False, with env
     overrides as keywords (its environment may differ from the web's: PORT, APP_URL...)."""
     started: list[Process] = []
-
-    def start(*queues: str, name: str | None = None, fork: bool = True, **env) -> Process:
-        args = [sys.executable, "-m", "flask", "jobs", "worker", *queues]
-        if name:
-            args += ["--name", name]
-        if not fork:
-            args.append("--no-fork")
-        proc = Process(args, f"worker-{len(started)}-{time.time():.0f}", **env)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
+    yield lambda *queues, name=None, fork=True, **env: launch_worker(started, *queues, name=name, fork=fork, **env)
+    stop_all(started)
 
 
 @pytest.fixture()

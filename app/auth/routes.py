@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
@@ -24,7 +24,7 @@ def _safe_next(target: str | None) -> str:
                error_message="Too many sign-in attempts. Wait a minute and try again.")
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("dashboard.user"))
+        return redirect(url_for("dashboard.user"), code=303)
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -55,16 +55,34 @@ def signup():
     if not current_app.config["ALLOW_SIGNUP"]:
         abort(404)
     if current_user.is_authenticated:
-        return redirect(url_for("dashboard.user"))
+        return redirect(url_for("dashboard.user"), code=303)
     form = SignupForm()
     if form.validate_on_submit():
         try:
             accounts.request_signup(form.name.data, form.email.data, form.password.data, form.time_zone.data)
         except accounts.ServiceUnavailable as exc:
             abort(503, str(exc))
-        return render_template("auth/check_email.html", email=form.email.data,
-                               what="Open the link we sent to finish creating your account.")
+        return _check_email("signup", form.email.data)
     return render_template("auth/signup.html", form=form), (422 if request.method == "POST" else 200)
+
+
+# what the e-mail that was just sent is for; the answer to the form is a 303 to /check-email (Turbo shows no 200)
+CHECK_EMAIL = {"signup": "Open the link we sent to finish creating your account.",
+               "password-reset": "If it belongs to an account, the e-mail has a link to set a new password."}
+
+
+def _check_email(kind: str, email: str):
+    session["check_email"] = {"kind": kind, "email": email}
+    return redirect(url_for("auth.check_email"), code=303)
+
+
+@bp.get("/check-email")
+def check_email():
+    """Once: the address is kept in the session only until this page has shown it."""
+    sent = session.pop("check_email", None)
+    if not isinstance(sent, dict) or sent.get("kind") not in CHECK_EMAIL:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/check_email.html", email=sent.get("email"), what=CHECK_EMAIL[sent["kind"]])
 
 
 @bp.get("/signup/confirm/<token>")
@@ -90,8 +108,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        return render_template("auth/check_email.html", email=form.email.data,
-                               what="If it belongs to an account, the e-mail has a link to set a new password.")
+        return _check_email("password-reset", form.email.data)
     return render_template("auth/forgot_password.html", form=form), (422 if request.method == "POST" else 200)
 
 

@@ -38,6 +38,8 @@ def settings(org_id):
     if form.validate_on_submit():
         if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data):
             flash("Organization settings saved.", "success")
+        else:
+            flash("Nothing changed: the settings were already these.", "info")
         return redirect(url_for("people.settings", org_id=org.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("people/organization_settings.html", org=org, form=form, delete_form=delete_form), status

@@ -35,6 +35,14 @@ def _page_text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def _sent(client, response):
+    """The page a sign-up or reset request leads to: a 303 (Turbo shows no 200 answer to a form) to /check-email."""
+    assert response.status_code == 303 and response.headers["Location"] == "/check-email"
+    page = client.get("/check-email")
+    assert page.status_code == 200 and "Check your email" in _page_text(page)
+    return page
+
+
 def _main(response) -> str:
     """The page's <main>: what it says (the head carries a per-response nonce)."""
     text = _page_text(response)
@@ -44,8 +52,8 @@ def _main(response) -> str:
 def test_sign_up_confirms_by_email_then_signs_in(client, db, mails, run_jobs):
     data = {"name": "Nina Newcomer", "email": "Nina@Example.com", "password": "a long passphrase",
             "time_zone": "Europe/Paris"}
-    response = client.post("/signup", data=data)
-    assert response.status_code == 200 and "Check your email" in _page_text(response)
+    page = _sent(client, client.post("/signup", data=data))
+    assert "nina@example.com" in _main(page) and "finish creating your account" in _main(page)
     assert db.session.scalar(select(User)) is None  # no account before the address is proved
     run_jobs(["notifications"])
     (message,) = mails()
@@ -61,12 +69,24 @@ def test_sign_up_confirms_by_email_then_signs_in(client, db, mails, run_jobs):
     assert client.get(_path(link)).status_code == 410  # once
 
 
+def test_the_check_email_page_shows_the_address_once(client, db, mails):
+    """The address waits in the session for the page the 303 leads to, and no longer: opened again (or
+    directly), /check-email goes to the sign-in page."""
+    client.post("/password/forgot", data={"email": "someone@example.com"})
+    assert "someone@example.com" in _main(client.get("/check-email"))
+    again = client.get("/check-email")
+    assert again.status_code == 302 and again.headers["Location"] == "/login"
+    with client.session_transaction() as session:
+        assert "check_email" not in session
+
+
 def test_sign_up_with_a_known_address_answers_the_same_and_mails_its_owner(client, factory, mails, run_jobs, db):
     known = factory.user(email="taken@example.com")
     known_id = known.id
-    fresh = client.post("/signup", data={"name": "A", "email": "fresh@example.com", "password": "a long passphrase"})
-    taken = client.post("/signup", data={"name": "A", "email": "taken@example.com", "password": "a long passphrase"})
-    assert fresh.status_code == taken.status_code == 200
+    fresh = _sent(client, client.post("/signup", data={"name": "A", "email": "fresh@example.com",
+                                                        "password": "a long passphrase"}))
+    taken = _sent(client, client.post("/signup", data={"name": "A", "email": "taken@example.com",
+                                                        "password": "a long passphrase"}))
     assert _main(fresh).replace("fresh@", "X@") == _main(taken).replace("taken@", "X@")
     run_jobs(["notifications"])
     subjects = {m["To"]: m["Subject"] for m in mails()}
@@ -90,7 +110,7 @@ def test_bad_sign_ups_are_422_inline(client, mails, run_jobs, data, field):
 def test_sign_up_is_rate_limited(client, mails):
     data = {"name": "A", "email": "a@example.com", "password": "a long passphrase"}
     statuses = [client.post("/signup", data=data).status_code for _ in range(6)]
-    assert statuses == [200] * 5 + [429]
+    assert statuses == [303] * 5 + [429]
 
 
 def test_sign_up_is_off_in_production(monkeypatch):
@@ -117,9 +137,9 @@ def test_password_reset_by_link_once_and_no_enumeration(client, factory, db, mai
     user_id = user.id
     old_session = browsers.test_client()
     login(old_session, user)
-    known = client.post("/password/forgot", data={"email": "forgetful@example.com"})
-    unknown = client.post("/password/forgot", data={"email": "nobody@example.com"})
-    assert known.status_code == unknown.status_code == 200
+    known = _sent(client, client.post("/password/forgot", data={"email": "forgetful@example.com"}))
+    unknown = _sent(client, client.post("/password/forgot", data={"email": "nobody@example.com"}))
+    assert "set a new password" in _main(known)
     assert _main(known).replace("forgetful@", "X@") == _main(unknown).replace("nobody@", "X@")
     run_jobs(["notifications"])
     (message,) = mails()

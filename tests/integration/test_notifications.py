@@ -121,7 +121,9 @@ def test_real_smtp_carries_both_bodies_headers_attachment_and_a_working_unsubscr
     page = client.get(path)  # nobody signed in
     assert page.status_code == 200 and "Stop e-mailing bob@example.com" in page.get_data(as_text=True)
     assert preferences.channel_for(db.session.get(type(user), user_id), "budget") == Channel.BOTH
-    assert client.post(path).status_code == 200
+    confirmed = client.post(path)
+    assert confirmed.status_code == 303 and confirmed.headers["Location"] == path
+    assert "no longer gets e-mail about this" in client.get(path).get_data(as_text=True)
     assert preferences.channel_for(db.session.get(type(user), user_id), "budget") == Channel.IN_APP
     assert preferences.channel_for(db.session.get(type(user), user_id), "long_timer") == Channel.BOTH  # that kind only
 
