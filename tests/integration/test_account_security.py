@@ -4,7 +4,6 @@ account as well as per address, without letting anyone keep another person out (
 through the test client, the real limiter storage (Redis) and real RQ jobs."""
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
