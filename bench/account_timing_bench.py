@@ -6,8 +6,8 @@ an address with an account and one without, side by side (issue 17).
 It starts its own Redis and a throwaway SQLite database, builds the app with the production password hashing
 (scrypt N=2^17; APP_ENV=development) and sends the requests through the app (Flask's test client: no network,
 so what differs is the work each path does). The two addresses of a pair are interleaved, round after round,
-so a load change on the machine hits both alike. Rate limits and account locks are off; no job is run (the requests' own work is
-what an outsider can time).
+so a load change on the machine hits both alike. Rate limits and account locks are off; no job is run (the
+requests' own work is what an outsider can time).
 """
 from __future__ import annotations
 

@@ -114,7 +114,6 @@ def reset_password(token):
     if form.validate_on_submit():
         user = accounts.reset_password(token, form.password.data)
         logout_user()
-        login_user(user)
         flash("Your password was changed; every other session of yours was signed out.", "success")
-        return redirect(url_for("dashboard.user"), code=303)
+        return continue_sign_in(user, False, url_for("dashboard.user"))  # the code step too, when 2FA is on
     return render_template("auth/reset_password.html", form=form), (422 if request.method == "POST" else 200)

@@ -79,10 +79,11 @@ def spend(kind: str, token: str) -> dict:
                      expires_at=signed_at.replace(tzinfo=None) + timedelta(seconds=MAX_AGE[kind]))
     if db.session.get(UsedToken, used.id) is not None:
         raise TokenUsed(kind)
+    db.session.add(used)
     try:
-        with db.session.begin_nested():
-            db.session.add(used)
-    except IntegrityError:
+        db.session.flush()
+    except IntegrityError:  # spent at this moment by another request (spend() comes before any change)
+        db.session.rollback()
         raise TokenUsed(kind) from None
     return payload
 

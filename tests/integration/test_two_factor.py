@@ -245,3 +245,25 @@ def test_the_code_step_ends_when_the_password_changes_or_after_five_minutes(clie
     expired = client.post("/login/two-factor", data={"code": _code(secret, 1)})
     assert expired.status_code == 303 and expired.headers["Location"] == "/login"
     assert client.get("/time-logs").status_code == 302
+
+
+def test_a_password_reset_does_not_skip_the_code_step(client, db, world, run_jobs):
+    """The reset link proves the mailbox, not the second factor: setting a new password leads to the code step."""
+    from urllib.parse import urlsplit
+
+    from tests.mailbox import empty_outbox, links, outbox
+
+    folder = client.application.config["OUTBOX_DIR"]
+    login(client, world.member)
+    secret, _ = _enrol(client, db, world.member.id)
+    client.post("/logout")
+    empty_outbox(folder)
+    client.post("/password/forgot", data={"email": world.member.email})
+    run_jobs(["notifications"])
+    (link,) = links(outbox(folder)[0])
+    done = client.post(urlsplit(link).path, data={"password": "a brand new passphrase"})
+    assert done.status_code == 303 and done.headers["Location"] == "/login/two-factor"
+    assert client.get("/time-logs").status_code == 302
+    assert client.post("/login/two-factor", data={"code": _code(secret, 1)}).status_code == 303
+    assert client.get("/time-logs").status_code == 200
+    empty_outbox(folder)
