@@ -13,6 +13,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, overrides))
+    register_proxy_fix(app)
     register_observability(app)
     register_extensions(app)
     register_security_headers(app)
@@ -113,6 +114,16 @@ def register_commands(app: Flask) -> None:
     from app.cli import register
 
     register(app)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR reverse proxies, the client's address is the one the last of them saw (the rate
+    limits, the audit trail and the logs read request.remote_addr); with 0, X-Forwarded-For is ignored."""
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)
 
 
 def register_security_headers(app: Flask) -> None:

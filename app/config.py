@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from app.origins import normalize_origins
+from app.passwords import PRODUCTION_METHOD, TEST_METHOD
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,19 @@ def _flag(raw: str | None, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _count(name: str, raw: str | None, default: int) -> int:
+    """A whole number >= 0 from the environment; a clear error otherwise."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, not {value}")
+    return value
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -96,6 +110,19 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,  # a 429 says when to try again (Retry-After, in seconds)
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # failed sign-ins per account (app/services/sign_in_limits.py): this many within the window lock the
+        # account's sign-in from unknown browsers for LOGIN_LOCK_SECONDS, doubling at each lock, at most
+        # LOGIN_LOCK_MAX_SECONDS; a browser that signed in to the account before is not locked out by others
+        "LOGIN_ACCOUNT_FAILURES": _count("LOGIN_ACCOUNT_FAILURES", os.environ.get("LOGIN_ACCOUNT_FAILURES"), 10),
+        "LOGIN_ACCOUNT_WINDOW_SECONDS": _count("LOGIN_ACCOUNT_WINDOW_SECONDS",
+                                               os.environ.get("LOGIN_ACCOUNT_WINDOW_SECONDS"), 900),
+        "LOGIN_LOCK_SECONDS": _count("LOGIN_LOCK_SECONDS", os.environ.get("LOGIN_LOCK_SECONDS"), 120),
+        "LOGIN_LOCK_MAX_SECONDS": _count("LOGIN_LOCK_MAX_SECONDS", os.environ.get("LOGIN_LOCK_MAX_SECONDS"), 900),
+        # how many reverse proxies in front of the web processes add X-Forwarded-For (werkzeug's ProxyFix):
+        # 0 trusts none, so a client cannot pick the address the rate limits and the audit trail see
+        "PROXY_FIX_X_FOR": _count("PROXY_FIX_X_FOR", os.environ.get("PROXY_FIX_X_FOR"), 0),
+        # app/passwords.py: OWASP's scrypt minimum; tests get cheaper parameters to stay fast
+        "PASSWORD_HASH_METHOD": TEST_METHOD if env == "test" else PRODUCTION_METHOD,
         "SEEDING_ENABLED": os.environ.get("SEEDING_ENABLED", "") not in ("", "0", "false"),
         "DASHBOARD_CACHE_TTL": int(os.environ.get("DASHBOARD_CACHE_TTL", "300")),
         "DASHBOARD_FRESH_SECONDS": int(os.environ.get("DASHBOARD_FRESH_SECONDS", "60")),

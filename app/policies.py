@@ -323,6 +323,30 @@ def authorize_org(user: User, action: str, organization_id) -> Organization:
     return organization
 
 
+# -- two-factor sign-in (issue 17) -----------------------------------------------------------------
+# An organization's owners may require two-factor sign-in of its members. A member without it is sent to
+# set it up before any page (not only the organization's: its data shows on personal pages, reports and
+# jobs too), and their sockets receive nothing, until it is on. Signing out and the set-up pages stay open.
+TWO_FACTOR_OPEN_ENDPOINTS = frozenset({
+    "settings.two_factor", "settings.two_factor_enable", "settings.two_factor_codes", "auth.logout", "static",
+    "main.healthz", "metrics.metrics",
+})
+
+
+def two_factor_required_by(user: User) -> list[Organization]:
+    """The organizations of this user that require two-factor sign-in, while they have it off."""
+    if not user.is_authenticated or user.two_factor_enabled:
+        return []
+    return list(db.session.scalars(select(Organization).join(Membership).where(
+        Membership.user_id == user.id, Membership.removed_at.is_(None),
+        Organization.require_two_factor.is_(True)).order_by(Organization.name)))
+
+
+def may_require_two_factor(user: User, organization: Organization) -> bool:
+    """Only someone with two-factor sign-in on may require it (they would lock themselves out otherwise)."""
+    return can_org(user, "edit_settings", organization.id) and user.two_factor_enabled
+
+
 # -- the job monitor (issue 14) ------------------------------------------------------------------
 # System admins see and act on every job and operate the platform (queues, workers, recurring entries).
 # Everyone sees the jobs run for them (but those of an organization they have left); an organization's owners

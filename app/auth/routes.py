@@ -4,8 +4,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.auth.sign_in import continue_sign_in, sign_in_limit
 from app.extensions import limiter
-from app.services import accounts
+from app.services import accounts, sign_in_limits
 from app.services.sessions import authenticate, sign_out_everywhere
 
 bp = Blueprint("auth", __name__)
@@ -20,19 +21,22 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               error_message="Too many sign-in attempts. Wait a minute and try again.")
+@sign_in_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.user"), code=303)
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = sign_in_limits.Attempt(form.email.data)
+        if wait := attempt.locked_for():
+            form.password.errors.append(sign_in_limits.wait_message(wait))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            attempt.failed()
             form.password.errors.append("Email or password is incorrect.")
             return render_template("auth/login.html", form=form), 422
-        login_user(user, remember=form.remember_me.data)
-        return redirect(_safe_next(request.args.get("next")), code=303)
+        return continue_sign_in(user, form.remember_me.data, _safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
@@ -107,7 +111,10 @@ def confirm_signup(token):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        try:
+            accounts.request_password_reset(form.email.data)
+        except accounts.ServiceUnavailable as exc:
+            abort(503, str(exc))
         return _check_email("password-reset", form.email.data)
     return render_template("auth/forgot_password.html", form=form), (422 if request.method == "POST" else 200)
 
@@ -124,7 +131,6 @@ def reset_password(token):
     if form.validate_on_submit():
         user = accounts.reset_password(token, form.password.data)
         logout_user()
-        login_user(user)
         flash("Your password was changed; every other session of yours was signed out.", "success")
-        return redirect(url_for("dashboard.user"), code=303)
+        return continue_sign_in(user, False, url_for("dashboard.user"))  # the code step too, when 2FA is on
     return render_template("auth/reset_password.html", form=form), (422 if request.method == "POST" else 200)
