@@ -37,6 +37,9 @@ def two_factor():
 @bp.post("/settings/two-factor/enable")
 @login_required
 def two_factor_enable():
+    if current_user.two_factor_enabled:  # a double submit, or another tab enabled it: nothing to confirm
+        flash("Two-factor sign-in is already on.", "info")
+        return redirect(url_for("settings.two_factor"), code=303)
     form = TwoFactorCodeForm(prefix="enable")
     if form.validate_on_submit():
         try:

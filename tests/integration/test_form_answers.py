@@ -39,6 +39,7 @@ class Case:
     valid: Callable[[SimpleNamespace], dict] = lambda s: {}
     landing: str | None = None
     junk: dict = field(default_factory=dict)
+    prepare: Callable[[object, SimpleNamespace], None] | None = None  # (client, scene), once signed in
 
 
 def _membership(s, user) -> int:
@@ -53,7 +54,8 @@ def _report(s, status: str | None = None) -> Report:
     from app.services.reports import runs
     from app.services.reports.params import ReportParams
 
-    report = runs.create_report(s.member, ReportParams(organization_id=s.org.id, format="csv"))
+    # as the form makes it: checked, the preset range resolved to dates
+    report = runs.create_report(s.member, ReportParams(organization_id=s.org.id, format="csv").resolved(date.today()))
     if status == ReportState.FAILED:
         report.fail("boom")
         db.session.commit()
@@ -79,6 +81,38 @@ def _invitation_token(s) -> str:
 
     invitation = _invitation(s)
     return tokens.make("invitation", {"i": invitation.id, "n": invitation.nonce})
+
+
+def _two_factor_on(s) -> None:
+    import pyotp
+
+    from app.services import two_factor
+
+    two_factor.enable(s.member, pyotp.TOTP(two_factor.secret_for_enrolment(s.member)).now())
+
+
+def _waiting_at_the_code_step(client, s) -> None:
+    """The member, with two-factor sign-in, has given their password: the code step is next."""
+    _two_factor_on(s)
+    response = client.post("/login", data={"email": s.member.email, "password": "password"})
+    assert response.headers["Location"] == "/login/two-factor"
+
+
+def _next_totp(s) -> str:
+    """The code of the next time step (accepted: one step either side of now): enabling spent the current one."""
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(s.member.totp_secret).at(time.time() + 30)
+
+
+def _enrolment_code(s) -> str:
+    import pyotp
+
+    from app.services import two_factor
+
+    return pyotp.TOTP(two_factor.secret_for_enrolment(s.member)).now()
 
 
 def _reset_token(s) -> str:
@@ -127,7 +161,17 @@ CASES: dict[str, Case] = {
     "auth.reset_password": Case(None, url=lambda s: {"token": _reset_token(s)},
                                 valid=lambda s: {"password": "another long passphrase"}, junk={"password": "x"},
                                 landing="Your password was changed"),
+    "auth.two_factor": Case(None, prepare=_waiting_at_the_code_step, valid=lambda s: {"code": _next_totp(s)},
+                            landing="Dashboard"),
     # settings
+    "settings.two_factor_enable": Case("member", valid=lambda s: {"enable-code": _enrolment_code(s)},
+                                       landing="Your recovery codes"),
+    "settings.two_factor_recovery_codes": Case("member", prepare=lambda c, s: _two_factor_on(s),
+                                               valid=lambda s: {"regenerate-password": "password"},
+                                               landing="Your recovery codes"),
+    "settings.two_factor_disable": Case("member", prepare=lambda c, s: _two_factor_on(s),
+                                        valid=lambda s: {"disable-password": "password"},
+                                        landing="Two-factor sign-in is off."),
     "settings.profile": Case("member", valid=lambda s: {"profile-name": "Mo", "profile-time_zone": "Europe/Paris"},
                              landing="Your settings were saved."),
     "settings.email": Case("member", valid=lambda s: {"email-email": "mo@example.com",
@@ -285,12 +329,13 @@ def test_every_form_answers_303_or_an_error_page_never_200(app, client, scene, e
         from flask import url_for
 
         path = url_for(endpoint, **case.url(scene))
-    valid = case.valid(scene)
-
     if case.user is not None:  # signed out: to the sign-in page (303)
-        response = client.post(path, data=valid)
+        response = client.post(path, data=case.valid(scene))
         assert response.status_code == 303 and response.headers["Location"].startswith("/login"), endpoint
         login(client, getattr(scene, case.user))
+    if case.prepare:
+        case.prepare(client, scene)
+    valid = case.valid(scene)
     if valid:
         _check_refusal_or_redirect(client.post(path, data={}), f"{endpoint}, empty")
         junk = {key: "\u2028 <b>not valid</b> " * 3 for key in valid}
