@@ -59,6 +59,11 @@ class User(UserMixin, db.Model):
         if self.id is not None:
             self.revoke_sessions()
 
+    @property
+    def has_password(self) -> bool:
+        """False for an account made through single sign-on that never set one: it signs in with a provider only."""
+        return bool(self.password_hash)
+
     def check_password(self, password: str) -> bool:
         return passwords.verify(self.password_hash, password)
 
