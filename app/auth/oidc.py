@@ -159,18 +159,28 @@ def finish(name: str, args) -> Identity:
         raise SignInFailed(f"The answer from {label} could not be verified, so you are not signed in. "
                            "Try again.") from None
     claims = token.get("userinfo")
-    if not claims or not isinstance(claims.get("sub"), str) or not claims["sub"]:
+    if not claims or not _text(claims.get("sub")) or len(claims["sub"]) > 255:
         log.warning("OpenID Connect sign-in with %s: no ID token or no subject", name)
         raise SignInFailed(f"{label} did not say who you are, so you are not signed in.")
     claims = dict(claims)
     if "email" not in claims:
         claims.update(_userinfo(client, token, claims["sub"], name))
-    email = claims.get("email")
-    return Identity(
-        provider=name, subject=claims["sub"][:255], email=email.strip()[:254] if isinstance(email, str) else None,
+    email = _text(claims.get("email"))
+    person = _text(claims.get("name"), strict=False)
+    return Identity(  # never cut a subject or an address short: a shortened one could name someone else
+        provider=name, subject=claims["sub"], email=email if email and len(email) <= 254 else None,
         email_verified=claims.get("email_verified") in (True, "true"),
-        name=claims["name"].strip()[:200] if isinstance(claims.get("name"), str) else None,
-        zoneinfo=claims.get("zoneinfo") if isinstance(claims.get("zoneinfo"), str) else None)
+        name=person[:200] if person else None, zoneinfo=_text(claims.get("zoneinfo")))
+
+
+def _text(value, strict: bool = True) -> str | None:
+    """A claim as text fit for the database (PostgreSQL refuses NUL): None when it is not a string, or when
+    `strict` and it holds a control character; otherwise without its control characters."""
+    if not isinstance(value, str):
+        return None
+    if strict and not value.isprintable():
+        return None
+    return "".join(ch for ch in value if ch.isprintable()).strip() or None
 
 
 def _userinfo(client, token: dict, subject: str, name: str) -> dict:

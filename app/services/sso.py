@@ -92,10 +92,13 @@ def sign_in(identity: Identity, next_page: str | None = None) -> Outcome:
         db.session.commit()
         return Outcome(user=linked.user)
     name = label(identity.provider)
-    if not identity.email or not identity.email_verified:
-        raise SSOError(f"{name} has not verified the e-mail address of your account there"
-                       f"{' (' + identity.email + ')' if identity.email else ''}, so it cannot be matched with a "
-                       "Timeboard account. Verify it there and try again, or sign in with your password.")
+    if not identity.email:
+        raise SSOError(f"{name} did not share the e-mail address of your account there, so it cannot be matched "
+                       "with a Timeboard account. Sign in with your password.")
+    if not identity.email_verified:
+        raise SSOError(f"{name} has not verified the e-mail address of your account there ({identity.email}), so "
+                       "it cannot be matched with a Timeboard account. Verify it there and try again, or sign in "
+                       "with your password.")
     try:
         email = normalize_email(identity.email)
     except ValueError:

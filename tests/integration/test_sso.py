@@ -147,6 +147,18 @@ def test_the_email_may_come_from_userinfo_when_the_id_token_has_none(web, provid
     assert identities(db) == [("acme", "sub-ui", "ui@example.com")]
 
 
+def test_claims_with_control_characters_never_reach_the_database(web, provider, db):
+    """PostgreSQL refuses NUL: a name loses its control characters; an address with one is no address."""
+    provider.person("sub-nul", email="nul@example.com", email_verified=True, name="Nu\x00la\tNull")
+    assert sso(web, provider, "sub-nul").headers["Location"] == "/organizations/new"
+    assert db.session.scalar(select(User.name).where(User.email == "nul@example.com")) == "NulaNull"
+    web.post("/logout")
+    provider.person("sub-nul2", email="nul2@exam\x00ple.com", email_verified=True)
+    response = sso(web, provider, "sub-nul2")
+    assert response.status_code == 303 and "did not share the e-mail address" in flashed(web)
+    assert identities(db) == [("acme", "sub-nul", "nul@example.com")]
+
+
 # -- who may get a new account ------------------------------------------------------------------------
 def test_no_new_account_when_sign_up_is_off_and_nobody_invited_the_address(make_app, provider, db):
     web = make_app(ALLOW_SIGNUP=False).test_client()
