@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
+from app import policies
 from app.auth import oidc
 from app.auth.routes import _safe_next
 from app.auth.sso_forms import ConfirmLinkForm
@@ -90,7 +91,7 @@ def callback(name):
     if outcome.created:
         flash(f"Welcome to Timeboard, {outcome.user.name}. You signed up with {provider.label}.", "success")
         if carry.get("next"):
-            return redirect(carry["next"], code=303)
+            return redirect(_safe_next(carry["next"]), code=303)
         if outcome.invitation is not None:
             return redirect(urlsplit(invitations.link(outcome.invitation)).path, code=303)
         return redirect(url_for("people.new_organization"), code=303)
@@ -176,10 +177,9 @@ def confirm_link(token):
 @bp.post("/settings/sso/<id:identity_id>/unlink")
 @login_required
 def unlink(identity_id):
+    user = current_user._get_current_object()
     try:
-        row = service.unlink(current_user._get_current_object(), identity_id)
-    except LookupError:
-        abort(404)
+        row = service.unlink(user, policies.load_sso_identity(user, identity_id))
     except service.SSOError as exc:
         flash(str(exc), "error")
     else:

@@ -257,10 +257,8 @@ def can_unlink(user: User, rows: list[SSOIdentity] | None = None) -> bool:
     return user.has_password or len(rows if rows is not None else identities(user)) > 1
 
 
-def unlink(user: User, identity_id: int) -> SSOIdentity:
-    row = db.session.get(SSOIdentity, identity_id)
-    if row is None or row.user_id != user.id:
-        raise LookupError(identity_id)
+def unlink(user: User, row: SSOIdentity) -> SSOIdentity:
+    """`row` is the user's own (policies.load_sso_identity)."""
     if not can_unlink(user):
         raise SSOError(f"{label(row.provider)} is the only way into your account: set a password first, then "
                        "unlink it.")
