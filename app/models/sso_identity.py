@@ -38,6 +38,11 @@ class SSOIdentity(db.Model):
         return db.session.scalar(select(cls).where(cls.provider == provider, cls.subject == subject))
 
     @classmethod
+    def of_user_at(cls, user, provider: str) -> SSOIdentity | None:
+        """The account's identity at this provider (one at most)."""
+        return db.session.scalar(select(cls).where(cls.user_id == user.id, cls.provider == provider))
+
+    @classmethod
     def of(cls, user) -> list[SSOIdentity]:
         return list(db.session.scalars(select(cls).where(cls.user_id == user.id).order_by(cls.provider)))
 

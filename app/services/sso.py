@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 
 import redis
 from flask import current_app, render_template, url_for
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.oidc import Identity
@@ -105,6 +104,9 @@ def sign_in(identity: Identity, next_page: str | None = None) -> Outcome:
         raise SSOError(f"The e-mail address {name} gave ({identity.email}) cannot be used here.") from None
     account = find_by_email(email)
     if account is not None:
+        if SSOIdentity.of_user_at(account, identity.provider) is not None:  # say so now, not after confirming
+            raise SSOError(f"The Timeboard account of {email} is linked to another {name} account: sign in with "
+                           "that one, or with your password.")
         return Outcome(pending=_hold(identity, account, next_page))
     waiting = invitations.pending_for_email(email)
     if not current_app.config["ALLOW_SIGNUP"] and not waiting:
@@ -275,8 +277,7 @@ def _attach(user: User, provider: str, subject: str, email: str | None) -> SSOId
         if existing.user_id != user.id:
             raise SSOError(f"This {label(provider)} account is already linked to another Timeboard account.")
         return existing
-    other = db.session.scalar(select(SSOIdentity).where(SSOIdentity.user_id == user.id,
-                                                        SSOIdentity.provider == provider))
+    other = SSOIdentity.of_user_at(user, provider)
     if other is not None:
         raise SSOError(f"Your account is already linked to another {label(provider)} account ({other.email}): "
                        "unlink it in your settings first.")

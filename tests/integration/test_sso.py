@@ -272,6 +272,18 @@ def test_an_unverified_address_is_never_linked_nor_used_for_an_account(web, prov
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
+def test_an_account_linked_to_another_identity_of_the_provider_is_not_offered_a_second(web, provider, factory, db):
+    user = factory.user(email="two@example.com")
+    db.session.add(SSOIdentity(user_id=user.id, provider="acme", subject="sub-first", email="two@example.com"))
+    db.session.commit()
+    provider.person("sub-second", email="two@example.com", email_verified=True)
+    response = sso(web, provider, "sub-second")
+    assert response.status_code == 303 and response.headers["Location"].startswith("/login")
+    assert "is linked to another Acme ID account" in flashed(web)
+    assert web.get("/login/sso/confirm").headers["Location"] == "/login"  # nothing to confirm
+    assert identities(db) == [("acme", "sub-first", "two@example.com")]
+
+
 # -- what the provider may get wrong, or an attacker may try ---------------------------------------------
 def test_a_tampered_state_is_refused_and_the_code_never_exchanged(web, provider, db):
     provider.person("sub-s", email="s@example.com", email_verified=True)
