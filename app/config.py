@@ -44,7 +44,8 @@ def oidc_providers(environ: Mapping[str, str], env: str) -> list[dict]:
     names = [n.strip().lower() for n in environ.get("OIDC_PROVIDERS", "").split(",") if n.strip()]
     for name in names:
         if not PROVIDER_NAME.fullmatch(name) or name in RESERVED_PROVIDER_NAMES:
-            raise ConfigError(f"OIDC_PROVIDERS: {name!r} is not a provider name (a letter, then letters, digits or _)")
+            raise ConfigError(f"OIDC_PROVIDERS: {name!r} is not a provider name (a letter, then letters, digits "
+                              "or _; not confirm or link)")
         if names.count(name) > 1:
             raise ConfigError(f"OIDC_PROVIDERS names {name!r} twice")
         prefix = f"OIDC_{name.upper()}_"

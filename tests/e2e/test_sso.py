@@ -93,3 +93,5 @@ def test_a_new_person_signs_up_with_a_provider_and_a_refusal_lands_on_login(sso_
     expect(page.get_by_test_id("no-password")).to_be_visible()
     expect(page.get_by_test_id("sso-last-way-in")).to_be_visible()
     screenshot(page, "sso-new-account-settings")
+    page.get_by_test_id("set-password").click()  # the way to a password: the reset link, to their address
+    expect(page.get_by_test_id("check-email")).to_contain_text("nina@example.com")
