@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # registers every table with the metadata; load_user reads User
+    from app.auth import oidc
     from app.auth.signed_out import unauthorized
     from app.database import configure_engine
     from app.extensions import csrf, db, limiter, login_manager, mail, migrate, turbo
@@ -43,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     turbo.init_app(app)
     mail.init_app(app)
+    oidc.register(app)  # the OpenID Connect providers' clients (OIDC_PROVIDERS)
     with app.app_context():
         configure_engine(db.engine)
     close_sockets_on_revocation()
@@ -75,6 +77,7 @@ def register_input_guard(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import register_rq_dashboard
     from app.auth import bp as auth_bp
+    from app.auth.sso import bp as sso_bp
     from app.dashboard import bp as dashboard_bp
     from app.form_filters import IdConverter
     from app.job_monitor import bp as job_monitor_bp
@@ -91,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from app.time_logs import bp as time_logs_bp
 
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
-    for blueprint in (main_bp, auth_bp, time_logs_bp, projects_bp, organizations_bp, people_bp, settings_bp,
+    for blueprint in (main_bp, auth_bp, sso_bp, time_logs_bp, projects_bp, organizations_bp, people_bp, settings_bp,
                       notifications_bp, dashboard_bp, job_monitor_bp, reports_bp, report_schedules_bp,
                       streams_bp, metrics_bp):
         app.register_blueprint(blueprint)

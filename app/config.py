@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +60,44 @@ def _count(name: str, raw: str | None, default: int) -> int:
     if value < 0:
         raise ConfigError(f"{name} must be 0 or more, not {value}")
     return value
+
+
+PROVIDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+RESERVED_PROVIDER_NAMES = ("confirm", "link")  # paths of their own under /login/sso/
+
+
+def oidc_providers(environ: Mapping[str, str], env: str) -> list[dict]:
+    """OIDC_PROVIDERS=acme,google names the OpenID Connect providers people may sign in with; each has
+    OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and an optional _LABEL (the button's text). Anything missing or
+    unsafe refuses to start: an issuer must be https (http only on a loopback host, outside production)."""
+    providers = []
+    names = [n.strip().lower() for n in environ.get("OIDC_PROVIDERS", "").split(",") if n.strip()]
+    for name in names:
+        if not PROVIDER_NAME.fullmatch(name) or name in RESERVED_PROVIDER_NAMES:
+            raise ConfigError(f"OIDC_PROVIDERS: {name!r} is not a provider name (a letter, then letters, digits "
+                              "or _; not confirm or link)")
+        if names.count(name) > 1:
+            raise ConfigError(f"OIDC_PROVIDERS names {name!r} twice")
+        prefix = f"OIDC_{name.upper()}_"
+        values = {key: environ.get(prefix + key.upper(), "").strip()
+                  for key in ("issuer", "client_id", "client_secret")}
+        missing = [prefix + key.upper() for key, value in values.items() if not value]
+        if missing:
+            raise ConfigError(f"OpenID Connect provider {name!r} needs {', '.join(missing)}")
+        issuer = values["issuer"].rstrip("/")
+        try:
+            parts = urlsplit(issuer)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            parts = urlsplit("")
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        secure = parts.scheme == "https" or (loopback and env != "production")
+        if not secure or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError(f"{prefix}ISSUER must be an https:// URL without query, not {values['issuer']!r}")
+        providers.append({"name": name, "issuer": issuer, "client_id": values["client_id"],
+                          "client_secret": values["client_secret"],
+                          "label": environ.get(prefix + "LABEL", "").strip() or name.replace("_", " ").title()})
+    return providers
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -137,6 +177,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute"),
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "20 per minute"),
         "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute"),
+        # single sign-on with OpenID Connect (app/auth/oidc.py): a list of {name, label, issuer, client_id, ...}
+        "OIDC_PROVIDERS": oidc_providers(os.environ, env),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

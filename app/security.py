@@ -7,6 +7,8 @@ both through the response's nonce (`csp_nonce()` in templates; Turbo reads it fr
 partials) are allowed by style-src-attr: an attribute cannot run script or load anything.
 connect-src 'self' covers Turbo's fetches and the same-origin ws(s):// stream socket; a stream gateway on
 another origin (STREAM_URL, named by <meta name="stream-url">: app/stream_url.py) is added to it per request.
+form-action 'self' gains the single sign-on providers' origins (app/auth/oidc.py): a provider's button posts here
+and is redirected there, and browsers hold a form's redirects to form-action too.
 
 rq-dashboard's pages (its own blueprint) are built from inline scripts and underscore templates
 (`new Function`), so they get a looser script policy; app/admin keeps other sites away from them.
@@ -16,9 +18,10 @@ balancer or Prometheus send over the internal network; HSTS goes with every HTTP
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_talisman import Talisman
 
+from app.auth.oidc import form_action_origins
 from app.stream_url import stream_origin
 
 POLICY = {
@@ -53,8 +56,14 @@ class SecurityHeaders(Talisman):
         options = dict(super()._get_local_options())  # a copy: never write to a view's shared options
         if request.blueprint == "rq_dashboard":
             options.update(content_security_policy=RQ_DASHBOARD_POLICY, content_security_policy_nonce_in=[])
-        elif (origin := stream_origin()) is not None:
-            options.update(content_security_policy={**POLICY, "connect-src": f"'self' {origin}"})
+        else:
+            policy = dict(POLICY)
+            if (origin := stream_origin()) is not None:
+                policy["connect-src"] = f"'self' {origin}"
+            if sso_origins := form_action_origins(current_app):
+                policy["form-action"] = " ".join(["'self'", *sso_origins])
+            if policy != POLICY:
+                options.update(content_security_policy=policy)
         if request.endpoint in PLAIN_HTTP_ENDPOINTS:
             options.update(force_https=False)
         return options

@@ -68,6 +68,11 @@ class User(UserMixin, db.Model):
     def two_factor_enabled(self) -> bool:
         return self.two_factor_enabled_at is not None
 
+    @property
+    def has_password(self) -> bool:
+        """False for an account made through single sign-on that never set one: it signs in with a provider only."""
+        return bool(self.password_hash)
+
     def check_password(self, password: str) -> bool:
         return passwords.verify(self.password_hash, password)
 

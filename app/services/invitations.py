@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app import policies
 from app.extensions import db
 from app.mail import app_url_for, send_email_later
-from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User
+from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User, utcnow
 from app.services import audit, tokens
 from app.services.people import access_changed
 
@@ -172,3 +172,10 @@ def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zo
     db.session.flush()
     accept(invitation, user)
     return user
+
+
+def pending_for_email(email: str) -> list[Invitation]:
+    """The usable invitations sent to this address, newest first (any organization)."""
+    return list(db.session.scalars(select(Invitation).where(
+        func.lower(Invitation.email) == email.strip().lower(), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow()).order_by(Invitation.created_at.desc())))

@@ -1,9 +1,10 @@
-"""Signed links: invitations, password resets, e-mail changes and sign-up confirmations.
+"""Signed links: invitations, password resets, e-mail changes, sign-up and single sign-on link confirmations.
 
 Each kind has its own salt (a token of one kind is never valid as another) and a maximum age. A token
 carries what ties it to a state: an invitation's nonce (renewed on resend, ended on acceptance), a
 fingerprint of the password hash (a reset ends once the password changed), the current e-mail address
-(a confirmation ends once the address changed), a sign-up's nonce (deleted from Redis when used).
+(a confirmation ends once the address changed), a sign-up's or a pending link's nonce (deleted from Redis when
+used).
 
 And every link is single use whatever state comes back (an address changed, then changed back): `spend()`
 records the token's id (a digest of its kind, payload and signing time; `make()` puts a random "j" in
@@ -32,6 +33,7 @@ MAX_AGE = {
     "email-change": 24 * 3600,
     "signup": 24 * 3600,
     "unsubscribe": 365 * 24 * 3600,  # a notification e-mail's unsubscribe link (user and kind)
+    "sso-link": 3600,  # linking a single sign-on identity to the account it names (app/services/sso.py)
 }
 
 

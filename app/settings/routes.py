@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user
 
 from app.extensions import db
 from app.models import Channel
-from app.services import accounts
+from app.services import accounts, sso
 from app.services.notifications import kinds as notification_kinds
 from app.services.notifications import preferences as notification_preferences
 from app.settings.forms import EmailChangeForm, PasswordChangeForm, ProfileForm, preferences_form
@@ -27,6 +27,7 @@ def _render(status: int = 200, **forms):
         "password": forms.get("password") or PasswordChangeForm(formdata=None, prefix="password"),
         "zones": sorted(available_timezones()),
         "notifications": forms.get("notifications") or _saved_preferences(),
+        "sso": sso.settings_rows(user),
     }
     return render_template("settings/index.html", **context), status
 
