@@ -124,6 +124,28 @@ def test_a_linked_identity_signs_in_and_lands_on_next(web, provider, factory, db
     assert actions(db, "lee@example.com") == ["sso.sign_in"]
 
 
+def test_an_account_with_two_factor_sign_in_still_gives_its_code_after_the_provider(web, provider, factory, db):
+    """The provider proves the identity; the account's own second factor is still asked, then `next` is kept."""
+    import time
+
+    import pyotp
+
+    from app.services import two_factor
+
+    user = factory.user(email="kai@example.com")
+    two_factor.enable(user, pyotp.TOTP(two_factor.secret_for_enrolment(user)).now())
+    db.session.add(SSOIdentity(user_id=user.id, provider="acme", subject="sub-kai", email="kai@example.com"))
+    db.session.commit()
+    provider.person("sub-kai", email="kai@example.com", email_verified=True)
+    response = sso(web, provider, "sub-kai", start="/login/sso/acme?next=/time-logs")
+    assert response.status_code == 303 and response.headers["Location"] == "/login/two-factor"
+    assert signed_in_as(web) is None
+    code = pyotp.TOTP(user.totp_secret).at(time.time() + 30)  # enabling spent the current step's code
+    answer = web.post("/login/two-factor", data={"code": code})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/time-logs"
+    assert signed_in_as(web) == "kai@example.com"
+
+
 def test_an_address_changed_at_the_provider_does_not_move_the_account(web, provider, factory, db):
     """The link is (provider, subject): the provider now says the subject is another account's address."""
     first = factory.user(email="first@example.com")
