@@ -179,12 +179,13 @@ def launch_worker(started: list[Process], *queues: str, name: str | None = None,
     return proc
 
 
-def launch_workers(started: list[Process]) -> tuple[Process, Process]:
-    """The Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker."""
+def launch_workers(started: list[Process], **env) -> tuple[Process, Process]:
+    """The Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker, with
+    env overrides as keywords (APP_URL: the web process they build links to)."""
     from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
 
-    return (launch_worker(started, *DASHBOARD_WORKER_QUEUES, fork=False),
-            launch_worker(started, *MAIN_WORKER_QUEUES))
+    return (launch_worker(started, *DASHBOARD_WORKER_QUEUES, fork=False, **env),
+            launch_worker(started, *MAIN_WORKER_QUEUES, **env))
 
 
 def stop_all(started: list[Process]) -> None:

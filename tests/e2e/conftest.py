@@ -87,7 +87,7 @@ def module_server(app):
     try:
         gateway = launch_gateway(started)
         base = launch_web(started, 1, STREAM_URL=stream_url(gateway.port))
-        launch_workers(started)
+        launch_workers(started, APP_URL=base)  # links in e-mails lead to this web process
         yield base
     finally:
         stop_all(started)

@@ -76,6 +76,7 @@ def test_production_hashes_with_scrypt_at_n_2_17_and_upgrades_werkzeugs_old_defa
     from app import create_app
 
     monkeypatch.setenv("SECRET_KEY", "a production secret")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example.com")
     production = create_app({"APP_ENV": "production", "WTF_CSRF_ENABLED": False})
     assert production.config["PASSWORD_HASH_METHOD"] == passwords.PRODUCTION_METHOD == "scrypt:131072:8:1"
     with production.app_context():
