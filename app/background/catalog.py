@@ -38,6 +38,16 @@ class JobKind:
     retries: int = 2
     retry_intervals: list[int] = field(default_factory=lambda: [5, 30])  # backoff between attempts
     label: str = ""
+    # runs again after its worker died (SIGKILL, OOM, a lost machine) with Redis or not: `retries` unless set
+    retries_if_abandoned: int | None = None
+    # dotted path of a function(JobStatus) called when the reconciler changes the job's row (queued again, failed,
+    # canceled, completed), so the record the job works on follows without anyone opening its page
+    follower: str | None = None
+
+    @property
+    def abandoned_attempts(self) -> int:
+        """How many times a job of this kind runs at most when its worker keeps dying."""
+        return 1 + max(self.retries, self.retries if self.retries_if_abandoned is None else self.retries_if_abandoned)
 
 
 KINDS: dict[str, JobKind] = {k.name: k for k in [
@@ -75,8 +85,9 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Organization deletion"),
     JobKind("bulk_action", "jobs.bulk.bulk_action", MAINTENANCE, timeout=3600, retries=0,
             label="Bulk action on jobs"),
+    # a report that failed has its own Retry button; one whose worker died is run again once by itself
     JobKind("report_generation", "jobs.reports.generate_report", REPORTS, timeout=3600, retries=0,
-            label="Report generation"),  # a failed report has its own Retry button
+            retries_if_abandoned=1, label="Report generation", follower="app.services.reports.runs.follow_job"),
     JobKind("report_archival", "jobs.reports.archive_reports", MAINTENANCE, timeout=1800, retries=1,
             label="Report archival"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,

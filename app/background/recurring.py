@@ -227,7 +227,8 @@ class TimeboardScheduler(Scheduler):
                         if on_register is not None:
                             on_register(ids)
                     self.heartbeat()
-                    outage.recovered()
+                    if outage.recovered():
+                        last_reconcile = float("-inf")  # Redis is back, maybe empty: queue again what it lost now
                     if self.acquire_lock():
                         self.enqueue_jobs()
                         self.heartbeat()
