@@ -202,10 +202,12 @@ def start_worker(app):
 
 @pytest.fixture()
 def start_workers(start_worker):
-    """Start the Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker."""
-    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
+    """Start the Procfile's job workers but the seeding one: the dashboard and account-mail workers (no fork) and
+    the main worker."""
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
 
-    def start() -> tuple[Process, Process]:
-        return start_worker(*DASHBOARD_WORKER_QUEUES, fork=False), start_worker(*MAIN_WORKER_QUEUES)
+    def start() -> tuple[Process, Process, Process]:
+        return (start_worker(*DASHBOARD_WORKER_QUEUES, fork=False), start_worker(*MAIL_WORKER_QUEUES, fork=False),
+                start_worker(*MAIN_WORKER_QUEUES))
 
     return start

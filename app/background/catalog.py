@@ -14,16 +14,20 @@ SYSTEM_DASHBOARD = "dashboard_system"  # the platform-wide one: heavier, for a h
 DEFAULT = "default"
 REPORTS = "reports"
 NOTIFICATIONS = "notifications"
+MAIL = "mail"  # account e-mail: password reset, invitation, sign-up and address confirmation
 SEEDING = "seeding"
 MAINTENANCE = "maintenance"
 
 # Which process serves which queue (the Procfile): `dashboard_worker` serves DASHBOARD alone, without forking
 # (app/background/worker.py), so nothing else (a report, a system dashboard) ever holds a user's, team's or
-# organization's dashboard back; `worker` serves MAIN_WORKER_QUEUES, highest priority first, forking a
-# work-horse per job; `seeding_worker` serves SEEDING alone, so a seeding run never delays anything else.
+# organization's dashboard back; `mail_worker` serves MAIL alone, without forking, so an account e-mail (a
+# password reset, an invitation) never waits behind a report or any other long job; `worker` serves
+# MAIN_WORKER_QUEUES, highest priority first, forking a work-horse per job; `seeding_worker` serves SEEDING
+# alone, so a seeding run never delays anything else.
 DASHBOARD_WORKER_QUEUES = [DASHBOARD]
+MAIL_WORKER_QUEUES = [MAIL]
 MAIN_WORKER_QUEUES = [SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, MAINTENANCE]
-QUEUES = [DASHBOARD, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
+QUEUES = [DASHBOARD, MAIL, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
 
 PERFORM = "jobs.runner.perform"  # what RQ runs for every kind: perform(kind, *args) tracks the job around it
 
@@ -67,7 +71,7 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             retry_intervals=[60], label="Rebuild project totals"),
     JobKind("reconcile_jobs", "jobs.maintenance.reconcile_jobs", MAINTENANCE, timeout=60, retries=0,
             label="Reconcile job statuses"),
-    JobKind("send_email", "jobs.mail.send_email", NOTIFICATIONS, timeout=60, retries=3, retry_intervals=[10, 60, 300],
+    JobKind("send_email", "jobs.mail.send_email", MAIL, timeout=60, retries=3, retry_intervals=[10, 60, 300],
             label="Send e-mail"),
     JobKind("notification_in_app", "jobs.notifications.deliver_in_app", NOTIFICATIONS, timeout=30, retries=1,
             retry_intervals=[5], label="Notification: in-app"),

@@ -268,7 +268,8 @@ class TimeboardScheduler(Scheduler):
     def _reconcile(self) -> None:
         """Reconcile abandoned jobs here, independent of any worker; a failure is logged once until it works."""
         try:
-            reconcile()
+            summary = reconcile()
+            log.debug("scheduler: %s", summary)
             if self._reconcile_failing:
                 log.warning("scheduler: reconciliation works again")
             self._reconcile_failing = False

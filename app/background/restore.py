@@ -37,7 +37,7 @@ from app.models import JobState, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-GRACE = timedelta(seconds=10)  # a pending row this young may still be on its way into Redis
+GRACE = timedelta(seconds=2)  # a pending row this young may still be on its way into Redis (milliseconds)
 LOST_AFTER = timedelta(minutes=10)  # a row that cannot be rebuilt is failed as lost after this
 RUNNING_PREFIX = "timeboard:running:"  # <job id>: a worker runs it (refreshed with each heartbeat)
 RUNNING_TTL = 60  # seconds

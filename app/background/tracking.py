@@ -208,7 +208,7 @@ def transition(status: JobStatus, expected: JobState, change: Callable[[JobStatu
     if not result.rowcount:
         return 0
     message = values.get("error_message")
-    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected, values["status"],
+    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected, values.get("status", expected),
                 f" ({message})" if message else "")
     broadcast_job(status)
     follow(status)
