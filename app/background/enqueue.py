@@ -140,6 +140,7 @@ def submit(status: JobStatus, args, retries: int | None = None) -> None:
         meta={"kind": spec.name, "user_id": status.user_id, "key": status.coalesce_key,
               "organization_id": status.organization_id, "request_id": status.request_id},
     )
+    status.queue = spec.queue  # a kind moved to another queue since (send_email, to `mail`) is queued there now
     queue = get_queue(spec.queue)
     wait = (status.run_at - utcnow()).total_seconds() if status.run_at else 0
     if wait > 0:
