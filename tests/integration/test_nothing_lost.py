@@ -247,3 +247,21 @@ def test_a_row_that_cannot_be_rebuilt_is_failed_as_lost_after_10_minutes(db, red
     reconcile()
     assert _row(db, young.id).status == "pending"
     assert _row(db, old.id).status == "failed" and "lost" in _row(db, old.id).error_message
+
+
+def test_an_xlsx_reports_rows_wait_next_to_it_under_its_attempts_name_so_a_dead_attempts_are_found(
+        app, db, factory, tmp_path):
+    """openpyxl keeps a write-only sheet's rows in a temporary file until it saves: here that file is in the report's
+    folder under the attempt's name, where remove_partial_files finds what a killed worker left."""
+    from app.services.reports.generate import generate
+
+    w = report_data.build(factory, db)
+    params = _params(w)
+    params.format = "xlsx"
+    seen: list[str] = []
+
+    def on_progress(phase, done, total):
+        seen.extend(sorted(p.name for p in tmp_path.glob("report-9-attempt*.part")))
+    generate(params, w.owner, w.org, tmp_path, "report-9-attempt", utcnow(), on_progress)
+    assert "report-9-attempt.detail.xml.part" in seen  # while the rows are written (the summary comes at the end)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report-9-attempt.xlsx"]  # saved: the parts are gone
