@@ -145,10 +145,16 @@ def abandon(status: JobStatus, r: redis.Redis, job: Job | None = None) -> int:
 
 
 def process_exists(pid: int) -> bool:
+    """Whether a process of this machine with this pid runs; a zombie (killed, never reaped: its parent died
+    with it and nothing adopted it) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

@@ -265,3 +265,15 @@ def test_an_xlsx_reports_rows_wait_next_to_it_under_its_attempts_name_so_a_dead_
     generate(params, w.owner, w.org, tmp_path, "report-9-attempt", utcnow(), on_progress)
     assert "report-9-attempt.detail.xml.part" in seen  # while the rows are written (the summary comes at the end)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report-9-attempt.xlsx"]  # saved: the parts are gone
+
+
+def test_a_killed_process_nobody_reaped_counts_as_gone():
+    """A work-horse killed with its worker is adopted by whatever runs as pid 1, which may never reap it: a zombie
+    runs nothing, so its job is abandoned rather than waited for."""
+    zombie = subprocess.Popen(["true"])  # ended, and not waited for: a zombie until we reap it
+    deadline = time.time() + 5
+    while time.time() < deadline and restore.process_exists(zombie.pid):
+        time.sleep(0.05)
+    assert not restore.process_exists(zombie.pid)
+    assert restore.process_exists(os.getpid())
+    zombie.wait()
