@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from app.origins import normalize_origins
 from app.passwords import PRODUCTION_METHOD, TEST_METHOD
+from app.redis_client import request_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -146,6 +147,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         # Redis down must not take sign-in down with it: count in memory until it is back.
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # ...at once: the same short timeouts, no retries and breaker as every Redis call of a request
+        "RATELIMIT_STORAGE_OPTIONS": request_options(),
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,  # a 429 says when to try again (Retry-After, in seconds)
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),

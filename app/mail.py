@@ -1,5 +1,6 @@
-"""E-mail, in one place: `send_email()` now, `send_email_later()` from a request (a job on the notifications
-queue). Built on Flask-Mailman (Django's mail API: MIME, encodings, headers, SMTP with TLS).
+"""E-mail, in one place: `send_email()` now, `send_email_later()` from a request (a job on the `mail` queue, which
+its own worker serves: account e-mail never waits behind long work). Built on Flask-Mailman (Django's mail API:
+MIME, encodings, headers, SMTP with TLS).
 
 With MAIL_SERVER set, mail goes by SMTP (MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS,
 MAIL_USE_SSL, from MAIL_FROM); the settings are read when a message is sent, so a test can point them

@@ -179,12 +179,13 @@ def launch_worker(started: list[Process], *queues: str, name: str | None = None,
     return proc
 
 
-def launch_workers(started: list[Process], **env) -> tuple[Process, Process]:
-    """The Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker, with
-    env overrides as keywords (APP_URL: the web process they build links to)."""
-    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
+def launch_workers(started: list[Process], **env) -> tuple[Process, Process, Process]:
+    """The Procfile's job workers but the seeding one: the dashboard and account-mail workers (no fork) and the
+    main worker, with env overrides as keywords (APP_URL: the web process they build links to)."""
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
 
     return (launch_worker(started, *DASHBOARD_WORKER_QUEUES, fork=False, **env),
+            launch_worker(started, *MAIL_WORKER_QUEUES, fork=False, **env),
             launch_worker(started, *MAIN_WORKER_QUEUES, **env))
 
 
@@ -223,11 +224,9 @@ def start_worker(app):
 
 
 @pytest.fixture()
-def start_workers(start_worker):
-    """Start the Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker."""
-    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
-
-    def start() -> tuple[Process, Process]:
-        return start_worker(*DASHBOARD_WORKER_QUEUES, fork=False), start_worker(*MAIN_WORKER_QUEUES)
-
-    return start
+def start_workers(app):
+    """Start the Procfile's job workers but the seeding one: the dashboard and account-mail workers (no fork) and
+    the main worker (see launch_workers)."""
+    started: list[Process] = []
+    yield lambda **env: launch_workers(started, **env)
+    stop_all(started)

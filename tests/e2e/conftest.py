@@ -115,9 +115,9 @@ def wait_for_idle_workers(connection, timeout: float = 30) -> None:
     from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
     from app.background import pause
-    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
 
-    served = set(DASHBOARD_WORKER_QUEUES + MAIN_WORKER_QUEUES) - pause.paused(connection)
+    served = set(DASHBOARD_WORKER_QUEUES + MAIL_WORKER_QUEUES + MAIN_WORKER_QUEUES) - pause.paused(connection)
     queues = [Queue(name, connection=connection) for name in sorted(served)]
     deadline = time.time() + timeout
     while time.time() < deadline:

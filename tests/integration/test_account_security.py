@@ -85,7 +85,7 @@ def test_sign_up_does_the_same_work_for_a_new_and_a_known_address(client, factor
     taken_work = work()
     assert fresh.status_code == taken.status_code
     assert fresh_work == taken_work == {"hashes": 1, "jobs": ["signup_mail"], "user_queries": 0}
-    run_jobs(["notifications"])  # the job decides what the address's owner gets
+    run_jobs(["mail"])  # the job decides what the address's owner gets
     assert {m["To"]: m["Subject"] for m in mails()} == {
         "fresh@example.com": "Confirm your Timeboard account",
         "taken@example.com": "You already have a Timeboard account"}
@@ -101,7 +101,7 @@ def test_password_reset_does_the_same_work_for_a_known_and_an_unknown_address(cl
     unknown_work = work()
     assert known.status_code == unknown.status_code
     assert known_work == unknown_work == {"hashes": 0, "jobs": ["password_reset_mail"], "user_queries": 0}
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (message,) = mails()
     assert message["To"] == "forgetful@example.com" and links(message)[0].startswith("http://127.0.0.1:")
 
@@ -109,7 +109,7 @@ def test_password_reset_does_the_same_work_for_a_known_and_an_unknown_address(cl
 def test_mailed_links_come_from_app_url_not_the_requests_host(client, factory, mails, run_jobs, app):
     factory.user(email="forgetful@example.com")
     client.post("/password/forgot", data={"email": "forgetful@example.com"}, headers={"Host": "evil.example"})
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (link,) = links(mails()[0])
     assert link.startswith(app.config["APP_URL"] + "/password/reset/")
 
@@ -140,7 +140,7 @@ def test_an_email_change_link_is_refused_after_the_address_was_changed_back(clie
         assert client.post("/settings/email", data={"email-email": to,
                                                     "email-current_password": "password"}).status_code == 303
         client.post("/logout")  # the test's requests share its app context, which the job runner resets
-        run_jobs(["notifications"])
+        run_jobs(["mail"])
         (link,) = links(mails()[0])
         return _path(link)
 
@@ -162,7 +162,7 @@ def test_a_reset_link_is_refused_after_use_even_if_the_old_password_hash_comes_b
     user = factory.user(email="forgetful@example.com")
     user_id, old_hash = user.id, user.password_hash
     client.post("/password/forgot", data={"email": "forgetful@example.com"})
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (link,) = links(mails()[0])
     assert client.post(_path(link), data={"password": "a brand new passphrase"}).status_code == 303
     client.post("/logout")

@@ -55,7 +55,7 @@ def test_sign_up_confirms_by_email_then_signs_in(client, db, mails, run_jobs):
     page = _sent(client, client.post("/signup", data=data))
     assert "nina@example.com" in _main(page) and "finish creating your account" in _main(page)
     assert db.session.scalar(select(User)) is None  # no account before the address is proved
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (message,) = mails()
     assert message["To"] == "nina@example.com" and "Confirm" in message["Subject"]
     (link,) = links(message)
@@ -88,7 +88,7 @@ def test_sign_up_with_a_known_address_answers_the_same_and_mails_its_owner(clien
     taken = _sent(client, client.post("/signup", data={"name": "A", "email": "taken@example.com",
                                                         "password": "a long passphrase"}))
     assert _main(fresh).replace("fresh@", "X@") == _main(taken).replace("taken@", "X@")
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     subjects = {m["To"]: m["Subject"] for m in mails()}
     assert subjects == {"fresh@example.com": "Confirm your Timeboard account",
                         "taken@example.com": "You already have a Timeboard account"}
@@ -103,7 +103,7 @@ def test_sign_up_with_a_known_address_answers_the_same_and_mails_its_owner(clien
 def test_bad_sign_ups_are_422_inline(client, mails, run_jobs, data, field):
     response = client.post("/signup", data=data)
     assert response.status_code == 422 and 'class="error"' in _page_text(response)
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     assert mails() == []
 
 
@@ -141,7 +141,7 @@ def test_password_reset_by_link_once_and_no_enumeration(client, factory, db, mai
     unknown = _sent(client, client.post("/password/forgot", data={"email": "nobody@example.com"}))
     assert "set a new password" in _main(known)
     assert _main(known).replace("forgetful@", "X@") == _main(unknown).replace("nobody@", "X@")
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (message,) = mails()
     (link,) = links(message)
     assert client.post(_path(link), data={"password": "short"}).status_code == 422
@@ -200,7 +200,7 @@ def test_email_change_is_confirmed_by_a_link_to_the_new_address(client, factory,
     ok = client.post("/settings/email", data={"email-email": "New@Example.com", "email-current_password": "password"})
     assert ok.status_code == 303
     client.post("/logout")
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (message,) = mails()
     assert message["To"] == "new@example.com"
     assert db.session.get(User, user_id).email == "old@example.com"  # not before the link
@@ -227,14 +227,14 @@ def test_a_newcomer_signs_up_builds_an_organization_and_a_team_with_a_colleague(
 
     newcomer, colleague = browsers.test_client(), browsers.test_client()
     newcomer.post("/signup", data={"name": "Nora", "email": "nora@example.com", "password": "a long passphrase"})
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (confirm,) = links(mails()[-1])
     assert newcomer.get(_path(confirm)).status_code == 303
     assert newcomer.post("/organizations/new", data={"name": "Nora's studio"}).status_code == 303
     org_id = db.session.scalar(select(Organization.id))
     assert newcomer.post(f"/organizations/{org_id}/invitations",
                          data={"email": "carl@example.com", "role": "manager"}).status_code == 303
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (invitation,) = links([m for m in mails() if m["To"] == "carl@example.com"][0])
     assert colleague.post(_path(invitation), data={"name": "Carl", "password": "another passphrase"}).status_code == 303
     assert newcomer.post(f"/organizations/{org_id}/teams", data={"name": "Studio"}).status_code == 303
@@ -252,7 +252,7 @@ def test_a_mail_jobs_arguments_never_show_its_link(client, factory, db, mails, r
     factory.user(email="forgetful@example.com")
     client.post("/password/forgot", data={"email": "forgetful@example.com"})
     client.post("/signup", data={"name": "A", "email": "fresh@example.com", "password": "a long passphrase"})
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     assert len(mails()) == 2
     statuses = db.session.scalars(select(JobStatus)).all()
     assert {s.kind for s in statuses} == {"password_reset_mail", "signup_mail"}

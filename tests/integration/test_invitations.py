@@ -40,7 +40,7 @@ def test_the_invitation_arrives_by_smtp_and_its_link_works_once(app, client, fac
     response = _invite(client, w, email="  NewComer@Example.COM ", teams=[w.beta])
     assert response.status_code == 303
     client.post("/logout")
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (message,) = smtp.wait_for(1)
     assert message["To"] == "newcomer@example.com" and "Acme" in message["Subject"]
     (link,) = links(message)

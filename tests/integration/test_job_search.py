@@ -39,7 +39,7 @@ def test_each_filter_finds_exactly_its_jobs(client, db, world):
                       error="mailbox unavailable", request_id="req-abcdef12")
     login(client, world.sysadmin)
     assert search(client, "kind=cleanup") == set(old)
-    assert search(client, "queue=notifications") == set(theirs)
+    assert search(client, "queue=mail") == set(theirs)
     assert search(client, "status=completed") == set(done)
     assert search(client, f"organization={org}") == set(timeout + done)
     assert search(client, f"requester={world.owner.id}") == set(timeout)

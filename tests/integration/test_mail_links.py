@@ -84,7 +84,7 @@ def test_a_budget_email_for_a_project_named_with_line_breaks_is_sent_one_line_an
     from app.background.enqueue import enqueue
 
     w, project = _over_budget(factory, db, "Alpha\r\nsite\nphase 2")
-    start_worker("notifications", PORT="5300", APP_URL=PUBLIC + "/")
+    start_worker("mail", "notifications", PORT="5300", APP_URL=PUBLIC + "/")
     enqueue("budget_check", project.id)
     messages = mails(2)  # the owner and the admin
     assert {m["To"] for m in messages} == {w.owner.email, w.admin.email}
@@ -117,7 +117,7 @@ def test_a_scheduled_reports_email_links_to_app_url(app, db, factory, start_work
     db.session.add(ReportScheduleRun(definition_id=definition.id, period="2026-11", report_id=report.id))
     report.complete("gone.csv", "monthly.csv", 3, 10, {})
     db.session.commit()
-    start_worker("notifications", PORT="5300", APP_URL=PUBLIC)
+    start_worker("mail", "notifications", PORT="5300", APP_URL=PUBLIC)
     report_finished(report)
     (message,) = mails(1)
     assert message["To"] == w.manager.email and message["Subject"] == "Monthly hours (2026-11)"
@@ -143,7 +143,7 @@ def test_links_made_in_a_request_start_with_app_url_whatever_the_host_header(app
     for address in ("fresh@elsewhere.test", w.manager.email):
         assert client.post("/signup", base_url=evil, data={"name": "N", "email": address,
                                                            "password": "a long passphrase"}).status_code == 303
-    start_worker("notifications", PORT="5300", APP_URL=PUBLIC)
+    start_worker("mail", "notifications", PORT="5300", APP_URL=PUBLIC)
     messages = mails(5)
     expected = {"new@elsewhere.test": "/invitations/accept/", "owner2@acme.test": "/settings/email/confirm/",
                 w.member.email: "/password/reset/", "fresh@elsewhere.test": "/signup/confirm/",
@@ -211,7 +211,7 @@ def test_a_production_process_without_app_url_exits_with_the_message(command):
 
 
 def test_a_development_worker_without_app_url_says_so(app, db, start_worker):
-    worker = start_worker("notifications", APP_URL="", PORT="5300")
+    worker = start_worker("mail", "notifications", APP_URL="", PORT="5300")
     deadline = time.time() + 30
     while "APP_URL is not set" not in worker.output() and time.time() < deadline:
         time.sleep(0.2)

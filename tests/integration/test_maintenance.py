@@ -1,12 +1,14 @@
 """Cleanup rules (and the dry run), performance snapshots on known data, reconciliation, maintenance CLIs."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
 from rq import Queue
 from rq.job import Job
 
+from app.background import restore
 from app.background.enqueue import enqueue
 from app.background.reconcile import reconcile
 from app.models import JobState, JobStatus, PerformanceSnapshot, TimeLog, UsedToken, User, utcnow
@@ -130,6 +132,8 @@ def test_reconcile_fails_a_processing_status_whose_rq_job_failed_or_vanished(db,
     Job.fetch(running.rq_job_id, connection=redis_conn).set_status("started")
     running.status = "processing"
     db.session.commit()
+    # this Redis has answered for a minute: a worker still running the vanished job would have marked it since
+    redis_conn.set(restore.SINCE_KEY, time.time() - 60)
 
     summary = reconcile()
     assert "statuses synced: 2" in summary

@@ -129,7 +129,7 @@ def test_queue_backlog_missing_worker_and_late_recurring_entry_alert(db, factory
     assert missing_workers(now + timedelta(seconds=61)) == 1  # no worker serves them: one alert for them all
     assert missing_workers(now + timedelta(seconds=121)) == 0  # once an hour
     (title,) = db.session.scalars(select(Notification.title).where(Notification.title.startswith("No worker")))
-    assert title.startswith("No worker serves the dashboard, dashboard_system, default, maintenance")
+    assert title.startswith("No worker serves the dashboard, dashboard_system, default, mail, maintenance")
     register(make_scheduler(redis_conn))  # planned now; nobody runs them
     assert late_recurring(now + timedelta(seconds=60)) == 0
     assert late_recurring(now + timedelta(seconds=400)) >= 1

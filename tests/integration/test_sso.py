@@ -262,7 +262,7 @@ def test_an_existing_account_can_confirm_by_an_emailed_link_once(web, provider, 
     response = web.post("/login/sso/confirm/email")
     assert response.status_code == 303 and response.headers["Location"] == "/login"
     assert "We sent a link to mailer@example.com" in flashed(web)
-    run_jobs(["notifications"])
+    run_jobs(["mail", "notifications"])
     (message,) = [m for m in mails() if m["To"] == "mailer@example.com"]
     assert message["Subject"] == "Link Acme ID to your Timeboard account"
     (link,) = links(message)
@@ -275,7 +275,7 @@ def test_an_existing_account_can_confirm_by_an_emailed_link_once(web, provider, 
     assert signed_in_as(other_browser) == "mailer@example.com"
     assert identities(db) == [("acme", "sub-mail", "mailer@example.com")]
     assert other_browser.post(local(link)).status_code == 410
-    run_jobs(["notifications"])
+    run_jobs(["mail", "notifications"])
     assert any(m["Subject"] == "Acme ID was linked to your Timeboard account" for m in mails())
 
 
@@ -423,7 +423,7 @@ def test_link_from_settings_then_unlink(web, provider, factory, db, mails, run_j
     assert identities(db) == [("acme", "sub-m", member)]
     page = web.get("/settings").get_data(as_text=True)
     assert "You can now sign in with Acme ID." in page and "Linked as member-elsewhere@example.com" in page
-    run_jobs(["notifications"])
+    run_jobs(["mail", "notifications"])
     assert [m["Subject"] for m in mails() if m["To"] == member] == [
         "Acme ID was linked to your Timeboard account"]
     row_id = db.session.scalar(select(SSOIdentity.id))

@@ -259,7 +259,7 @@ def test_a_password_reset_does_not_skip_the_code_step(client, db, world, run_job
     client.post("/logout")
     empty_outbox(folder)
     client.post("/password/forgot", data={"email": world.member.email})
-    run_jobs(["notifications"])
+    run_jobs(["mail", "notifications"])
     (link,) = links(outbox(folder)[0])
     done = client.post(urlsplit(link).path, data={"password": "a brand new passphrase"})
     assert done.status_code == 303 and done.headers["Location"] == "/login/two-factor"

@@ -22,7 +22,7 @@ from app.background.enqueue import EnqueueError, JobActionError, enqueue
 from app.background.enqueue import cancel as cancel_job
 from app.extensions import db
 from app.helpers import dom_id
-from app.models import JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
+from app.models import JobState, JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
 from app.services.dashboards.charts import bars
 from app.services.notifications import reports as report_notifications
 from app.services.reports.generate import Canceled, generate
@@ -209,18 +209,37 @@ def summary_table(summary: dict, style: str) -> list[dict]:
 
 def sync_with_job(report: Report) -> Report:
     """A report still pending or running whose job is over without it (canceled on /jobs, killed and then
-    failed by reconciliation, timed out) takes the job's end, so that its page never waits forever."""
+    failed by reconciliation, timed out) takes the job's end, so that its page never waits forever: a failed
+    one tells its owner, and what its dead attempt wrote is removed."""
     if not report.is_active or not report.rq_job_id:
         return report
     job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id))
     if job is None or job.status not in ("canceled", "failed"):
         return report
+    remove_partial_files(report)
     if job.status == "canceled":
         report.cancel()
-    else:
-        report.fail(job.error_message or "The report's job failed.")
+        _save(report)
+        return report
+    report.fail(job.error_message or "The report's job failed.")
     _save(report)
+    report_notifications.report_finished(report, final=True)
     return report
+
+
+def follow_job(status: JobStatus) -> None:
+    """The reconciler changed the report's job (the kind's follower, app/background/catalog.py): the report
+    follows at once, without anyone opening its page. A job queued again after its worker died puts the
+    report back in the queue, its dead attempt's files removed; a job that failed or was canceled ends it."""
+    report = db.session.scalar(select(Report).where(Report.rq_job_id == status.rq_job_id))
+    if report is None or not report.is_active:
+        return
+    if status.status == JobState.PENDING:
+        remove_partial_files(report)
+        report.requeue()
+        _save(report)
+    else:
+        sync_with_job(report)
 
 
 # -- actions --------------------------------------------------------------------------------------------
@@ -272,6 +291,21 @@ def file_path(report: Report) -> Path | None:
 def file_exists(report: Report) -> bool:
     path = file_path(report)
     return path is not None and path.is_file()
+
+
+def remove_partial_files(report: Report) -> int:
+    """Remove what an attempt that did not finish left in REPORTS_DIR (every file of an attempt starts with
+    "report-<id>-", its temporary ones too); the report's own finished file stays. Returns how many."""
+    removed = 0
+    for path in reports_dir().glob(f"report-{report.id}-*"):
+        if path.name == report.file_path:
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _delete_file(name: str | None) -> None:

@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 
 from app.services.reports.query import ReportRow
 from app.services.reports.writers.cells import text_cell
@@ -25,6 +26,18 @@ from app.services.reports.writers.cells import text_cell
 DETAIL_WIDTHS = [11, 17, 17, 10, 24, 16, 28, 22, 50, 9, 10, 12]
 HMM, DECIMAL = "[h]:mm", "0.00"
 MONEY = "#,##0.00"
+
+
+def _keep_rows_in(ws, path: Path) -> None:
+    """openpyxl's write-only sheet keeps its rows in a temporary file of the system's temporary folder until the
+    workbook is saved; this one keeps them at `path` instead (named after the report's attempt, in its folder), so
+    that the files of an attempt whose worker died are found and removed with the attempt's others."""
+    def get_writer():
+        if ws._writer is None:
+            ALL_TEMP_FILES.append(str(path))  # openpyxl's own cleanup (at save, abort, exit) removes it from there
+            ws._writer = WorksheetWriter(ws, out=str(path))
+            ws._writer.write_top()
+    ws._get_writer = get_writer
 
 
 class XlsxWriter:
@@ -35,6 +48,8 @@ class XlsxWriter:
         self.wb = Workbook(write_only=True)
         self.summary_ws = self.wb.create_sheet("Summary")
         self.detail_ws = self.wb.create_sheet("Detail")
+        for ws in (self.summary_ws, self.detail_ws):  # each sheet's rows wait in a file next to the report's
+            _keep_rows_in(ws, directory / f"{base_name}.{ws.title.lower()}.xml.part")
         ws = self.detail_ws
         for i, width in enumerate(DETAIL_WIDTHS, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
