@@ -21,7 +21,7 @@ from app.models import Role
 from app.reports.generate import generate
 from app.reports.params import ReportParams, check
 from app.reports.query import ReportRow
-from app.reports.writers import Meta, open_writer
+from app.reports.writers.formats import Meta, open_writer
 from app.reports.writers.cells import text_cell
 
 AS_OF = datetime(2026, 12, 5, 12, 0)
