@@ -14,7 +14,7 @@ control_socket_disable = True  # gunicorn 27 would otherwise open a socket under
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG") else None
 _log_format = os.environ.get("LOG_FORMAT", "").strip().lower()
 if _log_format == "json" or (_log_format != "plain" and os.environ.get("APP_ENV") == "production"):
-    # gunicorn's own lines as JSON too, like the app's (app/logs.py)
+    # gunicorn's own lines as JSON too, like the app's (app/observability/logs.py)
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
@@ -31,7 +31,6 @@ def on_starting(server):
     """A setting every process needs (SECRET_KEY and APP_URL in production, a well-formed STREAM_URL): refused here,
     before any worker, with the message (a worker that cannot boot would only be started again and again)."""
     from app.config import ConfigError, load_config
-
     try:
         load_config(os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
     except ConfigError as exc:

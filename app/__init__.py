@@ -5,8 +5,42 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import models  # registers every table with the metadata; load_user reads User
+from app.accounts import oidc, two_factor_routes, two_factor_settings_routes  # noqa: F401  (pages of accounts/settings)
+from app.accounts import routes as accounts
+from app.accounts import settings_routes as settings
+from app.accounts import sso_routes as sso
+from app.accounts.sessions import close_sockets_on_revocation
+from app.accounts.signed_out import unauthorized
+from app.admin import metrics
+from app.admin.rq_dashboard import register_rq_dashboard
+from app.cli.commands import register_commands
 from app.config import load_config
+from app.dashboards import routes as dashboards
+from app.database import configure_engine
+from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.job_monitor import bulk, operations  # noqa: F401  (pages of the job_monitor blueprint)
+from app.job_monitor import routes as job_monitor
+from app.live import streams
+from app.live.publisher import turbo
+from app.live.stream_url import stream_origin
+from app.notifications import budgets
+from app.notifications import routes as notifications
+from app.observability import logs
+from app.observability.http import register as register_http_metrics
+from app.observability.sentry import init_sentry
+from app.organizations import invitation_routes, member_routes, settings_routes, team_routes  # noqa: F401
+from app.organizations import routes as organizations
+from app.reports import notices as report_notices
+from app.reports import routes as reports
+from app.reports import schedule_routes as report_schedules
+from app.time_tracking import client_routes  # noqa: F401  (pages of the projects blueprint)
+from app.time_tracking import project_routes as projects
+from app.time_tracking import routes as time_logs
+from app.web import errors, helpers, input_guard, main, request_id, security
+from app.web.form_filters import IdConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -16,23 +50,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_observability(app)
     register_extensions(app)
-    register_security_headers(app)
-    register_input_guard(app)
+    # headers; the CSP allows the stream gateway's origin and the sign-on providers' (after register_extensions)
+    security.register(app, connect_origin=stream_origin, form_action_origins=lambda: oidc.form_action_origins(app))
+    input_guard.register(app)
     register_blueprints(app)
-    register_errorhandlers(app)
-    register_template_helpers(app)
+    errors.register(app)
+    helpers.register(app)  # template helpers
     register_commands(app)
+    register_subscribers()
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # registers every table with the metadata; load_user reads User
-    from app.auth import oidc
-    from app.auth.signed_out import unauthorized
-    from app.database import configure_engine
-    from app.extensions import csrf, db, limiter, login_manager, mail, migrate, turbo
-    from app.services.sessions import close_sockets_on_revocation
-
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
     migrate.init_app(app, db, directory=migrations, render_as_batch=True)
@@ -57,66 +86,27 @@ def register_extensions(app: Flask) -> None:
 
 def register_observability(app: Flask) -> None:
     """Logs (JSON in production), the request id, Prometheus request metrics, and Sentry when SENTRY_DSN is set."""
-    from app import logs, request_id
-    from app.metrics.http import register as register_http_metrics
-    from app.sentry import init_sentry
-
-    logs.configure(app.config["APP_ENV"])
+    logs.configure(app.config["APP_ENV"], app.config["LOG_FORMAT"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     request_id.register(app)
     register_http_metrics(app)
     init_sentry(app.config)
 
 
-def register_input_guard(app: Flask) -> None:
-    from app.input_guard import register
-
-    register(app)
-
-
 def register_blueprints(app: Flask) -> None:
-    from app.admin import register_rq_dashboard
-    from app.auth import bp as auth_bp
-    from app.auth.sso import bp as sso_bp
-    from app.dashboard import bp as dashboard_bp
-    from app.form_filters import IdConverter
-    from app.job_monitor import bp as job_monitor_bp
-    from app.main import bp as main_bp
-    from app.metrics import bp as metrics_bp
-    from app.notifications import bp as notifications_bp
-    from app.organizations import bp as organizations_bp
-    from app.people import bp as people_bp
-    from app.projects import bp as projects_bp
-    from app.report_schedules import bp as report_schedules_bp
-    from app.reports import bp as reports_bp
-    from app.settings import bp as settings_bp
-    from app.streams import bp as streams_bp
-    from app.time_logs import bp as time_logs_bp
-
+    """Every feature's blueprints; a blueprint is `bp` in the route module that serves its main pages, and the
+    feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
-    for blueprint in (main_bp, auth_bp, sso_bp, time_logs_bp, projects_bp, organizations_bp, people_bp, settings_bp,
-                      notifications_bp, dashboard_bp, job_monitor_bp, reports_bp, report_schedules_bp,
-                      streams_bp, metrics_bp):
-        app.register_blueprint(blueprint)
+    for module in (main, accounts, sso, settings, time_logs, projects, organizations, notifications, dashboards,
+                   job_monitor, reports, report_schedules, streams, metrics):
+        app.register_blueprint(module.bp)
     register_rq_dashboard(app)
 
 
-def register_errorhandlers(app: Flask) -> None:
-    from app.errors import register
-
-    register(app)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from app.helpers import register
-
-    register(app)
-
-
-def register_commands(app: Flask) -> None:
-    from app.cli import register
-
-    register(app)
+def register_subscribers() -> None:
+    """Features that hook into another's events rather than being called from inside it (idempotent)."""
+    budgets.subscribe()  # budget checks follow every change to time data
+    report_notices.register()  # scheduled reports' e-mails carry their file
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -124,12 +114,4 @@ def register_proxy_fix(app: Flask) -> None:
     limits, the audit trail and the logs read request.remote_addr); with 0, X-Forwarded-For is ignored."""
     hops = app.config["PROXY_FIX_X_FOR"]
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)
-
-
-def register_security_headers(app: Flask) -> None:
-    from app.security import register
-
-    register(app)

@@ -10,8 +10,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
-from app.relay import RelayedTurbo
-
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -26,5 +24,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-turbo = RelayedTurbo()
-mail = Mail()  # app/mail.py sends through it
+mail = Mail()  # app/notifications/mail.py sends through it

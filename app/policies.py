@@ -18,11 +18,11 @@ from flask import abort
 from sqlalchemy import Select, false, or_, select
 
 from app.extensions import db
-from app.form_filters import parse_id
 from app.models import (
     Client,
     JobStatus,
     Membership,
+    Notification,
     Organization,
     Project,
     Report,
@@ -33,6 +33,7 @@ from app.models import (
     TimeLog,
     User,
 )
+from app.web.form_filters import parse_id
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN, Role.MANAGER)
 ORG_WIDE_ROLES = (Role.OWNER, Role.ADMIN)
@@ -209,7 +210,7 @@ def load(user: User, model, record_id, action: str = "view"):
     return authorize(user, action, db.session.get(model, record_id))
 
 
-# -- reports (their stream topic is checked by app/topics.py, through this) -------------------------
+# -- reports (their stream topic is checked by app/live/topics.py, through this) -------------------------
 def can_view_report(user: User, report: Report | None) -> bool:
     """A report, its file and its progress stream: its owner while still a member of the organization (a report
     holds the organization's data), the organization's owners and admins, system admins."""
@@ -238,7 +239,7 @@ def can_report_on(user: User, organization_id: int) -> bool:
     return user.is_system_admin or role_in(user, organization_id) is not None
 
 
-# -- dashboards (their stream topics are checked by app/topics.py, through this) ------------------
+# -- dashboards (their stream topics are checked by app/live/topics.py, through this) ------------------
 def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> bool:
     """Only dashboards of records that exist: a system admin too gets False for team 0 or org 99999."""
     if kind == "system":
@@ -394,7 +395,6 @@ def can_operate_jobs(user: User) -> bool:
 # -- notifications (issue 13) ----------------------------------------------------------------------
 def load_notification(user: User, notification_id):
     """A notification is its recipient's alone: anyone else's, or a malformed id, is a 404 (system admins too)."""
-    from app.models import Notification
 
     record_id = parse_id(notification_id)
     record = db.session.get(Notification, record_id) if record_id is not None else None
@@ -407,7 +407,6 @@ def load_notification(user: User, notification_id):
 def load_sso_identity(user: User, identity_id):
     """A linked provider identity is its account's alone: anyone else's (system admins too) is a 404."""
     from app.models import SSOIdentity
-
     record_id = parse_id(identity_id)
     record = db.session.get(SSOIdentity, record_id) if record_id is not None else None
     if record is None or record.user_id != user.id:

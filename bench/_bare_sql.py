@@ -1,7 +1,7 @@
 """The baseline of "computation": the same figures each dashboard shows, as hand-written SQL strings run on the
 same connection, with no ORM query building, no Python post-processing (running timers' elapsed minutes,
 charts, sorting, labels) and no caching. They read what the dashboards read (project_totals for all-time figures,
-kept by triggers): keep them in step with app/services/dashboards/*_metrics.py.
+kept by triggers): keep them in step with app/dashboards/*_metrics.py.
 
 bare_figures(kind, subject_id, periods) runs the queries of one dashboard and returns their raw rows. The
 system dashboard's live job figures come from Redis (queue depths, worker count), not SQL: its baseline

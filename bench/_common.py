@@ -6,18 +6,15 @@ sys.path first, so `bench._common` and `app` both import).
 """
 from __future__ import annotations
 
-import os
 import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from devtools.processes import ROOT, Server, free_port, start_redis, wait_for_http
+
+__all__ = ["ROOT", "Server", "free_port", "start_redis", "wait_for_http"]
 
 
 # -- statistics ------------------------------------------------------------------------------------------
@@ -42,83 +39,14 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(timed_ms(fn) for _ in range(runs))
 
 
-# -- ports and HTTP ----------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_http(url: str, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
-
-
+# -- ports, HTTP and processes: devtools/processes.py, shared with the tests --------------------------------
 def raise_nofile() -> None:
     """Soft open-files limit up to the hard one (20,000 here): one fd per socket."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-# -- processes ---------------------------------------------------------------------------------------------
-class Server:
-    """A subprocess in its own session (so stop() reaches its children: gunicorn's workers, RQ's work horses),
-    logging to a file."""
-
-    def __init__(self, args: list[str], log: Path, env: dict, preexec_fn=None):
-        self.log_path = log
-        self.log = open(log, "wb")
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True, preexec_fn=preexec_fn)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait(timeout=5)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    pass
-        if not self.log.closed:
-            self.log.close()
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def start_redis(directory: Path, maxclients: int | None = None) -> tuple[Server, int]:
-    """A throwaway redis-server on a free port (no persistence), once it answers PING."""
-    import redis
-
-    port = free_port()
-    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", str(directory)]
-    if maxclients:
-        args += ["--maxclients", str(maxclients)]
-    server = Server(args, directory / f"redis-{port}.log", dict(os.environ))
-    client = redis.Redis(port=port)
-    deadline = time.time() + 10
-    while True:
-        try:
-            client.ping()
-            return server, port
-        except redis.ConnectionError:
-            if time.time() > deadline:
-                server.stop()
-                raise
-            time.sleep(0.05)
-
-
+# -- the app's processes ---------------------------------------------------------------------------------
 def start_web(tmp: Path, env: dict, threads: int = 64, name: str = "web", wait: bool = True) -> tuple[Server, str]:
     """One gunicorn web process (gthread, `threads` threads) on a free port; returns it and its base URL, once
     /healthz answers (at once with wait=False: then wait_for_http(base + "/healthz") yourself)."""

@@ -1,5 +1,5 @@
 """Computation per dashboard type: every registry section's compute() over a fresh context (what the job computes,
-and what a synchronous page would compute in its request: app.services.dashboards.recompute.compute_now), against
+and what a synchronous page would compute in its request: app.dashboards.recompute.compute_now), against
 the same figures as hand-written SQL on the same connection (bench/_bare_sql.py). Medians, in milliseconds.
 
 Runs inside an app context on the run's working copy of a database.
@@ -16,8 +16,8 @@ KINDS = ("user", "team", "org", "system")
 
 def compute_dashboard(key) -> None:
     """The job's computation of one dashboard, with no cache and no broadcast, in a fresh session."""
+    from app.dashboards.recompute import compute_now
     from app.extensions import db
-    from app.services.dashboards.recompute import compute_now
 
     compute_now(key)
     db.session.remove()
@@ -33,8 +33,8 @@ def compute_bare(kind: str, subjects, periods) -> None:
 
 def measure_computation(subjects, runs: int) -> dict[str, dict[str, float]]:
     """{kind: {"compute_ms": median, "bare_ms": median}}; one unmeasured run of each first (the page cache)."""
+    from app.dashboards import registry
     from app.extensions import db
-    from app.services.dashboards import registry
 
     figures = {}
     for kind in KINDS:

@@ -80,7 +80,7 @@ def build_database(path: Path, seed: int, logs: int) -> tuple[int, float]:
 
     from app import create_app
     from app.extensions import db
-    from app.services.seeding import seed as seed_data
+    from app.seeding import seed as seed_data
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url(path)})
     with app.app_context():
@@ -113,7 +113,7 @@ class Subjects:
     project_id: int
 
     def key(self, kind: str):
-        from app.topics import SYSTEM_DASHBOARD, DashboardKey
+        from app.live.topics import SYSTEM_DASHBOARD, DashboardKey
 
         ids = {"user": self.owner_id, "team": self.team_id, "org": self.organization_id}
         return SYSTEM_DASHBOARD if kind == "system" else DashboardKey(kind, ids[kind])

@@ -129,8 +129,8 @@ def enqueue_noop_bare(connection, n: int) -> int:
 
 def enqueue_dashboards_ours(keys) -> int:
     """recompute_later (coalesced, unthrottled: what a page view asks for) of each dashboard."""
-    from app import presence
-    from app.services.dashboards.recompute import recompute_later
+    from app.dashboards.recompute import recompute_later
+    from app.live import presence
 
     presence.mark_watched(keys)
     return recompute_later(keys)
@@ -139,7 +139,7 @@ def enqueue_dashboards_ours(keys) -> int:
 def enqueue_dashboards_bare(connection, keys) -> int:
     from rq import Queue
 
-    from app import presence
+    from app.live import presence
 
     presence.mark_watched(keys)
     queue = Queue("dashboard", connection=connection)
@@ -175,8 +175,8 @@ def worker_times_ms(keys, since) -> list[float]:
 
 def user_dashboard_keys(n: int):
     from app.extensions import db
+    from app.live.topics import DashboardKey
     from app.models import User
-    from app.topics import DashboardKey
 
     ids = db.session.scalars(db.select(User.id).order_by(User.id).limit(n)).all()
     db.session.remove()

@@ -1,10 +1,10 @@
 """Change -> socket latency: a WebSocket subscribed to an organization dashboard through the real gateway (with the
-owner's session cookie), and per round one change saved the way the app saves it: app/services/timers.py
+owner's session cookie), and per round one change saved the way the app saves it: app/time_tracking/timers.py
 start_timer / stop_timer (commit, then the live-update hook), in this process. The clock runs from just before
 the call to the arrival of the organization summary's `replace` stream on the socket; the round then waits for
 the job's last stream (the alert part) so that the next change is a lone one.
 
-Baseline: a stream pushed straight onto the relay (app.streams.broadcast_stream: Redis pub/sub -> gateway ->
+Baseline: a stream pushed straight onto the relay (app.live.streams.broadcast_stream: Redis pub/sub -> gateway ->
 socket), the delivery path with no job in it.
 """
 from __future__ import annotations
@@ -62,7 +62,7 @@ def toggle_timer(owner_id: int, project_id: int) -> None:
     """Start the owner's timer when none runs, else stop it: one saved change, through the app's own service."""
     from app.extensions import db
     from app.models import Project, User
-    from app.services.timers import start_timer, stop_timer
+    from app.time_tracking.timers import start_timer, stop_timer
 
     db.session.expire_all()
     owner = db.session.get(User, owner_id)
@@ -76,7 +76,7 @@ def toggle_timer(owner_id: int, project_id: int) -> None:
 def change_series(ws, subjects, rounds: int, spacing: float | None) -> Series:
     """`rounds` changes; each starts `spacing` seconds after the previous one started (None: as soon as the
     previous job's last stream has arrived, plus 50 ms)."""
-    from app.helpers import dom_id
+    from app.web.helpers import dom_id
 
     key = subjects.key("org")
     summary, done = f'target="{dom_id(key, "org_summary")}"', f'target="{dom_id(key, "alert")}"'
@@ -102,8 +102,8 @@ def change_series(ws, subjects, rounds: int, spacing: float | None) -> Series:
 
 def relay_series(ws, subjects, rounds: int) -> Series:
     """The baseline: a stream pushed on the relay, to its arrival on the socket."""
-    from app.extensions import turbo
-    from app.streams import broadcast_stream
+    from app.live.publisher import turbo
+    from app.live.streams import broadcast_stream
 
     key = subjects.key("org")
     latencies, missed = [], 0

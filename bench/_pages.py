@@ -22,9 +22,9 @@ def dashboard_path(key) -> str:
 def fill_cache(keys) -> None:
     """One recompute of each dashboard in this process (marked watched first, or the job body skips it), so the
     pages answer from a warm cache."""
-    from app import presence
+    from app.dashboards.recompute import recompute
     from app.extensions import db
-    from app.services.dashboards.recompute import recompute
+    from app.live import presence
 
     presence.mark_watched(keys)
     for key in keys:

@@ -45,7 +45,6 @@ def main() -> int:
         from app import create_app
         from app.extensions import db
         from app.models import User
-
         app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "LOGIN_ACCOUNT_FAILURES": 0})
         with app.app_context():
             upgrade()

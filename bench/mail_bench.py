@@ -82,7 +82,6 @@ def procfile_args(name: str) -> list[str]:
 
 def _app():
     from app import create_app
-
     return create_app({"APP_ENV": "test", "RATELIMIT_ENABLED": False})
 
 
@@ -94,7 +93,6 @@ def run_scenario(app, env: dict, tmp: Path, workers: list[list[str]], reports: i
 
     from app.extensions import db
     from app.models import Report, User
-
     servers = [Server(flask_command(*w), tmp / f"worker-{i}-{time.time():.0f}.log", env) for i, w in enumerate(workers)]
     try:
         connection = redis.Redis.from_url(env["REDIS_URL"])
@@ -133,7 +131,6 @@ def _forget_jobs(app) -> None:
     (they would queue the unfinished ones again: nothing is lost when Redis is emptied)."""
     from app.extensions import db
     from app.models import JobStatus, Notification, Report
-
     with app.app_context():
         for model in (Notification, Report, JobStatus):
             db.session.execute(db.delete(model))
@@ -143,9 +140,8 @@ def _forget_jobs(app) -> None:
 def _queue_report(owner, fmt: str):
     from app.extensions import db
     from app.models import Organization, TimeLog
-    from app.services.reports import runs
-    from app.services.reports.params import ReportParams
-
+    from app.reports import runs
+    from app.reports.params import ReportParams
     org = db.session.scalar(db.select(Organization))
     first = db.session.scalar(db.select(db.func.min(TimeLog.start_time)))
     last = db.session.scalar(db.select(db.func.max(TimeLog.start_time)))
@@ -155,8 +151,7 @@ def _queue_report(owner, fmt: str):
 
 
 def _time_reset(app, outbox: Path) -> float:
-    from app.services import accounts
-
+    from app.accounts import accounts
     before = set(outbox.glob("*.eml")) if outbox.exists() else set()
     started = time.perf_counter()
     with app.test_request_context():

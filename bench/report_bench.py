@@ -132,7 +132,7 @@ def _fill(url: str, made: int, count: int) -> int:
 def _child(spec: dict) -> int:
     from app.extensions import db
     from app.models import Organization, TimeLog
-    from app.services.reports.params import ReportParams
+    from app.reports.params import ReportParams
 
     app = _app(spec["url"])
     with app.app_context():
@@ -168,7 +168,7 @@ def peak_rss_mb() -> float:
 
 def _streaming(params, org, out: Path) -> int:
     from app.models import utcnow
-    from app.services.reports.generate import generate
+    from app.reports.generate import generate
 
     return generate(params, None, org, out, "report", utcnow()).rows
 
@@ -178,10 +178,10 @@ def _naive(params, org, out: Path) -> int:
     through the same writers as the service (the same output, zip included); XLSX through openpyxl's
     normal mode (every cell an object in memory until save), the way such exports are usually written."""
     from app.models import utcnow
-    from app.services.reports import query
-    from app.services.reports.grouping import Grouper
-    from app.services.reports.params import describe
-    from app.services.reports.writers import Meta, open_writer
+    from app.reports import query
+    from app.reports.grouping import Grouper
+    from app.reports.params import describe
+    from app.reports.writers.formats import Meta, open_writer
 
     rows = list(query.iter_rows(params, None, utcnow()))
     grouper = Grouper(params.groups)

@@ -11,10 +11,10 @@ history grows with the size; `flask db upgrade` applied), with its own redis-ser
 - pages: GET /dashboard/... TTFB from a gunicorn web process, signed in, cache warm, vs the synchronous page (the
   same GET from a second web process whose Redis is unreachable: the app's fallback computes it in the request);
 - latency: web + gateway + dashboard worker + scheduler; a socket on an organization dashboard; per round a timer
-  started or stopped through app/services/timers.py; until the organization summary arrives: at default settings
+  started or stopped through app/time_tracking/timers.py; until the organization summary arrives: at default settings
   (rounds spaced just over DASHBOARD_THROTTLE_SECONDS) and with throttling off; baseline: a bare relay push.
 At the largest size: job throughput (no-op and dashboard jobs, ours vs bare RQ, per worker class) and seeding
-(the database's build, through app/services/seeding, vs the naive ORM of bench/seed_bench.py on a sample).
+(the database's build, through app/seeding, vs the naive ORM of bench/seed_bench.py on a sample).
 Fan-out: from the JSON bench/stream_bench.py --json writes (not rerun here).
 Every process and temporary directory it starts is removed at the end, also on failure or Ctrl-C.
 """
@@ -338,7 +338,7 @@ def seeding_rows(run: Run, size: str, built) -> None:
     rows, seconds = _orm_baseline(db, s.naive_sample, commit_each=True)
     naive = rows / seconds
     when = "built in this run" if not built.reused else f"measured when the database was built, {built.built_at}"
-    run.rows.append(Row("seeding", "time logs/s through app/services/seeding (bulk)", size, built.logs / built.seconds,
+    run.rows.append(Row("seeding", "time logs/s through app/seeding (bulk)", size, built.logs / built.seconds,
                         "logs/s", baseline=naive, baseline_what=f"naive ORM, one commit per row, {rows:,}-row sample",
                         ratio_kind=OF_BASELINE,
                         note=f"{built.logs:,} logs in {built.seconds:.1f} s ({when})"))

@@ -1,4 +1,4 @@
-"""Seeding speed: 1,000,000 time logs through app/services/seeding, against the naive ORM baseline.
+"""Seeding speed: 1,000,000 time logs through app/seeding, against the naive ORM baseline.
 
     .venv/bin/python bench/seed_bench.py                  # fresh temporary SQLite database
     DATABASE_URL=postgresql://u:p@host/db .venv/bin/python bench/seed_bench.py
@@ -69,7 +69,7 @@ def naive_rate(result: tuple[int, float]) -> float:
 
 
 def _bulk(db, logs: int) -> tuple[int, float]:
-    from app.services.seeding import seed
+    from app.seeding import seed
     from bench._databases import ORGANIZATIONS, PEOPLE, history_days
 
     # the shape of bench/run.py's databases: enough days of history for `logs`, then capped
@@ -80,8 +80,8 @@ def _bulk(db, logs: int) -> tuple[int, float]:
 def _orm_baseline(db, sample: int, commit_each: bool) -> tuple[int, float]:
     """Rows from the same generator, inserted as ORM objects; the organization itself is set up untimed."""
     from app.models import TimeLog
-    from app.services.seeding import RunContext, create_organization
-    from app.services.seeding.worklogs import TIME_LOG_COLUMNS
+    from app.seeding import RunContext, create_organization
+    from app.seeding.worklogs import TIME_LOG_COLUMNS
 
     run = RunContext.create(seed=random.randrange(10**6), now=_now(), days=max(30, sample // 150))
     with db.engine.begin() as conn:

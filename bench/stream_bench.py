@@ -10,8 +10,9 @@ and its owner, and signs the owner's session cookie with the app's serializer (w
 Then, for each setup in turn:
 - gateway: one `flask --app wsgi gateway` process (sockets), next to one gunicorn web process
   (gthread, 64 threads: the Procfile's default) that serves pages only;
-- gthread T: one gunicorn web process with WEB_THREADS=T serving pages and T sockets (today's path;
-  T = 64 and 1,000 by default);
+- gthread T (only with --baseline-threads, against a checkout from before the gateway became the only socket
+  server: today's web process has no /turbo-stream): one gunicorn web process with WEB_THREADS=T serving pages
+  and T sockets, the path the README's table compares with;
 it measures GET /login p95 while idle, opens the sockets from --clients separate client processes
 (asyncio, a lean WebSocket client, paced connects; each waits for the "live" handshake), measures the server's
 RSS growth per socket, GET /login p95 again, --broadcasts single broadcasts to every socket (each
@@ -308,7 +309,7 @@ def stream(seq: int) -> str:
 
 
 def publish(r, topic: str, seq: int) -> None:
-    from app.relay import CHANNEL
+    from app.live.publisher import CHANNEL
 
     r.publish(CHANNEL, json.dumps({"topics": [topic], "stream": stream(seq)}))
 
@@ -443,9 +444,9 @@ def seed(env: dict) -> tuple[str, int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sockets", type=int, default=10_000, help="sockets on the gateway")
-    parser.add_argument("--baseline-threads", default="64,1000",
+    parser.add_argument("--baseline-threads", default="",
                         help="gthread setups to compare, comma-separated thread counts (each holds that many "
-                             "sockets); empty for none")
+                             "sockets); only on a checkout whose web process still served /turbo-stream")
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--concurrency", type=int, default=50, help="connects in flight per client process")
     parser.add_argument("--broadcasts", type=int, default=5, help="single broadcasts to every socket")

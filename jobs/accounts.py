@@ -2,7 +2,7 @@
 not the address has an account, and these jobs look it up."""
 from __future__ import annotations
 
-from app.services import accounts
+from app.accounts import accounts
 
 
 def signup_mail(nonce: str) -> str:

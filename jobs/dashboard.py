@@ -1,9 +1,9 @@
 """Dashboard jobs: recompute one dashboard (kind "dashboard_data"), warm the active ones ("cache_warming")."""
 from __future__ import annotations
 
-from app.services.dashboards.recompute import recompute
-from app.services.dashboards.warming import warm
-from app.topics import DashboardKey
+from app.dashboards.recompute import recompute
+from app.dashboards.warming import warm
+from app.live.topics import DashboardKey
 
 
 def recompute_dashboard(key: str) -> str:

@@ -1,8 +1,8 @@
-"""Sending e-mail (app/mail.py): the notifications queue's job."""
+"""Sending e-mail (app/notifications/mail.py): the notifications queue's job."""
 from __future__ import annotations
 
-from app.mail import Outgoing
-from app.mail import send_email as deliver
+from app.notifications.mail import Outgoing
+from app.notifications.mail import send_email as deliver
 
 
 def send_email(message: Outgoing) -> str:

@@ -1,10 +1,10 @@
-"""Maintenance jobs (queue `maintenance`), each a thin call into app.services.maintenance or, for
+"""Maintenance jobs (queue `maintenance`), each a thin call into app.maintenance or, for
 reconciliation, app.background.reconcile."""
 from __future__ import annotations
 
+from app import maintenance
 from app.background.reconcile import reconcile
-from app.services import maintenance
-from app.services.maintenance.cleanup import summary
+from app.maintenance.cleanup import summary
 
 
 def cleanup() -> str:

@@ -1,7 +1,8 @@
-"""Notifications (app/services/notifications/): delivery per channel, and the triggers that run on a schedule."""
+"""Notifications (app/notifications/): delivery per channel, and the triggers that run on a schedule."""
 from __future__ import annotations
 
-from app.services.notifications import budgets, delivery, digest, long_timers, operator_alerts
+from app.notifications import budgets, delivery, digest, long_timers, operator_alerts
+from app.reports import schedules
 
 
 def deliver_in_app(notification_id: int) -> str:
@@ -13,7 +14,10 @@ def deliver_email(notification_id: int) -> str:
 
 
 def morning_round() -> str:
-    return digest.morning_round()
+    """Every 15 minutes: e-mails due, weekly summaries and digests (notifications), and the scheduled reports due
+    (app/reports/schedules.py: reports own their schedules; their recipients are notified when each is ready)."""
+    reports = schedules.run_due()
+    return f"{digest.morning_round()}, {reports} scheduled reports"
 
 
 def check_long_timers() -> str:

@@ -1,8 +1,8 @@
-"""Deleting an organization and its data (app/services/organizations.py), with progress."""
+"""Deleting an organization and its data (app/organizations/lifecycle.py), with progress."""
 from __future__ import annotations
 
 from app.background.tracking import report_progress
-from app.services import organizations
+from app.organizations import lifecycle as organizations
 
 
 def delete_organization(organization_id: int) -> str:

@@ -1,7 +1,7 @@
 """Report jobs: generate one report (queue `reports`), and the weekly archival of old report files."""
 from __future__ import annotations
 
-from app.services.reports import archival, runs
+from app.reports import archival, runs
 
 
 def generate_report(report_id: int) -> str:

@@ -14,18 +14,18 @@ import socket
 from rq import get_current_job
 from werkzeug.utils import import_string
 
-from app import request_id
 from app.background import tracking
 from app.background.catalog import get_kind
 from app.extensions import db
 from app.models import JobState
-from app.sentry import tag_job
+from app.observability.sentry import tag_job
+from app.web import request_id
 
 log = logging.getLogger(__name__)
 
 
 def perform(kind: str, *args):
-    """The job's log lines carry the id of the request that enqueued it (app/request_id.py), and its own id."""
+    """The job's log lines carry the id of the request that enqueued it (app/web/request_id.py), and its own id."""
     job = get_current_job()
     origin = (job.meta or {}).get("request_id") if job else None
     with request_id.job_context(origin, job.id if job else None):

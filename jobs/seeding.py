@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 
+from app import seeding
 from app.background.tracking import report_organization, report_progress
-from app.services import seeding
-from app.services.live_updates import organizations_changed
+from app.time_tracking import changes
 
 
 def seed_organization(seed: int | None = None) -> str:
@@ -18,6 +18,6 @@ def seed_organization(seed: int | None = None) -> str:
     activity = seeding.simulate_activity(random.Random(f"{seed}:activity" if seed is not None else None),
                                          exclude=[org.id])
     report_progress(90, "Updating dashboards")
-    organizations_changed(sorted({org.id, *activity.organization_ids}))
+    changes.after_commit(organization_ids={org.id, *activity.organization_ids})
     return (f"created org {org.id} {org.name!r} with {org.users} users, {org.logs:,} logs; "
             f"{activity.started} timers started, {activity.stopped} stopped")

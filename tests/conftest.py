@@ -21,7 +21,7 @@ _REDIS_PROC, REDIS_URL = start_redis()
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["APP_ENV"] = "test"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}")
-os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/mail.py)
+os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/notifications/mail.py)
 os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of the app and its subprocesses
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -29,7 +29,7 @@ IS_POSTGRES = DATABASE_URL.startswith("postgres")
 
 
 def pytest_sessionfinish(session, exitstatus):
-    _REDIS_PROC.terminate()
+    _REDIS_PROC.stop()
     shutil.rmtree(TMP, ignore_errors=True)
 
 
@@ -38,7 +38,6 @@ def app():
     from flask_migrate import downgrade, upgrade
 
     from app import create_app
-
     app = create_app({"RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         if IS_POSTGRES:
@@ -56,7 +55,6 @@ def app_ctx(app):
 @pytest.fixture()
 def db(app_ctx):
     from app.extensions import db as _db
-
     yield _db
     _db.session.remove()
     _empty_database(_db)
@@ -82,9 +80,9 @@ def redis_conn():
 @pytest.fixture()
 def watch(redis_conn):
     """watch(*topics): a page has these topics open (their presence is marked, as its socket's would be), so
-    jobs render and publish for them (app/presence.py). A test listening on the relay channel models such a page."""
-    from app.presence import mark_watched
-
+    jobs render and publish for them (app/live/presence.py). A test listening on the relay channel models such
+    a page."""
+    from app.live.presence import mark_watched
     def mark(*topics) -> None:
         mark_watched(topics, redis_conn)
 
@@ -100,7 +98,6 @@ def client(app, db):
 def csrf_app():
     """A second app with CSRF on, for the tests that check it."""
     from app import create_app
-
     return create_app({"WTF_CSRF_ENABLED": True})
 
 
@@ -126,7 +123,6 @@ def run_jobs(app_ctx):
     from app.background.catalog import QUEUES
     from app.background.enqueue import get_queue
     from app.redis_client import get_redis
-
     def run(queues=QUEUES, with_scheduler: bool = False) -> bool:
         worker = SimpleWorker([get_queue(q) for q in queues], connection=get_redis())
         return worker.work(burst=True, with_scheduler=with_scheduler)
@@ -183,7 +179,6 @@ def launch_workers(started: list[Process], **env) -> tuple[Process, Process, Pro
     """The Procfile's job workers but the seeding one: the dashboard and account-mail workers (no fork) and the
     main worker, with env overrides as keywords (APP_URL: the web process they build links to)."""
     from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
-
     return (launch_worker(started, *DASHBOARD_WORKER_QUEUES, fork=False, **env),
             launch_worker(started, *MAIL_WORKER_QUEUES, fork=False, **env),
             launch_worker(started, *MAIN_WORKER_QUEUES, **env))

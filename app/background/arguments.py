@@ -14,7 +14,7 @@ import dataclasses
 from werkzeug.utils import import_string
 
 TAG = "__dataclass__"
-DATACLASSES = {"app.mail.Outgoing"}  # dotted paths of the dataclasses a job may take
+DATACLASSES = {"app.notifications.mail.Outgoing"}  # dotted paths of the dataclasses a job may take
 
 
 class Unencodable(ValueError):

@@ -95,7 +95,7 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Bulk action on jobs"),
     # a report that failed has its own Retry button; one whose worker died is run again once by itself
     JobKind("report_generation", "jobs.reports.generate_report", REPORTS, timeout=3600, retries=0,
-            retries_if_abandoned=1, label="Report generation", follower="app.services.reports.runs.follow_job"),
+            retries_if_abandoned=1, label="Report generation", follower="app.reports.runs.follow_job"),
     JobKind("report_archival", "jobs.reports.archive_reports", MAINTENANCE, timeout=1800, retries=1,
             label="Report archival"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,

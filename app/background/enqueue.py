@@ -6,7 +6,7 @@ With a `key`, a job already pending for that key (queued, scheduled or deferred)
 of a second one; a job already running does not count, so a change made while it runs gets its own
 (second) run. `delay` schedules the job (the dashboards' throttle uses it for a window's trailing run).
 `organization_id` names the organization the job works for: its owners and admins see the job on /jobs.
-The id of the request that enqueues (app/request_id.py) goes with the job: its log lines carry it.
+The id of the request that enqueues (app/web/request_id.py) goes with the job: its log lines carry it.
 Call it after committing the records the job will read: a fast worker must find them.
 """
 from __future__ import annotations
@@ -22,14 +22,15 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import FailedJobRegistry
 
-from app import request_id
 from app.background import arguments, tracking
 from app.background.catalog import PERFORM, get_kind
-from app.extensions import db, turbo
+from app.extensions import db
+from app.live.publisher import turbo
+from app.live.streams import broadcast_stream
+from app.live.topics import JobsTopic
 from app.models import JobState, JobStatus, utcnow
 from app.redis_client import get_redis
-from app.streams import broadcast_stream
-from app.topics import JobsTopic
+from app.web import request_id
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 report_progress(). The state changes themselves are JobStatus methods; this module commits and broadcasts.
 
 Every change is committed at once and broadcast to the job monitor (topics jobs:all and
-jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watches only (app/presence.py).
+jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watches only (app/live/presence.py).
 """
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from rq import get_current_job
 from sqlalchemy import inspect, update
 from werkzeug.utils import import_string
 
-from app import policies, presence
+from app import policies
 from app.background import arguments
 from app.background.catalog import KINDS
 from app.extensions import db
+from app.live import presence
+from app.live.streams import broadcast, broadcast_stream, refresh_stream
+from app.live.topics import JobsTopic, jobs_topics_for_job
 from app.models import JobState, JobStatus, utcnow
-from app.streams import broadcast, broadcast_stream, refresh_stream
-from app.topics import JobsTopic, jobs_topics_for_job
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def topics_for(status: JobStatus) -> list[JobsTopic]:
 
 
 def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
-    """The job's topics that an open page watches (app/presence.py) and may show it: the others are not rendered
+    """The job's topics that an open page watches (app/live/presence.py) and may show it: the others are not rendered
     for. Its requester's monitor is left out once they have left the job's organization (app/policies.py),
     asked only when that monitor is open."""
     topics = topics_for(status)
@@ -175,10 +176,10 @@ def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True
         if not topics:  # no monitor is open for it: nothing to render
             return
         if created:
-            broadcast(topics, "prepend", "job-rows", "jobs/_job_row.html", job=status)
+            broadcast(topics, "prepend", "job-rows", "job_monitor/_job_row.html", job=status)
         else:
-            broadcast(topics, "replace", target, "jobs/_job_row.html", job=status)
-            broadcast(topics, "replace", f"{target}-detail", "jobs/_job_detail.html", job=status)
+            broadcast(topics, "replace", target, "job_monitor/_job_row.html", job=status)
+            broadcast(topics, "replace", f"{target}-detail", "job_monitor/_job_detail.html", job=status)
         if refresh:
             broadcast_stream(topics, refresh_stream())
     except Exception:  # the monitor is a view of the truth in the database; never fail a job for it

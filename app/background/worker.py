@@ -33,7 +33,7 @@ from app.background import pause
 from app.background.catalog import PERFORM
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
 from app.background.restore import RUNNING_PREFIX, RUNNING_TTL
-from app.metrics.instruments import JOB_DURATION, JOB_RUNS
+from app.observability.instruments import JOB_DURATION, JOB_RUNS
 from app.redis_client import MAX_DELAY, Outage, wait_for_redis
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ class _Supervised:
             pipe.execute()
         self.log.info("queue %s is paused: job %s put back", queue.name, job.id)
 
-    # -- job metrics, counted here and not in a forked horse (app/metrics/instruments.py) --------------
+    # -- job metrics, counted here and not in a forked horse (app/observability/instruments.py) --------------
     def execute_job(self, job, queue):
         started = time.perf_counter()
         try:

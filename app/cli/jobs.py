@@ -11,14 +11,14 @@ from flask.cli import AppGroup
 from app.background import pause, recurring
 from app.background.catalog import KINDS, MAIN_WORKER_QUEUES, QUEUES, UnknownJobKind
 from app.background.enqueue import EnqueueError, JobActionError, cancel, enqueue, retry
-from app.background.monitor import find_job
 from app.background.reconcile import reconcile
 from app.background.worker import run_worker
 from app.extensions import db
-from app.form_filters import parse_id
-from app.input_guard import contains_nul
+from app.job_monitor.queries import find_job
 from app.models import JobStatus, User
 from app.redis_client import client
+from app.web.form_filters import parse_id
+from app.web.input_guard import contains_nul
 
 
 @click.group("jobs", cls=AppGroup, help="Background jobs: worker, scheduler, schedule, run, retry, cancel.")
@@ -148,14 +148,22 @@ def _load(identifier: str):
     return status
 
 
+def _attempt(action, *args):
+    """The one wrapper of retry, cancel, pause and resume: an unknown queue is a usage error (exit 2), a refused
+    action or Redis being down a clear message (exit 1), never a traceback."""
+    try:
+        return action(*args)
+    except pause.UnknownQueue as exc:
+        raise click.UsageError(str(exc)) from None
+    except (JobActionError, EnqueueError, redis.RedisError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @jobs_group.command("retry")
 @click.argument("job_id")
 def retry_command(job_id: str):
     """Run a failed job again (JOB_ID: RQ job id or JobStatus id)."""
-    try:
-        status = retry(_load(job_id))
-    except JobActionError as exc:
-        raise click.ClickException(str(exc)) from None
+    status = _attempt(retry, _load(job_id))
     click.echo(f"job {status.rq_job_id} requeued: {status.status}")
 
 
@@ -163,10 +171,7 @@ def retry_command(job_id: str):
 @click.argument("job_id")
 def cancel_command(job_id: str):
     """Cancel a pending job (JOB_ID: RQ job id or JobStatus id)."""
-    try:
-        status = cancel(_load(job_id))
-    except JobActionError as exc:
-        raise click.ClickException(str(exc)) from None
+    status = _attempt(cancel, _load(job_id))
     click.echo(f"job {status.rq_job_id} canceled")
 
 
@@ -174,10 +179,7 @@ def cancel_command(job_id: str):
 @click.argument("queue")
 def pause_command(queue: str):
     """Pause QUEUE: workers leave it alone, jobs still queue up (as on /jobs)."""
-    try:
-        changed = pause.pause(queue, worker_connection())
-    except pause.UnknownQueue as exc:
-        raise click.UsageError(str(exc)) from None
+    changed = _attempt(pause.pause, queue, worker_connection())
     click.echo(f"queue {queue} {'paused' if changed else 'was already paused'}")
 
 
@@ -185,8 +187,5 @@ def pause_command(queue: str):
 @click.argument("queue")
 def resume_command(queue: str):
     """Resume a paused QUEUE."""
-    try:
-        changed = pause.resume(queue, worker_connection())
-    except pause.UnknownQueue as exc:
-        raise click.UsageError(str(exc)) from None
+    changed = _attempt(pause.resume, queue, worker_connection())
     click.echo(f"queue {queue} {'resumed' if changed else 'was not paused'}")

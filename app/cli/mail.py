@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from app.form_filters import normalize_email
+from app.notifications.mail import send_email
+from app.web.form_filters import normalize_email
 
 
 @click.group("mail")
 def mail_group() -> None:
-    """E-mail (app/mail.py)."""
+    """E-mail (app/notifications/mail.py)."""
 
 
 @mail_group.command("test")
@@ -17,9 +19,7 @@ def mail_group() -> None:
 @with_appcontext
 def test_command(address: str) -> None:
     """Send a test message to ADDRESS now (not through a job), to check MAIL_SERVER or the outbox."""
-    from flask import current_app
 
-    from app.mail import send_email
 
     try:
         address = normalize_email(address)

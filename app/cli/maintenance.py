@@ -6,8 +6,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.background import recurring, seeding_switch
 from app.cli.jobs import worker_connection
-from app.services.maintenance.cleanup import RULES, run_cleanup
-from app.services.reports import archival
+from app.maintenance.cleanup import RULES, run_cleanup
+from app.reports import archival
 
 
 @click.command("cleanup")

@@ -5,10 +5,15 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from app.extensions import db
+from app.models import User, utcnow
+from app.notifications import weekly_summary
+from app.web.form_filters import normalize_email
+
 
 @click.group("notifications")
 def notifications_group() -> None:
-    """Notifications (app/services/notifications/)."""
+    """Notifications (app/notifications/)."""
 
 
 @notifications_group.command("weekly-summary")
@@ -16,10 +21,6 @@ def notifications_group() -> None:
 @with_appcontext
 def weekly_summary_command(email: str) -> None:
     """Send EMAIL's weekly summary of last week now (its delivery jobs run on the notifications queue)."""
-    from app.extensions import db
-    from app.form_filters import normalize_email
-    from app.models import User, utcnow
-    from app.services.notifications import weekly_summary
 
     try:
         address = normalize_email(email)

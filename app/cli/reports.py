@@ -1,10 +1,11 @@
 """`flask reports generate`: a report in the foreground, with a progress bar, for scripts and cron. The same
-service as the report job (app.services.reports.generate), without a Report record."""
+service as the report job (app.reports.generate), without a Report record."""
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
@@ -12,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Organization, User, utcnow
-from app.services.reports.generate import generate
-from app.services.reports.params import FORMATS, GROUPS, ParamError, ReportParams, check
+from app.reports.generate import generate
+from app.reports.params import FORMATS, GROUPS, ParamError, ReportParams, check
 
 
 @click.group("reports", cls=AppGroup)
@@ -70,8 +71,6 @@ def generate_command(org_id, date_from, date_to, group, fmt, email, rounding, ro
 
 
 def _check_zone(zone: str) -> None:
-    from zoneinfo import ZoneInfo
-
     try:
         ZoneInfo(zone)
     except (ValueError, KeyError, OSError):

@@ -1,4 +1,4 @@
-"""`flask seed`: bulk, deterministic, realistic data (or the demo organization) through app/services/seeding."""
+"""`flask seed`: bulk, deterministic, realistic data (or the demo organization) through app/seeding."""
 from __future__ import annotations
 
 import click
@@ -6,9 +6,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect, select
 
+from app import seeding
 from app.extensions import db
 from app.models import User
-from app.services import seeding
+from app.seeding.demo import ADMIN, DEMO_ORGANIZATION, DEMO_PASSWORD, ORG_ACCOUNTS
 
 
 @click.command("seed")
@@ -51,8 +52,6 @@ def seed_command(seed_value: int | None, orgs: int, users_per_org: int, days: in
 
 
 def _seed_demo() -> None:
-    from app.services.seeding.demo import ADMIN, DEMO_ORGANIZATION, DEMO_PASSWORD, ORG_ACCOUNTS
-
     result = seeding.create_demo()
     if result.created:
         org = result.organization

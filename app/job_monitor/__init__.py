@@ -1,5 +1,2 @@
-"""The job monitor blueprint (/jobs). Its endpoints keep the name "jobs" (url_for("jobs.index"));
-its queries are app/background/monitor.py."""
-from app.job_monitor.routes import bp
-
-__all__ = ["bp"]
+"""The job monitor (/jobs, blueprint `job_monitor`, templates/job_monitor/): its queries (queries.py), bulk
+actions (bulk_actions.py, bulk.py), operator figures (stats.py) and operations (operations.py)."""

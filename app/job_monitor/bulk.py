@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import policies
-from app.background import bulk, monitor
 from app.background.enqueue import EnqueueError
-from app.form_filters import parse_id
+from app.job_monitor import bulk_actions as bulk
+from app.job_monitor import queries as monitor
 from app.job_monitor.routes import bp
+from app.web.form_filters import parse_id
 
 
 def _parse():
@@ -33,7 +34,7 @@ def _parse():
 @login_required
 def bulk_confirm():
     action, filters, found = _parse()
-    return render_template("jobs/bulk_confirm.html", action=action, label=bulk.ACTIONS[action][1],
+    return render_template("job_monitor/bulk_confirm.html", action=action, label=bulk.ACTIONS[action][1],
                            state=bulk.ACTIONS[action][0], filters=filters, found=found)
 
 
@@ -51,4 +52,4 @@ def bulk_start():
     except EnqueueError as exc:
         abort(503, str(exc))
     flash(f"{bulk.ACTIONS[action][1]} of {found:,} jobs started: progress below.", "info")
-    return redirect(url_for("jobs.show", identifier=status.rq_job_id), 303)
+    return redirect(url_for("job_monitor.show", identifier=status.rq_job_id), 303)

@@ -9,18 +9,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import policies
-from app.background import monitor, pause, recurring, stats, workers
+from app.background import health, pause, recurring, workers
 from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
+from app.dashboards import section_stats
 from app.extensions import db
-from app.form_filters import parse_page
+from app.job_monitor import queries as monitor
+from app.job_monitor import stats
+from app.live.topics import DashboardKey
 from app.models import Team
+from app.redis_client import get_redis
 from app.reports.limits import starts_a_report
-from app.services.dashboards import section_stats
-from app.topics import DashboardKey
+from app.web.form_filters import parse_page
 
-bp = Blueprint("jobs", __name__)
+bp = Blueprint("job_monitor", __name__)
 
 
 @bp.get("/jobs")
@@ -30,7 +33,7 @@ def index():
     page = monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
     operator = policies.can_operate_jobs(current_user)
     return render_template(
-        "jobs/index.html", page=page, filters=filters, errors=errors,
+        "job_monitor/index.html", page=page, filters=filters, errors=errors,
         counts=monitor.status_counts(current_user), queues=_queue_health(),
         buckets=monitor.throughput(current_user), operator=operator,
         recurring=_recurring() if operator else None, worker_list=_workers() if operator else None,
@@ -46,12 +49,11 @@ def index():
 @login_required
 def show(identifier: str):
     job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
-    return render_template("jobs/show.html", job=job, stream_topics=monitor.topics(current_user))
+    return render_template("job_monitor/show.html", job=job, stream_topics=monitor.topics(current_user))
 
 
 def _not_a_report_job() -> bool:
-    from app.services.reports.runs import KIND
-
+    from app.reports.runs import KIND
     job = monitor.find_job((request.view_args or {}).get("identifier", ""))
     return job is None or job.kind != KIND
 
@@ -88,14 +90,14 @@ def cancel(identifier: str):
 def _back():
     target = request.form.get("next", "")
     if not target.startswith("/jobs") or target.startswith("//"):
-        target = url_for("jobs.index")
+        target = url_for("job_monitor.index")
     return redirect(target, 303)
 
 
 def _queue_health():
     """Depth, oldest waiting and paused, per queue; None while Redis is down."""
     try:
-        figures = monitor.queue_health()
+        figures = health.queue_health()
         paused = pause.paused()
     except redis.RedisError:
         return None
@@ -149,9 +151,6 @@ def _recurring():
 
 
 def _redis():
-    from app.redis_client import get_redis
-
     return get_redis()
 
 
-from app.job_monitor import bulk, operations  # noqa: E402,F401  - their routes join this blueprint

@@ -22,7 +22,7 @@ class InvitationState(StrEnum):
 
 class Invitation(db.Model):
     """An invitation by e-mail to join an organization with a role (and teams). Its link is signed
-    (app/services/tokens.py) over the id and `nonce`: resending draws a new nonce, so only the latest link works;
+    (app/tokens.py) over the id and `nonce`: resending draws a new nonce, so only the latest link works;
     accepting or revoking ends it."""
 
     __tablename__ = "invitations"

@@ -2,7 +2,7 @@
 
 A notification is created once per (user, dedup_key): a trigger that runs again (a retried job, a check
 repeated every ten minutes) finds the key taken and notifies nobody twice. Delivery is separate (jobs on the
-notifications queue, one per channel, app/services/notifications/delivery.py): an e-mail that fails and is
+notifications queue, one per channel, app/notifications/delivery.py): an e-mail that fails and is
 retried never touches the in-app record.
 """
 from __future__ import annotations
@@ -85,7 +85,7 @@ class Notification(db.Model):
 
 
 class NotificationPreference(db.Model):
-    """A user's channel for one kind; a kind without a row uses its default (app/services/notifications/kinds.py)."""
+    """A user's channel for one kind; a kind without a row uses its default (app/notifications/kinds.py)."""
 
     __tablename__ = "notification_preferences"
     __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_notification_preferences_user_kind"),)

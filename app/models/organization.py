@@ -74,7 +74,7 @@ class Organization(db.Model):
         """Take the user out of this organization and its teams. The membership row stays, marked removed, so
         their time logs here stay too (reports show them as a former member); every access path treats a
         removed membership as none. False when they were not a member; the caller commits (and stops their
-        running timer and their sockets: app/services/people.py)."""
+        running timer and their sockets: app/organizations/people.py)."""
         membership = self.membership_of(user.id)
         if membership is None:
             return False

@@ -1,7 +1,7 @@
 """Running totals per project, kept by the database itself: triggers on time_logs (migration c4d1f0a9e2b7)
 add and subtract every inserted, updated and deleted log, whatever wrote it (the ORM, the bulk seeder, a
 cascade), in the same transaction. Dashboards read all-time figures (budgets used, the platform's count of
-logs) here instead of summing a history that only grows. app/services/rollups.py rebuilds them from the logs.
+logs) here instead of summing a history that only grows. app/maintenance/rollups.py rebuilds them from the logs.
 """
 from __future__ import annotations
 

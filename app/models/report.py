@@ -2,7 +2,7 @@
 
 A Report holds what was asked (params, JSON), where its generation stands (status, phase, rows done of
 the total) and what came out (file, rows, bytes, the summary shown on its page). The state changes are
-methods here; app/services/reports commits and broadcasts them.
+methods here; app/reports commits and broadcasts them.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app import passwords
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.time_log import TimeLog
 
 SESSION_TOKEN = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 
@@ -55,7 +56,7 @@ class User(UserMixin, db.Model):
 
     def revoke_sessions(self) -> None:
         """Sign out everywhere: every session and remember cookie issued so far stops working, and once this
-        is committed the user's open sockets are closed (app/services/sessions.py)."""
+        is committed the user's open sockets are closed (app/accounts/sessions.py)."""
         self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
@@ -93,8 +94,6 @@ class User(UserMixin, db.Model):
 
     @property
     def running_timer(self):
-        from app.models.time_log import TimeLog
-
         return db.session.scalar(select(TimeLog).where(TimeLog.user_id == self.id, TimeLog.end_time.is_(None)))
 
     def membership_in(self, organization_id: int):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import policies
+from app import policies, tokens
 from app.extensions import db
-from app.form_filters import parse_page
 from app.models import User
-from app.services import tokens
-from app.services.notifications import emails, inbox, kinds, preferences, unread_count
+from app.notifications import emails, inbox, kinds, preferences
+from app.notifications.bell import unread_count
+from app.web.form_filters import parse_page
 
 bp = Blueprint("notifications", __name__)
 

@@ -1,4 +1,4 @@
-"""The report form: every choice is checked by app.services.reports.params.check (one set of rules for
+"""The report form: every choice is checked by app.reports.params.check (one set of rules for
 the page and the CLI); this form only reads the fields and puts each message next to its field."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
-from app.form_filters import int_or_none, strip
-from app.services.reports import params as P
+from app.reports import params as P
+from app.web.form_filters import int_or_none, strip
 
 NUMBER = "Choose from the list (ids are numbers)."
 REQUIRED = ("organization_id", "range", "group1", "billable", "rounding", "rounding_minutes", "hours_format", "format")

@@ -46,7 +46,7 @@ def _back() -> str:
     path = (parts.path or "") + (f"?{parts.query}" if parts.query else "")
     ours = not parts.netloc or parts.netloc == request.host
     if not ours or not path.startswith("/") or path.startswith("//") or "\\" in path or not path.isprintable():
-        return url_for("jobs.index") if request.path.startswith("/jobs") else url_for("reports.index")
+        return url_for("job_monitor.index") if request.path.startswith("/jobs") else url_for("reports.index")
     return path
 
 

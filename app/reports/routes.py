@@ -1,6 +1,6 @@
 """Reports: /reports (the form, your reports, your saved definitions), /reports/<id> (live progress, then
 the summary and the download), and the actions on a report or a definition. Views parse, call
-app.services.reports, render; every record goes through app.policies."""
+app.reports, render; every record goes through app.policies."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -10,14 +10,14 @@ from sqlalchemy import select
 from app import policies
 from app.background.enqueue import JobActionError
 from app.extensions import db
-from app.form_filters import parse_id
+from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
+from app.reports import archival, files, runs
 from app.reports.forms import ReportForm
 from app.reports.limits import starts_a_report
-from app.services.reports import archival, runs
-from app.services.reports.params import ParamError, ReportParams, check, describe
+from app.reports.params import ParamError, ReportParams, check, describe
 from app.timezones import to_local, utcnow
-from app.topics import ReportTopic
+from app.web.form_filters import parse_id
 
 bp = Blueprint("reports", __name__)
 
@@ -66,7 +66,7 @@ def _index(form: ReportForm, status: int = 200):
     reports = [runs.sync_with_job(r) for r in db.session.scalars(newest.limit(LIST_LIMIT)).all()]
     definitions = db.session.scalars(policies.definition_scope(current_user).order_by(ReportDefinition.name)).all()
     return render_template("reports/index.html", form=form, reports=reports, definitions=definitions,
-                           describe=_describe, file_exists=runs.file_exists), status
+                           describe=_describe, file_exists=files.file_exists), status
 
 
 def _describe(params: dict) -> str:
@@ -122,11 +122,11 @@ def download(report_id):
     report = _load(report_id)
     if report.status != "completed":
         abort(404, "This report has no file yet.")
-    if not runs.file_exists(report):
+    if not files.file_exists(report):
         flash("The report's file is missing: run it again.", "error")
         return redirect(url_for("reports.show", report_id=report.id), 303)
     ext = (report.file_name or "").rsplit(".", 1)[-1]
-    return send_file(archival.open_file(report), mimetype=runs.MIME.get(ext, "application/octet-stream"),
+    return send_file(archival.open_file(report), mimetype=files.MIME.get(ext, "application/octet-stream"),
                      as_attachment=True, download_name=report.file_name, max_age=0)
 
 

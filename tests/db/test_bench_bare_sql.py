@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from app.services.dashboards import registry
-from app.services.seeding import seed
-from app.topics import SYSTEM_DASHBOARD, DashboardKey
+from app.dashboards import registry
+from app.live.topics import SYSTEM_DASHBOARD, DashboardKey
+from app.seeding import seed
 from bench._bare_sql import bare_figures
 
 USER, TEAM, ORG, SYSTEM = 0, 1, 2, 3

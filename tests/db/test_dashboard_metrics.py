@@ -12,10 +12,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from app.dashboards import registry
+from app.dashboards.periods import periods
+from app.live.topics import DashboardKey
 from app.models import Role
-from app.services.dashboards import registry
-from app.services.dashboards.periods import periods
-from app.topics import DashboardKey
 
 NOW = datetime(2026, 3, 4, 15, 0)  # naive UTC; 10:00 in New York
 

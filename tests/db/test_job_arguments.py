@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from app.background import arguments
-from app.mail import Outgoing
+from app.notifications.mail import Outgoing
 
 
 def test_every_argument_a_job_takes_comes_back_equal_through_json():

@@ -115,7 +115,7 @@ def test_a_removed_membership_grants_nothing(w, db):
 
 
 def test_topics_of_a_removed_member_are_refused(w, db):
-    from app.topics import can_receive
+    from app.live.topics import can_receive
 
     w.org.remove_member(w.admin)
     db.session.commit()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import policies, topics
+from app import policies
+from app.live import topics
 from app.models import Client, Organization, Project, Team, TimeLog, User
 from tests.conftest import login
 

@@ -18,11 +18,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.models import Role
-from app.services.reports.generate import generate
-from app.services.reports.params import ReportParams, check
-from app.services.reports.query import ReportRow
-from app.services.reports.writers import Meta, open_writer
-from app.services.reports.writers.cells import text_cell
+from app.reports.generate import generate
+from app.reports.params import ReportParams, check
+from app.reports.query import ReportRow
+from app.reports.writers.formats import Meta, open_writer
+from app.reports.writers.cells import text_cell
 
 AS_OF = datetime(2026, 12, 5, 12, 0)
 LEADING = {"equals": "=", "plus": "+", "minus": "-", "at": "@", "tab": "\t", "carriage_return": "\r"}

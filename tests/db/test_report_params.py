@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from app.services.reports.grouping import format_hours, week_of
-from app.services.reports.params import ReportParams, preset_dates
-from app.services.reports.query import round_seconds
+from app.reports.grouping import format_hours, week_of
+from app.reports.params import ReportParams, preset_dates
+from app.reports.query import round_seconds
 
 THU = date(2026, 1, 8)  # a Thursday
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.models import Project
-from app.services.reports.generate import generate
-from app.services.reports.params import ReportParams, check
+from app.reports.generate import generate
+from app.reports.params import ReportParams, check
 from tests import report_data
 
 AS_OF = datetime(2026, 12, 5, 12, 0)

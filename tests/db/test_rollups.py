@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, update
 
+from app.maintenance import rollups
 from app.models import Project, ProjectTotal, Role, TimeLog, utcnow
-from app.services.maintenance import rollups
-from app.services.seeding import seed
+from app.seeding import seed
 
 
 def assert_in_step(db) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import DateTime, func, select
 from werkzeug.security import check_password_hash
 
 from app.models import Membership, Organization, Project, Role, Team, TeamMembership, TimeLog, User
-from app.services.seeding.bulk import sqlite_datetime
-from app.services.seeding.generator import build_org_plan, make_faker, seeded_password_hash
-from app.services.seeding.worklogs import Calendar, LogProject, user_logs
+from app.seeding.bulk import sqlite_datetime
+from app.seeding.generator import build_org_plan, make_faker, seeded_password_hash
+from app.seeding.worklogs import Calendar, LogProject, user_logs
 from tests.conftest import _empty_database, login
 
 DUMPED_TABLES = ["organizations", "teams", "clients", "users", "memberships", "team_memberships", "projects",
@@ -89,7 +89,7 @@ def test_sqlite_datetimes_are_written_in_sqlalchemys_own_storage_format():
 
 # -- the service on a real database ---------------------------------------------------------------
 def test_seed_makes_what_was_asked_and_reports_it(db):
-    from app.services.seeding import seed
+    from app.seeding import seed
 
     result = seed(orgs=2, users_per_org=7, days=10, seed=3)
     assert db.session.scalar(select(func.count()).select_from(Organization)) == 2
@@ -109,7 +109,7 @@ def test_seed_makes_what_was_asked_and_reports_it(db):
 
 
 def test_seeding_twice_with_the_same_seed_on_one_database_never_reuses_an_address(db):
-    from app.services.seeding import seed
+    from app.seeding import seed
 
     seed(orgs=1, users_per_org=5, days=3, seed=8)
     seed(orgs=1, users_per_org=5, days=3, seed=8)
@@ -118,7 +118,7 @@ def test_seeding_twice_with_the_same_seed_on_one_database_never_reuses_an_addres
 
 
 def test_max_logs_caps_the_number_of_time_logs(db):
-    from app.services.seeding import seed
+    from app.seeding import seed
 
     result = seed(orgs=2, users_per_org=5, days=30, seed=2, max_logs=250)
     assert result.total("logs") == db.session.scalar(select(func.count()).select_from(TimeLog))

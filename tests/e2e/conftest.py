@@ -116,7 +116,6 @@ def wait_for_idle_workers(connection, timeout: float = 30) -> None:
 
     from app.background import pause
     from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
-
     served = set(DASHBOARD_WORKER_QUEUES + MAIL_WORKER_QUEUES + MAIN_WORKER_QUEUES) - pause.paused(connection)
     queues = [Queue(name, connection=connection) for name in sorted(served)]
     deadline = time.time() + timeout

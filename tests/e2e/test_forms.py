@@ -385,7 +385,6 @@ def test_organizations_teams_members_and_invitations(live_server, factory, brows
 # -- reports: create, cancel, retry, save, schedule, run, delete ----------------------------------------------
 def test_reports_create_cancel_retry_save_schedule_run_and_delete(live_server, factory, redis_conn, page):
     from app.background import pause
-
     base = live_server
     org = factory.organization(name="Acme")
     member = factory.user(org, Role.MEMBER, email="member@example.com", name="Mo Member")
@@ -451,8 +450,8 @@ def test_reports_create_cancel_retry_save_schedule_run_and_delete(live_server, f
 
 # -- notifications: open, mark read, mark all read, unsubscribe -------------------------------------------------
 def test_notifications_open_mark_read_all_and_unsubscribe(live_server, factory, page):
-    from app.services.notifications import emails, notify
-
+    from app.notifications import emails
+    from app.notifications.notify import notify
     base = live_server
     member = factory.user(factory.organization(name="Acme"), Role.MEMBER, email="member@example.com")
     for n in range(3):

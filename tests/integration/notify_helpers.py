@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 
-from app.relay import CHANNEL
+from app.live.publisher import CHANNEL
 
 
 class Pushes:

@@ -27,7 +27,6 @@ def mails(app):
 def proxied():
     """The app behind one reverse proxy (README's nginx layout): PROXY_FIX_X_FOR=1."""
     from app import create_app
-
     return create_app({"WTF_CSRF_ENABLED": False, "PROXY_FIX_X_FOR": 1})
 
 
@@ -45,9 +44,8 @@ def _via_proxy(client, path, data, client_address, **kw):
 @pytest.fixture()
 def work(db, monkeypatch):
     """What a request did: password hashes made, jobs enqueued, and whether any SQL touched the users table."""
+    from app.accounts import accounts
     from app.background import enqueue as enqueue_module
-    from app.services import accounts
-
     done = {"hashes": 0, "jobs": [], "user_queries": 0}
     real_hash, real_enqueue = passwords.hash_password, enqueue_module.enqueue
 
@@ -115,9 +113,8 @@ def test_mailed_links_come_from_app_url_not_the_requests_host(client, factory, m
 
 
 def test_sign_up_and_reset_answer_503_when_the_queue_is_down_whatever_the_address(client, factory, monkeypatch):
+    from app.accounts import accounts
     from app.background.enqueue import EnqueueError
-    from app.services import accounts
-
     def down(*args, **kw):
         raise EnqueueError("Redis is unavailable")
 
@@ -176,8 +173,7 @@ def test_a_reset_link_is_refused_after_use_even_if_the_old_password_hash_comes_b
 
 
 def test_a_link_spent_once_is_refused_however_its_text_is_spelled(app_ctx, db):
-    from app.services import tokens
-
+    from app import tokens
     token = tokens.make("email-change", {"u": 1, "from": "a@example.com", "to": "b@example.com"})
     assert token != tokens.make("email-change", {"u": 1, "from": "a@example.com", "to": "b@example.com"})
     tokens.spend("email-change", token)
@@ -271,7 +267,6 @@ def test_locks_grow_with_each_one_up_to_the_maximum(db, factory, redis_conn):
     """Each lock doubles (within a day), capped at LOGIN_LOCK_MAX_SECONDS: never a permanent lockout. The lock's
     expiry is read from Redis (where it lives); its expiry is then taken as passed by removing the key."""
     from app import create_app
-
     short = create_app({"WTF_CSRF_ENABLED": False, "PROXY_FIX_X_FOR": 1, "LOGIN_LOCK_SECONDS": 60,
                         "LOGIN_LOCK_MAX_SECONDS": 200, "LOGIN_ACCOUNT_FAILURES": 3})
     w = factory.world()

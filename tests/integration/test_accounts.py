@@ -23,7 +23,6 @@ def mails(app):
 @pytest.fixture(scope="module")
 def browsers():
     from app import create_app
-
     return create_app({"WTF_CSRF_ENABLED": False})
 
 
@@ -116,7 +115,6 @@ def test_sign_up_is_rate_limited(client, mails):
 def test_sign_up_is_off_in_production(monkeypatch):
     from app import create_app
     from app.config import load_config
-
     monkeypatch.setenv("SECRET_KEY", "a production secret")
     monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     production = create_app({"APP_ENV": "production", "WTF_CSRF_ENABLED": False})
@@ -224,7 +222,6 @@ def test_a_newcomer_signs_up_builds_an_organization_and_a_team_with_a_colleague(
     """The issue's "done when", through the pages: sign up, create an organization, invite a second person
     (the e-mail lands in the outbox), who accepts in another browser; a team of both, whose dashboard each sees."""
     from app.models import Organization, Team
-
     newcomer, colleague = browsers.test_client(), browsers.test_client()
     newcomer.post("/signup", data={"name": "Nora", "email": "nora@example.com", "password": "a long passphrase"})
     run_jobs(["mail"])
@@ -248,7 +245,6 @@ def test_a_newcomer_signs_up_builds_an_organization_and_a_team_with_a_colleague(
 
 def test_a_mail_jobs_arguments_never_show_its_link(client, factory, db, mails, run_jobs):
     from app.models import JobStatus
-
     factory.user(email="forgetful@example.com")
     client.post("/password/forgot", data={"email": "forgetful@example.com"})
     client.post("/signup", data={"name": "A", "email": "fresh@example.com", "password": "a long passphrase"})

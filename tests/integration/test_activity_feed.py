@@ -24,8 +24,8 @@ def activity(pushes, org_id: int) -> list[str]:
 
 
 def test_timers_and_entries_appear_in_the_org_activity_as_they_happen(db, factory, watch, pushes):
-    from app.services.time_entries import EntryData, create_entry
-    from app.services.timers import start_timer, stop_timer
+    from app.time_tracking.entries import EntryData, create_entry
+    from app.time_tracking.timers import start_timer, stop_timer
 
     w = factory.world()
     watch(f"dashboard:org:{w.org.id}")
@@ -46,7 +46,7 @@ def test_timers_and_entries_appear_in_the_org_activity_as_they_happen(db, factor
 
 
 def test_nothing_is_rendered_for_an_organization_dashboard_nobody_has_open(db, factory, pushes):
-    from app.services.timers import start_timer
+    from app.time_tracking.timers import start_timer
 
     w = factory.world()
     start_timer(w.member, w.alpha_project)
@@ -58,8 +58,8 @@ def test_the_activity_section_has_a_bounded_list_to_prepend_to_even_when_empty(a
 
     from flask import render_template
 
+    from app.live.topics import DashboardKey
     from app.models import utcnow as now
-    from app.topics import DashboardKey
 
     section = SimpleNamespace(name="activity", title="Recent activity", primary=False)
     with app.test_request_context("/"):

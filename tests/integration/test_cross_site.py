@@ -14,7 +14,7 @@ from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry
 
 from tests.conftest import login
-from tests.integration.test_dashboard_streams import session_cookie
+from tests.sockets import session_cookie
 
 FOREIGN = "https://evil.example"
 CROSS_SITE_HEADERS = [
@@ -130,7 +130,6 @@ def test_session_and_remember_cookies_are_samesite_lax_and_httponly(client, fact
 
 def test_in_production_every_cookie_is_secure(factory, monkeypatch):
     from app import create_app
-
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
     monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     production = create_app({"APP_ENV": "production", "WTF_CSRF_ENABLED": False})
@@ -158,9 +157,12 @@ def handshake_status(base: str, path: str, headers: dict[str, str]) -> int:
     return int(head.split(b" ", 2)[1])
 
 
-def test_the_stream_refuses_a_foreign_origin_before_the_upgrade(app, factory, start_web, monkeypatch):
-    monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example, https://admin.example/")
-    base = start_web()
+def test_the_stream_refuses_a_foreign_origin_before_the_upgrade(app, factory, start_gateway):
+    """The gateway (the only socket server) as in production behind the proxy: pages of its own origin, or of
+    ALLOWED_ORIGINS; never another port of the same host (GATEWAY_SAME_HOST_ANY_PORT off)."""
+    gateway = start_gateway(ALLOWED_ORIGINS="https://app.example, https://admin.example/",
+                            GATEWAY_SAME_HOST_ANY_PORT="0")
+    base = f"http://127.0.0.1:{gateway.port}"
     member = factory.world().member
     path = f"/turbo-stream?topic=user:{member.id}"
     cookie = session_cookie(app, member.id)

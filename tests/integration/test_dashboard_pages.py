@@ -90,7 +90,7 @@ def test_the_shell_answers_at_once_without_a_metric_query(app, db, factory):
     assert responses[0].status_code == 200
     assert 'data-testid="dashboard-loading"' in html and 'role="progressbar"' in html
     assert 'data-testid="dashboard-metrics"' not in html
-    from app.services.dashboards.registry import sections
+    from app.dashboards.registry import sections
     assert html.count('data-state="loading"') == len(sections("org"))  # every section is a skeleton
     for sql in statements:
         assert not re.search(r"\b(sum|count)\(|group by", sql), sql
@@ -116,8 +116,8 @@ def test_opening_a_dashboard_enqueues_one_coalesced_job_for_its_key(app, db, fac
 
 
 def test_cached_metrics_render_at_once_with_their_age(app, db, factory):
-    from app.services.dashboards import cache, registry
-    from app.topics import DashboardKey
+    from app.dashboards import cache, registry
+    from app.live.topics import DashboardKey
 
     w = factory.world()
     key = f"dashboard:org:{w.org.id}"
@@ -180,9 +180,9 @@ def test_catch_up_streams_the_cached_sections_to_allowed_users_only(app, factory
 
 def test_a_failing_job_streams_an_error_with_retry_and_retry_enqueues_again(app, db, factory, run_jobs,
                                                                              redis_conn, monkeypatch):
-    from app.relay import CHANNEL
-    from app.services.dashboards import registry
-    from app.services.dashboards.registry import Section
+    from app.dashboards import registry
+    from app.dashboards.registry import Section
+    from app.live.publisher import CHANNEL
 
     def broken(ctx):
         raise RuntimeError("database went away")
@@ -245,9 +245,9 @@ def test_with_redis_down_the_page_answers_200_with_a_notice_and_computed_metrics
 def test_a_fresh_cache_answers_without_a_database_write_or_a_job(app, db, factory, redis_conn):
     """Every section cached a moment ago and nothing stale: the view writes nothing and enqueues nothing;
     once the cache is older than DASHBOARD_FRESH_SECONDS (or stale), the view asks for a recompute again."""
-    from app.relay import CHANNEL
-    from app.services.dashboards import cache, registry
-    from app.topics import DashboardKey
+    from app.dashboards import cache, registry
+    from app.live.publisher import CHANNEL
+    from app.live.topics import DashboardKey
 
     w = factory.world()
     key = DashboardKey("org", w.org.id)

@@ -70,8 +70,8 @@ def test_a_sigkilled_no_fork_worker_leaves_its_job_to_reconciliation_and_it_runs
 @pytest.mark.timeout(90)
 def test_an_organization_dashboard_job_completes_while_a_system_dashboard_job_runs(app, db, factory, redis_conn,
                                                                                    start_workers, watch):
-    from app.services.dashboards.recompute import recompute_later
-    from app.topics import DashboardKey
+    from app.dashboards.recompute import recompute_later
+    from app.live.topics import DashboardKey
 
     org = factory.organization()
     factory.user(org, Role.OWNER)

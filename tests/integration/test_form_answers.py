@@ -45,15 +45,14 @@ class Case:
 
 def _membership(s, user) -> int:
     from app.extensions import db
-
     return db.session.scalar(select(Membership.id).where(Membership.organization_id == s.org.id,
                                                          Membership.user_id == user.id))
 
 
 def _report(s, status: str | None = None) -> Report:
     from app.extensions import db
-    from app.services.reports import runs
-    from app.services.reports.params import ReportParams
+    from app.reports import runs
+    from app.reports.params import ReportParams
 
     # as the form makes it: checked, the preset range resolved to dates
     report = runs.create_report(s.member, ReportParams(organization_id=s.org.id, format="csv").resolved(date.today()))
@@ -64,22 +63,19 @@ def _report(s, status: str | None = None) -> Report:
 
 
 def _definition(s) -> ReportDefinition:
-    from app.services.reports import runs
-    from app.services.reports.params import ReportParams
-
+    from app.reports import runs
+    from app.reports.params import ReportParams
     return runs.save_definition(s.member, "Monthly", ReportParams(organization_id=s.org.id, format="csv"))
 
 
 def _invitation(s):
-    from app.services import invitations
-
+    from app.organizations import invitations
     invitation, _ = invitations.invite(s.owner, s.org, "invitee@example.com", "member", [])
     return invitation
 
 
 def _invitation_token(s) -> str:
-    from app.services import tokens
-
+    from app import tokens
     invitation = _invitation(s)
     return tokens.make("invitation", {"i": invitation.id, "n": invitation.nonce})
 
@@ -87,8 +83,7 @@ def _invitation_token(s) -> str:
 def _two_factor_on(s) -> None:
     import pyotp
 
-    from app.services import two_factor
-
+    from app.accounts import two_factor
     two_factor.enable(s.member, pyotp.TOTP(two_factor.secret_for_enrolment(s.member)).now())
 
 
@@ -111,20 +106,17 @@ def _next_totp(s) -> str:
 def _enrolment_code(s) -> str:
     import pyotp
 
-    from app.services import two_factor
-
+    from app.accounts import two_factor
     return pyotp.TOTP(two_factor.secret_for_enrolment(s.member)).now()
 
 
 def _reset_token(s) -> str:
-    from app.services import tokens
-
+    from app import tokens
     return tokens.make("password-reset", {"u": s.member.id, "f": tokens.fingerprint(s.member.password_hash)})
 
 
 def _notification(s) -> int:
-    from app.services.notifications import notify
-
+    from app.notifications.notify import notify
     return notify(s.member, "long_timer", "k1", "Your timer runs long", link="/time-logs").id
 
 
@@ -141,7 +133,6 @@ def _failed_job(s) -> str:
 
 def _pending_job(s) -> str:
     from app.background.enqueue import enqueue
-
     return enqueue("echo", user_id=s.member.id).rq_job_id
 
 
@@ -209,36 +200,38 @@ CASES: dict[str, Case] = {
     "projects.archive_client": Case("admin", url=lambda s: {"client_id": s.client.id}, landing="archived"),
     "projects.unarchive_client": Case("admin", url=lambda s: {"client_id": s.client.id}, landing="active again"),
     # organizations, teams, members, invitations
-    "people.new_organization": Case("member", valid=lambda s: {"name": "Side Gig"}, landing="Side Gig is ready."),
-    "people.settings": Case("owner", url=lambda s: {"org_id": s.org.id},
+    "organizations.new_organization": Case("member", valid=lambda s: {"name": "Side Gig"},
+                                           landing="Side Gig is ready."),
+    "organizations.settings": Case("owner", url=lambda s: {"org_id": s.org.id},
                             valid=lambda s: {"name": "Acme Two", "currency": "EUR", "week_start": "6"},
                             landing="Organization settings saved."),
-    "people.delete_organization": Case("owner", url=lambda s: {"org_id": s.org.id},
+    "organizations.delete_organization": Case("owner", url=lambda s: {"org_id": s.org.id},
                                        valid=lambda s: {"confirm_name": "Acme"}, landing="Deleting Acme"),
-    "people.invite": Case("owner", url=lambda s: {"org_id": s.org.id},
+    "organizations.invite": Case("owner", url=lambda s: {"org_id": s.org.id},
                           valid=lambda s: {"email": "ivy@example.com", "role": "member"},
                           landing="Invitation sent to ivy@example.com."),
-    "people.resend": Case("owner", url=lambda s: {"invitation_id": _invitation(s).id}, landing="Invitation sent again"),
-    "people.revoke": Case("owner", url=lambda s: {"invitation_id": _invitation(s).id}, landing="was revoked"),
-    "people.invitation": Case(None, url=lambda s: {"token": _invitation_token(s)},
+    "organizations.resend": Case("owner", url=lambda s: {"invitation_id": _invitation(s).id},
+                                 landing="Invitation sent again"),
+    "organizations.revoke": Case("owner", url=lambda s: {"invitation_id": _invitation(s).id}, landing="was revoked"),
+    "organizations.invitation": Case(None, url=lambda s: {"token": _invitation_token(s)},
                               valid=lambda s: {"name": "Ina Invitee", "password": "a long passphrase"},
                               junk={"password": "x"},
                               landing="Welcome to Acme."),
-    "people.change_member_role": Case("owner", url=lambda s: {"org_id": s.org.id,
+    "organizations.change_member_role": Case("owner", url=lambda s: {"org_id": s.org.id,
                                                               "membership_id": _membership(s, s.member)},
                                       valid=lambda s: {"role": "manager"}, landing="is now manager"),
-    "people.remove": Case("owner", url=lambda s: {"org_id": s.org.id, "membership_id": _membership(s, s.member)},
+    "organizations.remove": Case("owner", url=lambda s: {"org_id": s.org.id, "membership_id": _membership(s, s.member)},
                           landing="was removed from Acme"),
-    "people.create_team": Case("owner", url=lambda s: {"org_id": s.org.id}, valid=lambda s: {"name": "Gamma"},
+    "organizations.create_team": Case("owner", url=lambda s: {"org_id": s.org.id}, valid=lambda s: {"name": "Gamma"},
                                landing="Team Gamma created."),
-    "people.rename_team": Case("owner", url=lambda s: {"team_id": s.alpha.id}, valid=lambda s: {"name": "Omega"},
+    "organizations.rename_team": Case("owner", url=lambda s: {"team_id": s.alpha.id}, valid=lambda s: {"name": "Omega"},
                                landing="Team renamed."),
-    "people.delete_team": Case("owner", url=lambda s: {"team_id": s.alpha.id}, landing="Team Alpha deleted"),
-    "people.add_team_member": Case("owner", url=lambda s: {"team_id": s.beta.id},
+    "organizations.delete_team": Case("owner", url=lambda s: {"team_id": s.alpha.id}, landing="Team Alpha deleted"),
+    "organizations.add_team_member": Case("owner", url=lambda s: {"team_id": s.beta.id},
                                    valid=lambda s: {"user_id": s.member.id}, landing="was added to Beta"),
-    "people.remove_team_member": Case("owner", url=lambda s: {"team_id": s.alpha.id, "user_id": s.member.id},
+    "organizations.remove_team_member": Case("owner", url=lambda s: {"team_id": s.alpha.id, "user_id": s.member.id},
                                       landing="was removed from Alpha"),
-    "people.assign_project": Case("owner", url=lambda s: {"team_id": s.beta.id},
+    "organizations.assign_project": Case("owner", url=lambda s: {"team_id": s.beta.id},
                                   valid=lambda s: {"project_id": s.org_project.id}, landing="now belongs to Beta"),
     # reports and their schedules
     "reports.create": Case("member", valid=lambda s: {**REPORT_FORM, "organization_id": s.org.id},
@@ -270,24 +263,24 @@ CASES: dict[str, Case] = {
     "dashboard.recompute": Case("member", valid=lambda s: {"key": f"dashboard:user:{s.member.id}"},
                                 landing='data-testid="dashboard-loading"'),
     # job monitor
-    "jobs.retry": Case("member", url=lambda s: {"identifier": _failed_job(s)}, landing="job requeued."),
-    "jobs.cancel": Case("member", url=lambda s: {"identifier": _pending_job(s)}, landing="job canceled."),
-    "jobs.pause_queue": Case("sysadmin", url=lambda s: {"name": "default"}, landing="Queue default is paused"),
-    "jobs.resume_queue": Case("sysadmin", url=lambda s: {"name": "default"}, landing="Queue default is running."),
-    "jobs.run_recurring": Case("sysadmin", url=lambda s: {"name": "cleanup"}, landing="cleanup: job"),
-    "jobs.enable_recurring": Case("sysadmin", url=lambda s: {"name": "cleanup"},
+    "job_monitor.retry": Case("member", url=lambda s: {"identifier": _failed_job(s)}, landing="job requeued."),
+    "job_monitor.cancel": Case("member", url=lambda s: {"identifier": _pending_job(s)}, landing="job canceled."),
+    "job_monitor.pause_queue": Case("sysadmin", url=lambda s: {"name": "default"}, landing="Queue default is paused"),
+    "job_monitor.resume_queue": Case("sysadmin", url=lambda s: {"name": "default"},
+                                     landing="Queue default is running."),
+    "job_monitor.run_recurring": Case("sysadmin", url=lambda s: {"name": "cleanup"}, landing="cleanup: job"),
+    "job_monitor.enable_recurring": Case("sysadmin", url=lambda s: {"name": "cleanup"},
                                   landing="Recurring entry cleanup is enabled"),
-    "jobs.disable_recurring": Case("sysadmin", url=lambda s: {"name": "cleanup"},
+    "job_monitor.disable_recurring": Case("sysadmin", url=lambda s: {"name": "cleanup"},
                                    landing="Recurring entry cleanup is disabled"),
-    "jobs.bulk_start": Case("sysadmin", url=lambda s: (_failed_job(s), {})[1],
+    "job_monitor.bulk_start": Case("sysadmin", url=lambda s: (_failed_job(s), {})[1],
                             valid=lambda s: {"action": "retry", "status": "failed", "expected": "1"},
                             landing="Retry of 1 jobs started"),
 }
 
 
 def _unsubscribe_token(s) -> str:
-    from app.services.notifications import emails
-
+    from app.notifications import emails
     return emails.unsubscribe_token(s.member, "budget")
 
 

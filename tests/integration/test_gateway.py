@@ -6,77 +6,17 @@ from __future__ import annotations
 import threading
 import time
 import urllib.request
-from urllib.parse import quote
 
 import pytest
 from freezegun import freeze_time
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import ClientConnection, connect
 
-LIVE = 'target="stream-status"'
-
-
-def session_cookie(app, user_id: int) -> str:
-    """The session cookie a signed-in browser sends, made the way Flask makes it."""
-    from app.extensions import db
-    from app.models import User
-
-    token = db.session.get(User, user_id).get_id()
-    return signed_cookie(app, {"_user_id": token, "_fresh": True})
-
-
-def signed_cookie(app, data: dict) -> str:
-    value = app.session_interface.get_signing_serializer(app).dumps(data)
-    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
-
-
-def open_socket(port: int, cookie: str, *topics: str, origin: str | None = None, **options) -> ClientConnection:
-    query = "&".join(f"topic={quote(topic)}" for topic in topics)
-    return connect(f"ws://127.0.0.1:{port}/turbo-stream?{query}", additional_headers={"Cookie": cookie},
-                   origin=origin, open_timeout=10, legacy=True, **options)  # legacy: a plain connection object
-
-
-def first(ws: ClientConnection, needle: str, timeout: float = 10) -> str | None:
-    """The first message containing `needle`; None if none came in time or the socket closed."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            message = ws.recv(timeout=max(0.05, deadline - time.time()))
-        except (TimeoutError, ConnectionClosed):
-            return None
-        if needle in message:
-            return message
-    return None
-
-
-def received(ws: ClientConnection, timeout: float) -> list[str]:
-    """Every message that arrives within `timeout` seconds."""
-    messages, deadline = [], time.time() + timeout
-    while time.time() < deadline:
-        try:
-            messages.append(ws.recv(timeout=max(0.05, deadline - time.time())))
-        except (TimeoutError, ConnectionClosed):
-            break
-    return messages
-
-
-def close_code(ws: ClientConnection, timeout: float = 10) -> int | None:
-    """Read until the server closes the socket; its close code (None: cut without a close frame). Fails
-    the test if the socket is still open after `timeout`."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            ws.recv(timeout=max(0.05, deadline - time.time()))
-        except TimeoutError:
-            break
-        except ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd else None
-    pytest.fail("the gateway did not close the socket")
+from tests.sockets import LIVE, close_code, first, open_socket, received, session_cookie, signed_cookie
 
 
 def push(app, topic: str, text: str) -> None:
-    """Publish a stream the way every process does (app/relay.py, through Redis)."""
-    from app.extensions import turbo
+    """Publish a stream the way every process does (app/live/publisher.py, through Redis)."""
+    from app.live.publisher import turbo
 
     with app.app_context():
         turbo.push(turbo.update(text, "probe"), to=topic)
@@ -188,7 +128,7 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message
 
     thread = threading.Thread(target=read)
     thread.start()
-    from app.extensions import turbo
+    from app.live.publisher import turbo
 
     with app.app_context():
         for i in range(count):
@@ -229,7 +169,7 @@ def test_a_client_reconnects_after_the_gateway_restarts_and_receives_again(app, 
 
 def test_presence_is_set_with_an_expiry_kept_while_open_and_expires_after_close(app, factory, redis_conn,
                                                                                 start_gateway):
-    from app.presence import presence_key
+    from app.live.presence import presence_key
 
     w = factory.world()
     gateway = start_gateway(PRESENCE_TTL=3)  # refreshed every second
@@ -277,7 +217,7 @@ def test_a_lost_team_stops_its_stream_and_a_removed_member_is_closed(app, db, fa
 def test_a_removed_or_demoted_member_loses_the_organizations_topics_at_once(app, db, factory, start_gateway):
     """Issue 11: with the default 30 s sweep, the services' recheck_user message makes the gateway check that
     user's sockets now: the organization's topics stop, the topics they keep go on, other users are untouched."""
-    from app.services.people import change_role, remove_member
+    from app.organizations.people import change_role, remove_member
 
     gateway = start_gateway()  # GATEWAY_RECHECK_SECONDS: the default 30
     w = factory.world()

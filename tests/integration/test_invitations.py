@@ -70,8 +70,7 @@ def test_an_existing_user_accepts_with_one_click_after_signing_in(client, factor
     login(client, w.owner)
     assert _invite(client, w, email=w.outsider.email, role="admin").status_code == 303
     invitation = db.session.scalar(select(Invitation))
-    from app.services.invitations import link
-
+    from app.organizations.invitations import link
     with client.application.test_request_context():
         path = _path(link(invitation))
     client.post("/logout")
@@ -88,8 +87,7 @@ def test_someone_else_signed_in_cannot_accept(client, factory, db):
     w = factory.world()
     login(client, w.owner)
     _invite(client, w, email="someone@example.com")
-    from app.services.invitations import link
-
+    from app.organizations.invitations import link
     with client.application.test_request_context():
         path = _path(link(db.session.scalar(select(Invitation))))
     client.post("/logout")
@@ -100,8 +98,7 @@ def test_someone_else_signed_in_cannot_accept(client, factory, db):
 
 
 def _link_for(client, invitation):
-    from app.services.invitations import link
-
+    from app.organizations.invitations import link
     with client.application.test_request_context():
         return _path(link(invitation))
 

@@ -9,8 +9,8 @@ from html import unescape
 
 import pytest
 
+from app.live.topics import JobsTopic, can_receive, parse
 from app.models import JobStatus
-from app.topics import JobsTopic, can_receive, parse
 from tests.conftest import login
 from tests.jobrows import job_rows
 
@@ -123,9 +123,8 @@ def test_organization_job_topics_follow_the_policy(db, world):
 
 
 def test_a_dashboard_job_names_its_organization_and_shows_up_for_its_owner(client, db, world):
-    from app.services.dashboards.recompute import recompute_later
-    from app.topics import DashboardKey
-
+    from app.dashboards.recompute import recompute_later
+    from app.live.topics import DashboardKey
     recompute_later([DashboardKey("team", world.alpha.id)], requester=world.manager.id)
     job = db.session.scalar(db.select(JobStatus))
     assert job.organization_id == world.org.id

@@ -82,7 +82,6 @@ def test_a_budget_email_for_a_project_named_with_line_breaks_is_sent_one_line_an
     """Through a real worker (PORT 5300 as under honcho, APP_URL the public address): the budget check, its
     notification and its e-mail. The subject folds the project's line breaks; every link starts with APP_URL."""
     from app.background.enqueue import enqueue
-
     w, project = _over_budget(factory, db, "Alpha\r\nsite\nphase 2")
     start_worker("mail", "notifications", PORT="5300", APP_URL=PUBLIC + "/")
     enqueue("budget_check", project.id)
@@ -102,10 +101,9 @@ def test_a_budget_email_for_a_project_named_with_line_breaks_is_sent_one_line_an
 
 
 def test_a_scheduled_reports_email_links_to_app_url(app, db, factory, start_worker, mails):
-    from app.services.notifications.reports import report_finished
-    from app.services.reports import runs
-    from app.services.reports.params import ReportParams
-
+    from app.reports import runs
+    from app.reports.notices import report_finished
+    from app.reports.params import ReportParams
     w = factory.world()
     params = ReportParams(organization_id=w.org.id, range="last_month", format="csv")
     definition = runs.save_definition(w.owner, "Monthly\nhours", params)
@@ -159,7 +157,6 @@ def test_under_honcho_with_bin_devs_environment_a_workers_links_lead_to_the_web(
     """The Procfile's web and worker, started by honcho with bin/dev's environment (bin/dev-env, no APP_URL given):
     honcho gives the worker a PORT of its own; its e-mail's links are the web's address, and they answer."""
     from app.background.enqueue import enqueue
-
     w, project = _over_budget(factory, db, "Alpha")
     port = free_port()
     honcho = Process(["bash", "-c", 'source bin/dev-env && exec honcho start -f Procfile -p "$PORT" web worker'],
@@ -183,7 +180,6 @@ def test_under_honcho_with_bin_devs_environment_a_workers_links_lead_to_the_web(
 # -- 4. production refuses to start without it ---------------------------------------------------------------------
 def test_app_url_is_required_in_production_and_must_be_an_http_address(tmp_path, monkeypatch):
     from app.config import ConfigError, load_config
-
     monkeypatch.setenv("SECRET_KEY", "a production secret")
     monkeypatch.delenv("APP_URL", raising=False)
     with pytest.raises(ConfigError, match="APP_URL must be set when APP_ENV=production"):
@@ -220,7 +216,6 @@ def test_a_development_worker_without_app_url_says_so(app, db, start_worker):
 
 
 def test_one_line_folds_every_kind_of_line_break():
-    from app.mail import one_line
-
+    from app.notifications.mail import one_line
     assert one_line("Alpha\r\nsite\nphase\u2028two\x0bthree\tfour  five ") == "Alpha site phase two three four five"
     assert one_line(None) == "" and one_line("Budget") == "Budget"

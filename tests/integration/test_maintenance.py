@@ -11,10 +11,10 @@ from rq.job import Job
 from app.background import restore
 from app.background.enqueue import enqueue
 from app.background.reconcile import reconcile
+from app.maintenance import take_snapshot
+from app.maintenance.cleanup import run_cleanup
+from app.maintenance.snapshots import percentile
 from app.models import JobState, JobStatus, PerformanceSnapshot, TimeLog, UsedToken, User, utcnow
-from app.services.maintenance import take_snapshot
-from app.services.maintenance.cleanup import run_cleanup
-from app.services.maintenance.snapshots import percentile
 
 
 def job_row(db, kind="echo", status="completed", finished_ago=None, duration_ms=100, queue="default", **kw):

@@ -31,7 +31,7 @@ def test_odd_page_numbers_and_filters_never_500(client, factory, raw):
 
 
 def test_stream_topics_with_odd_ids_are_refused(app_ctx, factory):
-    from app.topics import can_receive
+    from app.live.topics import can_receive
 
     w = factory.world()
     for raw in ODD_DIGITS:

@@ -44,8 +44,8 @@ def test_metrics_count_the_watched_stream_topics_by_kind(app, client, watch):
 
 def test_metrics_report_paused_queues_workers_and_dashboard_freshness(app, client, redis_conn):
     from app.background import pause
-    from app.services.dashboards import cache, section_stats
-    from app.topics import DashboardKey
+    from app.dashboards import cache, section_stats
+    from app.live.topics import DashboardKey
 
     pause.pause("reports")
     cache.store(DashboardKey("org", 5), "org_summary", {"hours": 1})

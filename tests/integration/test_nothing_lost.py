@@ -20,14 +20,15 @@ from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
+from app.accounts import accounts
 from app.background import restore
 from app.background.catalog import MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES, QUEUES
 from app.background.enqueue import COALESCE_PREFIX, enqueue
 from app.background.reconcile import reconcile
 from app.models import JobStatus, Notification, Report, utcnow
-from app.services import accounts, invitations
-from app.services.reports import runs
-from app.services.reports.params import ReportParams, check
+from app.organizations import invitations
+from app.reports import files, runs
+from app.reports.params import ReportParams, check
 from tests import report_data
 from tests.integration.test_redis_outage import RedisServer, eventually
 from tests.mailbox import empty_outbox, outbox
@@ -133,7 +134,7 @@ def test_jobs_queued_before_redis_came_back_empty_are_queued_again_within_30s_an
     # kept its due time (RQ's schedule counts whole seconds)
     assert delayed_row.started_at >= delayed_row.run_at - timedelta(seconds=1)
     report = db.session.get(Report, report_id)
-    assert report.status == "completed" and runs.file_exists(report)
+    assert report.status == "completed" and files.file_exists(report)
     sent = sorted((m["To"], m["Subject"]) for m in outbox(app.config["OUTBOX_DIR"]))
     assert sent == [("newcomer@example.com", "You are invited to Acme on Timeboard"),
                     (w.owner.email, "Reset your Timeboard password")]
@@ -169,7 +170,7 @@ def _report_job_running_on_a_dead_worker(db, w, redis_conn, attempts: int):
     row.worker = f"{socket.gethostname()}:{_ended()}"
     report.start()
     db.session.commit()
-    partial = runs.reports_dir() / f"report-{report.id}-20261201-dead{attempts}.csv"
+    partial = files.reports_dir() / f"report-{report.id}-20261201-dead{attempts}.csv"
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_text("date,start\n2026-11-02,09:00\n")
     redis_conn.flushdb()
@@ -253,8 +254,7 @@ def test_an_xlsx_reports_rows_wait_next_to_it_under_its_attempts_name_so_a_dead_
         app, db, factory, tmp_path):
     """openpyxl keeps a write-only sheet's rows in a temporary file until it saves: here that file is in the report's
     folder under the attempt's name, where remove_partial_files finds what a killed worker left."""
-    from app.services.reports.generate import generate
-
+    from app.reports.generate import generate
     w = report_data.build(factory, db)
     params = _params(w)
     params.format = "xlsx"

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Channel, EmailState, JobStatus, Notification, NotificationSettings, utcnow
-from app.services.notifications import emails, notify, preferences
+from app.notifications import emails, preferences
+from app.notifications.notify import notify
 from tests.conftest import login
 from tests.integration.notify_helpers import Pushes, release_scheduled
 from tests.mailbox import SMTPServer, body, empty_outbox, links, outbox
@@ -200,8 +201,7 @@ def test_quiet_hours_hold_the_email_until_they_end_but_not_the_in_app_notificati
 
 
 def test_the_daily_digest_gathers_the_days_emails_into_one_message_at_8_local(app, db, factory, mail_outbox):
-    from app.services.notifications.digest import send_digests
-
+    from app.notifications.digest import send_digests
     user = factory.user(time_zone="America/New_York", email="dana@example.com")
     other = factory.user(time_zone="America/New_York")
     preferences.save(user, {}, daily_digest=True, quiet_start=None, quiet_end=None)
@@ -323,8 +323,7 @@ def test_notification_posts_need_the_csrf_token(csrf_app, factory, db):
 
 def test_an_email_whose_job_was_lost_is_queued_again_once_and_a_final_failure_is_left_alone(
         app, db, factory, redis_conn, run_jobs, mail_outbox):
-    from app.services.notifications.delivery import sweep
-
+    from app.notifications.delivery import sweep
     user = factory.user()
     now = utcnow()
     lost = notify(user, "long_timer", "k", "Lost with Redis", now=now - timedelta(hours=1))

@@ -10,9 +10,9 @@ import urllib.request
 
 from app.background.enqueue import enqueue
 from app.extensions import db
+from app.live.streams import broadcast_stream
+from app.live.topics import JobsTopic
 from app.models import JobStatus
-from app.streams import broadcast_stream
-from app.topics import JobsTopic
 from tests.processes import TMP
 
 
@@ -106,7 +106,7 @@ def test_a_request_id_leads_from_the_web_log_to_the_jobs_log_lines(app_ctx, db, 
     assert job is not None and job.organization_id == org_id
     wait_done([job.id])
     deadline = time.time() + 10
-    while time.time() < deadline and "completed" not in worker.output():
+    while time.time() < deadline and f"job {job.rq_job_id} (dashboard_data) completed" not in worker.output():
         time.sleep(0.2)
     job_lines = [json.loads(line) for line in worker.output().splitlines() if line.startswith("{")]
     mine = [line for line in job_lines if line.get("job_id") == job.rq_job_id]

@@ -7,10 +7,10 @@ import re
 from datetime import timedelta
 from types import SimpleNamespace
 
+from app.dashboards import cache
+from app.dashboards.recompute import recompute_later
+from app.live.topics import DashboardKey
 from app.models import JobStatus
-from app.services.dashboards import cache
-from app.services.dashboards.recompute import recompute_later
-from app.topics import DashboardKey
 from tests.conftest import login
 from tests.jobrows import job_rows
 

@@ -49,7 +49,7 @@ def test_an_unknown_email_is_checked_against_the_dummy_hash_like_a_wrong_passwor
 def test_every_failed_sign_in_costs_one_check_with_the_current_method(app_ctx, factory, hash_checks, stored):
     """The work, not a timing: an old (cheaper) or empty hash, or no account, costs exactly what a wrong password
     against a current hash costs (one check with the current method), so the timing tells none of them apart."""
-    from app.services.sessions import authenticate
+    from app.accounts.sessions import authenticate
 
     email = "nobody@acme.test"
     if stored != "unknown e-mail":
@@ -74,7 +74,6 @@ def test_production_hashes_with_scrypt_at_n_2_17_and_upgrades_werkzeugs_old_defa
     """The production parameters themselves (the test configuration uses cheaper ones): a new password, and a
     hash made with werkzeug's former default (scrypt at N=2^15) upgraded on the next successful sign-in."""
     from app import create_app
-
     monkeypatch.setenv("SECRET_KEY", "a production secret")
     monkeypatch.setenv("APP_URL", "https://timeboard.example.com")
     production = create_app({"APP_ENV": "production", "WTF_CSRF_ENABLED": False})
@@ -120,8 +119,7 @@ def test_a_current_hash_is_left_alone_on_sign_in(client, factory, db):
 
 
 def test_bulk_seeding_hashes_once_per_run_with_the_current_method(app_ctx, db, monkeypatch):
-    from app.services import seeding
-
+    from app import seeding
     hashed: list[str] = []
     real = passwords.hash_password
     monkeypatch.setattr(passwords, "hash_password", lambda *args, **kw: hashed.append(args[0]) or real(*args, **kw))
@@ -135,8 +133,7 @@ def test_bulk_seeding_hashes_once_per_run_with_the_current_method(app_ctx, db, m
 
 
 def test_the_demo_shares_one_current_hash_between_its_accounts(app_ctx, db):
-    from app.services import seeding
-
+    from app import seeding
     seeding.create_demo()
     accounts = db.session.scalars(select(User).where(User.email.in_(
         ["admin@example.com", "owner@example.com", "member@example.com"]))).all()

@@ -227,7 +227,7 @@ def test_deleting_an_organization_needs_its_name_and_runs_as_a_job(client, facto
 
 def test_the_audit_trail_is_for_owners_and_admins_paginated_and_filterable(client, factory, db):
     w = factory.world()
-    from app.services import audit
+    from app.organizations import audit
     for i in range(55):
         audit.record("team.create", organization=w.org, actor=w.owner, target=f"T{i}")
     audit.record("member.remove", organization=w.org, actor=w.admin, target="someone@example.com")

@@ -1,4 +1,4 @@
-"""Presence: jobs render and publish only for topics an open socket watches (app/presence.py).
+"""Presence: jobs render and publish only for topics an open socket watches (app/live/presence.py).
 
 A job change reaches only the job monitors someone has open; a dashboard nobody has open is not
 computed but marked stale, and its next page view shows the old figures with their age, watches the
@@ -15,10 +15,10 @@ import pytest
 import redis as redis_lib
 from sqlalchemy import select
 
-from app import presence
 from app.background.catalog import DASHBOARD_KINDS
+from app.live import presence
+from app.live.publisher import CHANNEL
 from app.models import JobStatus, utcnow
-from app.relay import CHANNEL
 from tests.integration.test_dashboard_pages import client_for
 from tests.integration.test_dashboard_streams import connect, wait_for
 from tests.processes import free_port
@@ -64,8 +64,8 @@ def test_a_job_change_nobody_watches_is_not_published(app, db, factory, channel)
 def test_an_unwatched_dashboard_job_computes_nothing_and_the_next_page_view_recomputes(app, db, factory, run_jobs,
                                                                                       channel, redis_conn):
     from app.background.enqueue import enqueue
-    from app.services.dashboards import cache, registry
-    from app.topics import DashboardKey
+    from app.dashboards import cache, registry
+    from app.live.topics import DashboardKey
 
     w = factory.world()
     org_id, owner = w.org.id, client_for(app, w.owner)
@@ -101,8 +101,8 @@ def test_an_unwatched_dashboard_job_computes_nothing_and_the_next_page_view_reco
 def test_a_stale_dashboard_whose_page_asks_to_catch_up_gets_a_recompute(app, db, factory, run_jobs):
     """A change made while nobody watched (say the socket was away longer than the presence expiry) only
     marked it stale: the page's catch-up must then ask for the recompute itself, or it would wait forever."""
-    from app.services.dashboards import cache
-    from app.topics import DashboardKey
+    from app.dashboards import cache
+    from app.live.topics import DashboardKey
 
     w = factory.world()
     key, owner = DashboardKey("org", w.org.id), client_for(app, w.owner)
@@ -118,8 +118,8 @@ def test_a_stale_dashboard_whose_page_asks_to_catch_up_gets_a_recompute(app, db,
 
 
 def test_a_change_to_an_unwatched_dashboard_marks_it_stale_without_a_job(app, db, factory, watch):
-    from app.services.dashboards import cache, invalidation
-    from app.topics import DashboardKey
+    from app.dashboards import cache, invalidation
+    from app.live.topics import DashboardKey
 
     w = factory.world()
     watched, unwatched = DashboardKey("org", w.org.id), DashboardKey("team", w.alpha.id)
@@ -146,13 +146,11 @@ def test_presence_fails_open_when_redis_cannot_answer():
     assert presence.watched(["jobs:all", "user:1"], connection=down) == {"jobs:all", "user:1"}
 
 
-def test_a_web_process_keeps_its_sockets_topics_marked_until_they_close(app, db, factory, start_web, redis_conn,
-                                                                        monkeypatch):
-    monkeypatch.setenv("PRESENCE_TTL", "3")  # the web process refreshes every second, and a mark lives 3 s
-    base = start_web()
+def test_a_gateway_keeps_its_sockets_topics_marked_until_they_close(app, db, factory, start_gateway, redis_conn):
+    port = start_gateway(PRESENCE_TTL="3").port  # the gateway refreshes every second, and a mark lives 3 s
     w = factory.world()
     key = presence.presence_key(f"jobs:user:{w.member.id}")
-    ws = connect(app, base, w.member.id, f"jobs:user:{w.member.id}")
+    ws = connect(app, port, w.member.id, f"jobs:user:{w.member.id}")
     try:
         assert wait_for(ws, 'target="stream-status"')
         assert redis_conn.exists(key)

@@ -83,3 +83,25 @@ def test_the_cli_pauses_and_resumes_and_refuses_an_unknown_queue(app_ctx):
     bad = runner.invoke(args=["jobs", "pause", "nope"])
     assert bad.exit_code == 2 and "unknown queue 'nope'" in bad.output
     assert runner.invoke(args=["jobs", "resume", "reports"]).exit_code == 0 and pause.paused() == set()
+
+
+def test_retry_cancel_pause_and_resume_answer_with_a_message_never_a_traceback(app_ctx, db):
+    """One wrapper for the four job actions: a refused action, an unknown job and Redis being down each give a
+    message and exit status 1 (an unknown queue: a usage error, 2)."""
+    from app import create_app
+    from app.background.enqueue import enqueue
+    from tests.processes import free_port
+
+    runner = app_ctx.test_cli_runner()
+    pending = enqueue("echo", "waiting")
+    refused = runner.invoke(args=["jobs", "retry", pending.rq_job_id])  # only a failed job runs again
+    assert refused.exit_code == 1 and "Error:" in refused.output and refused.exception.__class__ is SystemExit
+    missing = runner.invoke(args=["jobs", "cancel", "no-such-job"])
+    assert missing.exit_code == 1 and "no job 'no-such-job'" in missing.output
+    down = create_app({"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    with down.app_context():
+        for args in (["jobs", "cancel", pending.rq_job_id], ["jobs", "pause", "reports"],
+                     ["jobs", "resume", "reports"]):
+            result = down.test_cli_runner().invoke(args=args)
+            assert result.exit_code == 1 and "Error:" in result.output, (args, result.output, result.exception)
+            assert isinstance(result.exception, SystemExit)  # a message, not a traceback

@@ -1,6 +1,6 @@
 """A Redis outage takes nothing down: the whole Procfile under honcho rides out 30 s without Redis and
 resumes by itself; pages that need Redis degrade (200 or a clear 503, never a 500); open pages are told
-that live updates are paused, and "live" again once the web process's relay has resubscribed.
+that live updates are paused, and "live" again once their gateway has resubscribed.
 
 Each test runs its own redis-server (not the session's), since it kills it."""
 from __future__ import annotations
@@ -20,9 +20,9 @@ import redis as redis_lib
 from app.background import recurring
 from app.models import JobStatus, utcnow
 from tests.conftest import login
-from tests.integration.test_dashboard_streams import session_cookie
 from tests.integration.test_dashboard_streams import wait_for as wait_for_message
 from tests.processes import ROOT, TMP, Process, free_port, process_env, wait_for_http
+from tests.sockets import open_socket, session_cookie
 
 OUTAGE_SECONDS = 30  # how long Redis stays down in the Procfile test (issue #7)
 
@@ -189,7 +189,6 @@ def _recurring_runs_since(db, since) -> dict[str, int] | None:
 def redis_down_client(db):
     """A client of an app whose Redis is a server that has just been stopped."""
     from app import create_app
-
     server = RedisServer()
     server.stop()
     # the limiter is one object shared by every app of the process: keep its counts on the live Redis,
@@ -232,23 +231,15 @@ def test_with_redis_down_rq_dashboard_answers_503_with_a_json_message(db, factor
     assert redis_down_client.get("/admin/rq/").status_code == 503
 
 
-# -- 2. the page's stream-status follows the web process's relay ------------------------------------------
+# -- 2. the page's stream-status follows the gateway's subscriber ------------------------------------------------
 @pytest.mark.timeout(120)
-def test_open_sockets_hear_live_updates_paused_then_live_again_when_the_relay_resubscribes(app, db, factory,
-                                                                                          own_redis):
-    from simple_websocket import Client
-
+def test_open_sockets_hear_live_updates_paused_then_live_again_when_the_gateway_resubscribes(app, db, factory,
+                                                                                           own_redis, start_gateway):
     user = factory.user(factory.organization())
     topic = f"dashboard:user:{user.id}"
-    port = free_port()
-    web = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], f"web-{port}",
-                  PORT=port, WEB_CONCURRENCY=1, WEB_THREADS=8, REDIS_URL=own_redis.url)
-    ws = None
+    gateway = start_gateway(REDIS_URL=own_redis.url)
+    ws = open_socket(gateway.port, session_cookie(app, user.id), topic)
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_http(base + "/healthz")
-        ws = Client.connect(base.replace("http://", "ws://") + f"/turbo-stream?topic={topic}",
-                            headers={"Cookie": session_cookie(app, user.id)})
         assert wait_for_message(ws, 'target="stream-status"'), "the subscription is confirmed"
         assert eventually(lambda: own_redis.client().pubsub_numsub("timeboard:streams")[0][1] == 1, 10)
 
@@ -257,12 +248,10 @@ def test_open_sockets_hear_live_updates_paused_then_live_again_when_the_relay_re
         assert paused and "paused" in paused, paused
         own_redis.start()
         live = wait_for_message(ws, 'target="stream-status"', timeout=30)
-        assert live and "<template>live</template>" in live, web.output()
+        assert live and "<template>live</template>" in live, gateway.output()
 
         stream = '<turbo-stream action="update" target="x"><template>after the outage</template></turbo-stream>'
         own_redis.client().publish("timeboard:streams", json.dumps({"topics": [topic], "stream": stream}))
-        assert wait_for_message(ws, "after the outage", timeout=10), "the relay delivers again"
+        assert wait_for_message(ws, "after the outage", timeout=10), "the gateway delivers again"
     finally:
-        if ws is not None and ws.connected:
-            ws.close()
-        web.stop()
+        ws.close()

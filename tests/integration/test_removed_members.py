@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.live.publisher import CHANNEL
 from app.models import (
     Invitation,
     JobState,
@@ -24,10 +25,9 @@ from app.models import (
     utcnow,
 )
 from app.models.report_schedule import ReportSchedule
-from app.relay import CHANNEL
-from app.services.people import remove_member
-from app.services.reports import runs
-from app.services.reports.params import ReportParams
+from app.organizations.people import remove_member
+from app.reports import runs
+from app.reports.params import ReportParams
 from tests.conftest import login
 from tests.jobrows import job_rows
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.background.enqueue import enqueue
 from app.models import JobStatus, Report, TimeLog, utcnow
-from app.services.reports import runs
-from app.services.reports.params import ReportParams, check
+from app.reports import files, runs
+from app.reports.params import ReportParams, check
 from tests import report_data
 from tests.conftest import login
 
@@ -40,25 +40,25 @@ def test_archival_and_expiry_with_real_files(app, db, factory, client, run_jobs)
     _age(db, old, 31, 59)
     _age(db, young, 5, 85)
     _age(db, expired, 91, -1)
-    old_bytes = runs.file_path(old).read_bytes()
-    old_name, expired_path = old.file_name, runs.file_path(expired)
+    old_bytes = files.file_path(old).read_bytes()
+    old_name, expired_path = old.file_name, files.file_path(expired)
     old_id, young_id, expired_id = old.id, young.id, expired.id
     logs = db.session.scalar(select(func.count()).select_from(TimeLog))
 
     dry = app.test_cli_runner().invoke(args=["cleanup", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "reports: would delete 1" in dry.output and "report_archival: would compress 2" in dry.output
-    assert runs.file_path(old).is_file() and expired_path.is_file()  # a dry run changes nothing
+    assert files.file_path(old).is_file() and expired_path.is_file()  # a dry run changes nothing
 
     status_id = enqueue("report_archival").id
     with app.app_context():  # the job's session ends in its own context, not the test's
         run_jobs(["maintenance"])
     db.session.expire_all()
     old, young = db.session.get(Report, old_id), db.session.get(Report, young_id)
-    assert old.archived and old.file_path.endswith(".xlsx.gz") and runs.file_path(old).is_file()
-    assert not young.archived and runs.file_path(young).suffix == ".csv"
+    assert old.archived and old.file_path.endswith(".xlsx.gz") and files.file_path(old).is_file()
+    assert not young.archived and files.file_path(young).suffix == ".csv"
     assert db.session.get(JobStatus, status_id).result_summary == "compressed 2 report files"
-    assert runs.file_path(old).stat().st_size < len(old_bytes)
+    assert files.file_path(old).stat().st_size < len(old_bytes)
 
     login(client, w.owner)
     response = client.get(f"/reports/{old.id}/download")
@@ -70,7 +70,7 @@ def test_archival_and_expiry_with_real_files(app, db, factory, client, run_jobs)
     db.session.expire_all()
     assert db.session.get(Report, expired_id) is None
     assert not list(expired_path.parent.glob(expired_path.name + "*"))  # its (compressed) file went with it
-    assert db.session.get(Report, old.id) is not None and runs.file_path(old).is_file()
+    assert db.session.get(Report, old.id) is not None and files.file_path(old).is_file()
     assert db.session.scalar(select(func.count()).select_from(TimeLog)) == logs
 
 
@@ -79,7 +79,7 @@ def test_a_report_canceled_while_it_runs_stops_and_leaves_no_file(app, db, facto
     which removes its partial file; the record stays canceled."""
     from sqlalchemy import update
 
-    from app.services.reports import generate as generate_module
+    from app.reports import generate as generate_module
 
     w = report_data.build(factory, db)
     params = check(ReportParams(organization_id=w.org.id, range="custom", date_from=w.first.isoformat(),

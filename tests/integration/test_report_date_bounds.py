@@ -12,8 +12,8 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.models import JobStatus, Report, ReportDefinition, ReportState
-from app.services.reports.generate import generate
-from app.services.reports.params import ReportParams, check
+from app.reports.generate import generate
+from app.reports.params import ReportParams, check
 from tests import report_data
 from tests.conftest import login
 

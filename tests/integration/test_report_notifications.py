@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.models import Notification, Report, ReportDefinition
 from app.models.report_schedule import ReportSchedule, ReportScheduleRun
-from app.services.reports import runs
-from app.services.reports.params import ReportParams, check
+from app.reports import runs
+from app.reports.params import ReportParams, check
 from tests import report_data
 from tests.conftest import login
 from tests.mailbox import empty_outbox, outbox
@@ -60,7 +60,7 @@ def test_a_scheduled_report_runs_once_per_period_and_reaches_its_recipients_with
         app, client, db, factory, run_jobs):
     empty_outbox(app.config["OUTBOX_DIR"])
     w = report_data.build(factory, db)
-    from app.services.notifications.scheduled_reports import run_due
+    from app.reports.schedules import run_due
 
     definition = runs.save_definition(w.owner, "Monthly hours", _params(w))
     login(client, w.owner)
@@ -101,7 +101,7 @@ def test_a_scheduled_report_runs_once_per_period_and_reaches_its_recipients_with
 
 
 def test_a_scheduled_report_over_10_mb_is_linked_not_attached(app, db, factory):
-    from app.services.notifications.reports import attachments, report_finished
+    from app.reports.notices import attachments, report_finished
 
     w = report_data.build(factory, db)
     definition = runs.save_definition(w.owner, "Big", _params(w))

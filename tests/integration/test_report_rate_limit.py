@@ -10,8 +10,8 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.models import JobState, JobStatus, Report, ReportState
-from app.services.reports import runs
-from app.services.reports.params import ReportParams
+from app.reports import runs
+from app.reports.params import ReportParams
 from tests import report_data
 from tests.conftest import login
 from tests.jobrows import job_rows

@@ -11,8 +11,8 @@ from sqlalchemy import insert
 
 from app.background.tracking import PROGRESS_EVERY
 from app.models import Report, TimeLog
-from app.services.reports import runs
-from app.services.reports.params import ReportParams, check
+from app.reports import runs
+from app.reports.params import ReportParams, check
 from tests import report_data
 from tests.integration.test_gateway import LIVE, close_code, first, open_socket, session_cookie
 

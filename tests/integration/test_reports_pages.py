@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 
+from app.live.topics import ReportTopic, can_receive
 from app.models import JobStatus, Report, ReportDefinition, utcnow
-from app.services.reports import runs
-from app.topics import ReportTopic, can_receive
+from app.reports import files
 from tests import report_data
 from tests.conftest import login
 
@@ -233,7 +233,7 @@ def test_run_again_makes_a_new_report_and_delete_removes_record_and_file(client,
     report = _ask(client, w, format="pdf")
     run_jobs(["reports"])
     report = _reload(db, report)
-    path = runs.file_path(report)
+    path = files.file_path(report)
     assert path.is_file()
     response = client.post(f"/reports/{report.id}/run-again")
     new_id = int(response.headers["Location"].rsplit("/", 1)[-1])
@@ -276,7 +276,7 @@ def test_a_missing_file_says_file_missing_run_again(client, factory, db, run_job
     report = _ask(client, w)
     run_jobs(["reports"])
     report = _reload(db, report)
-    runs.file_path(report).unlink()
+    files.file_path(report).unlink()
     response = client.get(f"/reports/{report.id}/download", follow_redirects=True)
     assert response.status_code == 200 and "missing" in response.get_data(as_text=True)
     assert "File missing, run again." in client.get(f"/reports/{report.id}").get_data(as_text=True)
@@ -326,7 +326,6 @@ def test_a_report_whose_job_was_canceled_on_the_job_monitor_or_failed_does_not_w
 
 def test_a_reports_owner_who_left_the_organization_no_longer_sees_it(client, factory, db):
     from app.models import Membership
-
     w = report_data.build(factory, db)
     login(client, w.member)
     report = _ask(client, w)

@@ -86,8 +86,8 @@ def test_running_the_job_twice_creates_two_organizations_with_distinct_people(db
 
 def test_a_crash_midway_leaves_nothing_behind_and_the_retry_succeeds(db, monkeypatch):
     """The organization is one transaction: a failure while writing its logs rolls back its people too."""
-    from app.services import seeding
-    from app.services.seeding import bulk
+    from app import seeding
+    from app.seeding import bulk
 
     real = bulk.insert_time_logs
 

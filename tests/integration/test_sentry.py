@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import sentry_sdk
 
 from app.background.enqueue import enqueue
-from app.sentry import add_job_link, init_sentry
+from app.observability.sentry import add_job_link, init_sentry
 from tests.processes import free_port
 
 

@@ -2,14 +2,12 @@
 the old session cookie and the old remember cookie sign nobody in, and the user's open sockets are closed."""
 from __future__ import annotations
 
-import time
-
 import pytest
-from simple_websocket import Client, ConnectionClosed
 from sqlalchemy import select
 
 from app.models import Membership, TeamMembership, TimeLog
-from tests.integration.test_dashboard_streams import connect, session_cookie, wait_for
+from tests.integration.test_dashboard_streams import connect, wait_for
+from tests.sockets import close_code, open_socket, session_cookie
 
 
 @pytest.fixture(scope="module")
@@ -103,69 +101,64 @@ def test_removal_from_an_organization_ends_its_access_but_not_the_session_nor_th
     assert not w.org.remove_member(w.member)  # not a member any more
 
 
-def test_sign_out_closes_the_users_open_sockets_in_a_web_process(app, browsers, factory, start_web):
-    """The sign-out happens in this process; the sockets live in a real gunicorn process: the revocation
+def still_open(app, ws, topic: str) -> bool:
+    """The socket is open and subscribed: a stream pushed to its topic now arrives."""
+    from app.live.publisher import turbo
+
+    with app.app_context():
+        turbo.push(turbo.update("still here", "probe"), to=topic)
+    return wait_for(ws, "still here", timeout=10) is not None
+
+
+def test_sign_out_closes_the_users_open_sockets_on_a_gateway(app, browsers, factory, start_gateway):
+    """The sign-out happens in this process; the sockets live in a real gateway process: the revocation
     travels through Redis, and only the signed-out user's socket is closed."""
     w = factory.world()
-    base = start_web()
-    member_ws = connect(app, base, w.member.id, f"dashboard:user:{w.member.id}")
-    owner_ws = connect(app, base, w.owner.id, f"dashboard:user:{w.owner.id}")
+    port = start_gateway().port
+    member_ws = connect(app, port, w.member.id, f"dashboard:user:{w.member.id}")
+    owner_ws = connect(app, port, w.owner.id, f"dashboard:user:{w.owner.id}")
     try:
         for ws in (member_ws, owner_ws):
             assert wait_for(ws, 'target="stream-status"'), "the server confirms the subscription"
         _sign_in(browsers, w.member).post("/logout")
-        deadline = time.time() + 15
-        while member_ws.connected and time.time() < deadline:
-            try:
-                member_ws.receive(timeout=0.5)
-            except ConnectionClosed:
-                break
-        assert not member_ws.connected, "the signed-out user's socket is still open"
-        assert owner_ws.connected, "another user's socket was closed too"
+        assert close_code(member_ws, timeout=15) == 1008, "the signed-out user's socket is still open"
+        assert still_open(app, owner_ws, f"dashboard:user:{w.owner.id}"), "another user's socket was closed too"
     finally:
         for ws in (member_ws, owner_ws):
-            if ws.connected:
-                ws.close()
+            ws.close()
 
 
-def test_a_socket_opened_with_a_revoked_session_is_refused(app, factory, start_web):
+def test_a_socket_opened_with_a_revoked_session_is_refused(app, factory, start_gateway):
     w = factory.world()
-    base = start_web()
+    port = start_gateway().port
     stale_cookie = session_cookie(app, w.member.id)
     w.member.revoke_sessions()
     factory.db.session.commit()
-    ws = Client.connect(base.replace("http://", "ws://") + f"/turbo-stream?topic=dashboard:user:{w.member.id}",
-                        headers={"Cookie": stale_cookie})
+    ws = open_socket(port, stale_cookie, f"dashboard:user:{w.member.id}")
     assert wait_for(ws, 'target="stream-status"', timeout=3) is None
-    assert not ws.connected
+    assert close_code(ws) == 1008
 
 
-def test_removal_closes_the_removed_members_sockets_in_a_web_process_and_refuses_them_again(app, factory, db,
-                                                                                           start_web):
-    """Issue 11: removed from an organization, a member's open socket (in a web process: it cannot drop single
-    topics) is closed at once, and opening it again for that organization's topics is refused; others stay."""
-    from app.services.people import remove_member
+def test_removal_closes_the_removed_members_sockets_on_a_gateway_and_refuses_them_again(app, factory, db,
+                                                                                     start_gateway):
+    """Issue 11: removed from an organization, a member's open socket stops that organization's topics at once
+    (closed, as it has no other), and opening it again for them is refused; others stay."""
+    from app.organizations.people import remove_member
 
     w = factory.world()
-    base = start_web()
+    port = start_gateway().port
     topic = f"dashboard:org:{w.org.id}"
-    removed_ws = connect(app, base, w.admin.id, topic)
-    owner_ws = connect(app, base, w.owner.id, topic)
+    removed_ws = connect(app, port, w.admin.id, topic)
+    owner_ws = connect(app, port, w.owner.id, topic)
     try:
         for ws in (removed_ws, owner_ws):
             assert wait_for(ws, 'target="stream-status"'), "the server confirms the subscription"
         remove_member(w.owner, w.org, w.org.membership_of(w.admin.id))
-        deadline = time.time() + 15
-        while removed_ws.connected and time.time() < deadline:
-            try:
-                removed_ws.receive(timeout=0.5)
-            except ConnectionClosed:
-                break
-        assert not removed_ws.connected, "the removed member's socket is still open"
-        assert owner_ws.connected
-        again = connect(app, base, w.admin.id, topic)
+        assert close_code(removed_ws, timeout=15) == 1008, "the removed member's socket is still open"
+        assert still_open(app, owner_ws, topic)
+        again = connect(app, port, w.admin.id, topic)
         assert wait_for(again, 'target="stream-status"', timeout=3) is None  # refused: no topic allowed
+        assert close_code(again) == 1008
     finally:
         for ws in (removed_ws, owner_ws):
-            if ws.connected:
-                ws.close()
+            ws.close()

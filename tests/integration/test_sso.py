@@ -29,7 +29,6 @@ def _fresh_provider(provider):
 def make_app(provider):
     """Apps of this module's configurations, one per set of overrides (each holds its providers' clients)."""
     from app import create_app
-
     built = {}
 
     def make(**overrides):
@@ -130,8 +129,7 @@ def test_an_account_with_two_factor_sign_in_still_gives_its_code_after_the_provi
 
     import pyotp
 
-    from app.services import two_factor
-
+    from app.accounts import two_factor
     user = factory.user(email="kai@example.com")
     two_factor.enable(user, pyotp.TOTP(two_factor.secret_for_enrolment(user)).now())
     db.session.add(SSOIdentity(user_id=user.id, provider="acme", subject="sub-kai", email="kai@example.com"))
@@ -209,8 +207,7 @@ def test_a_pending_invitation_allows_the_account_and_its_page_accepts_it(make_ap
 
 
 def test_accept_with_the_provider_from_the_invitation_page(make_app, provider, factory, db):
-    from app.services import invitations
-
+    from app.organizations import invitations
     app = make_app(ALLOW_SIGNUP=False)
     web = app.test_client()
     world = factory.world()
@@ -384,7 +381,6 @@ def test_an_unknown_provider_is_a_404_and_starting_needs_a_post(web, db):
 def test_starting_needs_the_csrf_token(provider, db):
     """With CSRF on (the default): no other site can start a sign-in or a link."""
     from app import create_app
-
     browser = create_app({"OIDC_PROVIDERS": [provider.config()]}).test_client()
     assert browser.post("/login/sso/acme").status_code == 400
     assert provider.requests_seen() == []

@@ -67,7 +67,6 @@ def test_the_migration_goes_down_and_up_again(app):
     from flask_migrate import downgrade, upgrade
 
     from app.extensions import db, migrate
-
     with app.app_context():
         script = ScriptDirectory.from_config(migrate.get_config())
         before = script.get_revision("5a7c3e9d1b20").down_revision

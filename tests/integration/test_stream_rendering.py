@@ -10,8 +10,8 @@ import time
 import pytest
 from rq import Queue
 
+from app.live.publisher import CHANNEL
 from app.models import JobStatus
-from app.relay import CHANNEL
 
 
 def _token(html: str) -> str:

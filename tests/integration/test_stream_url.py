@@ -1,5 +1,6 @@
-"""STREAM_URL: where pages open their stream socket. Unset, a page names nothing (its own /turbo-stream);
-set, every page names the resolved ws(s):// URL in <meta name="stream-url"> and its CSP lets it connect."""
+"""STREAM_URL: where pages open their stream socket (a gateway). Unset, a page names nothing: same-origin
+/turbo-stream, which the proxy routes to the gateways; set, every page names the resolved ws(s):// URL in
+<meta name="stream-url"> and its CSP lets it connect."""
 from __future__ import annotations
 
 import pytest
@@ -31,13 +32,14 @@ def test_a_page_names_the_stream_url_and_its_csp_allows_it(client, factory, stre
     assert csp(response)["connect-src"] == f"'self' {origin}"
 
 
-def test_with_a_gateway_the_web_process_holds_no_sockets(client, factory, stream_url):
-    """The gateway serves /turbo-stream: the web process's own route answers 404, so nobody can take its
-    threads with sockets (the outage the gateway exists to prevent)."""
+@pytest.mark.parametrize("configured", ["", ":5100/turbo-stream", "/turbo-stream"])
+def test_the_web_process_holds_no_sockets(client, factory, stream_url, configured):
+    """The gateway is the only socket server: the web process has no /turbo-stream (404 whatever STREAM_URL
+    says), so nobody can take its threads with sockets (the outage the gateway exists to prevent)."""
     login(client, factory.world().member)
     handshake = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
                  "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
-    stream_url(":5100/turbo-stream")
+    stream_url(configured)
     assert client.get("/turbo-stream?topic=user:1", headers=handshake).status_code == 404
 
 

@@ -47,7 +47,6 @@ def world(factory):
 def browsers():
     """An app of its own, so each test client is a browser of its own (the test's app context is not shared)."""
     from app import create_app
-
     return create_app({"WTF_CSRF_ENABLED": False})
 
 
@@ -149,8 +148,7 @@ def test_turning_it_off_needs_the_password_and_new_codes_replace_the_old(client,
 
 
 def test_an_owner_requires_it_and_members_without_it_are_sent_to_set_it_up(client, db, world, browsers):
-    from app.topics import can_receive
-
+    from app.live.topics import can_receive
     login(client, world.owner)
     settings = {"name": "Acme", "currency": "EUR", "week_start": "0", "require_two_factor": "y"}
     refused = client.post(f"/organizations/{world.org.id}/settings", data=settings)
@@ -186,7 +184,6 @@ def test_an_owner_requires_it_and_members_without_it_are_sent_to_set_it_up(clien
 
 def test_wrong_codes_count_toward_the_account_lock_and_end_the_step(browsers, db, world):
     from app import create_app
-
     browser = browsers.test_client()
     login(browser, world.member)
     _enrol(browser, db, world.member.id)
@@ -225,8 +222,7 @@ def test_the_password_and_code_steps_share_the_per_address_limit(client, db, wor
 
 
 def test_the_code_step_ends_when_the_password_changes_or_after_five_minutes(client, db, world, browsers):
-    from app.auth import sign_in
-
+    from app.accounts import sign_in
     login(client, world.member)
     secret, _ = _enrol(client, db, world.member.id)
     client.post("/logout")

@@ -1,0 +1,49 @@
+"""Chart geometry for the server-drawn SVG charts (templates/dashboard/_chart.html draws them).
+
+Charts are plain data (JSON-safe, so they are cached with their section) and carry their own text
+values, so a streamed section brings its chart with it and screen readers get the figures.
+"""
+from __future__ import annotations
+
+from app.web.helpers import format_minutes
+
+ROW = 22  # px per horizontal bar (in SVG units; the chart scales to its card)
+LABEL_W = 120
+VALUE_W = 66
+LABEL_CHARS = 19  # what fits LABEL_W at the chart font size
+WIDTH = 380
+
+
+def _shorten(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bars(title: str, items: list[tuple[str, float]], empty: str = "Nothing tracked yet.") -> dict:
+    """Horizontal bars, one per (label, minutes), longest first as given."""
+    peak = max((v for _, v in items), default=0) or 1
+    span = WIDTH - LABEL_W - VALUE_W
+    rows = [
+        {"label": _shorten(label), "full_label": label, "value": format_minutes(value), "y": i * ROW,
+         "width": round(span * value / peak, 1) if value else 0}
+        for i, (label, value) in enumerate(items)
+    ]
+    return {"type": "bars", "title": title, "rows": rows, "width": WIDTH, "height": max(ROW, len(rows) * ROW),
+            "label_w": LABEL_W, "span": span, "empty": empty if not any(v for _, v in items) else ""}
+
+
+def columns(title: str, items: list[tuple[str, float]], unit: str = "minutes") -> dict:
+    """Vertical columns (a time series), oldest first; unit "minutes" shows hours, "count" plain numbers.
+
+    Each column carries its value as text (above the column when not zero, and in its <title>)."""
+    height, base, n = 140, 118, max(1, len(items))
+    step = WIDTH / n
+    peak = max((v for _, v in items), default=0) or 1
+    cols = []
+    for i, (label, value) in enumerate(items):
+        h = round((base - 14) * value / peak, 1)
+        text = format_minutes(value) if unit == "minutes" else str(int(value))
+        short = (f"{value / 60:.1f}" if unit == "minutes" else str(int(value))) if value else ""
+        cols.append({"label": label, "value": text, "short": short, "x": round(i * step + step * 0.15, 1),
+                     "w": round(step * 0.7, 1), "y": round(base - h, 1), "h": h, "cx": round(i * step + step / 2, 1)})
+    return {"type": "columns", "title": title, "cols": cols, "width": WIDTH, "height": height, "base": base,
+            "empty": "" if any(v for _, v in items) else "Nothing yet in this period."}

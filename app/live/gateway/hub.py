@@ -1,0 +1,174 @@
+"""Who receives what on this gateway: per-topic subscriber sets, and a bounded send buffer per socket.
+
+A message is framed once and the same bytes are written to each of its subscribers' connections at
+once, synchronously (websockets' broadcast() does the same but frames it again for every
+connection): no task, queue or wake-up per delivery (those cost ~50 µs each, which at 10,000 sockets
+was most of a broadcast's time). The kernel takes what a reading client can accept; the rest
+waits in the connection's transport buffer. A socket whose buffer holds more than SEND_BUFFER_LIMIT
+bytes (a client that stopped reading, or a dead connection not yet noticed by the heartbeat) is
+closed with 1013 "too slow" and dropped: it never delays the others, and the page reconnects and
+resyncs. Everything here runs on the event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+
+from websockets.asyncio.server import ServerConnection
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+from app.live.gateway.metrics import GatewayMetrics
+from app.live.publisher import PAUSED_STREAM, READY_STREAM
+from app.live.topics import topic_kind
+from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
+
+log = logging.getLogger(__name__)
+
+SEND_BUFFER_LIMIT = 1 << 20  # bytes waiting for one socket (~64 dashboard streams); a client this far behind is dropped
+CLOSE_TIMEOUT = 5  # seconds a closing handshake may take before the connection is cut
+
+TRY_AGAIN_LATER = 1013
+POLICY_VIOLATION = 1008
+
+
+class Subscriber:
+    """One socket: who is behind it and its topics; live once its topics are authorized and subscribed."""
+
+    def __init__(self, ws: ServerConnection, user_id: int, token: str):
+        self.ws, self.user_id, self.token = ws, user_id, token
+        self.topics: set[str] = set()
+        self.live = False
+        self.closing = False
+
+
+class Hub:
+    def __init__(self, metrics: GatewayMetrics):
+        self.metrics = metrics
+        self.subscribers: set[Subscriber] = set()
+        self.topics: dict[str, set[Subscriber]] = {}
+        self.users: dict[int, set[Subscriber]] = {}
+        self.paused = False  # Redis is lost: nothing is delivered until it is back
+        self.new_topics: set[str] = set()  # topics that got their first socket: presence marks them at once
+        self.topics_added = asyncio.Event()
+        self._closing: set[asyncio.Task] = set()
+        self.recheck_users: set[int] = set()  # users whose access changed: their sockets are checked again now
+        self.recheck_wanted = asyncio.Event()
+
+    # -- sockets ------------------------------------------------------------------------------
+    def join(self, sub: Subscriber) -> None:
+        """Known by its user from the handshake on, so that a sign-out while its topics are checked closes it."""
+        if sub not in self.subscribers:
+            GATEWAY_SOCKETS.inc()
+        self.subscribers.add(sub)
+        self.users.setdefault(sub.user_id, set()).add(sub)
+
+    def subscribe(self, sub: Subscriber, topics: Iterable[str]) -> None:
+        """Subscribe to the (authorized) topics and tell the page it is live."""
+        for topic in topics:
+            if topic not in self.topics:
+                self.topics[topic] = set()
+                self.new_topics.add(topic)
+                self.topics_added.set()
+            self.topics[topic].add(sub)
+            sub.topics.add(topic)
+        sub.live = True
+        self._send([sub], PAUSED_STREAM if self.paused else READY_STREAM)
+
+    def unsubscribe(self, sub: Subscriber, topics: Iterable[str]) -> None:
+        for topic in list(topics):
+            sub.topics.discard(topic)
+            subscribers = self.topics.get(topic)
+            if subscribers is not None:
+                subscribers.discard(sub)
+                if not subscribers:
+                    del self.topics[topic]  # its presence key expires by itself
+
+    def leave(self, sub: Subscriber) -> None:
+        self.unsubscribe(sub, sub.topics)
+        if sub in self.subscribers:
+            GATEWAY_SOCKETS.dec()
+        self.subscribers.discard(sub)
+        mine = self.users.get(sub.user_id)
+        if mine is not None:
+            mine.discard(sub)
+            if not mine:
+                del self.users[sub.user_id]
+
+    def drop(self, sub: Subscriber, code: int, reason: str) -> None:
+        """Stop delivering to a socket now and close it (in the background: a client that does not read
+        may never take the close frame, so the connection is cut after CLOSE_TIMEOUT)."""
+        if sub.closing:
+            return
+        sub.closing = True
+        self.leave(sub)
+        task = asyncio.create_task(_close(sub.ws, code, reason))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    def close_user(self, user_id: int) -> None:
+        """The user signed out everywhere (a revoke_user message): close their sockets."""
+        for sub in list(self.users.get(user_id, ())):
+            self.drop(sub, POLICY_VIOLATION, "signed out")
+
+    def request_recheck(self, user_id: int) -> None:
+        """A recheck_user message: the gateway's re-check loop checks this user's sockets at once."""
+        if user_id in self.users:
+            self.recheck_users.add(user_id)
+            self.recheck_wanted.set()
+
+    # -- delivery -----------------------------------------------------------------------------
+    def publish(self, topics: Iterable[str], stream: str, at: float | None) -> None:
+        """Write a stream to every socket subscribed to any of the topics (each once)."""
+        topics = list(topics)
+        targets: set[Subscriber] = set()
+        for topic in topics:
+            targets.update(self.topics.get(topic, ()))
+        if topics:
+            GATEWAY_BROADCASTS.labels(topic_kind(topics[0])).inc()
+        sent = self._send(targets, stream)
+        if sent:
+            self.metrics.delivered.inc(sent)
+            if at is not None:  # the last socket's latency: every other one was written before it
+                self.metrics.latency.observe(max(0.0, time.time() - at))
+
+    def pause(self) -> None:
+        """Redis is lost: every page shows "live updates paused" (and resyncs when "live" comes back)."""
+        self.paused = True
+        self._send(self.subscribers, PAUSED_STREAM)
+
+    def resume(self) -> None:
+        self.paused = False
+        self._send(self.subscribers, READY_STREAM)
+
+    def _send(self, subs: Iterable[Subscriber], stream: str) -> int:
+        """Write to the live sockets among `subs`, dropping those too far behind; returns how many got it."""
+        frame = None
+        sent = 0
+        for sub in list(subs):
+            if not sub.live or sub.closing:  # still being authorized, or closed: its handler is leaving
+                continue
+            ws = sub.ws
+            if ws.protocol.state is not State.OPEN:
+                continue
+            if frame is None:  # a server's frame is unmasked and, without compression, the same bytes for all
+                frame = Frame(Opcode.TEXT, stream.encode()).serialize(mask=False)
+            ws.transport.write(frame)
+            sent += 1
+            if ws.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
+                # over the limit the transport pauses writing (serve(write_limit=...)), and websockets' pings
+                # would wait behind it: a dead client would never be pinged out. Drop it now.
+                self.metrics.dropped.inc()
+                log.info("dropped a slow client (user %s)", sub.user_id)
+                self.drop(sub, TRY_AGAIN_LATER, "too slow")
+        return sent
+
+
+async def _close(ws: ServerConnection, code: int, reason: str) -> None:
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT):
+            await ws.close(code, reason)
+    except TimeoutError:
+        ws.transport.abort()

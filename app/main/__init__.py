@@ -1,3 +1,0 @@
-from app.main.routes import bp
-
-__all__ = ["bp"]

@@ -1,0 +1,171 @@
+"""Alerting for operators: system admins are told when
+
+- a job kind fails after its last retry,
+- a queue's oldest waiting job is older than ALERT_QUEUE_AGE_SECONDS,
+- a queue has had no live worker (fresh heartbeat) for ALERT_WORKER_MISSING_SECONDS,
+- a recurring entry did not run on time (its planned run is ALERT_RECURRING_LATE_SECONDS in the past).
+
+Each subject (a kind, a queue, an entry) alerts at most once per ALERT_REPEAT_SECONDS (an hour); a job kind's
+next alert counts every failure since the previous one, those it held back included. Run every minute by the
+`operator_alerts` recurring entry. A watchdog run, planned as a delayed job that the workers' own RQ scheduler
+starts (one pending at a time, coalesced), checks too when the recurring entry has not run for two minutes: a dead
+scheduler process does not silence the alert saying so.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from rq import Worker
+
+from app.background.catalog import KINDS, QUEUES
+from app.background.enqueue import EnqueueError, enqueue
+from app.background.health import queue_health
+from app.background.recurring import RECURRING, make_scheduler, next_runs
+from app.extensions import db
+from app.models import JobState, JobStatus, Notification, User, utcnow
+from app.notifications.notify import notify
+from app.redis_client import get_redis
+
+log = logging.getLogger(__name__)
+
+UNSERVED_KEY = "timeboard:alerts:unserved-since"  # hash: queue -> unix time it was first seen without a worker
+
+
+def check(now: datetime | None = None) -> str:
+    now = now or utcnow()
+    counts = [failed_jobs(now), queue_backlogs(now), missing_workers(now), late_recurring(now)]
+    return f"{sum(counts)} alert(s) sent"
+
+
+WATCHDOG_EVERY = 120
+WATCHDOG_KEY = "operator_alerts:watchdog"
+
+
+def plan_watchdog() -> None:
+    try:
+        enqueue("operator_alerts", True, key=WATCHDOG_KEY, delay=WATCHDOG_EVERY)
+    except EnqueueError as exc:
+        log.error("could not plan the operator alert watchdog: %s", exc)
+
+
+def scheduler_ran_recently(now: datetime) -> bool:
+    """Has the recurring entry run lately (the scheduler is alive)? Then the watchdog has nothing to add."""
+    last = db.session.scalar(db.select(db.func.max(JobStatus.finished_at)).where(
+        JobStatus.kind == "operator_alerts", JobStatus.coalesce_key == "recurring:operator_alerts"))
+    return last is not None and (now - last).total_seconds() < WATCHDOG_EVERY
+
+
+def run(watchdog: bool = False, now: datetime | None = None) -> str:
+    """The job: the checks (a watchdog run only when the recurring entry is not running), then the next watchdog."""
+    now = now or utcnow()
+    try:
+        if watchdog and scheduler_ran_recently(now):
+            return "the recurring entry runs: nothing to add"
+        return check(now)
+    finally:
+        plan_watchdog()
+
+
+def _last_alert(subject: str) -> datetime | None:
+    return db.session.scalar(db.select(db.func.max(Notification.created_at)).where(
+        Notification.kind == "operator_alert", Notification.dedup_key.startswith(f"alert:{subject}:", autoescape=True)))
+
+
+def _held_back(subject: str, now: datetime) -> bool:
+    last = _last_alert(subject)
+    return last is not None and (now - last).total_seconds() < current_app.config["ALERT_REPEAT_SECONDS"]
+
+
+def alert(subject: str, title: str, body: str, now: datetime, link: str = "/jobs") -> int:
+    """Tell every system admin, unless this subject alerted within the repeat window. Returns how many were told."""
+    if _held_back(subject, now):
+        return 0
+    admins = db.session.scalars(db.select(User).where(User.is_system_admin.is_(True)).order_by(User.id))
+    key = f"alert:{subject}:{now:%Y%m%dT%H%M%S}"
+    sent = sum(1 for admin in admins if notify(admin, "operator_alert", key, title, body, link=link, now=now))
+    if sent:
+        log.warning("operator alert: %s", title)
+    return sent
+
+
+def failed_jobs(now: datetime) -> int:
+    """One alert per job kind failing after its last retry, counting every failure since that kind's last alert."""
+    window_start = now - timedelta(seconds=current_app.config["ALERT_REPEAT_SECONDS"])
+    kinds = db.session.scalars(db.select(JobStatus.kind).where(
+        JobStatus.status == JobState.FAILED, JobStatus.finished_at > window_start).distinct())
+    sent = 0
+    for kind in list(kinds):
+        subject = f"job_failed:{kind}"
+        if _held_back(subject, now):
+            continue  # held back: its failures are counted in the next alert
+        since = _last_alert(subject) or window_start
+        failures = list(db.session.scalars(db.select(JobStatus).where(
+            JobStatus.kind == kind, JobStatus.status == JobState.FAILED, JobStatus.finished_at > since,
+            JobStatus.finished_at <= now).order_by(JobStatus.finished_at.desc())))
+        if not failures:
+            continue
+        label = KINDS[kind].label if kind in KINDS else kind
+        latest = failures[0]
+        held = len(failures) - 1
+        body = (f"{len(failures)} '{label}' job(s) failed after their last retry since {since:%Y-%m-%d %H:%M} UTC"
+                + (f" ({held} of them held back, not alerted one by one)" if held else "")
+                + f". Latest: job {latest.rq_job_id}: {(latest.error_message or 'failed')[:300]}")
+        sent += alert(subject, f"Jobs failing: {label}", body, now, link=f"/jobs/{latest.rq_job_id}")
+    return sent
+
+
+def queue_backlogs(now: datetime) -> int:
+    limit = current_app.config["ALERT_QUEUE_AGE_SECONDS"]
+    sent = 0
+    for queue, figures in queue_health(now).items():
+        age = figures["oldest_age_s"]
+        if age is not None and age > limit:
+            sent += alert(f"queue:{queue}", f"Queue {queue} is backed up",
+                          f"Its oldest waiting job has waited {age} s (threshold {limit} s); {figures['depth']} "
+                          "job(s) are waiting.", now)
+    return sent
+
+
+def missing_workers(now: datetime) -> int:
+    """Queues that no live worker has served for the threshold (a worker killed, or never started)."""
+    limit = current_app.config["ALERT_WORKER_MISSING_SECONDS"]
+    r = get_redis()
+    served = set()
+    for worker in Worker.all(connection=r):
+        heartbeat = worker.last_heartbeat.replace(tzinfo=None) if worker.last_heartbeat else None
+        if heartbeat is not None and (now - heartbeat).total_seconds() < limit:
+            served.update(worker.queue_names())
+    stamp = now.timestamp()
+    unserved = {}
+    for queue in QUEUES:
+        if queue in served:
+            r.hdel(UNSERVED_KEY, queue)
+            continue
+        r.hsetnx(UNSERVED_KEY, queue, stamp)
+        since = float(r.hget(UNSERVED_KEY, queue))
+        if stamp - since >= limit:
+            unserved[queue] = int(stamp - since)
+    if not unserved:
+        return 0
+    names = ", ".join(sorted(unserved))
+    return alert("workers", f"No worker serves the {names} queue{'s' if len(unserved) > 1 else ''}",
+                 "No live worker has served " + "; ".join(f"{q} for {s} s" for q, s in sorted(unserved.items()))
+                 + f" (threshold {limit} s): their jobs wait. Check the Procfile's worker processes.", now)
+
+
+def late_recurring(now: datetime) -> int:
+    limit = current_app.config["ALERT_RECURRING_LATE_SECONDS"]
+    planned = next_runs(make_scheduler(get_redis()))
+    sent = 0
+    for entry in RECURRING:
+        when = planned.get(entry.name)
+        if when is None or not entry.is_enabled():
+            continue
+        late = (now - when).total_seconds()
+        if late > limit:
+            sent += alert(f"recurring:{entry.name}", f"Recurring job {entry.name} did not run on time",
+                          f"It was due at {when:%Y-%m-%d %H:%M:%S} UTC, {int(late)} s ago (threshold {limit} s): "
+                          "is the scheduler process running?", now)
+    return sent

@@ -1,0 +1,2 @@
+"""Observability, below every feature and the job engine: logs, Prometheus instruments (instruments.py) and
+HTTP request metrics (http.py), Sentry."""

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app.models import Role
+from app.organizations.currencies import CURRENCIES
+from app.web.form_filters import EmailAddress, int_or_none, password_field, strip
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+
+
+class OrganizationSettingsForm(OrganizationForm):
+    currency = StringField("Currency (ISO 4217 code)",
+                           filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
+                           validators=[DataRequired(), Length(min=3, max=3)])
+    week_start = SelectField("Weeks start on", choices=[SelectChoice(0, "Monday"), SelectChoice(6, "Sunday")],
+                             coerce=int_or_none,
+                             validators=[InputRequired()])
+    require_two_factor = BooleanField("Require two-factor sign-in of every member")
+
+    def validate_currency(self, field):
+        if field.data not in CURRENCIES:
+            raise ValidationError("Give an ISO 4217 currency code, such as EUR, USD or GBP.")
+
+    def validate_week_start(self, field):
+        if field.data not in (0, 6):
+            raise ValidationError("Choose Monday or Sunday.")
+
+
+class DeleteOrganizationForm(FlaskForm):
+    confirm_name = StringField("Type the organization's name to confirm", validators=[DataRequired()])
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254), EmailAddress()])
+    role = SelectField("Role", choices=[r.value for r in (Role.ADMIN, Role.MANAGER, Role.MEMBER)])
+    teams = SelectMultipleField("Teams", coerce=int_or_none, choices=[], validate_choice=True)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[r.value for r in Role])
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+
+
+class TeamMemberForm(FlaskForm):
+    user_id = SelectField("Person", coerce=int_or_none, choices=[], validators=[InputRequired()])
+
+
+class TeamProjectForm(FlaskForm):
+    project_id = SelectField("Project", coerce=int_or_none, choices=[], validators=[InputRequired()])
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField("Your name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    password = password_field("Choose a password")
+    time_zone = HiddenField()  # the browser's zone, filled in by the browser-zone controller

@@ -1,3 +1,0 @@
-from app.report_schedules.routes import bp
-
-__all__ = ["bp"]

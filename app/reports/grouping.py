@@ -1,0 +1,95 @@
+"""Groups and subtotals of a report, one or two levels, accumulated row by row (memory grows with the
+number of groups, never with the number of rows)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app.reports.query import ReportRow
+
+
+def group_key(row: ReportRow, level: str, week_start: int = 0) -> tuple[str, str]:
+    """(sort key, label) of a row's group at one level."""
+    if level == "project":
+        return row.project.lower(), row.project
+    if level == "client":
+        return (row.client or "\uffff").lower(), row.client or "(no client)"
+    if level == "user":
+        return row.user.lower(), row.user
+    if level == "team":
+        return (row.team or "\uffff").lower(), row.team or "(no team)"
+    if level == "day":
+        return row.day.isoformat(), row.day.isoformat()
+    if level == "week":
+        first = week_of(row.day, week_start)
+        return first.isoformat(), f"Week of {first.isoformat()}"
+    if level == "month":
+        return row.day.strftime("%Y-%m"), row.day.strftime("%Y-%m")
+    raise ValueError(level)
+
+
+def week_of(day: date, week_start: int = 0) -> date:
+    first_weekday = 0 if week_start == 0 else 6
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
+class Totals:
+    __slots__ = ("seconds", "amount", "rows", "has_amount")
+
+    def __init__(self):
+        self.seconds, self.amount, self.rows, self.has_amount = 0, Decimal("0.00"), 0, False
+
+    def add(self, row: ReportRow) -> None:
+        self.seconds += row.seconds
+        self.rows += 1
+        if row.amount is not None:
+            self.amount += row.amount
+            self.has_amount = True
+
+    def as_dict(self, label: str = "") -> dict:
+        return {"label": label, "seconds": self.seconds, "rows": self.rows,
+                "amount": str(self.amount) if self.has_amount else None}
+
+
+class Grouper:
+    """Totals overall and per group (and per subgroup with two levels)."""
+
+    def __init__(self, levels: list[str], week_start: int = 0):
+        self.levels = levels
+        self.week_start = week_start
+        self.total = Totals()
+        self.groups: dict[tuple, tuple[str, Totals, dict]] = {}
+
+    def add(self, row: ReportRow) -> None:
+        self.total.add(row)
+        node = self.groups
+        for level in self.levels:
+            key, label = group_key(row, level, self.week_start)
+            if key not in node:
+                node[key] = (label, Totals(), {})
+            _, totals, children = node[key]
+            totals.add(row)
+            node = children
+
+    def summary(self, currency: str) -> dict:
+        """JSON-safe: the groups in order with their subgroups, and the total (Report.summary)."""
+        def walk(node: dict) -> list[dict]:
+            out = []
+            for key in sorted(node):
+                label, totals, children = node[key]
+                item = totals.as_dict(label)
+                if children:
+                    item["children"] = walk(children)
+                out.append(item)
+            return out
+
+        return {"levels": self.levels, "groups": walk(self.groups), "total": self.total.as_dict("Total"),
+                "currency": currency, "has_amount": self.total.has_amount}
+
+
+def format_hours(seconds: int, style: str) -> str:
+    """h:mm (minutes rounded half up) or decimal hours with two decimals."""
+    if style == "decimal":
+        return f"{Decimal(seconds) / 3600:.2f}"
+    minutes = (seconds + 30) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"

@@ -1,0 +1,185 @@
+"""What a report is asked for: ReportParams, its date presets, and the checks every caller shares
+(the web form, the CLI, a saved definition run again). Stored on Report.params as a plain dict.
+
+A preset range ("last_month") is kept as a preset in a saved definition and resolved to dates when a
+report is created, in the owner's time zone and with the organization's first day of the week.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Client, Membership, Organization, Project, Team, User
+from app.timezones import to_local, utcnow
+
+RANGES = {
+    "this_week": "This week", "last_week": "Last week", "this_month": "This month",
+    "last_month": "Last month", "this_year": "This year", "custom": "Custom",
+}
+GROUPS = {"project": "Project", "client": "Client", "user": "User", "team": "Team", "day": "Day",
+          "week": "Week", "month": "Month"}
+FORMATS = {"csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
+BILLABLE = {"all": "All time", "billable": "Billable only", "non_billable": "Non-billable only"}
+ROUNDING = {"none": "No rounding", "up": "Round up", "down": "Round down", "nearest": "Round to nearest"}
+ROUNDING_MINUTES = (1, 5, 6, 10, 15, 30)
+HOURS_FORMATS = {"hmm": "h:mm", "decimal": "Decimal hours"}
+MAX_SPAN_DAYS = 5 * 366  # "a range over 5 years" is refused
+# The days a report may cover: its bounds become datetimes in the report's time zone and in UTC, and the day after
+# its last (the exclusive end), none of which Python can hold beyond year 9999 (OverflowError in the job).
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+DATE_INPUT = {"type": "date", "min": EARLIEST.isoformat(), "max": LATEST.isoformat()}  # the form's date pickers
+
+
+class ParamError(ValueError):
+    """Bad report parameters: {field: message}, fit to show next to each field (or on the CLI)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class ReportParams:
+    organization_id: int
+    range: str = "last_month"
+    date_from: str | None = None  # ISO dates, inclusive; filled from the preset when not custom
+    date_to: str | None = None
+    groups: list[str] = field(default_factory=list)  # zero to two levels
+    project_ids: list[int] = field(default_factory=list)
+    client_ids: list[int] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    billable: str = "all"
+    rounding: str = "none"
+    rounding_minutes: int = 15
+    hours_format: str = "hmm"
+    format: str = "csv"
+    time_zone: str = "UTC"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ReportParams:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    @property
+    def start(self) -> date:
+        return date.fromisoformat(self.date_from)
+
+    @property
+    def end(self) -> date:
+        return date.fromisoformat(self.date_to)
+
+    def resolved(self, today: date, week_start: int = 0) -> ReportParams:
+        """A copy with date_from/date_to set from the preset (a custom range is kept as it is)."""
+        if self.range == "custom":
+            return ReportParams.from_dict(self.to_dict())
+        start, end = preset_dates(self.range, today, week_start)
+        return ReportParams.from_dict({**self.to_dict(), "date_from": start.isoformat(), "date_to": end.isoformat()})
+
+
+def preset_dates(preset: str, today: date, week_start: int = 0) -> tuple[date, date]:
+    """Inclusive (first, last) day of a preset range; week_start 0 is Monday, 6 Sunday."""
+    first_weekday = 0 if week_start == 0 else 6
+    this_week = today - timedelta(days=(today.weekday() - first_weekday) % 7)
+    if preset == "this_week":
+        return this_week, this_week + timedelta(days=6)
+    if preset == "last_week":
+        return this_week - timedelta(days=7), this_week - timedelta(days=1)
+    if preset == "this_month":
+        nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return today.replace(day=1), nxt - timedelta(days=1)
+    if preset == "last_month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    if preset == "this_year":
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    raise ParamError({"range": f"Unknown date range {preset!r}."})
+
+
+def check(params: ReportParams) -> ReportParams:
+    """Raise ParamError for anything a report cannot be made from; ids must belong to its organization.
+    (What the user may see is not checked here: the report's query is the user's policy scope.)"""
+    errors: dict[str, str] = {}
+    if db.session.get(Organization, params.organization_id or 0) is None:
+        errors["organization_id"] = "Choose an organization."
+    if params.range not in RANGES:
+        errors["range"] = "Choose one of the date ranges."
+    try:
+        start, end = params.start, params.end
+    except (TypeError, ValueError):
+        errors["date_from"] = "Give both dates as YYYY-MM-DD."
+    else:
+        outside = {name: f"Give a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}."
+                   for name, day in (("date_from", start), ("date_to", end)) if not EARLIEST <= day <= LATEST}
+        errors.update(outside)
+        if not outside and end < start:
+            errors["date_to"] = "The end date is before the start date."
+        elif not outside and (end - start).days >= MAX_SPAN_DAYS:
+            errors["date_to"] = "A report covers at most 5 years."
+    if len(params.groups) > 2 or any(g not in GROUPS for g in params.groups):
+        errors["groups"] = "Group by at most two of: " + ", ".join(GROUPS) + "."
+    elif len(set(params.groups)) != len(params.groups):
+        errors["groups"] = "Choose two different groupings."
+    if params.format not in FORMATS:
+        errors["format"] = "Choose CSV, XLSX or PDF."
+    if params.billable not in BILLABLE:
+        errors["billable"] = "Choose billable, non-billable or all."
+    if params.rounding not in ROUNDING:
+        errors["rounding"] = "Choose no rounding, up, down or nearest."
+    if params.rounding_minutes not in ROUNDING_MINUTES:
+        errors["rounding_minutes"] = "Round to 1, 5, 6, 10, 15 or 30 minutes."
+    if params.hours_format not in HOURS_FORMATS:
+        errors["hours_format"] = "Choose h:mm or decimal hours."
+    if "organization_id" not in errors:
+        org = params.organization_id
+        for name, model, ids in (("project_ids", Project, params.project_ids),
+                                 ("client_ids", Client, params.client_ids), ("team_ids", Team, params.team_ids)):
+            if ids and not _all_in_org(model.id, model.organization_id, ids, org):
+                errors[name] = f"Choose {name.removesuffix('_ids')}s of this organization."
+        if params.user_ids and not _all_in_org(Membership.user_id, Membership.organization_id, params.user_ids, org):
+            errors["user_ids"] = "Choose people of this organization."
+    if errors:
+        raise ParamError(errors)
+    return params
+
+
+def _all_in_org(id_column, org_column, ids: list[int], organization_id: int) -> bool:
+    if any(not isinstance(i, int) or isinstance(i, bool) for i in ids):
+        return False
+    found = set(db.session.scalars(select(id_column).where(id_column.in_(ids), org_column == organization_id)))
+    return found == set(ids)
+
+
+def describe(params: ReportParams, names: dict | None = None) -> str:
+    """The parameters in words, for lists, page headers and every output."""
+    parts = [f"{params.date_from} to {params.date_to}"]
+    if params.range != "custom":
+        parts[0] += f" ({RANGES.get(params.range, params.range).lower()})"
+    if params.groups:
+        parts.append("by " + " and ".join(GROUPS.get(g, g).lower() for g in params.groups))
+    chosen = (("projects", params.project_ids), ("clients", params.client_ids), ("people", params.user_ids),
+              ("teams", params.team_ids))
+    filters = [f"{len(ids)} {label}" for label, ids in chosen if ids]
+    if filters:
+        parts.append("only " + ", ".join(filters))
+    if params.billable != "all":
+        parts.append(BILLABLE[params.billable].lower())
+    if params.rounding != "none":
+        parts.append(f"{ROUNDING[params.rounding].lower()} to {params.rounding_minutes} min")
+    parts.append(f"hours as {HOURS_FORMATS.get(params.hours_format, params.hours_format)}")
+    parts.append(f"time zone {params.time_zone}")
+    return ", ".join(parts)
+
+
+def for_user(user: User, organization: Organization, **values) -> ReportParams:
+    """Params in the user's time zone, with the preset resolved for today there."""
+
+    params = ReportParams(organization_id=organization.id, time_zone=user.time_zone or "UTC", **values)
+    today = to_local(utcnow(), user.zone).date()
+    return params.resolved(today, organization.week_start or 0)

@@ -1,0 +1,135 @@
+"""The rows of a report: the time logs the user's policy lets them see (app.policies.time_log_scope),
+filtered, read from the database in chunks (yield_per: a server-side cursor on PostgreSQL), each turned
+into a ReportRow with its local times, rounded duration and amount.
+
+Rules, written once here:
+- a log belongs to the day (and range) of its *start* in the report's time zone; a log that crosses
+  local midnight counts wholly on the day it started;
+- a running timer counts up to the report's `as_of` (when it was created), its end left empty;
+  a timer started after `as_of` is left out;
+- a log's team is its project's team; a former member (membership.removed_at set) is named
+  "<name> (former member)";
+- amount = hours after rounding x the project's hourly rate, for billable logs of projects with a rate,
+  rounded to cents per log (so totals equal the sum of the rows).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from app import policies
+from app.extensions import db
+from app.models import Client, Membership, Project, Team, TimeLog, User
+from app.reports.params import ReportParams
+from app.timezones import start_of_day, to_local
+
+CHUNK = 2000
+CENT = Decimal("0.01")
+
+
+@dataclass(slots=True)
+class ReportRow:
+    log_id: int
+    day: date
+    start: datetime  # local, naive
+    end: datetime | None  # local, naive; None for a running timer
+    seconds: int  # after rounding
+    user: str
+    team: str
+    project: str
+    client: str
+    description: str
+    billable: bool
+    rate: Decimal | None
+    amount: Decimal | None
+    user_id: int
+    project_id: int
+    team_id: int | None
+    client_id: int | None
+
+
+def round_seconds(seconds: int, mode: str, minutes: int) -> int:
+    """An entry's duration rounded up, down or to the nearest step (half up); 'none' keeps the seconds."""
+    if mode == "none":
+        return seconds
+    step = minutes * 60
+    if mode == "up":
+        return -(-seconds // step) * step
+    if mode == "down":
+        return seconds // step * step
+    return (seconds + step // 2) // step * step
+
+
+def amount_for(seconds: int, rate: Decimal | None, billable: bool) -> Decimal | None:
+    if rate is None or not billable:
+        return None
+    return (Decimal(seconds) * rate / 3600).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _statement(params: ReportParams, user: User | None, as_of: datetime):
+    zone = ZoneInfo(params.time_zone)
+    start = start_of_day(params.start, zone)
+    end = min(start_of_day(params.end + timedelta(days=1), zone), as_of)
+    scope = policies.time_log_scope(user) if user is not None else select(TimeLog)
+    logs = scope.where(TimeLog.organization_id == params.organization_id, TimeLog.start_time >= start,
+                       TimeLog.start_time < end)
+    if params.project_ids:
+        logs = logs.where(TimeLog.project_id.in_(params.project_ids))
+    if params.user_ids:
+        logs = logs.where(TimeLog.user_id.in_(params.user_ids))
+    if params.client_ids:
+        logs = logs.where(TimeLog.project_id.in_(select(Project.id).where(Project.client_id.in_(params.client_ids))))
+    if params.team_ids:
+        logs = logs.where(TimeLog.project_id.in_(select(Project.id).where(Project.team_id.in_(params.team_ids))))
+    if params.billable != "all":
+        logs = logs.where(TimeLog.billable.is_(params.billable == "billable"))
+    return logs.subquery()
+
+
+def count_rows(params: ReportParams, user: User | None, as_of: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(_statement(params, user, as_of)))
+
+
+def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Iterator[ReportRow]:
+    """Every row, in start order, fetched CHUNK at a time (bounded memory whatever the count)."""
+    zone = ZoneInfo(params.time_zone)
+    log = aliased(TimeLog, _statement(params, user, as_of))
+    query = (
+        select(log.id, log.start_time, log.end_time, log.description, log.billable, log.user_id, log.project_id,
+               User.name, Membership.removed_at, Project.name, Project.hourly_rate, Project.team_id, Team.name,
+               Project.client_id, Client.name)
+        .join(User, User.id == log.user_id)
+        .join(Membership, (Membership.user_id == log.user_id) & (Membership.organization_id == log.organization_id))
+        .join(Project, Project.id == log.project_id)
+        .outerjoin(Team, Team.id == Project.team_id)
+        .outerjoin(Client, Client.id == Project.client_id)
+        .order_by(log.start_time, log.id)
+    )
+    # its own connection: the caller commits progress on the session meanwhile, which must not end this
+    # cursor (on PostgreSQL a server-side cursor lives only as long as its transaction)
+    with db.engine.connect() as conn:
+        yield from _rows(conn.execute(query, execution_options={"yield_per": CHUNK}), params, zone, as_of)
+
+
+def _rows(result, params: ReportParams, zone, as_of: datetime) -> Iterator[ReportRow]:
+    for (log_id, started, ended, description, billable, user_id, project_id, user_name, removed_at, project_name,
+         rate, team_id, team_name, client_id, client_name) in result:
+        until = ended or as_of
+        seconds = round_seconds(max(0, int((until - started).total_seconds())), params.rounding,
+                                params.rounding_minutes)
+        local_start = to_local(started, zone).replace(tzinfo=None)
+        rate = Decimal(rate) if rate is not None else None
+        yield ReportRow(
+            log_id=log_id, day=local_start.date(), start=local_start,
+            end=to_local(ended, zone).replace(tzinfo=None) if ended else None, seconds=seconds,
+            user=f"{user_name} (former member)" if removed_at is not None else user_name,
+            team=team_name or "", project=project_name, client=client_name or "", description=description or "",
+            billable=bool(billable), rate=rate, amount=amount_for(seconds, rate, bool(billable)),
+            user_id=user_id, project_id=project_id, team_id=team_id, client_id=client_id,
+        )

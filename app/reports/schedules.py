@@ -1,0 +1,83 @@
+"""Scheduled reports: a saved report definition with a weekly or monthly schedule runs at 08:00 in its owner's
+time zone (weekly on Mondays, monthly on the 1st), once per period (ReportScheduleRun's unique key); when the
+report is ready its recipients are notified (reports.report_finished), the file attached up to 10 MB."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Organization, Report, ReportDefinition, User, utcnow
+from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
+from app.notifications.notify import notify
+from app.notifications.weekly_summary import zones_at
+from app.reports import runs
+from app.reports.params import ParamError, ReportParams, check
+from app.timezones import to_local
+
+log = logging.getLogger(__name__)
+
+RUN_HOUR = 8
+
+
+def period_for(frequency: str, today: date) -> str | None:
+    """The period a run on `today` covers (the week or month just over), or None when today is not its day."""
+    if frequency == Frequency.WEEKLY and today.weekday() == 0:
+        year, week, _ = (today - timedelta(days=7)).isocalendar()
+        return f"{year}-W{week:02d}"
+    if frequency == Frequency.MONTHLY and today.day == 1:
+        last = today - timedelta(days=1)
+        return f"{last:%Y-%m}"
+    return None
+
+
+def start_run(definition: ReportDefinition, owner: User, period: str) -> Report | None:
+    """Create the period's run and its report (linked before its job is queued), once; None when it exists."""
+
+    run = ReportScheduleRun(definition_id=definition.id, period=period)
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:  # this period's run exists already
+        db.session.rollback()
+        return None
+    organization = db.session.get(Organization, definition.organization_id)
+    try:
+        params = ReportParams.from_dict(definition.params)
+        params.time_zone = owner.time_zone or "UTC"
+        params = check(params.resolved(to_local(utcnow(), owner.zone).date(), organization.week_start or 0))
+    except ParamError as exc:
+        notify(owner, "report_failed", f"scheduled_report:{definition.id}:{period}:failed",
+               f"Scheduled report {definition.name} ({period}) could not run", str(exc), link="/reports")
+        return None
+    report = Report(user_id=owner.id, organization_id=params.organization_id, params=params.to_dict(),
+                    format=params.format)
+    report.restart()
+    db.session.add(report)
+    db.session.flush()
+    run.report_id = report.id
+    db.session.commit()
+    runs.build_report_later(report)
+    return report
+
+
+def run_due(now: datetime | None = None) -> int:
+    now = now or utcnow()
+    zones = zones_at(now, RUN_HOUR)
+    if not zones:
+        return 0
+    due = db.session.execute(
+        db.select(ReportSchedule, ReportDefinition, User)
+        .join(ReportDefinition, ReportDefinition.id == ReportSchedule.definition_id)
+        .join(User, User.id == ReportDefinition.user_id)
+        .where(User.time_zone.in_(zones)).order_by(ReportSchedule.definition_id)).all()
+    started = 0
+    for schedule, definition, owner in due:
+        period = period_for(schedule.frequency, to_local(now, owner.zone).date())
+        if period is None or owner.membership_in(definition.organization_id) is None:
+            continue
+        if start_run(definition, owner, period) is not None:
+            started += 1
+    return started

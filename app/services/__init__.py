@@ -1,1 +1,0 @@
-"""Business logic that spans models: dashboards, seeding, maintenance, sessions. (The job system is app/background/.)"""

@@ -1,3 +1,0 @@
-from app.time_logs.routes import bp
-
-__all__ = ["bp"]

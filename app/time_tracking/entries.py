@@ -1,0 +1,178 @@
+"""Manual time entries: create, update and delete a finished log, then tell live updates.
+
+Times arrive as a local date and wall-clock times in the user's time zone and are stored as naive
+UTC. Every rule is checked here first (TimeLogError carries a message fit for the form); the database
+constraints stay the last line of defence.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app import policies
+from app.extensions import db
+from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
+from app.time_tracking import changes
+from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
+
+MAX_ENTRY_MINUTES = 24 * 60
+FIRST_ENTRY_DAY = date(2000, 1, 1)
+
+
+@dataclass
+class EntryData:
+    project: Project
+    start_time: datetime  # naive UTC
+    end_time: datetime | None  # naive UTC; None only while a timer runs
+    description: str
+    billable: bool
+
+
+# -- which projects a user may log time on ------------------------------------------------------------
+def loggable_projects_query(user: User):
+    """Active projects the user may see, in organizations the user belongs to (system admins included)."""
+    return (
+        policies.project_scope(user)
+        .where(Project.status == ProjectStatus.ACTIVE,
+               Project.organization_id.in_(policies.organization_ids(user)))
+        .options(selectinload(Project.organization))
+        .order_by(Project.name, Project.id)
+    )
+
+
+def loggable_projects(user: User) -> list[Project]:
+    return list(db.session.scalars(loggable_projects_query(user)))
+
+
+# -- the rules on an entry's date and length ----------------------------------------------------------
+def last_entry_day(today: date | None = None) -> date:
+    """Entries go at most a year ahead: a typo such as 2200 is refused, not stored."""
+    today = today or utcnow().date()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def check_entry_day(day: date) -> None:
+    if not FIRST_ENTRY_DAY <= day <= last_entry_day():
+        raise TimeLogError(f"Give a date between {FIRST_ENTRY_DAY.isoformat()} and {last_entry_day().isoformat()} "
+                           "(at most a year ahead).")
+
+
+def longest_entry_minutes(log: TimeLog | None = None) -> int:
+    """24 hours for a new entry. A finished log already longer (a timer left running) stays editable:
+    an edit may keep it as long as it is (rounded up to the minute), never make it longer."""
+    if log is None or log.end_time is None:
+        return MAX_ENTRY_MINUTES
+    return max(MAX_ENTRY_MINUTES, math.ceil((log.end_time - log.start_time).total_seconds() / 60))
+
+
+# -- local wall-clock times -> naive UTC (app/timezones.py) -------------------------------------------
+def local_day_bounds(user: User, first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """[start of `first`, start of the day after `last`) in the user's zone, as naive UTC."""
+    start = start_of_day(first, user.zone) if first else None
+    end = start_of_day(last + timedelta(days=1), user.zone) if last else None
+    return start, end
+
+
+def entry_times(user: User, day: date, start: time, end: time | None, duration_minutes: int | None,
+                keep_running: bool = False,
+                longest_minutes: int = MAX_ENTRY_MINUTES) -> tuple[datetime, datetime | None]:
+    """Resolve the form's date, start and (end time or duration) into naive-UTC start and end.
+
+    An end time before (or at) the start is an error, not an overnight entry: entries past midnight
+    are entered with a duration. `longest_minutes` is longest_entry_minutes() of the log being edited.
+    """
+    check_entry_day(day)
+    try:  # a time the clocks skip is refused: the user meant a time that exists
+        start_utc = to_utc(day, start, user.zone, must_exist=True)
+        end_utc = to_utc(day, end, user.zone, must_exist=True) if end is not None else None
+    except NonexistentTimeError as exc:
+        raise TimeLogError(str(exc)) from exc
+    if end_utc is not None:
+        if end_utc <= start_utc:
+            raise TimeLogError("End must be after start.")
+    elif duration_minutes is not None:
+        end_utc = start_utc + timedelta(minutes=duration_minutes)
+    elif keep_running:
+        if start_utc > utcnow():
+            raise TimeLogError("A running timer cannot start in the future.")
+        return start_utc, None
+    else:
+        raise TimeLogError("Give an end time or a duration.")
+    if (end_utc - start_utc) > timedelta(minutes=longest_minutes):
+        raise TimeLogError("An entry can be at most 24 hours long." if longest_minutes == MAX_ENTRY_MINUTES else
+                           f"This entry can be at most {longest_minutes} minutes long, its current length.")
+    return start_utc, end_utc
+
+
+# -- the verbs ----------------------------------------------------------------------------------------
+def _check(user: User, data: EntryData, log: TimeLog | None = None) -> None:
+    keeps_project = log is not None and log.project_id == data.project.id
+    if not keeps_project and not (data.project.is_active and policies.can_view(user, data.project)):
+        raise TimeLogError("Choose one of your active projects.")
+    owner = db.session.get(User, log.user_id) if log else user
+    if owner.membership_in(data.project.organization_id) is None:
+        raise TimeLogError("The log's owner is not a member of this project's organization.")
+    if not (data.description or "").strip():
+        raise TimeLogError("Description is required.")
+    TimeLog.check(data.start_time, data.end_time, data.description)
+
+
+def _snapshot(log: TimeLog) -> TimeLog:
+    """A detached copy of what a log was, so live updates also refresh what it used to touch."""
+    return TimeLog(id=log.id, user_id=log.user_id, organization_id=log.organization_id, project_id=log.project_id,
+                   start_time=log.start_time, end_time=log.end_time, duration_minutes=log.duration_minutes,
+                   description=log.description, billable=log.billable)
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise TimeLogError("That entry breaks a rule (a second running timer, or a project outside "
+                           "your organization).") from exc
+
+
+def create_entry(user: User, data: EntryData) -> TimeLog:
+    _check(user, data)
+    if data.end_time is None:
+        raise TimeLogError("Give an end time or a duration.")
+    log = TimeLog(user_id=user.id, organization_id=data.project.organization_id, project_id=data.project.id,
+                  start_time=data.start_time, end_time=None, description=data.description.strip(),
+                  billable=data.billable)
+    log.set_times(data.start_time, data.end_time)
+    db.session.add(log)
+    _commit()
+    changes.after_commit([log])
+    return log
+
+
+def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
+    """Change a log (the caller has authorized `user` to edit it). A running timer may stay running."""
+    _check(user, data, log)
+    if data.end_time is None and not log.is_running:
+        raise TimeLogError("Give an end time or a duration.")
+    before = _snapshot(log)
+    log.project_id = data.project.id
+    log.organization_id = data.project.organization_id
+    log.description = data.description.strip()
+    log.billable = data.billable
+    log.set_times(data.start_time, data.end_time)
+    _commit()
+    changes.after_commit([log], before=[before])
+    return log
+
+
+def delete_entry(log: TimeLog) -> None:
+    before = _snapshot(log)
+    db.session.delete(log)
+    db.session.commit()
+    changes.after_commit(before=[before])
+

@@ -1,0 +1,198 @@
+"""Time pages: the timer (start/stop from any page), the list of logs, and manual entries."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from app import policies
+from app.extensions import db
+from app.models import Project, TimeLog, TimeLogError
+from app.time_tracking import entries as time_entries
+from app.time_tracking import timers
+from app.time_tracking.forms import EntryForm, LogFilters
+from app.timezones import to_local, utcnow
+from app.web.form_filters import parse_id
+
+bp = Blueprint("time_logs", __name__)
+
+PER_PAGE = 20
+
+
+@bp.app_template_global()
+def quick_start_projects(user) -> list[Project]:
+    """Projects the header's quick-start select offers (also used when the header is streamed)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return time_entries.loggable_projects(user)[:100]
+
+
+@bp.app_template_global()
+def can_edit(user, record) -> bool:
+    return policies.can_edit(user, record)
+
+
+def _back():
+    """303 to the page the form was posted from, if it is ours; else to the time list."""
+    target = request.form.get("next") or request.referrer or ""
+    parts = urlsplit(target)
+    if parts.netloc and parts.netloc != request.host:
+        target = ""
+    path = (parts.path or "") + (f"?{parts.query}" if parts.query else "")
+    if not target or not path.startswith("/") or path.startswith("//") or "\\" in path or not path.isprintable():
+        path = url_for("time_logs.index")
+    return redirect(path, code=303)
+
+
+@bp.post("/time-logs/timer/start")
+@login_required
+def start():
+    project_id = request.form.get("project_id", "").strip()
+    if parse_id(project_id) is None:
+        abort(422, "Choose a project to start the timer on.")
+    project = policies.load(current_user, Project, project_id)
+    try:
+        timers.start_timer(current_user, project, request.form.get("description", "").strip())
+    except TimeLogError as exc:
+        abort(422, str(exc))
+    flash(f"Timer started on {project.name}.", "success")
+    return _back()
+
+
+@bp.post("/time-logs/timer/stop")
+@login_required
+def stop():
+    try:
+        log = timers.stop_timer(current_user)
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash(f"Timer stopped: {log.duration_minutes} min on {log.project.name}.", "success")
+    return _back()
+
+
+@bp.get("/time-logs")
+@login_required
+def index():
+    filters = LogFilters.parse(request.args)
+    query = policies.time_log_scope(current_user)
+    first, end = time_entries.local_day_bounds(current_user, filters.first, filters.last)
+    if first:
+        query = query.where(TimeLog.start_time >= first)
+    if end:
+        query = query.where(TimeLog.start_time < end)
+    if filters.project_id:
+        project = db.session.get(Project, filters.project_id)
+        if project is None or not policies.can_view(current_user, project):
+            filters.errors.append("That project is unknown: the project filter was ignored.")
+            filters.project_id = None
+        else:
+            query = query.where(TimeLog.project_id == project.id)
+    query = query.options(selectinload(TimeLog.project), selectinload(TimeLog.user)).order_by(
+        TimeLog.start_time.desc(), TimeLog.id.desc())
+    page = db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False)
+    visible_projects = db.session.scalars(policies.project_scope(current_user).order_by(Project.name).limit(500))
+    loggable = time_entries.loggable_projects(current_user)
+    html = render_template(
+        "time_logs/index.html", page=page, filters=filters, projects=list(visible_projects), loggable=loggable,
+        many_orgs=len({p.organization_id for p in loggable}) > 1, running=current_user.running_timer, now=utcnow(),
+    )
+    return html, (422 if filters.errors else 200)
+
+
+def _render_form(form: EntryForm, log: TimeLog | None, status: int):
+    return render_template("time_logs/form.html", form=form, log=log), status
+
+
+def _entry_data(form: EntryForm, log: TimeLog | None = None) -> time_entries.EntryData:
+    """The form's values; an edit that leaves the times as the form showed them keeps the stored times
+    (to the second), so changing only the description does not round them to the minute."""
+    if log is not None and _shown_times(log) == _submitted_times(form):
+        start, end = log.start_time, log.end_time
+    else:
+        start, end = time_entries.entry_times(current_user, form.day.data, form.start.data, form.end.data,
+                                              form.duration_minutes if form.duration.data else None,
+                                              keep_running=log is not None and log.is_running,
+                                              longest_minutes=form.longest_minutes)
+    return time_entries.EntryData(project=form.project, start_time=start, end_time=end,
+                                  description=form.description.data, billable=form.billable.data)
+
+
+@bp.route("/time-logs/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = EntryForm(time_entries.loggable_projects(current_user))
+    if request.method == "GET":
+        form.day.data = to_local(utcnow(), current_user.zone).date()
+        if parse_id(request.args.get("project", "")) is not None:
+            form.project_id.data = parse_id(request.args["project"])
+    if form.validate_on_submit():
+        try:
+            log = time_entries.create_entry(current_user, _entry_data(form))
+        except TimeLogError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash(f"Added {log.duration_minutes} min on {log.project.name}.", "success")
+            return redirect(url_for("time_logs.index"), code=303)
+    return _render_form(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/time-logs/<id:log_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(log_id):
+    log = policies.load(current_user, TimeLog, log_id, "edit")
+    projects = time_entries.loggable_projects(current_user)
+    if log.project_id not in {p.id for p in projects}:
+        projects.append(log.project)
+    form = EntryForm(projects, allow_running=log.is_running, longest_minutes=time_entries.longest_entry_minutes(log))
+    if request.method == "GET":
+        _fill(form, log)
+    if form.validate_on_submit():
+        try:
+            time_entries.update_entry(current_user, log, _entry_data(form, log))
+        except TimeLogError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash("Entry updated.", "success")
+            return redirect(url_for("time_logs.index"), code=303)
+    return _render_form(form, log, 422 if request.method == "POST" else 200)
+
+
+@bp.post("/time-logs/<id:log_id>/delete")
+@login_required
+def delete(log_id):
+    log = policies.load(current_user, TimeLog, log_id, "edit")
+    time_entries.delete_entry(log)
+    flash("Entry deleted.", "success")
+    return redirect(url_for("time_logs.index"), code=303)
+
+
+def _shown_times(log: TimeLog) -> tuple:
+    """(day, start, end, duration in minutes) as the edit form shows a log: in the user's zone, to the
+    minute (an entry past midnight shows as a duration)."""
+    zone = current_user.zone
+    start = to_local(log.start_time, zone).replace(second=0, microsecond=0)
+    end = duration = None
+    if log.end_time is not None:
+        local_end = to_local(log.end_time, zone).replace(second=0, microsecond=0)
+        if local_end.date() == start.date() and local_end > start:
+            end = local_end.time()
+        else:
+            duration = max(1, round((log.end_time - log.start_time).total_seconds() / 60))
+    return start.date(), start.time(), end, duration
+
+
+def _submitted_times(form: EntryForm) -> tuple:
+    return (form.day.data, form.start.data, form.end.data,
+            form.duration_minutes if form.duration.data else None)
+
+
+def _fill(form: EntryForm, log: TimeLog) -> None:
+    form.project_id.data = log.project_id
+    day, start, end, duration = _shown_times(log)
+    form.day.data, form.start.data, form.end.data = day, start, end
+    form.duration.data = "" if duration is None else str(duration)
+    form.description.data = log.description
+    form.billable.data = log.billable
