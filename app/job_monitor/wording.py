@@ -13,7 +13,7 @@ from rq.registry import ScheduledJobRegistry
 
 from app.background.catalog import KINDS
 from app.extensions import db
-from app.models import JobState, JobStatus, Report
+from app.models import JobState, JobStatus, Report, utcnow
 from app.redis_client import get_redis
 from app.web.form_filters import parse_id
 
@@ -75,11 +75,13 @@ def attempts(job: JobStatus) -> str:
 
 
 def runs_at(job: JobStatus) -> datetime | None:
-    """When a delayed (or retry-scheduled) pending job will run (naive UTC), from RQ's scheduled registry; None
-    for a job queued to run as soon as a worker is free, or while Redis is down."""
+    """When a delayed (or retry-scheduled) pending job will run (naive UTC): its due time, else RQ's scheduled
+    registry; None for a job queued to run as soon as a worker is free (or while Redis is down)."""
     if job.status != JobState.PENDING:
         return None
-    try:
+    if job.run_at is not None and job.run_at > utcnow():  # enqueued with a delay
+        return job.run_at
+    try:  # an automatic retry waiting out its interval
         when = ScheduledJobRegistry(job.queue, connection=get_redis()).get_scheduled_time(job.rq_job_id)
     except (NoSuchJobError, redis.RedisError):
         return None

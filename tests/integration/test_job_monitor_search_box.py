@@ -46,7 +46,7 @@ def test_the_box_reads_ids_emails_kinds_queues_and_error_words(client, db, world
     assert box(client, "outsider@other.test") == set(echo)
     assert box(client, "cleanup") == set(disk)  # a kind's name
     assert box(client, "report") == set(report)  # words of a kind's label ("Report generation")
-    assert box(client, "notifications") == set(smtp)  # a queue
+    assert box(client, "mail") == set(smtp)  # a queue
     assert box(client, "timeout smtp") == set(smtp)  # words of the error, in any order
     assert box(client, "space device") == set(disk)
     assert box(client, "100%") == set()  # LIKE wildcards are searched literally
