@@ -2,6 +2,7 @@
 engine's: app/background/health.py.)"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +13,7 @@ from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
 from app.job_monitor import search_box
 from app.live.topics import JobsTopic, jobs_topics_for_viewer
-from app.models import JobState, JobStatus, User, utcnow
+from app.models import JobState, JobStatus, User, cluster_key, utcnow
 from app.web.form_filters import parse_id
 
 STATUSES = [str(s) for s in JobState]
@@ -43,8 +44,9 @@ def find_visible(user: User, identifier: str) -> JobStatus | None:
 
 
 TEXT_MAX = 200
+CLUSTER_KEY = re.compile(r"^(?:[0-9a-f]{16}|kind:[a-z0-9_]{1,59})$")
 MAX_DAYS = 3650
-FILTER_NAMES = ("q", "id", "status", "queue", "kind", "organization", "requester", "text", "older_than")
+FILTER_NAMES = ("q", "cluster", "id", "status", "queue", "kind", "organization", "requester", "text", "older_than")
 
 
 @dataclass
@@ -52,10 +54,12 @@ class Filters:
     """The job monitor's search, all in the URL: /jobs?q=timeout&status=failed&older_than=7.
 
     q: the one search box (search_box.py: an id, an e-mail, a kind, a queue or words of an error message);
+    cluster: a failure cluster's key (clusters.py);
     id: a job's RQ id (or its first 6+ characters), its number, or the id of the request that enqueued it;
     organization: an organization id; requester: a user id or e-mail; text: words in the job's arguments,
     error or result (case-insensitive); older_than: days since the job finished (or was enqueued)."""
     q: str | None = None
+    cluster: str | None = None
     id: str | None = None
     status: str | None = None
     queue: str | None = None
@@ -85,6 +89,12 @@ class Filters:
                 errors.append(problem)
             else:
                 values["q"] = box
+        raw_cluster = (args.get("cluster") or "").strip()
+        if raw_cluster:
+            if CLUSTER_KEY.match(raw_cluster):
+                values["cluster"] = raw_cluster
+            else:
+                errors.append("A failure cluster is named by its 16-character fingerprint (from /jobs/failures).")
         raw_id = (args.get("id") or "").strip()
         if raw_id:
             if len(raw_id) <= 64 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in raw_id):
@@ -122,6 +132,8 @@ class Filters:
     def apply(self, query: Select, now: datetime | None = None) -> Select:
         if self.q:
             query = query.where(search_box.clause(self.q))
+        if self.cluster:
+            query = query.where(cluster_key() == self.cluster)
         if self.id:
             matches = [JobStatus.rq_job_id == self.id, JobStatus.request_id == self.id]
             if parse_id(self.id) is not None:

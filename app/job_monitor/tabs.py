@@ -110,6 +110,8 @@ def recurring_entries():
 def job_tabs() -> list[tuple[str, str]]:
     """The tab bar's (endpoint, label) pairs the signed-in person may open."""
     tabs = [("job_monitor.index", "Jobs")]
+    if policies.can_bulk_jobs(current_user):
+        tabs.append(("job_monitor.failures", "Failures"))
     if policies.can_operate_jobs(current_user):
         tabs += [("job_monitor.queues", "Queues"), ("job_monitor.workers_page", "Workers"),
                  ("job_monitor.recurring_page", "Recurring")]

@@ -10,7 +10,7 @@ import traceback as tb
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -183,6 +183,12 @@ def failure_fingerprint(kind: str, traceback: str | None, message: str | None) -
     else:
         parts = [kind, "message", VOLATILE.sub("#", (message or "")[:200])]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def cluster_key():
+    """The SQL expression grouping failures into clusters: the fingerprint; a failure recorded before fingerprints
+    existed falls in its kind's cluster ("kind:<kind>")."""
+    return func.coalesce(JobStatus.fingerprint, literal("kind:").concat(JobStatus.kind))
 
 
 class KnownFailure(db.Model):
