@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from app import policies
 from app.background.catalog import KINDS, QUEUES
@@ -46,7 +46,8 @@ def find_visible(user: User, identifier: str) -> JobStatus | None:
 TEXT_MAX = 200
 CLUSTER_KEY = re.compile(r"^(?:[0-9a-f]{16}|kind:[a-z0-9_]{1,59})$")
 MAX_DAYS = 3650
-FILTER_NAMES = ("q", "cluster", "id", "status", "queue", "kind", "organization", "requester", "text", "older_than")
+FILTER_NAMES = ("q", "cluster", "discarded", "id", "status", "queue", "kind", "organization", "requester", "text",
+                "older_than")
 
 
 @dataclass
@@ -54,12 +55,13 @@ class Filters:
     """The job monitor's search, all in the URL: /jobs?q=timeout&status=failed&older_than=7.
 
     q: the one search box (search_box.py: an id, an e-mail, a kind, a queue or words of an error message);
-    cluster: a failure cluster's key (clusters.py);
+    cluster: a failure cluster's key (clusters.py); discarded: discarded jobs only (else they are left out);
     id: a job's RQ id (or its first 6+ characters), its number, or the id of the request that enqueued it;
     organization: an organization id; requester: a user id or e-mail; text: words in the job's arguments,
     error or result (case-insensitive); older_than: days since the job finished (or was enqueued)."""
     q: str | None = None
     cluster: str | None = None
+    discarded: bool | None = None
     id: str | None = None
     status: str | None = None
     queue: str | None = None
@@ -95,6 +97,12 @@ class Filters:
                 values["cluster"] = raw_cluster
             else:
                 errors.append("A failure cluster is named by its 16-character fingerprint (from /jobs/failures).")
+        raw_discarded = (args.get("discarded") or "").strip().lower()
+        if raw_discarded:
+            if raw_discarded in ("1", "true", "yes", "on"):
+                values["discarded"] = True
+            else:
+                errors.append("Discarded takes 1 (discarded jobs only) or nothing.")
         raw_id = (args.get("id") or "").strip()
         if raw_id:
             if len(raw_id) <= 64 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in raw_id):
@@ -134,6 +142,7 @@ class Filters:
             query = query.where(search_box.clause(self.q))
         if self.cluster:
             query = query.where(cluster_key() == self.cluster)
+        query = query.where(JobStatus.discarded_at.is_not(None) if self.discarded else JobStatus.discarded_at.is_(None))
         if self.id:
             matches = [JobStatus.rq_job_id == self.id, JobStatus.request_id == self.id]
             if parse_id(self.id) is not None:
@@ -164,7 +173,7 @@ class Filters:
         return query
 
     def as_args(self) -> dict[str, str]:
-        return {k: str(v) for k, v in vars(self).items() if v is not None and v != ""}
+        return {k: ("1" if v is True else str(v)) for k, v in vars(self).items() if v is not None and v != ""}
 
     @property
     def any(self) -> bool:
@@ -175,10 +184,17 @@ class Filters:
         """Any filter besides the search box (the page opens "More filters")."""
         return any(k != "q" for k in self.as_args())
 
+    @staticmethod
+    def _describe_one(name: str, value: str) -> str:
+        if name == "discarded":
+            return "discarded"
+        if name == "q":
+            return f"search '{value}'"
+        return f"{name.replace('_', ' ')} {value}" + (" days" if name == "older_than" else "")
+
     def describe(self) -> str:
         """In words, for the confirm step and the audit trail: "kind echo, status failed, older than 7 days"."""
-        parts = [f"search '{v}'" if k == "q" else f"{k.replace('_', ' ')} {v}" + (" days" if k == "older_than" else "")
-                 for k, v in self.as_args().items()]
+        parts = [self._describe_one(k, v) for k, v in self.as_args().items()]
         return ", ".join(parts) or "every job"
 
 
@@ -214,10 +230,12 @@ def listing(user: User, filters: Filters, page: int, per_page: int = 25):
 
 
 def status_counts(user: User) -> dict[str, int]:
+    """Jobs per status as the list shows them (discarded ones apart, under "discarded")."""
     scoped = job_scope(user).subquery()
-    rows = db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
-    counts = dict.fromkeys(STATUSES, 0)
-    counts.update({status: n for status, n in rows})
+    status = case((scoped.c.discarded_at.is_not(None), "discarded"), else_=scoped.c.status)
+    rows = db.session.execute(select(status, func.count()).group_by(status)).all()
+    counts = dict.fromkeys([*STATUSES, "discarded"], 0)
+    counts.update({name: n for name, n in rows})
     return counts
 
 

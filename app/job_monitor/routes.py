@@ -7,12 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app import policies
+from app.background import tracking
 from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
 from app.extensions import db
+from app.job_monitor import discards, wording
 from app.job_monitor import queries as monitor
-from app.job_monitor import wording
+from app.organizations import audit
 from app.reports.limits import starts_a_report
 from app.web.form_filters import parse_page
 
@@ -21,6 +23,7 @@ bp.add_app_template_global(wording.label, "job_label")
 bp.add_app_template_global(wording.title, "job_title")
 bp.add_app_template_global(wording.attempts, "job_attempts")
 bp.add_app_template_global(wording.runs_at, "job_runs_at")
+bp.add_app_template_global(discards.restorable, "job_restorable")
 
 
 @bp.get("/jobs")
@@ -82,6 +85,21 @@ def cancel(identifier: str):
     except JobActionError as exc:
         abort(409, str(exc))
     flash(f"{wording.title(job)}: job canceled.", "info")
+    return _back()
+
+
+@bp.post("/jobs/<identifier>/restore")
+@login_required
+def restore(identifier: str):
+    """Undo a discard (within 24 hours): the job is failed and listed again, and can be retried."""
+    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    try:
+        discards.restore_one(job)
+    except discards.RestoreError as exc:
+        abort(409, str(exc))
+    audit.record("jobs.restore", organization=job.organization_id, actor=current_user, target=job.rq_job_id)
+    tracking.save(job)  # commits, and shows the job again on every open monitor
+    flash(f"{wording.title(job)}: job restored; it is failed again and can be retried.", "info")
     return _back()
 
 

@@ -13,7 +13,7 @@ AUDIT_ACTIONS = (
     "invitation.create", "invitation.resend", "invitation.revoke", "invitation.accept",
     "member.role_change", "member.remove", "member.leave",
     "team.create", "team.rename", "team.delete", "team.member_add", "team.member_remove", "team.project_assign",
-    "jobs.bulk_retry", "jobs.bulk_discard", "jobs.bulk_cancel", "jobs.bulk_restore",
+    "jobs.bulk_retry", "jobs.bulk_discard", "jobs.bulk_cancel", "jobs.bulk_restore", "jobs.restore",
     "jobs.cluster_known", "jobs.cluster_unknown",
     "jobs.queue_pause", "jobs.queue_resume", "jobs.recurring_enable", "jobs.recurring_disable",
     "two_factor.enable", "two_factor.disable", "two_factor.recovery_codes", "two_factor.recovery_code_used",

@@ -39,3 +39,28 @@ def test_retry_a_failure_cluster_and_see_it_go(live_server, factory, db, redis_c
     page.goto(f"{live_server}/jobs/failures")  # the echo jobs ran again and completed: only cleanup's is left
     expect(page.locator(f'[data-cluster="{key}"]')).to_have_count(0, timeout=20000)
     expect(page.get_by_test_id("failure-cluster")).to_have_count(1)
+
+
+def test_discard_a_cluster_then_undo_it_for_one_job(live_server, factory, db, redis_conn, page):
+    factory.user(None, Role.MEMBER, email="root@platform.test", is_system_admin=True)
+    key = failure_fingerprint("echo", TRACEBACK, "upstream refused")
+    ids = job_rows(db, 2, kind="echo", error="upstream refused", traceback=TRACEBACK, fingerprint=key, rq=redis_conn)
+    sign_in(page, live_server, "root@platform.test")
+    page.goto(f"{live_server}/jobs/failures")
+    page.locator(f'[data-cluster="{key}"]').get_by_role("button", name="Discard 2").click()
+    expect(page.locator(".flash")).to_contain_text("Discard of 2 jobs started")
+    expect(page.get_by_test_id("job-detail")).to_have_attribute("data-status", "completed", timeout=20000)
+
+    page.goto(f"{live_server}/jobs?kind=echo")
+    expect(page.locator(f"#job-{ids[0]}")).to_have_count(0)  # gone from the list
+    page.locator('a.metric[data-status="discarded"]').click()
+    row = page.locator(f"#job-{ids[0]}")
+    expect(row.get_by_test_id("job-discarded")).to_be_visible()
+    row.get_by_role("button", name="Restore").click()
+    expect(page.locator(".flash")).to_contain_text("job restored")
+    restored = page.locator(f"#job-{ids[0]}")
+    expect(restored).to_have_attribute("data-status", "failed")
+    expect(restored.get_by_test_id("job-discarded")).to_have_count(0)
+    expect(restored.get_by_role("button", name="Retry")).to_be_visible()  # failed as it was: retryable
+    expect(page.locator(f"#job-{ids[1]}")).to_have_count(0)  # the other one stays discarded
+    screenshot(page, "jobs-discard-undone")
