@@ -1,7 +1,7 @@
-"""The job monitor's tabs besides the job list: /jobs/queues, /jobs/workers and /jobs/recurring (system admins,
-who operate the platform) and /jobs/organizations (job time per organization and dashboard sections: system
-admins see every organization, owners and admins their own). Each page is live like the list: it listens on the
-viewer's job topics and refreshes (a morph) when a job changes."""
+"""The job monitor's tabs besides the job list: /jobs/queues, /jobs/latency, /jobs/workers and /jobs/recurring
+(system admins, who operate the platform) and /jobs/organizations (job time per organization and dashboard
+sections: system admins see every organization, owners and admins their own). Each page is live like the list:
+it listens on the viewer's job topics and refreshes (a morph) when a job changes."""
 from __future__ import annotations
 
 import redis
@@ -13,8 +13,8 @@ from app import policies
 from app.background import health, pause, recurring, workers
 from app.dashboards import section_stats
 from app.extensions import db
+from app.job_monitor import latency, stats
 from app.job_monitor import queries as monitor
-from app.job_monitor import stats
 from app.job_monitor.routes import bp
 from app.live.topics import DashboardKey
 from app.models import Team
@@ -36,6 +36,14 @@ def queues():
     _operator_only()
     return _render("job_monitor/queues.html", queues=queue_health(), worker_list=worker_list(),
                    queue_windows=stats.queue_windows())
+
+
+@bp.get("/jobs/latency")
+@login_required
+def latency_page():
+    _operator_only()
+    return _render("job_monitor/latency.html", figures=latency.percentiles(),
+                   flow=latency.flow_chart(latency.cumulative_flow()))
 
 
 @bp.get("/jobs/workers")
@@ -113,8 +121,8 @@ def job_tabs() -> list[tuple[str, str]]:
     if policies.can_bulk_jobs(current_user):
         tabs.append(("job_monitor.failures", "Failures"))
     if policies.can_operate_jobs(current_user):
-        tabs += [("job_monitor.queues", "Queues"), ("job_monitor.workers_page", "Workers"),
-                 ("job_monitor.recurring_page", "Recurring")]
+        tabs += [("job_monitor.queues", "Queues"), ("job_monitor.latency_page", "Latency"),
+                 ("job_monitor.workers_page", "Workers"), ("job_monitor.recurring_page", "Recurring")]
     if current_user.is_system_admin or policies.org_wide_ids(current_user):
         tabs.append(("job_monitor.organizations", "Organizations"))
     return tabs

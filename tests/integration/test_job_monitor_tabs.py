@@ -43,8 +43,8 @@ def test_the_job_list_comes_first_and_the_rest_lives_in_tabs(client, db, world):
     assert html.index('id="job-list-title"') < html.index('data-testid="job-row"') < html.index('id="throughput-title"')
     for marker in TABS.values():
         assert f'data-testid="{marker}"' not in html  # moved to their tabs
-    assert tab_links(html) == ["/jobs", "/jobs/failures", "/jobs/queues", "/jobs/workers", "/jobs/recurring",
-                               "/jobs/organizations"]
+    assert tab_links(html) == ["/jobs", "/jobs/failures", "/jobs/queues", "/jobs/latency", "/jobs/workers",
+                               "/jobs/recurring", "/jobs/organizations"]
     for url, marker in TABS.items():
         page = client.get(url).get_data(as_text=True)
         assert marker in page, url
@@ -57,7 +57,7 @@ def test_each_tab_asks_the_policy(client, world):
     login(client, world.owner)
     html = client.get("/jobs").get_data(as_text=True)
     assert tab_links(html) == ["/jobs", "/jobs/failures", "/jobs/organizations"]
-    for url in ("/jobs/queues", "/jobs/workers", "/jobs/recurring"):
+    for url in ("/jobs/queues", "/jobs/latency", "/jobs/workers", "/jobs/recurring"):
         assert client.get(url).status_code == 403
     page = client.get("/jobs/organizations").get_data(as_text=True)
     assert f"jobs:org:{world.org.id}" in unescape(page) and "jobs:all" not in unescape(page)
