@@ -70,3 +70,15 @@ def test_a_queue_with_nothing_finished_lately_shows_only_the_count_ahead(client,
 ])
 def test_the_wording(ahead, seconds, text):
     assert str(Eta(ahead, seconds)) == text
+
+
+def test_the_streamed_row_carries_the_estimate_outside_any_request(db, world):
+    """What tracking.broadcast_job renders (the streaming context, as in a worker) has the figure too."""
+    from app.live.streams import render_stream
+
+    job_rows(db, 10, kind="echo", status="completed", age=timedelta(minutes=1))  # 1 a minute
+    for i in range(3):
+        enqueue("echo", str(i))
+    mine = enqueue("echo", "mine", user_id=world.member.id)
+    html = render_stream("replace", f"job-{mine.rq_job_id}", "job_monitor/_job_row.html", job=mine)
+    assert eta_of(html, mine.rq_job_id) == "starts in about 3 min, 3 ahead"
