@@ -210,3 +210,15 @@ def start_workers(start_worker):
         return start_worker(*DASHBOARD_WORKER_QUEUES, fork=False), start_worker(*MAIN_WORKER_QUEUES)
 
     return start
+
+
+@pytest.fixture()
+def api(client):
+    """api(user, scope="write"): an API client with a new token of that user (tests/api.py checks every answer
+    against the OpenAPI document)."""
+    from tests.api import Api, make_token
+
+    def for_user(user, scope: str = "write", expires_days: int | None = None) -> Api:
+        return Api(client, make_token(user, scope, expires_days))
+
+    return for_user
