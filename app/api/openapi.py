@@ -101,6 +101,7 @@ ERRORS = {
     "409": "The record is not in a state that allows this.",
     "422": "Field errors (`errors`).",
     "429": "Too many requests with this token (Retry-After says when to try again).",
+    "500": "An error on our side, logged (a problem document all the same, never a traceback).",
 }
 
 
@@ -118,7 +119,7 @@ def _op(op_id: str, summary: str, ok: tuple[str, str, dict | None], errors: tupl
     responses = {status: {"description": description, **(_json(schema) if schema is not None else {})}}
     if status == "200":
         responses["304"] = {"description": "Not modified: the If-None-Match ETag is still current."}
-    for code in ("401", "429", *errors):
+    for code in ("401", "429", *errors, "500"):
         responses[code] = {"description": ERRORS[code],
                            "content": {"application/problem+json": {"schema": PROBLEM}}}
     operation = {"operationId": op_id, "summary": summary, "tags": [tag], "responses": responses}
@@ -208,6 +209,15 @@ PATHS = {
               params=(_path_id("report_id"),), tag="Reports"),
     }},
 }
+PATHS["/openapi.json"] = {"get": {
+    "operationId": "getOpenApi", "summary": "This document (no token needed)", "tags": ["About"], "security": [],
+    "responses": {"200": {"description": "OpenAPI 3.1", **_json({"type": "object"})},
+                  "304": {"description": "Not modified."},
+                  "429": {"description": ERRORS["429"], "content": {"application/problem+json": {"schema": PROBLEM}}}}}}
+PATHS["/docs"] = {"get": {
+    "operationId": "getDocs", "summary": "This document as a page (no token needed)", "tags": ["About"],
+    "security": [], "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {
+        "type": "string"}}}}, "304": {"description": "Not modified."}}}}
 PATHS["/reports/{report_id}/file"]["get"]["responses"]["200"]["content"] = {
     mime: {"schema": {"type": "string", "contentMediaType": mime}}
     for mime in ("text/csv", "application/zip", "application/pdf",

@@ -20,7 +20,8 @@ def test_organizations_and_members(db, factory, api):
     assert [(o["id"], o["role"]) for o in orgs] == [(w.org.id, "member")]
     assert member.get(f"/organizations/{w.org.id}").get_json()["name"] == "Acme"
     assert member.get(f"/organizations/{w.other_org.id}").status_code == 404
-    people = {m["user"]["email"]: m["role"] for m in member.get(f"/organizations/{w.org.id}/members").get_json()["data"]}
+    members = member.get(f"/organizations/{w.org.id}/members").get_json()["data"]
+    people = {m["user"]["email"]: m["role"] for m in members}
     assert people == {"owner@acme.test": "owner", "admin@acme.test": "admin", "manager@acme.test": "manager",
                       "member@acme.test": "member", "beta@acme.test": "member"}
     assert member.get(f"/organizations/{w.other_org.id}/members").status_code == 404
