@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.access_tokens import NAME_MAX
 from app.web.form_filters import strip
 
-EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never")]
+EXPIRY_CHOICES = [SelectChoice("30", "30 days"), SelectChoice("90", "90 days"), SelectChoice("365", "1 year"),
+                  SelectChoice("never", "Never")]
 
 
 class TokenForm(FlaskForm):
@@ -16,8 +18,9 @@ class TokenForm(FlaskForm):
         DataRequired("Give the token a name."),
         Length(max=NAME_MAX, message=f"A token's name is at most {NAME_MAX} characters."),
     ], render_kw={"maxlength": NAME_MAX, "placeholder": "e.g. invoicing script"})
-    scope = SelectField("Scope", choices=[("read", "Read: GET requests only"),
-                                          ("write", "Write: read, create, change and delete")], default="read")
+    scope = SelectField("Scope", default="read", choices=[
+        SelectChoice("read", "Read: GET requests only"),
+        SelectChoice("write", "Write: read, create, change and delete")])
     expires = SelectField("Expires after", choices=EXPIRY_CHOICES, default="90")
 
     @property

@@ -38,6 +38,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if (answer := _prefix_renderer(error)) is not None:
             return answer
+        if error.response is not None:  # an answer made for it already (abort(response), a limit's on_breach)
+            return error.response
         return _render(error.code or 500, error.description)
 
     @app.errorhandler(Exception)

@@ -1,7 +1,7 @@
 """access_tokens: personal access tokens for the REST API (only a SHA-256 of each token is stored)
 
 Revision ID: b7a1e4c93d20
-Revises: e387a647e2cf
+Revises: b7d2e9f1c3a4
 Create Date: 2026-12-05 17:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7a1e4c93d20'
-down_revision = 'e387a647e2cf'
+down_revision = 'b7d2e9f1c3a4'
 branch_labels = None
 depends_on = None
 
