@@ -48,10 +48,7 @@ def from_http_exception(error: HTTPException) -> Response:
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
-    if status == 429:
-        detail = f"Too many requests with this token ({error.description}). Wait and try again."
-    else:
-        detail = error.description or HTTP_STATUS_CODES.get(status, "Error")
+    detail = error.description or HTTP_STATUS_CODES.get(status, "Error")
     return problem(status, detail, headers=headers)
 
 

@@ -7,13 +7,13 @@ from flask import jsonify, send_file, url_for
 
 from app import policies
 from app.api import representations
-from app.api.auth import api_user
+from app.api.auth import api_user, current_token
 from app.api.inputs import json_body
 from app.api.problems import ApiError
 from app.api.routes import bp
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Organization, Report
-from app.reports import archival, files, runs
+from app.reports import archival, files, limits, runs
 from app.reports.params import ParamError, ReportParams, check
 from app.timezones import to_local, utcnow
 
@@ -50,7 +50,15 @@ def _params(user, data: dict) -> ReportParams:
     return check(params.resolved(to_local(utcnow(), user.zone).date(), org.week_start or 0))
 
 
+def _report_starts_key() -> str:
+    """The same counter as the pages' report starts (app/reports/limits.py): per user, whichever way they ask."""
+    token = current_token()
+    return f"user:{token.user_id}" if token is not None else f"api-anonymous:{limits._key()}"
+
+
 @bp.post("/reports")
+@limiter.shared_limit(limits._limit, scope=limits.SCOPE, key_func=_report_starts_key, methods=["POST"],
+                      error_message=limits.message)
 def create_report():
     user = api_user()
     try:

@@ -25,8 +25,11 @@ def _rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-limiter.limit(_rate_limit, key_func=rate_limit_key,
-              error_message=lambda: current_app.config["API_RATE_LIMIT"])(bp)
+def _rate_limit_message() -> str:
+    return f"Too many requests with this token ({_rate_limit()}). Wait and try again."
+
+
+limiter.limit(_rate_limit, key_func=rate_limit_key, error_message=_rate_limit_message)(bp)
 
 
 def render_routing_error(error: HTTPException):

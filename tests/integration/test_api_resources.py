@@ -111,3 +111,26 @@ def test_a_report_is_a_job_then_a_file(db, factory, api, run_jobs):
     assert theirs not in download.get_data(as_text=True)  # the member's scope only
     assert stranger.get(f"/reports/{report_id}").status_code == 404
     assert owner.get(f"/reports/{report_id}").status_code == 200  # the organization's owner
+
+
+def test_reports_asked_through_the_api_count_into_the_users_report_limit(app, db, factory, api):
+    """REPORTS_RATE_LIMIT is per user however a report is started: API requests use the pages' counter."""
+    from tests.conftest import login
+
+    w = factory.world()
+    app.config["REPORTS_RATE_LIMIT"] = "2 per minute"
+    try:
+        client = api(w.member)
+        body = {"organization_id": w.org.id, "range": "this_month"}
+        assert [client.post("/reports", json=body).status_code for _ in range(2)] == [202, 202]
+        refused = client.post("/reports", json=body)
+        assert refused.status_code == 429 and "Too many reports started" in refused.get_json()["detail"]
+        assert "Retry-After" in refused.headers
+        login(client.client, w.member)  # the page counts into the same limit: refused there too
+        page = client.client.post("/reports", data={"organization_id": w.org.id, "range": "this_month",
+                                                     "format": "csv", "billable": "all", "rounding": "none",
+                                                     "rounding_minutes": "15", "hours_format": "hmm"})
+        assert page.status_code == 303
+        assert db.session.query(Report).count() == 2
+    finally:
+        app.config["REPORTS_RATE_LIMIT"] = "30 per minute"
