@@ -2,7 +2,7 @@
 (issue 23: the job monitor)
 
 Revision ID: b7e2f4a91c05
-Revises: b7d2e9f1c3a4
+Revises: b7a1e4c93d20
 Create Date: 2026-12-05 17:30:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7e2f4a91c05'
-down_revision = 'b7d2e9f1c3a4'
+down_revision = 'b7a1e4c93d20'
 branch_labels = None
 depends_on = None
 
