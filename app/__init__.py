@@ -28,7 +28,7 @@ from app.config import load_config
 from app.dashboards import routes as dashboards
 from app.database import configure_engine
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
-from app.job_monitor import bulk, operations  # noqa: F401  (pages of the job_monitor blueprint)
+from app.job_monitor import bulk, failure_pages, operations, tabs  # noqa: F401  (pages of the job_monitor blueprint)
 from app.job_monitor import routes as job_monitor
 from app.live import streams
 from app.live.publisher import turbo

@@ -1,7 +1,8 @@
-"""Bulk actions over a job-monitor search: retry every failed job, discard (delete) every failed one, cancel
-every pending one. The page counts first (count()), the person confirms, start() records the action in the audit
-trail and enqueues one `bulk_action` job on the maintenance queue, and run() does the work there in chunks with
-progress, so 200,000 failed jobs never hang a request or a browser.
+"""Bulk actions over a job-monitor search: retry every failed job, discard every failed one (hidden, restorable for
+24 hours: discards.py), restore discarded ones, cancel every pending one. The page counts first (count()), the
+person confirms, start() records the action in the audit trail and enqueues one `bulk_action` job on the
+maintenance queue, and run() does the work there in chunks with progress, so 200,000 failed jobs never hang a
+request or a browser.
 
 The job snapshots the matching ids when it starts (in the scope of the person who asked, app/policies.py) and
 touches only those still in the state the action expects.
@@ -10,19 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 import redis
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 
 from app import policies
 from app.background import tracking
 from app.background.enqueue import PENDING_RQ_STATES, enqueue
 from app.extensions import db
+from app.job_monitor import discards
 from app.job_monitor import queries as monitor
-from app.models import JobState, JobStatus, User
+from app.models import DISCARD_UNDO, JobState, JobStatus, User, utcnow
 from app.organizations import audit
 from app.redis_client import get_redis
 
@@ -32,6 +35,7 @@ ACTIONS = {  # action -> (the state it applies to, in words)
     "retry": (JobState.FAILED, "Retry"),
     "discard": (JobState.FAILED, "Discard"),
     "cancel": (JobState.PENDING, "Cancel"),
+    "restore": (JobState.FAILED, "Restore"),  # discarded failed jobs, within 24 hours (discards.py)
 }
 CHUNK = 500
 KIND = "bulk_action"
@@ -47,6 +51,10 @@ def targets(user: User, filters: monitor.Filters, action: str) -> Select:
     state = ACTIONS[action][0]
     if filters.status and filters.status != state:
         raise BulkError(f"{ACTIONS[action][1]} applies to {state} jobs; these filters ask for {filters.status} ones.")
+    if action == "restore":  # only discarded jobs, and only while they can be restored
+        filters = replace(filters, discarded=True)
+        return monitor.search(user, filters).where(JobStatus.status == state,
+                                                   JobStatus.discarded_at > utcnow() - DISCARD_UNDO)
     return monitor.search(user, filters).where(JobStatus.status == state)
 
 
@@ -90,7 +98,7 @@ def run(action: str, filter_args: dict, actor_id: int, progress: Callable[[int, 
                                   .order_by(JobStatus.id)))
     db.session.commit()
     total, done, skipped = len(ids), 0, 0
-    apply = {"retry": _retry, "discard": _discard, "cancel": _cancel}[action]
+    apply = {"retry": _retry, "discard": discards.discard, "cancel": _cancel, "restore": discards.restore}[action]
     state = ACTIONS[action][0]
     for start_at in range(0, total, CHUNK):
         chunk = ids[start_at:start_at + CHUNK]
@@ -123,20 +131,9 @@ def _retry(rows: list[JobStatus]) -> int:
         except (InvalidJobOperation, NoSuchJobError):
             continue
         row.requeue(note=f"Retried in bulk after: {row.error_message or 'failure'}")
+        row.count_manual_retry()
         done += 1
     return done
-
-
-def _discard(rows: list[JobStatus]) -> int:
-    r = get_redis()
-    with r.pipeline() as pipe:
-        for job in _fetch(rows).values():
-            if job is not None:
-                FailedJobRegistry(job.origin, connection=r).remove(job.id, delete_job=False, pipeline=pipe)
-                job.delete(pipeline=pipe, remove_from_queue=False)
-        pipe.execute()
-    db.session.execute(delete(JobStatus).where(JobStatus.id.in_([row.id for row in rows])))
-    return len(rows)
 
 
 def _cancel(rows: list[JobStatus]) -> int:

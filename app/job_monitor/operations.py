@@ -49,7 +49,7 @@ def _switch_queue(name: str, paused: bool):
         tracking.refresh_monitors([JobsTopic()])  # other operators' open /jobs pages show it
     flash(f"Queue {name} is {'paused: workers leave it alone, jobs still queue up' if paused else 'running'}.",
           "info")
-    return redirect(url_for("job_monitor.index") + "#jobs-queues-section", 303)
+    return redirect(url_for("job_monitor.queues"), 303)
 
 
 @bp.post("/jobs/recurring/<name>/run")
@@ -64,7 +64,7 @@ def run_recurring(name: str):
     except EnqueueError as exc:
         abort(503, str(exc))
     flash(f"{name}: job {status.rq_job_id[:8]} is {status.status}.", "info")
-    return redirect(url_for("job_monitor.index"), 303)
+    return redirect(url_for("job_monitor.recurring_page"), 303)
 
 
 @bp.post("/jobs/recurring/<name>/enable")
@@ -89,4 +89,4 @@ def _switch_recurring(name: str, enabled: bool):
     tracking.refresh_monitors([JobsTopic()])
     flash(f"Recurring entry {name} is {'enabled' if enabled else 'disabled'} (the scheduler follows within "
           f"seconds).", "info")
-    return redirect(url_for("job_monitor.index") + "#recurring-title", 303)
+    return redirect(url_for("job_monitor.recurring_page"), 303)

@@ -2,16 +2,18 @@
 engine's: app/background/health.py.)"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from app import policies
 from app.background.catalog import KINDS, QUEUES
 from app.extensions import db
+from app.job_monitor import search_box
 from app.live.topics import JobsTopic, jobs_topics_for_viewer
-from app.models import JobState, JobStatus, User, utcnow
+from app.models import JobState, JobStatus, User, cluster_key, utcnow
 from app.web.form_filters import parse_id
 
 STATUSES = [str(s) for s in JobState]
@@ -42,17 +44,24 @@ def find_visible(user: User, identifier: str) -> JobStatus | None:
 
 
 TEXT_MAX = 200
+CLUSTER_KEY = re.compile(r"^(?:[0-9a-f]{16}|kind:[a-z0-9_]{1,59})$")
 MAX_DAYS = 3650
-FILTER_NAMES = ("id", "status", "queue", "kind", "organization", "requester", "text", "older_than")
+FILTER_NAMES = ("q", "cluster", "discarded", "id", "status", "queue", "kind", "organization", "requester", "text",
+                "older_than")
 
 
 @dataclass
 class Filters:
-    """The job monitor's search, all in the URL: /jobs?kind=echo&status=failed&text=timeout&older_than=7.
+    """The job monitor's search, all in the URL: /jobs?q=timeout&status=failed&older_than=7.
 
+    q: the one search box (search_box.py: an id, an e-mail, a kind, a queue or words of an error message);
+    cluster: a failure cluster's key (clusters.py); discarded: discarded jobs only (else they are left out);
     id: a job's RQ id (or its first 6+ characters), its number, or the id of the request that enqueued it;
     organization: an organization id; requester: a user id or e-mail; text: words in the job's arguments,
     error or result (case-insensitive); older_than: days since the job finished (or was enqueued)."""
+    q: str | None = None
+    cluster: str | None = None
+    discarded: bool | None = None
     id: str | None = None
     status: str | None = None
     queue: str | None = None
@@ -75,6 +84,25 @@ class Filters:
                 errors.append(f"Unknown {name} {value[:40]!r}; choose one of: {', '.join(allowed)}.")
             else:
                 values[name] = value
+        box = " ".join((args.get("q") or "").split())
+        if box:
+            problem = search_box.validate(box)
+            if problem:
+                errors.append(problem)
+            else:
+                values["q"] = box
+        raw_cluster = (args.get("cluster") or "").strip()
+        if raw_cluster:
+            if CLUSTER_KEY.match(raw_cluster):
+                values["cluster"] = raw_cluster
+            else:
+                errors.append("A failure cluster is named by its 16-character fingerprint (from /jobs/failures).")
+        raw_discarded = (args.get("discarded") or "").strip().lower()
+        if raw_discarded:
+            if raw_discarded in ("1", "true", "yes", "on"):
+                values["discarded"] = True
+            else:
+                errors.append("Discarded takes 1 (discarded jobs only) or nothing.")
         raw_id = (args.get("id") or "").strip()
         if raw_id:
             if len(raw_id) <= 64 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in raw_id):
@@ -110,6 +138,11 @@ class Filters:
         return cls(**values), errors
 
     def apply(self, query: Select, now: datetime | None = None) -> Select:
+        if self.q:
+            query = query.where(search_box.clause(self.q))
+        if self.cluster:
+            query = query.where(cluster_key() == self.cluster)
+        query = query.where(JobStatus.discarded_at.is_not(None) if self.discarded else JobStatus.discarded_at.is_(None))
         if self.id:
             matches = [JobStatus.rq_job_id == self.id, JobStatus.request_id == self.id]
             if parse_id(self.id) is not None:
@@ -140,16 +173,28 @@ class Filters:
         return query
 
     def as_args(self) -> dict[str, str]:
-        return {k: str(v) for k, v in vars(self).items() if v is not None and v != ""}
+        return {k: ("1" if v is True else str(v)) for k, v in vars(self).items() if v is not None and v != ""}
 
     @property
     def any(self) -> bool:
         return bool(self.as_args())
 
+    @property
+    def advanced(self) -> bool:
+        """Any filter besides the search box (the page opens "More filters")."""
+        return any(k != "q" for k in self.as_args())
+
+    @staticmethod
+    def _describe_one(name: str, value: str) -> str:
+        if name == "discarded":
+            return "discarded"
+        if name == "q":
+            return f"search '{value}'"
+        return f"{name.replace('_', ' ')} {value}" + (" days" if name == "older_than" else "")
+
     def describe(self) -> str:
         """In words, for the confirm step and the audit trail: "kind echo, status failed, older than 7 days"."""
-        parts = [f"{k.replace('_', ' ')} {v}" + (" days" if k == "older_than" else "")
-                 for k, v in self.as_args().items()]
+        parts = [self._describe_one(k, v) for k, v in self.as_args().items()]
         return ", ".join(parts) or "every job"
 
 
@@ -170,16 +215,27 @@ def search(user: User, filters: Filters) -> Select:
     return filters.apply(job_scope(user))
 
 
+def exact_match(user: User, filters: Filters) -> JobStatus | None:
+    """The one job whose whole RQ id was searched in the box, when the user may see it and it fits the other
+    filters: the search opens it instead of listing it."""
+    rq_id = search_box.full_id(filters.q or "")
+    if rq_id is None:
+        return None
+    return db.session.scalar(search(user, filters).where(JobStatus.rq_job_id == rq_id))
+
+
 def listing(user: User, filters: Filters, page: int, per_page: int = 25):
     query = search(user, filters).order_by(JobStatus.enqueued_at.desc(), JobStatus.id.desc())
     return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False)
 
 
 def status_counts(user: User) -> dict[str, int]:
+    """Jobs per status as the list shows them (discarded ones apart, under "discarded")."""
     scoped = job_scope(user).subquery()
-    rows = db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
-    counts = dict.fromkeys(STATUSES, 0)
-    counts.update({status: n for status, n in rows})
+    status = case((scoped.c.discarded_at.is_not(None), "discarded"), else_=scoped.c.status)
+    rows = db.session.execute(select(status, func.count()).group_by(status)).all()
+    counts = dict.fromkeys([*STATUSES, "discarded"], 0)
+    counts.update({name: n for name, n in rows})
     return counts
 
 

@@ -4,7 +4,7 @@ from app.models.audit import AUDIT_ACTIONS, AuditEntry
 from app.models.base import utcnow
 from app.models.client import Client
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
-from app.models.job_status import JobState, JobStatus
+from app.models.job_status import DISCARD_UNDO, JobState, JobStatus, KnownFailure, cluster_key
 from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
 from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
@@ -23,9 +23,10 @@ __all__ = [
     "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
     "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
-    "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
+    "Client", "DISCARD_UNDO", "JobState", "JobStatus", "KnownFailure", "Membership", "Organization",
+    "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",
-    "Report", "ReportDefinition", "ReportPhase", "ReportSchedule",
+    "Report", "ReportDefinition", "ReportPhase", "ReportSchedule", "cluster_key",
     "ReportScheduleRun", "ReportState", "Frequency", "Role", "SSOIdentity", "Team",
     "TeamMembership", "TimeLog", "TimeLogError", "UsedToken", "User", "utcnow",
 ]

@@ -4,11 +4,13 @@ The methods change the record's fields only; app.background.tracking commits and
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import traceback as tb
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -32,6 +34,7 @@ class JobStatus(db.Model):
         Index("ix_job_statuses_user_enqueued", "user_id", "enqueued_at"),
         Index("ix_job_statuses_kind_finished", "kind", "finished_at"),
         Index("ix_job_statuses_org_enqueued", "organization_id", "enqueued_at"),
+        Index("ix_job_statuses_fingerprint_status", "fingerprint", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +63,11 @@ class JobStatus(db.Model):
     error_message: Mapped[str | None] = mapped_column(Text)
     traceback: Mapped[str | None] = mapped_column(Text)
     result_summary: Mapped[str | None] = mapped_column(String(500))
+    # a failure's cluster (failure_fingerprint()): set when the job fails, cleared when it completes
+    fingerprint: Mapped[str | None] = mapped_column(String(40))
+    manual_retries: Mapped[int] = mapped_column(default=0, server_default="0")
+    # discarded from the job monitor: hidden from the list, restorable for DISCARD_UNDO, still counted in figures
+    discarded_at: Mapped[datetime | None]
 
     @property
     def state(self) -> JobState:
@@ -91,6 +99,7 @@ class JobStatus(db.Model):
         self.result_summary = (result_summary or "")[:500] or None
         self.error_message = None
         self.traceback = None
+        self.fingerprint = None
 
     def fail(self, error: BaseException | str | None, will_retry: bool = False) -> None:
         """Record a failure; when the retry policy will run the job again it goes back to pending."""
@@ -98,6 +107,23 @@ class JobStatus(db.Model):
         self.error_message = (str(error)[:2000] or type(error).__name__) if error else "failed"
         if isinstance(error, BaseException):
             self.traceback = "".join(tb.format_exception(type(error), error, error.__traceback__))[-20000:]
+        self.fingerprint = failure_fingerprint(self.kind, self.traceback if isinstance(error, BaseException)
+                                               else None, self.error_message)
+
+    def count_manual_retry(self) -> None:
+        """A person retried the failed job (one more attempt beyond its automatic ones)."""
+        self.manual_retries = (self.manual_retries or 0) + 1
+
+    def discard(self) -> None:
+        """Hide a failed job from the monitor; restore() brings it back within DISCARD_UNDO."""
+        self.discarded_at = utcnow()
+
+    def restore(self) -> None:
+        self.discarded_at = None
+
+    @property
+    def restorable_until(self) -> datetime | None:
+        return self.discarded_at + DISCARD_UNDO if self.discarded_at else None
 
     def requeue(self, note: str | None = None) -> None:
         """Back to pending: a manual retry, or an abandoned execution RQ is retrying."""
@@ -119,3 +145,58 @@ class JobStatus(db.Model):
 
     def __repr__(self) -> str:
         return f"<JobStatus {self.rq_job_id} {self.kind} {self.status}>"
+
+
+DISCARD_UNDO = timedelta(hours=24)
+
+# a frame of a traceback: File "/srv/timeboard/app/reports/query.py", line 12, in run
+FRAME = re.compile(r'^  File "(?P<path>[^"]+)", line \d+, in (?P<func>\S+)', re.M)
+OUR_CODE = re.compile(r"(?:^|/)((?:app|jobs)/[^\s\"]+\.py)$")
+EXCEPTION_LINE = re.compile(r"^(?P<cls>[A-Za-z_][\w.]*)(?::|$)")
+VOLATILE = re.compile(r"0x[0-9a-f]+|[0-9a-f]{8,}|\d+", re.I)
+
+
+def failure_origin(traceback: str | None) -> tuple[str | None, str | None]:
+    """(exception class, innermost frame of our code as "app/x.py:function") from a stored traceback."""
+    if not traceback:
+        return None, None
+    frame = None
+    for match in FRAME.finditer(traceback):
+        ours = OUR_CODE.search(match["path"])
+        if ours and "site-packages" not in match["path"]:
+            frame = f"{ours[1]}:{match['func']}"
+    exception = None
+    for line in reversed(traceback.rstrip().splitlines()):
+        if line and not line.startswith(" ") and (found := EXCEPTION_LINE.match(line)):
+            exception = found["cls"].rsplit(".", 1)[-1]
+            break
+    return exception, frame
+
+
+def failure_fingerprint(kind: str, traceback: str | None, message: str | None) -> str:
+    """A failure's cluster: its kind, exception class and the innermost frame of our code in its traceback (line
+    numbers left out: an edit elsewhere in the file keeps the cluster); without a traceback, its message with
+    numbers and ids blanked."""
+    exception, frame = failure_origin(traceback)
+    if exception or frame:
+        parts = [kind, exception or "?", frame or "?"]
+    else:
+        parts = [kind, "message", VOLATILE.sub("#", (message or "")[:200])]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def cluster_key():
+    """The SQL expression grouping failures into clusters: the fingerprint; a failure recorded before fingerprints
+    existed falls in its kind's cluster ("kind:<kind>")."""
+    return func.coalesce(JobStatus.fingerprint, literal("kind:").concat(JobStatus.kind))
+
+
+class KnownFailure(db.Model):
+    """A failure cluster an operator marked as known: it stops counting in the operator alerts."""
+
+    __tablename__ = "known_failures"
+
+    fingerprint: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -24,7 +24,7 @@ from app.background.enqueue import EnqueueError, enqueue
 from app.background.health import queue_health
 from app.background.recurring import RECURRING, make_scheduler, next_runs
 from app.extensions import db
-from app.models import JobState, JobStatus, Notification, User, utcnow
+from app.models import JobState, JobStatus, KnownFailure, Notification, User, cluster_key, utcnow
 from app.notifications.notify import notify
 from app.redis_client import get_redis
 
@@ -91,10 +91,12 @@ def alert(subject: str, title: str, body: str, now: datetime, link: str = "/jobs
 
 
 def failed_jobs(now: datetime) -> int:
-    """One alert per job kind failing after its last retry, counting every failure since that kind's last alert."""
+    """One alert per job kind failing after its last retry, counting every failure since that kind's last alert.
+    Failures of a cluster an operator marked known (/jobs/failures) do not count."""
     window_start = now - timedelta(seconds=current_app.config["ALERT_REPEAT_SECONDS"])
+    unknown = cluster_key().not_in(db.select(KnownFailure.fingerprint))
     kinds = db.session.scalars(db.select(JobStatus.kind).where(
-        JobStatus.status == JobState.FAILED, JobStatus.finished_at > window_start).distinct())
+        JobStatus.status == JobState.FAILED, JobStatus.finished_at > window_start, unknown).distinct())
     sent = 0
     for kind in list(kinds):
         subject = f"job_failed:{kind}"
@@ -103,7 +105,7 @@ def failed_jobs(now: datetime) -> int:
         since = _last_alert(subject) or window_start
         failures = list(db.session.scalars(db.select(JobStatus).where(
             JobStatus.kind == kind, JobStatus.status == JobState.FAILED, JobStatus.finished_at > since,
-            JobStatus.finished_at <= now).order_by(JobStatus.finished_at.desc())))
+            JobStatus.finished_at <= now, unknown).order_by(JobStatus.finished_at.desc())))
         if not failures:
             continue
         label = KINDS[kind].label if kind in KINDS else kind

@@ -492,20 +492,24 @@ def test_job_monitor_actions(live_server, factory, db, redis_conn, page):
 
     page.goto(f"{base}/jobs")
     page.locator(f"#job-{pending}").get_by_role("button", name="Cancel").click()
-    expect(flash(page, "echo job canceled.")).to_be_visible()
+    expect(flash(page, "Diagnostic echo: job canceled.")).to_be_visible()
     expect(page.locator(f"#job-{pending}")).to_have_attribute("data-status", "canceled")
     page.locator(f"#job-{failed[0]}").get_by_role("button", name="Retry").click()
-    expect(flash(page, "echo job requeued.")).to_be_visible()
+    expect(flash(page, "Diagnostic echo: job requeued.")).to_be_visible()
     expect(page.locator(f"#job-{failed[0]}")).to_have_attribute("data-status", "pending")  # its queue is paused
 
+    page.get_by_test_id("job-tabs").get_by_role("link", name="Queues").click()
     queue_row = page.get_by_test_id("queue-table").locator("tr").filter(has_text="default").first
     queue_row.get_by_role("button", name="Resume").click()
     expect(flash(page, "Queue default is running.")).to_be_visible()
+    page.goto(f"{base}/jobs")
     expect(page.locator(f"#job-{failed[0]}")).to_have_attribute("data-status", "completed", timeout=30000)
+    page.goto(f"{base}/jobs/queues")
     queue_row.get_by_role("button", name="Pause").click()
     expect(flash(page, "Queue default is paused")).to_be_visible()
     expect(queue_row.get_by_test_id("queue-paused")).to_be_visible()
 
+    page.get_by_test_id("job-tabs").get_by_role("link", name="Recurring").click()
     recurring = page.get_by_test_id("recurring-table").locator("tr").filter(has_text="cleanup").first
     recurring.get_by_role("button", name="Disable").click()
     expect(flash(page, "Recurring entry cleanup is disabled")).to_be_visible()

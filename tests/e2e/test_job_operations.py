@@ -23,6 +23,7 @@ def test_find_a_failure_by_its_error_retry_its_kind_and_watch_them_complete(live
     page = context.new_page()
     sign_in(page, live_server, "root@platform.test")
     page.goto(f"{live_server}/jobs")
+    page.get_by_text("More filters").click()
     page.get_by_label("Text in arguments or error").fill("quokka")
     page.get_by_label("Kind").select_option("echo")
     page.get_by_role("button", name="Search").click()

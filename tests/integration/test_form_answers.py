@@ -132,6 +132,27 @@ def _failed_job(s) -> str:
     return job_rows(s.db, 1, rq=s.redis, user_id=s.member.id)[0]
 
 
+def _discarded_job(s) -> str:
+    from app.job_monitor import discards
+    from app.models import JobStatus
+
+    job_id = _failed_job(s)
+    discards.discard([s.db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == job_id))])
+    s.db.session.commit()
+    return job_id
+
+
+def _failure_cluster(s, known: bool = False) -> str:
+    """A failed job's cluster key (a row without a fingerprint falls in its kind's cluster), marked known or not."""
+    from app.models import KnownFailure
+
+    _failed_job(s)
+    if known:
+        s.db.session.add(KnownFailure(fingerprint="kind:echo", kind="echo"))
+        s.db.session.commit()
+    return "kind:echo"
+
+
 def _pending_job(s) -> str:
     from app.background.enqueue import enqueue
     return enqueue("echo", user_id=s.member.id).rq_job_id
@@ -282,6 +303,11 @@ CASES: dict[str, Case] = {
     "job_monitor.bulk_start": Case("sysadmin", url=lambda s: (_failed_job(s), {})[1],
                             valid=lambda s: {"action": "retry", "status": "failed", "expected": "1"},
                             landing="Retry of 1 jobs started"),
+    "job_monitor.restore": Case("member", url=lambda s: {"identifier": _discarded_job(s)}, landing="job restored"),
+    "job_monitor.mark_known": Case("sysadmin", url=lambda s: {"key": _failure_cluster(s)},
+                                   landing="no longer count in the operator alerts"),
+    "job_monitor.mark_unknown": Case("sysadmin", url=lambda s: {"key": _failure_cluster(s, known=True)},
+                                     landing="counts in the operator alerts again"),
 }
 
 

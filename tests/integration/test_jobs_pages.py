@@ -64,10 +64,13 @@ def test_system_admins_see_every_job_counts_queues_chart_and_the_recurring_table
     assert '"jobs:all"' in html.replace("&#34;", '"')
     counts = dict(re.findall(r'data-status="(\w+)">\s*<span class="metric-value">(\d+)<', html))
     assert counts == {"pending": "2", "processing": "0", "completed": "1", "failed": "0", "canceled": "0"}
+    html = client.get("/jobs/queues").get_data(as_text=True)
     assert re.search(r'<tr data-queue="default" data-paused="no">\s*<td>default</td>\s*<td>.*?running.*?</td>\s*'
                      r'<td class="num">1</td>', html)
+    html = client.get("/jobs").get_data(as_text=True)
     assert "<title id=\"jobs-chart-title\">Jobs finished per minute, last hour</title>" in html
     assert "1 jobs finished in the last hour (0 failed)" in html  # b is pending again, not finished
+    html = client.get("/jobs/recurring").get_data(as_text=True)
     assert 'data-testid="recurring-table"' in html and 'data-entry="performance_snapshot"' in html
 
 

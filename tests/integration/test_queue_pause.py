@@ -53,7 +53,7 @@ def test_pausing_while_the_worker_listens_and_the_page_says_so(client, factory, 
     time.sleep(2.5)
     assert state(held) == "pending" and get_queue("default").get_job_ids() == [db.session.get(JobStatus, held)
                                                                                  .rq_job_id]
-    html = client.get("/jobs").get_data(as_text=True)
+    html = client.get("/jobs/queues").get_data(as_text=True)
     assert 'data-queue="default" data-paused="yes"' in html and 'data-testid="queue-paused"' in html
     assert client.post("/jobs/queues/default/resume").status_code == 303
     assert wait_for(lambda: state(held) == "completed")

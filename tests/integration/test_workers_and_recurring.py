@@ -38,15 +38,15 @@ def test_workers_show_their_queues_current_job_counts_and_are_lost_when_killed(c
     login(client, admin)
     worker = start_worker("default", "reports", name="ops-test-worker")
     enqueue("echo", "first")
-    row = wait_for(lambda: (r := worker_row(client.get("/jobs").get_data(as_text=True), "ops-test-worker"))
+    row = wait_for(lambda: (r := worker_row(client.get("/jobs/workers").get_data(as_text=True), "ops-test-worker"))
                    .startswith("idle") and '<td class="num">1</td><td class="num">0</td>' in r and r)
     slow = enqueue("sleep", 6)
-    row = wait_for(lambda: (r := worker_row(client.get("/jobs").get_data(as_text=True), "ops-test-worker"))
+    row = wait_for(lambda: (r := worker_row(client.get("/jobs/workers").get_data(as_text=True), "ops-test-worker"))
                    .startswith("busy") and re.search(r"for \d+ s", r) and r)
     assert "default, reports" in row and slow.rq_job_id[:8] in row
     os.killpg(worker.proc.pid, signal.SIGKILL)
     worker.proc.wait(5)
-    row = worker_row(client.get("/jobs").get_data(as_text=True), "ops-test-worker")
+    row = worker_row(client.get("/jobs/workers").get_data(as_text=True), "ops-test-worker")
     assert row.startswith("lost")
 
 
@@ -56,6 +56,8 @@ def test_a_member_sees_no_operator_sections(client, factory):
     html = client.get("/jobs").get_data(as_text=True)
     assert 'data-testid="worker-table"' not in html and 'data-testid="queue-table"' not in html
     assert 'data-testid="recurring-table"' not in html
+    for tab in ("queues", "workers", "recurring"):
+        assert client.get(f"/jobs/{tab}").status_code == 403
     assert client.post("/jobs/recurring/cleanup/disable").status_code == 403
 
 
@@ -72,7 +74,7 @@ def test_recurring_entries_switch_off_and_on_across_restarts_without_duplicates(
     restarted = recurring.make_scheduler(get_redis())  # a new scheduler process registers the table again
     recurring.register(restarted)
     assert "recurring-cleanup" not in restarted and "recurring-performance_snapshot" in restarted
-    html = client.get("/jobs").get_data(as_text=True)
+    html = client.get("/jobs/recurring").get_data(as_text=True)
     assert 'data-entry="cleanup" data-enabled="no"' in html
     assert client.post("/jobs/recurring/cleanup/enable").status_code == 303
     recurring.register(restarted)
@@ -92,7 +94,7 @@ def test_recurring_entries_show_last_run_outcome_and_average_duration(client, fa
     recurring.run_entry("performance_snapshot")
     run_jobs(["maintenance"])  # in this process: it closes the session the user above lives in
     login(client, SimpleNamespace(email="root@platform.test"))
-    html = client.get("/jobs").get_data(as_text=True)
+    html = client.get("/jobs/recurring").get_data(as_text=True)
     row = re.search(r'<tr data-entry="performance_snapshot".*?</tr>', html, re.S)[0]
     assert "badge-completed" in row and re.search(r"\d+\.\d\d s", row) and "never" not in row
     cleanup = re.search(r'<tr data-entry="cleanup".*?</tr>', html, re.S)[0]

@@ -1,0 +1,68 @@
+"""Time to start, for the person waiting for a queued job: "starts in about 2 min, 14 ahead", from the job's place in
+its RQ queue and the queue's recent throughput (jobs of that queue finished over the last WINDOW). Shown on the
+job's row and page, so it is worked out again each time those are rendered: when the job's status streams, and
+when the open job monitor refreshes because a job it lists changed. Figures are memoised per request (flask.g)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from flask import g, has_request_context
+from rq import Queue
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import JobState, JobStatus, utcnow
+from app.redis_client import get_redis
+
+WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class Eta:
+    ahead: int
+    seconds: float | None  # None: nothing finished on the queue lately, so no pace to go by
+
+    def __str__(self) -> str:
+        if self.ahead == 0:
+            return "next in line"
+        ahead = f"{self.ahead:,} ahead"
+        if self.seconds is None:
+            return ahead
+        if self.seconds < 60:
+            return f"starts in under a minute, {ahead}"
+        minutes = round(self.seconds / 60)
+        if minutes < 90:
+            return f"starts in about {minutes} min, {ahead}"
+        return f"starts in about {round(self.seconds / 3600)} h, {ahead}"
+
+
+def estimate(job: JobStatus) -> Eta | None:
+    """For a job waiting in its queue; None for any other (running, finished, delayed) or while Redis is down."""
+    if job.status != JobState.PENDING:
+        return None
+    try:
+        position = Queue(job.queue, connection=get_redis()).get_job_position(job.rq_job_id)
+    except redis.RedisError:
+        return None
+    if position is None:  # not in the queue: delayed, or a retry waiting out its interval
+        return None
+    rate = per_second(job.queue)
+    return Eta(position, position / rate if rate else None)
+
+
+def per_second(queue: str) -> float:
+    """Jobs of the queue finished per second over the last WINDOW."""
+    memo = g.setdefault("job_eta_rates", {}) if has_request_context() else {}  # a worker's g lives for days
+    if queue not in memo:
+        finished = db.session.scalar(select(func.count()).select_from(JobStatus).where(
+            JobStatus.queue == queue, JobStatus.finished_at >= utcnow() - WINDOW,
+            JobStatus.status.in_([JobState.COMPLETED, JobState.FAILED])))
+        memo[queue] = finished / WINDOW.total_seconds()
+    return memo[queue]
+
+
+def words(job: JobStatus) -> str | None:
+    found = estimate(job)
+    return str(found) if found is not None else None
