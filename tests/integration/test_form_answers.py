@@ -183,6 +183,8 @@ CASES: dict[str, Case] = {
                           landing="Added 1 min on Alpha site."),
     "time_logs.edit": Case("member", url=lambda s: {"log_id": s.member_log.id},
                            valid=lambda s: {**ENTRY_FORM, "project_id": s.alpha_project.id}, landing="Entry updated."),
+    "time_logs.continue_entry": Case("member", url=lambda s: {"log_id": s.member_log.id},
+                                     landing="Timer started on Alpha site."),
     "time_logs.delete": Case("member", url=lambda s: {"log_id": s.member_log.id}, landing="Entry deleted."),
     # the week timesheet
     "timesheet.cell": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "day": "2026-03-03",
