@@ -46,6 +46,7 @@ from app.reports import schedule_routes as report_schedules
 from app.time_tracking import client_routes  # noqa: F401  (pages of the projects blueprint)
 from app.time_tracking import project_routes as projects
 from app.time_tracking import routes as time_logs
+from app.time_tracking import timesheet_routes as timesheet
 from app.web import errors, helpers, input_guard, main, request_id, security
 from app.web.form_filters import IdConverter
 
@@ -104,8 +105,8 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprints; a blueprint is `bp` in the route module that serves its main pages, and the
     feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
-    for module in (main, accounts, sso, settings, time_logs, projects, organizations, notifications, dashboards,
-                   job_monitor, reports, report_schedules, streams, metrics, api):
+    for module in (main, accounts, sso, settings, time_logs, timesheet, projects, organizations, notifications,
+                   dashboards, job_monitor, reports, report_schedules, streams, metrics, api):
         app.register_blueprint(module.bp)
     errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
     register_rq_dashboard(app)

@@ -138,6 +138,37 @@ def time_log_scope(user: User) -> Select:
     return query.where(or_(*conditions))
 
 
+def people_scope(user: User) -> Select:
+    """Whose time the user may look at, person by person (My time's filter, the timesheet's ?user=): themselves,
+    everyone in the organizations they own or administer, and the members of the teams they manage."""
+    query = select(User)
+    if user.is_system_admin:
+        return query
+    conditions = [User.id == user.id]
+    wide = org_wide_ids(user)
+    if wide:
+        conditions.append(User.id.in_(select(Membership.user_id).where(
+            Membership.organization_id.in_(wide), Membership.removed_at.is_(None))))
+    managed = managed_team_ids(user)
+    if managed:
+        conditions.append(User.id.in_(select(TeamMembership.user_id).where(TeamMembership.team_id.in_(managed))))
+    return query.where(or_(*conditions))
+
+
+def can_view_time_of(user: User, person: User | None) -> bool:
+    """May the user see this person's time (their week, their entries listed as theirs)?"""
+    if person is None:
+        return False
+    if person.id == user.id or user.is_system_admin:
+        return True
+    return db.session.scalar(people_scope(user).where(User.id == person.id).with_only_columns(User.id)) is not None
+
+
+def can_edit_time_of(user: User, person: User, organization_id: int) -> bool:
+    """May the user add or change this person's entries in this organization: the policy of an entry's edit."""
+    return can_edit(user, TimeLog(user_id=person.id, organization_id=organization_id))
+
+
 # -- single records -------------------------------------------------------------------------------
 def can_view(user: User, record) -> bool:
     if user.is_system_admin:

@@ -6,6 +6,7 @@ A topic names what a page's socket subscribes to and what a broadcast is pushed 
     user:7                                                                      UserTopic (the header timer)
     jobs:all  jobs:user:7  jobs:org:42                                          JobsTopic (the job monitor)
     report:12                                                                   ReportTopic (a report's page)
+    timesheet:7                                                                 TimesheetTopic (a person's week)
 
 A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
 Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
@@ -111,7 +112,19 @@ class ReportTopic:
         return policies.can_view_report(user, db.session.get(Report, self.report_id))
 
 
-Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic
+@dataclass(frozen=True)
+class TimesheetTopic:
+    """A person's timesheet, open by them or by someone who may see their time (a manager, an owner)."""
+    user_id: int
+
+    def __str__(self) -> str:
+        return f"timesheet:{self.user_id}"
+
+    def allows(self, user: User) -> bool:
+        return policies.can_view_time_of(user, db.session.get(User, self.user_id))
+
+
+Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic | TimesheetTopic
 
 
 def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
@@ -153,6 +166,8 @@ def parse(name: str) -> Topic:
             return JobsTopic(organization_id=_id(raw_id, name))
         case ["report", raw_id]:
             return ReportTopic(_id(raw_id, name))
+        case ["timesheet", raw_id]:
+            return TimesheetTopic(_id(raw_id, name))
     raise BadTopic(f"not a topic: {name!r}")
 
 

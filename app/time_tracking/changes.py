@@ -4,7 +4,8 @@ Every writer of time logs (starting and stopping timers, adding, editing and del
 member) calls after_commit() once its transaction has committed, and it does all that must follow, so that no
 caller can forget half:
 
-1. the header timer of every user whose logs changed (topic user:<id>);
+1. the header timer of every user whose logs changed (topic user:<id>), and their open timesheets (topic
+   timesheet:<id>: a signal its page answers by fetching its week again, as its own viewer);
 2. the organization dashboard's activity item: a started, stopped or added log is prepended, an edited one
    replaced in place, a deleted one removed (only for dashboards someone has open);
 3. the dashboards' invalidation: each dashboard the change touches gets a throttled, coalesced recompute;
@@ -24,8 +25,8 @@ from blinker import Namespace
 from app.dashboards.invalidation import mark_dirty_for_logs, mark_dirty_for_organizations
 from app.extensions import db
 from app.live.streams import broadcast
-from app.live.topics import UserTopic
-from app.models import TimeLog, User
+from app.live.topics import TimesheetTopic, UserTopic
+from app.models import TimeLog, User, utcnow
 from app.time_tracking import activity
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,11 @@ def _push_header_timers(change: TimeChange) -> None:
                       timer=user.running_timer, user=user)
         except Exception:
             log.exception("could not broadcast header timer for user %s", user_id)
+        try:
+            broadcast(TimesheetTopic(user_id), "replace", f"timesheet-{user_id}-changed", "timesheet/_changed.html",
+                      user_id=user_id, at=utcnow())
+        except Exception:
+            log.exception("could not signal the timesheets of user %s", user_id)
 
 
 def _push_activity(change: TimeChange) -> None:

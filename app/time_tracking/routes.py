@@ -11,14 +11,15 @@ from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import timers
-from app.time_tracking.forms import EntryForm, LogFilters
+from app.time_tracking import my_time, timers
+from app.time_tracking.forms import EntryForm
+from app.time_tracking.my_time import MyTimeFilters
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
 
 bp = Blueprint("time_logs", __name__)
 
-PER_PAGE = 20
+PER_PAGE = 20  # entries a page (My time is paginated by entries, grouped by day)
 
 
 @bp.app_template_global()
@@ -75,8 +76,9 @@ def stop():
 @bp.get("/time-logs")
 @login_required
 def index():
-    filters = LogFilters.parse(request.args)
-    query = policies.time_log_scope(current_user)
+    """My time: your own entries by default (?who= another person you may see, or all), by day, newest first."""
+    filters = MyTimeFilters.parse(request.args)
+    query = my_time.scoped(current_user, filters)
     first, end = time_entries.local_day_bounds(current_user, filters.first, filters.last)
     if first:
         query = query.where(TimeLog.start_time >= first)
@@ -89,16 +91,32 @@ def index():
             filters.project_id = None
         else:
             query = query.where(TimeLog.project_id == project.id)
-    query = query.options(selectinload(TimeLog.project), selectinload(TimeLog.user)).order_by(
+    listed = query.options(selectinload(TimeLog.project), selectinload(TimeLog.user)).order_by(
         TimeLog.start_time.desc(), TimeLog.id.desc())
-    page = db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(listed, page=filters.page, per_page=PER_PAGE, error_out=False)
     visible_projects = db.session.scalars(policies.project_scope(current_user).order_by(Project.name).limit(500))
     loggable = time_entries.loggable_projects(current_user)
     html = render_template(
         "time_logs/index.html", page=page, filters=filters, projects=list(visible_projects), loggable=loggable,
+        days=my_time.by_day(current_user, page.items, query), people=my_time.people(current_user),
         many_orgs=len({p.organization_id for p in loggable}) > 1, running=current_user.running_timer, now=utcnow(),
     )
     return html, (422 if filters.errors else 200)
+
+
+@bp.post("/time-logs/<id:log_id>/continue")
+@login_required
+def continue_entry(log_id):
+    """A new running timer like this entry (project, description, billable); the running one stops first."""
+    log = policies.load(current_user, TimeLog, log_id)
+    if log.user_id != current_user.id:
+        abort(403, "You can continue only your own entries.")
+    try:
+        timers.continue_entry(current_user, log)
+    except TimeLogError as exc:
+        abort(422, str(exc))
+    flash(f"Timer started on {log.project.name}.", "success")
+    return _back()
 
 
 def _render_form(form: EntryForm, log: TimeLog | None, status: int):

@@ -8,8 +8,9 @@ from app.models import Project, TimeLog, TimeLogError, User, utcnow
 from app.time_tracking import changes
 
 
-def start_timer(user: User, project: Project, description: str = "") -> TimeLog:
-    """Start a timer on a project; a timer already running is stopped first (one running timer per user)."""
+def start_timer(user: User, project: Project, description: str = "", billable: bool | None = None) -> TimeLog:
+    """Start a timer on a project; a timer already running is stopped first (one running timer per user).
+    `billable` defaults to the project's."""
     if not project.is_active:
         raise TimeLogError("This project is archived.")
     if user.membership_in(project.organization_id) is None:
@@ -19,7 +20,8 @@ def start_timer(user: User, project: Project, description: str = "") -> TimeLog:
     if running is not None:
         running.stop()
     log = TimeLog(user_id=user.id, organization_id=project.organization_id, project_id=project.id,
-                  start_time=utcnow(), description=description or "", billable=project.billable)
+                  start_time=utcnow(), description=description or "",
+                  billable=project.billable if billable is None else billable)
     db.session.add(log)
     try:
         db.session.commit()
@@ -38,3 +40,11 @@ def stop_timer(user: User) -> TimeLog:
     db.session.commit()
     changes.after_commit([running])
     return running
+
+
+def continue_entry(user: User, entry: TimeLog) -> TimeLog:
+    """A new running timer like `entry` (its project, description and billable), stopping the running one."""
+    if entry.user_id != user.id:
+        raise TimeLogError("You can continue only your own entries.")
+    project = db.session.get(Project, entry.project_id)
+    return start_timer(user, project, entry.description or "", billable=entry.billable)

@@ -6,6 +6,7 @@ import DashboardController from "controllers/dashboard_controller.js"
 import BrowserZoneController from "controllers/browser_zone_controller.js"
 import ToastController from "controllers/toast_controller.js"
 import BoundedListController from "controllers/bounded_list_controller.js"
+import TimesheetController from "controllers/timesheet_controller.js"
 import ClipboardController from "controllers/clipboard_controller.js"
 
 const application = Application.start()
@@ -15,5 +16,6 @@ application.register("dashboard", DashboardController)
 application.register("browser-zone", BrowserZoneController)
 application.register("toast", ToastController)
 application.register("bounded-list", BoundedListController)
+application.register("timesheet", TimesheetController)
 application.register("clipboard", ClipboardController)
 window.Stimulus = application

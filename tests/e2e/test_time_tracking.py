@@ -68,3 +68,27 @@ def test_member_adds_a_manual_entry_and_sees_inline_errors(live_server, factory,
     row = page.get_by_test_id("time-log-row").first
     expect(row).to_contain_text("Planning")
     expect(row).to_contain_text("1h 30m")
+
+
+def test_continue_from_my_time_shows_the_running_timer(live_server, factory, page):
+    from datetime import datetime
+
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    website = factory.project(org, name="Website relaunch")
+    factory.time_log(member, website, start=datetime(2026, 3, 3, 9), minutes=60, description="Homepage copy",
+                     billable=False)
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs")
+    header = page.get_by_test_id("header-timer")
+    expect(header.get_by_test_id("no-timer")).to_be_visible()
+    group = page.get_by_test_id("day-group")
+    expect(group).to_have_count(1)
+    expect(group.get_by_test_id("day-total")).to_have_text("1h 00m")
+    group.get_by_test_id("continue-entry").click()
+    expect(header.get_by_test_id("timer-project")).to_have_text("Website relaunch")
+    expect(header.get_by_test_id("timer-elapsed")).to_have_text(re.compile(r"^0:00:0[1-9]$"), timeout=5000)
+    expect(page.locator("tr.running")).to_contain_text("Homepage copy")
+    expect(page.get_by_test_id("day-group")).to_have_count(2)  # today's group, newest first
+    expect(page.get_by_test_id("day-group").first.locator("tr.running")).to_have_count(1)

@@ -210,7 +210,15 @@ CASES: dict[str, Case] = {
                           landing="Added 1 min on Alpha site."),
     "time_logs.edit": Case("member", url=lambda s: {"log_id": s.member_log.id},
                            valid=lambda s: {**ENTRY_FORM, "project_id": s.alpha_project.id}, landing="Entry updated."),
+    "time_logs.continue_entry": Case("member", url=lambda s: {"log_id": s.member_log.id},
+                                     landing="Timer started on Alpha site."),
     "time_logs.delete": Case("member", url=lambda s: {"log_id": s.member_log.id}, landing="Entry deleted."),
+    # the week timesheet
+    "timesheet.cell": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "day": "2026-03-03",
+                                                      "hours": "1.5"},
+                           landing="Alpha site on Tue 03 Mar: 1:30."),
+    "timesheet.continue_row": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "week": "2026-W10"},
+                                   landing="Timer started on Alpha site."),
     # projects and clients
     "projects.new": Case("admin", valid=lambda s: {**PROJECT_FORM, "organization_id": s.org.id},
                          landing="Project Relaunch created."),

@@ -27,7 +27,7 @@ def test_time_list_answers_200_for_every_role_and_shows_only_visible_logs(client
     w = factory.world()
     user = getattr(w, role)
     login(client, user)
-    html = client.get("/time-logs").get_data(as_text=True)
+    html = client.get("/time-logs?who=all").get_data(as_text=True)  # My time's "everyone I may see"
     visible = {
         "sysadmin": {"member_log", "beta_log", "other_log"}, "owner": {"member_log", "beta_log"},
         "admin": {"member_log", "beta_log"}, "manager": {"member_log"}, "member": {"member_log"},
@@ -36,6 +36,10 @@ def test_time_list_answers_200_for_every_role_and_shows_only_visible_logs(client
     for name in ("member_log", "beta_log", "other_log"):
         log = getattr(w, name)
         assert (f'id="timelog-{log.id}"' in html) == (name in visible), name
+    own = client.get("/time-logs").get_data(as_text=True)  # by default: your own time only
+    for name in ("member_log", "beta_log", "other_log"):
+        log = getattr(w, name)
+        assert (f'id="timelog-{log.id}"' in own) == (log.user_id == user.id), name
 
 
 def test_time_list_is_newest_first_with_20_per_page(client, factory):

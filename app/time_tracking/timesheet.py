@@ -1,0 +1,315 @@
+"""The week timesheet: which week a `YYYY-Www` names, the grid of one person's week (projects by days), and
+typing hours into a cell.
+
+A week is named with ISO week syntax. Organizations whose weeks start on Monday read it as ISO does; those whose
+weeks start on Sunday read `2026-W10` as the week that starts the Sunday before ISO week 10's Monday (so a week
+keeps its number whichever day it starts on). Days are the person's local days (their time zone): an entry counts
+in the cell of the local day it starts on.
+
+A cell holds what the person logged on that project that day. Typing a number sets the cell's total through one
+manual entry the timesheet owns in that cell (its description is OWNED_DESCRIPTION): it is created, lengthened,
+shortened or deleted for the difference. Other entries (timers, entries from the form) are never rewritten: a
+total below what they hold is refused with a message saying so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app import policies
+from app.extensions import db
+from app.models import Organization, Project, TimeLog, TimeLogError, User
+from app.time_tracking import entries
+from app.timezones import NonexistentTimeError, start_of_day, to_local, to_utc, utcnow
+
+OWNED_DESCRIPTION = "Timesheet"
+OWNED_START = time(9, 0)  # where the timesheet's own entry starts in its day (local time)
+MAX_CELL_MINUTES = entries.MAX_ENTRY_MINUTES
+FIRST_YEAR, LAST_YEAR = entries.FIRST_ENTRY_DAY.year, 2200
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
+# 1.5 / 1,5 (hours), 1:30 (hours:minutes), 90m (minutes), 2h, 1h30m / 1h 30m
+_HOURS = re.compile(r"^(?:(?P<dec>\d{1,3}(?:[.,]\d{1,4})?|[.,]\d{1,4})\s*h?|(?P<h>\d{1,3}):(?P<m>[0-5]\d)"
+                    r"|(?P<min>\d{1,5})\s*m(?:in)?|(?P<hh>\d{1,3})\s*h\s*(?P<mm>\d{1,2})\s*m(?:in)?)$",
+                    re.ASCII | re.IGNORECASE)
+
+
+class BadWeek(ValueError):
+    """Not a week we can show; the message is fit to show the user."""
+
+
+class CellError(ValueError):
+    """A cell value that cannot be saved; the message is fit to show in the cell."""
+
+
+# -- weeks ----------------------------------------------------------------------------------------------
+def week_start_of(person: User) -> int:
+    """The first day of the person's weeks (0 Monday, 6 Sunday): their first organization's setting."""
+    organization_ids = sorted(m.organization_id for m in person.memberships)
+    if not organization_ids:
+        return 0
+    return db.session.get(Organization, organization_ids[0]).week_start
+
+
+def first_day(day: date, week_start: int) -> date:
+    """The first day of the week holding `day`."""
+    first_weekday = 0 if week_start == 0 else 6
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
+def label(first: date, week_start: int) -> str:
+    """`YYYY-Www` of the week starting on `first` (its Monday's ISO week)."""
+    monday = first if week_start == 0 else first + timedelta(days=1)
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(raw: str, week_start: int) -> date:
+    """The first day of the week `raw` names; BadWeek with a message for anything else."""
+    raw = (raw or "").strip()
+    match = _WEEK.match(raw)
+    if match is None:
+        example = label(first_day(date.today(), 0), 0)
+        raise BadWeek(f"“{raw[:40]}” is not a week: write it as YYYY-Www, for example {example}.")
+    year, week = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadWeek(f"Weeks from {FIRST_YEAR} to {LAST_YEAR} only.")
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise BadWeek(f"{year} has no week {week}: ISO years have 52 or 53 weeks.") from None
+    return monday if week_start == 0 else monday - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Week:
+    first: date
+    week_start: int
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range(7)]
+
+    @property
+    def label(self) -> str:
+        return label(self.first, self.week_start)
+
+    @property
+    def previous(self) -> Week:
+        return Week(self.first - timedelta(days=7), self.week_start)
+
+    @property
+    def next(self) -> Week:
+        return Week(self.first + timedelta(days=7), self.week_start)
+
+    @property
+    def last(self) -> date:
+        return self.first + timedelta(days=6)
+
+
+def this_week(person: User) -> Week:
+    week_start = week_start_of(person)
+    return Week(first_day(to_local(utcnow(), person.zone).date(), week_start), week_start)
+
+
+def week_named(person: User, raw: str | None) -> Week:
+    """The week `raw` names for this person (their organization's week start); this week when empty."""
+    if raw is None or not raw.strip():
+        return this_week(person)
+    week_start = week_start_of(person)
+    return Week(parse_week(raw, week_start), week_start)
+
+
+def week_of(person: User, day: date) -> Week:
+    week_start = week_start_of(person)
+    return Week(first_day(day, week_start), week_start)
+
+
+# -- hours typed into a cell ----------------------------------------------------------------------------
+def parse_hours(raw: str | None) -> int:
+    """`1.5` or `1,5` (hours), `1:30`, `90m`, `2h`, `1h30m` -> minutes; empty or 0 -> 0. CellError otherwise."""
+    text = (raw or "").strip()
+    if not text:
+        return 0
+    match = _HOURS.match(text)
+    if match is None:
+        raise CellError(f"“{text[:20]}” is not a duration: type hours (1.5), hours:minutes (1:30) or minutes (90m).")
+    if match["dec"] is not None:
+        minutes = round(float(match["dec"].replace(",", ".")) * 60)
+    elif match["h"] is not None:
+        minutes = int(match["h"]) * 60 + int(match["m"])
+    elif match["min"] is not None:
+        minutes = int(match["min"])
+    else:
+        minutes = int(match["hh"]) * 60 + int(match["mm"])
+    if minutes > MAX_CELL_MINUTES:
+        raise CellError("A day holds at most 24 hours.")
+    return minutes
+
+
+def format_hours(minutes: int) -> str:
+    """What a cell shows: `1:30`, `8:00`; empty for nothing."""
+    return f"{minutes // 60}:{minutes % 60:02d}" if minutes else ""
+
+
+# -- the grid -------------------------------------------------------------------------------------------
+@dataclass
+class Cell:
+    project_id: int
+    day: date
+    minutes: int = 0  # finished entries
+    logs: list[TimeLog] = field(default_factory=list)
+    running: TimeLog | None = None
+
+    @property
+    def owned(self) -> TimeLog | None:
+        return owned_entry(self.logs)
+
+    @property
+    def others_minutes(self) -> int:
+        owned = self.owned
+        return self.minutes - ((owned.duration_minutes or 0) if owned else 0)
+
+
+@dataclass
+class Grid:
+    person: User
+    week: Week
+    projects: list[Project]
+    cells: dict[tuple[int, date], Cell]
+
+    def cell(self, project_id: int, day: date) -> Cell:
+        return self.cells.get((project_id, day)) or Cell(project_id, day)
+
+    def row_total(self, project_id: int) -> int:
+        return sum(self.cell(project_id, day).minutes for day in self.week.days)
+
+    def day_total(self, day: date) -> int:
+        return sum(self.cell(p.id, day).minutes for p in self.projects)
+
+    @property
+    def total(self) -> int:
+        return sum(self.day_total(day) for day in self.week.days)
+
+    @property
+    def running(self) -> TimeLog | None:
+        return next((c.running for c in self.cells.values() if c.running is not None), None)
+
+
+def owned_entry(logs: list[TimeLog]) -> TimeLog | None:
+    """The cell's own manual entry: its latest finished entry described OWNED_DESCRIPTION."""
+    owned = [log for log in logs if log.end_time is not None and log.description == OWNED_DESCRIPTION]
+    return max(owned, key=lambda log: log.id) if owned else None
+
+
+def _bounds(person: User, first: date, days: int) -> tuple[datetime, datetime]:
+    return start_of_day(first, person.zone), start_of_day(first + timedelta(days=days), person.zone)
+
+
+def week_logs(person: User, first: date, days: int = 7, project_id: int | None = None) -> list[TimeLog]:
+    start, end = _bounds(person, first, days)
+    query = select(TimeLog).where(TimeLog.user_id == person.id, TimeLog.start_time >= start,
+                                  TimeLog.start_time < end)
+    if project_id is not None:
+        query = query.where(TimeLog.project_id == project_id)
+    return list(db.session.scalars(query.order_by(TimeLog.start_time, TimeLog.id)))
+
+
+def _cells(person: User, logs: list[TimeLog]) -> dict[tuple[int, date], Cell]:
+    cells: dict[tuple[int, date], Cell] = {}
+    for log in logs:
+        day = to_local(log.start_time, person.zone).date()
+        cell = cells.setdefault((log.project_id, day), Cell(log.project_id, day))
+        cell.logs.append(log)
+        if log.end_time is None:
+            cell.running = log
+        else:
+            cell.minutes += log.duration_minutes or 0
+    return cells
+
+
+def week_project_ids(person: User, week: Week) -> list[int]:
+    """The projects the person logged time on during the week, in order of first use."""
+    return list(dict.fromkeys(log.project_id for log in week_logs(person, week.first)))
+
+
+def grid(person: User, week: Week, extra_project_ids: list[int] = ()) -> Grid:
+    """The person's week: a row per project they logged on, plus the extra rows asked for (by name)."""
+    logs = week_logs(person, week.first)
+    ids = set(log.project_id for log in logs) | set(extra_project_ids)
+    projects = list(db.session.scalars(select(Project).where(Project.id.in_(ids)))) if ids else []
+    projects.sort(key=lambda p: (p.name.lower(), p.id))
+    return Grid(person, week, projects, _cells(person, logs))
+
+
+def addable_projects(person: User, shown: list[Project]) -> list[Project]:
+    """Projects a row may be added for: the person's loggable projects not in the grid yet."""
+    present = {p.id for p in shown}
+    return [p for p in entries.loggable_projects(person) if p.id not in present]
+
+
+# -- typing into a cell ---------------------------------------------------------------------------------
+@dataclass
+class CellChange:
+    action: str  # "created", "updated", "deleted", "unchanged"
+    minutes: int  # the cell's total now
+
+
+def set_cell(actor: User, person: User, project: Project, day: date, minutes: int) -> CellChange:
+    """Make the person's finished time on this project and day total `minutes`, through the cell's own entry.
+
+    The caller has checked that the actor may edit the person's entries in the project's organization."""
+    if not 0 <= minutes <= MAX_CELL_MINUTES:
+        raise CellError("A day holds at most 24 hours.")
+    try:
+        entries.check_entry_day(day)
+    except TimeLogError as exc:
+        raise CellError(str(exc)) from None
+    cell = _cells(person, week_logs(person, day, 1, project.id)).get((project.id, day)) or Cell(project.id, day)
+    if cell.running is not None:
+        raise CellError("A timer is running in this cell: stop it first.")
+    owned = cell.owned
+    others = cell.others_minutes
+    if minutes == cell.minutes:
+        return CellChange("unchanged", cell.minutes)
+    if minutes < others:
+        count = len(cell.logs) - (1 if owned else 0)
+        raise CellError(f"{format_hours(others)} of this day come from {count} other "
+                        f"entr{'y' if count == 1 else 'ies'} (timers or the entry form): edit "
+                        f"{'it' if count == 1 else 'them'} in My time to go below that.")
+    own_minutes = minutes - others
+    try:
+        if own_minutes == 0:
+            entries.delete_entry(owned)
+            return CellChange("deleted", minutes)
+        if owned is not None:
+            data = entries.EntryData(project=project, start_time=owned.start_time,
+                                     end_time=owned.start_time + timedelta(minutes=own_minutes),
+                                     description=owned.description, billable=owned.billable)
+            entries.update_entry(actor, owned, data)
+            return CellChange("updated", minutes)
+        try:
+            start = to_utc(day, OWNED_START, person.zone, must_exist=True)
+        except NonexistentTimeError:
+            start = to_utc(day, time(12, 0), person.zone)
+        data = entries.EntryData(project=project, start_time=start, end_time=start + timedelta(minutes=own_minutes),
+                                 description=OWNED_DESCRIPTION, billable=project.billable)
+        entries.create_entry(person, data)
+        return CellChange("created", minutes)
+    except TimeLogError as exc:
+        db.session.rollback()
+        raise CellError(str(exc)) from None
+
+
+def latest_entry(person: User, project: Project) -> TimeLog | None:
+    """The person's latest finished entry on the project (what continuing its row repeats)."""
+    return db.session.scalar(select(TimeLog).where(
+        TimeLog.user_id == person.id, TimeLog.project_id == project.id, TimeLog.end_time.is_not(None),
+    ).order_by(TimeLog.start_time.desc(), TimeLog.id.desc()).limit(1))
+
+
+def may_edit(actor: User, person: User, project: Project) -> bool:
+    return policies.can_edit_time_of(actor, person, project.organization_id)

@@ -1,0 +1,157 @@
+"""The week timesheet page (/timesheet) and its cells: parse, authorize, call timesheet.py, render."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app import policies
+from app.extensions import db
+from app.live.topics import TimesheetTopic
+from app.models import Project, TimeLogError, User
+from app.time_tracking import entries, timers, timesheet
+from app.time_tracking.timesheet import BadWeek, CellError, Grid, Week
+from app.timezones import utcnow
+from app.web.form_filters import parse_id
+
+bp = Blueprint("timesheet", __name__)
+
+TURBO_STREAM = "text/vnd.turbo-stream.html"
+MAX_ROWS = 100
+
+
+@bp.app_template_filter("hours")
+def hours_filter(minutes: int | None) -> str:
+    return timesheet.format_hours(minutes or 0)
+
+
+def _person(raw: str | None) -> User:
+    """Whose week: the signed-in user's, or `?user=<id>` when they may see that person's time (404 otherwise)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return current_user._get_current_object()
+    person = db.session.get(User, parse_id(raw)) if parse_id(raw) is not None else None
+    if not policies.can_view_time_of(current_user, person):
+        abort(404)
+    return person
+
+
+def _extra_rows(person: User, raw_values: list[str]) -> list[int]:
+    """`rows=1,2` and `add=3`: projects shown without time yet (ids the person may log on; others are dropped)."""
+    ids = []
+    for raw in raw_values:
+        ids.extend(parse_id(part.strip()) for part in raw.split(","))
+    loggable = {p.id for p in entries.loggable_projects(person)}
+    return list(dict.fromkeys(i for i in ids if i in loggable))[:MAX_ROWS]
+
+
+def _week_args(person: User, week: Week, rows: list[int] = ()) -> dict:
+    args = {"week": week.label}
+    if person.id != current_user.id:
+        args["user"] = person.id
+    if rows:
+        args["rows"] = ",".join(map(str, rows))
+    return args
+
+
+def _editable(grid: Grid) -> dict[int, bool]:
+    return {p.id: p.is_active and timesheet.may_edit(current_user, grid.person, p) for p in grid.projects}
+
+
+@bp.get("/timesheet")
+@login_required
+def show():
+    person = _person(request.args.get("user"))
+    try:
+        week = timesheet.week_named(person, request.args.get("week"))
+    except BadWeek as exc:
+        abort(400, str(exc))
+    rows = _extra_rows(person, request.args.getlist("rows") + request.args.getlist("add"))
+    grid = timesheet.grid(person, week, rows)
+    shown = {p.id for p in grid.projects}
+    loggable = {p.id for p in entries.loggable_projects(person)}
+    last_week = [i for i in timesheet.week_project_ids(person, week.previous) if i in loggable]
+    copy_rows = list(dict.fromkeys([*rows, *last_week]))
+    people = list(db.session.scalars(policies.people_scope(current_user).order_by(User.name, User.id).limit(500)))
+    return render_template(
+        "timesheet/show.html", grid=grid, week=week, person=person, rows=rows, editable=_editable(grid),
+        addable=timesheet.addable_projects(person, grid.projects), people=people,
+        today=timesheet.this_week(person).first, this_week=timesheet.this_week(person),
+        args=_week_args(person, week, rows), week_args=lambda w, r=(): _week_args(person, w, r),
+        copy_rows=copy_rows if set(last_week) - shown else None, now=utcnow(),
+        stream_topics=[TimesheetTopic(person.id)], timesheet_description=timesheet.OWNED_DESCRIPTION,
+    )
+
+
+def _wants_stream() -> bool:
+    return request.accept_mimetypes[TURBO_STREAM] > 0 and request.accept_mimetypes.best == TURBO_STREAM
+
+
+def _cell_streams(grid: Grid, project: Project, day: date, error: str | None = None, typed: str | None = None) -> str:
+    """The cell, its row's and day's totals and the week's, as Turbo Streams (rendered for this viewer)."""
+    context = {"grid": grid, "editable": _editable(grid), "project": project, "day": day, "now": utcnow(),
+               "args": _week_args(grid.person, grid.week)}
+    parts = [
+        ("timesheet/_cell.html", f"ts-cell-{project.id}-{day.isoformat()}", {"error": error, "typed": typed}),
+        ("timesheet/_row_total.html", f"ts-row-{project.id}-total", {}),
+        ("timesheet/_day_total.html", f"ts-day-{day.isoformat()}-total", {}),
+        ("timesheet/_week_total.html", "ts-week-total", {}),
+    ]
+    return "".join(render_template_stream(template, target, **context, **extra) for template, target, extra in parts)
+
+
+def render_template_stream(template: str, target: str, **context) -> str:
+    """A replace stream rendered in this request (the answer goes to this viewer only, CSRF token included)."""
+    html = render_template(template, **context)
+    return f'<turbo-stream action="replace" target="{target}"><template>{html}</template></turbo-stream>'
+
+
+@bp.post("/timesheet/cell")
+@login_required
+def cell():
+    person = _person(request.form.get("user"))
+    project = policies.load(current_user, Project, request.form.get("project_id", "").strip())
+    if not timesheet.may_edit(current_user, person, project):
+        abort(403, f"You may see {person.name}'s time but not change it.")
+    try:
+        day = date.fromisoformat(request.form.get("day", "").strip())
+    except ValueError:
+        abort(422, "Give the cell's day as YYYY-MM-DD.")
+    typed = request.form.get("hours", "")
+    error = None
+    try:
+        change = timesheet.set_cell(current_user, person, project, day, timesheet.parse_hours(typed))
+    except CellError as exc:
+        error = str(exc)
+    week = timesheet.week_of(person, day)
+    if _wants_stream():
+        grid = timesheet.grid(person, week, [project.id])
+        body = _cell_streams(grid, project, day, error, typed[:40] if error else None)
+        return body, (422 if error else 200), {"Content-Type": f"{TURBO_STREAM}; charset=utf-8"}
+    if error:
+        abort(422, error)
+    if change.action != "unchanged":
+        flash(f"{project.name} on {day:%a %d %b}: {timesheet.format_hours(change.minutes) or '0:00'}.", "success")
+    return redirect(url_for("timesheet.show", **_week_args(person, week, [project.id])), code=303)
+
+
+@bp.post("/timesheet/continue")
+@login_required
+def continue_row():
+    """Continue a row: a timer on its project, like the person's latest entry there (description, billable)."""
+    project = policies.load(current_user, Project, request.form.get("project_id", "").strip())
+    latest = timesheet.latest_entry(current_user, project)
+    try:
+        if latest is not None:
+            timers.continue_entry(current_user, latest)
+        else:
+            timers.start_timer(current_user, project, "")
+    except TimeLogError as exc:
+        abort(422, str(exc))
+    flash(f"Timer started on {project.name}.", "success")
+    try:
+        week = timesheet.week_named(current_user, request.form.get("week"))
+    except BadWeek:
+        week = timesheet.this_week(current_user)
+    return redirect(url_for("timesheet.show", week=week.label), code=303)
