@@ -63,7 +63,15 @@ export default class extends Controller {
     this.missedUpdates = false
     this.element.dataset.state = "live"
     this.dispatch("live", { detail: { resync: reconnected } })
-    if (reconnected) window.Turbo.session.refresh(document.baseURI) // what a <turbo-stream action="refresh"> does
+    if (reconnected) this.refresh()
+  }
+
+  // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way (Turbo marks
+  // <html> or the <form> aria-busy): the page it lands on is fresh anyway, and a refresh of this page racing it
+  // could render this page with the flash meant for the next one.
+  refresh() {
+    if (document.documentElement.hasAttribute("aria-busy") || document.querySelector("form[aria-busy]")) return
+    window.Turbo.session.refresh(document.baseURI)
   }
 
   keepOnMorph(event) {
