@@ -93,6 +93,17 @@ class EntryForm(FlaskForm):
     def project(self):
         return self.projects[self.project_id.data]
 
+    @property
+    def billable_defaults(self) -> dict[str, bool]:
+        """Each project's billable flag: the billable box follows the project select (entry_billable controller)."""
+        return {str(pid): bool(p.billable) for pid, p in self.projects.items()}
+
+    def default_billable(self) -> None:
+        """A new entry's billable box starts as its project's flag (the first project when none is chosen)."""
+        project = self.projects.get(self.project_id.data) or next(iter(self.projects.values()), None)
+        if project is not None:
+            self.billable.data = bool(project.billable)
+
 
 @dataclass
 class LogFilters:

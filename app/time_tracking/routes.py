@@ -127,6 +127,7 @@ def new():
         form.day.data = to_local(utcnow(), current_user.zone).date()
         if parse_id(request.args.get("project", "")) is not None:
             form.project_id.data = parse_id(request.args["project"])
+        form.default_billable()
     if form.validate_on_submit():
         try:
             log = time_entries.create_entry(current_user, _entry_data(form))

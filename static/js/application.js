@@ -6,6 +6,7 @@ import DashboardController from "controllers/dashboard_controller.js"
 import BrowserZoneController from "controllers/browser_zone_controller.js"
 import ToastController from "controllers/toast_controller.js"
 import BoundedListController from "controllers/bounded_list_controller.js"
+import EntryBillableController from "controllers/entry_billable_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -14,4 +15,5 @@ application.register("dashboard", DashboardController)
 application.register("browser-zone", BrowserZoneController)
 application.register("toast", ToastController)
 application.register("bounded-list", BoundedListController)
+application.register("entry-billable", EntryBillableController)
 window.Stimulus = application

