@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models.base import utcnow
 
 DESCRIPTION_MAX = 1000
+SHORTEST_KEPT_SECONDS = 60  # a timer stopped sooner is not kept (a start clicked by mistake)
 
 
 class TimeLogError(ValueError):
@@ -92,6 +93,18 @@ class TimeLog(db.Model):
             at = self.start_time + timedelta(seconds=1)
         self.end_time = at
         self.duration_minutes = round((self.end_time - self.start_time).total_seconds() / 60)
+
+    @property
+    def too_short_to_keep(self) -> bool:
+        """A finished timer under a minute: stopping it deletes it rather than keep a 0-minute entry."""
+        return self.end_time is not None and self.elapsed_seconds() < SHORTEST_KEPT_SECONDS
+
+    def detached_copy(self) -> TimeLog:
+        """A copy of what the log is now, outside the session: live updates also refresh what it touched
+        once it has changed or gone."""
+        return TimeLog(id=self.id, user_id=self.user_id, organization_id=self.organization_id,
+                       project_id=self.project_id, start_time=self.start_time, end_time=self.end_time,
+                       duration_minutes=self.duration_minutes, description=self.description, billable=self.billable)
 
     def set_times(self, start_time: datetime, end_time: datetime | None) -> None:
         self.check(start_time, end_time, self.description)

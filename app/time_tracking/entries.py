@@ -125,10 +125,7 @@ def _check(user: User, data: EntryData, log: TimeLog | None = None) -> None:
 
 
 def _snapshot(log: TimeLog) -> TimeLog:
-    """A detached copy of what a log was, so live updates also refresh what it used to touch."""
-    return TimeLog(id=log.id, user_id=log.user_id, organization_id=log.organization_id, project_id=log.project_id,
-                   start_time=log.start_time, end_time=log.end_time, duration_minutes=log.duration_minutes,
-                   description=log.description, billable=log.billable)
+    return log.detached_copy()
 
 
 def _commit() -> None:

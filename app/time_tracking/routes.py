@@ -54,9 +54,11 @@ def start():
         abort(422, "Choose a project to start the timer on.")
     project = policies.load(current_user, Project, project_id)
     try:
-        timers.start_timer(current_user, project, request.form.get("description", "").strip())
+        _, stopped = timers.start_timer_after(current_user, project, request.form.get("description", "").strip())
     except TimeLogError as exc:
         abort(422, str(exc))
+    if stopped is not None and not stopped.kept:
+        flash(timers.NOT_KEPT, "info")
     flash(f"Timer started on {project.name}.", "success")
     return _back()
 
@@ -65,10 +67,13 @@ def start():
 @login_required
 def stop():
     try:
-        log = timers.stop_timer(current_user)
+        stopped = timers.stop_timer(current_user)
     except TimeLogError as exc:
         abort(409, str(exc))
-    flash(f"Timer stopped: {log.duration_minutes} min on {log.project.name}.", "success")
+    if stopped.kept:
+        flash(f"Timer stopped: {stopped.log.duration_minutes} min on {stopped.log.project.name}.", "success")
+    else:
+        flash(timers.NOT_KEPT, "info")
     return _back()
 
 

@@ -39,3 +39,22 @@ def test_billable_box_follows_the_chosen_project_without_a_reload(live_server, f
     expect(row).to_contain_text("Team meeting")
     expect(row).to_contain_text("No")
     screenshot(page, "entry-billable-follows-project")
+
+
+def test_a_timer_stopped_under_a_minute_is_not_kept_and_the_page_says_so(live_server, factory, page):
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    factory.project(org, name="Website relaunch")
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs")
+    page.fill("#timer-description", "Oops")
+    page.get_by_test_id("start-timer").click()
+    header = page.get_by_test_id("header-timer")
+    expect(header.get_by_test_id("timer-project")).to_have_text("Website relaunch")
+    expect(page.locator("tr.running")).to_contain_text("Oops")
+    header.get_by_test_id("stop-timer").click()
+    expect(page.get_by_role("alert").filter(has_text="Timer under a minute: not kept.")).to_be_visible()
+    expect(header.get_by_test_id("no-timer")).to_be_visible()
+    expect(page.get_by_test_id("time-log-row")).to_have_count(0)
+    screenshot(page, "timer-under-a-minute")

@@ -3,10 +3,11 @@ tags, tasks and project colours on entries and timers."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.models import TimeLog
+from app.models import TimeLog, utcnow
 from tests.conftest import login
 
 
@@ -47,3 +48,26 @@ def test_a_timer_takes_its_projects_billable_flag(client, factory):
     assert client.post("/time-logs/timer/start", data={"project_id": w.org_project.id}).status_code == 303
     factory.db.session.expire_all()
     assert factory.db.session.scalar(select(TimeLog).where(TimeLog.end_time.is_(None))).billable is True
+
+
+# -- 2. a timer under one minute is not kept ------------------------------------------------------------
+def test_stopping_a_timer_under_a_minute_deletes_it_and_says_so(client, factory):
+    w = factory.world()
+    login(client, w.member)
+    client.post("/time-logs/timer/start", data={"project_id": w.alpha_project.id})
+    before = factory.db.session.scalar(select(func.count()).select_from(TimeLog))
+    response = client.post("/time-logs/timer/stop", follow_redirects=True)
+    assert "Timer under a minute: not kept." in response.get_data(as_text=True)
+    factory.db.session.expire_all()
+    assert factory.db.session.scalar(select(func.count()).select_from(TimeLog)) == before - 1
+    assert w.member.running_timer is None
+
+
+def test_a_timer_of_a_minute_or_more_is_kept(client, factory):
+    w = factory.world()
+    running = factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(seconds=61), minutes=None)
+    login(client, w.member)
+    html = client.post("/time-logs/timer/stop", follow_redirects=True).get_data(as_text=True)
+    assert "not kept" not in html and "Timer stopped: 1 min on Alpha site." in html
+    factory.db.session.expire_all()
+    assert factory.db.session.get(TimeLog, running.id).end_time is not None
