@@ -1,5 +1,6 @@
 """gunicorn settings for the `web` process; everything a second instance changes comes from the environment."""
 import os
+import sys
 
 bind = f"{os.environ.get('WEB_HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -24,6 +25,16 @@ if _log_format == "json" or (_log_format != "plain" and os.environ.get("APP_ENV"
         "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
                     "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     }
+
+
+def on_starting(server):
+    """A setting every process needs (SECRET_KEY and APP_URL in production, a well-formed STREAM_URL): refused here,
+    before any worker, with the message (a worker that cannot boot would only be started again and again)."""
+    from app.config import ConfigError, load_config
+    try:
+        load_config(os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
+    except ConfigError as exc:
+        sys.exit(f"Timeboard cannot start: {exc}")
 
 
 def child_exit(server, worker):

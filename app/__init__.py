@@ -5,11 +5,15 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # registers every table with the metadata; load_user reads User
+from app.accounts import oidc, two_factor_routes, two_factor_settings_routes  # noqa: F401  (pages of accounts/settings)
 from app.accounts import routes as accounts
 from app.accounts import settings_routes as settings
+from app.accounts import sso_routes as sso
 from app.accounts.sessions import close_sockets_on_revocation
+from app.accounts.signed_out import unauthorized
 from app.admin import metrics
 from app.admin.rq_dashboard import register_rq_dashboard
 from app.cli.commands import register_commands
@@ -43,9 +47,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, overrides))
+    register_proxy_fix(app)
     register_observability(app)
     register_extensions(app)
-    security.register(app, connect_origin=stream_origin)  # headers; the CSP allows the stream gateway's origin
+    # headers; the CSP allows the stream gateway's origin and the sign-on providers' (after register_extensions)
+    security.register(app, connect_origin=stream_origin, form_action_origins=lambda: oidc.form_action_origins(app))
     input_guard.register(app)
     register_blueprints(app)
     errors.register(app)
@@ -62,10 +68,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(unauthorized)
     csrf.init_app(app)
     limiter.init_app(app)
     turbo.init_app(app)
     mail.init_app(app)
+    oidc.register(app)  # the OpenID Connect providers' clients (OIDC_PROVIDERS)
     with app.app_context():
         configure_engine(db.engine)
     close_sockets_on_revocation()
@@ -89,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprints; a blueprint is `bp` in the route module that serves its main pages, and the
     feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
-    for module in (main, accounts, settings, time_logs, projects, organizations, notifications, dashboards,
+    for module in (main, accounts, sso, settings, time_logs, projects, organizations, notifications, dashboards,
                    job_monitor, reports, report_schedules, streams, metrics):
         app.register_blueprint(module.bp)
     register_rq_dashboard(app)
@@ -99,3 +107,11 @@ def register_subscribers() -> None:
     """Features that hook into another's events rather than being called from inside it (idempotent)."""
     budgets.subscribe()  # budget checks follow every change to time data
     report_notices.register()  # scheduled reports' e-mails carry their file
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR reverse proxies, the client's address is the one the last of them saw (the rate
+    limits, the audit trail and the logs read request.remote_addr); with 0, X-Forwarded-For is ignored."""
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)

@@ -8,9 +8,13 @@ reader here too.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from app.passwords import PRODUCTION_METHOD, TEST_METHOD
+from app.redis_client import request_options
 from app.web.origins import normalize_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,10 +40,77 @@ def presence_ttl(environ: Mapping[str, str] = os.environ) -> int:
     return int(environ.get("PRESENCE_TTL", "60"))
 
 
+def app_url_from(raw: str | None, env: str, port: str) -> str:
+    """APP_URL, the site's public address, without a trailing slash. Links in e-mails are built from it whichever
+    process sends them: a worker under honcho has a PORT of its own (5300), never the web's. Required in
+    production; in development and tests the web process's own address."""
+    value = (raw or "").strip().rstrip("/")
+    if not value:
+        if env == "production":
+            raise ConfigError("APP_URL must be set when APP_ENV=production: the site's public address "
+                              "(e.g. https://timeboard.example.com), which every link in e-mails starts with")
+        return f"http://127.0.0.1:{port}"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"APP_URL must be an http(s):// address like https://timeboard.example.com, not {raw!r}")
+    return value
+
+
 def _flag(raw: str | None, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _count(name: str, raw: str | None, default: int) -> int:
+    """A whole number >= 0 from the environment; a clear error otherwise."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, not {value}")
+    return value
+
+
+PROVIDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+RESERVED_PROVIDER_NAMES = ("confirm", "link")  # paths of their own under /login/sso/
+
+
+def oidc_providers(environ: Mapping[str, str], env: str) -> list[dict]:
+    """OIDC_PROVIDERS=acme,google names the OpenID Connect providers people may sign in with; each has
+    OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and an optional _LABEL (the button's text). Anything missing or
+    unsafe refuses to start: an issuer must be https (http only on a loopback host, outside production)."""
+    providers = []
+    names = [n.strip().lower() for n in environ.get("OIDC_PROVIDERS", "").split(",") if n.strip()]
+    for name in names:
+        if not PROVIDER_NAME.fullmatch(name) or name in RESERVED_PROVIDER_NAMES:
+            raise ConfigError(f"OIDC_PROVIDERS: {name!r} is not a provider name (a letter, then letters, digits "
+                              "or _; not confirm or link)")
+        if names.count(name) > 1:
+            raise ConfigError(f"OIDC_PROVIDERS names {name!r} twice")
+        prefix = f"OIDC_{name.upper()}_"
+        values = {key: environ.get(prefix + key.upper(), "").strip()
+                  for key in ("issuer", "client_id", "client_secret")}
+        missing = [prefix + key.upper() for key, value in values.items() if not value]
+        if missing:
+            raise ConfigError(f"OpenID Connect provider {name!r} needs {', '.join(missing)}")
+        issuer = values["issuer"].rstrip("/")
+        try:
+            parts = urlsplit(issuer)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            parts = urlsplit("")
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        secure = parts.scheme == "https" or (loopback and env != "production")
+        if not secure or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError(f"{prefix}ISSUER must be an https:// URL without query, not {values['issuer']!r}")
+        providers.append({"name": name, "issuer": issuer, "client_id": values["client_id"],
+                          "client_secret": values["client_secret"],
+                          "label": environ.get(prefix + "LABEL", "").strip() or name.replace("_", " ").title()})
+    return providers
 
 
 def load_config(instance_path: str, overrides: dict | None = None, environ: Mapping[str, str] | None = None) -> dict:
@@ -67,8 +138,10 @@ def _core(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         "APP_ENV": env,
         "SECRET_KEY": secret,
         "PORT": int(environ.get("PORT", "5000")),
-        # links in e-mails and alerts sent by jobs (no request to take the host from)
-        "APP_URL": (environ.get("APP_URL") or f"http://127.0.0.1:{environ.get('PORT', '5000')}").rstrip("/"),
+        # the site's public address: every link in every e-mail and alert starts with it, in every process
+        # (app/notifications/mail.py app_url_for)
+        "APP_URL": app_url_from(environ.get("APP_URL"), env, environ.get("PORT", "5000")),
+        "APP_URL_IS_DEFAULT": not (environ.get("APP_URL") or "").strip(),  # a worker warns (app/cli/jobs.py)
     }
 
 
@@ -103,9 +176,26 @@ def _security(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         "RATELIMIT_ENABLED": environ.get("RATELIMIT_ENABLED", "1") != "0",
         # Redis down must not take sign-in down with it: count in memory until it is back.
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # ...at once: the same short timeouts, no retries and breaker as every Redis call of a request
+        "RATELIMIT_STORAGE_OPTIONS": request_options(),
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,  # a 429 says when to try again (Retry-After, in seconds)
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # failed sign-ins per account (app/accounts/sign_in_limits.py): this many within the window lock the
+        # account's sign-in from unknown browsers for LOGIN_LOCK_SECONDS, doubling at each lock, at most
+        # LOGIN_LOCK_MAX_SECONDS; a browser that signed in to the account before is not locked out by others
+        "LOGIN_ACCOUNT_FAILURES": _count("LOGIN_ACCOUNT_FAILURES", environ.get("LOGIN_ACCOUNT_FAILURES"), 10),
+        "LOGIN_ACCOUNT_WINDOW_SECONDS": _count("LOGIN_ACCOUNT_WINDOW_SECONDS",
+                                               environ.get("LOGIN_ACCOUNT_WINDOW_SECONDS"), 900),
+        "LOGIN_LOCK_SECONDS": _count("LOGIN_LOCK_SECONDS", environ.get("LOGIN_LOCK_SECONDS"), 120),
+        "LOGIN_LOCK_MAX_SECONDS": _count("LOGIN_LOCK_MAX_SECONDS", environ.get("LOGIN_LOCK_MAX_SECONDS"), 900),
+        # how many reverse proxies in front of the web processes add X-Forwarded-For (werkzeug's ProxyFix):
+        # 0 trusts none, so a client cannot pick the address the rate limits and the audit trail see
+        "PROXY_FIX_X_FOR": _count("PROXY_FIX_X_FOR", environ.get("PROXY_FIX_X_FOR"), 0),
+        # app/passwords.py: OWASP's scrypt minimum; tests get cheaper parameters to stay fast
+        "PASSWORD_HASH_METHOD": TEST_METHOD if env == "test" else PRODUCTION_METHOD,
+        # single sign-on with OpenID Connect (app/accounts/oidc.py): a list of {name, label, issuer, client_id, ...}
+        "OIDC_PROVIDERS": oidc_providers(environ, env),
         # people and settings: sign-up, invitations and password resets
         "ALLOW_SIGNUP": _flag(environ.get("ALLOW_SIGNUP"), default=not production),
         "SIGNUP_RATE_LIMIT": environ.get("SIGNUP_RATE_LIMIT", "5 per minute"),

@@ -7,6 +7,10 @@
 
 Views call `authorize()` (404 when the record may not be seen, 403 when it may be seen but not
 changed) and list through the `*_scope()` selects, so nothing leaks through a listing.
+
+Someone who has left an organization (or was removed: memberships.removed_at) holds nothing there: every page
+and action of it is a 404 for them, their own records in it included (their time logs, reports, saved
+reports and their schedules, jobs), and nothing they do reaches its audit trail.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from app.extensions import db
 from app.models import (
     Client,
     JobStatus,
+    Membership,
     Notification,
     Organization,
     Project,
@@ -62,6 +67,19 @@ def managed_team_ids(user: User) -> set[int]:
 
 def organization_ids(user: User) -> list[int]:
     return [m.organization_id for m in user.memberships]
+
+
+def left_organization_ids(user: User) -> list[int]:
+    """Organizations the user was a member of and has left or was removed from (not those deleted since)."""
+    return list(db.session.scalars(select(Membership.organization_id).where(
+        Membership.user_id == user.id, Membership.removed_at.is_not(None))))
+
+
+def has_left(user_id: int, organization_id: int) -> bool:
+    """Has this user left (or been removed from) this organization? For what is sent to a user by id (a stream)."""
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user_id, Membership.organization_id == organization_id,
+        Membership.removed_at.is_not(None))) is not None
 
 
 def org_wide_ids(user: User) -> list[int]:
@@ -111,7 +129,8 @@ def time_log_scope(user: User) -> Select:
         return query
     wide = org_wide_ids(user)
     managed = managed_team_ids(user)
-    conditions = [TimeLog.user_id == user.id, TimeLog.organization_id.in_(wide)]
+    own = (TimeLog.user_id == user.id) & TimeLog.organization_id.in_(organization_ids(user))
+    conditions = [own, TimeLog.organization_id.in_(wide)]
     if managed:
         members = select(TeamMembership.user_id).where(TeamMembership.team_id.in_(managed))
         managed_orgs = select(Team.organization_id).where(Team.id.in_(managed))
@@ -135,6 +154,8 @@ def can_view(user: User, record) -> bool:
     if isinstance(record, Client):
         return role_in(user, record.organization_id) in (Role.OWNER, Role.ADMIN, Role.MANAGER)
     if isinstance(record, TimeLog):
+        if role_in(user, record.organization_id) is None:
+            return False  # their own logs of an organization they left too: it keeps them, they are not theirs
         if record.user_id == user.id or is_org_wide(user, record.organization_id):
             return True
         return bool(managed_team_ids(user) & team_ids(db.session.get(User, record.user_id)))
@@ -143,7 +164,7 @@ def can_view(user: User, record) -> bool:
     if isinstance(record, Report):
         return can_view_report(user, record)
     if isinstance(record, ReportDefinition):
-        return record.user_id == user.id
+        return record.user_id == user.id and role_in(user, record.organization_id) is not None
     return False
 
 
@@ -201,8 +222,16 @@ def can_view_report(user: User, report: Report | None) -> bool:
 
 
 def report_scope(user: User) -> Select:
-    """The reports /reports lists: the user's own."""
-    return select(Report).where(Report.user_id == user.id)
+    """The reports /reports lists: the user's own, of the organizations they are (still) in."""
+    query = select(Report).where(Report.user_id == user.id)
+    return query if user.is_system_admin else query.where(Report.organization_id.in_(organization_ids(user)))
+
+
+def definition_scope(user: User) -> Select:
+    """The saved reports /reports lists: the user's own, of the organizations they are (still) in."""
+    query = select(ReportDefinition).where(ReportDefinition.user_id == user.id)
+    return query if user.is_system_admin else query.where(
+        ReportDefinition.organization_id.in_(organization_ids(user)))
 
 
 def can_report_on(user: User, organization_id: int) -> bool:
@@ -295,22 +324,52 @@ def authorize_org(user: User, action: str, organization_id) -> Organization:
     return organization
 
 
+# -- two-factor sign-in (issue 17) -----------------------------------------------------------------
+# An organization's owners may require two-factor sign-in of its members. A member without it is sent to
+# set it up before any page (not only the organization's: its data shows on personal pages, reports and
+# jobs too), and their sockets receive nothing, until it is on. Signing out and the set-up pages stay open.
+TWO_FACTOR_OPEN_ENDPOINTS = frozenset({
+    "settings.two_factor", "settings.two_factor_enable", "settings.two_factor_codes", "auth.logout", "static",
+    "main.healthz", "metrics.metrics",
+})
+
+
+def two_factor_required_by(user: User) -> list[Organization]:
+    """The organizations of this user that require two-factor sign-in, while they have it off."""
+    if not user.is_authenticated or user.two_factor_enabled:
+        return []
+    return list(db.session.scalars(select(Organization).join(Membership).where(
+        Membership.user_id == user.id, Membership.removed_at.is_(None),
+        Organization.require_two_factor.is_(True)).order_by(Organization.name)))
+
+
+def may_require_two_factor(user: User, organization: Organization) -> bool:
+    """Only someone with two-factor sign-in on may require it (they would lock themselves out otherwise)."""
+    return can_org(user, "edit_settings", organization.id) and user.two_factor_enabled
+
+
 # -- the job monitor (issue 14) ------------------------------------------------------------------
 # System admins see and act on every job and operate the platform (queues, workers, recurring entries).
-# Everyone sees the jobs run for them; an organization's owners and admins also see its jobs (JobStatus
-# organization_id), retry and cancel them, and run bulk actions over them. Anything else is a 404.
+# Everyone sees the jobs run for them (but those of an organization they have left); an organization's owners
+# and admins also see its jobs (JobStatus organization_id), retry and cancel them, and run bulk actions over
+# them. Anything else is a 404.
 def job_scope(user: User) -> Select:
     query = select(JobStatus)
     if user.is_system_admin:
         return query
     wide = org_wide_ids(user)
     mine = JobStatus.user_id == user.id
+    left = left_organization_ids(user)
+    if left:
+        mine = mine & (JobStatus.organization_id.is_(None) | JobStatus.organization_id.not_in(left))
     return query.where(or_(mine, JobStatus.organization_id.in_(wide)) if wide else mine)
 
 
 def can_view_job(user: User, job: JobStatus) -> bool:
-    if user.is_system_admin or (job.user_id is not None and job.user_id == user.id):
+    if user.is_system_admin:
         return True
+    if job.user_id is not None and job.user_id == user.id:
+        return job.organization_id is None or not has_left(user.id, job.organization_id)
     return job.organization_id is not None and job.organization_id in org_wide_ids(user)
 
 
@@ -321,6 +380,11 @@ def can_view_org_jobs(user: User, organization_id: int) -> bool:
 def can_bulk_jobs(user: User) -> bool:
     """Bulk actions (over the user's job scope): system admins, and organizations' owners and admins."""
     return user.is_system_admin or bool(org_wide_ids(user))
+
+
+def can_bulk_jobs_of(user: User, organization_id: int) -> bool:
+    """A bulk action narrowed to one organization (and recorded in its audit trail): one the user is in."""
+    return user.is_system_admin or role_in(user, organization_id) is not None
 
 
 def can_operate_jobs(user: User) -> bool:
@@ -335,5 +399,16 @@ def load_notification(user: User, notification_id):
     record_id = parse_id(notification_id)
     record = db.session.get(Notification, record_id) if record_id is not None else None
     if record is None or record.user_id != user.id or not record.in_app:
+        abort(404)
+    return record
+
+
+# -- single sign-on (issue 17) ---------------------------------------------------------------------
+def load_sso_identity(user: User, identity_id):
+    """A linked provider identity is its account's alone: anyone else's (system admins too) is a 404."""
+    from app.models import SSOIdentity
+    record_id = parse_id(identity_id)
+    record = db.session.get(SSOIdentity, record_id) if record_id is not None else None
+    if record is None or record.user_id != user.id:
         abort(404)
     return record

@@ -9,6 +9,7 @@ Only the standard library here: models, services and views all import it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, tzinfo
+from zoneinfo import available_timezones
 
 
 class NonexistentTimeError(ValueError):
@@ -45,3 +46,8 @@ def to_local(value: datetime, zone: tzinfo) -> datetime:
 def iso(value: datetime | None) -> str:
     """A naive-UTC timestamp in ISO 8601 with its offset (+00:00), for the browser; "" for None."""
     return value.replace(tzinfo=UTC).isoformat() if value else ""
+
+
+def valid_zone(name: str | None) -> str:
+    """The IANA zone name if it is one, else UTC (a sign-up's or an identity provider's claim)."""
+    return name if name in available_timezones() else "UTC"

@@ -48,10 +48,20 @@ class Server:
         self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True, preexec_fn=preexec_fn)
 
+    def request_stop(self) -> None:
+        """SIGTERM to its process group, once, without waiting (stop() waits): several processes stop side by
+        side. (A second SIGTERM would ask an RQ worker for a cold shutdown.)"""
+        if self.proc.poll() is None and not getattr(self, "_stop_requested", False):
+            self._stop_requested = True
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.request_stop()
                 self.proc.wait(timeout=15)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 try:

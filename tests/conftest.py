@@ -38,7 +38,6 @@ def app():
     from flask_migrate import downgrade, upgrade
 
     from app import create_app
-
     app = create_app({"RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         if IS_POSTGRES:
@@ -56,7 +55,6 @@ def app_ctx(app):
 @pytest.fixture()
 def db(app_ctx):
     from app.extensions import db as _db
-
     yield _db
     _db.session.remove()
     _empty_database(_db)
@@ -85,7 +83,6 @@ def watch(redis_conn):
     jobs render and publish for them (app/live/presence.py). A test listening on the relay channel models such
     a page."""
     from app.live.presence import mark_watched
-
     def mark(*topics) -> None:
         mark_watched(topics, redis_conn)
 
@@ -101,7 +98,6 @@ def client(app, db):
 def csrf_app():
     """A second app with CSRF on, for the tests that check it."""
     from app import create_app
-
     return create_app({"WTF_CSRF_ENABLED": True})
 
 
@@ -127,7 +123,6 @@ def run_jobs(app_ctx):
     from app.background.catalog import QUEUES
     from app.background.enqueue import get_queue
     from app.redis_client import get_redis
-
     def run(queues=QUEUES, with_scheduler: bool = False) -> bool:
         worker = SimpleWorker([get_queue(q) for q in queues], connection=get_redis())
         return worker.work(burst=True, with_scheduler=with_scheduler)
@@ -135,26 +130,74 @@ def run_jobs(app_ctx):
     return run
 
 
+# -- real processes: the launchers, and fixtures that stop what they started ------------------------------
+def launch_web(started: list[Process], workers: int = 1, **env) -> str:
+    """A real web process (gunicorn, gthread) on a free port, added to `started`; returns its base URL."""
+    port = free_port()
+    proc = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+                   f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16, **env)
+    started.append(proc)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/healthz")
+    except RuntimeError:
+        raise RuntimeError(proc.output()) from None
+    return base
+
+
+def launch_gateway(started: list[Process], port: int | None = None, **env) -> Process:
+    """A real stream gateway process (`flask gateway`), added to `started`; returned with its .port once
+    /healthz answers."""
+    port = port or free_port()
+    env.setdefault("GATEWAY_SAME_HOST_ANY_PORT", "1")  # as bin/dev: pages on the web process's port
+    proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
+                   f"gateway-{port}-{len(started)}", **env)
+    proc.port = port
+    started.append(proc)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+    except RuntimeError:
+        raise RuntimeError(proc.output()) from None
+    return proc
+
+
+def launch_worker(started: list[Process], *queues: str, name: str | None = None, fork: bool = True,
+                  **env) -> Process:
+    """A real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False, with env
+    overrides as keywords (its environment may differ from the web's: PORT, APP_URL...)."""
+    args = [sys.executable, "-m", "flask", "jobs", "worker", *queues]
+    if name:
+        args += ["--name", name]
+    if not fork:
+        args.append("--no-fork")
+    proc = Process(args, f"worker-{len(started)}-{time.time():.0f}", **env)
+    started.append(proc)
+    return proc
+
+
+def launch_workers(started: list[Process], **env) -> tuple[Process, Process, Process]:
+    """The Procfile's job workers but the seeding one: the dashboard and account-mail workers (no fork) and the
+    main worker, with env overrides as keywords (APP_URL: the web process they build links to)."""
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
+    return (launch_worker(started, *DASHBOARD_WORKER_QUEUES, fork=False, **env),
+            launch_worker(started, *MAIL_WORKER_QUEUES, fork=False, **env),
+            launch_worker(started, *MAIN_WORKER_QUEUES, **env))
+
+
+def stop_all(started: list[Process]) -> None:
+    """Ask every process to stop at once, then wait for each: their graceful shutdowns overlap."""
+    for proc in started:
+        proc.request_stop()
+    for proc in started:
+        proc.stop()
+
+
 @pytest.fixture()
 def start_web(app):
     """Start a real web process (gunicorn, gthread) on a free port; returns its base URL."""
     started: list[Process] = []
-
-    def start(workers: int = 1, **env) -> str:
-        port = free_port()
-        proc = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
-                       f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16, **env)
-        started.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_http(base + "/healthz")
-        except RuntimeError:
-            raise RuntimeError(proc.output()) from None
-        return base
-
-    yield start
-    for proc in started:
-        proc.stop()
+    yield lambda workers=1, **env: launch_web(started, workers, **env)
+    stop_all(started)
 
 
 @pytest.fixture()
@@ -162,51 +205,23 @@ def start_gateway(app):
     """Start a real stream gateway process (`flask gateway`) on a free port (or `port`, to start one again
     after a restart), with env overrides as keywords; returns the Process, with its .port, once /healthz answers."""
     started: list[Process] = []
-
-    def start(port: int | None = None, **env) -> Process:
-        port = port or free_port()
-        env.setdefault("GATEWAY_SAME_HOST_ANY_PORT", "1")  # as bin/dev: pages on the web process's port
-        proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
-                       f"gateway-{port}-{len(started)}", **env)
-        proc.port = port
-        started.append(proc)
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/healthz")
-        except RuntimeError:
-            raise RuntimeError(proc.output()) from None
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
+    yield lambda port=None, **env: launch_gateway(started, port, **env)
+    stop_all(started)
 
 
 @pytest.fixture()
 def start_worker(app):
-    """Start a real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False."""
+    """Start a real RQ worker process (`flask jobs worker`) on the given queues, forking unless fork=False, with env
+    overrides as keywords (its environment may differ from the web's: PORT, APP_URL...)."""
     started: list[Process] = []
-
-    def start(*queues: str, name: str | None = None, fork: bool = True) -> Process:
-        args = [sys.executable, "-m", "flask", "jobs", "worker", *queues]
-        if name:
-            args += ["--name", name]
-        if not fork:
-            args.append("--no-fork")
-        proc = Process(args, f"worker-{len(started)}-{time.time():.0f}")
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
+    yield lambda *queues, name=None, fork=True, **env: launch_worker(started, *queues, name=name, fork=fork, **env)
+    stop_all(started)
 
 
 @pytest.fixture()
-def start_workers(start_worker):
-    """Start the Procfile's job workers but the seeding one: the dashboard worker (no fork) and the main worker."""
-    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIN_WORKER_QUEUES
-
-    def start() -> tuple[Process, Process]:
-        return start_worker(*DASHBOARD_WORKER_QUEUES, fork=False), start_worker(*MAIN_WORKER_QUEUES)
-
-    return start
+def start_workers(app):
+    """Start the Procfile's job workers but the seeding one: the dashboard and account-mail workers (no fork) and
+    the main worker (see launch_workers)."""
+    started: list[Process] = []
+    yield lambda **env: launch_workers(started, **env)
+    stop_all(started)

@@ -65,11 +65,13 @@ def links(message: Message) -> list[str]:
 
 
 def outbox(path: str | Path) -> list[Message]:
-    """The .eml files of the development outbox, oldest first, parsed."""
+    """The .eml files of the development outbox, oldest first, parsed. (By the time each was written: their names
+    start with the second only, so two messages of the same second would sort at random by name.)"""
     folder = Path(path)
     if not folder.exists():
         return []
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
+    files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in files]
 
 
 def empty_outbox(path: str | Path) -> None:

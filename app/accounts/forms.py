@@ -25,3 +25,7 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = password_field("New password")
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField("Code", filters=[strip], validators=[DataRequired(), Length(max=40)])

@@ -9,7 +9,6 @@ every web process to close the user's open sockets, whoever committed it (a view
 from __future__ import annotations
 
 import logging
-import time
 
 from sqlalchemy import event, func, inspect, select
 
@@ -21,23 +20,23 @@ from app.models import User
 log = logging.getLogger(__name__)
 
 _PENDING = "revoked_user_ids"
-FAILED_SIGN_IN_SECONDS = 0.3  # above the slowest check (scrypt, ~0.12 s here), so every failure looks alike
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user with this e-mail and password, or None. An unknown e-mail costs the same hash check as a
-    wrong password, and every failure ends no sooner than FAILED_SIGN_IN_SECONDS after it started:
-    accounts whose hash is older (cheaper pbkdf2) or empty would otherwise answer faster than an
-    unknown e-mail. An outdated hash is replaced by a current one on success."""
-    started = time.monotonic()
+    """The user with this e-mail and password, or None. Every failure costs one check with the current
+    method, so the timing tells neither which e-mails exist nor whose hash is old: an unknown e-mail is
+    checked against a dummy hash, and a wrong password against an outdated (cheaper) or empty hash gets one
+    dummy check more. An outdated hash is replaced by a current one on success."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         passwords.verify_unknown(password)
-    elif user.check_password(password):
+        return None
+    if user.check_password(password):
         if user.upgrade_password_hash(password):
             db.session.commit()
         return user
-    time.sleep(max(0.0, FAILED_SIGN_IN_SECONDS - (time.monotonic() - started)))
+    if not user.password_hash or passwords.needs_rehash(user.password_hash):
+        passwords.verify_unknown(password)
     return None
 
 

@@ -61,3 +61,11 @@ def preferences_form(kinds, formdata=None, **data) -> NotificationPreferencesFor
     if formdata is None:
         return Form(formdata=None, prefix="notifications", data=data)
     return Form(prefix="notifications")
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField("Code from your app", filters=[strip], validators=[DataRequired(), Length(max=12)])
+
+
+class TwoFactorPasswordForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])

@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
-from app.accounts import accounts
+from app.accounts import accounts, sso
 from app.accounts.settings_forms import EmailChangeForm, PasswordChangeForm, ProfileForm, preferences_form
 from app.models import Channel
 from app.notifications import kinds as notification_kinds
@@ -27,6 +27,7 @@ def _render(status: int = 200, **forms):
         "password": forms.get("password") or PasswordChangeForm(formdata=None, prefix="password"),
         "zones": sorted(available_timezones()),
         "notifications": forms.get("notifications") or _saved_preferences(),
+        "sso": sso.settings_rows(user),
     }
     return render_template("settings/index.html", **context), status
 

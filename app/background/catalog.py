@@ -14,16 +14,20 @@ SYSTEM_DASHBOARD = "dashboard_system"  # the platform-wide one: heavier, for a h
 DEFAULT = "default"
 REPORTS = "reports"
 NOTIFICATIONS = "notifications"
+MAIL = "mail"  # account e-mail: password reset, invitation, sign-up and address confirmation
 SEEDING = "seeding"
 MAINTENANCE = "maintenance"
 
 # Which process serves which queue (the Procfile): `dashboard_worker` serves DASHBOARD alone, without forking
 # (app/background/worker.py), so nothing else (a report, a system dashboard) ever holds a user's, team's or
-# organization's dashboard back; `worker` serves MAIN_WORKER_QUEUES, highest priority first, forking a
-# work-horse per job; `seeding_worker` serves SEEDING alone, so a seeding run never delays anything else.
+# organization's dashboard back; `mail_worker` serves MAIL alone, without forking, so an account e-mail (a
+# password reset, an invitation) never waits behind a report or any other long job; `worker` serves
+# MAIN_WORKER_QUEUES, highest priority first, forking a work-horse per job; `seeding_worker` serves SEEDING
+# alone, so a seeding run never delays anything else.
 DASHBOARD_WORKER_QUEUES = [DASHBOARD]
+MAIL_WORKER_QUEUES = [MAIL]
 MAIN_WORKER_QUEUES = [SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, MAINTENANCE]
-QUEUES = [DASHBOARD, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
+QUEUES = [DASHBOARD, MAIL, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
 
 PERFORM = "jobs.runner.perform"  # what RQ runs for every kind: perform(kind, *args) tracks the job around it
 
@@ -38,6 +42,16 @@ class JobKind:
     retries: int = 2
     retry_intervals: list[int] = field(default_factory=lambda: [5, 30])  # backoff between attempts
     label: str = ""
+    # runs again after its worker died (SIGKILL, OOM, a lost machine) with Redis or not: `retries` unless set
+    retries_if_abandoned: int | None = None
+    # dotted path of a function(JobStatus) called when the reconciler changes the job's row (queued again, failed,
+    # canceled, completed), so the record the job works on follows without anyone opening its page
+    follower: str | None = None
+
+    @property
+    def abandoned_attempts(self) -> int:
+        """How many times a job of this kind runs at most when its worker keeps dying."""
+        return 1 + max(self.retries, self.retries if self.retries_if_abandoned is None else self.retries_if_abandoned)
 
 
 KINDS: dict[str, JobKind] = {k.name: k for k in [
@@ -57,8 +71,12 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             retry_intervals=[60], label="Rebuild project totals"),
     JobKind("reconcile_jobs", "jobs.maintenance.reconcile_jobs", MAINTENANCE, timeout=60, retries=0,
             label="Reconcile job statuses"),
-    JobKind("send_email", "jobs.mail.send_email", NOTIFICATIONS, timeout=60, retries=3, retry_intervals=[10, 60, 300],
+    JobKind("send_email", "jobs.mail.send_email", MAIL, timeout=60, retries=3, retry_intervals=[10, 60, 300],
             label="Send e-mail"),
+    JobKind("signup_mail", "jobs.accounts.signup_mail", MAIL, timeout=60, retries=3,
+            retry_intervals=[10, 60, 300], label="Sign-up e-mail"),
+    JobKind("password_reset_mail", "jobs.accounts.password_reset_mail", MAIL, timeout=60, retries=3,
+            retry_intervals=[10, 60, 300], label="Password reset e-mail"),
     JobKind("notification_in_app", "jobs.notifications.deliver_in_app", NOTIFICATIONS, timeout=30, retries=1,
             retry_intervals=[5], label="Notification: in-app"),
     JobKind("notification_email", "jobs.notifications.deliver_email", NOTIFICATIONS, timeout=60, retries=3,
@@ -75,8 +93,9 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Organization deletion"),
     JobKind("bulk_action", "jobs.bulk.bulk_action", MAINTENANCE, timeout=3600, retries=0,
             label="Bulk action on jobs"),
+    # a report that failed has its own Retry button; one whose worker died is run again once by itself
     JobKind("report_generation", "jobs.reports.generate_report", REPORTS, timeout=3600, retries=0,
-            label="Report generation"),  # a failed report has its own Retry button
+            retries_if_abandoned=1, label="Report generation", follower="app.reports.runs.follow_job"),
     JobKind("report_archival", "jobs.reports.archive_reports", MAINTENANCE, timeout=1800, retries=1,
             label="Report archival"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,

@@ -22,7 +22,7 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import FailedJobRegistry
 
-from app.background import tracking
+from app.background import arguments, tracking
 from app.background.catalog import PERFORM, get_kind
 from app.extensions import db
 from app.live.publisher import turbo
@@ -108,26 +108,17 @@ def _record_requester(status: JobStatus, user_id: int | None) -> None:
 def _enqueue_new(spec, args, key, user_id, delay, organization_id=None) -> JobStatus:
     job_id = uuid.uuid4().hex
     origin = request_id.current()
+    now = utcnow()
     status = JobStatus(
         rq_job_id=job_id, kind=spec.name, queue=spec.queue, user_id=user_id, coalesce_key=key,
-        args_summary=JobStatus.summarize_args(args), status=JobState.PENDING, enqueued_at=utcnow(),
+        args_summary=JobStatus.summarize_args(args), arguments=arguments.encode(args), status=JobState.PENDING,
+        enqueued_at=now, run_at=now + timedelta(seconds=delay) if delay else None,
         max_attempts=spec.retries + 1, organization_id=organization_id, request_id=origin,
     )
     db.session.add(status)
     tracking.commit_keeping_loaded()  # the row exists before any worker can pick the job up
-    retry = Retry(max=spec.retries, interval=spec.retry_intervals) if spec.retries else None
-    options = dict(
-        job_id=job_id, job_timeout=spec.timeout, retry=retry, result_ttl=3600, failure_ttl=7 * 86400,
-        description=f"{spec.func}({status.args_summary})",
-        meta={"kind": spec.name, "user_id": user_id, "key": key, "organization_id": organization_id,
-              "request_id": origin},
-    )
-    queue = get_queue(spec.queue)
     try:
-        if delay:
-            queue.enqueue_in(timedelta(seconds=delay), PERFORM, spec.name, *args, **options)
-        else:
-            queue.enqueue(PERFORM, spec.name, *args, **options)
+        submit(status, args)
     except redis.RedisError as exc:
         status.fail(f"Could not enqueue: {exc}")
         db.session.commit()
@@ -135,6 +126,28 @@ def _enqueue_new(spec, args, key, user_id, delay, organization_id=None) -> JobSt
     log.info("enqueued %s job %s on %s%s", spec.name, job_id, spec.queue, f" in {delay:.1f}s" if delay else "")
     tracking.broadcast_job(status, created=True)
     return status
+
+
+def submit(status: JobStatus, args, retries: int | None = None) -> None:
+    """Put the row's job into RQ under the row's id: on its kind's queue, due at the row's run_at (at once when
+    that is past), with `retries` left (the kind's policy by default). The first enqueue and the requeue of a
+    job that Redis lost (app/background/restore.py) both go through here, so the two never differ."""
+    spec = get_kind(status.kind)
+    left = spec.retries if retries is None else max(0, retries)
+    retry = Retry(max=left, interval=spec.retry_intervals[-left:]) if left else None
+    options = dict(
+        job_id=status.rq_job_id, job_timeout=spec.timeout, retry=retry, result_ttl=3600, failure_ttl=7 * 86400,
+        description=f"{spec.func}({status.args_summary})",
+        meta={"kind": spec.name, "user_id": status.user_id, "key": status.coalesce_key,
+              "organization_id": status.organization_id, "request_id": status.request_id},
+    )
+    status.queue = spec.queue  # a kind moved to another queue since (send_email, to `mail`) is queued there now
+    queue = get_queue(spec.queue)
+    wait = (status.run_at - utcnow()).total_seconds() if status.run_at else 0
+    if wait > 0:
+        queue.enqueue_in(timedelta(seconds=wait), PERFORM, spec.name, *args, **options)
+    else:
+        queue.enqueue(PERFORM, spec.name, *args, **options)
 
 
 def retry(status: JobStatus) -> JobStatus:

@@ -18,8 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
-from datetime import timedelta
 
 from redis.exceptions import LockError
 from rq import Queue, Worker
@@ -29,21 +27,21 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import current_timestamp
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select
 
-from app.background import tracking
+from app.background import restore
 from app.background.catalog import QUEUES
+from app.background.restore import ABANDONED, process_exists
+from app.background.tracking import transition
 from app.extensions import db
-from app.models import JobState, JobStatus, utcnow
+from app.models import JobState, JobStatus
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
 RECONCILE_LOCK = "timeboard:reconcile:lock"
 LOOKAHEAD = 35  # seconds: an execution silent for ~25-30 s is abandoned (heartbeats come every 5 s)
-ABANDONED = "worker died (abandoned)"
 OVERDUE = 5  # seconds past due: no live RQ scheduler is moving this queue's scheduled jobs
-LOST_AFTER = timedelta(minutes=10)  # a JobStatus whose RQ job vanished (Redis flushed) is failed after this
 
 
 def sweep_abandoned(lookahead: int = LOOKAHEAD) -> int:
@@ -75,7 +73,7 @@ def _expire_executions_of_dead_local_workers(registry: StartedJobRegistry) -> No
         # Same host name is not enough: a container with host networking shares it but numbers its
         # processes apart. Only a worker that recorded our pid namespace can be looked up by pid here.
         if (hostname is None or pid is None or hostname.decode() != host or namespace is None
-                or namespace.decode() != pid_namespace() or _process_exists(int(pid))):
+                or namespace.decode() != pid_namespace() or process_exists(int(pid))):
             continue
         log.warning("job %s: its worker %s (pid %s) is gone", job_id, worker_name, int(pid))
         r.zadd(registry.key, {f"{job_id}:{execution_id}": 0}, xx=True)
@@ -96,17 +94,7 @@ def local_process_gone(hostname: str | None, pid: int | None, namespace: str | N
     """A worker that recorded this host and our pid namespace, and whose process no longer exists here."""
     if hostname != socket.gethostname() or pid is None or namespace is None or namespace != pid_namespace():
         return False
-    return not _process_exists(pid)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
+    return not process_exists(pid)
 
 
 def release_overdue_scheduled(overdue: int = OVERDUE) -> int:
@@ -152,58 +140,34 @@ def _reconcile(lookahead: int) -> str:
     swept = sweep_abandoned(lookahead)
     released = release_overdue_scheduled()
     r = get_redis()
-    now = utcnow()
+    since = restore.redis_since(r)
     synced = 0
     stuck = db.session.scalars(select(JobStatus).where(JobStatus.status == JobState.PROCESSING)).all()
     for status in stuck:
         try:
-            rq_status = Job.fetch(status.rq_job_id, connection=r).get_status()
+            job = Job.fetch(status.rq_job_id, connection=r)
+            rq_status = job.get_status()
         except NoSuchJobError:
-            rq_status = None
+            job = rq_status = None
         if rq_status == RQStatus.STARTED:
             continue  # really running (or not yet seen as abandoned)
-        if rq_status is None and status.started_at and now - status.started_at < timedelta(minutes=1):
+        if rq_status is None:  # Redis lost it while it ran (restarted empty)
+            if not restore.still_running(r, status, since):
+                synced += restore.abandon(status, r)
             continue
-        synced += _apply(status, rq_status)
-    lost = db.session.scalars(select(JobStatus).where(
-        JobStatus.status == JobState.PENDING, JobStatus.enqueued_at < now - LOST_AFTER)).all()
-    for status in lost:
-        try:
-            Job.fetch(status.rq_job_id, connection=r)
-        except NoSuchJobError:
-            synced += _transition(status, JobState.PENDING, lambda s: s.fail("lost: the job is no longer in Redis"))
-    return f"abandoned executions swept: {swept}; overdue retries enqueued: {released}; statuses synced: {synced}"
+        synced += _apply(status, job, rq_status, r)
+    requeued = restore.requeue_lost(r)
+    return (f"abandoned executions swept: {swept}; overdue retries enqueued: {released}; statuses synced: {synced}; "
+            f"lost jobs queued again: {requeued}")
 
 
-def _apply(status: JobStatus, rq_status) -> int:
+def _apply(status: JobStatus, job: Job, rq_status, r) -> int:
     if rq_status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
-        return _transition(status, JobState.PROCESSING, lambda s: s.requeue(f"{ABANDONED}; retrying"))
+        return transition(status, JobState.PROCESSING, lambda s: s.requeue(f"{ABANDONED}; retrying"))
     if rq_status == RQStatus.FINISHED:
-        return _transition(status, JobState.PROCESSING, JobStatus.complete)
+        return transition(status, JobState.PROCESSING, JobStatus.complete)
     if rq_status == RQStatus.CANCELED:
-        return _transition(status, JobState.PROCESSING, JobStatus.cancel)
-    if rq_status is None:
-        return _transition(status, JobState.PROCESSING, lambda s: s.fail(f"{ABANDONED}; the job is no longer in Redis"))
-    return _transition(status, JobState.PROCESSING, lambda s: s.fail(ABANDONED))  # failed, stopped
-
-
-def _transition(status: JobStatus, expected: JobState, change: Callable[[JobStatus], None]) -> int:
-    """Apply a JobStatus state change (one of its methods) as a compare-and-set on `expected` and the
-    attempt count, so a worker that picks the job up meanwhile is never overwritten."""
-    status_id, attempts = status.id, status.attempts
-    change(status)
-    values = {attr.key: attr.value for attr in inspect(status).attrs if attr.history.added}
-    db.session.expire(status)  # the change goes through the guarded UPDATE below, not a plain flush
-    result = db.session.execute(
-        update(JobStatus)
-        .where(JobStatus.id == status_id, JobStatus.status == expected, JobStatus.attempts == attempts)
-        .values(**values).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if not result.rowcount:
-        return 0
-    message = values.get("error_message")
-    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected, values["status"],
-                f" ({message})" if message else "")
-    tracking.broadcast_job(status)
-    return 1
+        return transition(status, JobState.PROCESSING, JobStatus.cancel)
+    # failed or stopped in RQ while our row says it runs: its worker died (RQ failed the abandoned execution
+    # when its own retries were spent); the kind's policy may still run it again
+    return restore.abandon(status, r, job)

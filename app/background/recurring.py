@@ -40,6 +40,8 @@ from app.redis_client import Outage
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = 30  # seconds between two reconciliations run by the scheduler process itself
+# seconds after Redis came back for a second reconciliation: a job queued just before it went is past restore.GRACE
+RECONCILE_AFTER_RECOVERY = 5
 RUN_ENTRY = "jobs.recurring.run_entry"  # what a stock `rqscheduler` runs for a stored entry
 
 
@@ -214,6 +216,7 @@ class TimeboardScheduler(Scheduler):
         outage = Outage("scheduler", log)
         registered = False
         last_reconcile = float("-inf")
+        recheck = False  # a second reconciliation soon after Redis came back
         self._reconcile_failing = False
         try:
             while True:
@@ -227,7 +230,9 @@ class TimeboardScheduler(Scheduler):
                         if on_register is not None:
                             on_register(ids)
                     self.heartbeat()
-                    outage.recovered()
+                    if outage.recovered():
+                        last_reconcile = float("-inf")  # Redis is back, maybe empty: queue again what it lost now
+                        recheck = True
                     if self.acquire_lock():
                         self.enqueue_jobs()
                         self.heartbeat()
@@ -241,6 +246,9 @@ class TimeboardScheduler(Scheduler):
                     continue
                 if time.monotonic() - last_reconcile >= reconcile_every:
                     last_reconcile = time.monotonic()
+                    if recheck:  # ...and again in a few seconds, then every reconcile_every
+                        last_reconcile -= max(0.0, reconcile_every - RECONCILE_AFTER_RECOVERY)
+                        recheck = False
                     self._reconcile()
                 time.sleep(max(0.0, self._interval - (time.monotonic() - started)))
         finally:
@@ -267,7 +275,8 @@ class TimeboardScheduler(Scheduler):
     def _reconcile(self) -> None:
         """Reconcile abandoned jobs here, independent of any worker; a failure is logged once until it works."""
         try:
-            reconcile()
+            summary = reconcile()
+            log.debug("scheduler: %s", summary)
             if self._reconcile_failing:
                 log.warning("scheduler: reconciliation works again")
             self._reconcile_failing = False

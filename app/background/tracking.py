@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC
 
 from rq import get_current_job
+from sqlalchemy import inspect, update
+from werkzeug.utils import import_string
 
+from app import policies
+from app.background import arguments
+from app.background.catalog import KINDS
 from app.extensions import db
 from app.live import presence
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
@@ -35,7 +41,8 @@ def ensure(job, kind: str, max_attempts: int = 1) -> JobStatus:
     status = JobStatus(
         rq_job_id=job.id, kind=kind, queue=job.origin, user_id=meta.get("user_id"), coalesce_key=meta.get("key"),
         organization_id=meta.get("organization_id"), request_id=meta.get("request_id"),
-        args_summary=JobStatus.summarize_args(job.args[1:]), status=JobState.PENDING,
+        args_summary=JobStatus.summarize_args(job.args[1:]), arguments=arguments.encode(job.args[1:]),
+        status=JobState.PENDING,
         enqueued_at=(job.enqueued_at or utcnow()).replace(tzinfo=None), max_attempts=max_attempts,
     )
     db.session.add(status)
@@ -140,10 +147,17 @@ def topics_for(status: JobStatus) -> list[JobsTopic]:
 
 
 def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
-    """The job's topics that an open page watches (app/live/presence.py): the others are not rendered for."""
+    """The job's topics that an open page watches (app/live/presence.py) and may show it: the others are not rendered
+    for. Its requester's monitor is left out once they have left the job's organization (app/policies.py),
+    asked only when that monitor is open."""
     topics = topics_for(status)
     names = presence.watched(topics)
-    return [t for t in topics if str(t) in names]
+    return [t for t in topics if str(t) in names and not _requester_left(t, status)]
+
+
+def _requester_left(topic: JobsTopic, status: JobStatus) -> bool:
+    return (topic.user_id is not None and status.organization_id is not None
+            and policies.has_left(topic.user_id, status.organization_id))
 
 
 def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True) -> None:
@@ -182,3 +196,39 @@ def refresh_monitors(topics) -> None:
             broadcast_stream(watched, refresh_stream())
     except Exception:  # the monitor is a view; never fail a job for it
         log.exception("could not refresh the job monitors")
+
+
+def transition(status: JobStatus, expected: JobState, change: Callable[[JobStatus], None]) -> int:
+    """Apply a JobStatus state change (one of its methods) as a compare-and-set on `expected` and the
+    attempt count, so a worker that picks the job up meanwhile is never overwritten; the reconciler's way
+    of changing a job it does not run. Then the job monitor shows it and the kind's follower (catalog)
+    brings its record along (a report). Returns 1 when the row changed, else 0."""
+    status_id, attempts = status.id, status.attempts
+    change(status)
+    values = {attr.key: attr.value for attr in inspect(status).attrs if attr.history.added}
+    db.session.expire(status)  # the change goes through the guarded UPDATE below, not a plain flush
+    result = db.session.execute(
+        update(JobStatus)
+        .where(JobStatus.id == status_id, JobStatus.status == expected, JobStatus.attempts == attempts)
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if not result.rowcount:
+        return 0
+    message = values.get("error_message")
+    log.warning("job %s (%s): %s -> %s%s", status.rq_job_id, status.kind, expected, values.get("status", expected),
+                f" ({message})" if message else "")
+    broadcast_job(status)
+    follow(status)
+    return 1
+
+
+def follow(status: JobStatus) -> None:
+    """Call the job kind's follower (catalog.JobKind.follower) with the row's new state; never raises."""
+    try:
+        spec = KINDS.get(status.kind)
+        if spec is not None and spec.follower:
+            import_string(spec.follower)(status)
+    except Exception:  # the record that follows is a view of the job; never fail a reconciliation for it
+        db.session.rollback()
+        log.exception("could not bring job %s's record along", status.rq_job_id)

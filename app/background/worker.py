@@ -32,6 +32,7 @@ from rq.job import JobStatus as RQStatus
 from app.background import pause
 from app.background.catalog import PERFORM
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
+from app.background.restore import RUNNING_PREFIX, RUNNING_TTL
 from app.observability.instruments import JOB_DURATION, JOB_RUNS
 from app.redis_client import MAX_DELAY, Outage, wait_for_redis
 
@@ -165,6 +166,9 @@ class TimeboardWorker(_Supervised, Worker):
         """While a job runs, a lost Redis must not abandon the work horse: keep waiting for it."""
         try:
             super().maintain_heartbeats(job, execution)
+            # the job's own mark, apart from RQ's records: when Redis comes back empty, the reconciler knows that
+            # this job still runs and does not queue it again (app/background/restore.py)
+            self.connection.set(RUNNING_PREFIX + job.id, self.name, ex=RUNNING_TTL)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             self.outage.lost(exc)
             return

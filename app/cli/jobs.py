@@ -50,11 +50,16 @@ def worker_connection() -> redis.Redis:
               help="Fork a work-horse per job, or run jobs in the worker process (short, frequent jobs).")
 def worker_command(queues: tuple[str, ...], burst: bool, name: str | None, fork: bool):
     """Run an RQ worker on QUEUES (default: the main worker's, dashboard_system default reports notifications
-    maintenance). The Procfile's dashboard_worker is `jobs worker dashboard --no-fork`."""
+    maintenance). The Procfile's dashboard_worker is `jobs worker dashboard --no-fork`, its mail_worker
+    `jobs worker mail --no-fork`."""
     names = list(queues) or MAIN_WORKER_QUEUES
     unknown = [q for q in names if q not in QUEUES]
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+    if current_app.config["APP_URL_IS_DEFAULT"]:
+        click.echo(f"APP_URL is not set: links in the e-mails this worker sends start with "
+                   f"{current_app.config['APP_URL']}, from its own PORT. Set APP_URL to the site's public address "
+                   f"in every process (bin/dev does).", err=True)
     run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start, fork=fork)
 
 

@@ -14,11 +14,13 @@ from app.web.form_filters import parse_id
 
 
 def _parse():
+    source = request.form if request.method == "POST" else request.args
+    filters, errors = monitor.Filters.parse(source)
+    if filters.organization is not None and not policies.can_bulk_jobs_of(current_user, filters.organization):
+        abort(404, "No such organization.")  # one the user is not in (or has left): its audit trail is not theirs
     if not policies.can_bulk_jobs(current_user):
         abort(403, "Bulk actions are for system admins and organizations' owners and admins.")
-    source = request.form if request.method == "POST" else request.args
     action = (source.get("action") or "").strip()
-    filters, errors = monitor.Filters.parse(source)
     if errors:
         abort(422, " ".join(errors))
     try:

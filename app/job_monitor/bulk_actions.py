@@ -57,6 +57,8 @@ def count(user: User, filters: monitor.Filters, action: str) -> int:
 
 def start(user: User, filters: monitor.Filters, action: str, expected: int) -> JobStatus:
     """Record the action in the audit trail and enqueue its job; returns the job's record."""
+    if filters.organization is not None and not policies.can_bulk_jobs_of(user, filters.organization):
+        raise BulkError("No such organization.")
     found = count(user, filters, action)
     if found == 0:
         raise BulkError("No job matches these filters any more: nothing to do.")

@@ -3,7 +3,7 @@ switch one on or off. Each change is recorded in the audit trail (platform-wide:
 from __future__ import annotations
 
 import redis
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app import policies
@@ -14,6 +14,7 @@ from app.extensions import db
 from app.job_monitor.routes import bp
 from app.live.topics import JobsTopic
 from app.organizations import audit
+from app.reports.limits import runs_scheduled_reports, starts_a_report
 
 
 def _operator_only() -> None:
@@ -53,6 +54,7 @@ def _switch_queue(name: str, paused: bool):
 
 @bp.post("/jobs/recurring/<name>/run")
 @login_required
+@starts_a_report(exempt_when=lambda: not runs_scheduled_reports((request.view_args or {}).get("name")))
 def run_recurring(name: str):
     _operator_only()
     if name not in recurring.ENTRIES:

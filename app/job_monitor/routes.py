@@ -20,6 +20,7 @@ from app.job_monitor import stats
 from app.live.topics import DashboardKey
 from app.models import Team
 from app.redis_client import get_redis
+from app.reports.limits import starts_a_report
 from app.web.form_filters import parse_page
 
 bp = Blueprint("job_monitor", __name__)
@@ -51,8 +52,15 @@ def show(identifier: str):
     return render_template("job_monitor/show.html", job=job, stream_topics=monitor.topics(current_user))
 
 
+def _not_a_report_job() -> bool:
+    from app.reports.runs import KIND
+    job = monitor.find_job((request.view_args or {}).get("identifier", ""))
+    return job is None or job.kind != KIND
+
+
 @bp.post("/jobs/<identifier>/retry")
 @login_required
+@starts_a_report(exempt_when=_not_a_report_job)  # a report's job retried here starts the report again
 def retry(identifier: str):
     job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
     try:

@@ -174,4 +174,6 @@ def can_receive(user: User, topic: Topic | str) -> bool:
         if str(parsed) != topic:
             return False
         topic = parsed
+    if policies.two_factor_required_by(user):
+        return False  # a member who must set up two-factor sign-in first receives nothing
     return topic.allows(user)

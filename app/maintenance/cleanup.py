@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, delete, func, select
 
 from app.extensions import db
-from app.models import JobState, JobStatus, PerformanceSnapshot, Report, utcnow
+from app.models import JobState, JobStatus, PerformanceSnapshot, Report, UsedToken, utcnow
 from app.reports.archival import delete_files
 
 FINISHED = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELED]
@@ -47,6 +47,8 @@ RULES: list[CleanupRule] = [
     CleanupRule("job_statuses", JobStatus, "finished_at", timedelta(days=30), lambda: JobStatus.status.in_(FINISHED)),
     CleanupRule("performance_snapshots", PerformanceSnapshot, "taken_at", timedelta(days=7)),
     CleanupRule("reports", Report, "expires_at", timedelta(0), before_delete=_delete_report_files),
+    # a used link's record, once the link would have expired anyway (app/services/tokens.py)
+    CleanupRule("used_tokens", UsedToken, "expires_at", timedelta(0)),
 ]
 
 

@@ -12,6 +12,8 @@ from app.models.project_total import ProjectTotal
 from app.models.recurring_setting import RecurringSetting
 from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
+from app.models.security import RecoveryCode, UsedToken
+from app.models.sso_identity import SSOIdentity
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
@@ -20,7 +22,8 @@ __all__ = [
     "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification", "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
-    "ProjectStatus", "ProjectTotal", "RecurringSetting", "Report", "ReportDefinition", "ReportPhase", "ReportSchedule",
-    "ReportScheduleRun", "ReportState", "Frequency", "Role", "Team",
-    "TeamMembership", "TimeLog", "TimeLogError", "User", "utcnow",
+    "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",
+    "Report", "ReportDefinition", "ReportPhase", "ReportSchedule",
+    "ReportScheduleRun", "ReportState", "Frequency", "Role", "SSOIdentity", "Team",
+    "TeamMembership", "TimeLog", "TimeLogError", "UsedToken", "User", "utcnow",
 ]

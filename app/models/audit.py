@@ -15,6 +15,8 @@ AUDIT_ACTIONS = (
     "team.create", "team.rename", "team.delete", "team.member_add", "team.member_remove", "team.project_assign",
     "jobs.bulk_retry", "jobs.bulk_discard", "jobs.bulk_cancel",
     "jobs.queue_pause", "jobs.queue_resume", "jobs.recurring_enable", "jobs.recurring_disable",
+    "two_factor.enable", "two_factor.disable", "two_factor.recovery_codes", "two_factor.recovery_code_used",
+    "sso.link", "sso.unlink", "sso.sign_in",
 )
 
 

@@ -8,7 +8,7 @@ import traceback as tb
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -44,6 +44,10 @@ class JobStatus(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)  # the request that enqueued it
     coalesce_key: Mapped[str | None] = mapped_column(String(200))
     args_summary: Mapped[str] = mapped_column(String(500), default="")
+    # the full arguments (app/background/arguments.py), so the job can be queued again when Redis lost it;
+    # None when one of them has no stored form
+    arguments: Mapped[list | None] = mapped_column(JSON)
+    run_at: Mapped[datetime | None]  # a delayed job's due time
     status: Mapped[str] = mapped_column(String(20), default=JobState.PENDING)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]

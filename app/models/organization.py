@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -35,6 +36,8 @@ class Organization(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
     # The first day of "this week" in every figure and report: 0 Monday (ISO), 6 Sunday.
     week_start: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Owners may require two-factor sign-in of every member (app/policies.py: two_factor_required_by).
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
     teams: Mapped[list["Team"]] = relationship(back_populates="organization", order_by="Team.name")  # noqa: F821

@@ -86,6 +86,11 @@ class Report(db.Model):
         self.summary = self.error_message = self.started_at = self.finished_at = None
         self.as_of = utcnow()
 
+    def requeue(self) -> None:
+        """Back to the queue after an attempt that died with its worker: its data stays as of the same moment."""
+        self.status, self.phase, self.started_at = ReportState.PENDING, ReportPhase.QUEUED, None
+        self.rows_done, self.rows_total = 0, None
+
     def start(self) -> None:
         self.status, self.phase, self.started_at = ReportState.RUNNING, ReportPhase.COUNTING, utcnow()
         self.rows_done, self.error_message = 0, None

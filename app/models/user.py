@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String, select
+from sqlalchemy import BigInteger, Boolean, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import passwords
@@ -28,6 +28,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Part of every session and remember cookie (get_id): bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor sign-in (app/services/two_factor.py): the TOTP secret (set while enrolling, kept once
+    # confirmed), when it was confirmed (NULL: off), and the last time step accepted (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[datetime | None]
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     # Current memberships only: a removed member's row stays (their time logs reference it) but grants nothing.
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
@@ -59,6 +64,15 @@ class User(UserMixin, db.Model):
         self.password_hash = passwords.hash_password(password)
         if self.id is not None:
             self.revoke_sessions()
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_enabled_at is not None
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account made through single sign-on that never set one: it signs in with a provider only."""
+        return bool(self.password_hash)
 
     def check_password(self, password: str) -> bool:
         return passwords.verify(self.password_hash, password)

@@ -3,12 +3,12 @@ templates/mail/notifications/_<kind>.* for what a kind shows besides its body), 
 for its kind (no sign-in needed) in the body and in the List-Unsubscribe header."""
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from app import tokens
 from app.models import Notification, User
 from app.notifications import kinds
-from app.notifications.mail import send_email
+from app.notifications.mail import app_url, app_url_for, send_email
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
@@ -31,16 +31,13 @@ def render(template: str, **context) -> tuple[str, str]:
 
 
 def absolute(link: str | None) -> str | None:
-    if not link:
-        return None
-    return link if link.startswith(("http://", "https://")) else current_app.config["APP_URL"] + link
+    return app_url(link) if link else None
 
 
 def send_notification(notification: Notification, attachments=()) -> None:
     user = notification.user
     spec = kinds.get(notification.kind)
-    with current_app.test_request_context("/", base_url=current_app.config["APP_URL"]):
-        unsubscribe = url_for("notifications.unsubscribe", token=unsubscribe_token(user, spec.name), _external=True)
+    unsubscribe = app_url_for("notifications.unsubscribe", token=unsubscribe_token(user, spec.name))
     text, html = render("notification", notification=notification, user=user, kind=spec,
                         link=absolute(notification.link), unsubscribe=unsubscribe)
     send_email(user.email, notification.title, text, html, attachments=attachments,

@@ -1,5 +1,6 @@
-"""E-mail, in one place: `send_email()` now, `send_email_later()` from a request (a job on the notifications
-queue). Built on Flask-Mailman (Django's mail API: MIME, encodings, headers, SMTP with TLS).
+"""E-mail, in one place: `send_email()` now, `send_email_later()` from a request (a job on the `mail` queue, which
+its own worker serves: account e-mail never waits behind long work). Built on Flask-Mailman (Django's mail API:
+MIME, encodings, headers, SMTP with TLS).
 
 With MAIL_SERVER set, mail goes by SMTP (MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS,
 MAIL_USE_SSL, from MAIL_FROM); the settings are read when a message is sent, so a test can point them
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives
@@ -24,6 +26,27 @@ from app.models import utcnow
 log = logging.getLogger(__name__)
 
 
+def one_line(text: str | None) -> str:
+    """A subject (or a notification's title, which becomes one): every line break, tab or run of spaces folded
+    into one space. A mail header holds one line (a break in it is refused: BadHeaderError), and a name a person
+    typed (a project's, an organization's) may hold breaks."""
+    return " ".join((text or "").split())
+
+
+def app_url_for(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail: APP_URL (the site's public address, the same in every process) and the
+    endpoint's path. Never the host of the request (a Host header is the sender's to choose) nor of the worker
+    (its own port under honcho) that happens to build it."""
+    base = urlsplit(current_app.config["APP_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def app_url(path: str) -> str:
+    """APP_URL + a path of the site ("/projects/3/edit"); an absolute URL is kept as it is."""
+    return path if path.startswith(("http://", "https://")) else current_app.config["APP_URL"] + path
+
+
 def send_email(to: str | list[str], subject: str, text: str, html: str | None = None,
                attachments: Iterable[tuple[str, bytes | str, str]] = (),
                headers: dict[str, str] | None = None) -> Path | None:
@@ -31,6 +54,7 @@ def send_email(to: str | list[str], subject: str, text: str, html: str | None = 
     (filename, content, mimetype). Returns the outbox file when there is no SMTP server."""
     config = current_app.config
     recipients = [to] if isinstance(to, str) else list(to)
+    subject = one_line(subject)
     message = EmailMultiAlternatives(subject=subject, body=text, from_email=config["MAIL_FROM"], to=recipients,
                                      headers=headers or None)
     if html:
@@ -75,7 +99,7 @@ def send_email_later(to: str, subject: str, text: str, html: str | None = None):
     JobStatus, or None when the queue (Redis) is unavailable: the change stands, the caller may say so."""
 
     try:
-        return enqueue("send_email", Outgoing(to, subject, text, html))
+        return enqueue("send_email", Outgoing(to, one_line(subject), text, html))
     except EnqueueError as exc:
         log.error("could not queue the e-mail to %s (%r): %s", to, subject, exc)
         return None

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Channel, EmailState, Notification, User, utcnow
 from app.notifications import kinds, preferences
 from app.notifications.delivery import deliver_later
+from app.notifications.mail import one_line
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +21,15 @@ log = logging.getLogger(__name__)
 def notify(user: User, kind: str, dedup_key: str, title: str, body: str = "", link: str | None = None,
            data: dict | None = None, now: datetime | None = None) -> Notification | None:
     """Tell `user` once per `dedup_key`, by the channels they chose for `kind`. Returns the new notification, or None
-    when it exists already (a retried or repeated trigger) or the user turned the kind off."""
+    when it exists already (a retried or repeated trigger) or the user turned the kind off. The title is one line
+    (it is the e-mail's subject): a trigger may build it from a name with line breaks."""
     spec = kinds.get(kind)
     channel = preferences.channel_for(user, kind)
     if channel == Channel.OFF or _exists(user.id, dedup_key):
         return None
     now = now or utcnow()
-    notification = Notification(user_id=user.id, kind=kind, dedup_key=dedup_key[:200], title=title[:200], body=body,
-                                link=link, data=data or {}, in_app=channel.in_app, created_at=now,
+    notification = Notification(user_id=user.id, kind=kind, dedup_key=dedup_key[:200], title=one_line(title)[:200],
+                                body=body, link=link, data=data or {}, in_app=channel.in_app, created_at=now,
                                 email_state=EmailState.NONE)
     if channel.email:
         if preferences.settings_for(user).daily_digest and spec.digestible:

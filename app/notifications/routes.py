@@ -69,12 +69,14 @@ def _unsubscribe_target(token: str) -> tuple[User, kinds.Kind]:
 
 @bp.get("/notifications/unsubscribe/<token>")
 def unsubscribe(token):
+    """Asks to confirm; once this kind's e-mail is off (the answer to the confirmation), says so."""
     user, kind = _unsubscribe_target(token)
-    return render_template("notifications/unsubscribe.html", token=token, kind=kind, email=user.email, done=False)
+    done = not preferences.channel_for(user, kind.name).email
+    return render_template("notifications/unsubscribe.html", token=token, kind=kind, email=user.email, done=done)
 
 
 @bp.post("/notifications/unsubscribe/<token>")
 def unsubscribe_confirm(token):
     user, kind = _unsubscribe_target(token)
     preferences.unsubscribe(user, kind.name)
-    return render_template("notifications/unsubscribe.html", token=token, kind=kind, email=user.email, done=True)
+    return redirect(url_for("notifications.unsubscribe", token=token), code=303)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -21,6 +21,7 @@ class OrganizationSettingsForm(OrganizationForm):
     week_start = SelectField("Weeks start on", choices=[SelectChoice(0, "Monday"), SelectChoice(6, "Sunday")],
                              coerce=int_or_none,
                              validators=[InputRequired()])
+    require_two_factor = BooleanField("Require two-factor sign-in of every member")
 
     def validate_currency(self, field):
         if field.data not in CURRENCIES:

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policies, tokens
-from app.accounts.accounts import valid_zone
 from app.extensions import db
-from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User
-from app.notifications.mail import send_email_later
+from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User, utcnow
+from app.notifications.mail import app_url_for, send_email_later
 from app.organizations import audit
 from app.organizations.people import access_changed
+from app.timezones import valid_zone
 
 
 class InvitationError(ValueError):
@@ -35,8 +35,8 @@ class Opened:
 
 
 def link(invitation: Invitation) -> str:
-    token = tokens.make("invitation", {"i": invitation.id, "n": invitation.nonce})
-    return url_for("organizations.invitation", token=token, _external=True)
+    return app_url_for("organizations.invitation", token=tokens.make("invitation", {"i": invitation.id,
+                                                                              "n": invitation.nonce}))
 
 
 def pending(organization: Organization) -> list[Invitation]:
@@ -173,3 +173,10 @@ def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zo
     db.session.flush()
     accept(invitation, user)
     return user
+
+
+def pending_for_email(email: str) -> list[Invitation]:
+    """The usable invitations sent to this address, newest first (any organization)."""
+    return list(db.session.scalars(select(Invitation).where(
+        func.lower(Invitation.email) == email.strip().lower(), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow()).order_by(Invitation.created_at.desc())))

@@ -36,9 +36,16 @@ def settings(org_id):
     form = OrganizationSettingsForm(obj=org if request.method == "GET" else None)
     delete_form = DeleteOrganizationForm(formdata=None)
     if form.validate_on_submit():
-        if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data):
-            flash("Organization settings saved.", "success")
-        return redirect(url_for("organizations.settings", org_id=org.id), code=303)
+        if (form.require_two_factor.data and not org.require_two_factor
+                and not policies.may_require_two_factor(current_user, org)):
+            form.require_two_factor.errors = ["Turn on two-factor sign-in for yourself first (in your settings)."]
+        else:
+            if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data,
+                                       form.require_two_factor.data):
+                flash("Organization settings saved.", "success")
+            else:
+                flash("Nothing changed: the settings were already these.", "info")
+            return redirect(url_for("organizations.settings", org_id=org.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("organizations/organization_settings.html", org=org, form=form,
                            delete_form=delete_form), status

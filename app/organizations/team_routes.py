@@ -71,10 +71,12 @@ def add_team_member(team_id):
     form.user_id.choices = [SelectChoice(u.id, u.name) for u in _org_people(team)]
     if not form.validate_on_submit():
         return _refused(team, "Choose a member of the organization.")
+    user = db.session.get(User, form.user_id.data)
     try:
-        service.add_member(current_user, team, db.session.get(User, form.user_id.data))
+        service.add_member(current_user, team, user)
     except PeopleError as exc:
         return _refused(team, str(exc))
+    flash(f"{user.name} was added to {team.name}.", "success")
     return _back(team)
 
 
@@ -86,6 +88,7 @@ def remove_team_member(team_id, user_id):
     if user is None:
         abort(404)
     service.remove_member(current_user, team, user)
+    flash(f"{user.name} was removed from {team.name}.", "success")
     return _back(team)
 
 
@@ -98,7 +101,9 @@ def assign_project(team_id):
         db.select(Project).where(Project.organization_id == team.organization_id))]
     if not form.validate_on_submit():
         return _refused(team, "Choose a project of this organization.")
-    service.assign_project(current_user, team, db.session.get(Project, form.project_id.data))
+    project = db.session.get(Project, form.project_id.data)
+    service.assign_project(current_user, team, project)
+    flash(f"{project.name} now belongs to {team.name}.", "success")
     return _back(team)
 
 

@@ -28,6 +28,21 @@ def file_exists(report: Report) -> bool:
     return path is not None and path.is_file()
 
 
+def remove_partial_files(report: Report) -> int:
+    """Remove what an attempt that did not finish left in REPORTS_DIR (every file of an attempt starts with
+    "report-<id>-", its temporary ones too); the report's own finished file stays. Returns how many."""
+    removed = 0
+    for path in reports_dir().glob(f"report-{report.id}-*"):
+        if path.name == report.file_path:
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def delete_file(name: str | None) -> None:
     if not name:
         return

@@ -16,8 +16,8 @@ REQUIRED = ("organization_id", "range", "group1", "billable", "rounding", "round
 class ReportForm(FlaskForm):
     organization_id = SelectField("Organization", coerce=int_or_none, validate_choice=False)
     range = SelectField("Dates", choices=list(P.RANGES.items()), default="last_month", validate_choice=False)
-    date_from = StringField("From", filters=[strip], render_kw={"type": "date"})
-    date_to = StringField("To", filters=[strip], render_kw={"type": "date"})
+    date_from = StringField("From", filters=[strip], render_kw=P.DATE_INPUT)
+    date_to = StringField("To", filters=[strip], render_kw=P.DATE_INPUT)
     group1 = SelectField("Group by", choices=[("", "No grouping")] + list(P.GROUPS.items()), default="project",
                          validate_choice=False)
     group2 = SelectField("then by", choices=[("", "—")] + list(P.GROUPS.items()), default="", validate_choice=False)

@@ -27,6 +27,10 @@ ROUNDING = {"none": "No rounding", "up": "Round up", "down": "Round down", "near
 ROUNDING_MINUTES = (1, 5, 6, 10, 15, 30)
 HOURS_FORMATS = {"hmm": "h:mm", "decimal": "Decimal hours"}
 MAX_SPAN_DAYS = 5 * 366  # "a range over 5 years" is refused
+# The days a report may cover: its bounds become datetimes in the report's time zone and in UTC, and the day after
+# its last (the exclusive end), none of which Python can hold beyond year 9999 (OverflowError in the job).
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+DATE_INPUT = {"type": "date", "min": EARLIEST.isoformat(), "max": LATEST.isoformat()}  # the form's date pickers
 
 
 class ParamError(ValueError):
@@ -111,9 +115,12 @@ def check(params: ReportParams) -> ReportParams:
     except (TypeError, ValueError):
         errors["date_from"] = "Give both dates as YYYY-MM-DD."
     else:
-        if end < start:
+        outside = {name: f"Give a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}."
+                   for name, day in (("date_from", start), ("date_to", end)) if not EARLIEST <= day <= LATEST}
+        errors.update(outside)
+        if not outside and end < start:
             errors["date_to"] = "The end date is before the start date."
-        elif (end - start).days >= MAX_SPAN_DAYS:
+        elif not outside and (end - start).days >= MAX_SPAN_DAYS:
             errors["date_to"] = "A report covers at most 5 years."
     if len(params.groups) > 2 or any(g not in GROUPS for g in params.groups):
         errors["groups"] = "Group by at most two of: " + ", ".join(GROUPS) + "."

@@ -3,17 +3,18 @@ the summary and the download), and the actions on a report or a definition. View
 app.reports, render; every record goes through app.policies."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import policies
 from app.background.enqueue import JobActionError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
 from app.reports import archival, files, runs
 from app.reports.forms import ReportForm
+from app.reports.limits import starts_a_report
 from app.reports.params import ParamError, ReportParams, check, describe
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
@@ -21,18 +22,6 @@ from app.web.form_filters import parse_id
 bp = Blueprint("reports", __name__)
 
 LIST_LIMIT = 100
-
-
-def _rate_limit():
-    return current_app.config["REPORTS_RATE_LIMIT"]
-
-
-def _key():
-    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
-
-
-limit = limiter.limit(_rate_limit, key_func=_key, methods=["POST"],
-                      error_message="Too many reports asked for at once. Wait a minute and try again.")
 
 
 # -- the form ---------------------------------------------------------------------------------------------
@@ -75,8 +64,7 @@ def _people(org_ids: list[int]) -> list[User]:
 def _index(form: ReportForm, status: int = 200):
     newest = policies.report_scope(current_user).order_by(Report.created_at.desc(), Report.id.desc())
     reports = [runs.sync_with_job(r) for r in db.session.scalars(newest.limit(LIST_LIMIT)).all()]
-    definitions = db.session.scalars(select(ReportDefinition).where(ReportDefinition.user_id == current_user.id)
-                                     .order_by(ReportDefinition.name)).all()
+    definitions = db.session.scalars(policies.definition_scope(current_user).order_by(ReportDefinition.name)).all()
     return render_template("reports/index.html", form=form, reports=reports, definitions=definitions,
                            describe=_describe, file_exists=files.file_exists), status
 
@@ -93,7 +81,7 @@ def index():
 
 @bp.post("/reports")
 @login_required
-@limit
+@starts_a_report()
 def create():
     form = _form(_organizations())
     if not form.validate_on_submit():
@@ -156,19 +144,21 @@ def cancel(report_id):
 
 @bp.post("/reports/<id:report_id>/retry")
 @login_required
-@limit
+@starts_a_report()
 def retry(report_id):
     report = _load(report_id, "edit")
     try:
         runs.retry(report)
     except JobActionError as exc:
         abort(409, str(exc))
+    except ParamError as exc:
+        flash(f"This report can no longer run: {exc}", "error")
     return redirect(url_for("reports.show", report_id=report.id), 303)
 
 
 @bp.post("/reports/<id:report_id>/run-again")
 @login_required
-@limit
+@starts_a_report()
 def run_again(report_id):
     report = _load(report_id, "edit")
     try:
@@ -204,7 +194,7 @@ def save(report_id):
 # -- saved definitions ------------------------------------------------------------------------------------
 @bp.post("/reports/definitions/<id:definition_id>/run")
 @login_required
-@limit
+@starts_a_report()
 def run_definition(definition_id):
     definition = policies.load(current_user, ReportDefinition, definition_id, "edit")
     if not policies.can_report_on(current_user, definition.organization_id):

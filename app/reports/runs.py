@@ -21,9 +21,9 @@ from app.dashboards.charts import bars
 from app.extensions import db
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ReportTopic
-from app.models import JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
+from app.models import JobState, JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
 from app.reports import notices as report_notifications
-from app.reports.files import delete_file, file_exists, reports_dir
+from app.reports.files import delete_file, file_exists, remove_partial_files, reports_dir
 from app.reports.generate import Canceled, generate
 from app.reports.grouping import format_hours
 from app.reports.params import FORMATS, ReportParams, check, describe
@@ -199,18 +199,37 @@ def summary_table(summary: dict, style: str) -> list[dict]:
 
 def sync_with_job(report: Report) -> Report:
     """A report still pending or running whose job is over without it (canceled on /jobs, killed and then
-    failed by reconciliation, timed out) takes the job's end, so that its page never waits forever."""
+    failed by reconciliation, timed out) takes the job's end, so that its page never waits forever: a failed
+    one tells its owner, and what its dead attempt wrote is removed."""
     if not report.is_active or not report.rq_job_id:
         return report
     job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id))
     if job is None or job.status not in ("canceled", "failed"):
         return report
+    remove_partial_files(report)
     if job.status == "canceled":
         report.cancel()
-    else:
-        report.fail(job.error_message or "The report's job failed.")
+        _save(report)
+        return report
+    report.fail(job.error_message or "The report's job failed.")
     _save(report)
+    report_notifications.report_finished(report, final=True)
     return report
+
+
+def follow_job(status: JobStatus) -> None:
+    """The reconciler changed the report's job (the kind's follower, app/background/catalog.py): the report
+    follows at once, without anyone opening its page. A job queued again after its worker died puts the
+    report back in the queue, its dead attempt's files removed; a job that failed or was canceled ends it."""
+    report = db.session.scalar(select(Report).where(Report.rq_job_id == status.rq_job_id))
+    if report is None or not report.is_active:
+        return
+    if status.status == JobState.PENDING:
+        remove_partial_files(report)
+        report.requeue()
+        _save(report)
+    else:
+        sync_with_job(report)
 
 
 # -- actions --------------------------------------------------------------------------------------------
@@ -231,8 +250,11 @@ def cancel(report: Report) -> None:
 
 
 def retry(report: Report) -> Report:
+    """The same report again (its dates as they were). ParamError when its parameters no longer hold (a report
+    asked for before a rule was added: a date beyond 9998): run again from a new form then."""
     if report.status not in (ReportState.FAILED, ReportState.CANCELED):
         raise JobActionError(f"Only a failed or canceled report can be retried; this one is {report.status}.")
+    check(ReportParams.from_dict(report.params))
     delete_file(report.file_path)
     report.restart()
     db.session.commit()

@@ -19,6 +19,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # an answer made for it already (abort(response), a limit's on_breach)
+            return error.response
         return _render(error.code or 500, error.description)
 
     @app.errorhandler(Exception)

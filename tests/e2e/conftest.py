@@ -7,9 +7,12 @@ Screenshots go to test-artifacts/ (kept by CI as the run's artifacts).
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import launch_gateway, launch_web, launch_workers, stop_all
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -76,12 +79,53 @@ def stream_url(port: int) -> str:
     return f":{port}/turbo-stream"
 
 
+@pytest.fixture(scope="module")
+def module_server(app):
+    """One stream gateway, web process and pair of workers shared by every test of a module (starting them
+    costs seconds per test). Each test still starts from an empty database and an empty Redis: see live_server."""
+    started: list = []
+    try:
+        gateway = launch_gateway(started)
+        base = launch_web(started, 1, STREAM_URL=stream_url(gateway.port))
+        launch_workers(started, APP_URL=base)  # links in e-mails lead to this web process
+        yield base
+    finally:
+        stop_all(started)
+
+
 @pytest.fixture()
-def live_server(start_web, start_workers, db):
-    """Base URL of a running web process, with a worker serving every queue but seeding."""
-    base = start_web(workers=1)
-    start_workers()
-    return base
+def live_server(module_server, db, redis_conn, browser):
+    """Base URL of a running web process, with a worker serving every queue but seeding (the module's).
+
+    After the test it closes every browser context the test opened (no page of this test goes on talking
+    to the shared server, with a session cookie that could name a user of the next test), waits until the
+    workers have finished what the test queued (no job of this test runs into the next one's records); then
+    `db` empties the database and `_clean_redis` Redis. The processes keep no state of their own between
+    tests: sessions, caches, presence and rate limits live in Redis, records in the database."""
+    yield module_server
+    for context in list(browser.contexts):
+        context.close()
+    wait_for_idle_workers(redis_conn)
+
+
+def wait_for_idle_workers(connection, timeout: float = 30) -> None:
+    """Until no job is queued, running, or scheduled within the next few seconds on a queue the workers serve
+    (and that the test did not leave paused)."""
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+    from app.background import pause
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES, MAIL_WORKER_QUEUES, MAIN_WORKER_QUEUES
+    served = set(DASHBOARD_WORKER_QUEUES + MAIL_WORKER_QUEUES + MAIN_WORKER_QUEUES) - pause.paused(connection)
+    queues = [Queue(name, connection=connection) for name in sorted(served)]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        soon = time.time() + 5
+        busy = [q.name for q in queues if q.count or StartedJobRegistry(queue=q).count
+                or connection.zcount(ScheduledJobRegistry(queue=q).key, 0, soon)]
+        if not busy:
+            return
+        time.sleep(0.1)
 
 
 def screenshot(page, name: str) -> Path:

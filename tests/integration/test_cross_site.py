@@ -130,8 +130,8 @@ def test_session_and_remember_cookies_are_samesite_lax_and_httponly(client, fact
 
 def test_in_production_every_cookie_is_secure(factory, monkeypatch):
     from app import create_app
-
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     production = create_app({"APP_ENV": "production", "WTF_CSRF_ENABLED": False})
     client = production.test_client()
     cookies = _sign_in_remembered(client, factory.world().sysadmin, base_url="https://timeboard.example")

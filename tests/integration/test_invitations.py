@@ -40,7 +40,7 @@ def test_the_invitation_arrives_by_smtp_and_its_link_works_once(app, client, fac
     response = _invite(client, w, email="  NewComer@Example.COM ", teams=[w.beta])
     assert response.status_code == 303
     client.post("/logout")
-    run_jobs(["notifications"])
+    run_jobs(["mail"])
     (message,) = smtp.wait_for(1)
     assert message["To"] == "newcomer@example.com" and "Acme" in message["Subject"]
     (link,) = links(message)
@@ -71,7 +71,6 @@ def test_an_existing_user_accepts_with_one_click_after_signing_in(client, factor
     assert _invite(client, w, email=w.outsider.email, role="admin").status_code == 303
     invitation = db.session.scalar(select(Invitation))
     from app.organizations.invitations import link
-
     with client.application.test_request_context():
         path = _path(link(invitation))
     client.post("/logout")
@@ -89,7 +88,6 @@ def test_someone_else_signed_in_cannot_accept(client, factory, db):
     login(client, w.owner)
     _invite(client, w, email="someone@example.com")
     from app.organizations.invitations import link
-
     with client.application.test_request_context():
         path = _path(link(db.session.scalar(select(Invitation))))
     client.post("/logout")
@@ -101,7 +99,6 @@ def test_someone_else_signed_in_cannot_accept(client, factory, db):
 
 def _link_for(client, invitation):
     from app.organizations.invitations import link
-
     with client.application.test_request_context():
         return _path(link(invitation))
 

@@ -39,7 +39,7 @@ def test_each_filter_finds_exactly_its_jobs(client, db, world):
                       error="mailbox unavailable", request_id="req-abcdef12")
     login(client, world.sysadmin)
     assert search(client, "kind=cleanup") == set(old)
-    assert search(client, "queue=notifications") == set(theirs)
+    assert search(client, "queue=mail") == set(theirs)
     assert search(client, "status=completed") == set(done)
     assert search(client, f"organization={org}") == set(timeout + done)
     assert search(client, f"requester={world.owner.id}") == set(timeout)
@@ -125,7 +125,6 @@ def test_organization_job_topics_follow_the_policy(db, world):
 def test_a_dashboard_job_names_its_organization_and_shows_up_for_its_owner(client, db, world):
     from app.dashboards.recompute import recompute_later
     from app.live.topics import DashboardKey
-
     recompute_later([DashboardKey("team", world.alpha.id)], requester=world.manager.id)
     job = db.session.scalar(db.select(JobStatus))
     assert job.organization_id == world.org.id

@@ -1,18 +1,20 @@
 """Cleanup rules (and the dry run), performance snapshots on known data, reconciliation, maintenance CLIs."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
 from rq import Queue
 from rq.job import Job
 
+from app.background import restore
 from app.background.enqueue import enqueue
 from app.background.reconcile import reconcile
 from app.maintenance import take_snapshot
 from app.maintenance.cleanup import run_cleanup
 from app.maintenance.snapshots import percentile
-from app.models import JobState, JobStatus, PerformanceSnapshot, TimeLog, User, utcnow
+from app.models import JobState, JobStatus, PerformanceSnapshot, TimeLog, UsedToken, User, utcnow
 
 
 def job_row(db, kind="echo", status="completed", finished_ago=None, duration_ms=100, queue="default", **kw):
@@ -41,6 +43,9 @@ def _aged_world(db, factory):
     job_row(db, status="processing")  # unfinished: never aged out
     db.session.add_all([PerformanceSnapshot(taken_at=utcnow() - timedelta(days=8), data={}),
                         PerformanceSnapshot(taken_at=utcnow() - timedelta(days=1), data={})])
+    # a used link's record goes once the link would have expired anyway, not before
+    db.session.add_all([UsedToken(id="a" * 64, kind="password-reset", expires_at=utcnow() - timedelta(minutes=1)),
+                        UsedToken(id="b" * 64, kind="email-change", expires_at=utcnow() + timedelta(hours=1))])
     old_log = factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(days=400))
     db.session.commit()
     return w, old_log
@@ -51,8 +56,9 @@ def test_cleanup_deletes_what_aged_out_and_never_time_logs_or_users(db, factory)
     logs, users = _count(db, TimeLog), _count(db, User)
     assert (_count(db, JobStatus), _count(db, PerformanceSnapshot)) == (5, 2)
     counts = run_cleanup()
-    assert counts == {"job_statuses": 3, "performance_snapshots": 1, "reports": 0}
+    assert counts == {"job_statuses": 3, "performance_snapshots": 1, "reports": 0, "used_tokens": 1}
     assert _count(db, JobStatus) == 2 and _count(db, PerformanceSnapshot) == 1
+    assert list(db.session.scalars(db.select(UsedToken.id))) == ["b" * 64]
     assert {s.status for s in db.session.scalars(db.select(JobStatus))} == {"completed", "processing"}
     assert _count(db, TimeLog) == logs and _count(db, User) == users
     assert db.session.get(TimeLog, old_log.id) is not None
@@ -80,7 +86,7 @@ def test_the_cleanup_job_runs_on_the_maintenance_queue(db, factory, run_jobs):
     run_jobs()
     status = db.session.get(JobStatus, status.id)
     assert status.status == "completed"
-    assert status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0"
+    assert status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0, used_tokens: 1"
 
 
 def test_percentile_is_nearest_rank():
@@ -126,6 +132,8 @@ def test_reconcile_fails_a_processing_status_whose_rq_job_failed_or_vanished(db,
     Job.fetch(running.rq_job_id, connection=redis_conn).set_status("started")
     running.status = "processing"
     db.session.commit()
+    # this Redis has answered for a minute: a worker still running the vanished job would have marked it since
+    redis_conn.set(restore.SINCE_KEY, time.time() - 60)
 
     summary = reconcile()
     assert "statuses synced: 2" in summary

@@ -20,7 +20,6 @@ def notified(db, kind: str) -> list[tuple[int, str]]:
 # -- long timers ----------------------------------------------------------------------------------
 def test_a_timer_running_over_10_hours_notifies_its_user_once(db, factory):
     from app.notifications.long_timers import check
-
     w = factory.world()
     now = utcnow()
     long_one = factory.time_log(w.member, w.alpha_project, start=now - timedelta(hours=10, minutes=5), minutes=None)
@@ -38,7 +37,6 @@ def test_a_timer_running_over_10_hours_notifies_its_user_once(db, factory):
 # -- budgets --------------------------------------------------------------------------------------
 def test_budget_thresholds_reach_owners_admins_and_the_team_managers_once_each_with_a_forecast(db, factory, app):
     from app.notifications.budgets import check
-
     w = factory.world()
     project = w.alpha_project
     project.budget_hours = Decimal("20")
@@ -64,7 +62,6 @@ def test_budget_thresholds_reach_owners_admins_and_the_team_managers_once_each_w
 
 def test_adding_an_entry_queues_a_coalesced_budget_check_that_notifies(db, factory, run_jobs):
     from app.time_tracking.entries import EntryData, create_entry
-
     w = factory.world()
     w.org_project.budget_hours = Decimal("2")
     db.session.commit()
@@ -90,7 +87,6 @@ def _failed(db, kind: str, when: datetime, n: int = 1) -> None:
 
 def test_a_kind_that_keeps_failing_alerts_system_admins_once_an_hour_counting_the_held_back(db, factory, app):
     from app.notifications.operator_alerts import failed_jobs
-
     w = factory.world()
     second_admin = factory.user(is_system_admin=True)
     now = utcnow()
@@ -116,7 +112,6 @@ def test_queue_backlog_missing_worker_and_late_recurring_entry_alert(db, factory
     from app.background.enqueue import enqueue
     from app.background.recurring import make_scheduler, register
     from app.notifications.operator_alerts import late_recurring, missing_workers, queue_backlogs
-
     w = factory.world()
     enqueue("echo", "waiting")
     now = utcnow()
@@ -129,7 +124,7 @@ def test_queue_backlog_missing_worker_and_late_recurring_entry_alert(db, factory
     assert missing_workers(now + timedelta(seconds=61)) == 1  # no worker serves them: one alert for them all
     assert missing_workers(now + timedelta(seconds=121)) == 0  # once an hour
     (title,) = db.session.scalars(select(Notification.title).where(Notification.title.startswith("No worker")))
-    assert title.startswith("No worker serves the dashboard, dashboard_system, default, maintenance")
+    assert title.startswith("No worker serves the dashboard, dashboard_system, default, mail, maintenance")
     register(make_scheduler(redis_conn))  # planned now; nobody runs them
     assert late_recurring(now + timedelta(seconds=60)) == 0
     assert late_recurring(now + timedelta(seconds=400)) >= 1
@@ -140,7 +135,6 @@ def test_queue_backlog_missing_worker_and_late_recurring_entry_alert(db, factory
 # -- weekly summary -------------------------------------------------------------------------------
 def test_weekly_summary_goes_monday_8_local_once_with_the_right_week_across_a_dst_change(db, factory, app):
     from app.notifications.weekly_summary import send_due
-
     empty_outbox(app.config["OUTBOX_DIR"])
     w = factory.world()
     berlin = factory.user(w.org, teams=[w.alpha], time_zone="Europe/Berlin", email="berlin@acme.test")
@@ -171,7 +165,6 @@ def test_weekly_summary_goes_monday_8_local_once_with_the_right_week_across_a_ds
 
 def test_weekly_summary_email_shows_hours_change_and_a_bar_chart(db, factory, app, run_jobs):
     from app.notifications.weekly_summary import send_due
-
     empty_outbox(app.config["OUTBOX_DIR"])
     w = factory.world()
     user = factory.user(w.org, teams=[w.alpha], time_zone="UTC", email="utc@acme.test")
@@ -234,7 +227,6 @@ def test_the_weekly_summary_cli_sends_one_now_and_refuses_twice(app, db, factory
 
 def test_the_watchdog_checks_only_when_the_recurring_entry_has_stopped(db, factory, app):
     from app.notifications import operator_alerts
-
     now = utcnow()
     db.session.add(JobStatus(rq_job_id="recurring-run", kind="operator_alerts", queue="notifications",
                              coalesce_key="recurring:operator_alerts", status=JobState.COMPLETED,
@@ -249,7 +241,6 @@ def test_every_notification_job_kind_runs_on_a_real_worker_and_the_recurring_tab
         db, factory, run_jobs):
     from app.background.enqueue import enqueue
     from app.background.recurring import ENTRIES
-
     w = factory.world()
     w.org_project.budget_hours = Decimal("100")
     db.session.commit()

@@ -122,7 +122,9 @@ def test_real_smtp_carries_both_bodies_headers_attachment_and_a_working_unsubscr
     page = client.get(path)  # nobody signed in
     assert page.status_code == 200 and "Stop e-mailing bob@example.com" in page.get_data(as_text=True)
     assert preferences.channel_for(db.session.get(type(user), user_id), "budget") == Channel.BOTH
-    assert client.post(path).status_code == 200
+    confirmed = client.post(path)
+    assert confirmed.status_code == 303 and confirmed.headers["Location"] == path
+    assert "no longer gets e-mail about this" in client.get(path).get_data(as_text=True)
     assert preferences.channel_for(db.session.get(type(user), user_id), "budget") == Channel.IN_APP
     assert preferences.channel_for(db.session.get(type(user), user_id), "long_timer") == Channel.BOTH  # that kind only
 
@@ -200,7 +202,6 @@ def test_quiet_hours_hold_the_email_until_they_end_but_not_the_in_app_notificati
 
 def test_the_daily_digest_gathers_the_days_emails_into_one_message_at_8_local(app, db, factory, mail_outbox):
     from app.notifications.digest import send_digests
-
     user = factory.user(time_zone="America/New_York", email="dana@example.com")
     other = factory.user(time_zone="America/New_York")
     preferences.save(user, {}, daily_digest=True, quiet_start=None, quiet_end=None)
@@ -323,7 +324,6 @@ def test_notification_posts_need_the_csrf_token(csrf_app, factory, db):
 def test_an_email_whose_job_was_lost_is_queued_again_once_and_a_final_failure_is_left_alone(
         app, db, factory, redis_conn, run_jobs, mail_outbox):
     from app.notifications.delivery import sweep
-
     user = factory.user()
     now = utcnow()
     lost = notify(user, "long_timer", "k", "Lost with Redis", now=now - timedelta(hours=1))

@@ -27,7 +27,7 @@ def test_a_tile_names_the_job_that_computed_it_and_jobs_shows_section_figures(cl
     assert summary.meta["job_id"] == job_id and summary.meta["ms"] >= 0
     login(client, SimpleNamespace(email=owner_email))
     page = client.get(f"/dashboard/org/{org_id}").get_data(as_text=True)
-    link = re.search(r'<a class="section-job muted" data-testid="section-job" href="([^"]+)"', page)
+    link = re.search(r'<a class="section-job muted operator-only" data-testid="section-job" href="([^"]+)"', page)
     assert link and link[1] == f"/jobs/{job_id}"
     assert client.get(link[1]).status_code == 200  # the owner may open it: the job is their organization's
     html = client.get("/jobs").get_data(as_text=True)

@@ -97,7 +97,7 @@ def _safe(check):
 # -- 1. the Procfile under honcho ----------------------------------------------------------------------
 @pytest.mark.timeout(240)
 def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(app, db, factory, own_redis):
-    """honcho runs web, gateway, the three workers and scheduler; Redis is killed for OUTAGE_SECONDS and
+    """honcho runs web, gateway, the four workers and scheduler; Redis is killed for OUTAGE_SECONDS and
     started again, empty, on the same port; no process is restarted by hand."""
     member = factory.user(factory.organization())
     cookie = session_cookie(app, member.id)
@@ -111,7 +111,7 @@ def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(a
 
     def ready() -> bool:
         scheduled = [m.decode() for m in r.zrange("rq:scheduler:scheduled_jobs", 0, -1)]
-        return sorted(scheduled) == enabled_ids and r.scard("rq:workers") == 3
+        return sorted(scheduled) == enabled_ids and r.scard("rq:workers") == 4
 
     try:
         wait_for_http(base + "/healthz", timeout=60)
@@ -144,7 +144,7 @@ def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(a
         assert "stopped (rc=" not in output, output  # honcho saw no process exit
         # one line per state change, not one per retry
         assert output.count("scheduler: lost Redis") == 1 and output.count("scheduler: Redis is back") == 1, output
-        assert output.count("worker: lost Redis") == 3 and output.count("worker: Redis is back") == 3, output
+        assert output.count("worker: lost Redis") == 4 and output.count("worker: Redis is back") == 4, output
         assert output.count("stream gateway: lost Redis") == 1, output
         assert output.count("stream gateway: Redis is back") == 1, output
         assert "could not connect to Redis instance" not in output
@@ -189,7 +189,6 @@ def _recurring_runs_since(db, since) -> dict[str, int] | None:
 def redis_down_client(db):
     """A client of an app whose Redis is a server that has just been stopped."""
     from app import create_app
-
     server = RedisServer()
     server.stop()
     # the limiter is one object shared by every app of the process: keep its counts on the live Redis,

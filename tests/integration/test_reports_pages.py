@@ -287,7 +287,10 @@ def test_asking_for_reports_is_rate_limited_per_user(app, client, factory, db, m
     monkeypatch.setitem(app.config, "REPORTS_RATE_LIMIT", "2 per minute")
     w = report_data.build(factory, db)
     login(client, w.owner)
-    assert [client.post("/reports", data=_form(w)).status_code for _ in range(3)] == [303, 303, 429]
+    answers = [client.post("/reports", data=_form(w)) for _ in range(3)]
+    assert [a.status_code for a in answers] == [303, 303, 303]
+    assert answers[2].headers["Location"] == "/reports"  # back to the form, with why (not to a new report)
+    assert "Too many reports started at once" in client.get("/reports").get_data(as_text=True)
     assert _counts(db)[0] == 2
 
 
@@ -323,7 +326,6 @@ def test_a_report_whose_job_was_canceled_on_the_job_monitor_or_failed_does_not_w
 
 def test_a_reports_owner_who_left_the_organization_no_longer_sees_it(client, factory, db):
     from app.models import Membership
-
     w = report_data.build(factory, db)
     login(client, w.member)
     report = _ask(client, w)

@@ -58,8 +58,8 @@ def test_rq_dashboard_pages_get_the_policy_its_inline_scripts_need(client, facto
 @pytest.fixture()
 def production(monkeypatch):
     from app import create_app
-
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     return create_app({"APP_ENV": "production"}).test_client()
 
 

@@ -17,8 +17,8 @@ SMALL = ["seed", "--orgs", "1", "--users-per-org", "3", "--days", "2"]
 def production_app(monkeypatch, db):
     """The CLI runs with the current app context: this one's, not the test app's, while the test runs."""
     from app import create_app
-
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
+    monkeypatch.setenv("APP_URL", "https://timeboard.example")  # required in production too
     app = create_app({"APP_ENV": "production"})
     with app.app_context():
         yield app

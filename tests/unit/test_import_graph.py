@@ -209,8 +209,10 @@ def test_config_sections_read_an_explicit_environment(tmp_path):
     from app.config import ConfigError, load_config
 
     config = load_config(str(tmp_path), environ={"APP_ENV": "production", "SECRET_KEY": "s", "LOG_FORMAT": " Plain ",
-                                                 "PUBLIC_URL": "https://t.example/", "PRESENCE_TTL": "7"})
+                                                 "APP_URL": "https://t.example/", "PUBLIC_URL": "https://t.example/",
+                                                 "PRESENCE_TTL": "7"})
     assert (config["LOG_FORMAT"], config["PUBLIC_URL"], config["PRESENCE_TTL"]) == ("plain", "https://t.example", 7)
+    assert config["APP_URL"] == "https://t.example"
     assert config["SESSION_COOKIE_SECURE"] and not config["ALLOW_SIGNUP"]
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_config(str(tmp_path), environ={"APP_ENV": "production"})

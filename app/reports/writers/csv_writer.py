@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.reports.grouping import format_hours
 from app.reports.query import ReportRow
+from app.reports.writers.cells import text_cell
 
 
 class CsvWriter:
@@ -27,7 +28,8 @@ class CsvWriter:
         self.csv.writerow([
             row.day.isoformat(), row.start.strftime("%Y-%m-%d %H:%M:%S"),
             row.end.strftime("%Y-%m-%d %H:%M:%S") if row.end else "", format_hours(row.seconds, self.style),
-            row.user, row.team, row.project, row.client, row.description, "yes" if row.billable else "no",
+            text_cell(row.user), text_cell(row.team), text_cell(row.project), text_cell(row.client),
+            text_cell(row.description), "yes" if row.billable else "no",
             "" if row.rate is None else str(row.rate), "" if row.amount is None else str(row.amount),
         ])
 
@@ -39,7 +41,7 @@ class CsvWriter:
         with open(summary_path, "w", newline="", encoding="utf-8") as f:
             out = csv.writer(f)
             for key, value in self.meta.lines():
-                out.writerow([key, value])
+                out.writerow([key, text_cell(value)])
             out.writerow([])
             levels = summary["levels"]
             out.writerow([*levels, "hours", "entries", f"amount ({summary['currency']})"])
@@ -58,14 +60,15 @@ class CsvWriter:
 
 
 def summary_rows(summary: dict, style: str) -> list[list[str]]:
-    """Groups, subgroups and subtotals, then the total, as rows of a table (one column per level)."""
+    """Groups, subgroups and subtotals, then the total, as rows of a table (one column per level). Labels are
+    names (text cells: cells.text_cell); hours, entries and amounts are numbers, written as they are."""
     depth = len(summary["levels"])
     rows = []
     for group in summary["groups"]:
         for child in group.get("children", []):
-            rows.append([group["label"], child["label"], format_hours(child["seconds"], style), str(child["rows"]),
-                         child["amount"] or ""])
-        label = [group["label"]] + (["Subtotal"] if depth == 2 else [])
+            rows.append([text_cell(group["label"]), text_cell(child["label"]), format_hours(child["seconds"], style),
+                         str(child["rows"]), child["amount"] or ""])
+        label = [text_cell(group["label"])] + (["Subtotal"] if depth == 2 else [])
         rows.append([*label, format_hours(group["seconds"], style), str(group["rows"]), group["amount"] or ""])
     total = summary["total"]
     rows.append(["Total"] + [""] * (depth - 1) + [format_hours(total["seconds"], style), str(total["rows"]),

@@ -1,6 +1,8 @@
 """PDF with fpdf2: the parameters on top, the summary table with subtotals and the total, a bar chart of
 the top level, then the detail rows up to DETAIL_LIMIT (beyond that, a line says how many more rows the
-CSV or XLSX holds). Only the first DETAIL_LIMIT rows are kept, so memory stays bounded."""
+CSV or XLSX holds). Only the first DETAIL_LIMIT rows are kept, so memory stays bounded. Names and descriptions
+in its tables go through cells.text_cell like every format (text copied from a table into a spreadsheet is
+inert too)."""
 from __future__ import annotations
 
 import os
@@ -10,6 +12,7 @@ from fpdf import FPDF
 
 from app.reports.grouping import format_hours
 from app.reports.query import ReportRow
+from app.reports.writers.cells import text_cell
 from app.reports.writers.csv_writer import summary_rows
 
 DETAIL_LIMIT = 10_000
@@ -79,7 +82,7 @@ class PdfWriter:
                 pdf.add_page()
             y = pdf.get_y()
             pdf.set_x(pdf.l_margin)
-            pdf.cell(60, 5, self._t(g["label"][:40]))
+            pdf.cell(60, 5, self._t(text_cell(g["label"])[:40]))
             width = 150 * g["seconds"] / peak
             pdf.set_fill_color(59, 130, 246)
             if width > 0:
@@ -94,8 +97,9 @@ class PdfWriter:
         headers = ["Date", "Start", "End", "Hours", "User", "Project", "Client", "Description", "Amount"]
         widths = [20, 13, 13, 15, 40, 45, 35, 76, 20]
         rows = [[r.day.isoformat(), r.start.strftime("%H:%M"), r.end.strftime("%H:%M") if r.end else "running",
-                 format_hours(r.seconds, self.style), r.user[:28], r.project[:30], r.client[:24],
-                 r.description[:60], "" if r.amount is None else str(r.amount)] for r in self.kept]
+                 format_hours(r.seconds, self.style), text_cell(r.user)[:28], text_cell(r.project)[:30],
+                 text_cell(r.client)[:24], text_cell(r.description)[:60], "" if r.amount is None else str(r.amount)]
+                for r in self.kept]
         self._table(pdf, font, headers, rows, widths, size=7)
         more = self.rows - len(self.kept)
         if more > 0:

@@ -3,6 +3,10 @@
 Summary sheet first (the parameters, then groups, subtotals and the total as typed numbers), Detail
 sheet second (typed cells: dates as dates, durations as numbers formatted [h]:mm or decimal hours).
 Both have a header row, frozen panes, column widths and an autofilter.
+
+Every name and description is a text cell (`_text`): neutralised by cells.text_cell like every format, and typed
+as a string, so nothing a person typed is ever stored as a formula (openpyxl would take any string starting with
+"=" for one) or an error value ("#N/A"); characters XML cannot hold (control characters) are left out.
 """
 from __future__ import annotations
 
@@ -11,14 +15,29 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 
 from app.reports.query import ReportRow
+from app.reports.writers.cells import text_cell
 
 DETAIL_WIDTHS = [11, 17, 17, 10, 24, 16, 28, 22, 50, 9, 10, 12]
 HMM, DECIMAL = "[h]:mm", "0.00"
 MONEY = "#,##0.00"
+
+
+def _keep_rows_in(ws, path: Path) -> None:
+    """openpyxl's write-only sheet keeps its rows in a temporary file of the system's temporary folder until the
+    workbook is saved; this one keeps them at `path` instead (named after the report's attempt, in its folder), so
+    that the files of an attempt whose worker died are found and removed with the attempt's others."""
+    def get_writer():
+        if ws._writer is None:
+            ALL_TEMP_FILES.append(str(path))  # openpyxl's own cleanup (at save, abort, exit) removes it from there
+            ws._writer = WorksheetWriter(ws, out=str(path))
+            ws._writer.write_top()
+    ws._get_writer = get_writer
 
 
 class XlsxWriter:
@@ -29,6 +48,8 @@ class XlsxWriter:
         self.wb = Workbook(write_only=True)
         self.summary_ws = self.wb.create_sheet("Summary")
         self.detail_ws = self.wb.create_sheet("Detail")
+        for ws in (self.summary_ws, self.detail_ws):  # each sheet's rows wait in a file next to the report's
+            _keep_rows_in(ws, directory / f"{base_name}.{ws.title.lower()}.xml.part")
         ws = self.detail_ws
         for i, width in enumerate(DETAIL_WIDTHS, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
@@ -50,6 +71,12 @@ class XlsxWriter:
         cell.font = self.bold
         return cell
 
+    def _text(self, ws, value):
+        """A string cell, never a formula: see the module's docstring."""
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text_cell(value)))
+        cell.data_type = "s"
+        return cell
+
     def _styled(self, number_format: str):
         ws = self.detail_ws
 
@@ -63,10 +90,11 @@ class XlsxWriter:
         return round(seconds / 3600, 6) if self.decimal else seconds / 86400
 
     def write(self, row: ReportRow) -> None:
-        self.detail_ws.append([
+        ws = self.detail_ws
+        ws.append([
             self._date(row.day), self._time(row.start), self._time(row.end) if row.end else None,
-            self._duration(self.duration_value(row.seconds)), row.user, row.team, row.project, row.client,
-            row.description, "yes" if row.billable else "no",
+            self._duration(self.duration_value(row.seconds)), *(self._text(ws, value) for value in (
+                row.user, row.team, row.project, row.client, row.description)), "yes" if row.billable else "no",
             self._money(float(row.rate)) if row.rate is not None else None,
             self._money(float(row.amount)) if row.amount is not None else None,
         ])
@@ -99,7 +127,7 @@ class XlsxWriter:
         header_row = len(lines) + 2
         ws.freeze_panes = f"A{header_row + 1}"
         for key, value in lines:
-            ws.append([self._bold(ws, key), value])
+            ws.append([self._bold(ws, key), self._text(ws, value)])
         ws.append([])
         names = [lvl.title() for lvl in levels] or ["Group"]
         ws.append([self._bold(ws, h) for h in [*names, "Hours" if self.decimal else "Duration", "Entries",
@@ -122,9 +150,9 @@ class XlsxWriter:
         count = 0
         for group in summary["groups"]:
             for child in group.get("children", []):
-                ws.append(cells([group["label"], child["label"]], child))
+                ws.append(cells([self._text(ws, group["label"]), self._text(ws, child["label"])], child))
                 count += 1
-            labels = [group["label"]] + (["Subtotal"] if depth == 2 else [])
+            labels = [self._text(ws, group["label"])] + (["Subtotal"] if depth == 2 else [])
             ws.append(cells(labels, group, bold=depth == 2))
             count += 1
         ws.append(cells(["Total"] + [""] * (depth - 1), summary["total"], bold=True))

@@ -4,11 +4,12 @@
 // Sections are Stimulus targets, so a Turbo Stream `replace` of a section reconnects its target:
 // a skeleton turning into metrics advances the progress; metrics replaced by newer metrics (a new
 // data-computed-at) are a live update: "Updated HH:MM:SS" in the ARIA live region and a short
-// highlight of the section (no animation under prefers-reduced-motion, see dashboard.css).
+// highlight of the section (no animation under prefers-reduced-motion, see dashboard.css). Each section's
+// "updated 3 min ago" ages while the page stays open, with the server's wording (app/web/helpers.py time_ago).
 import { Controller } from "@hotwired/stimulus"
 
 export default class extends Controller {
-  static targets = ["section", "loading", "progress", "live", "alert", "timeoutAlert"]
+  static targets = ["section", "loading", "progress", "live", "alert", "timeoutAlert", "age"]
   static values = { sectionsUrl: String, timeout: { type: Number, default: 15000 } }
 
   initialize() {
@@ -22,9 +23,11 @@ export default class extends Controller {
     if (this.pendingCount() > 0) {
       this.timer = setTimeout(() => this.timedOut(), this.timeoutValue)
     }
+    this.ageTimer = setInterval(() => this.refreshAges(), 20000)
   }
 
   disconnect() {
+    clearInterval(this.ageTimer)
     clearTimeout(this.timer)
     clearTimeout(this.highlightTimer)
   }
@@ -38,6 +41,13 @@ export default class extends Controller {
     if (el.dataset.state !== "ready") return
     if (before && now && before !== now) this.markUpdated(el)
     this.updateProgress()
+  }
+
+  refreshAges() {
+    for (const el of this.ageTargets) {
+      const at = Date.parse(el.getAttribute("title"))
+      if (!Number.isNaN(at)) el.textContent = `updated ${timeAgo((Date.now() - at) / 1000)}`
+    }
   }
 
   pendingCount() {
@@ -92,4 +102,12 @@ export default class extends Controller {
       // offline: the socket's reconnect will reload the page
     }
   }
+}
+
+// The server's wording (app/web/helpers.py time_ago), so a section reads the same before and after it ages.
+function timeAgo(seconds) {
+  if (seconds < 45) return "just now"
+  if (seconds < 90 * 60) return `${Math.max(1, Math.round(seconds / 60))} min ago`
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`
+  return `${Math.round(seconds / 86400)} days ago`
 }

@@ -1,0 +1,8 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class ConfirmLinkForm(FlaskForm):
+    """The account's password, to link a provider's sign-in to it."""
+    password = PasswordField("Password of your Timeboard account", validators=[DataRequired(), Length(max=200)])
