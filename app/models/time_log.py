@@ -104,7 +104,8 @@ class TimeLog(db.Model):
         once it has changed or gone."""
         return TimeLog(id=self.id, user_id=self.user_id, organization_id=self.organization_id,
                        project_id=self.project_id, start_time=self.start_time, end_time=self.end_time,
-                       duration_minutes=self.duration_minutes, description=self.description, billable=self.billable)
+                       duration_minutes=self.duration_minutes, description=self.description, billable=self.billable,
+                       created_at=self.created_at)
 
     def set_times(self, start_time: datetime, end_time: datetime | None) -> None:
         self.check(start_time, end_time, self.description)

@@ -167,9 +167,11 @@ def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
     return log
 
 
-def delete_entry(log: TimeLog) -> None:
+def delete_entry(log: TimeLog) -> TimeLog:
+    """Delete a log; returns a detached copy of it (what undo.remember() keeps)."""
     before = _snapshot(log)
     db.session.delete(log)
     db.session.commit()
     changes.after_commit(before=[before])
+    return before
 

@@ -11,7 +11,7 @@ from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import timers
+from app.time_tracking import timers, undo
 from app.time_tracking.forms import EntryForm, LogFilters
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
@@ -170,8 +170,24 @@ def edit(log_id):
 @login_required
 def delete(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")
-    time_entries.delete_entry(log)
+    gone = time_entries.delete_entry(log)
     flash("Entry deleted.", "success")
+    token = undo.remember(gone, current_user)
+    if token:
+        flash(token, "undo")  # shown as a toast with an Undo button (time_logs/_undo_toast.html)
+    return redirect(url_for("time_logs.index"), code=303)
+
+
+@bp.post("/time-logs/undo")
+@login_required
+def undo_delete():
+    try:
+        undo.restore(current_user, request.form.get("token", ""))
+    except undo.UndoExpired as exc:
+        abort(410, str(exc))
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash("Entry restored.", "success")
     return redirect(url_for("time_logs.index"), code=303)
 
 

@@ -21,8 +21,8 @@ from app.models import Role
 from app.reports.generate import generate
 from app.reports.params import ReportParams, check
 from app.reports.query import ReportRow
-from app.reports.writers.formats import Meta, open_writer
 from app.reports.writers.cells import text_cell
+from app.reports.writers.formats import Meta, open_writer
 
 AS_OF = datetime(2026, 12, 5, 12, 0)
 LEADING = {"equals": "=", "plus": "+", "minus": "-", "at": "@", "tab": "\t", "carriage_return": "\r"}

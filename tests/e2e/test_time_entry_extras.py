@@ -58,3 +58,26 @@ def test_a_timer_stopped_under_a_minute_is_not_kept_and_the_page_says_so(live_se
     expect(header.get_by_test_id("no-timer")).to_be_visible()
     expect(page.get_by_test_id("time-log-row")).to_have_count(0)
     screenshot(page, "timer-under-a-minute")
+
+
+def test_delete_then_undo_brings_the_entry_back_in_the_list(live_server, factory, page):
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    project = factory.project(org, name="Website relaunch")
+    factory.time_log(member, project, description="Homepage copy")
+    factory.time_log(member, project, description="Footer links")
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs")
+    rows = page.get_by_test_id("time-log-row")
+    expect(rows).to_have_count(2)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Delete this entry?"
+    rows.filter(has_text="Homepage copy").get_by_role("button", name="Delete").click()
+    toast = page.get_by_test_id("undo-toast")
+    expect(toast).to_be_visible()
+    expect(rows).to_have_count(1)
+    screenshot(page, "undo-toast")
+    toast.get_by_test_id("undo-delete").click()
+    expect(page.get_by_role("alert").filter(has_text="Entry restored.")).to_be_visible()
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Homepage copy")).to_have_count(1)

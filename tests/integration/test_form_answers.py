@@ -125,6 +125,14 @@ def _running_timer(s) -> dict:
     return {}
 
 
+def _undo_token(s) -> dict:
+    """A fresh entry of the member's, deleted: the token its Undo posts."""
+    from app.time_tracking import entries, undo
+
+    gone = entries.delete_entry(s.factory.time_log(s.member, s.alpha_project))
+    return {"token": undo.remember(gone, s.member)}
+
+
 def _failed_job(s) -> str:
     from tests.jobrows import job_rows
 
@@ -184,6 +192,7 @@ CASES: dict[str, Case] = {
     "time_logs.edit": Case("member", url=lambda s: {"log_id": s.member_log.id},
                            valid=lambda s: {**ENTRY_FORM, "project_id": s.alpha_project.id}, landing="Entry updated."),
     "time_logs.delete": Case("member", url=lambda s: {"log_id": s.member_log.id}, landing="Entry deleted."),
+    "time_logs.undo_delete": Case("member", valid=_undo_token, landing="Entry restored."),
     # projects and clients
     "projects.new": Case("admin", valid=lambda s: {**PROJECT_FORM, "organization_id": s.org.id},
                          landing="Project Relaunch created."),

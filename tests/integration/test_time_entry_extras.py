@@ -71,3 +71,72 @@ def test_a_timer_of_a_minute_or_more_is_kept(client, factory):
     assert "not kept" not in html and "Timer stopped: 1 min on Alpha site." in html
     factory.db.session.expire_all()
     assert factory.db.session.get(TimeLog, running.id).end_time is not None
+
+
+# -- 3. undo after delete ----------------------------------------------------------------------------------
+def _undo_token(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html)[1]
+
+
+def test_delete_offers_undo_which_restores_the_same_entry_and_fans_out_again(client, factory, watch, redis_conn):
+    from app.models import JobStatus
+
+    w = factory.world()
+    log = factory.time_log(w.member, w.alpha_project, description="Quarterly report", billable=False)
+    kept = {c: getattr(log, c) for c in ("id", "user_id", "project_id", "organization_id", "start_time", "end_time",
+                                         "duration_minutes", "description", "billable", "created_at")}
+    watch(f"dashboard:user:{w.member.id}")
+    login(client, w.member)
+    response = client.post(f"/time-logs/{log.id}/delete", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert 'data-testid="undo-toast"' in html and 'data-toast-delay-value="10000"' in html
+    token = _undo_token(html)
+    assert 0 < redis_conn.ttl(f"undo:time-log:{token}") <= 10
+    factory.db.session.expire_all()
+    assert factory.db.session.get(TimeLog, log.id) is None
+    factory.db.session.execute(JobStatus.__table__.delete())
+    factory.db.session.commit()
+
+    response = client.post("/time-logs/undo", data={"token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/time-logs"
+    assert "Entry restored." in client.get("/time-logs").get_data(as_text=True)
+    factory.db.session.expire_all()
+    restored = factory.db.session.get(TimeLog, log.id)
+    assert {c: getattr(restored, c) for c in kept} == kept
+    queued = set(factory.db.session.scalars(select(JobStatus.coalesce_key)))  # the dashboards recount it
+    assert f"dashboard:user:{w.member.id}" in queued
+    # a second Undo of the same token restores nothing more
+    again = client.post("/time-logs/undo", data={"token": token})
+    assert again.status_code == 410 and "Too late to undo" in again.get_data(as_text=True)
+    assert factory.db.session.scalar(select(func.count()).select_from(TimeLog).where(
+        TimeLog.description == "Quarterly report")) == 1
+
+
+def test_undo_refuses_clearly_once_its_time_is_over(client, factory, monkeypatch):
+    import time
+
+    from app.time_tracking import undo
+
+    monkeypatch.setattr(undo, "UNDO_SECONDS", 1)
+    w = factory.world()
+    login(client, w.member)
+    html = client.post(f"/time-logs/{w.member_log.id}/delete", follow_redirects=True).get_data(as_text=True)
+    token = _undo_token(html)
+    time.sleep(1.5)
+    response = client.post("/time-logs/undo", data={"token": token})
+    assert response.status_code == 410
+    assert "Too late to undo" in response.get_data(as_text=True)
+    factory.db.session.expire_all()
+    assert factory.db.session.get(TimeLog, w.member_log.id) is None
+
+
+def test_someone_elses_undo_token_restores_nothing(client, factory):
+    w = factory.world()
+    login(client, w.member)
+    token = _undo_token(client.post(f"/time-logs/{w.member_log.id}/delete",
+                                    follow_redirects=True).get_data(as_text=True))
+    client.post("/logout")
+    login(client, w.owner)
+    assert client.post("/time-logs/undo", data={"token": token}).status_code == 410
+    factory.db.session.expire_all()
+    assert factory.db.session.get(TimeLog, w.member_log.id) is None
