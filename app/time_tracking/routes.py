@@ -77,6 +77,28 @@ def stop():
     return _back()
 
 
+@bp.post("/time-logs/timer/pause")
+@login_required
+def pause():
+    try:
+        timers.pause_timer(current_user)
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash("Timer paused.", "success")
+    return _back()
+
+
+@bp.post("/time-logs/timer/resume")
+@login_required
+def resume():
+    try:
+        log = timers.resume_timer(current_user)
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash(f"Timer resumed on {log.project.name}.", "success")
+    return _back()
+
+
 @bp.get("/time-logs")
 @login_required
 def index():

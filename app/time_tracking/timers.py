@@ -1,5 +1,9 @@
 """Starting and stopping timers: the domain verbs, then the one fan-out of time changes (changes.py).
 
+Pause ends the running segment (a break) and marks it paused; resume starts the same work again (project,
+description, billable, task, tags) as a new segment linked to it (resumed_from_id). Starting another timer, or
+stopping, ends the pause.
+
 A timer stopped under a minute (TimeLog.too_short_to_keep) is not kept: stopping it, or starting another one,
 deletes it, and the fan-out still runs with the deletion so every dashboard forgets it.
 """
@@ -47,6 +51,7 @@ def start_timer_after(user: User, project: Project, description: str = "") -> tu
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
     TimeLog.check(utcnow(), None, description)
+    _end_pause(user)
     running = user.running_timer
     stopped, logs, before = (None, [], []) if running is None else _finish(running)
     if running is not None:
@@ -65,10 +70,64 @@ def start_timer_after(user: User, project: Project, description: str = "") -> tu
     return log, stopped
 
 
-def stop_timer(user: User) -> Stopped:
+def _end_pause(user: User) -> TimeLog | None:
+    paused = user.paused_timer
+    if paused is not None:
+        paused.paused = False
+    return paused
+
+
+def pause_timer(user: User) -> TimeLog:
+    """End the running segment and keep it as the paused timer (kept whatever its length: it is work done)."""
     running = user.running_timer
     if running is None:
         raise TimeLogError("No timer is running.")
+    _end_pause(user)
+    db.session.flush()
+    running.stop()
+    running.paused = True
+    db.session.commit()
+    changes.after_commit([running])
+    return running
+
+
+def resume_timer(user: User) -> TimeLog:
+    """Start the paused work again as a new segment linked to the paused one."""
+    paused = user.paused_timer
+    if paused is None:
+        raise TimeLogError("No timer is paused.")
+    if user.running_timer is not None:
+        raise TimeLogError("A timer is running: stop it before resuming the paused one.")
+    project = paused.project
+    if project is None or not project.is_active:
+        raise TimeLogError("This project is archived: the paused timer cannot resume.")
+    if user.membership_in(project.organization_id) is None:
+        raise TimeLogError("You are not a member of this project's organization.")
+    paused.paused = False
+    log = TimeLog(user_id=user.id, organization_id=paused.organization_id, project_id=paused.project_id,
+                  start_time=utcnow(), description=paused.description, billable=paused.billable,
+                  task_id=paused.task_id, tags=list(paused.tags), resumed_from_id=paused.id)
+    db.session.add(log)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise TimeLogError("A timer is already running.") from exc
+    changes.after_commit([log])
+    return log
+
+
+def stop_timer(user: User) -> Stopped:
+    """Stop the running timer; with none running but one paused, the pause ends (the work is done)."""
+    running = user.running_timer
+    if running is None:
+        paused = _end_pause(user)
+        if paused is None:
+            raise TimeLogError("No timer is running.")
+        db.session.commit()
+        changes.after_commit([paused])
+        return Stopped(paused, True)
+    _end_pause(user)
     stopped, logs, before = _finish(running)
     db.session.commit()
     changes.after_commit(logs, before=before)

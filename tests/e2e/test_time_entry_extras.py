@@ -81,3 +81,28 @@ def test_delete_then_undo_brings_the_entry_back_in_the_list(live_server, factory
     expect(page.get_by_role("alert").filter(has_text="Entry restored.")).to_be_visible()
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Homepage copy")).to_have_count(1)
+
+
+def test_pause_and_resume_from_the_header(live_server, factory, page):
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    factory.project(org, name="Website relaunch")
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs")
+    page.fill("#timer-description", "Homepage copy")
+    page.get_by_test_id("start-timer").click()
+    header = page.get_by_test_id("header-timer")
+    expect(header.get_by_test_id("timer-elapsed")).to_be_visible()
+    header.get_by_test_id("pause-timer").click()
+    expect(header.get_by_test_id("timer-paused")).to_contain_text("Paused")
+    expect(header.get_by_test_id("timer-paused")).to_contain_text("Website relaunch")
+    expect(header.get_by_test_id("timer-elapsed")).to_have_count(0)
+    expect(page.get_by_test_id("time-log-row")).to_have_count(1)  # the first segment, ended by the pause
+    screenshot(page, "timer-paused")
+    header.get_by_test_id("resume-timer").click()
+    expect(header.get_by_test_id("timer-elapsed")).to_be_visible()
+    expect(header.get_by_test_id("timer-paused")).to_have_count(0)
+    rows = page.get_by_test_id("time-log-row")
+    expect(rows).to_have_count(2)
+    expect(page.locator("tr.running")).to_contain_text("Homepage copy")  # the same work, a new segment

@@ -125,6 +125,11 @@ def _running_timer(s) -> dict:
     return {}
 
 
+def _paused_timer(s) -> dict:
+    s.factory.time_log(s.member, s.alpha_project, minutes=30, paused=True)
+    return {}
+
+
 def _undo_token(s) -> dict:
     """A fresh entry of the member's, deleted: the token its Undo posts."""
     from app.time_tracking import entries, undo
@@ -192,6 +197,8 @@ CASES: dict[str, Case] = {
     "time_logs.edit": Case("member", url=lambda s: {"log_id": s.member_log.id},
                            valid=lambda s: {**ENTRY_FORM, "project_id": s.alpha_project.id}, landing="Entry updated."),
     "time_logs.delete": Case("member", url=lambda s: {"log_id": s.member_log.id}, landing="Entry deleted."),
+    "time_logs.pause": Case("member", url=_running_timer, landing="Timer paused."),
+    "time_logs.resume": Case("member", url=_paused_timer, landing="Timer resumed on Alpha site."),
     "time_logs.undo_delete": Case("member", valid=_undo_token, landing="Entry restored."),
     # projects and clients
     "projects.new": Case("admin", valid=lambda s: {**PROJECT_FORM, "organization_id": s.org.id},

@@ -140,3 +140,59 @@ def test_someone_elses_undo_token_restores_nothing(client, factory):
     assert client.post("/time-logs/undo", data={"token": token}).status_code == 410
     factory.db.session.expire_all()
     assert factory.db.session.get(TimeLog, w.member_log.id) is None
+
+
+# -- 4. pause / resume ---------------------------------------------------------------------------------
+def test_pause_ends_the_segment_and_resume_starts_the_same_work_linked_to_it(client, factory):
+    from app.models import Tag, Task
+
+    w = factory.world()
+    task = Task(project_id=w.alpha_project.id, name="Design")
+    tag = Tag(organization_id=w.org.id, name="meeting")
+    factory.db.session.add_all([task, tag])
+    factory.db.session.commit()
+    running = factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(minutes=20), minutes=None,
+                               description="Homepage", billable=False, task_id=task.id, tags=[tag])
+    login(client, w.member)
+    assert client.post("/time-logs/timer/pause").status_code == 303
+    html = client.get("/time-logs").get_data(as_text=True)
+    assert 'data-testid="timer-paused"' in html and 'data-testid="resume-timer"' in html
+    assert "Timer paused." in html
+    factory.db.session.expire_all()
+    first = factory.db.session.get(TimeLog, running.id)
+    assert first.end_time is not None and first.paused and first.duration_minutes == 20
+    assert w.member.running_timer is None
+
+    assert client.post("/time-logs/timer/resume").status_code == 303
+    factory.db.session.expire_all()
+    second = w.member.running_timer
+    assert second.id != first.id and second.resumed_from_id == first.id
+    assert (second.project_id, second.description, second.billable, second.task_id, [t.id for t in second.tags]) \
+        == (w.alpha_project.id, "Homepage", False, task.id, [tag.id])
+    assert factory.db.session.get(TimeLog, first.id).paused is False
+    html = client.get("/time-logs").get_data(as_text=True)
+    assert 'data-testid="timer-paused"' not in html and 'data-testid="pause-timer"' in html
+
+
+def test_pause_without_a_timer_and_resume_without_a_pause_are_refused(client, factory):
+    w = factory.world()
+    login(client, w.member)
+    assert client.post("/time-logs/timer/pause").status_code == 409
+    response = client.post("/time-logs/timer/resume")
+    assert response.status_code == 409 and "No timer is paused." in response.get_data(as_text=True)
+
+
+def test_stopping_while_paused_ends_the_pause_and_a_new_timer_ends_it_too(client, factory):
+    w = factory.world()
+    factory.time_log(w.member, w.alpha_project, start=utcnow() - timedelta(minutes=5), minutes=None)
+    login(client, w.member)
+    client.post("/time-logs/timer/pause")
+    assert w.member.paused_timer is not None
+    assert client.post("/time-logs/timer/stop").status_code == 303
+    factory.db.session.expire_all()
+    assert w.member.paused_timer is None and w.member.running_timer is None
+    factory.time_log(w.member, w.org_project, start=utcnow() - timedelta(minutes=5), minutes=None)
+    client.post("/time-logs/timer/pause")
+    client.post("/time-logs/timer/start", data={"project_id": w.alpha_project.id})
+    factory.db.session.expire_all()
+    assert w.member.paused_timer is None and w.member.running_timer.project_id == w.alpha_project.id
