@@ -46,7 +46,8 @@ class Project(db.Model):
     organization: Mapped["Organization"] = relationship()  # noqa: F821
     client: Mapped["Client | None"] = relationship()  # noqa: F821
     team: Mapped["Team | None"] = relationship()  # noqa: F821
-    tasks: Mapped[list["Task"]] = relationship(order_by="Task.name", passive_deletes=True)  # noqa: F821
+    tasks: Mapped[list["Task"]] = relationship(  # noqa: F821
+        back_populates="project", order_by="Task.name", passive_deletes=True)
 
     @property
     def is_active(self) -> bool:

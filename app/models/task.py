@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -21,6 +21,8 @@ class Task(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(TASK_NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped["Project"] = relationship(back_populates="tasks")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.name!r}>"

@@ -11,7 +11,7 @@ from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import timers, undo
+from app.time_tracking import labels, timers, undo
 from app.time_tracking.forms import EntryForm, LogFilters
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
@@ -27,6 +27,13 @@ def quick_start_projects(user) -> list[Project]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return time_entries.loggable_projects(user)[:100]
+
+
+@bp.app_template_global()
+def timer_labels(projects) -> dict:
+    """The tasks and tags the start-timer form offers for these projects."""
+    return {"tasks": labels.tasks_of(p.id for p in projects),
+            "tags": labels.tags_of({p.organization_id for p in projects})}
 
 
 @bp.app_template_global()
@@ -54,7 +61,15 @@ def start():
         abort(422, "Choose a project to start the timer on.")
     project = policies.load(current_user, Project, project_id)
     try:
-        _, stopped = timers.start_timer_after(current_user, project, request.form.get("description", "").strip())
+        raw_task = request.form.get("task_id", "").strip()
+        task_id = None if raw_task in ("", "0") else parse_id(raw_task)
+        if raw_task not in ("", "0") and task_id is None:
+            raise TimeLogError(labels.OTHER_PROJECT_TASK)
+        tag_ids = [parse_id(raw) for raw in request.form.getlist("tag_ids")]
+        if None in tag_ids:
+            raise TimeLogError(labels.OTHER_ORG_TAG)
+        _, stopped = timers.start_timer_after(current_user, project, request.form.get("description", "").strip(),
+                                              task_id, tag_ids)
     except TimeLogError as exc:
         abort(422, str(exc))
     if stopped is not None and not stopped.kept:
@@ -143,7 +158,8 @@ def _entry_data(form: EntryForm, log: TimeLog | None = None) -> time_entries.Ent
                                               keep_running=log is not None and log.is_running,
                                               longest_minutes=form.longest_minutes)
     return time_entries.EntryData(project=form.project, start_time=start, end_time=end,
-                                  description=form.description.data, billable=form.billable.data)
+                                  description=form.description.data, billable=form.billable.data,
+                                  task_id=form.task_id.data or None, tag_ids=list(form.tag_ids.data or []))
 
 
 @bp.route("/time-logs/new", methods=["GET", "POST"])
@@ -240,3 +256,5 @@ def _fill(form: EntryForm, log: TimeLog) -> None:
     form.duration.data = "" if duration is None else str(duration)
     form.description.data = log.description
     form.billable.data = log.billable
+    form.task_id.data = log.task_id or 0
+    form.tag_ids.data = [tag.id for tag in log.tags]

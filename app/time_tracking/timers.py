@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
-from app.time_tracking import changes
+from app.time_tracking import changes, labels
 
 NOT_KEPT = "Timer under a minute: not kept."
 
@@ -38,26 +38,30 @@ def _finish(running: TimeLog) -> tuple[Stopped, list[TimeLog], list[TimeLog]]:
     return Stopped(gone, False), [], [gone]
 
 
-def start_timer(user: User, project: Project, description: str = "") -> TimeLog:
+def start_timer(user: User, project: Project, description: str = "", task_id: int | None = None,
+                tag_ids=()) -> TimeLog:
     """Start a timer on a project; a timer already running is stopped first (one running timer per user)."""
-    log, _ = start_timer_after(user, project, description)
+    log, _ = start_timer_after(user, project, description, task_id, tag_ids)
     return log
 
 
-def start_timer_after(user: User, project: Project, description: str = "") -> tuple[TimeLog, Stopped | None]:
+def start_timer_after(user: User, project: Project, description: str = "", task_id: int | None = None,
+                      tag_ids=()) -> tuple[TimeLog, Stopped | None]:
     """start_timer(), also telling what became of the timer it stopped (None when none was running)."""
     if not project.is_active:
         raise TimeLogError("This project is archived.")
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
     TimeLog.check(utcnow(), None, description)
+    task, tags = labels.check_choice(project, task_id, tag_ids)
     _end_pause(user)
     running = user.running_timer
     stopped, logs, before = (None, [], []) if running is None else _finish(running)
     if running is not None:
         db.session.flush()  # the one-running-timer index: the old one ends (or goes) before the new one starts
     log = TimeLog(user_id=user.id, organization_id=project.organization_id, project_id=project.id,
-                  start_time=utcnow(), description=description or "", billable=project.billable)
+                  start_time=utcnow(), description=description or "", billable=project.billable,
+                  task_id=task.id if task else None, tags=tags)
     db.session.add(log)
     try:
         db.session.commit()
