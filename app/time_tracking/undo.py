@@ -12,10 +12,11 @@ import secrets
 from datetime import datetime
 
 from redis.exceptions import RedisError
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import TimeLog, TimeLogError, User
+from app.models import Tag, Task, TimeLog, TimeLogError, User
 from app.redis_client import get_redis
 from app.time_tracking import changes
 
@@ -35,7 +36,9 @@ def remember(entry: TimeLog, user: User) -> str | None:
     """Keep a deleted entry's data (`entry`: a detached copy) for UNDO_SECONDS; the token, or None when Redis
     cannot keep it (the deletion stands, without an undo)."""
     data = {name: getattr(entry, name) for name in ("id", "organization_id", "user_id", "project_id",
-                                                    "duration_minutes", "description", "billable", *_TIMES)}
+                                                    "duration_minutes", "description", "billable", "task_id",
+                                                    "resumed_from_id", *_TIMES)}
+    data["tag_ids"] = list(getattr(entry, "tag_ids", []))
     data.update({name: value.isoformat() if value else None for name, value in data.items() if name in _TIMES})
     data["deleted_by"] = user.id
     token = secrets.token_urlsafe(18)
@@ -60,7 +63,12 @@ def restore(user: User, token: str) -> TimeLog:
         data[name] = datetime.fromisoformat(data[name]) if data[name] else None
     if db.session.get(TimeLog, data["id"]) is not None:  # SQLite may have given the id to a newer log
         data.pop("id")
+    tag_ids = data.pop("tag_ids", [])
     entry = TimeLog(**data)
+    if tag_ids:  # the tags that still exist
+        entry.tags = list(db.session.scalars(select(Tag).where(Tag.id.in_(tag_ids))))
+    if entry.task_id is not None and db.session.get(Task, entry.task_id) is None:
+        entry.task_id = None
     db.session.add(entry)
     try:
         db.session.commit()
