@@ -106,3 +106,30 @@ def test_pause_and_resume_from_the_header(live_server, factory, page):
     rows = page.get_by_test_id("time-log-row")
     expect(rows).to_have_count(2)
     expect(page.locator("tr.running")).to_contain_text("Homepage copy")  # the same work, a new segment
+
+
+def test_choosing_tags_and_a_task_on_an_entry_shows_them_in_the_list(live_server, factory, page):
+    from app.models import Tag, Task
+
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    project = factory.project(org, name="Website relaunch", color="#ef4444")
+    factory.db.session.add_all([Task(project_id=project.id, name="Design"), Tag(organization_id=org.id, name="meeting"),
+                                Tag(organization_id=org.id, name="bugfix"), Tag(organization_id=org.id, name="urgent")])
+    factory.db.session.commit()
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs/new")
+    page.fill("input[name=day]", "2026-03-02")
+    page.fill("input[name=start]", "09:00")
+    page.fill("input[name=end]", "10:00")
+    page.fill("textarea[name=description]", "Kick-off")
+    page.select_option("#task_id", label="Website relaunch · Design")
+    page.select_option("#tag_ids", label=["meeting", "urgent"])
+    page.get_by_role("button", name="Add entry").click()
+    expect(page).to_have_url(re.compile(r"/time-logs$"))
+    row = page.get_by_test_id("time-log-row").first
+    expect(row.get_by_test_id("log-tag")).to_have_text(["meeting", "urgent"])
+    expect(row.get_by_test_id("log-task")).to_have_text("· Design")
+    expect(row.locator(".project-dot")).to_have_attribute("style", re.compile("#ef4444"))
+    screenshot(page, "entry-tags-task-colour")
