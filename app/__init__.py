@@ -8,7 +8,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # registers every table with the metadata; load_user reads User
-from app.accounts import oidc, two_factor_routes, two_factor_settings_routes  # noqa: F401  (pages of accounts/settings)
+from app.accounts import (  # noqa: F401  (pages of accounts/settings)
+    oidc,
+    token_routes,  # noqa: F401  (pages of the settings blueprint)
+    two_factor_routes,
+    two_factor_settings_routes,
+)
 from app.accounts import routes as accounts
 from app.accounts import settings_routes as settings
 from app.accounts import sso_routes as sso
@@ -16,6 +21,8 @@ from app.accounts.sessions import close_sockets_on_revocation
 from app.accounts.signed_out import unauthorized
 from app.admin import metrics
 from app.admin.rq_dashboard import register_rq_dashboard
+from app.api import docs_routes, entry_routes, project_routes, report_routes  # noqa: F401  (the api blueprint)
+from app.api import routes as api
 from app.cli.commands import register_commands
 from app.config import load_config
 from app.dashboards import routes as dashboards
@@ -98,8 +105,9 @@ def register_blueprints(app: Flask) -> None:
     feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, sso, settings, time_logs, projects, organizations, notifications, dashboards,
-                   job_monitor, reports, report_schedules, streams, metrics):
+                   job_monitor, reports, report_schedules, streams, metrics, api):
         app.register_blueprint(module.bp)
+    errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
     register_rq_dashboard(app)
 
 

@@ -201,6 +201,8 @@ def _security(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         "SIGNUP_RATE_LIMIT": environ.get("SIGNUP_RATE_LIMIT", "5 per minute"),
         "INVITE_RATE_LIMIT": environ.get("INVITE_RATE_LIMIT", "20 per minute"),
         "PASSWORD_RESET_RATE_LIMIT": environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute"),
+        # the REST API (/api/v1): requests per personal access token
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
     }
 
 

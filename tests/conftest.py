@@ -225,3 +225,15 @@ def start_workers(app):
     started: list[Process] = []
     yield lambda **env: launch_workers(started, **env)
     stop_all(started)
+
+
+@pytest.fixture()
+def api(client):
+    """api(user, scope="write"): an API client with a new token of that user (tests/api.py checks every answer
+    against the OpenAPI document)."""
+    from tests.api import Api, make_token
+
+    def for_user(user, scope: str = "write", expires_days: int | None = None) -> Api:
+        return Api(client, make_token(user, scope, expires_days))
+
+    return for_user

@@ -1,4 +1,5 @@
 """One module per aggregate; importing this package registers every table."""
+from app.models.access_token import AccessToken, TokenScope
 from app.models.audit import AUDIT_ACTIONS, AuditEntry
 from app.models.base import utcnow
 from app.models.client import Client
@@ -21,7 +22,8 @@ from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 
 __all__ = [
-    "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification", "NotificationPreference",
+    "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
+    "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
     "Client", "JobState", "JobStatus", "Membership", "Organization", "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",

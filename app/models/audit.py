@@ -17,6 +17,7 @@ AUDIT_ACTIONS = (
     "jobs.queue_pause", "jobs.queue_resume", "jobs.recurring_enable", "jobs.recurring_disable",
     "two_factor.enable", "two_factor.disable", "two_factor.recovery_codes", "two_factor.recovery_code_used",
     "sso.link", "sso.unlink", "sso.sign_in",
+    "token.create", "token.revoke",
 )
 
 

@@ -6,7 +6,7 @@ which would drop the triggers), so they carry no foreign key; the app keeps them
 clears its logs' task_id, a resumed segment may outlive the one it resumed).
 
 Revision ID: d19b7c4e2a61
-Revises: b7d2e9f1c3a4
+Revises: b7a1e4c93d20
 Create Date: 2026-12-05 17:40:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd19b7c4e2a61'
-down_revision = 'b7d2e9f1c3a4'
+down_revision = 'b7a1e4c93d20'
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,7 @@ REFUSALS = {400, 403, 404, 409, 410, 422, 429, 503}
 # POST routes that are not forms a person submits
 EXEMPT = {
     "sso": "they need a running OpenID provider: tests/integration/test_sso.py submits each against a real one",
+    "api": "the REST API takes JSON with a bearer token, not forms: tests/integration/test_api_*.py cover every route",
     "rq_dashboard": "rq-dashboard's own JavaScript calls these with fetch() and reads JSON; no Turbo form posts there",
 }
 INLINE_ERROR = re.compile(r'class="(?:[^"]* )?(?:error|flash flash-error)[" ]|role="alert"')
@@ -198,6 +199,11 @@ CASES: dict[str, Case] = {
     "settings.notifications": Case("member", valid=lambda s: {"notifications-quiet_start": "22",
                                                               "notifications-quiet_end": "7"},
                                    landing="Your notification preferences were saved."),
+    "settings.create_token": Case("member", valid=lambda s: {"name": "ci", "scope": "write", "expires": "30"},
+                                  junk={"name": "x" * 300, "scope": "root", "expires": "forever"},
+                                  landing='data-testid="new-token-value"'),
+    "settings.revoke_token": Case("member", url=lambda s: {"token_id": _access_token(s)},
+                                  landing="Token laptop revoked"),
     # time logs
     "time_logs.start": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "description": "Copy"},
                             landing="Timer started on Alpha site."),
@@ -309,6 +315,11 @@ CASES: dict[str, Case] = {
                             valid=lambda s: {"action": "retry", "status": "failed", "expected": "1"},
                             landing="Retry of 1 jobs started"),
 }
+
+
+def _access_token(s) -> int:
+    from app.accounts.access_tokens import create_token
+    return create_token(s.member, "laptop")[0].id
 
 
 def _unsubscribe_token(s) -> str:
