@@ -66,4 +66,7 @@ def entry_data(user: User, data: dict, log: TimeLog | None = None) -> entries.En
     return entries.EntryData(
         project=project, start_time=start, end_time=end,
         description=description if description is not None else log.description,
-        billable=billable if billable is not None else (log.billable if log is not None else project.billable))
+        billable=billable if billable is not None else (log.billable if log is not None else project.billable),
+        # a change keeps the entry's task (while on the same project) and its tags (of the same organization)
+        task_id=log.task_id if log is not None and log.project_id == project.id else None,
+        tag_ids=[t.id for t in log.tags if t.organization_id == project.organization_id] if log is not None else [])

@@ -124,7 +124,7 @@ def start_timer():
 @bp.post("/timer/stop")
 def stop_timer():
     try:
-        log = timers.stop_timer(api_user())
+        stopped = timers.stop_timer(api_user())
     except TimeLogError as exc:
         raise ApiError(409, str(exc)) from None
-    return jsonify(timer=None, stopped=representations.time_entry(log))
+    return jsonify(timer=None, stopped=representations.time_entry(stopped.log), kept=stopped.kept)

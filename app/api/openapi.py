@@ -71,7 +71,9 @@ SCHEMAS = {
         "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` for the next page; null: last."},
     }),
     "Timer": _obj({"timer": {"oneOf": [{"$ref": "#/components/schemas/TimeEntry"}, {"type": "null"}]}}),
-    "TimerStopped": _obj({"timer": {"type": "null"}, "stopped": {"$ref": "#/components/schemas/TimeEntry"}}),
+    # kept false: a timer under a minute is not kept (deleted); `stopped` is what it was
+    "TimerStopped": _obj({"timer": {"type": "null"}, "stopped": {"$ref": "#/components/schemas/TimeEntry"},
+                          "kept": {"type": "boolean"}}),
     "TimerStart": _obj({"project_id": ID, "description": {"type": "string"}}, required=["project_id"]),
     "Report": _obj({
         "id": ID, "organization_id": ID, "status": {"enum": ["pending", "running", "completed", "failed", "canceled"]},
@@ -197,7 +199,8 @@ PATHS = {
                           tag="Timer")},
     "/timer/start": {"post": _op("startTimer", "Start a timer (a running one stops first)",
                                  ("201", "Started", _ref("Timer")), (*W, "404"), body="TimerStart", tag="Timer")},
-    "/timer/stop": {"post": _op("stopTimer", "Stop the running timer", ("200", "Stopped", _ref("TimerStopped")),
+    "/timer/stop": {"post": _op("stopTimer", "Stop the running timer (one under a minute is not kept)",
+                                ("200", "Stopped", _ref("TimerStopped")),
                                 ("403", "409"), tag="Timer")},
     "/reports": {"post": _op("createReport", "Ask for a report: a job builds it",
                              ("202", "Accepted: poll its Location", _ref("Report")), W, body="ReportInput",

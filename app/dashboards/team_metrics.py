@@ -60,7 +60,7 @@ def projects(ctx) -> dict:
     p, team = ctx.periods, ctx.subject
     rows = db.session.execute(
         select(Project.id, Project.name, Project.budget_hours, Project.status,
-               func.coalesce(ProjectTotal.minutes, 0))
+               func.coalesce(ProjectTotal.minutes, 0), Project.color)
         .outerjoin(ProjectTotal, ProjectTotal.project_id == Project.id)
         .where(Project.team_id == team.id)
         .order_by(Project.status, Project.name).limit(25)
@@ -70,11 +70,12 @@ def projects(ctx) -> dict:
     on_team = [t for t in ctx.running(TimeLog.organization_id == team.organization_id) if t["team_id"] == team.id]
     extra = add_running({}, on_team, p.now, None, "project_id")
     items = []
-    for pid, name, budget, status, used in rows:
+    for pid, name, budget, status, used, color in rows:
         used = float(used or 0) + extra.get(pid, 0)
         budget_minutes = float(budget) * 60 if budget is not None else None
         percent = round(100 * used / budget_minutes) if budget_minutes else None
-        items.append({"name": name, "status": status, "used": used, "budget": budget_minutes, "percent": percent})
+        items.append({"name": name, "status": status, "used": used, "budget": budget_minutes, "percent": percent,
+                      "color": color})
     return {"items": items}
 
 

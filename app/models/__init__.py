@@ -15,6 +15,8 @@ from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
 from app.models.security import RecoveryCode, UsedToken
 from app.models.sso_identity import SSOIdentity
+from app.models.tag import Tag, time_log_tags
+from app.models.task import Task
 from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
@@ -27,6 +29,6 @@ __all__ = [
     "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",
     "Report", "ReportDefinition", "ReportPhase", "ReportSchedule", "cluster_key",
-    "ReportScheduleRun", "ReportState", "Frequency", "Role", "SSOIdentity", "Team",
-    "TeamMembership", "TimeLog", "TimeLogError", "UsedToken", "User", "utcnow",
+    "ReportScheduleRun", "ReportState", "Frequency", "Role", "SSOIdentity", "Tag", "Task", "Team",
+    "TeamMembership", "TimeLog", "time_log_tags", "TimeLogError", "UsedToken", "User", "utcnow",
 ]

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import utcnow
 
+# the colours a project's dot takes; a new project gets the next one of its organization
+PALETTE = ("#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#64748b")
+
 
 class ProjectStatus(StrEnum):
     ACTIVE = "active"
@@ -37,11 +40,14 @@ class Project(db.Model):
     billable: Mapped[bool] = mapped_column(default=True)
     # Per hour, in the organization's currency; None: no amount is shown for this project's time.
     hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    color: Mapped[str] = mapped_column(String(7), default=PALETTE[0], server_default=PALETTE[0])
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped["Organization"] = relationship()  # noqa: F821
     client: Mapped["Client | None"] = relationship()  # noqa: F821
     team: Mapped["Team | None"] = relationship()  # noqa: F821
+    tasks: Mapped[list["Task"]] = relationship(  # noqa: F821
+        back_populates="project", order_by="Task.name", passive_deletes=True)
 
     @property
     def is_active(self) -> bool:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
 
 DESCRIPTION_MAX = 1000
+SHORTEST_KEPT_SECONDS = 60  # a timer stopped sooner is not kept (a start clicked by mistake)
 
 
 class TimeLogError(ValueError):
@@ -44,6 +45,9 @@ class TimeLog(db.Model):
         # Running timers of an organization: a handful of rows among its whole history.
         Index("ix_time_logs_org_running", "organization_id",
               sqlite_where=db.text("end_time IS NULL"), postgresql_where=db.text("end_time IS NULL")),
+        # a paused timer (a segment ended by a pause, not resumed yet): one per user at most
+        Index("uq_time_logs_one_paused_timer", "user_id", unique=True,
+              sqlite_where=db.text("paused"), postgresql_where=db.text("paused")),
         Index(
             "uq_time_logs_one_running_timer", "user_id", unique=True,
             sqlite_where=db.text("end_time IS NULL"), postgresql_where=db.text("end_time IS NULL"),
@@ -59,6 +63,10 @@ class TimeLog(db.Model):
     duration_minutes: Mapped[int | None]
     description: Mapped[str] = mapped_column(Text, default="")
     billable: Mapped[bool] = mapped_column(default=True)
+    # no foreign keys on these two (see the migration d19b7c4e2a61): the services keep them consistent
+    task_id: Mapped[int | None] = mapped_column(index=True)
+    paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    resumed_from_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the system dashboard's growth
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -66,6 +74,9 @@ class TimeLog(db.Model):
         primaryjoin="foreign(TimeLog.user_id) == User.id", viewonly=True)
     project: Mapped["Project"] = relationship(  # noqa: F821
         primaryjoin="foreign(TimeLog.project_id) == Project.id", viewonly=True)
+    task: Mapped["Task | None"] = relationship(  # noqa: F821
+        primaryjoin="foreign(TimeLog.task_id) == Task.id", viewonly=True)
+    tags: Mapped[list["Tag"]] = relationship(secondary="time_log_tags", order_by="Tag.name")  # noqa: F821
 
     @property
     def is_running(self) -> bool:
@@ -92,6 +103,22 @@ class TimeLog(db.Model):
             at = self.start_time + timedelta(seconds=1)
         self.end_time = at
         self.duration_minutes = round((self.end_time - self.start_time).total_seconds() / 60)
+
+    @property
+    def too_short_to_keep(self) -> bool:
+        """A finished timer under a minute: stopping it deletes it rather than keep a 0-minute entry."""
+        return self.end_time is not None and self.elapsed_seconds() < SHORTEST_KEPT_SECONDS
+
+    def detached_copy(self) -> TimeLog:
+        """A copy of what the log is now, outside the session: live updates also refresh what it touched
+        once it has changed or gone (its tags as `tag_ids`, for an undo)."""
+        copy = TimeLog(id=self.id, user_id=self.user_id, organization_id=self.organization_id,
+                       project_id=self.project_id, start_time=self.start_time, end_time=self.end_time,
+                       duration_minutes=self.duration_minutes, description=self.description, billable=self.billable,
+                       created_at=self.created_at, task_id=self.task_id, paused=self.paused,
+                       resumed_from_id=self.resumed_from_id)
+        copy.tag_ids = [tag.id for tag in self.tags]
+        return copy
 
     def set_times(self, start_time: datetime, end_time: datetime | None) -> None:
         self.check(start_time, end_time, self.description)

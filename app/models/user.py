@@ -96,5 +96,10 @@ class User(UserMixin, db.Model):
     def running_timer(self):
         return db.session.scalar(select(TimeLog).where(TimeLog.user_id == self.id, TimeLog.end_time.is_(None)))
 
+    @property
+    def paused_timer(self):
+        """The segment a pause ended, while it waits to be resumed (None once resumed, stopped or replaced)."""
+        return db.session.scalar(select(TimeLog).where(TimeLog.user_id == self.id, TimeLog.paused.is_(True)))
+
     def membership_in(self, organization_id: int):
         return next((m for m in self.memberships if m.organization_id == organization_id), None)

@@ -25,6 +25,8 @@ class ReportForm(FlaskForm):
     client_ids = SelectMultipleField("Clients", coerce=int_or_none, validate_choice=False)
     user_ids = SelectMultipleField("People", coerce=int_or_none, validate_choice=False)
     team_ids = SelectMultipleField("Teams", coerce=int_or_none, validate_choice=False)
+    task_ids = SelectMultipleField("Tasks", coerce=int_or_none, validate_choice=False)
+    tag_ids = SelectMultipleField("Tags", coerce=int_or_none, validate_choice=False)
     billable = SelectField("Billable", choices=list(P.BILLABLE.items()), default="all", validate_choice=False)
     rounding = SelectField("Rounding", choices=list(P.ROUNDING.items()), default="none", validate_choice=False)
     rounding_minutes = SelectField("to (minutes)", coerce=int_or_none, default=15, validate_choice=False,
@@ -37,7 +39,7 @@ class ReportForm(FlaskForm):
 
     ERROR_FIELDS = {"groups": "group1"}
 
-    def set_choices(self, orgs, projects, clients, users, teams) -> None:
+    def set_choices(self, orgs, projects, clients, users, teams, tasks=(), tags=()) -> None:
         many = len(orgs) > 1
         names = {o.id: o.name for o in orgs}
 
@@ -48,6 +50,9 @@ class ReportForm(FlaskForm):
         self.client_ids.choices = [(c.id, label(c, c.name)) for c in clients]
         self.user_ids.choices = [(u.id, f"{u.name}") for u in users]
         self.team_ids.choices = [(t.id, label(t, t.name)) for t in teams]
+        project_names = {p.id: p.name for p in projects}
+        self.task_ids.choices = [(t.id, f"{project_names.get(t.project_id, '')} · {t.name}") for t in tasks]
+        self.tag_ids.choices = [(t.id, label(t, t.name)) for t in tags]
 
     def to_params(self, time_zone: str) -> P.ReportParams:
         """ReportParams from the submitted fields; P.ParamError for what cannot even be read."""
@@ -60,7 +65,7 @@ class ReportForm(FlaskForm):
             raise P.ParamError(errors)
         if self.organization_id.data is None:
             errors["organization_id"] = "Choose an organization."
-        for name in ("project_ids", "client_ids", "user_ids", "team_ids"):
+        for name in ("project_ids", "client_ids", "user_ids", "team_ids", "task_ids", "tag_ids"):
             if any(v is None for v in getattr(self, name).data or []):
                 errors[name] = NUMBER
         if self.rounding_minutes.data is None:
@@ -75,6 +80,7 @@ class ReportForm(FlaskForm):
             date_from=self.date_from.data or None, date_to=self.date_to.data or None, groups=groups,
             project_ids=list(self.project_ids.data or []), client_ids=list(self.client_ids.data or []),
             user_ids=list(self.user_ids.data or []), team_ids=list(self.team_ids.data or []),
+            task_ids=list(self.task_ids.data or []), tag_ids=list(self.tag_ids.data or []),
             billable=self.billable.data, rounding=self.rounding.data, rounding_minutes=self.rounding_minutes.data,
             hours_format=self.hours_format.data, format=self.format.data, time_zone=time_zone,
         )

@@ -18,6 +18,10 @@ def group_key(row: ReportRow, level: str, week_start: int = 0) -> tuple[str, str
         return row.user.lower(), row.user
     if level == "team":
         return (row.team or "\uffff").lower(), row.team or "(no team)"
+    if level == "task":
+        return (row.task or "\uffff").lower(), row.task or "(no task)"
+    if level == "tag":  # a log's tags together: a log counts once, so groups add up to the total
+        return (row.tags or "\uffff").lower(), row.tags or "(no tag)"
     if level == "day":
         return row.day.isoformat(), row.day.isoformat()
     if level == "week":

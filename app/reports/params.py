@@ -12,14 +12,15 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Client, Membership, Organization, Project, Team, User
+from app.models import Client, Membership, Organization, Project, Tag, Task, Team, User
 from app.timezones import to_local, utcnow
 
 RANGES = {
     "this_week": "This week", "last_week": "Last week", "this_month": "This month",
     "last_month": "Last month", "this_year": "This year", "custom": "Custom",
 }
-GROUPS = {"project": "Project", "client": "Client", "user": "User", "team": "Team", "day": "Day",
+GROUPS = {"project": "Project", "client": "Client", "user": "User", "team": "Team", "task": "Task", "tag": "Tags",
+          "day": "Day",
           "week": "Week", "month": "Month"}
 FORMATS = {"csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
 BILLABLE = {"all": "All time", "billable": "Billable only", "non_billable": "Non-billable only"}
@@ -52,6 +53,8 @@ class ReportParams:
     client_ids: list[int] = field(default_factory=list)
     user_ids: list[int] = field(default_factory=list)
     team_ids: list[int] = field(default_factory=list)
+    task_ids: list[int] = field(default_factory=list)
+    tag_ids: list[int] = field(default_factory=list)
     billable: str = "all"
     rounding: str = "none"
     rounding_minutes: int = 15
@@ -142,6 +145,11 @@ def check(params: ReportParams) -> ReportParams:
                                  ("client_ids", Client, params.client_ids), ("team_ids", Team, params.team_ids)):
             if ids and not _all_in_org(model.id, model.organization_id, ids, org):
                 errors[name] = f"Choose {name.removesuffix('_ids')}s of this organization."
+        if params.tag_ids and not _all_in_org(Tag.id, Tag.organization_id, params.tag_ids, org):
+            errors["tag_ids"] = "Choose tags of this organization."
+        if params.task_ids and not _all_in_org(Task.id, Project.organization_id, params.task_ids, org,
+                                               join=(Project, Project.id == Task.project_id)):
+            errors["task_ids"] = "Choose tasks of this organization's projects."
         if params.user_ids and not _all_in_org(Membership.user_id, Membership.organization_id, params.user_ids, org):
             errors["user_ids"] = "Choose people of this organization."
     if errors:
@@ -149,10 +157,13 @@ def check(params: ReportParams) -> ReportParams:
     return params
 
 
-def _all_in_org(id_column, org_column, ids: list[int], organization_id: int) -> bool:
+def _all_in_org(id_column, org_column, ids: list[int], organization_id: int, join=None) -> bool:
     if any(not isinstance(i, int) or isinstance(i, bool) for i in ids):
         return False
-    found = set(db.session.scalars(select(id_column).where(id_column.in_(ids), org_column == organization_id)))
+    query = select(id_column)
+    if join is not None:
+        query = query.join(*join)
+    found = set(db.session.scalars(query.where(id_column.in_(ids), org_column == organization_id)))
     return found == set(ids)
 
 
@@ -164,7 +175,7 @@ def describe(params: ReportParams, names: dict | None = None) -> str:
     if params.groups:
         parts.append("by " + " and ".join(GROUPS.get(g, g).lower() for g in params.groups))
     chosen = (("projects", params.project_ids), ("clients", params.client_ids), ("people", params.user_ids),
-              ("teams", params.team_ids))
+              ("teams", params.team_ids), ("tasks", params.task_ids), ("tags", params.tag_ids))
     filters = [f"{len(ids)} {label}" for label, ids in chosen if ids]
     if filters:
         parts.append("only " + ", ".join(filters))

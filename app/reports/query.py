@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from app import policies
 from app.extensions import db
-from app.models import Client, Membership, Project, Team, TimeLog, User
+from app.models import Client, Membership, Project, Tag, Task, Team, TimeLog, User, time_log_tags
 from app.reports.params import ReportParams
 from app.timezones import start_of_day, to_local
 
@@ -52,6 +52,9 @@ class ReportRow:
     project_id: int
     team_id: int | None
     client_id: int | None
+    task: str = ""
+    tags: str = ""  # the log's tag names, sorted, joined by ", "
+    task_id: int | None = None
 
 
 def round_seconds(seconds: int, mode: str, minutes: int) -> int:
@@ -87,6 +90,11 @@ def _statement(params: ReportParams, user: User | None, as_of: datetime):
         logs = logs.where(TimeLog.project_id.in_(select(Project.id).where(Project.client_id.in_(params.client_ids))))
     if params.team_ids:
         logs = logs.where(TimeLog.project_id.in_(select(Project.id).where(Project.team_id.in_(params.team_ids))))
+    if params.task_ids:
+        logs = logs.where(TimeLog.task_id.in_(params.task_ids))
+    if params.tag_ids:  # logs with any of the tags
+        logs = logs.where(TimeLog.id.in_(select(time_log_tags.c.time_log_id).where(
+            time_log_tags.c.tag_id.in_(params.tag_ids))))
     if params.billable != "all":
         logs = logs.where(TimeLog.billable.is_(params.billable == "billable"))
     return logs.subquery()
@@ -103,12 +111,13 @@ def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Itera
     query = (
         select(log.id, log.start_time, log.end_time, log.description, log.billable, log.user_id, log.project_id,
                User.name, Membership.removed_at, Project.name, Project.hourly_rate, Project.team_id, Team.name,
-               Project.client_id, Client.name)
+               Project.client_id, Client.name, log.task_id, Task.name, _tag_names(log))
         .join(User, User.id == log.user_id)
         .join(Membership, (Membership.user_id == log.user_id) & (Membership.organization_id == log.organization_id))
         .join(Project, Project.id == log.project_id)
         .outerjoin(Team, Team.id == Project.team_id)
         .outerjoin(Client, Client.id == Project.client_id)
+        .outerjoin(Task, Task.id == log.task_id)
         .order_by(log.start_time, log.id)
     )
     # its own connection: the caller commits progress on the session meanwhile, which must not end this
@@ -119,7 +128,7 @@ def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Itera
 
 def _rows(result, params: ReportParams, zone, as_of: datetime) -> Iterator[ReportRow]:
     for (log_id, started, ended, description, billable, user_id, project_id, user_name, removed_at, project_name,
-         rate, team_id, team_name, client_id, client_name) in result:
+         rate, team_id, team_name, client_id, client_name, task_id, task_name, tag_names) in result:
         until = ended or as_of
         seconds = round_seconds(max(0, int((until - started).total_seconds())), params.rounding,
                                 params.rounding_minutes)
@@ -132,4 +141,20 @@ def _rows(result, params: ReportParams, zone, as_of: datetime) -> Iterator[Repor
             team=team_name or "", project=project_name, client=client_name or "", description=description or "",
             billable=bool(billable), rate=rate, amount=amount_for(seconds, rate, bool(billable)),
             user_id=user_id, project_id=project_id, team_id=team_id, client_id=client_id,
+            task=task_name or "", task_id=task_id,
+            tags=", ".join(sorted(tag_names.split(TAG_SEPARATOR))) if tag_names else "",
         )
+
+
+TAG_SEPARATOR = "\x1f"  # cannot be in a tag name (names are single-spaced printable text)
+
+
+def _tag_names(log):
+    """A log's tag names in one column: group_concat on SQLite, string_agg on PostgreSQL (sorted in Python)."""
+    names = select(Tag.name).join(time_log_tags, time_log_tags.c.tag_id == Tag.id).where(
+        time_log_tags.c.time_log_id == log.id).correlate_except(Tag, time_log_tags)
+    if db.engine.dialect.name == "postgresql":
+        agg = func.string_agg(Tag.name, TAG_SEPARATOR)
+    else:
+        agg = func.group_concat(Tag.name, TAG_SEPARATOR)
+    return names.with_only_columns(agg).scalar_subquery()

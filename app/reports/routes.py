@@ -16,6 +16,7 @@ from app.reports import archival, files, runs
 from app.reports.forms import ReportForm
 from app.reports.limits import starts_a_report
 from app.reports.params import ParamError, ReportParams, check, describe
+from app.time_tracking import labels
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
 
@@ -43,7 +44,9 @@ def _form(orgs: list[Organization]) -> ReportForm:
         Client.organization_id.in_(org_ids)).order_by(Client.name))
     teams = db.session.scalars(policies.team_scope(current_user).where(Team.organization_id.in_(org_ids))
                                .order_by(Team.name))
-    form.set_choices(orgs, list(projects), list(clients), _people(org_ids), list(teams))
+    projects = list(projects)
+    form.set_choices(orgs, projects, list(clients), _people(org_ids), list(teams),
+                     labels.tasks_of(p.id for p in projects), labels.tags_of(org_ids))
     if request.method == "GET" and member_orgs:
         form.organization_id.data = member_orgs[0] if len(member_orgs) == 1 else form.organization_id.data
     return form

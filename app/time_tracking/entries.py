@@ -7,7 +7,7 @@ constraints stay the last line of defence.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
-from app.time_tracking import changes
+from app.time_tracking import changes, labels
 from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
 
 MAX_ENTRY_MINUTES = 24 * 60
@@ -30,6 +30,8 @@ class EntryData:
     end_time: datetime | None  # naive UTC; None only while a timer runs
     description: str
     billable: bool
+    task_id: int | None = None
+    tag_ids: list[int] = field(default_factory=list)
 
 
 # -- which projects a user may log time on ------------------------------------------------------------
@@ -122,13 +124,17 @@ def _check(user: User, data: EntryData, log: TimeLog | None = None) -> None:
     if not (data.description or "").strip():
         raise TimeLogError("Description is required.")
     TimeLog.check(data.start_time, data.end_time, data.description)
+    labels.check_choice(data.project, data.task_id, data.tag_ids)
+
+
+def _labels(log: TimeLog, data: EntryData) -> None:
+    task, tags = labels.check_choice(data.project, data.task_id, data.tag_ids)
+    log.task_id = task.id if task else None
+    log.tags = tags
 
 
 def _snapshot(log: TimeLog) -> TimeLog:
-    """A detached copy of what a log was, so live updates also refresh what it used to touch."""
-    return TimeLog(id=log.id, user_id=log.user_id, organization_id=log.organization_id, project_id=log.project_id,
-                   start_time=log.start_time, end_time=log.end_time, duration_minutes=log.duration_minutes,
-                   description=log.description, billable=log.billable)
+    return log.detached_copy()
 
 
 def _commit() -> None:
@@ -147,6 +153,7 @@ def create_entry(user: User, data: EntryData) -> TimeLog:
     log = TimeLog(user_id=user.id, organization_id=data.project.organization_id, project_id=data.project.id,
                   start_time=data.start_time, end_time=None, description=data.description.strip(),
                   billable=data.billable)
+    _labels(log, data)
     log.set_times(data.start_time, data.end_time)
     db.session.add(log)
     _commit()
@@ -164,15 +171,18 @@ def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
     log.organization_id = data.project.organization_id
     log.description = data.description.strip()
     log.billable = data.billable
+    _labels(log, data)
     log.set_times(data.start_time, data.end_time)
     _commit()
     changes.after_commit([log], before=[before])
     return log
 
 
-def delete_entry(log: TimeLog) -> None:
+def delete_entry(log: TimeLog) -> TimeLog:
+    """Delete a log; returns a detached copy of it (what undo.remember() keeps)."""
     before = _snapshot(log)
     db.session.delete(log)
     db.session.commit()
     changes.after_commit(before=[before])
+    return before
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.models import TimeLogError
 from app.models.time_log import DESCRIPTION_MAX
+from app.time_tracking import labels
 from app.time_tracking.entries import MAX_ENTRY_MINUTES, check_entry_day
 from app.web.form_filters import int_or_none, parse_id, parse_page, strip
 
@@ -48,6 +49,8 @@ class EntryForm(FlaskForm):
         Length(max=DESCRIPTION_MAX, message=f"Description must be at most {DESCRIPTION_MAX} characters."),
     ], render_kw={"rows": 3, "maxlength": DESCRIPTION_MAX})
     billable = BooleanField("Billable", default=True)
+    task_id = SelectField("Task", coerce=int_or_none, default=0, validate_choice=False)
+    tag_ids = SelectMultipleField("Tags", coerce=int_or_none, validate_choice=False)
 
     duration_minutes: int | None = None
 
@@ -61,6 +64,13 @@ class EntryForm(FlaskForm):
         self.project_id.choices = [
             (p.id, f"{p.organization.name} · {p.name}" if many_orgs else p.name) for p in projects
         ]
+        self.tasks = {t.id: t for t in labels.tasks_of(self.projects)}
+        self.tags = {t.id: t for t in labels.tags_of({p.organization_id for p in projects})}
+        self.task_id.choices = [(0, "No task")] + [
+            (t.id, f"{self.projects[t.project_id].name} · {t.name}") for t in self.tasks.values()]
+        org_names = {p.organization_id: p.organization.name for p in projects}
+        self.tag_ids.choices = [(t.id, f"{org_names[t.organization_id]} · {t.name}" if many_orgs else t.name)
+                                for t in self.tags.values()]
 
     def validate_project_id(self, field):
         if field.data not in self.projects:
@@ -87,11 +97,32 @@ class EntryForm(FlaskForm):
         if ok and self.end.data is None and not self.duration.data and not self.allow_running:
             self.end.errors.append("Give an end time or a duration.")
             return False
+        if ok and self.project_id.data in self.projects:
+            project = self.project
+            task = self.tasks.get(self.task_id.data)
+            if self.task_id.data is None or (self.task_id.data and (task is None or task.project_id != project.id)):
+                self.task_id.errors.append(labels.OTHER_PROJECT_TASK)
+                ok = False
+            tags = [self.tags.get(i) for i in self.tag_ids.data or []]
+            if any(t is None or t.organization_id != project.organization_id for t in tags):
+                self.tag_ids.errors = [labels.OTHER_ORG_TAG]
+                ok = False
         return ok
 
     @property
     def project(self):
         return self.projects[self.project_id.data]
+
+    @property
+    def billable_defaults(self) -> dict[str, bool]:
+        """Each project's billable flag: the billable box follows the project select (entry_billable controller)."""
+        return {str(pid): bool(p.billable) for pid, p in self.projects.items()}
+
+    def default_billable(self) -> None:
+        """A new entry's billable box starts as its project's flag (the first project when none is chosen)."""
+        project = self.projects.get(self.project_id.data) or next(iter(self.projects.values()), None)
+        if project is not None:
+            self.billable.data = bool(project.billable)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from app.web.form_filters import int_or_none, strip
 BUDGET_MAX = Decimal("99999999.99")  # Numeric(10, 2)
 # a plain decimal, ASCII digits only: no exponent (1e-999 would round to 0.00), no NaN, no '١٢'
 _PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
 BUDGET_FORMAT = "Budget must be a number of hours, like 120 or 7.5."
 
 
@@ -57,6 +58,7 @@ class ProjectForm(_OrgScopedForm):
     budget_hours = StringField("Budget (hours)", filters=[strip], render_kw={"inputmode": "decimal",
                                                                              "placeholder": "e.g. 120"})
     billable = BooleanField("Billable", default=True)
+    color = StringField("Colour", filters=[strip], render_kw={"type": "color"})
     hourly_rate = StringField("Hourly rate", filters=[strip], render_kw={"inputmode": "decimal",
                                                                         "placeholder": "e.g. 95.50"})
 
@@ -104,6 +106,12 @@ class ProjectForm(_OrgScopedForm):
         if value != value.quantize(Decimal("0.01")):
             raise ValidationError("Hourly rate takes at most two decimals, like 95.50.")
         self.rate = value.quantize(Decimal("0.01"))
+
+    def validate_color(self, field):
+        """#rrggbb (what a colour picker sends); empty: the next colour of the palette."""
+        if field.data and not _COLOR.fullmatch(field.data):
+            raise ValidationError("Colour must look like #3b82f6.")
+        field.data = (field.data or "").lower() or None
 
     def validate_client_id(self, field):
         # None: not an id at all ('abc'); 0 is the "No client" choice

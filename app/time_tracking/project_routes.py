@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
 from app.models import Client, Organization, Project, ProjectStatus, Team
+from app.models.project import PALETTE
 from app.time_tracking.project_forms import ProjectForm
 from app.web.form_filters import parse_page
 from app.web.views import commit_and_redirect
@@ -59,6 +60,14 @@ def _apply(form: ProjectForm, project: Project) -> None:
     project.budget_hours = form.budget
     project.billable = form.billable.data
     project.hourly_rate = form.rate
+    project.color = form.color.data or project.color or next_colour(project.organization_id)
+
+
+def next_colour(organization_id: int) -> str:
+    """The palette's colour after the organization's projects so far (new projects tell apart at a glance)."""
+    count = db.session.scalar(select(func.count()).select_from(Project).where(
+        Project.organization_id == organization_id)) or 0
+    return PALETTE[count % len(PALETTE)]
 
 
 @bp.get("/projects")
@@ -84,8 +93,10 @@ def new():
     if not orgs:
         abort(403, "Only managers, admins and owners create projects.")
     form = _project_form(orgs)
+    if request.method == "GET":
+        form.color.data = next_colour(orgs[0].id)
     if form.validate_on_submit():
-        project = Project(status=ProjectStatus.ACTIVE)
+        project = Project(status=ProjectStatus.ACTIVE, color=None)
         _apply(form, project)
         db.session.add(project)
         return commit_and_redirect(f"Project {project.name} created.", "projects.index")

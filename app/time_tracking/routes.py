@@ -11,7 +11,7 @@ from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import my_time, timers
+from app.time_tracking import labels, my_time, timers, undo
 from app.time_tracking.forms import EntryForm
 from app.time_tracking.my_time import MyTimeFilters
 from app.timezones import to_local, utcnow
@@ -28,6 +28,13 @@ def quick_start_projects(user) -> list[Project]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return time_entries.loggable_projects(user)[:100]
+
+
+@bp.app_template_global()
+def timer_labels(projects) -> dict:
+    """The tasks and tags the start-timer form offers for these projects."""
+    return {"tasks": labels.tasks_of(p.id for p in projects),
+            "tags": labels.tags_of({p.organization_id for p in projects})}
 
 
 @bp.app_template_global()
@@ -55,9 +62,19 @@ def start():
         abort(422, "Choose a project to start the timer on.")
     project = policies.load(current_user, Project, project_id)
     try:
-        timers.start_timer(current_user, project, request.form.get("description", "").strip())
+        raw_task = request.form.get("task_id", "").strip()
+        task_id = None if raw_task in ("", "0") else parse_id(raw_task)
+        if raw_task not in ("", "0") and task_id is None:
+            raise TimeLogError(labels.OTHER_PROJECT_TASK)
+        tag_ids = [parse_id(raw) for raw in request.form.getlist("tag_ids")]
+        if None in tag_ids:
+            raise TimeLogError(labels.OTHER_ORG_TAG)
+        _, stopped = timers.start_timer_after(current_user, project, request.form.get("description", "").strip(),
+                                              task_id, tag_ids)
     except TimeLogError as exc:
         abort(422, str(exc))
+    if stopped is not None and not stopped.kept:
+        flash(timers.NOT_KEPT, "info")
     flash(f"Timer started on {project.name}.", "success")
     return _back()
 
@@ -66,10 +83,35 @@ def start():
 @login_required
 def stop():
     try:
-        log = timers.stop_timer(current_user)
+        stopped = timers.stop_timer(current_user)
     except TimeLogError as exc:
         abort(409, str(exc))
-    flash(f"Timer stopped: {log.duration_minutes} min on {log.project.name}.", "success")
+    if stopped.kept:
+        flash(f"Timer stopped: {stopped.log.duration_minutes} min on {stopped.log.project.name}.", "success")
+    else:
+        flash(timers.NOT_KEPT, "info")
+    return _back()
+
+
+@bp.post("/time-logs/timer/pause")
+@login_required
+def pause():
+    try:
+        timers.pause_timer(current_user)
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash("Timer paused.", "success")
+    return _back()
+
+
+@bp.post("/time-logs/timer/resume")
+@login_required
+def resume():
+    try:
+        log = timers.resume_timer(current_user)
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash(f"Timer resumed on {log.project.name}.", "success")
     return _back()
 
 
@@ -134,7 +176,8 @@ def _entry_data(form: EntryForm, log: TimeLog | None = None) -> time_entries.Ent
                                               keep_running=log is not None and log.is_running,
                                               longest_minutes=form.longest_minutes)
     return time_entries.EntryData(project=form.project, start_time=start, end_time=end,
-                                  description=form.description.data, billable=form.billable.data)
+                                  description=form.description.data, billable=form.billable.data,
+                                  task_id=form.task_id.data or None, tag_ids=list(form.tag_ids.data or []))
 
 
 @bp.route("/time-logs/new", methods=["GET", "POST"])
@@ -145,6 +188,7 @@ def new():
         form.day.data = to_local(utcnow(), current_user.zone).date()
         if parse_id(request.args.get("project", "")) is not None:
             form.project_id.data = parse_id(request.args["project"])
+        form.default_billable()
     if form.validate_on_submit():
         try:
             log = time_entries.create_entry(current_user, _entry_data(form))
@@ -182,8 +226,24 @@ def edit(log_id):
 @login_required
 def delete(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")
-    time_entries.delete_entry(log)
+    gone = time_entries.delete_entry(log)
     flash("Entry deleted.", "success")
+    token = undo.remember(gone, current_user)
+    if token:
+        flash(token, "undo")  # shown as a toast with an Undo button (time_logs/_undo_toast.html)
+    return redirect(url_for("time_logs.index"), code=303)
+
+
+@bp.post("/time-logs/undo")
+@login_required
+def undo_delete():
+    try:
+        undo.restore(current_user, request.form.get("token", ""))
+    except undo.UndoExpired as exc:
+        abort(410, str(exc))
+    except TimeLogError as exc:
+        abort(409, str(exc))
+    flash("Entry restored.", "success")
     return redirect(url_for("time_logs.index"), code=303)
 
 
@@ -214,3 +274,5 @@ def _fill(form: EntryForm, log: TimeLog) -> None:
     form.duration.data = "" if duration is None else str(duration)
     form.description.data = log.description
     form.billable.data = log.billable
+    form.task_id.data = log.task_id or 0
+    form.tag_ids.data = [tag.id for tag in log.tags]

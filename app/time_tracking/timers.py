@@ -1,50 +1,150 @@
-"""Starting and stopping timers: the domain verbs, then the one fan-out of time changes (changes.py)."""
+"""Starting and stopping timers: the domain verbs, then the one fan-out of time changes (changes.py).
+
+Pause ends the running segment (a break) and marks it paused; resume starts the same work again (project,
+description, billable, task, tags) as a new segment linked to it (resumed_from_id). Starting another timer, or
+stopping, ends the pause.
+
+A timer stopped under a minute (TimeLog.too_short_to_keep) is not kept: stopping it, or starting another one,
+deletes it, and the fan-out still runs with the deletion so every dashboard forgets it.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
-from app.time_tracking import changes
+from app.time_tracking import changes, labels
+
+NOT_KEPT = "Timer under a minute: not kept."
 
 
-def start_timer(user: User, project: Project, description: str = "", billable: bool | None = None) -> TimeLog:
+@dataclass(frozen=True)
+class Stopped:
+    """A stopped timer: `log` as it ended (a detached copy when it was not kept)."""
+    log: TimeLog
+    kept: bool
+
+
+def _finish(running: TimeLog) -> tuple[Stopped, list[TimeLog], list[TimeLog]]:
+    """Stop a running timer in the session (no commit); a sub-minute one is deleted. Returns what happened and
+    the (logs, before) the fan-out needs once committed."""
+    running.stop()
+    if not running.too_short_to_keep:
+        return Stopped(running, True), [running], []
+    gone = running.detached_copy()
+    db.session.delete(running)
+    return Stopped(gone, False), [], [gone]
+
+
+def start_timer(user: User, project: Project, description: str = "", task_id: int | None = None,
+                tag_ids=(), billable: bool | None = None) -> TimeLog:
     """Start a timer on a project; a timer already running is stopped first (one running timer per user).
     `billable` defaults to the project's."""
+    log, _ = start_timer_after(user, project, description, task_id, tag_ids, billable)
+    return log
+
+
+def start_timer_after(user: User, project: Project, description: str = "", task_id: int | None = None,
+                      tag_ids=(), billable: bool | None = None) -> tuple[TimeLog, Stopped | None]:
+    """start_timer(), also telling what became of the timer it stopped (None when none was running)."""
     if not project.is_active:
         raise TimeLogError("This project is archived.")
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
     TimeLog.check(utcnow(), None, description)
+    task, tags = labels.check_choice(project, task_id, tag_ids)
+    _end_pause(user)
     running = user.running_timer
+    stopped, logs, before = (None, [], []) if running is None else _finish(running)
     if running is not None:
-        running.stop()
+        db.session.flush()  # the one-running-timer index: the old one ends (or goes) before the new one starts
     log = TimeLog(user_id=user.id, organization_id=project.organization_id, project_id=project.id,
                   start_time=utcnow(), description=description or "",
-                  billable=project.billable if billable is None else billable)
+                  billable=project.billable if billable is None else billable,
+                  task_id=task.id if task else None, tags=tags)
     db.session.add(log)
     try:
         db.session.commit()
     except IntegrityError as exc:  # a second tab started one at the same instant
         db.session.rollback()
         raise TimeLogError("A timer is already running.") from exc
-    changes.after_commit(([running] if running is not None else []) + [log])
-    return log
+    if before:  # its own change: SQLite may give the new timer the deleted one's id
+        changes.after_commit(before=before)
+    changes.after_commit([*logs, log])
+    return log, stopped
 
 
-def stop_timer(user: User) -> TimeLog:
+def _end_pause(user: User) -> TimeLog | None:
+    paused = user.paused_timer
+    if paused is not None:
+        paused.paused = False
+    return paused
+
+
+def pause_timer(user: User) -> TimeLog:
+    """End the running segment and keep it as the paused timer (kept whatever its length: it is work done)."""
     running = user.running_timer
     if running is None:
         raise TimeLogError("No timer is running.")
+    _end_pause(user)
+    db.session.flush()
     running.stop()
+    running.paused = True
     db.session.commit()
     changes.after_commit([running])
     return running
 
 
 def continue_entry(user: User, entry: TimeLog) -> TimeLog:
-    """A new running timer like `entry` (its project, description and billable), stopping the running one."""
+    """A new running timer like `entry` (its project, task, description, tags and billable), stopping the running
+    one."""
     if entry.user_id != user.id:
         raise TimeLogError("You can continue only your own entries.")
     project = db.session.get(Project, entry.project_id)
-    return start_timer(user, project, entry.description or "", billable=entry.billable)
+    return start_timer(user, project, entry.description or "", task_id=entry.task_id,
+                       tag_ids=[tag.id for tag in entry.tags], billable=entry.billable)
+
+
+def resume_timer(user: User) -> TimeLog:
+    """Start the paused work again as a new segment linked to the paused one."""
+    paused = user.paused_timer
+    if paused is None:
+        raise TimeLogError("No timer is paused.")
+    if user.running_timer is not None:
+        raise TimeLogError("A timer is running: stop it before resuming the paused one.")
+    project = paused.project
+    if project is None or not project.is_active:
+        raise TimeLogError("This project is archived: the paused timer cannot resume.")
+    if user.membership_in(project.organization_id) is None:
+        raise TimeLogError("You are not a member of this project's organization.")
+    paused.paused = False
+    log = TimeLog(user_id=user.id, organization_id=paused.organization_id, project_id=paused.project_id,
+                  start_time=utcnow(), description=paused.description, billable=paused.billable,
+                  task_id=paused.task_id, tags=list(paused.tags), resumed_from_id=paused.id)
+    db.session.add(log)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise TimeLogError("A timer is already running.") from exc
+    changes.after_commit([log])
+    return log
+
+
+def stop_timer(user: User) -> Stopped:
+    """Stop the running timer; with none running but one paused, the pause ends (the work is done)."""
+    running = user.running_timer
+    if running is None:
+        paused = _end_pause(user)
+        if paused is None:
+            raise TimeLogError("No timer is running.")
+        db.session.commit()
+        changes.after_commit([paused])
+        return Stopped(paused, True)
+    _end_pause(user)
+    stopped, logs, before = _finish(running)
+    db.session.commit()
+    changes.after_commit(logs, before=before)
+    return stopped

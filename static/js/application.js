@@ -7,6 +7,7 @@ import BrowserZoneController from "controllers/browser_zone_controller.js"
 import ToastController from "controllers/toast_controller.js"
 import BoundedListController from "controllers/bounded_list_controller.js"
 import TimesheetController from "controllers/timesheet_controller.js"
+import EntryBillableController from "controllers/entry_billable_controller.js"
 import ClipboardController from "controllers/clipboard_controller.js"
 
 const application = Application.start()
@@ -17,5 +18,6 @@ application.register("browser-zone", BrowserZoneController)
 application.register("toast", ToastController)
 application.register("bounded-list", BoundedListController)
 application.register("timesheet", TimesheetController)
+application.register("entry-billable", EntryBillableController)
 application.register("clipboard", ClipboardController)
 window.Stimulus = application

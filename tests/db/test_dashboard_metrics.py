@@ -104,6 +104,7 @@ def test_team_dashboard_counts_members_in_utc(small):
     assert bars(data["team_members"]["chart"]) == [(small.member.name, "3h 15m"), (small.manager.name, "0h 15m")]
     (project,) = data["team_projects"]["items"]
     assert (project["name"], project["used"], project["budget"], project["percent"]) == ("Alpha site", 180, 600, 30)
+    assert project["color"] == small.alpha_project.color  # its dot in the list
     assert {item["user"] for item in data["activity"]["items"]} == {small.member.name, small.manager.name}
 
 

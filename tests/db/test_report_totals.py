@@ -122,8 +122,8 @@ def test_xlsx_cell_by_cell_on_a_small_data_set(db, factory, tmp_path):
     ws = wb["Detail"]
     assert [c.value for c in ws[1]] == ["Date", f"Start ({report_data.ZONE})", f"End ({report_data.ZONE})",
                                         "Duration", "User", "Team", "Project", "Client", "Description", "Billable",
-                                        "Rate (EUR)", "Amount (EUR)"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:L5"
+                                        "Rate (EUR)", "Amount (EUR)", "Task", "Tags"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N5"
     assert ws.column_dimensions["I"].width == 50
     first = ws[2]
     assert first[0].value == datetime(2026, 11, 2) and first[0].number_format == "yyyy-mm-dd"

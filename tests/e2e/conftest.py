@@ -141,3 +141,18 @@ def sign_in(page, base: str, email: str, password: str = "password") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def backdate_running_timers(db, minutes: int = 2) -> None:
+    """Move every running timer's start back: a timer stopped under a minute is not kept, and a test that stops
+    one to see it kept must not wait a minute."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import TimeLog
+
+    db.session.expire_all()
+    for log in db.session.scalars(select(TimeLog).where(TimeLog.end_time.is_(None))):
+        log.start_time -= timedelta(minutes=minutes)  # in Python: SQLite stores datetimes as text
+    db.session.commit()

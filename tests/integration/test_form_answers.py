@@ -126,6 +126,29 @@ def _running_timer(s) -> dict:
     return {}
 
 
+def _tag(s) -> int:
+    from app.time_tracking import labels
+    return labels.create_tag(s.org.id, "Meeting").id
+
+
+def _task(s) -> int:
+    from app.time_tracking import labels
+    return labels.create_task(s.alpha_project, "Launch").id
+
+
+def _paused_timer(s) -> dict:
+    s.factory.time_log(s.member, s.alpha_project, minutes=30, paused=True)
+    return {}
+
+
+def _undo_token(s) -> dict:
+    """A fresh entry of the member's, deleted: the token its Undo posts."""
+    from app.time_tracking import entries, undo
+
+    gone = entries.delete_entry(s.factory.time_log(s.member, s.alpha_project))
+    return {"token": undo.remember(gone, s.member)}
+
+
 def _failed_job(s) -> str:
     from tests.jobrows import job_rows
 
@@ -219,6 +242,15 @@ CASES: dict[str, Case] = {
                            landing="Alpha site on Tue 03 Mar: 1:30."),
     "timesheet.continue_row": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "week": "2026-W10"},
                                    landing="Timer started on Alpha site."),
+    "time_logs.pause": Case("member", url=_running_timer, landing="Timer paused."),
+    "time_logs.resume": Case("member", url=_paused_timer, landing="Timer resumed on Alpha site."),
+    "projects.tags": Case("manager", valid=lambda s: {"name": "Meeting"}, landing="Tag Meeting added."),
+    "projects.delete_tag": Case("manager", url=lambda s: {"tag_id": _tag(s)}, landing="deleted"),
+    "projects.new_task": Case("admin", url=lambda s: {"project_id": s.alpha_project.id},
+                              valid=lambda s: {"task_name": "Launch"}, landing="Task Launch added."),
+    "projects.delete_task": Case("admin", url=lambda s: {"project_id": s.alpha_project.id, "task_id": _task(s)},
+                                 landing="deleted"),
+    "time_logs.undo_delete": Case("member", valid=_undo_token, landing="Entry restored."),
     # projects and clients
     "projects.new": Case("admin", valid=lambda s: {**PROJECT_FORM, "organization_id": s.org.id},
                          landing="Project Relaunch created."),

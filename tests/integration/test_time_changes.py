@@ -89,13 +89,47 @@ def test_starting_a_first_timer_asks_no_budget_check(db, world, pushes, seen):
 def test_stopping_a_timer_fans_out(db, world, pushes, seen):
     from app.time_tracking.timers import start_timer, stop_timer
 
-    start_timer(world.member, world.alpha_project)
+    log = start_timer(world.member, world.alpha_project)
+    log.start_time -= timedelta(minutes=5)  # a timer under a minute is not kept (the next test)
     db.session.execute(JobStatus.__table__.delete())
     db.session.commit()
     pushes.messages.clear()
     seen.clear()
     stop_timer(world.member)
     assert_fanned_out(db, pushes, seen, world, "prepend")
+
+
+def test_stopping_a_timer_under_a_minute_deletes_it_and_still_fans_out(db, world, pushes, seen):
+    from app.time_tracking.timers import start_timer, stop_timer
+
+    log = start_timer(world.member, world.alpha_project)
+    log_id = log.id
+    db.session.execute(JobStatus.__table__.delete())
+    db.session.commit()
+    pushes.messages.clear()
+    seen.clear()
+    stopped = stop_timer(world.member)
+    assert stopped.kept is False and stopped.log.id == log_id
+    db.session.expire_all()
+    assert db.session.get(TimeLog, log_id) is None
+    assert_fanned_out(db, pushes, seen, world, "remove", log_id=log_id)
+    assert [entry.id for entry in seen[0].deleted] == [log_id] and not seen[0].logs
+
+
+def test_switching_away_from_a_timer_under_a_minute_deletes_it(db, world, pushes, seen):
+    from app.time_tracking.timers import start_timer, start_timer_after
+
+    first = start_timer(world.member, world.alpha_project).id
+    seen.clear()
+    second, stopped = start_timer_after(world.member, world.org_project)
+    assert stopped.kept is False and stopped.log.id == first
+    db.session.expire_all()
+    mine = db.session.scalars(select(TimeLog).where(TimeLog.user_id == world.member.id)).all()
+    assert sorted((log.project_id, log.end_time is None) for log in mine) == sorted(
+        [(world.alpha_project.id, False), (world.org_project.id, True)])  # the factory's entry, the new timer
+    # two changes, the deletion first: SQLite may give the new timer the deleted one's id
+    assert [entry.id for entry in seen[0].deleted] == [first] and not seen[0].logs
+    assert [entry.id for entry in seen[1].logs] == [second.id] and not seen[1].before
 
 
 def test_adding_an_entry_fans_out(db, world, pushes, seen):

@@ -22,7 +22,7 @@ class CsvWriter:
         zone = meta.params.time_zone
         self.csv.writerow(["date", f"start ({zone})", f"end ({zone})", "duration", "user", "team", "project",
                            "client", "description", "billable", f"rate ({meta.currency})",
-                           f"amount ({meta.currency})"])
+                           f"amount ({meta.currency})", "task", "tags"])
 
     def write(self, row: ReportRow) -> None:
         self.csv.writerow([
@@ -31,6 +31,7 @@ class CsvWriter:
             text_cell(row.user), text_cell(row.team), text_cell(row.project), text_cell(row.client),
             text_cell(row.description), "yes" if row.billable else "no",
             "" if row.rate is None else str(row.rate), "" if row.amount is None else str(row.amount),
+            text_cell(row.task), text_cell(row.tags),
         ])
 
     def close(self, summary: dict) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from app.reports.params import ReportParams
 
 COLUMNS = ["date", "start", "end", "duration", "user", "team", "project", "client", "description", "billable",
-           "rate", "amount"]
+           "rate", "amount", "task", "tags"]
 
 
 @dataclass

@@ -94,11 +94,14 @@ class PdfWriter:
         pdf.add_page()
         pdf.set_font(font, "B", 12)
         pdf.cell(0, 8, "Detail", new_x="LMARGIN", new_y="NEXT")
-        headers = ["Date", "Start", "End", "Hours", "User", "Project", "Client", "Description", "Amount"]
-        widths = [20, 13, 13, 15, 40, 45, 35, 76, 20]
+        headers = ["Date", "Start", "End", "Hours", "User", "Project", "Client", "Task", "Tags", "Description",
+                   "Amount"]
+        widths = [18, 11, 11, 13, 40, 30, 24, 22, 24, 44, 20]
         rows = [[r.day.isoformat(), r.start.strftime("%H:%M"), r.end.strftime("%H:%M") if r.end else "running",
-                 format_hours(r.seconds, self.style), text_cell(r.user)[:28], text_cell(r.project)[:30],
-                 text_cell(r.client)[:24], text_cell(r.description)[:60], "" if r.amount is None else str(r.amount)]
+                 format_hours(r.seconds, self.style), text_cell(r.user)[:28], text_cell(r.project)[:20],
+                 text_cell(r.client)[:16], text_cell(r.task)[:14], text_cell(r.tags)[:16],
+                 text_cell(r.description)[:32],
+                 "" if r.amount is None else str(r.amount)]
                 for r in self.kept]
         self._table(pdf, font, headers, rows, widths, size=7)
         more = self.rows - len(self.kept)

@@ -23,7 +23,7 @@ from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from app.reports.query import ReportRow
 from app.reports.writers.cells import text_cell
 
-DETAIL_WIDTHS = [11, 17, 17, 10, 24, 16, 28, 22, 50, 9, 10, 12]
+DETAIL_WIDTHS = [11, 17, 17, 10, 24, 16, 28, 22, 50, 9, 10, 12, 20, 24]
 HMM, DECIMAL = "[h]:mm", "0.00"
 MONEY = "#,##0.00"
 
@@ -58,7 +58,7 @@ class XlsxWriter:
         self.bold = Font(bold=True)
         ws.append([self._bold(ws, h) for h in (
             "Date", f"Start ({zone})", f"End ({zone})", "Hours" if self.decimal else "Duration", "User", "Team",
-            "Project", "Client", "Description", "Billable", f"Rate ({cur})", f"Amount ({cur})")])
+            "Project", "Client", "Description", "Billable", f"Rate ({cur})", f"Amount ({cur})", "Task", "Tags")])
         self.rows = 0
         # date/datetime/duration/money cells share these styles (one WriteOnlyCell per typed cell)
         self._date = self._styled("yyyy-mm-dd")
@@ -97,11 +97,12 @@ class XlsxWriter:
                 row.user, row.team, row.project, row.client, row.description)), "yes" if row.billable else "no",
             self._money(float(row.rate)) if row.rate is not None else None,
             self._money(float(row.amount)) if row.amount is not None else None,
+            self._text(ws, row.task), self._text(ws, row.tags),
         ])
         self.rows += 1
 
     def close(self, summary: dict) -> str:
-        self.detail_ws.auto_filter.ref = f"A1:L{self.rows + 1}"
+        self.detail_ws.auto_filter.ref = f"A1:N{self.rows + 1}"
         self._write_summary(summary)
         self.wb.save(self.path)
         return self.path.name
