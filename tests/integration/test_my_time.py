@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.models import TimeLog, utcnow
+from app.models import Tag, Task, TimeLog, utcnow
 from tests.conftest import login
 
 
@@ -114,6 +114,22 @@ def test_continue_starts_a_timer_like_the_entry_and_stops_the_running_one(w, cli
     assert (timer.project_id, timer.description, timer.billable) == (w.org_project.id, w.b.description, False)
     page = client.get("/time-logs").get_data(as_text=True)
     assert "Timer started on Internal." in page and 'class="running"' in page
+
+
+def test_continue_carries_the_entrys_task_and_tags(w, client, db):
+    task = Task(project_id=w.alpha_project.id, name="Design")
+    tags = [Tag(organization_id=w.org.id, name="meeting"), Tag(organization_id=w.org.id, name="urgent")]
+    db.session.add_all([task, *tags])
+    db.session.flush()
+    entry = db.session.get(TimeLog, w.a.id)
+    entry.task_id, entry.tags = task.id, tags
+    db.session.commit()
+    login(client, w.member)
+    assert client.post(f"/time-logs/{w.a.id}/continue").status_code == 303
+    db.session.expire_all()
+    timer = w.member.running_timer
+    assert (timer.project_id, timer.task_id, timer.billable) == (w.alpha_project.id, task.id, True)
+    assert sorted(tag.name for tag in timer.tags) == ["meeting", "urgent"]
 
 
 def test_continue_is_for_your_own_entries(w, client):
