@@ -28,6 +28,7 @@ from app.models import (
     Report,
     ReportDefinition,
     Role,
+    SSOIdentity,
     Team,
     TeamMembership,
     TimeLog,
@@ -437,7 +438,6 @@ def load_notification(user: User, notification_id):
 # -- single sign-on (issue 17) ---------------------------------------------------------------------
 def load_sso_identity(user: User, identity_id):
     """A linked provider identity is its account's alone: anyone else's (system admins too) is a 404."""
-    from app.models import SSOIdentity
     record_id = parse_id(identity_id)
     record = db.session.get(SSOIdentity, record_id) if record_id is not None else None
     if record is None or record.user_id != user.id:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import tokens
 from app.accounts.accounts import ServiceUnavailable, find_by_email
-from app.accounts.oidc import Identity
+from app.accounts.oidc import Identity, providers
 from app.accounts.oidc import provider as configured_provider
 from app.accounts.sessions import authenticate
 from app.extensions import db
@@ -247,7 +247,6 @@ class SettingsRow:
 def settings_rows(user: User) -> tuple[list[SettingsRow], bool]:
     """Each configured provider (linked or not), then links to providers no longer configured; and whether an
     identity may be unlinked now."""
-    from app.accounts.oidc import providers
     rows = identities(user)
     by_name = {row.provider: row for row in rows}
     shown = [SettingsRow(p.name, p.label, by_name.pop(p.name, None), True) for p in providers()]

@@ -16,6 +16,7 @@ from app.job_monitor import discards, eta, wording
 from app.job_monitor import queries as monitor
 from app.organizations import audit
 from app.reports.limits import starts_a_report
+from app.reports.runs import KIND as REPORT_KIND
 from app.web.form_filters import parse_page
 
 bp = Blueprint("job_monitor", __name__)
@@ -52,9 +53,8 @@ def show(identifier: str):
 
 
 def _not_a_report_job() -> bool:
-    from app.reports.runs import KIND
     job = monitor.find_job((request.view_args or {}).get("identifier", ""))
-    return job is None or job.kind != KIND
+    return job is None or job.kind != REPORT_KIND
 
 
 @bp.post("/jobs/<identifier>/retry")
