@@ -21,7 +21,7 @@ from app.accounts.sessions import close_sockets_on_revocation
 from app.accounts.signed_out import unauthorized
 from app.admin import metrics
 from app.admin.rq_dashboard import register_rq_dashboard
-from app.api import docs_routes, entry_routes, project_routes, report_routes  # noqa: F401  (the api blueprint)
+from app.api import docs_routes, entry_routes, project_routes, report_routes, tag_routes  # noqa: F401  (the api blueprint)
 from app.api import routes as api
 from app.cli.commands import register_commands
 from app.config import load_config

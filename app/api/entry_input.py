@@ -12,10 +12,10 @@ from app.api.inputs import Fields
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User
 from app.models.time_log import DESCRIPTION_MAX
-from app.time_tracking import entries
+from app.time_tracking import entries, labels
 from app.timezones import to_local
 
-FIELDS = ("project_id", "start", "end", "duration_minutes", "description", "billable")
+FIELDS = ("project_id", "start", "end", "duration_minutes", "description", "billable", "task_id", "tag_ids")
 
 
 def entry_data(user: User, data: dict, log: TimeLog | None = None) -> entries.EntryData:
@@ -31,6 +31,8 @@ def entry_data(user: User, data: dict, log: TimeLog | None = None) -> entries.En
     duration = fields.integer("duration_minutes", 1, entries.MAX_ENTRY_MINUTES * 1000)
     description = fields.string("description", required=log is None, max_length=DESCRIPTION_MAX)
     billable = fields.boolean("billable")
+    task_id = fields.id("task_id")
+    tag_ids = fields.ids("tag_ids")
     if fields.has("end") and fields.has("duration_minutes") and data["end"] is not None:
         fields.error("duration_minutes", "Give end or duration_minutes, not both.")
     fields.raise_if_any()
@@ -63,10 +65,23 @@ def entry_data(user: User, data: dict, log: TimeLog | None = None) -> entries.En
     if description is not None and not description.strip():
         fields.error("description", "Description is required.")
     fields.raise_if_any()
+    # a change keeps the entry's task (while on the same project) and its tags (of the same organization)
+    if not fields.has("task_id"):
+        task_id = log.task_id if log is not None and log.project_id == project.id else None
+    if not fields.has("tag_ids"):
+        tag_ids = [t.id for t in log.tags if t.organization_id == project.organization_id] if log is not None else []
+    label_errors(fields, project, task_id, tag_ids)
     return entries.EntryData(
         project=project, start_time=start, end_time=end,
         description=description if description is not None else log.description,
         billable=billable if billable is not None else (log.billable if log is not None else project.billable),
-        # a change keeps the entry's task (while on the same project) and its tags (of the same organization)
-        task_id=log.task_id if log is not None and log.project_id == project.id else None,
-        tag_ids=[t.id for t in log.tags if t.organization_id == project.organization_id] if log is not None else [])
+        task_id=task_id, tag_ids=tag_ids)
+
+
+def label_errors(fields, project: Project, task_id: int | None, tag_ids) -> None:
+    """A task of another project or a tag of another organization: 422 on its field (the entry form's rule)."""
+    try:
+        labels.check_choice(project, task_id, tag_ids or [])
+    except TimeLogError as exc:
+        fields.error("task_id" if str(exc) == labels.OTHER_PROJECT_TASK else "tag_ids", str(exc))
+        fields.raise_if_any()

@@ -7,7 +7,7 @@ from flask import jsonify, request, url_for
 from app import policies
 from app.api import pagination, representations
 from app.api.auth import api_user
-from app.api.entry_input import entry_data
+from app.api.entry_input import entry_data, label_errors
 from app.api.inputs import Fields, json_body
 from app.api.problems import ApiError
 from app.api.routes import bp
@@ -110,10 +110,14 @@ def start_timer():
     fields = Fields(json_body())
     project_id = fields.id("project_id", required=True)
     description = fields.string("description", max_length=10_000) or ""
+    task_id, tag_ids = fields.id("task_id"), fields.ids("tag_ids") or []
+    for name in sorted(set(fields.data) - {"project_id", "description", "task_id", "tag_ids"}):
+        fields.error(name, f"Unknown field {name}.")
     fields.raise_if_any()
     project = policies.load(user, Project, project_id)
+    label_errors(fields, project, task_id, tag_ids)
     try:
-        log = timers.start_timer(user, project, description.strip())
+        log = timers.start_timer(user, project, description.strip(), task_id=task_id, tag_ids=tag_ids)
     except TimeLogError as exc:
         raise ApiError(422, str(exc), {"project_id": str(exc)}) from None
     response = jsonify(timer=representations.time_entry(log))

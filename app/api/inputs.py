@@ -49,6 +49,17 @@ class Fields:
             return None
         return parsed
 
+    def ids(self, name: str) -> list[int] | None:
+        """A list of ids (None when the field is absent)."""
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                                  for v in value):
+            self.error(name, f"{name} must be a list of ids (positive integers).")
+            return None
+        return value
+
     def string(self, name: str, required: bool = False, max_length: int = 10_000) -> str | None:
         value = self.data.get(name)
         if value is None:

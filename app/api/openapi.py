@@ -60,11 +60,17 @@ SCHEMAS = {
         "id": ID, "user_id": ID, "organization_id": ID, "project_id": ID, "start": TIMESTAMP,
         "end": NULLABLE_TIMESTAMP, "duration_minutes": {"type": ["integer", "null"]},
         "description": {"type": "string"}, "billable": {"type": "boolean"},
-        "running": {"type": "boolean", "description": "A running timer: no end yet."}}),
+        "running": {"type": "boolean", "description": "A running timer: no end yet."},
+        "task_id": NULLABLE_ID, "tag_ids": {"type": "array", "items": ID}}),
+    "Tag": _obj({"id": ID, "organization_id": ID, "name": {"type": "string"}}),
+    "Task": _obj({"id": ID, "project_id": ID, "name": {"type": "string"}}),
     "TimeEntryInput": _obj({
         "project_id": ID, "start": TIMESTAMP, "end": NULLABLE_TIMESTAMP,
         "duration_minutes": {"type": "integer", "minimum": 1, "description": "Instead of end."},
         "description": {"type": "string"}, "billable": {"type": "boolean", "description": "Default: the project's."},
+        "task_id": {**NULLABLE_ID, "description": "One of the project's tasks. A change keeps it on the same project."},
+        "tag_ids": {"type": "array", "items": ID,
+                    "description": "Tags of the project's organization. A change keeps them when left out."},
     }, required=[]),
     "TimeEntryPage": _obj({
         "data": {"type": "array", "items": {"$ref": "#/components/schemas/TimeEntry"}},
@@ -74,7 +80,8 @@ SCHEMAS = {
     # kept false: a timer under a minute is not kept (deleted); `stopped` is what it was
     "TimerStopped": _obj({"timer": {"type": "null"}, "stopped": {"$ref": "#/components/schemas/TimeEntry"},
                           "kept": {"type": "boolean"}}),
-    "TimerStart": _obj({"project_id": ID, "description": {"type": "string"}}, required=["project_id"]),
+    "TimerStart": _obj({"project_id": ID, "description": {"type": "string"}, "task_id": NULLABLE_ID,
+                        "tag_ids": {"type": "array", "items": ID}}, required=["project_id"]),
     "Report": _obj({
         "id": ID, "organization_id": ID, "status": {"enum": ["pending", "running", "completed", "failed", "canceled"]},
         "phase": {"type": "string"}, "percent": {"type": "integer"}, "format": {"enum": ["csv", "xlsx", "pdf"]},
@@ -152,6 +159,12 @@ PATHS = {
     "/organizations/{organization_id}/members": {"get": _op(
         "listMembers", "The organization's current members", ("200", "Members", _list_of("Member")), ("404",),
         params=(_path_id("organization_id"),), tag="Organizations")},
+    "/organizations/{organization_id}/tags": {"get": _op(
+        "listTags", "The organization's tags", ("200", "Tags", _list_of("Tag")), ("404",),
+        params=(_path_id("organization_id"),), tag="Organizations")},
+    "/projects/{project_id}/tasks": {"get": _op(
+        "listTasks", "The project's tasks", ("200", "Tasks", _list_of("Task")), ("404",),
+        params=(_path_id("project_id"),), tag="Projects")},
     "/projects": {
         "get": _op("listProjects", "Projects the caller may see", ("200", "Projects", _list_of("Project")), ("422",),
                    params=(_query("status", {"enum": ["active", "archived", "all"]}, "Default active."),),

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import url_for
 
-from app.models import Client, Membership, Organization, Project, Report, TimeLog, User
+from app.models import Client, Membership, Organization, Project, Report, Tag, Task, TimeLog, User
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -49,7 +49,16 @@ def time_entry(record: TimeLog) -> dict:
     return {"id": record.id, "user_id": record.user_id, "organization_id": record.organization_id,
             "project_id": record.project_id, "start": timestamp(record.start_time), "end": timestamp(record.end_time),
             "duration_minutes": record.duration_minutes, "description": record.description,
-            "billable": bool(record.billable), "running": record.end_time is None}
+            "billable": bool(record.billable), "running": record.end_time is None,
+            "task_id": record.task_id, "tag_ids": [t.id for t in record.tags]}
+
+
+def tag(record: Tag) -> dict:
+    return {"id": record.id, "organization_id": record.organization_id, "name": record.name}
+
+
+def task(record: Task) -> dict:
+    return {"id": record.id, "project_id": record.project_id, "name": record.name}
 
 
 def report(record: Report, has_file: bool) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.background.catalog import DASHBOARD_KINDS
-from app.models import JobStatus, TimeLog, utcnow
+from app.models import JobStatus, Tag, Task, TimeLog, utcnow
 from tests.integration.notify_helpers import Pushes
 
 
@@ -181,3 +181,48 @@ def test_an_api_write_fans_out_like_the_ui(db, factory, api, watch, pushes):
     assert w.alpha_project.name in header[-1]["stream"]
     pending = set(db.session.scalars(select(JobStatus.coalesce_key).where(JobStatus.kind.in_(DASHBOARD_KINDS))))
     assert {f"dashboard:user:{w.member.id}", f"dashboard:org:{w.org.id}"} <= pending
+
+
+# -- tags and tasks -----------------------------------------------------------------------------------------
+def test_entries_and_the_timer_carry_a_task_and_tags_checked_like_the_form(db, factory, api):
+    w = factory.world()
+    design = Task(project_id=w.alpha_project.id, name="Design")
+    hiring = Task(project_id=w.org_project.id, name="Hiring")
+    meeting, urgent = Tag(organization_id=w.org.id, name="meeting"), Tag(organization_id=w.org.id, name="urgent")
+    theirs = Tag(organization_id=w.other_org.id, name="theirs")
+    db.session.add_all([design, hiring, meeting, urgent, theirs])
+    db.session.commit()
+    client = api(w.member)
+    assert [t["name"] for t in client.get(f"/organizations/{w.org.id}/tags").get_json()["data"]] == [
+        "meeting", "urgent"]
+    assert client.get(f"/organizations/{w.other_org.id}/tags").status_code == 404
+    assert client.get(f"/projects/{w.alpha_project.id}/tasks").get_json()["data"] == [
+        {"id": design.id, "project_id": w.alpha_project.id, "name": "Design"}]
+
+    start = utcnow() - timedelta(days=1)
+    body = {"project_id": w.alpha_project.id, "start": iso(start), "duration_minutes": 30, "description": "Sketch",
+            "task_id": design.id, "tag_ids": [urgent.id, meeting.id]}
+    created = client.post("/time-entries", json=body).get_json()
+    assert (created["task_id"], sorted(created["tag_ids"])) == (design.id, sorted([meeting.id, urgent.id]))
+    log = db.session.get(TimeLog, created["id"])
+    assert (log.task_id, sorted(t.name for t in log.tags)) == (design.id, ["meeting", "urgent"])
+    # a change that leaves them out keeps them; naming them changes them
+    kept = client.patch(f"/time-entries/{log.id}", json={"description": "Sketches"}).get_json()
+    assert (kept["task_id"], sorted(kept["tag_ids"])) == (design.id, sorted([meeting.id, urgent.id]))
+    changed = client.patch(f"/time-entries/{log.id}", json={"task_id": None, "tag_ids": [meeting.id]}).get_json()
+    assert (changed["task_id"], changed["tag_ids"]) == (None, [meeting.id])
+
+    before = db.session.scalar(select(TimeLog.id).order_by(TimeLog.id.desc()))
+    for extra, field in (({"task_id": hiring.id}, "task_id"), ({"tag_ids": [theirs.id]}, "tag_ids"),
+                         ({"tag_ids": [meeting.id, "x"]}, "tag_ids")):
+        response = client.post("/time-entries", json={**body, **extra})
+        assert response.status_code == 422 and set(response.get_json()["errors"]) == {field}, response.get_json()
+    assert db.session.scalar(select(TimeLog.id).order_by(TimeLog.id.desc())) == before
+
+    started = client.post("/timer/start", json={"project_id": w.alpha_project.id, "task_id": design.id,
+                                                "tag_ids": [meeting.id]})
+    assert started.status_code == 201
+    assert (started.get_json()["timer"]["task_id"], started.get_json()["timer"]["tag_ids"]) == (design.id,
+                                                                                                [meeting.id])
+    refused = client.post("/timer/start", json={"project_id": w.alpha_project.id, "task_id": hiring.id})
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]) == {"task_id"}
