@@ -12,7 +12,7 @@ from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
 from app.extensions import db
-from app.job_monitor import discards, eta, wording
+from app.job_monitor import discards, eta, trace, wording
 from app.job_monitor import queries as monitor
 from app.organizations import audit
 from app.reports.limits import starts_a_report
@@ -26,6 +26,7 @@ bp.add_app_template_global(wording.attempts, "job_attempts")
 bp.add_app_template_global(wording.runs_at, "job_runs_at")
 bp.add_app_template_global(discards.restorable, "job_restorable")
 bp.add_app_template_global(eta.words, "job_eta")
+bp.add_app_template_global(trace.waterfall, "job_waterfall")
 
 
 @bp.get("/jobs")

@@ -21,6 +21,7 @@ import redis
 from flask import current_app
 from turbo_flask import Turbo
 
+from app.live import trace
 from app.redis_client import client
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ class RelayedTurbo(Turbo):
         topics = [str(to)] if isinstance(to, str) or not isinstance(to, Iterable) else [str(t) for t in to]
         if not isinstance(stream, str):
             stream = "".join(stream)
-        self._publish({"topics": topics, "stream": stream, "at": time.time()})  # "at": the gateway's latency metric
+        message = {"topics": topics, "stream": stream, "at": time.time()}  # "at": the gateway's latency metric
+        message["trace"] = trace.for_current_job()  # a job's pushes: the job monitor's trace (app/live/trace.py)
+        self._publish(message)
 
     def revoke_user(self, user_id: int) -> None:
         """Publish: every gateway closes the sockets this user has open (signed out everywhere)."""
@@ -58,7 +61,11 @@ class RelayedTurbo(Turbo):
 
     def _publish(self, message: dict) -> None:
         try:
-            client(current_app.config["REDIS_URL"]).publish(CHANNEL, json.dumps(message))
+            pipe = client(current_app.config["REDIS_URL"]).pipeline(transaction=False)
+            if message.get("trace"):
+                trace.record_publish(pipe, message["trace"], message["topics"], message["at"])
+            pipe.publish(CHANNEL, json.dumps(message))
+            pipe.execute()
         except redis.RedisError as exc:  # a lost live update must never break the caller
             log.warning("stream push failed: %s", exc)
 

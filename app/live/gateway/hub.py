@@ -120,8 +120,8 @@ class Hub:
             self.recheck_wanted.set()
 
     # -- delivery -----------------------------------------------------------------------------
-    def publish(self, topics: Iterable[str], stream: str, at: float | None) -> None:
-        """Write a stream to every socket subscribed to any of the topics (each once)."""
+    def publish(self, topics: Iterable[str], stream: str, at: float | None) -> int:
+        """Write a stream to every socket subscribed to any of the topics (each once); returns how many got it."""
         topics = list(topics)
         targets: set[Subscriber] = set()
         for topic in topics:
@@ -133,6 +133,7 @@ class Hub:
             self.metrics.delivered.inc(sent)
             if at is not None:  # the last socket's latency: every other one was written before it
                 self.metrics.latency.observe(max(0.0, time.time() - at))
+        return sent
 
     def pause(self) -> None:
         """Redis is lost: every page shows "live updates paused" (and resyncs when "live" comes back)."""
