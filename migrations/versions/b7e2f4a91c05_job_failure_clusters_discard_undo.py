@@ -1,5 +1,6 @@
-"""job_statuses.fingerprint (failure clusters), manual_retries, discarded_at (undo a discard); known_failures
-(issue 23: the job monitor)
+"""job monitor (issue 23): job_statuses.fingerprint, manual_retries, discarded_at; known_failures
+
+Failure clusters group failed jobs by fingerprint; a discard can be undone for a day.
 
 Revision ID: b7e2f4a91c05
 Revises: b7a1e4c93d20

@@ -1,5 +1,7 @@
-"""tags (per organization) and time_log_tags, tasks (per project) and time_logs.task_id, projects.color,
-time_logs.paused and resumed_from_id (issue 19 B)
+"""tags, tasks, project colours and paused timers (issue 19)
+
+Tags (per organization) and time_log_tags, tasks (per project) and time_logs.task_id, projects.color,
+time_logs.paused and resumed_from_id.
 
 time_logs keeps its triggers (project_totals): its new columns are added and dropped in place (no batch copy,
 which would drop the triggers), so they carry no foreign key; the app keeps them consistent (a task's deletion
