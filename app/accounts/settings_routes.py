@@ -55,6 +55,8 @@ def profile():
     if not form.validate_on_submit():
         return _render(422, profile=form)
     current_user.name, current_user.time_zone = form.name.data, form.time_zone.data
+    if form.idle_minutes.data is not None:  # left out: unchanged
+        current_user.idle_minutes = form.idle_minutes.data
     return commit_and_redirect("Your settings were saved.", "settings.index")
 
 
