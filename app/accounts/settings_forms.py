@@ -3,7 +3,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -41,6 +41,8 @@ class NotificationPreferencesForm(FlaskForm):
     daily_digest = BooleanField("Gather e-mail notifications into one daily digest (08:00, your time zone)")
     quiet_start = SelectField("Quiet hours from", choices=HOUR_CHOICES, default="")
     quiet_end = SelectField("until", choices=HOUR_CHOICES, default="")
+    reminder_at = TimeField("Remind me at (weekdays, your time zone) when I have tracked nothing that day",
+                            validators=[Optional()])
 
     def validate_quiet_end(self, field):
         if bool(self.quiet_start.data) != bool(field.data):
