@@ -1,7 +1,7 @@
 """Notifications (app/notifications/): delivery per channel, and the triggers that run on a schedule."""
 from __future__ import annotations
 
-from app.notifications import budgets, delivery, digest, long_timers, operator_alerts
+from app.notifications import budgets, daily_reminders, delivery, digest, long_timers, operator_alerts
 from app.reports import schedules
 
 
@@ -22,6 +22,10 @@ def morning_round() -> str:
 
 def check_long_timers() -> str:
     return long_timers.check()
+
+
+def send_daily_reminders() -> str:
+    return daily_reminders.send_due()
 
 
 def check_budget(project_id: int) -> str:

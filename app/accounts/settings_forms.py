@@ -3,9 +3,9 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.web.form_filters import EmailAddress, password_field, strip
 
@@ -13,6 +13,8 @@ from app.web.form_filters import EmailAddress, password_field, strip
 class ProfileForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
     time_zone = StringField("Time zone", filters=[strip], validators=[DataRequired(), Length(max=64)])
+    idle_minutes = IntegerField("Ask about idle time after (minutes without input, timer running)",
+                                validators=[Optional(), NumberRange(1, 240, "Between 1 and 240 minutes.")])
 
     def validate_time_zone(self, field):
         if field.data not in available_timezones():
@@ -39,6 +41,8 @@ class NotificationPreferencesForm(FlaskForm):
     daily_digest = BooleanField("Gather e-mail notifications into one daily digest (08:00, your time zone)")
     quiet_start = SelectField("Quiet hours from", choices=HOUR_CHOICES, default="")
     quiet_end = SelectField("until", choices=HOUR_CHOICES, default="")
+    reminder_at = TimeField("Remind me at (weekdays, your time zone) when I have tracked nothing that day",
+                            validators=[Optional()])
 
     def validate_quiet_end(self, field):
         if bool(self.quiet_start.data) != bool(field.data):

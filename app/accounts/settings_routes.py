@@ -38,7 +38,8 @@ def _saved_preferences():
     data = {f"channel_{kind}": channel.value for kind, channel in notification_preferences.channels(user).items()}
     data.update(daily_digest=settings.daily_digest,
                 quiet_start="" if settings.quiet_start is None else str(settings.quiet_start),
-                quiet_end="" if settings.quiet_end is None else str(settings.quiet_end))
+                quiet_end="" if settings.quiet_end is None else str(settings.quiet_end),
+                reminder_at=settings.reminder_at)
     return preferences_form(notification_kinds.visible_to(user), formdata=None, **data)
 
 
@@ -55,6 +56,8 @@ def profile():
     if not form.validate_on_submit():
         return _render(422, profile=form)
     current_user.name, current_user.time_zone = form.name.data, form.time_zone.data
+    if form.idle_minutes.data is not None:  # left out: unchanged
+        current_user.idle_minutes = form.idle_minutes.data
     return commit_and_redirect("Your settings were saved.", "settings.index")
 
 
@@ -109,6 +112,6 @@ def notifications():
     chosen = {kind.name: Channel(form[f"channel_{kind.name}"].data) for kind in visible}
     hour = lambda raw: int(raw) if raw else None  # noqa: E731
     notification_preferences.save(current_user, chosen, form.daily_digest.data, hour(form.quiet_start.data),
-                                  hour(form.quiet_end.data))
+                                  hour(form.quiet_end.data), form.reminder_at.data)
     flash("Your notification preferences were saved.", "success")
     return redirect(url_for("settings.index") + "#notification-preferences", code=303)

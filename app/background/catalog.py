@@ -85,6 +85,8 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             retry_intervals=[60], label="Morning round: digests, weekly summaries, scheduled reports"),
     JobKind("long_timer_check", "jobs.notifications.check_long_timers", NOTIFICATIONS, timeout=120, retries=1,
             retry_intervals=[30], label="Long-running timer check"),
+    JobKind("daily_reminders", "jobs.notifications.send_daily_reminders", NOTIFICATIONS, timeout=120, retries=1,
+            retry_intervals=[30], label="Daily reminders: nothing tracked today"),
     JobKind("budget_check", "jobs.notifications.check_budget", NOTIFICATIONS, timeout=60, retries=2,
             label="Project budget check"),
     JobKind("operator_alerts", "jobs.notifications.check_operator_alerts", NOTIFICATIONS, timeout=60, retries=0,

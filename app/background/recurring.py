@@ -92,6 +92,7 @@ RECURRING: list[Recurring] = [
     Recurring("rollup_rebuild", "rollup_rebuild", cron="41 3 * * 0"),  # weekly, Sunday night
     Recurring("report_archival", "report_archival", cron="41 4 * * 0"),  # weekly, Sunday 04:41
     Recurring("long_timer_check", "long_timer_check", every=600),
+    Recurring("daily_reminders", "daily_reminders", every=300),
     # every quarter hour: the users whose local time is now 08:00-08:59 get their digest (and on Mondays their
     # weekly summary); quarter hours, because some time zones are 30 or 45 minutes off UTC
     Recurring("notification_digests", "notification_digests", cron="*/15 * * * *"),

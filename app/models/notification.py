@@ -7,7 +7,7 @@ retried never touches the in-app record.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
@@ -106,6 +106,10 @@ class NotificationSettings(db.Model):
     quiet_start: Mapped[int | None]  # hour 0-23, local
     quiet_end: Mapped[int | None]
     last_digest_on: Mapped[date | None]  # the local day of the last digest sent: one a day
+    # The daily reminder "You have not tracked anything today": its local time of day (NULL: off), weekdays only,
+    # and the local day it was last looked at (sent, or not needed): once a day.
+    reminder_at: Mapped[time | None]
+    last_reminder_on: Mapped[date | None]
 
     def in_quiet_hours(self, local_hour: int) -> bool:
         start, end = self.quiet_start, self.quiet_end

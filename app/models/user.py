@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     is_system_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Minutes without input (page hidden or untouched) after which a running timer asks about the idle time.
+    idle_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Part of every session and remember cookie (get_id): bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")

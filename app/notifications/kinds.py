@@ -24,6 +24,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("scheduled_report", "Scheduled reports sent to you", Channel.EMAIL, digestible=False),
     Kind("long_timer", "A timer running longer than 10 hours", Channel.BOTH),
     Kind("budget", "A project's budget reaching 80% and 100%", Channel.BOTH),
+    Kind("daily_reminder", "Daily reminder when you have tracked nothing (at the time you choose below)",
+         Channel.BOTH, digestible=False),
     Kind("weekly_summary", "Weekly summary of your hours (Monday 08:00)", Channel.EMAIL, digestible=False),
     Kind("operator_alert", "Operator alerts (failing jobs, queues, workers, schedule)", Channel.BOTH,
          digestible=False, system_admins_only=True),

@@ -1,7 +1,7 @@
 """A user's notification preferences: a channel per kind, the daily digest, quiet hours."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from app.extensions import db
 from app.models import Channel, NotificationPreference, NotificationSettings, User
@@ -24,11 +24,12 @@ def channels(user: User) -> dict[str, Channel]:
 def settings_for(user: User) -> NotificationSettings:
     """The user's settings row (not added to the session when there is none: the defaults)."""
     return db.session.get(NotificationSettings, user.id) or NotificationSettings(
-        user_id=user.id, daily_digest=False, quiet_start=None, quiet_end=None)
+        user_id=user.id, daily_digest=False, quiet_start=None, quiet_end=None, reminder_at=None)
 
 
 def save(user: User, chosen: dict[str, Channel], daily_digest: bool, quiet_start: int | None,
-         quiet_end: int | None) -> None:
+         quiet_end: int | None, reminder_at: time | None = None) -> None:
+    """Save the choices of /settings; `reminder_at`: the daily reminder's local time (None: off)."""
     existing = {row.kind: row for row in db.session.scalars(
         db.select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
     for kind, channel in chosen.items():
@@ -43,6 +44,9 @@ def save(user: User, chosen: dict[str, Channel], daily_digest: bool, quiet_start
         db.session.add(settings)
     settings.daily_digest = daily_digest
     settings.quiet_start, settings.quiet_end = quiet_start, quiet_end
+    if settings.reminder_at != reminder_at:
+        settings.last_reminder_on = None  # a new time: today may be reminded at it
+    settings.reminder_at = reminder_at
     db.session.commit()
 
 

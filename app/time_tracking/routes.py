@@ -115,6 +115,25 @@ def resume():
     return _back()
 
 
+@bp.post("/time-logs/timer/idle")
+@login_required
+def idle():
+    """The answer to "you were away": keep the time, discard the idle time, or stop when you left."""
+    action = request.form.get("action", "")
+    try:
+        since = timers.parse_idle_since(request.form.get("since", ""))
+        if action not in timers.IDLE_ACTIONS:
+            raise TimeLogError("Choose keep, discard or stop for the idle time.")
+        if current_user.running_timer is None:
+            abort(409, "No timer is running.")
+        log = timers.resolve_idle(current_user, action, since)
+    except TimeLogError as exc:
+        abort(422, str(exc))
+    flash({"keep": "Idle time kept.", "discard": f"Idle time discarded: the timer goes on on {log.project.name}."
+           if log else "Idle time discarded.", "stop": "Timer stopped when you left."}[action], "success")
+    return _back()
+
+
 @bp.get("/time-logs")
 @login_required
 def index():

@@ -10,6 +10,7 @@ deletes it, and the fan-out still runs with the deletion so every dashboard forg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -148,3 +149,61 @@ def stop_timer(user: User) -> Stopped:
     db.session.commit()
     changes.after_commit(logs, before=before)
     return stopped
+
+
+IDLE_ACTIONS = ("keep", "discard", "stop")
+
+
+def parse_idle_since(raw: str) -> datetime:
+    """The moment a person left, from the browser's ISO 8601 string, as naive UTC (no offset: read as UTC)."""
+    try:
+        since = datetime.fromisoformat((raw or "").strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise TimeLogError("Give the moment you left as an ISO 8601 time.") from exc
+    if since.tzinfo is not None:
+        since = since.astimezone(UTC).replace(tzinfo=None)
+    return since
+
+
+def resolve_idle(user: User, action: str, since: datetime) -> TimeLog | None:
+    """What to do with the time a person was away while their timer ran (`since`: when they left, naive UTC).
+
+    keep: nothing changes. discard: the running segment ends at `since` and the same work starts again now (the
+    idle time is not counted). stop: the timer stops at `since`. Returns the running timer afterwards (None once
+    stopped). `since` must lie within the running timer: not before its start, not in the future."""
+    if action not in IDLE_ACTIONS:
+        raise TimeLogError("Choose keep, discard or stop for the idle time.")
+    running = user.running_timer
+    if running is None:
+        raise TimeLogError("No timer is running.")
+    now = utcnow()
+    if since < running.start_time:
+        raise TimeLogError("The idle time cannot begin before the timer started.")
+    if since > now:
+        raise TimeLogError("The idle time cannot begin in the future.")
+    if action == "keep":
+        return running
+    work = dict(organization_id=running.organization_id, project_id=running.project_id,
+                description=running.description, billable=running.billable, task_id=running.task_id,
+                tags=list(running.tags))
+    running.stop(since)
+    gone = None
+    if running.too_short_to_keep:  # left within its first minute: nothing worth keeping
+        gone = running.detached_copy()
+        db.session.delete(running)
+    db.session.flush()  # the one-running-timer index: this segment ends before the next starts
+    log = None
+    if action == "discard":
+        log = TimeLog(user_id=user.id, start_time=now, **work)
+        db.session.add(log)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise TimeLogError("A timer is already running.") from exc
+    if gone is not None:
+        changes.after_commit(before=[gone])
+        changes.after_commit([log] if log else [])
+    else:
+        changes.after_commit([running, *([log] if log else [])])
+    return log

@@ -136,6 +136,14 @@ def _task(s) -> int:
     return labels.create_task(s.alpha_project, "Launch").id
 
 
+def _idle_since(s) -> dict:
+    """Away from a running timer: it left ten minutes after the timer started."""
+    from datetime import timedelta
+
+    from app.timezones import iso
+    return {"action": "discard", "since": iso(s.member.running_timer.start_time + timedelta(minutes=10))}
+
+
 def _paused_timer(s) -> dict:
     s.factory.time_log(s.member, s.alpha_project, minutes=30, paused=True)
     return {}
@@ -218,7 +226,8 @@ CASES: dict[str, Case] = {
                                                          "password-new_password": "a longer passphrase"},
                               landing="Your password was changed"),
     "settings.notifications": Case("member", valid=lambda s: {"notifications-quiet_start": "22",
-                                                              "notifications-quiet_end": "7"},
+                                                              "notifications-quiet_end": "7",
+                                                              "notifications-reminder_at": "17:30"},
                                    landing="Your notification preferences were saved."),
     "settings.create_token": Case("member", valid=lambda s: {"name": "ci", "scope": "write", "expires": "30"},
                                   junk={"name": "x" * 300, "scope": "root", "expires": "forever"},
@@ -244,6 +253,8 @@ CASES: dict[str, Case] = {
                                    landing="Timer started on Alpha site."),
     "time_logs.pause": Case("member", url=_running_timer, landing="Timer paused."),
     "time_logs.resume": Case("member", url=_paused_timer, landing="Timer resumed on Alpha site."),
+    "time_logs.idle": Case("member", url=_running_timer, valid=_idle_since,
+                           landing="Idle time discarded: the timer goes on on Alpha site."),
     "projects.tags": Case("manager", valid=lambda s: {"name": "Meeting"}, landing="Tag Meeting added."),
     "projects.delete_tag": Case("manager", url=lambda s: {"tag_id": _tag(s)}, landing="deleted"),
     "projects.new_task": Case("admin", url=lambda s: {"project_id": s.alpha_project.id},
