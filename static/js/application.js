@@ -9,6 +9,7 @@ import BoundedListController from "controllers/bounded_list_controller.js"
 import TimesheetController from "controllers/timesheet_controller.js"
 import EntryBillableController from "controllers/entry_billable_controller.js"
 import ClipboardController from "controllers/clipboard_controller.js"
+import StartPickerController from "controllers/start_picker_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -20,4 +21,5 @@ application.register("bounded-list", BoundedListController)
 application.register("timesheet", TimesheetController)
 application.register("entry-billable", EntryBillableController)
 application.register("clipboard", ClipboardController)
+application.register("start-picker", StartPickerController)
 window.Stimulus = application

@@ -1,0 +1,80 @@
+"""In Chromium (issue 19 C): starting work fast from the header's Start menu (recent work, a project search),
+favourites, keyboard shortcuts and the Ctrl-K command palette."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import Role
+from app.timezones import utcnow
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _member_with_projects(factory):
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    website = factory.project(org, name="Website")
+    mobile = factory.project(org, name="Mobile app")
+    factory.project(org, name="Accounting")
+    return member, website, mobile
+
+
+def test_header_start_continues_recent_work_in_one_click(live_server, factory, page):
+    member, website, mobile = _member_with_projects(factory)
+    factory.time_log(member, mobile, start=utcnow() - timedelta(hours=5), minutes=30, description="Older work")
+    factory.time_log(member, website, start=utcnow() - timedelta(hours=2), minutes=45, description="Landing page copy")
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/organizations")
+    page.get_by_test_id("start-menu-button").click()
+    items = page.get_by_test_id("recent-work-item")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("Landing page copy")
+    items.first.click()
+    expect(page.get_by_test_id("timer-project")).to_have_text("Website")
+    expect(page.locator(".flash-success")).to_contain_text("Timer started on Website")
+    expect(page).to_have_url(f"{live_server}/organizations")
+
+
+def test_header_start_search_picks_a_project_and_starts_it(live_server, factory, page):
+    member, _, _ = _member_with_projects(factory)
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/organizations")
+    page.get_by_test_id("start-menu-button").click()
+    search = page.get_by_test_id("start-search")
+    expect(search).to_be_focused()
+    page.get_by_test_id("quick-start-button").click()  # nothing chosen: asked inline, nothing sent
+    expect(page.get_by_test_id("start-error")).to_have_text("Choose a project to start the timer on.")
+    expect(page.get_by_test_id("header-timer")).not_to_contain_text("Pause")
+    search.fill("mob")
+    expect(page.get_by_test_id("start-project")).to_have_value(str(_project_id(factory, "Mobile app")))
+    search.press("Enter")
+    expect(page.get_by_test_id("timer-project")).to_have_text("Mobile app")
+
+
+def test_start_without_javascript_asks_for_a_project_on_its_page(live_server, factory, browser):
+    member, _, _ = _member_with_projects(factory)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, member.email)
+        page.goto(f"{live_server}/organizations")
+        page.get_by_test_id("start-menu-button").click()
+        page.get_by_test_id("quick-start-button").click()
+        start_page = page.get_by_test_id("start-page")
+        expect(start_page.get_by_test_id("start-error")).to_have_text("Choose a project to start the timer on.")
+        start_page.get_by_test_id("start-project").select_option(label="Website")
+        start_page.get_by_test_id("quick-start-button").click()
+        expect(page.get_by_test_id("timer-project")).to_have_text("Website")
+    finally:
+        context.close()
+
+
+def _project_id(factory, name: str) -> int:
+    from sqlalchemy import select
+
+    from app.models import Project
+    return factory.db.session.scalar(select(Project.id).where(Project.name == name))
