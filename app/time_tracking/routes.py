@@ -11,7 +11,7 @@ from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import labels, my_time, start_menu, timers, undo
+from app.time_tracking import favourites, labels, my_time, start_menu, timers, undo
 from app.time_tracking.forms import EntryForm
 from app.time_tracking.my_time import MyTimeFilters
 from app.timezones import to_local, utcnow
@@ -151,6 +151,7 @@ def index():
         "time_logs/index.html", page=page, filters=filters, projects=list(visible_projects), loggable=loggable,
         days=my_time.by_day(current_user, page.items, query), people=my_time.people(current_user),
         many_orgs=len({p.organization_id for p in loggable}) > 1, running=current_user.running_timer, now=utcnow(),
+        pins=favourites.pinned(current_user),
     )
     return html, (422 if filters.errors else 200)
 

@@ -78,3 +78,21 @@ def _project_id(factory, name: str) -> int:
 
     from app.models import Project
     return factory.db.session.scalar(select(Project.id).where(Project.name == name))
+
+
+def test_pin_an_entry_then_its_favourite_starts_in_one_click(live_server, factory, page):
+    member, website, _ = _member_with_projects(factory)
+    factory.time_log(member, website, start=utcnow() - timedelta(hours=2), minutes=45, description="Release notes")
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs")
+    page.get_by_test_id("pin-entry").click()
+    expect(page.locator(".flash-success")).to_contain_text("Pinned as a favourite.")
+    expect(page.get_by_test_id("unpin-entry")).to_be_visible()
+    page.goto(f"{live_server}/organizations")
+    page.get_by_test_id("start-menu-button").click()
+    favourite = page.get_by_test_id("start-menu").get_by_test_id("favourite-start")
+    expect(favourite).to_contain_text("Release notes")
+    favourite.click()
+    expect(page.get_by_test_id("timer-project")).to_have_text("Website")
+    expect(page.locator(".timer-running")).to_have_attribute("title", "Release notes")
+    expect(page.locator(".flash-success")).to_contain_text("Timer started on Website")
