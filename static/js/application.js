@@ -10,6 +10,7 @@ import TimesheetController from "controllers/timesheet_controller.js"
 import EntryBillableController from "controllers/entry_billable_controller.js"
 import ClipboardController from "controllers/clipboard_controller.js"
 import StartPickerController from "controllers/start_picker_controller.js"
+import ShortcutsController from "controllers/shortcuts_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -22,4 +23,5 @@ application.register("timesheet", TimesheetController)
 application.register("entry-billable", EntryBillableController)
 application.register("clipboard", ClipboardController)
 application.register("start-picker", StartPickerController)
+application.register("shortcuts", ShortcutsController)
 window.Stimulus = application

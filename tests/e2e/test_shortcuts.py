@@ -96,3 +96,48 @@ def test_pin_an_entry_then_its_favourite_starts_in_one_click(live_server, factor
     expect(page.get_by_test_id("timer-project")).to_have_text("Website")
     expect(page.locator(".timer-running")).to_have_attribute("title", "Release notes")
     expect(page.locator(".flash-success")).to_contain_text("Timer started on Website")
+
+
+def test_s_stops_the_running_timer_and_keys_typed_in_a_field_do_nothing(live_server, factory, page):
+    member, website, _ = _member_with_projects(factory)
+    factory.time_log(member, website, start=utcnow() - timedelta(minutes=30), minutes=None, description="Running")
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/time-logs")
+    expect(page.get_by_test_id("timer-project")).to_have_text("Website")
+    page.locator("#timer-description").press("s")  # typed in a field: only the letter
+    expect(page.locator("#timer-description")).to_have_value("s")
+    expect(page.get_by_test_id("stop-timer")).to_be_visible()
+    page.locator("#timer-description").blur()
+    page.keyboard.press("s")
+    expect(page.locator(".flash-success")).to_contain_text("Timer stopped: 30 min on Website")
+    expect(page.get_by_test_id("start-menu-button")).to_be_visible()
+    page.keyboard.press("s")  # nothing runs now: s opens the Start menu, its search focused
+    expect(page.get_by_test_id("start-search")).to_be_focused()
+
+
+def test_question_mark_lists_the_shortcuts_and_n_goes_to_the_entry_form(live_server, factory, page):
+    member, _, _ = _member_with_projects(factory)
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/organizations")
+    dialog = page.get_by_test_id("shortcuts-dialog")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    for text in ("New entry", "Stop the running timer", "Continue your last entry", "Search or filter", "Ctrl"):
+        expect(dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("n")
+    expect(page).to_have_url(f"{live_server}/time-logs/new")
+
+
+def test_c_continues_the_last_entry(live_server, factory, page):
+    member, website, mobile = _member_with_projects(factory)
+    factory.time_log(member, website, start=utcnow() - timedelta(hours=5), minutes=30, description="Older")
+    factory.time_log(member, mobile, start=utcnow() - timedelta(hours=2), minutes=30, description="Latest")
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/organizations")
+    page.keyboard.press("c")
+    expect(page.get_by_test_id("timer-project")).to_have_text("Mobile app")
+    expect(page.locator(".timer-running")).to_have_attribute("title", "Latest")
+
