@@ -47,6 +47,7 @@ from app.time_tracking import (  # noqa: F401  (pages of the projects and time_l
     client_routes,
     favourite_routes,
     label_routes,
+    palette_routes,
 )
 from app.time_tracking import project_routes as projects
 from app.time_tracking import routes as time_logs

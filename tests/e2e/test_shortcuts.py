@@ -141,3 +141,31 @@ def test_c_continues_the_last_entry(live_server, factory, page):
     expect(page.get_by_test_id("timer-project")).to_have_text("Mobile app")
     expect(page.locator(".timer-running")).to_have_attribute("title", "Latest")
 
+
+def test_ctrl_k_opens_the_palette_and_enter_starts_the_chosen_project(live_server, factory, page):
+    member, _, _ = _member_with_projects(factory)
+    other_org = factory.organization(name="Elsewhere")
+    factory.project(other_org, name="Mobile secrets")  # not the member's: never listed
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/organizations")
+    palette = page.get_by_test_id("palette")
+    page.keyboard.press("Control+k")
+    expect(palette).to_be_visible()
+    expect(page.get_by_test_id("palette-input")).to_be_focused()
+    items = palette.get_by_test_id("palette-item")
+    expect(items.filter(has_text="Go to Timesheet")).to_have_count(1)
+    expect(items.filter(has_text="Start timer on Website")).to_have_count(1)
+    page.get_by_test_id("palette-input").fill("start mob")
+    expect(items).to_have_count(1)
+    expect(items.first).to_have_text("Start timer on Mobile app Acme")
+    page.keyboard.press("Escape")
+    expect(palette).to_be_hidden()
+
+    page.keyboard.press("Control+k")
+    page.get_by_test_id("palette-input").fill("start timer on")
+    expect(items).to_have_count(3)  # Accounting, Mobile app, Website (by name)
+    page.keyboard.press("ArrowDown")
+    expect(items.nth(1)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("timer-project")).to_have_text("Mobile app")
+    expect(page).to_have_url(f"{live_server}/organizations")
