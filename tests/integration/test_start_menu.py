@@ -14,8 +14,8 @@ from tests.conftest import login
 
 def _recent_items(html: str) -> list[str]:
     block = html.split('data-testid="recent-work"', 1)[1].split("</ul>", 1)[0]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item.split("</button>", 1)[0])).strip()
-            for item in block.split('data-testid="recent-work-item">')[1:]]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item.split(">", 1)[1].split("</button>", 1)[0])).strip()
+            for item in block.split('data-testid="recent-work-item"')[1:]]
 
 
 def test_recent_work_is_the_last_five_distinct_combinations_newest_first(factory):
