@@ -43,7 +43,12 @@ from app.organizations import routes as organizations
 from app.reports import notices as report_notices
 from app.reports import routes as reports
 from app.reports import schedule_routes as report_schedules
-from app.time_tracking import client_routes, label_routes  # noqa: F401  (pages of the projects blueprint)
+from app.time_tracking import (  # noqa: F401  (pages of the projects and time_logs blueprints)
+    client_routes,
+    favourite_routes,
+    label_routes,
+    palette_routes,
+)
 from app.time_tracking import project_routes as projects
 from app.time_tracking import routes as time_logs
 from app.time_tracking import timesheet_routes as timesheet

@@ -20,6 +20,7 @@ from sqlalchemy import Select, false, or_, select
 from app.extensions import db
 from app.models import (
     Client,
+    Favourite,
     JobStatus,
     Membership,
     Notification,
@@ -422,6 +423,16 @@ def can_bulk_jobs_of(user: User, organization_id: int) -> bool:
 def can_operate_jobs(user: User) -> bool:
     """Pause and resume queues, see workers, switch and run recurring entries: platform-wide, system admins."""
     return user.is_system_admin
+
+
+# -- favourites (issue 19 C) ----------------------------------------------------------------------
+def load_favourite(user: User, favourite_id):
+    """A favourite is its owner's alone: anyone else's, or a malformed id, is a 404 (system admins too)."""
+    record_id = parse_id(favourite_id)
+    record = db.session.get(Favourite, record_id) if record_id is not None else None
+    if record is None or record.user_id != user.id:
+        abort(404)
+    return record
 
 
 # -- notifications (issue 13) ----------------------------------------------------------------------

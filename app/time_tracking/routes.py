@@ -11,7 +11,7 @@ from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import labels, my_time, timers, undo
+from app.time_tracking import favourites, labels, my_time, start_menu, timers, undo
 from app.time_tracking.forms import EntryForm
 from app.time_tracking.my_time import MyTimeFilters
 from app.timezones import to_local, utcnow
@@ -19,6 +19,7 @@ from app.web.form_filters import parse_id
 
 bp = Blueprint("time_logs", __name__)
 
+CHOOSE_PROJECT = "Choose a project to start the timer on."
 PER_PAGE = 20  # entries a page (My time is paginated by entries, grouped by day)
 
 
@@ -28,6 +29,14 @@ def quick_start_projects(user) -> list[Project]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return time_entries.loggable_projects(user)[:100]
+
+
+@bp.app_template_global()
+def recent_work(user) -> list[TimeLog]:
+    """The header Start menu's recent work (start_menu.recent_work), for the signed-in or streamed-to user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return start_menu.recent_work(user)
 
 
 @bp.app_template_global()
@@ -58,8 +67,8 @@ def _back():
 @login_required
 def start():
     project_id = request.form.get("project_id", "").strip()
-    if parse_id(project_id) is None:
-        abort(422, "Choose a project to start the timer on.")
+    if parse_id(project_id) is None:  # nothing chosen: the Start menu again, asking for a project inline
+        return render_template("time_logs/start.html", start_error=CHOOSE_PROJECT), 422
     project = policies.load(current_user, Project, project_id)
     try:
         raw_task = request.form.get("task_id", "").strip()
@@ -161,6 +170,7 @@ def index():
         "time_logs/index.html", page=page, filters=filters, projects=list(visible_projects), loggable=loggable,
         days=my_time.by_day(current_user, page.items, query), people=my_time.people(current_user),
         many_orgs=len({p.organization_id for p in loggable}) > 1, running=current_user.running_timer, now=utcnow(),
+        pins=favourites.pinned(current_user),
     )
     return html, (422 if filters.errors else 200)
 

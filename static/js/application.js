@@ -11,6 +11,9 @@ import EntryBillableController from "controllers/entry_billable_controller.js"
 import ClipboardController from "controllers/clipboard_controller.js"
 import IdleController from "controllers/idle_controller.js"
 import MenuController from "controllers/menu_controller.js"
+import StartPickerController from "controllers/start_picker_controller.js"
+import ShortcutsController from "controllers/shortcuts_controller.js"
+import PaletteController from "controllers/palette_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -24,4 +27,7 @@ application.register("entry-billable", EntryBillableController)
 application.register("clipboard", ClipboardController)
 application.register("idle", IdleController)
 application.register("menu", MenuController)
+application.register("start-picker", StartPickerController)
+application.register("shortcuts", ShortcutsController)
+application.register("palette", PaletteController)
 window.Stimulus = application

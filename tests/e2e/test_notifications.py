@@ -101,6 +101,8 @@ def test_the_org_dashboard_activity_shows_a_timer_started_in_another_tab_at_once
 
     other = page.context.new_page()
     other.goto(f"{live_server}/time-logs")
+    other.get_by_test_id("start-menu-button").click()
+    other.get_by_test_id("start-project").select_option(label="Website")
     other.get_by_test_id("quick-start-button").click()
     expect(other.get_by_test_id("timer-project")).to_have_text("Website")
 

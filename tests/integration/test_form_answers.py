@@ -69,6 +69,11 @@ def _definition(s) -> ReportDefinition:
     return runs.save_definition(s.member, "Monthly", ReportParams(organization_id=s.org.id, format="csv"))
 
 
+def _favourite(s) -> int:
+    from app.time_tracking import favourites
+    return favourites.pin(s.member, s.member_log)[0].id
+
+
 def _invitation(s):
     from app.organizations import invitations
     invitation, _ = invitations.invite(s.owner, s.org, "invitee@example.com", "member", [])
@@ -245,6 +250,10 @@ CASES: dict[str, Case] = {
     "time_logs.continue_entry": Case("member", url=lambda s: {"log_id": s.member_log.id},
                                      landing="Timer started on Alpha site."),
     "time_logs.delete": Case("member", url=lambda s: {"log_id": s.member_log.id}, landing="Entry deleted."),
+    "time_logs.pin": Case("member", url=lambda s: {"log_id": s.member_log.id}, landing="Pinned as a favourite."),
+    "time_logs.unpin": Case("member", url=lambda s: {"favourite_id": _favourite(s)}, landing="Favourite unpinned."),
+    "time_logs.start_favourite": Case("member", url=lambda s: {"favourite_id": _favourite(s)},
+                                      landing="Timer started on Alpha site."),
     # the week timesheet
     "timesheet.cell": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "day": "2026-03-03",
                                                       "hours": "1.5"},
