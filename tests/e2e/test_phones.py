@@ -76,10 +76,15 @@ def test_time_logs_on_a_phone_are_cards_with_their_actions_and_the_menu_opens_th
     _no_sideways_scroll(page)
     screenshot(page, "phone-time-logs")
     stop.click()
-    start = page.get_by_test_id("quick-start-button")
+    start = page.get_by_test_id("start-menu-button")  # the header's Start menu, at the bottom
     expect(start).to_be_visible()
     start_box = start.bounding_box()
     assert start_box["y"] > PHONE["height"] - 100 and start_box["x"] + start_box["width"] <= PHONE["width"]
+    start.click()  # it opens upwards, within the screen
+    quick = page.get_by_test_id("quick-start-button")
+    expect(quick).to_be_visible()
+    quick_box = quick.bounding_box()
+    assert quick_box["y"] >= 0 and quick_box["x"] + quick_box["width"] <= PHONE["width"]
     _no_sideways_scroll(page)
 
 
@@ -92,5 +97,5 @@ def test_above_700_px_the_header_and_the_list_stay_as_they_were(live_server, fac
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     expect(page.get_by_test_id("time-log-list").locator("thead")).to_be_visible()
     assert page.get_by_test_id("time-log-row").first.evaluate("row => getComputedStyle(row).display") == "table-row"
-    quick = page.get_by_test_id("quick-start-button").bounding_box()
-    assert quick["y"] < 100  # in the header, not at the bottom
+    start = page.get_by_test_id("start-menu-button").bounding_box()
+    assert start["y"] < 100  # in the header, not at the bottom

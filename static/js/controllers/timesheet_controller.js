@@ -91,7 +91,11 @@ export default class extends Controller {
     if (ids(rows) !== ids(mine)) {
       this.replace(mine, rows)
     } else {
-      for (const element of rows.querySelectorAll("td[id]")) this.replace(document.getElementById(element.id), element)
+      for (const element of rows.querySelectorAll("td[id]")) {
+        const current = document.getElementById(element.id)
+        if (current?.querySelector(".cell-error")) continue  // keep what was typed and why it was refused
+        this.replace(current, element)
+      }
     }
     for (const element of page.querySelectorAll("#timesheet-grid tfoot td[id]")) {
       this.replace(document.getElementById(element.id), element)
