@@ -1,15 +1,15 @@
-"""My time (/time-logs): whose entries to list (your own by default), by project and billable, grouped by local day
+"""My time (/time-logs): whose entries to list (your own by default), by project, tag and billable, grouped by local day
 with day totals. Paginated by entries; a day cut by a page break shows its whole total on both pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from app import policies
 from app.extensions import db
-from app.models import TimeLog, User
+from app.models import TimeLog, User, time_log_tags
 from app.time_tracking.forms import LogFilters
 from app.timezones import start_of_day, to_local, utcnow
 from app.web.form_filters import parse_id
@@ -24,6 +24,7 @@ class MyTimeFilters(LogFilters):
 
     who: int | str | None = None  # a user id, EVERYONE, or None: yourself
     billable: str = ""
+    tag_id: int | None = None
 
     @classmethod
     def parse(cls, args) -> MyTimeFilters:
@@ -36,6 +37,12 @@ class MyTimeFilters(LogFilters):
                 filters.who = parse_id(raw_who)
             else:
                 filters.errors.append(f"“{raw_who[:40]}” is not a person: showing your own time.")
+        raw_tag = args.get("tag", "").strip()
+        if raw_tag:
+            if parse_id(raw_tag) is not None:
+                filters.tag_id = parse_id(raw_tag)
+            else:
+                filters.errors.append(f"“{raw_tag[:40]}” is not a tag: the tag filter was ignored.")
         raw_billable = args.get("billable", "").strip()
         if raw_billable in BILLABLE:
             filters.billable = raw_billable
@@ -49,6 +56,8 @@ class MyTimeFilters(LogFilters):
             out["who"] = self.who
         if self.billable:
             out["billable"] = self.billable
+        if self.tag_id is not None:
+            out["tag"] = self.tag_id
         return out
 
 
@@ -69,6 +78,9 @@ def scoped(viewer: User, filters: MyTimeFilters) -> Select:
         query = query.where(TimeLog.user_id == person_id)
     if filters.billable:
         query = query.where(TimeLog.billable.is_(BILLABLE[filters.billable]))
+    if filters.tag_id is not None:  # a tag of another organization simply matches none of the visible logs
+        query = query.where(TimeLog.id.in_(select(time_log_tags.c.time_log_id)
+                                           .where(time_log_tags.c.tag_id == filters.tag_id)))
     return query
 
 

@@ -170,7 +170,7 @@ def index():
         "time_logs/index.html", page=page, filters=filters, projects=list(visible_projects), loggable=loggable,
         days=my_time.by_day(current_user, page.items, query), people=my_time.people(current_user),
         many_orgs=len({p.organization_id for p in loggable}) > 1, running=current_user.running_timer, now=utcnow(),
-        pins=favourites.pinned(current_user),
+        pins=favourites.pinned(current_user), tags=labels.tags_of(policies.organization_ids(current_user)),
     )
     return html, (422 if filters.errors else 200)
 

@@ -73,6 +73,27 @@ def test_filters_by_project_and_billable(w, client):
     assert bad.status_code == 422 and "is not yes or no" in bad.get_data(as_text=True)
 
 
+def test_filters_by_tag(w, client, db):
+    meeting, urgent = Tag(organization_id=w.org.id, name="meeting"), Tag(organization_id=w.org.id, name="urgent")
+    theirs = Tag(organization_id=w.other_org.id, name="theirs")
+    db.session.add_all([meeting, urgent, theirs])
+    db.session.flush()
+    db.session.get(TimeLog, w.a.id).tags = [meeting]
+    db.session.get(TimeLog, w.c.id).tags = [meeting, urgent]
+    db.session.commit()
+    login(client, w.member)
+    page = client.get("/time-logs").get_data(as_text=True)
+    assert 'data-testid="filter-tag"' in page and ">meeting<" in page and ">theirs<" not in page
+    tagged = client.get(f"/time-logs?tag={meeting.id}").get_data(as_text=True)
+    assert [g[2] for g in _groups(tagged)] == [[str(w.c.id)], [str(w.a.id)]]
+    assert _groups(tagged)[1][1] == "1h 00m"  # the day's total counts only the matching entries
+    both = client.get(f"/time-logs?tag={urgent.id}&project={w.alpha_project.id}").get_data(as_text=True)
+    assert [g[2] for g in _groups(both)] == [[str(w.c.id)]]
+    assert _groups(client.get(f"/time-logs?tag={theirs.id}").get_data(as_text=True)) == []
+    bad = client.get("/time-logs?tag=x")
+    assert bad.status_code == 422 and "is not a tag" in bad.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("viewer, target, allowed", [
     ("manager", "member", True), ("manager", "beta_member", False), ("manager", "owner", False),
     ("owner", "member", True), ("owner", "beta_member", True), ("owner", "outsider", False),
