@@ -1,4 +1,5 @@
-"""The week timesheet: which week a `YYYY-Www` names, the grid of one person's week (projects by days), and
+"""The week timesheet: which week a `YYYY-Www` names, the grid of one person's week (projects and their tasks by
+days), and
 typing hours into a cell.
 
 A week is named with ISO week syntax. Organizations whose weeks start on Monday read it as ISO does; those whose
@@ -6,7 +7,8 @@ weeks start on Sunday read `2026-W10` as the week that starts the Sunday before 
 keeps its number whichever day it starts on). Days are the person's local days (their time zone): an entry counts
 in the cell of the local day it starts on.
 
-A cell holds what the person logged on that project that day. Typing a number sets the cell's total through one
+A cell holds what the person logged on that project (and task: time without a task is the project's own row) that
+day. Typing a number sets the cell's total through one
 manual entry the timesheet owns in that cell (its description is OWNED_DESCRIPTION): it is created, lengthened,
 shortened or deleted for the difference. Other entries (timers, entries from the form) are never rewritten: a
 total below what they hold is refused with a message saying so.
@@ -21,8 +23,8 @@ from sqlalchemy import select
 
 from app import policies
 from app.extensions import db
-from app.models import Organization, Project, TimeLog, TimeLogError, User
-from app.time_tracking import entries
+from app.models import Organization, Project, Task, TimeLog, TimeLogError, User
+from app.time_tracking import entries, labels
 from app.timezones import NonexistentTimeError, start_of_day, to_local, to_utc, utcnow
 
 OWNED_DESCRIPTION = "Timesheet"
@@ -31,6 +33,7 @@ MAX_CELL_MINUTES = entries.MAX_ENTRY_MINUTES
 FIRST_YEAR, LAST_YEAR = entries.FIRST_ENTRY_DAY.year, 2200
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
+_ROW_KEY = re.compile(r"^(?P<project>[1-9]\d{0,17})(?:t(?P<task>[1-9]\d{0,17}))?$", re.ASCII)
 # 1.5 / 1,5 (hours), 1:30 (hours:minutes), 90m (minutes), 2h, 1h30m / 1h 30m
 _HOURS = re.compile(r"^(?:(?P<dec>\d{1,3}(?:[.,]\d{1,4})?|[.,]\d{1,4})\s*h?|(?P<h>\d{1,3}):(?P<m>[0-5]\d)"
                     r"|(?P<min>\d{1,5})\s*m(?:in)?|(?P<hh>\d{1,3})\s*h\s*(?P<mm>\d{1,2})\s*m(?:in)?)$",
@@ -156,9 +159,38 @@ def format_hours(minutes: int) -> str:
 
 
 # -- the grid -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    """A row of the week: a project, or one of its tasks (time on the project without a task is its own row)."""
+    project: Project
+    task: Task | None = None
+
+    @property
+    def key(self) -> str:
+        """The row in URLs and element ids: "12" (project 12, no task) or "12t5" (its task 5)."""
+        return f"{self.project.id}" + (f"t{self.task.id}" if self.task else "")
+
+    @property
+    def task_id(self) -> int | None:
+        return self.task.id if self.task else None
+
+    @property
+    def label(self) -> str:
+        return self.project.name + (f" · {self.task.name}" if self.task else "")
+
+
+def parse_row_key(raw: str) -> tuple[int, int | None] | None:
+    """"12" -> (12, None), "12t5" -> (12, 5); None for anything else."""
+    match = _ROW_KEY.match(raw.strip())
+    if not match:
+        return None
+    return int(match["project"]), int(match["task"]) if match["task"] else None
+
+
 @dataclass
 class Cell:
     project_id: int
+    task_id: int | None
     day: date
     minutes: int = 0  # finished entries
     logs: list[TimeLog] = field(default_factory=list)
@@ -178,17 +210,21 @@ class Cell:
 class Grid:
     person: User
     week: Week
-    projects: list[Project]
-    cells: dict[tuple[int, date], Cell]
+    rows: list[Row]
+    cells: dict[tuple[int, int | None, date], Cell]
 
-    def cell(self, project_id: int, day: date) -> Cell:
-        return self.cells.get((project_id, day)) or Cell(project_id, day)
+    @property
+    def projects(self) -> list[Project]:
+        return list({row.project.id: row.project for row in self.rows}.values())
 
-    def row_total(self, project_id: int) -> int:
-        return sum(self.cell(project_id, day).minutes for day in self.week.days)
+    def cell(self, row: Row, day: date) -> Cell:
+        return self.cells.get((row.project.id, row.task_id, day)) or Cell(row.project.id, row.task_id, day)
+
+    def row_total(self, row: Row) -> int:
+        return sum(self.cell(row, day).minutes for day in self.week.days)
 
     def day_total(self, day: date) -> int:
-        return sum(self.cell(p.id, day).minutes for p in self.projects)
+        return sum(self.cell(row, day).minutes for row in self.rows)
 
     @property
     def total(self) -> int:
@@ -209,20 +245,25 @@ def _bounds(person: User, first: date, days: int) -> tuple[datetime, datetime]:
     return start_of_day(first, person.zone), start_of_day(first + timedelta(days=days), person.zone)
 
 
-def week_logs(person: User, first: date, days: int = 7, project_id: int | None = None) -> list[TimeLog]:
+_ANY = object()
+
+
+def week_logs(person: User, first: date, days: int = 7, project_id: int | None = None, task_id=_ANY) -> list[TimeLog]:
     start, end = _bounds(person, first, days)
     query = select(TimeLog).where(TimeLog.user_id == person.id, TimeLog.start_time >= start,
                                   TimeLog.start_time < end)
     if project_id is not None:
         query = query.where(TimeLog.project_id == project_id)
+    if task_id is not _ANY:
+        query = query.where(TimeLog.task_id.is_(None) if task_id is None else TimeLog.task_id == task_id)
     return list(db.session.scalars(query.order_by(TimeLog.start_time, TimeLog.id)))
 
 
-def _cells(person: User, logs: list[TimeLog]) -> dict[tuple[int, date], Cell]:
-    cells: dict[tuple[int, date], Cell] = {}
+def _cells(person: User, logs: list[TimeLog]) -> dict[tuple[int, int | None, date], Cell]:
+    cells: dict[tuple[int, int | None, date], Cell] = {}
     for log in logs:
         day = to_local(log.start_time, person.zone).date()
-        cell = cells.setdefault((log.project_id, day), Cell(log.project_id, day))
+        cell = cells.setdefault((log.project_id, log.task_id, day), Cell(log.project_id, log.task_id, day))
         cell.logs.append(log)
         if log.end_time is None:
             cell.running = log
@@ -231,24 +272,44 @@ def _cells(person: User, logs: list[TimeLog]) -> dict[tuple[int, date], Cell]:
     return cells
 
 
-def week_project_ids(person: User, week: Week) -> list[int]:
-    """The projects the person logged time on during the week, in order of first use."""
-    return list(dict.fromkeys(log.project_id for log in week_logs(person, week.first)))
+def _key(project_id: int, task_id: int | None) -> str:
+    return f"{project_id}" + (f"t{task_id}" if task_id else "")
 
 
-def grid(person: User, week: Week, extra_project_ids: list[int] = ()) -> Grid:
-    """The person's week: a row per project they logged on, plus the extra rows asked for (by name)."""
+def week_row_keys(person: User, week: Week) -> list[str]:
+    """The rows the person logged time on during the week ("12", "12t5"), in order of first use."""
+    return list(dict.fromkeys(_key(log.project_id, log.task_id) for log in week_logs(person, week.first)))
+
+
+def grid(person: User, week: Week, extra_rows: list[tuple[int, int | None]] = ()) -> Grid:
+    """The person's week: a row per project (and task) they logged on, plus the extra rows asked for."""
     logs = week_logs(person, week.first)
-    ids = set(log.project_id for log in logs) | set(extra_project_ids)
-    projects = list(db.session.scalars(select(Project).where(Project.id.in_(ids)))) if ids else []
-    projects.sort(key=lambda p: (p.name.lower(), p.id))
-    return Grid(person, week, projects, _cells(person, logs))
+    keys = {(log.project_id, log.task_id) for log in logs} | set(extra_rows)
+    project_ids = {p for p, _ in keys}
+    projects = {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_(project_ids)))} \
+        if project_ids else {}
+    task_ids = {t for _, t in keys if t}
+    tasks = {t.id: t for t in db.session.scalars(select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
+    rows = [Row(projects[p], tasks.get(t)) for p, t in keys
+            if p in projects and (t is None or (t in tasks and tasks[t].project_id == p))]
+    rows.sort(key=lambda r: (r.project.name.lower(), r.project.id, r.task is not None,
+                             r.task.name.lower() if r.task else ""))
+    return Grid(person, week, rows, _cells(person, logs))
 
 
-def addable_projects(person: User, shown: list[Project]) -> list[Project]:
-    """Projects a row may be added for: the person's loggable projects not in the grid yet."""
-    present = {p.id for p in shown}
-    return [p for p in entries.loggable_projects(person) if p.id not in present]
+def addable_rows(person: User, shown: list[Row]) -> list[tuple[str, str]]:
+    """Rows that may be added: the person's loggable projects, and their tasks, not in the grid yet (key, label)."""
+    present = {row.key for row in shown}
+    projects = entries.loggable_projects(person)
+    tasks: dict[int, list[Task]] = {}
+    for task in labels.tasks_of(p.id for p in projects):
+        tasks.setdefault(task.project_id, []).append(task)
+    options = []
+    for project in projects:
+        for row in [Row(project), *(Row(project, task) for task in tasks.get(project.id, []))]:
+            if row.key not in present:
+                options.append((row.key, row.label))
+    return options
 
 
 # -- typing into a cell ---------------------------------------------------------------------------------
@@ -258,8 +319,10 @@ class CellChange:
     minutes: int  # the cell's total now
 
 
-def set_cell(actor: User, person: User, project: Project, day: date, minutes: int) -> CellChange:
-    """Make the person's finished time on this project and day total `minutes`, through the cell's own entry.
+def set_cell(actor: User, person: User, project: Project, day: date, minutes: int,
+             task: Task | None = None) -> CellChange:
+    """Make the person's finished time on this project (and task) and day total `minutes`, through the cell's own
+    entry.
 
     The caller has checked that the actor may edit the person's entries in the project's organization."""
     if not 0 <= minutes <= MAX_CELL_MINUTES:
@@ -268,7 +331,9 @@ def set_cell(actor: User, person: User, project: Project, day: date, minutes: in
         entries.check_entry_day(day)
     except TimeLogError as exc:
         raise CellError(str(exc)) from None
-    cell = _cells(person, week_logs(person, day, 1, project.id)).get((project.id, day)) or Cell(project.id, day)
+    task_id = task.id if task else None
+    cell = (_cells(person, week_logs(person, day, 1, project.id, task_id)).get((project.id, task_id, day))
+            or Cell(project.id, task_id, day))
     if cell.running is not None:
         raise CellError("A timer is running in this cell: stop it first.")
     owned = cell.owned
@@ -288,7 +353,8 @@ def set_cell(actor: User, person: User, project: Project, day: date, minutes: in
         if owned is not None:
             data = entries.EntryData(project=project, start_time=owned.start_time,
                                      end_time=owned.start_time + timedelta(minutes=own_minutes),
-                                     description=owned.description, billable=owned.billable)
+                                     description=owned.description, billable=owned.billable, task_id=task_id,
+                                     tag_ids=[t.id for t in owned.tags])
             entries.update_entry(actor, owned, data)
             return CellChange("updated", minutes)
         try:
@@ -296,7 +362,7 @@ def set_cell(actor: User, person: User, project: Project, day: date, minutes: in
         except NonexistentTimeError:
             start = to_utc(day, time(12, 0), person.zone)
         data = entries.EntryData(project=project, start_time=start, end_time=start + timedelta(minutes=own_minutes),
-                                 description=OWNED_DESCRIPTION, billable=project.billable)
+                                 description=OWNED_DESCRIPTION, billable=project.billable, task_id=task_id)
         entries.create_entry(person, data)
         return CellChange("created", minutes)
     except TimeLogError as exc:
@@ -304,10 +370,11 @@ def set_cell(actor: User, person: User, project: Project, day: date, minutes: in
         raise CellError(str(exc)) from None
 
 
-def latest_entry(person: User, project: Project) -> TimeLog | None:
-    """The person's latest finished entry on the project (what continuing its row repeats)."""
+def latest_entry(person: User, project: Project, task: Task | None = None) -> TimeLog | None:
+    """The person's latest finished entry on the row's project and task (what continuing the row repeats)."""
     return db.session.scalar(select(TimeLog).where(
         TimeLog.user_id == person.id, TimeLog.project_id == project.id, TimeLog.end_time.is_not(None),
+        TimeLog.task_id.is_(None) if task is None else TimeLog.task_id == task.id,
     ).order_by(TimeLog.start_time.desc(), TimeLog.id.desc()).limit(1))
 
 

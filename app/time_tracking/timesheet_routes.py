@@ -5,13 +5,14 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from app import policies
 from app.extensions import db
 from app.live.topics import TimesheetTopic
-from app.models import Project, TimeLogError, User
+from app.models import Project, Task, TimeLogError, User
 from app.time_tracking import entries, timers, timesheet
-from app.time_tracking.timesheet import BadWeek, CellError, Grid, Week
+from app.time_tracking.timesheet import BadWeek, CellError, Grid, Row, Week
 from app.timezones import utcnow
 from app.web.form_filters import parse_id
 
@@ -37,21 +38,42 @@ def _person(raw: str | None) -> User:
     return person
 
 
-def _extra_rows(person: User, raw_values: list[str]) -> list[int]:
-    """`rows=1,2` and `add=3`: projects shown without time yet (ids the person may log on; others are dropped)."""
-    ids = []
+def _extra_rows(person: User, raw_values: list[str]) -> list[str]:
+    """`rows=1,2t5` and `add=3`: rows shown without time yet, as row keys (a project the person may log on, or one
+    of its tasks; others are dropped)."""
+    keys = []
     for raw in raw_values:
-        ids.extend(parse_id(part.strip()) for part in raw.split(","))
+        keys.extend(timesheet.parse_row_key(part) for part in raw.split(","))
     loggable = {p.id for p in entries.loggable_projects(person)}
-    return list(dict.fromkeys(i for i in ids if i in loggable))[:MAX_ROWS]
+    task_ids = {t for _, t in filter(None, keys) if t}
+    task_projects = dict(db.session.execute(select(Task.id, Task.project_id).where(Task.id.in_(task_ids))).all()) \
+        if task_ids else {}
+    kept = [f"{p}" + (f"t{t}" if t else "") for p, t in filter(None, keys)
+            if p in loggable and (t is None or task_projects.get(t) == p)]
+    return list(dict.fromkeys(kept))[:MAX_ROWS]
 
 
-def _week_args(person: User, week: Week, rows: list[int] = ()) -> dict:
+def _row_pairs(keys: list[str]) -> list[tuple[int, int | None]]:
+    return [pair for pair in map(timesheet.parse_row_key, keys) if pair]
+
+
+def _task(project: Project, raw: str | None) -> Task | None:
+    """The cell's task (a task of the project), None for the project's own row; 404 for anything else."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    task = db.session.get(Task, parse_id(raw)) if parse_id(raw) is not None else None
+    if task is None or task.project_id != project.id:
+        abort(404)
+    return task
+
+
+def _week_args(person: User, week: Week, rows: list[str] = ()) -> dict:
     args = {"week": week.label}
     if person.id != current_user.id:
         args["user"] = person.id
     if rows:
-        args["rows"] = ",".join(map(str, rows))
+        args["rows"] = ",".join(rows)
     return args
 
 
@@ -68,15 +90,14 @@ def show():
     except BadWeek as exc:
         abort(400, str(exc))
     rows = _extra_rows(person, request.args.getlist("rows") + request.args.getlist("add"))
-    grid = timesheet.grid(person, week, rows)
-    shown = {p.id for p in grid.projects}
-    loggable = {p.id for p in entries.loggable_projects(person)}
-    last_week = [i for i in timesheet.week_project_ids(person, week.previous) if i in loggable]
+    grid = timesheet.grid(person, week, _row_pairs(rows))
+    shown = {row.key for row in grid.rows}
+    last_week = _extra_rows(person, timesheet.week_row_keys(person, week.previous))
     copy_rows = list(dict.fromkeys([*rows, *last_week]))
     people = list(db.session.scalars(policies.people_scope(current_user).order_by(User.name, User.id).limit(500)))
     return render_template(
         "timesheet/show.html", grid=grid, week=week, person=person, rows=rows, editable=_editable(grid),
-        addable=timesheet.addable_projects(person, grid.projects), people=people,
+        addable=timesheet.addable_rows(person, grid.rows), people=people,
         today=timesheet.this_week(person).first, this_week=timesheet.this_week(person),
         args=_week_args(person, week, rows), week_args=lambda w, r=(): _week_args(person, w, r),
         copy_rows=copy_rows if set(last_week) - shown else None, now=utcnow(),
@@ -88,13 +109,13 @@ def _wants_stream() -> bool:
     return request.accept_mimetypes[TURBO_STREAM] > 0 and request.accept_mimetypes.best == TURBO_STREAM
 
 
-def _cell_streams(grid: Grid, project: Project, day: date, error: str | None = None, typed: str | None = None) -> str:
+def _cell_streams(grid: Grid, row: Row, day: date, error: str | None = None, typed: str | None = None) -> str:
     """The cell, its row's and day's totals and the week's, as Turbo Streams (rendered for this viewer)."""
-    context = {"grid": grid, "editable": _editable(grid), "project": project, "day": day, "now": utcnow(),
-               "args": _week_args(grid.person, grid.week)}
+    context = {"grid": grid, "editable": _editable(grid), "row": row, "project": row.project, "day": day,
+               "now": utcnow(), "args": _week_args(grid.person, grid.week)}
     parts = [
-        ("timesheet/_cell.html", f"ts-cell-{project.id}-{day.isoformat()}", {"error": error, "typed": typed}),
-        ("timesheet/_row_total.html", f"ts-row-{project.id}-total", {}),
+        ("timesheet/_cell.html", f"ts-cell-{row.key}-{day.isoformat()}", {"error": error, "typed": typed}),
+        ("timesheet/_row_total.html", f"ts-row-{row.key}-total", {}),
         ("timesheet/_day_total.html", f"ts-day-{day.isoformat()}-total", {}),
         ("timesheet/_week_total.html", "ts-week-total", {}),
     ]
@@ -112,6 +133,8 @@ def render_template_stream(template: str, target: str, **context) -> str:
 def cell():
     person = _person(request.form.get("user"))
     project = policies.load(current_user, Project, request.form.get("project_id", "").strip())
+    task = _task(project, request.form.get("task_id"))
+    row = Row(project, task)
     if not timesheet.may_edit(current_user, person, project):
         abort(403, f"You may see {person.name}'s time but not change it.")
     try:
@@ -121,35 +144,37 @@ def cell():
     typed = request.form.get("hours", "")
     error = None
     try:
-        change = timesheet.set_cell(current_user, person, project, day, timesheet.parse_hours(typed))
+        change = timesheet.set_cell(current_user, person, project, day, timesheet.parse_hours(typed), task)
     except CellError as exc:
         error = str(exc)
     week = timesheet.week_of(person, day)
     if _wants_stream():
-        grid = timesheet.grid(person, week, [project.id])
-        body = _cell_streams(grid, project, day, error, typed[:40] if error else None)
+        grid = timesheet.grid(person, week, [(project.id, row.task_id)])
+        body = _cell_streams(grid, row, day, error, typed[:40] if error else None)
         return body, (422 if error else 200), {"Content-Type": f"{TURBO_STREAM}; charset=utf-8"}
     if error:
         abort(422, error)
     if change.action != "unchanged":
-        flash(f"{project.name} on {day:%a %d %b}: {timesheet.format_hours(change.minutes) or '0:00'}.", "success")
-    return redirect(url_for("timesheet.show", **_week_args(person, week, [project.id])), code=303)
+        flash(f"{row.label} on {day:%a %d %b}: {timesheet.format_hours(change.minutes) or '0:00'}.", "success")
+    return redirect(url_for("timesheet.show", **_week_args(person, week, [row.key])), code=303)
 
 
 @bp.post("/timesheet/continue")
 @login_required
 def continue_row():
-    """Continue a row: a timer on its project, like the person's latest entry there (description, billable)."""
+    """Continue a row: a timer on its project (and task), like the person's latest entry there (description, tags,
+    billable)."""
     project = policies.load(current_user, Project, request.form.get("project_id", "").strip())
-    latest = timesheet.latest_entry(current_user, project)
+    task = _task(project, request.form.get("task_id"))
+    latest = timesheet.latest_entry(current_user, project, task)
     try:
         if latest is not None:
             timers.continue_entry(current_user, latest)
         else:
-            timers.start_timer(current_user, project, "")
+            timers.start_timer(current_user, project, "", task_id=task.id if task else None)
     except TimeLogError as exc:
         abort(422, str(exc))
-    flash(f"Timer started on {project.name}.", "success")
+    flash(f"Timer started on {Row(project, task).label}.", "success")
     try:
         week = timesheet.week_named(current_user, request.form.get("week"))
     except BadWeek:

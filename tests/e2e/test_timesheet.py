@@ -92,3 +92,29 @@ def test_copying_last_weeks_rows_and_an_entry_added_elsewhere_showing_up_live(li
     page.get_by_test_id("previous-week").click()
     expect(page.get_by_test_id("week-title")).to_contain_text("2026-W09")
     expect(page.get_by_test_id("week-total")).to_have_text("2:00")
+
+
+def test_a_task_row_is_typed_into_like_any_other(live_server, factory, db, page):
+    from app.models import Task, TimeLog
+
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    website = factory.project(org, name="Website")
+    design = Task(project_id=website.id, name="Design")
+    db.session.add(design)
+    db.session.commit()
+    key = f"{website.id}t{design.id}"
+
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/timesheet?week={WEEK}")
+    page.get_by_test_id("add-row-project").select_option(key)  # "Website · Design"
+    page.get_by_role("button", name="Add row").click()
+    row = page.locator(f"#ts-row-{key}")
+    expect(row).to_contain_text("Website · Design")
+    page.locator(f"#ts-cell-{key}-2026-03-04 input").fill("2:30")
+    page.locator(f"#ts-cell-{key}-2026-03-04 input").press("Enter")
+    expect(page.locator(f"#ts-row-{key}-total")).to_have_text("2:30")
+    expect(page.get_by_test_id("week-total")).to_have_text("2:30")
+    db.session.expire_all()
+    assert [(log.task_id, log.duration_minutes) for log in db.session.query(TimeLog).filter_by(user_id=member.id)] == [
+        (design.id, 150)]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.live.topics import can_receive
-from app.models import TimeLog, utcnow
+from app.models import Task, TimeLog, utcnow
 from app.time_tracking import timesheet
 from app.time_tracking.timesheet import BadWeek, CellError
 from tests.conftest import login
@@ -306,3 +306,55 @@ def test_continue_on_a_row_starts_a_timer_like_the_latest_entry_and_stops_the_ru
     timer = w.member.running_timer
     assert (timer.project_id, timer.description, timer.billable) == (w.org_project.id, "Planning", False)
     assert client.post("/timesheet/continue", data={"project_id": w.beta_project.id}).status_code == 404
+
+
+# -- rows per task ------------------------------------------------------------------------------------------
+def test_each_task_of_a_project_is_a_row_of_its_own(w, client, db, factory):
+    design = Task(project_id=w.alpha_project.id, name="Design")
+    build = Task(project_id=w.alpha_project.id, name="Build")
+    hiring = Task(project_id=w.org_project.id, name="Hiring")
+    db.session.add_all([design, build, hiring])
+    db.session.commit()
+    factory.time_log(w.member, w.alpha_project, start=datetime(2026, 3, 2, 10), minutes=60, task_id=design.id)
+    html = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    design_key = f"{w.alpha_project.id}t{design.id}"
+    assert f'id="ts-row-{design_key}"' in html and f'id="ts-row-{design_key}-total" class="num ts-total" ' \
+        f'data-testid="row-total">1:00' in html
+    assert f'<option value="{w.alpha_project.id}t{build.id}">Alpha site · Build</option>' in html  # add a task row
+
+    response = client.post("/timesheet/cell", data={"project_id": w.alpha_project.id, "task_id": design.id,
+                                                    "day": TUESDAY.isoformat(), "hours": "2"})
+    assert response.status_code == 303 and f"rows={design_key}" in response.headers["Location"]
+    [own] = [log for log in _logs(db, w.member, w.alpha_project) if log.description == "Timesheet"]
+    assert (own.task_id, own.duration_minutes) == (design.id, 120)
+    html = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert f'id="ts-row-{design_key}-total" class="num ts-total" data-testid="row-total">3:00' in html
+    # the project's own row (no task) is untouched by the task row's cell
+    assert _type(client, w.alpha_project, "0:30").status_code == 303
+    owned = {log.task_id: log.duration_minutes for log in _logs(db, w.member, w.alpha_project)
+             if log.description == "Timesheet"}
+    assert owned == {design.id: 120, None: 30}
+
+    # a task of another project is not a row of this one
+    refused = client.post("/timesheet/cell", data={"project_id": w.alpha_project.id, "task_id": hiring.id,
+                                                   "day": TUESDAY.isoformat(), "hours": "1"})
+    assert refused.status_code == 404
+    shown = client.get(f"/timesheet?week={WEEK}&rows={w.alpha_project.id}t{hiring.id},{w.alpha_project.id}t{build.id}")
+    assert f'id="ts-row-{w.alpha_project.id}t{hiring.id}"' not in shown.get_data(as_text=True)
+    assert f'id="ts-row-{w.alpha_project.id}t{build.id}"' in shown.get_data(as_text=True)
+
+
+def test_copying_last_week_and_continuing_keep_the_task(w, client, db, factory):
+    design = Task(project_id=w.alpha_project.id, name="Design")
+    db.session.add(design)
+    db.session.commit()
+    factory.time_log(w.member, w.alpha_project, start=datetime(2026, 2, 24, 10), minutes=45, task_id=design.id,
+                     description="Wireframes")
+    html = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert f"rows={w.alpha_project.id}t{design.id}" in html  # "Copy last week's rows" names the task row
+    response = client.post("/timesheet/continue", data={"project_id": w.alpha_project.id, "task_id": design.id,
+                                                         "week": WEEK})
+    assert response.status_code == 303
+    db.session.expire_all()
+    timer = w.member.running_timer
+    assert (timer.task_id, timer.description) == (design.id, "Wireframes")

@@ -20,6 +20,7 @@ export default class extends Controller {
     const input = event.target
     const body = new FormData()
     body.append("project_id", input.dataset.projectId)
+    if (input.dataset.taskId) body.append("task_id", input.dataset.taskId)
     body.append("day", input.dataset.day)
     body.append("hours", input.value)
     if (this.personValue) body.append("user", this.personValue)
