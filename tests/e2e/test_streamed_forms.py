@@ -1,10 +1,15 @@
 """In Chromium: a form that arrived in a stream (no hidden CSRF input: a stream reaches other sessions)
-still submits, through the page's meta token that Turbo sends as X-CSRF-Token."""
+still submits, through the page's meta token that Turbo sends as X-CSRF-Token; and a page refresh pushed while
+a form is being submitted does not stop the submission (the person lands where it leads, with its flash)."""
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
+from app.live.streams import broadcast_stream, refresh_stream
+from app.live.topics import ReportTopic
 from app.models import Role
 from tests.e2e.conftest import sign_in
 
@@ -38,3 +43,33 @@ def test_a_timer_started_elsewhere_can_be_stopped_from_the_streamed_header(live_
     factory.db.session.expire_all()
     assert member.running_timer is None
     laptop.close()
+
+
+def test_a_refresh_pushed_while_a_form_submits_does_not_drop_where_it_leads(live_server, factory, page):
+    """A report finishing pushes a page refresh to its page. Turbo would start that refresh's visit even while
+    the person's form is on its way, which stops the submission: the saved definition's redirect was dropped,
+    and the refreshed report page showed "Saved as ..." instead of the reports list."""
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    factory.time_log(member, factory.project(org, name="Website"))
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/reports")
+    page.get_by_test_id("report-form").get_by_role("button", name="Create report").click()
+    expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)
+    report_id = int(page.url.rsplit("/", 1)[1])
+
+    held = []  # the save request waits here until the refresh has arrived
+    page.route(re.compile(r"/reports/\d+/save$"), lambda route: held.append(route))
+    form = page.get_by_test_id("save-definition")
+    form.locator("input[name=name]").fill("Website hours")
+    form.get_by_role("button", name="Save").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the save request never left the page"
+    broadcast_stream(ReportTopic(report_id), refresh_stream())
+    page.wait_for_timeout(1000)  # the refresh has reached the page while its form is busy
+    held[0].continue_()
+    expect(page).to_have_url(f"{live_server}/reports")
+    expect(page.locator(".flash").filter(has_text="Saved as Website hours.")).to_be_visible()

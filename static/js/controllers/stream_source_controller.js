@@ -10,6 +10,18 @@
 // state sent while away is missed. A morph leaves this element alone: the socket's state is not the server's.
 import { Controller } from "@hotwired/stimulus"
 
+// Whether a visit or a form submission is under way (Turbo marks <html> or the <form> aria-busy). A page refresh
+// then would race it: Turbo starts the refresh's visit even mid-submission, and a visit stops the submission, so
+// its redirect is dropped and the refresh renders this page with the flash meant for the next one. The page that
+// the visit or submission lands on is fresh anyway.
+const busy = () => document.documentElement.hasAttribute("aria-busy") || document.querySelector("form[aria-busy]")
+
+// The server's <turbo-stream action="refresh"> (a report done, a job's state) takes the same care.
+const turboRefresh = window.Turbo.StreamActions.refresh
+window.Turbo.StreamActions.refresh = function () {
+  if (!busy()) turboRefresh.call(this)
+}
+
 export default class extends Controller {
   static values = { topics: Array }
 
@@ -66,12 +78,9 @@ export default class extends Controller {
     if (reconnected) this.refresh()
   }
 
-  // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way (Turbo marks
-  // <html> or the <form> aria-busy): the page it lands on is fresh anyway, and a refresh of this page racing it
-  // could render this page with the flash meant for the next one.
+  // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way
   refresh() {
-    if (document.documentElement.hasAttribute("aria-busy") || document.querySelector("form[aria-busy]")) return
-    window.Turbo.session.refresh(document.baseURI)
+    if (!busy()) window.Turbo.session.refresh(document.baseURI)
   }
 
   keepOnMorph(event) {
