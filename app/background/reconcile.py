@@ -157,6 +157,9 @@ def _reconcile(lookahead: int) -> str:
             continue
         synced += _apply(status, job, rq_status, r)
     requeued = restore.requeue_lost(r)
+    if swept or released or synced or requeued:
+        log.info("reconciled: %s abandoned executions swept, %s overdue retries enqueued, %s statuses synced, "
+                 "%s lost jobs queued again", swept, released, synced, requeued)
     return (f"abandoned executions swept: {swept}; overdue retries enqueued: {released}; statuses synced: {synced}; "
             f"lost jobs queued again: {requeued}")
 

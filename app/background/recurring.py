@@ -40,8 +40,10 @@ from app.redis_client import Outage
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = 30  # seconds between two reconciliations run by the scheduler process itself
-# seconds after Redis came back for a second reconciliation: a job queued just before it went is past restore.GRACE
-RECONCILE_AFTER_RECOVERY = 5
+# seconds after Redis came back for more reconciliations than the one at once: a job queued just before it went is
+# past restore.GRACE by then, and all of them are back within RECONCILE_EVERY
+RECHECKS_AFTER_RECOVERY = (5, 15)
+TOLERANCE = 0.25  # seconds: a loop that wakes this much early still reconciles
 RUN_ENTRY = "jobs.recurring.run_entry"  # what a stock `rqscheduler` runs for a stored entry
 
 
@@ -205,6 +207,28 @@ def next_runs(scheduler: Scheduler) -> dict[str, datetime]:
     return runs
 
 
+class ReconcileTimes:
+    """When the scheduler process reconciles (monotonic seconds): at its first loop, every `every` seconds, and
+    after Redis came back at once and RECHECKS_AFTER_RECOVERY later."""
+
+    def __init__(self, every: float = RECONCILE_EVERY):
+        self.every = every
+        self.due = [float("-inf")]
+
+    def recovered(self, now: float) -> None:
+        self.due = [now, *(now + later for later in RECHECKS_AFTER_RECOVERY)]
+
+    def take(self, now: float) -> bool:
+        """Whether to reconcile now; if so, the next time is planned."""
+        if now < self.due[0] - TOLERANCE:
+            return False
+        self.due = [t for t in self.due if t > now + TOLERANCE] or [now + self.every]
+        return True
+
+    def seconds_to_next(self, now: float) -> float:
+        return self.due[0] - now
+
+
 class TimeboardScheduler(Scheduler):
     """rq-scheduler that re-syncs the table each loop, runs due entries through the enqueue helper,
     reconciles abandoned jobs, and survives Redis outages."""
@@ -216,8 +240,7 @@ class TimeboardScheduler(Scheduler):
         self._install_signal_handlers()
         outage = Outage("scheduler", log)
         registered = False
-        last_reconcile = float("-inf")
-        recheck = False  # a second reconciliation soon after Redis came back
+        times = ReconcileTimes(reconcile_every)
         self._reconcile_failing = False
         try:
             while True:
@@ -231,9 +254,8 @@ class TimeboardScheduler(Scheduler):
                         if on_register is not None:
                             on_register(ids)
                     self.heartbeat()
-                    if outage.recovered():
-                        last_reconcile = float("-inf")  # Redis is back, maybe empty: queue again what it lost now
-                        recheck = True
+                    if outage.recovered():  # Redis is back, maybe empty: queue again what it lost, now and soon
+                        times.recovered(time.monotonic())
                     if self.acquire_lock():
                         self.enqueue_jobs()
                         self.heartbeat()
@@ -245,13 +267,10 @@ class TimeboardScheduler(Scheduler):
                     self._lock_acquired = False
                     time.sleep(outage.lost(exc))
                     continue
-                if time.monotonic() - last_reconcile >= reconcile_every:
-                    last_reconcile = time.monotonic()
-                    if recheck:  # ...and again in a few seconds, then every reconcile_every
-                        last_reconcile -= max(0.0, reconcile_every - RECONCILE_AFTER_RECOVERY)
-                        recheck = False
+                if times.take(time.monotonic()):
                     self._reconcile()
-                time.sleep(max(0.0, self._interval - (time.monotonic() - started)))
+                now = time.monotonic()
+                time.sleep(max(0.0, min(self._interval - (now - started), times.seconds_to_next(now))))
         finally:
             try:
                 self.remove_lock()
