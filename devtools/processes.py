@@ -58,6 +58,15 @@ class Server:
             except ProcessLookupError:
                 pass
 
+    def hurry(self) -> None:
+        """A second SIGTERM, for a process still busy after request_stop(): an RQ worker then stops cold, ending
+        the job it runs instead of finishing it."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 
@@ -26,6 +27,9 @@ os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of th
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
 DATABASE_URL = os.environ["DATABASE_URL"]
 IS_POSTGRES = DATABASE_URL.startswith("postgres")
+# A benchmark builds its own SQLite databases whatever DATABASE_URL says: its smoke test is the same run on either
+# leg, so the PostgreSQL leg leaves it to the SQLite one.
+own_databases = pytest.mark.skipif(IS_POSTGRES, reason="the benchmark runs on its own SQLite databases")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -184,10 +188,20 @@ def launch_workers(started: list[Process], **env) -> tuple[Process, Process, Pro
             launch_worker(started, *MAIN_WORKER_QUEUES, **env))
 
 
+TEARDOWN_GRACE = 3  # seconds a stopping process may take before it is hurried: its test is over
+
+
 def stop_all(started: list[Process]) -> None:
-    """Ask every process to stop at once, then wait for each: their graceful shutdowns overlap."""
+    """Ask every process to stop at once, then wait for each: their graceful shutdowns overlap. One still busy
+    after TEARDOWN_GRACE (a worker in the middle of a long job) is hurried, so no test waits for work it left."""
     for proc in started:
         proc.request_stop()
+    deadline = time.monotonic() + TEARDOWN_GRACE
+    for proc in started:
+        try:
+            proc.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.hurry()
     for proc in started:
         proc.stop()
 

@@ -7,7 +7,10 @@ import re
 import subprocess
 import sys
 
+from tests.conftest import own_databases
 from tests.processes import ROOT
+
+pytestmark = own_databases
 
 
 def test_the_quick_api_benchmark_prints_both_operations_side_by_side():

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from numbers import Number
 
+from tests.conftest import own_databases
 from tests.processes import ROOT
 
 SECTIONS_WITH_FIGURES = ["pages", "computation", "latency", "jobs", "seeding"]
+
+pytestmark = own_databases
 
 
 def test_the_quick_benchmark_runs_and_writes_every_section(tmp_path):

@@ -30,6 +30,7 @@ from app.organizations import invitations
 from app.reports import files, runs
 from app.reports.params import ReportParams, check
 from tests import report_data
+from tests.conftest import stop_all
 from tests.integration.test_redis_outage import RedisServer, eventually
 from tests.mailbox import empty_outbox, outbox
 from tests.processes import Process
@@ -56,8 +57,7 @@ def processes():
         return proc
 
     yield start
-    for proc in started:
-        proc.stop()
+    stop_all(started)
 
 
 def _params(w) -> ReportParams:

@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import own_databases
+
 ROOT = Path(__file__).resolve().parent.parent.parent
+
+pytestmark = own_databases
 
 
 def test_the_report_benchmark_runs_quick():
