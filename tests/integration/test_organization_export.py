@@ -210,3 +210,16 @@ def test_the_cli_writes_the_zip_and_refuses_bad_input(app, factory, db, tmp_path
         result = runner.invoke(args=["export", "organization", *args])
         assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output, result.output
     assert not (tmp_path / "x.zip").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["acme.zip"]
+
+
+def test_deleting_the_organization_removes_its_exports_and_their_files(factory, db):
+    from app.organizations import lifecycle
+    w = factory.world()
+    export = Export(organization_id=w.org.id, user_id=w.owner.id)
+    db.session.add(export)
+    db.session.commit()
+    exports.build_export(export.id)
+    path, export_id, org_id = reports_dir() / export.file_path, export.id, w.org.id
+    assert path.is_file()
+    lifecycle.delete(org_id)
+    assert not path.exists() and db.session.scalar(select(func.count()).where(Export.id == export_id)) == 0
