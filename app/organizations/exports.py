@@ -28,7 +28,7 @@ from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import db
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ExportTopic
-from app.models import Export, ExportState, Organization, User, utcnow
+from app.models import Export, ExportState, JobState, JobStatus, Organization, User, utcnow
 from app.notifications.notify import notify
 from app.organizations import audit
 from app.organizations.export_tables import TABLES
@@ -105,6 +105,24 @@ def build_export(export_id: int) -> str:
     _save(export)
     _tell_owner(export)
     return f"export {export_id}: {sum(counts.values()):,} rows in {len(counts)} tables, {size:,} bytes"
+
+
+def follow_job(status: JobStatus) -> None:
+    """The reconciler changed the export's job (its worker died: app/background/catalog.py's follower): the export
+    follows at once, so its page never shows "running" forever. Queued again: back to waiting, the dead attempt's
+    partial file removed; failed or canceled: failed, with why."""
+    export = db.session.scalar(select(Export).where(Export.rq_job_id == status.rq_job_id))
+    if export is None or not export.is_active:
+        return
+    for partial in reports_dir().glob(f"export-{export.id}-*.part"):
+        partial.unlink(missing_ok=True)
+    if status.status == JobState.PENDING:
+        export.status, export.percent, export.phase = ExportState.PENDING, 0, "Waiting for a worker (again)"
+    elif status.status in (JobState.FAILED, JobState.CANCELED):
+        export.fail(status.error_message or f"The export's job was {status.status} before it finished.")
+    else:
+        return
+    _save(export)
 
 
 def _tell_owner(export: Export) -> None:

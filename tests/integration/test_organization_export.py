@@ -223,3 +223,25 @@ def test_deleting_the_organization_removes_its_exports_and_their_files(factory, 
     assert path.is_file()
     lifecycle.delete(org_id)
     assert not path.exists() and db.session.scalar(select(func.count()).where(Export.id == export_id)) == 0
+
+
+def test_an_export_whose_job_died_follows_its_job_and_never_stays_running(factory, db):
+    """The reconciler fails or queues again a job whose worker died; the export follows through the kind's follower
+    (what tracking.transition calls), its dead attempt's partial file removed."""
+    from app.background import tracking
+    from app.models import JobState, JobStatus
+    w = factory.world()
+    export = exports.request_export(w.owner, w.org)
+    status = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == export.rq_job_id))
+    assert status.kind == "organization_export" and status.queue == "maintenance"
+    export.start()
+    db.session.commit()
+    reports_dir().mkdir(parents=True, exist_ok=True)
+    partial = reports_dir() / f"export-{export.id}-20261205000000-abcdef01.zip.part"
+    partial.write_bytes(b"half")
+    status.status = JobState.PENDING
+    tracking.follow(status)
+    assert export.status == ExportState.PENDING and not partial.exists()
+    status.status, status.error_message = JobState.FAILED, "the worker died (SIGKILL)"
+    tracking.follow(status)
+    assert export.status == ExportState.FAILED and export.error_message == "the worker died (SIGKILL)"
