@@ -38,7 +38,13 @@ from app.notifications import routes as notifications
 from app.observability import logs
 from app.observability.http import register as register_http_metrics
 from app.observability.sentry import init_sentry
-from app.organizations import invitation_routes, member_routes, settings_routes, team_routes  # noqa: F401
+from app.organizations import (  # noqa: F401
+    export_routes,
+    invitation_routes,
+    member_routes,
+    settings_routes,
+    team_routes,
+)
 from app.organizations import routes as organizations
 from app.reports import notices as report_notices
 from app.reports import routes as reports

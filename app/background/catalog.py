@@ -93,6 +93,8 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Operator alert checks"),
     JobKind("organization_deletion", "jobs.organizations.delete_organization", MAINTENANCE, timeout=3600, retries=2,
             label="Organization deletion"),
+    JobKind("organization_export", "jobs.organizations.export_organization", MAINTENANCE, timeout=3600, retries=1,
+            retry_intervals=[30], label="Organization export", follower="app.organizations.exports.follow_job"),
     JobKind("bulk_action", "jobs.bulk.bulk_action", MAINTENANCE, timeout=3600, retries=0,
             label="Bulk action on jobs"),
     # a report that failed has its own Retry button; one whose worker died is run again once by itself

@@ -7,6 +7,7 @@ A topic names what a page's socket subscribes to and what a broadcast is pushed 
     jobs:all  jobs:user:7  jobs:org:42                                          JobsTopic (the job monitor)
     report:12                                                                   ReportTopic (a report's page)
     timesheet:7                                                                 TimesheetTopic (a person's week)
+    export:org:42                                                               ExportTopic (an organization's exports)
 
 A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
 Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
@@ -124,7 +125,19 @@ class TimesheetTopic:
         return policies.can_view_time_of(user, db.session.get(User, self.user_id))
 
 
-Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic | TimesheetTopic
+@dataclass(frozen=True)
+class ExportTopic:
+    """An organization's full exports and their progress, on its export page (its owners only)."""
+    organization_id: int
+
+    def __str__(self) -> str:
+        return f"export:org:{self.organization_id}"
+
+    def allows(self, user: User) -> bool:
+        return policies.can_org(user, "export", self.organization_id)
+
+
+Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic | TimesheetTopic | ExportTopic
 
 
 def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
@@ -168,6 +181,8 @@ def parse(name: str) -> Topic:
             return ReportTopic(_id(raw_id, name))
         case ["timesheet", raw_id]:
             return TimesheetTopic(_id(raw_id, name))
+        case ["export", "org", raw_id]:
+            return ExportTopic(_id(raw_id, name))
     raise BadTopic(f"not a topic: {name!r}")
 
 

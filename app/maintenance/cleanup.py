@@ -11,7 +11,8 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, delete, func, select
 
 from app.extensions import db
-from app.models import JobState, JobStatus, PerformanceSnapshot, Report, UsedToken, utcnow
+from app.models import Export, JobState, JobStatus, PerformanceSnapshot, Report, UsedToken, utcnow
+from app.organizations.exports import delete_files as delete_export_files
 from app.reports.archival import delete_files
 
 FINISHED = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELED]
@@ -49,6 +50,8 @@ RULES: list[CleanupRule] = [
     CleanupRule("reports", Report, "expires_at", timedelta(0), before_delete=_delete_report_files),
     # a used link's record, once the link would have expired anyway (app/services/tokens.py)
     CleanupRule("used_tokens", UsedToken, "expires_at", timedelta(0)),
+    # a full export of an organization, 7 days after it was written: its ZIP, then its row
+    CleanupRule("exports", Export, "expires_at", timedelta(0), before_delete=delete_export_files),
 ]
 
 

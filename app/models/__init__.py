@@ -3,6 +3,7 @@ from app.models.access_token import AccessToken, TokenScope
 from app.models.audit import AUDIT_ACTIONS, AuditEntry
 from app.models.base import utcnow
 from app.models.client import Client
+from app.models.export import EXPORT_LIFETIME, Export, ExportState
 from app.models.favourite import Favourite, favourite_tags
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.job_status import DISCARD_UNDO, JobState, JobStatus, KnownFailure, cluster_key
@@ -26,7 +27,7 @@ __all__ = [
     "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
     "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
-    "Client", "DISCARD_UNDO", "Favourite", "favourite_tags",
+    "Client", "DISCARD_UNDO", "EXPORT_LIFETIME", "Export", "ExportState", "Favourite", "favourite_tags",
     "JobState", "JobStatus", "KnownFailure", "Membership", "Organization",
     "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.base import utcnow
 
 AUDIT_ACTIONS = (
-    "organization.create", "organization.update", "organization.delete",
+    "organization.create", "organization.update", "organization.delete", "organization.export",
     "invitation.create", "invitation.resend", "invitation.revoke", "invitation.accept",
     "member.role_change", "member.remove", "member.leave",
     "team.create", "team.rename", "team.delete", "team.member_add", "team.member_remove", "team.project_assign",

@@ -21,6 +21,8 @@ class Kind:
 KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("report_ready", "A report you started is ready", Channel.BOTH, email_if_unread_after=15 * 60),
     Kind("report_failed", "A report you started failed", Channel.BOTH),
+    Kind("export_ready", "A full export of an organization you asked for is ready", Channel.BOTH,
+         email_if_unread_after=15 * 60),
     Kind("scheduled_report", "Scheduled reports sent to you", Channel.EMAIL, digestible=False),
     Kind("long_timer", "A timer running longer than 10 hours", Channel.BOTH),
     Kind("budget", "A project's budget reaching 80% and 100%", Channel.BOTH),

@@ -22,6 +22,7 @@ from app.live.topics import DashboardKey
 from app.models import (
     AuditEntry,
     Client,
+    Export,
     Invitation,
     Membership,
     Organization,
@@ -32,7 +33,7 @@ from app.models import (
     TimeLog,
     User,
 )
-from app.organizations import audit
+from app.organizations import audit, exports
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
     db.session.execute(sql_delete(Team).where(Team.organization_id == organization_id))
     db.session.execute(sql_delete(Invitation).where(Invitation.organization_id == organization_id))
     db.session.execute(sql_delete(AuditEntry).where(AuditEntry.organization_id == organization_id))
+    exports.delete_files(list(db.session.scalars(select(Export).where(Export.organization_id == organization_id))))
+    db.session.execute(sql_delete(Export).where(Export.organization_id == organization_id))
     db.session.execute(sql_delete(Membership).where(Membership.organization_id == organization_id))
     db.session.execute(sql_delete(Organization).where(Organization.id == organization_id))
     db.session.commit()

@@ -14,6 +14,7 @@ import MenuController from "controllers/menu_controller.js"
 import StartPickerController from "controllers/start_picker_controller.js"
 import ShortcutsController from "controllers/shortcuts_controller.js"
 import PaletteController from "controllers/palette_controller.js"
+import CatchUpController from "controllers/catch_up_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -30,4 +31,5 @@ application.register("menu", MenuController)
 application.register("start-picker", StartPickerController)
 application.register("shortcuts", ShortcutsController)
 application.register("palette", PaletteController)
+application.register("catch-up", CatchUpController)
 window.Stimulus = application

@@ -1,18 +1,23 @@
 """In Chromium, through the gateway: an owner invites a colleague, who accepts from the e-mailed link (the
 development outbox, written by a real worker), sets a password and lands in the right team, while the owner's
 organization dashboard counts one more person live; and an owner demotes then removes a member, whose open
-dashboard tab stops updating and whose next page view is a 404."""
+dashboard tab stops updating and whose next page view is a 404; and an owner exports everything, watches the
+export finish live and downloads the ZIP."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
+import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import insert
 
-from app.models import Role
+from app.models import Role, TimeLog, utcnow
 from tests.e2e.conftest import screenshot, sign_in
 from tests.mailbox import empty_outbox, links, outbox
 
@@ -123,3 +128,51 @@ def test_a_demoted_then_removed_member_stops_receiving_and_gets_a_404(live_serve
     assert response.status == 404
     assert admin_page.goto(f"{base}/time-logs").status == 200
     admin_page.context.close()
+
+
+def test_an_owner_exports_everything_watches_it_finish_live_and_downloads_the_zip(live_server, factory, db, page,
+                                                                                   tmp_path):
+    base = live_server
+    w = factory.world()
+    start = utcnow() - timedelta(days=20)
+    db.session.execute(insert(TimeLog), [
+        dict(organization_id=w.org.id, user_id=w.member.id, project_id=w.alpha_project.id,
+             start_time=start + timedelta(minutes=2 * i), end_time=start + timedelta(minutes=2 * i + 1),
+             duration_minutes=1, description=f"=ticket {i}", billable=True) for i in range(300)])
+    db.session.commit()
+    org_id, logs = w.org.id, 300 + 2  # and the world's two
+
+    sign_in(page, base, w.owner.email)
+    page.goto(f"{base}/organizations/{org_id}")
+    page.get_by_test_id("org-export-link").click()
+    expect(page.get_by_test_id("no-exports")).to_be_visible()
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    # every state the export shows on this page, as streams replace it (the page is never loaded again)
+    page.evaluate("""() => {
+      window.__states = []
+      const record = () => {
+        const el = document.querySelector('[data-testid="export"]')
+        if (el && window.__states.at(-1) !== el.dataset.status) window.__states.push(el.dataset.status)
+      }
+      new MutationObserver(record).observe(document.body, {subtree: true, childList: true, attributes: true})
+    }""")
+    page.get_by_role("button", name="Export everything").click()
+    expect(page.locator(".flash")).to_contain_text("Export asked for")
+    export = page.get_by_test_id("export")
+    expect(export).to_have_attribute("data-status", "completed", timeout=60000)
+    states = page.evaluate("window.__states")
+    assert states[0] in ("pending", "running") and states[-1] == "completed", f"it finished live: {states}"
+    expect(page.get_by_test_id("export-done")).to_contain_text("rows in 18 tables")
+    screenshot(page, "organization-export-done")
+
+    with page.expect_download() as info:
+        page.get_by_test_id("export-download").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["organization_id"] == org_id and manifest["files"]["time_logs.csv"] == logs
+        assert "'=ticket 7" in archive.read("time_logs.csv").decode()
+    # the owner was told, in the header's bell
+    page.goto(f"{base}/notifications")
+    expect(page.locator("main")).to_contain_text("is ready")

@@ -294,6 +294,8 @@ CASES: dict[str, Case] = {
                             landing="Organization settings saved."),
     "organizations.delete_organization": Case("owner", url=lambda s: {"org_id": s.org.id},
                                        valid=lambda s: {"confirm_name": "Acme"}, landing="Deleting Acme"),
+    "organizations.request_export": Case("owner", url=lambda s: {"org_id": s.org.id},
+                                      landing="Export asked for"),
     "organizations.invite": Case("owner", url=lambda s: {"org_id": s.org.id},
                           valid=lambda s: {"email": "ivy@example.com", "role": "member"},
                           landing="Invitation sent to ivy@example.com."),

@@ -56,7 +56,7 @@ def test_cleanup_deletes_what_aged_out_and_never_time_logs_or_users(db, factory)
     logs, users = _count(db, TimeLog), _count(db, User)
     assert (_count(db, JobStatus), _count(db, PerformanceSnapshot)) == (5, 2)
     counts = run_cleanup()
-    assert counts == {"job_statuses": 3, "performance_snapshots": 1, "reports": 0, "used_tokens": 1}
+    assert counts == {"job_statuses": 3, "performance_snapshots": 1, "reports": 0, "used_tokens": 1, "exports": 0}
     assert _count(db, JobStatus) == 2 and _count(db, PerformanceSnapshot) == 1
     assert list(db.session.scalars(db.select(UsedToken.id))) == ["b" * 64]
     assert {s.status for s in db.session.scalars(db.select(JobStatus))} == {"completed", "processing"}
@@ -86,7 +86,7 @@ def test_the_cleanup_job_runs_on_the_maintenance_queue(db, factory, run_jobs):
     run_jobs()
     status = db.session.get(JobStatus, status.id)
     assert status.status == "completed"
-    assert status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0, used_tokens: 1"
+    assert status.result_summary == "job_statuses: 3, performance_snapshots: 1, reports: 0, used_tokens: 1, exports: 0"
 
 
 def test_percentile_is_nearest_rank():
