@@ -63,8 +63,8 @@ def detect(header: list[str]) -> str | None:
     return best
 
 
-def read(text: str, format_name: str | None, zone: tzinfo, mapping: dict[str, str] | None = None) -> Parsed:
-    """Every data line of the file, parsed. FileProblem when the file as a whole cannot be read as that format."""
+def check(text: str, format_name: str | None, mapping: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """The file's format and header, when its header fits that format (detected when None); else FileProblem."""
     header = header_of(text)
     chosen = format_name or detect(header)
     if chosen is None:
@@ -73,12 +73,22 @@ def read(text: str, format_name: str | None, zone: tzinfo, mapping: dict[str, st
     if chosen not in FORMATS:
         raise FileProblem(f"Unknown format {chosen!r}.")
     module = FORMATS[chosen]
-    canonical = dict(enumerate(header)) if chosen == "generic" else _canonical_names(header, module)
-    context = Context(zone=zone, mapping=_check_mapping(header, mapping or {}) if chosen == "generic" else {})
-    if chosen != "generic":
-        missing = [column for column in module.REQUIRED if column not in canonical.values()]
+    if chosen == "generic":
+        check_mapping(header, mapping or {})
+    else:
+        present = set(_canonical_names(header, module).values())
+        missing = [column for column in module.REQUIRED if column not in present]
         if missing:
             raise FileProblem(f"This is not a {module.LABEL} file: it lacks the columns {', '.join(missing)}.")
+    return chosen, header
+
+
+def read(text: str, format_name: str | None, zone: tzinfo, mapping: dict[str, str] | None = None) -> Parsed:
+    """Every data line of the file, parsed. FileProblem when the file as a whole cannot be read as that format."""
+    chosen, header = check(text, format_name, mapping)
+    module = FORMATS[chosen]
+    canonical = dict(enumerate(header)) if chosen == "generic" else _canonical_names(header, module)
+    context = Context(zone=zone, mapping=check_mapping(header, mapping or {}) if chosen == "generic" else {})
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     next(reader)
     rows: list[Row | RowError] = []
@@ -131,7 +141,7 @@ def _canonical_names(header: list[str], module: ModuleType) -> dict[int, str]:
     return {i: spelled.get(name.lower(), name) for i, name in enumerate(header)}
 
 
-def _check_mapping(header: list[str], mapping: dict[str, str]) -> dict[str, str]:
+def check_mapping(header: list[str], mapping: dict[str, str]) -> dict[str, str]:
     mapping = {name: column for name, column in mapping.items() if name in generic.FIELDS and column}
     unknown = [column for column in mapping.values() if column not in header]
     if unknown:

@@ -4,6 +4,7 @@ from app.models.audit import AUDIT_ACTIONS, AuditEntry
 from app.models.base import utcnow
 from app.models.client import Client
 from app.models.favourite import Favourite, favourite_tags
+from app.models.import_run import CREATED_KINDS, Import, ImportState
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.job_status import DISCARD_UNDO, JobState, JobStatus, KnownFailure, cluster_key
 from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
@@ -26,7 +27,7 @@ __all__ = [
     "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
     "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
-    "Client", "DISCARD_UNDO", "Favourite", "favourite_tags",
+    "Client", "CREATED_KINDS", "DISCARD_UNDO", "Favourite", "favourite_tags", "Import", "ImportState",
     "JobState", "JobStatus", "KnownFailure", "Membership", "Organization",
     "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",
