@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.background import tracking
@@ -20,7 +21,7 @@ from app.imports import reader, writer
 from app.imports.rows import FileProblem
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ImportTopic
-from app.models import Import, ImportState, Organization, User, utcnow
+from app.models import Import, ImportState, JobState, JobStatus, Organization, User, utcnow
 from app.organizations import audit
 from app.time_tracking import changes
 from app.web.helpers import dom_id
@@ -184,6 +185,18 @@ def undo(record: Import, actor: User) -> dict[str, int]:
     push(record)
     changes.after_commit(before=before)
     return counts
+
+
+def follow_job(status: JobStatus) -> None:
+    """The reconciler changed the import's job (the kind's follower, app/background/catalog.py): a job that failed
+    or was canceled without the import knowing (its worker died for good) ends the import, so its page never waits
+    forever. Nothing was written: the import commits at once or not at all."""
+    record = db.session.scalar(select(Import).where(Import.rq_job_id == status.rq_job_id))
+    if record is None or not record.is_active or status.status not in (JobState.FAILED, JobState.CANCELED):
+        return
+    step = "dry run" if record.status == ImportState.PLANNING else "import"
+    record.fail(f"The {step}'s job {status.status}: nothing was imported. {status.error_message or ''}".strip())
+    _save(record)
 
 
 # -- the page ---------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ again (nothing new), undo (everything it created, audited), bad files and rows, 
 from __future__ import annotations
 
 import io
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -121,6 +122,8 @@ def test_import_creates_the_entries_in_utc_then_again_creates_nothing_and_undo_r
     assert db.session.scalar(select(func.count(Task.id))) == 0
     assert db.session.get(Project, scene.org_project_id) is not None  # it existed before: kept
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import.undo")).actor_id == scene.owner_id
+    trail = client.get(f"/organizations/{scene.org_id}/audit").get_data(as_text=True)
+    assert "import.run" in trail and "import.undo" in trail and "clockify.csv" in trail
     assert client.post(f"/organizations/{scene.org_id}/imports/{record_id}/undo").status_code == 409
 
 
@@ -220,3 +223,47 @@ def test_an_imports_stream_reaches_only_who_may_see_it(scene, db, client, run_jo
     assert can_receive(fresh(scene, "owner"), topic) and can_receive(fresh(scene, "admin"), topic)
     assert not can_receive(fresh(scene, "member"), topic) and not can_receive(fresh(scene, "manager"), topic)
     assert not can_receive(fresh(scene, "outsider"), topic)
+
+
+def test_the_dry_run_streams_into_its_page_and_the_import_reaches_the_dashboards(client, scene, run_jobs, watch,
+                                                                                 redis_conn):
+    from tests.integration.notify_helpers import Pushes
+
+    pushes = Pushes(redis_conn)
+    try:
+        login(client, scene.owner)
+        assert upload(client, scene, "toggl.csv").status_code == 303
+        record_id = scene.db.session.scalar(select(func.max(Import.id)))
+        watch(f"import:{record_id}", f"dashboard:org:{scene.org_id}")  # both pages are open
+        work(run_jobs)
+        target = f'target="import-{record_id}-status"'
+        planned_push = [m for m in pushes.collect("3 entries to create") if target in m.get("stream", "")]
+        assert planned_push and 'data-status="planned"' in planned_push[-1]["stream"]
+        assert all(m["topics"] == [f"import:{record_id}"] for m in planned_push)
+        pushes.messages.clear()
+        client.post(f"/organizations/{scene.org_id}/imports/{record_id}/confirm")
+        work(run_jobs)
+        items = f'target="dashboard-org-{scene.org_id}-activity-items"'
+        deadline = time.time() + 5
+        while time.time() < deadline and not [m for m in pushes.messages if items in m.get("stream", "")
+                                              and "Reading, notes" in m["stream"]]:
+            pushes.collect(until="\x00never", timeout=0.2)
+        activity = [m["stream"] for m in pushes.messages if items in m.get("stream", "")]
+        assert len(activity) == 3 and all('action="prepend"' in stream for stream in activity)
+        assert "Homepage mockups" in activity[0] and "Reading, notes" in activity[2]
+    finally:
+        pushes.close()
+
+
+def test_an_import_whose_job_died_for_good_says_so_and_waits_no_more(client, scene, db):
+    from app.background import tracking
+    from app.models import JobState, JobStatus
+
+    login(client, scene.owner)
+    assert upload(client, scene, "toggl.csv").status_code == 303  # queued; no worker runs it
+    record = db.session.scalars(select(Import)).one()
+    status = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == record.rq_job_id))
+    assert tracking.transition(status, JobState.PENDING, lambda s: s.fail("the worker was killed")) == 1
+    db.session.expire_all()
+    record = db.session.scalars(select(Import)).one()
+    assert record.status == ImportState.FAILED and "dry run's job failed" in record.message
