@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from app import policies
 from app.extensions import db
 from app.imports.rows import Row, RowError
-from app.models import Client, Membership, Organization, Project, Tag, Task, TimeLog, User
+from app.models import Client, Membership, Organization, Project, Tag, Task, TimeLog, TimeLogError, User
 from app.models.tag import TAG_NAME_MAX
 from app.models.task import TASK_NAME_MAX
+from app.time_tracking import entries
 
 NAME_MAX = 200  # projects and clients
 CHUNK = 500
@@ -75,7 +76,7 @@ def make(organization: Organization, importer: User, rows: list[Row | RowError],
         if isinstance(row, RowError):
             plan.errors.append({"line": row.line, "message": row.message})
             continue
-        problem = _names_problem(row)
+        problem = _names_problem(row) or _day_problem(row)
         user = _person(plan, row, members, importer, organization, assign_unmatched)
         if isinstance(user, str) or problem:
             plan.errors.append({"line": row.line, "message": user if isinstance(user, str) else problem})
@@ -137,6 +138,15 @@ def _person(plan: Plan, row: Row, members: list[User], importer: User, organizat
     if entry["action"] == "refused":
         return entry["why"]
     return db.session.get(User, entry["user_id"])
+
+
+def _day_problem(row: Row) -> str | None:
+    """The days an entry may have, as on the entry form (from 2000, at most a year ahead)."""
+    try:
+        entries.check_entry_day(row.start.date())
+    except TimeLogError as exc:
+        return str(exc)
+    return None
 
 
 def _names_problem(row: Row) -> str | None:

@@ -162,11 +162,12 @@ def test_a_bad_row_is_shown_with_its_line_and_nothing_is_imported(client, scene,
     login(client, scene.owner)
     before = logs(db)
     record = planned(client, scene, run_jobs, "bad_row.csv")
-    assert [e["line"] for e in record.errors] == [3, 4]
+    assert [e["line"] for e in record.errors] == [3, 4, 5]
+    assert record.errors[2]["message"].startswith("Give a date between 2000-01-01 and")  # as the entry form says
     page = client.get(f"/organizations/{scene.org_id}/imports/{record.id}").get_data(as_text=True)
-    assert "the entry ends before it starts" in page and "2 rows refused" in page
+    assert "the entry ends before it starts" in page and "3 rows refused" in page
     record = confirm(client, scene, run_jobs, record)
-    assert record.status == ImportState.FAILED and "lines 3, 4" in record.message and logs(db) == before
+    assert record.status == ImportState.FAILED and "lines 3, 4, 5" in record.message and logs(db) == before
 
 
 @pytest.mark.parametrize(("name", "data", "says"), [
