@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from app.imports.formats import generic
 from app.imports.reader import FORMATS
@@ -19,8 +19,8 @@ class ImportForm(FlaskForm):
     file = FileField("CSV export")
     format = SelectField("Format", choices=[SelectChoice("auto", "Detect from the header")]
                          + [SelectChoice(name, module.LABEL) for name, module in FORMATS.items()])
-    time_zone = StringField("Time zone of the file's dates and times", filters=[strip],
-                            validators=[DataRequired(), Length(max=64)])
+    time_zone = StringField("Time zone of the file's dates and times (empty: the organization's)", filters=[strip],
+                            validators=[Optional(), Length(max=64)])
     assign_unmatched = BooleanField("Import the rows of people who are not members as mine")
     # the generic CSV's mapping: which column holds what (the header's names)
     column_date = StringField("Date column", filters=[strip], validators=[Optional(), Length(max=200)])
@@ -37,7 +37,7 @@ class ImportForm(FlaskForm):
     column_billable = StringField("Billable column", filters=[strip], validators=[Optional(), Length(max=200)])
 
     def validate_time_zone(self, field):
-        if field.data not in available_timezones():
+        if field.data and field.data not in available_timezones():
             raise ValidationError("Choose a time zone such as Europe/Paris or America/New_York.")
 
     def mapping(self) -> dict[str, str]:

@@ -33,12 +33,13 @@ def index(org_id):
     organization = _organization(org_id)
     form = ImportForm()
     if request.method == "GET":
-        form.time_zone.data = current_user.time_zone or "UTC"
+        form.time_zone.data = organization.time_zone or "UTC"
     if form.validate_on_submit():
         content = _uploaded(form)
         if content is not None:
             record = runs.create_import(current_user, organization, form.file.data.filename or "import.csv", content,
-                                        form.format.data, form.time_zone.data, form.assign_unmatched.data,
+                                        form.format.data, form.time_zone.data or organization.time_zone or "UTC",
+                                        form.assign_unmatched.data,
                                         form.mapping())
             return redirect(url_for("imports.show", org_id=organization.id, import_id=record.id), code=303)
     query = select(Import).where(Import.organization_id == organization.id)

@@ -1,5 +1,5 @@
-"""imports (an uploaded file of another tracker's time: its dry run, import and undo) and time_logs.external_id
-(issue 20 E)
+"""imports (an uploaded file of another tracker's time: its dry run, import and undo), time_logs.external_id and
+organizations.time_zone (issue 20 E)
 
 Revision ID: f3c1a9d27e40
 Revises: e5a9c2f71b34
@@ -50,9 +50,13 @@ def upgrade():
     with op.batch_alter_table('time_logs') as batch:
         batch.add_column(sa.Column('external_id', sa.String(length=120), nullable=True))
     op.create_index('uq_time_logs_org_external_id', 'time_logs', ['organization_id', 'external_id'], unique=True)
+    with op.batch_alter_table('organizations') as batch:
+        batch.add_column(sa.Column('time_zone', sa.String(length=64), nullable=False, server_default='UTC'))
 
 
 def downgrade():
+    with op.batch_alter_table('organizations') as batch:
+        batch.drop_column('time_zone')
     op.drop_index('uq_time_logs_org_external_id', table_name='time_logs')
     with op.batch_alter_table('time_logs') as batch:
         batch.drop_column('external_id')

@@ -16,7 +16,7 @@ TOGGL = Path(__file__).resolve().parents[1] / "data" / "imports" / "toggl.csv"
 
 
 def test_upload_a_toggl_export_see_the_plan_import_it_then_undo(live_server, factory, page):
-    org = factory.organization(name="Acme")
+    org = factory.organization(name="Acme", time_zone="Europe/Berlin")
     ada = factory.user(org, Role.OWNER, email="ada@example.com", name="Ada Lovelace", time_zone="Europe/Berlin")
     factory.user(org, Role.MEMBER, email="ben@example.com", name="Ben Okri")
     sign_in(page, live_server, ada.email)

@@ -23,6 +23,8 @@ def scene(factory, db):
     w = factory.world()
     w.ada = factory.user(w.org, Role.MEMBER, email="ada@example.com", name="Ada Lovelace")
     w.ben = factory.user(w.org, Role.MEMBER, email="ben@example.com", name="Ben Okri")
+    w.org.time_zone = "Europe/Berlin"  # the files' dates and times are read in it (UTC+1 in November)
+    db.session.commit()
     w.db = db
     # plain ids: a job run ends the session the records were loaded in (fresh(scene, "owner") loads one again)
     w.user_ids = {name: getattr(w, name).id for name in ("owner", "admin", "manager", "member", "outsider", "ada")}
@@ -36,7 +38,7 @@ def fresh(scene, name: str) -> User:
 
 
 def upload(client, scene, name: str, data: bytes | None = None, **form):
-    fields = {"format": "auto", "time_zone": "Europe/Berlin", **form,
+    fields = {"format": "auto", **form,
               "file": (io.BytesIO(data if data is not None else (DATA / name).read_bytes()), name)}
     return client.post(f"/organizations/{scene.org_id}/imports", data=fields, content_type="multipart/form-data")
 
@@ -268,3 +270,22 @@ def test_an_import_whose_job_died_for_good_says_so_and_waits_no_more(client, sce
     db.session.expire_all()
     record = db.session.scalars(select(Import)).one()
     assert record.status == ImportState.FAILED and "dry run's job failed" in record.message
+
+
+def test_files_are_read_in_the_organizations_time_zone_an_owner_sets_unless_the_form_names_another(
+        client, scene, db, run_jobs):
+    login(client, scene.owner)
+    assert 'value="Europe/Berlin"' in client.get(f"/organizations/{scene.org_id}/imports").get_data(as_text=True)
+    settings = {"name": "Acme", "currency": "EUR", "week_start": "0"}
+    url = f"/organizations/{scene.org_id}/settings"
+    refused = client.post(url, data={**settings, "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 422 and "Choose a time zone" in refused.get_data(as_text=True)
+    assert client.post(url, data={**settings, "time_zone": "America/New_York"}).status_code == 303
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organization.update")).details[
+        "time_zone"] == ["Europe/Berlin", "America/New_York"]
+    record = confirm(client, scene, run_jobs, planned(client, scene, run_jobs, "toggl.csv"))
+    first = db.session.scalar(select(TimeLog).where(TimeLog.id.in_(record.created["time_logs"]))
+                              .order_by(TimeLog.start_time))
+    assert first.start_time == datetime(2026, 11, 2, 14, 0)  # 09:00 in New York (UTC-5)
+    record = planned(client, scene, run_jobs, "harvest.csv", time_zone="Asia/Tokyo")  # the form's own choice
+    assert record.options["time_zone"] == "Asia/Tokyo"
