@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from app import policies
 from app.background.enqueue import JobActionError
@@ -45,7 +46,9 @@ def index(org_id):
     query = select(Import).where(Import.organization_id == organization.id)
     if not policies.is_org_wide(current_user, organization.id):
         query = query.where(Import.user_id == current_user.id)
-    imports = db.session.scalars(query.order_by(Import.id.desc()).limit(LIST_LIMIT))
+    imports = db.session.scalars(query.options(defer(Import.content), defer(Import.plan), defer(Import.errors),
+                                               defer(Import.created))
+                                 .order_by(Import.id.desc()).limit(LIST_LIMIT))  # a file is up to 5 MB
     return render_template("imports/index.html", organization=organization, form=form, imports=list(imports)), \
         (422 if request.method == "POST" else 200)
 

@@ -86,6 +86,8 @@ def test_the_dry_run_shows_counts_and_matches_and_writes_nothing(client, scene, 
     assert logs(db) == before and db.session.scalar(select(Project).where(Project.name == "Website")) is None
     page = client.get(f"/organizations/{scene.org_id}/imports/{record.id}").get_data(as_text=True)
     assert "3 entries to create" in page and 'data-testid="import-confirm"' in page
+    listing = client.get(f"/organizations/{scene.org_id}/imports").get_data(as_text=True)
+    assert f'/imports/{record.id}">toggl.csv</a>' in listing and "planned" in listing
 
 
 def test_import_creates_the_entries_in_utc_then_again_creates_nothing_and_undo_removes_it_all(
