@@ -28,6 +28,7 @@ from app.config import load_config
 from app.dashboards import routes as dashboards
 from app.database import configure_engine
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.imports import routes as imports
 from app.job_monitor import bulk, failure_pages, operations, tabs  # noqa: F401  (pages of the job_monitor blueprint)
 from app.job_monitor import routes as job_monitor
 from app.live import streams
@@ -117,7 +118,7 @@ def register_blueprints(app: Flask) -> None:
     feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, sso, settings, time_logs, timesheet, projects, organizations, notifications,
-                   dashboards, job_monitor, reports, report_schedules, streams, metrics, api):
+                   dashboards, job_monitor, reports, report_schedules, imports, streams, metrics, api):
         app.register_blueprint(module.bp)
     errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
     register_rq_dashboard(app)

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import (
     Client,
     Favourite,
+    Import,
     JobStatus,
     Membership,
     Notification,
@@ -295,8 +296,10 @@ def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> b
 # Actions on an organization's people, teams and settings. Owners and admins manage people and teams; only
 # owners touch the organization's settings and its deletion, and only owners make or unmake owners. An
 # organization always keeps one owner: the last one cannot leave, be demoted or be removed.
-# Only owners take a full export of the organization's data ("export": its page, its stream and its download).
-PEOPLE_ACTIONS = ("invite", "manage_members", "manage_teams", "view_audit", "edit_settings", "delete", "export")
+# Only owners take a full export of the organization's data ("export": its page, its stream and its download);
+# owners, admins and managers import time ("import_time"), each imported person's time still through can_edit.
+PEOPLE_ACTIONS = ("invite", "manage_members", "manage_teams", "view_audit", "edit_settings", "delete", "export",
+                  "import_time")
 
 
 def can_org(user: User, action: str, organization_id: int) -> bool:
@@ -308,6 +311,8 @@ def can_org(user: User, action: str, organization_id: int) -> bool:
         return role in ORG_WIDE_ROLES
     if action in ("edit_settings", "delete", "export"):
         return role == Role.OWNER
+    if action == "import_time":  # imports (issue 20 E): each imported person's time still goes through can_edit
+        return role in MANAGING_ROLES
     return False
 
 
@@ -356,6 +361,26 @@ def authorize_org(user: User, action: str, organization_id) -> Organization:
     if not can_org(user, action, organization.id):
         abort(403)
     return organization
+
+
+# -- imports (issue 20 E) -----------------------------------------------------------------------------
+def can_view_import(user: User, record: Import | None) -> bool:
+    """An import, its page and its progress stream: the organization's owners and admins, and the person who
+    uploaded it while they may still import there."""
+    if record is None:
+        return False
+    if is_org_wide(user, record.organization_id):
+        return True
+    return record.user_id == user.id and can_org(user, "import_time", record.organization_id)
+
+
+def load_import(user: User, organization: Organization, import_id) -> Import:
+    """An import of this organization the user may see, or a 404."""
+    record_id = parse_id(import_id)
+    record = db.session.get(Import, record_id) if record_id is not None else None
+    if record is None or record.organization_id != organization.id or not can_view_import(user, record):
+        abort(404)
+    return record
 
 
 # -- two-factor sign-in (issue 17) -----------------------------------------------------------------

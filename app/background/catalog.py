@@ -102,6 +102,11 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             retries_if_abandoned=1, label="Report generation", follower="app.reports.runs.follow_job"),
     JobKind("report_archival", "jobs.reports.archive_reports", MAINTENANCE, timeout=1800, retries=1,
             label="Report archival"),
+    # an import's dry run and its import: both idempotent (the plan is made again; entries already there are skipped)
+    JobKind("import_plan", "jobs.imports.plan_import", DEFAULT, timeout=600, retries=1, retry_intervals=[5],
+            label="Import: dry run", follower="app.imports.runs.follow_job"),
+    JobKind("import_run", "jobs.imports.run_import", DEFAULT, timeout=1800, retries=1, retry_intervals=[5],
+            label="Import: import entries", follower="app.imports.runs.follow_job"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,
             label="Diagnostic echo"),
     JobKind("sleep", "jobs.diagnostics.sleep", DEFAULT, timeout=120, retries=1, retry_intervals=[1],

@@ -8,6 +8,7 @@ A topic names what a page's socket subscribes to and what a broadcast is pushed 
     report:12                                                                   ReportTopic (a report's page)
     timesheet:7                                                                 TimesheetTopic (a person's week)
     export:org:42                                                               ExportTopic (an organization's exports)
+    import:5                                                                    ImportTopic (an import's page)
 
 A DashboardKey also names the dashboard's cache entries, its job's coalescing key and its page.
 Each kind is a small frozen dataclass whose str() is its name: layers pass these objects, and
@@ -25,7 +26,7 @@ from flask import url_for
 
 from app import policies
 from app.extensions import db
-from app.models import Report, User
+from app.models import Import, Report, User
 from app.web.form_filters import parse_id
 
 DASHBOARD_KINDS = ("user", "team", "org", "system")
@@ -137,7 +138,19 @@ class ExportTopic:
         return policies.can_org(user, "export", self.organization_id)
 
 
-Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic | TimesheetTopic | ExportTopic
+@dataclass(frozen=True)
+class ImportTopic:
+    """One import's dry run and import progress, on its page (/organizations/<id>/imports/<id>)."""
+    import_id: int
+
+    def __str__(self) -> str:
+        return f"import:{self.import_id}"
+
+    def allows(self, user: User) -> bool:
+        return policies.can_view_import(user, db.session.get(Import, self.import_id))
+
+
+Topic = DashboardKey | UserTopic | JobsTopic | ReportTopic | TimesheetTopic | ExportTopic | ImportTopic
 
 
 def jobs_topics_for_viewer(user: User) -> list[JobsTopic]:
@@ -183,6 +196,8 @@ def parse(name: str) -> Topic:
             return TimesheetTopic(_id(raw_id, name))
         case ["export", "org", raw_id]:
             return ExportTopic(_id(raw_id, name))
+        case ["import", raw_id]:
+            return ImportTopic(_id(raw_id, name))
     raise BadTopic(f"not a topic: {name!r}")
 
 

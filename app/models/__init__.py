@@ -5,6 +5,7 @@ from app.models.base import utcnow
 from app.models.client import Client
 from app.models.export import EXPORT_LIFETIME, Export, ExportState
 from app.models.favourite import Favourite, favourite_tags
+from app.models.import_run import CREATED_KINDS, Import, ImportState
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.job_status import DISCARD_UNDO, JobState, JobStatus, KnownFailure, cluster_key
 from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
@@ -27,7 +28,8 @@ __all__ = [
     "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
     "NotificationPreference",
     "NotificationSettings", "INVITATION_LIFETIME", "Invitation", "InvitationState",
-    "Client", "DISCARD_UNDO", "EXPORT_LIFETIME", "Export", "ExportState", "Favourite", "favourite_tags",
+    "Client", "CREATED_KINDS", "DISCARD_UNDO", "EXPORT_LIFETIME", "Export", "ExportState", "Favourite",
+    "favourite_tags", "Import", "ImportState",
     "JobState", "JobStatus", "KnownFailure", "Membership", "Organization",
     "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",

@@ -38,6 +38,8 @@ class Organization(db.Model):
     week_start: Mapped[int] = mapped_column(default=0, server_default="0")
     # Owners may require two-factor sign-in of every member (app/policies.py: two_factor_required_by).
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # The organization's own time zone (IANA): imports read a file's dates and times in it (issue 20 E).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
     teams: Mapped[list["Team"]] = relationship(back_populates="organization", order_by="Team.name")  # noqa: F821

@@ -48,6 +48,8 @@ class TimeLog(db.Model):
         # a paused timer (a segment ended by a pause, not resumed yet): one per user at most
         Index("uq_time_logs_one_paused_timer", "user_id", unique=True,
               sqlite_where=db.text("paused"), postgresql_where=db.text("paused")),
+        # an imported entry's source (format + the source's id or a hash of its row): importing again skips it
+        Index("uq_time_logs_org_external_id", "organization_id", "external_id", unique=True),
         Index(
             "uq_time_logs_one_running_timer", "user_id", unique=True,
             sqlite_where=db.text("end_time IS NULL"), postgresql_where=db.text("end_time IS NULL"),
@@ -67,6 +69,7 @@ class TimeLog(db.Model):
     task_id: Mapped[int | None] = mapped_column(index=True)
     paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     resumed_from_id: Mapped[int | None]
+    external_id: Mapped[str | None] = mapped_column(db.String(120))  # set by an import (app/imports)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the system dashboard's growth
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

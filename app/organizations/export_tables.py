@@ -73,6 +73,7 @@ TABLES: list[ExportTable] = [
     ExportTable("favourites", lambda t, org: t.c.project_id.in_(_org_projects(org))),
     ExportTable("favourite_tags", lambda t, org: t.c.favourite_id.in_(
         select(Favourite.id).where(Favourite.project_id.in_(_org_projects(org))))),
+    ExportTable("imports", _own),  # each import's file, plan and what it created (undo needs them)
     ExportTable("audit_entries", _own),
 ]
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.models import Role
 from app.organizations.currencies import CURRENCIES
@@ -22,10 +24,16 @@ class OrganizationSettingsForm(OrganizationForm):
                              coerce=int_or_none,
                              validators=[InputRequired()])
     require_two_factor = BooleanField("Require two-factor sign-in of every member")
+    time_zone = StringField("Time zone (IANA, such as Europe/Paris)", filters=[strip],
+                            validators=[Optional(), Length(max=64)])
 
     def validate_currency(self, field):
         if field.data not in CURRENCIES:
             raise ValidationError("Give an ISO 4217 currency code, such as EUR, USD or GBP.")
+
+    def validate_time_zone(self, field):
+        if field.data and field.data not in available_timezones():
+            raise ValidationError("Choose a time zone such as Europe/Paris or America/New_York.")
 
     def validate_week_start(self, field):
         if field.data not in (0, 6):

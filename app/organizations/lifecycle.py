@@ -52,19 +52,21 @@ def create(actor: User, name: str) -> Organization:
 
 
 def update_settings(actor: User, organization: Organization, name: str, currency: str, week_start: int,
-                    require_two_factor: bool | None = None) -> bool:
-    """False when nothing changed (nothing recorded). `require_two_factor` None leaves it as it is."""
+                    require_two_factor: bool | None = None, time_zone: str | None = None) -> bool:
+    """False when nothing changed (nothing recorded). `require_two_factor` or `time_zone` None leaves it as it is."""
     if require_two_factor is None:
         require_two_factor = organization.require_two_factor
+    time_zone = time_zone or organization.time_zone or "UTC"
     before = {"name": organization.name, "currency": organization.currency, "week_start": organization.week_start,
-              "require_two_factor": bool(organization.require_two_factor)}
+              "require_two_factor": bool(organization.require_two_factor), "time_zone": organization.time_zone}
     after = {"name": name, "currency": currency, "week_start": week_start,
-             "require_two_factor": bool(require_two_factor)}
+             "require_two_factor": bool(require_two_factor), "time_zone": time_zone}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:
         return False
     organization.name, organization.currency, organization.week_start = name, currency, week_start
     organization.require_two_factor = bool(require_two_factor)
+    organization.time_zone = time_zone
     audit.record("organization.update", organization=organization, actor=actor, target=name, details=changes)
     db.session.commit()
     return True

@@ -8,10 +8,12 @@ route without a case fails `test_every_post_endpoint_has_a_case`, so a future fo
 """
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -194,6 +196,32 @@ def _pending_job(s) -> str:
     return enqueue("echo", user_id=s.member.id).rq_job_id
 
 
+IMPORTS = Path(__file__).resolve().parents[1] / "data" / "imports"
+
+
+def _import(s, status: str) -> int:
+    """An import of the owner's at this stage (planned: its Import button; imported: its Undo)."""
+    from app.models import Import
+
+    record = Import(organization_id=s.org.id, user_id=s.owner.id, file_name="toggl.csv", format="toggl",
+                    content=(IMPORTS / "toggl.csv").read_text(), status=status, options={"time_zone": "UTC"})
+    s.db.session.add(record)
+    s.db.session.commit()
+    return record.id
+
+
+class _Reupload(io.BytesIO):
+    """A file the test client may send twice (the double submit reuses the valid form): closing rewinds it."""
+
+    def close(self) -> None:
+        self.seek(0)
+
+
+def _import_upload(s) -> dict:
+    return {"file": (_Reupload((IMPORTS / "toggl.csv").read_bytes()), "toggl.csv"), "format": "auto",
+            "time_zone": "Europe/Berlin"}
+
+
 REPORT_FORM = {"range": "last_month", "date_from": "", "date_to": "", "group1": "project", "group2": "",
                "billable": "all", "rounding": "none", "rounding_minutes": "15", "hours_format": "hmm", "format": "csv"}
 PROJECT_FORM = {"name": "Relaunch", "client_id": "0", "team_id": "0", "budget_hours": "", "hourly_rate": "",
@@ -335,6 +363,12 @@ CASES: dict[str, Case] = {
                          landing="Saved as Mine."),
     "reports.run_definition": Case("member", url=lambda s: {"definition_id": _definition(s).id},
                                    landing='data-testid="report-status" data-status="pending"'),
+    "imports.index": Case("owner", url=lambda s: {"org_id": s.org.id}, valid=_import_upload,
+                          landing="Import of toggl.csv"),
+    "imports.confirm": Case("owner", url=lambda s: {"org_id": s.org.id, "import_id": _import(s, "planned")},
+                            landing="Importing…"),
+    "imports.undo": Case("owner", url=lambda s: {"org_id": s.org.id, "import_id": _import(s, "imported")},
+                         landing="Undone: removed 0 entries"),
     "reports.delete_definition": Case("member", url=lambda s: {"definition_id": _definition(s).id},
                                       landing="Saved report Monthly deleted."),
     "report_schedules.update": Case("member", url=lambda s: {"definition_id": _definition(s).id},

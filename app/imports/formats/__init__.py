@@ -1,0 +1,1 @@
+"""One module per source format: COLUMNS (its header, for detection), LABEL, and parse(records, context)."""
