@@ -295,7 +295,8 @@ def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> b
 # Actions on an organization's people, teams and settings. Owners and admins manage people and teams; only
 # owners touch the organization's settings and its deletion, and only owners make or unmake owners. An
 # organization always keeps one owner: the last one cannot leave, be demoted or be removed.
-PEOPLE_ACTIONS = ("invite", "manage_members", "manage_teams", "view_audit", "edit_settings", "delete")
+PEOPLE_ACTIONS = ("invite", "manage_members", "manage_teams", "view_audit", "edit_settings", "delete",
+                  "manage_webhooks")
 
 
 def can_org(user: User, action: str, organization_id: int) -> bool:
@@ -305,7 +306,7 @@ def can_org(user: User, action: str, organization_id: int) -> bool:
     role = role_in(user, organization_id)
     if action in ("invite", "manage_members", "manage_teams", "view_audit"):
         return role in ORG_WIDE_ROLES
-    if action in ("edit_settings", "delete"):
+    if action in ("edit_settings", "delete", "manage_webhooks"):  # webhooks: their secrets sign the org's data
         return role == Role.OWNER
     return False
 

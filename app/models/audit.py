@@ -19,6 +19,7 @@ AUDIT_ACTIONS = (
     "two_factor.enable", "two_factor.disable", "two_factor.recovery_codes", "two_factor.recovery_code_used",
     "sso.link", "sso.unlink", "sso.sign_in",
     "token.create", "token.revoke",
+    "webhook.create", "webhook.update", "webhook.switch", "webhook.rotate_secret", "webhook.delete",
 )
 
 
