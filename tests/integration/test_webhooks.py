@@ -4,15 +4,37 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from flask import g
+from rq.job import Job
+from sqlalchemy import event, select
 
-from app.models import AuditEntry, JobStatus, WebhookDelivery, WebhookEndpoint
+from app.api import representations
+from app.job_monitor import wording
+from app.models import (
+    WEBHOOK_EVENTS,
+    AuditEntry,
+    JobStatus,
+    Notification,
+    TimeLog,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
+from app.organizations import invitations, people
+from app.redis_client import get_redis
+from app.reports import runs
+from app.reports.params import ReportParams, check
+from app.time_tracking import entries, timers
+from app.time_tracking.entries import EntryData
 from app.webhooks import endpoints
+from app.webhooks.delivery import DeliveryFailed, deliver
 from app.webhooks.emit import emit
 from tests.conftest import login
+from tests.integration.notify_helpers import release_scheduled
 from tests.integration.webhook_receiver import Receiver
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -70,6 +92,7 @@ def test_a_delivery_is_a_signed_post_that_the_readme_recipe_verifies(db, world, 
     assert logged.request_body == body.decode()
     job = db.session.scalar(select(JobStatus).where(JobStatus.kind == "webhook_delivery"))
     assert (job.queue, job.status, job.organization_id) == ("webhooks", "completed", org_id)
+    assert wording.title(job) == "Webhook delivery: time_entry.created"  # its row on /jobs
 
 
 def test_no_subscriber_no_job(db, world, receiver, run_jobs):
@@ -77,7 +100,18 @@ def test_no_subscriber_no_job(db, world, receiver, run_jobs):
     register(w, receiver.url, events=["timer.started"])
     other = register(w, receiver.url, events=["time_entry.created"])
     endpoints.switch(w.owner, other, False)
-    assert emit(w.org.id, "time_entry.created", {"id": 1}) == []
+    org_id = w.org.id
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert emit(org_id, "time_entry.created", lambda: pytest.fail("data built for nobody")) == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "webhook_endpoints" in statements[0]  # one query, on the (org, active) index
     assert db.session.scalar(select(JobStatus).where(JobStatus.kind == "webhook_delivery")) is None
 
 
@@ -174,3 +208,207 @@ def test_only_owners_reach_webhook_pages(client, world, db, who, status):
     if who == "outsider":  # an owner elsewhere cannot reach it through their own organization either
         assert client.get(f"/organizations/{w.other_org.id}/webhooks/{endpoint.id}").status_code == 404
         assert client.post(f"/organizations/{w.other_org.id}/webhooks/{endpoint.id}/delete").status_code == 404
+
+
+# -- events, from the real services ------------------------------------------------------------------------
+def _delivered(receiver, run_jobs, count: int) -> list[dict]:
+    run_jobs(["webhooks"])
+    return [{"event": json.loads(r["body"])["event"], **json.loads(r["body"])} for r in receiver.wait_for(count)]
+
+
+def test_time_changes_fire_their_events_once_with_the_api_representation(db, world, receiver, run_jobs):
+    w = world
+    register(w, receiver.url, events=WEBHOOK_EVENTS)
+    start = utcnow() - timedelta(hours=5)
+    data = EntryData(project=w.alpha_project, start_time=start, end_time=start + timedelta(hours=1),
+                     description="Design review", billable=True)
+    entry = entries.create_entry(w.member, data)
+    created = representations.time_entry(entry)
+    entries.update_entry(w.member, entry, EntryData(project=w.alpha_project, start_time=start,
+                                                    end_time=start + timedelta(hours=2), description="Longer",
+                                                    billable=True))
+    updated = representations.time_entry(entry)
+    entries.delete_entry(entry)
+    running = factory_timer(db, w)  # a timer started 5 minutes ago
+    new = timers.start_timer(w.member, w.beta_project, "Next")  # stops the running one first
+    started = representations.time_entry(new)
+    timers.stop_timer(w.member)  # under a minute: not kept, so deleted
+
+    org_id = w.org.id
+    got = _delivered(receiver, run_jobs, 6)
+    assert [g["event"] for g in got] == ["time_entry.created", "time_entry.updated", "time_entry.deleted",
+                                         "timer.stopped", "timer.started", "time_entry.deleted"]
+    assert got[0]["data"] == created and got[1]["data"] == updated
+    assert got[2]["data"]["id"] == created["id"] and got[2]["data"]["description"] == "Longer"
+    assert got[3]["data"]["id"] == running and got[3]["data"]["running"] is False
+    assert got[4]["data"] == started and started["running"] is True
+    assert got[5]["data"]["id"] == started["id"]
+    assert {g["organization_id"] for g in got} == {org_id}
+    assert len({g["id"] for g in got}) == 6
+
+
+def factory_timer(db, w) -> int:
+    log = TimeLog(user_id=w.member.id, organization_id=w.org.id, project_id=w.alpha_project.id,
+                  start_time=utcnow() - timedelta(minutes=5), description="Running")
+    db.session.add(log)
+    db.session.commit()
+    return log.id
+
+
+def test_pausing_stops_and_resuming_starts_a_timer(db, world, receiver, run_jobs):
+    w = world
+    register(w, receiver.url, events=["timer.started", "timer.stopped"])
+    running = factory_timer(db, w)
+    timers.pause_timer(w.member)
+    resumed = timers.resume_timer(w.member).id
+    got = _delivered(receiver, run_jobs, 2)
+    assert [(g["event"], g["data"]["id"]) for g in got] == [("timer.stopped", running),
+                                                           ("timer.started", resumed)]
+
+
+def test_only_the_events_an_endpoint_chose_reach_it_and_other_organizations_get_nothing(db, world, receiver,
+                                                                                         run_jobs):
+    w = world
+    register(w, receiver.url, events=["time_entry.deleted"])
+    endpoints.create(w.outsider, w.other_org, receiver.url, "", list(WEBHOOK_EVENTS))
+    start = utcnow() - timedelta(hours=5)
+    entry = entries.create_entry(w.member, EntryData(project=w.alpha_project, start_time=start,
+                                                     end_time=start + timedelta(hours=1), description="Calls",
+                                                     billable=True))
+    entries.delete_entry(entry)
+    org_id = w.org.id
+    got = _delivered(receiver, run_jobs, 1)
+    assert [(g["event"], g["organization_id"]) for g in got] == [("time_entry.deleted", org_id)]
+
+
+def test_a_finished_report_fires_report_ready(db, world, receiver, run_jobs):
+    w = world
+    register(w, receiver.url, events=["report.ready"])
+    today = utcnow().date()
+    params = check(ReportParams(organization_id=w.org.id, range="custom", date_from=(today - timedelta(days=7))
+                                .isoformat(), date_to=today.isoformat(), groups=["project"], format="csv",
+                                time_zone="UTC"))
+    report_id = runs.create_report(w.owner, params).id
+    run_jobs(["reports"])
+    [got] = _delivered(receiver, run_jobs, 1)
+    assert got["event"] == "report.ready"
+    assert got["data"]["id"] == report_id and got["data"]["status"] == "completed"
+    assert got["data"]["file_url"].endswith(f"/api/v1/reports/{report_id}/file")
+
+
+def test_a_member_joining_and_a_member_removed_fire_their_events(db, world, receiver, run_jobs, factory):
+    w = world
+    register(w, receiver.url, events=["member.joined", "member.removed"])
+    newcomer = factory.user(None, email="newcomer@acme.test")
+    invitation, _ = invitations.invite(w.owner, w.org, newcomer.email, "manager", [])
+    invitations.accept(invitation, newcomer)
+    people.remove_member(w.owner, w.org, w.org.membership_of(w.beta_member.id))
+    removed_id = w.beta_member.id
+    got = _delivered(receiver, run_jobs, 2)
+    assert [g["event"] for g in got] == ["member.joined", "member.removed"]
+    assert got[0]["data"]["user"]["email"] == "newcomer@acme.test" and got[0]["data"]["role"] == "manager"
+    assert got[1]["data"]["user"]["id"] == removed_id and got[1]["data"]["removed_at"]
+
+
+# -- failures, retries, the log, replay, switch-off ------------------------------------------------------------
+def test_a_failing_receiver_is_retried_with_backoff_and_every_attempt_is_logged(db, world, receiver, run_jobs):
+    w = world
+    register(w, receiver.url)
+    receiver.status, receiver.reply = 500, b"boom: database locked"
+    [delivery] = emit(w.org.id, "time_entry.created", {"id": 7})
+    delivery_id = delivery.id
+    run_jobs(["webhooks"])
+
+    logged = db.session.get(WebhookDelivery, delivery_id)
+    assert (logged.status, logged.attempts, logged.response_code) == ("failed", 1, 500)
+    assert logged.response_body == "boom: database locked" and logged.error == "HTTP 500"
+    job = Job.fetch(JobStatus.query.filter_by(kind="webhook_delivery").one().rq_job_id, connection=get_redis())
+    assert job.get_status() == "scheduled" and job.retries_left == 3  # 5 attempts in all: 4 retries, 1 used
+    assert job.retry_intervals == [10, 60, 300, 1800]
+    endpoint = db.session.scalar(select(WebhookEndpoint))
+    assert endpoint.consecutive_failures == 0  # not final yet: retries remain
+
+    receiver.status = 200
+    release_scheduled()  # the 10 s backoff is due now
+    run_jobs(["webhooks"], with_scheduler=True)
+    db.session.expire_all()
+    logged = db.session.get(WebhookDelivery, delivery_id)
+    assert (logged.status, logged.attempts, logged.response_code) == ("succeeded", 2, 200)
+    assert [json.loads(r["body"])["id"] for r in receiver.requests] == [delivery_id, delivery_id]
+
+
+def test_replay_one_delivery_or_all_failed_ones_answers_303_saying_how_many(client, db, world, receiver, run_jobs):
+    w = world
+
+    def run_jobs_then_forget_user(queues):
+        """The in-process worker ends its session: the signed-in user that Flask-Login keeps in the test's app
+        context (shared with the client's requests) is loaded again on the next request."""
+        run_jobs(queues)
+        g.pop("_login_user", None)
+
+    endpoint = register(w, receiver.url, events=["time_entry.created", "time_entry.deleted"])
+    org_id = w.org.id
+    page = f"/organizations/{org_id}/webhooks/{endpoint.id}"
+    login(client, w.owner)
+    delivered = emit(org_id, "time_entry.created", {"id": 1})[0].id
+    run_jobs_then_forget_user(["webhooks"])
+    receiver.status = 503
+    failing = [emit(org_id, "time_entry.deleted", {"id": n})[0].id for n in (2, 3)]
+    run_jobs_then_forget_user(["webhooks"])
+    receiver.status = 200
+
+    html = client.get(page).get_data(as_text=True)
+    assert html.index(failing[1]) < html.index(failing[0]) < html.index(delivered)  # newest first
+    answer = client.post(f"{page}/replay-failed")
+    assert answer.status_code == 303 and answer.headers["Location"] == page
+    assert "2 deliveries queued again." in client.get(page).get_data(as_text=True)
+    run_jobs_then_forget_user(["webhooks"])
+    assert {db.session.get(WebhookDelivery, i).status for i in failing} == {"succeeded"}
+
+    answer = client.post(f"{page}/deliveries/{delivered}/replay")
+    assert answer.status_code == 303
+    assert "1 delivery queued again." in client.get(page).get_data(as_text=True)
+    run_jobs_then_forget_user(["webhooks"])
+    assert [json.loads(r["body"])["id"] for r in receiver.requests].count(delivered) == 2  # the same id again
+    assert client.post(f"{page}/deliveries/not-a-delivery/replay").status_code == 404
+    answer = client.post(f"{page}/replay-failed")
+    assert "No failed deliveries to replay." in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_ten_failed_deliveries_in_a_row_switch_the_endpoint_off_and_tell_the_owners(db, world, receiver):
+    w = world
+    endpoint = register(w, receiver.url)
+    endpoint_id, owner_id = endpoint.id, w.owner.id
+    receiver.status = 500
+    for n in range(10):
+        [delivery] = emit(w.org.id, "time_entry.created", {"id": n})
+        assert db.session.get(WebhookEndpoint, endpoint_id).active is True
+        with pytest.raises(DeliveryFailed):
+            deliver(delivery.id)  # outside a job: its last attempt, so it counts for the endpoint
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    assert endpoint.active is False and endpoint.consecutive_failures == 10
+    assert "10 consecutive failed deliveries" in endpoint.disabled_reason
+    [notice] = db.session.scalars(select(Notification).where(Notification.kind == "webhook_disabled"))
+    assert notice.user_id == owner_id and receiver.url in notice.title
+    assert notice.link == f"/organizations/{w.org.id}/webhooks/{endpoint_id}"
+    assert db.session.scalar(select(JobStatus).where(JobStatus.kind == "notification_email")) is not None
+    assert emit(w.org.id, "time_entry.created", {"id": 11}) == []  # nothing more is sent
+    assert len(receiver.requests) == 10
+
+    endpoints.switch(w.owner, endpoint, True)
+    assert endpoint.consecutive_failures == 0
+
+
+def test_a_success_resets_the_count_of_failures(db, world, receiver):
+    w = world
+    endpoint = register(w, receiver.url)
+    receiver.status = 500
+    for n in range(9):
+        with pytest.raises(DeliveryFailed):
+            deliver(emit(w.org.id, "time_entry.created", {"id": n})[0].id)
+    receiver.status = 204
+    deliver(emit(w.org.id, "time_entry.created", {"id": 9})[0].id)
+    receiver.status = 500
+    with pytest.raises(DeliveryFailed):
+        deliver(emit(w.org.id, "time_entry.created", {"id": 10})[0].id)
+    assert (endpoint.active, endpoint.consecutive_failures) == (True, 1)
