@@ -165,19 +165,30 @@ def test_an_owner_registers_an_endpoint_sees_its_secret_once_edits_switches_rota
                        "webhook.rotate_secret", "webhook.delete"]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "http://localhost/hook", "http://10.1.2.3/hook",
-                                 "http://169.254.169.254/latest", "http://[::1]/hook", "http://192.168.0.10/"])
-def test_private_addresses_are_refused_when_the_flag_is_off(app, client, world, url):
+PRIVATE = ["http://127.0.0.1:9/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest",
+           "http://[::1]/hook", "http://192.168.0.10/", "http://[::ffff:127.0.0.1]/hook"]
+
+
+def test_private_addresses_are_refused_when_the_flag_is_off(app, client, world, db):
     login(client, world.owner)
     app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = False
     try:
-        answer = client.post(f"/organizations/{world.org.id}/webhooks", data={**EVENTS_FORM, "url": url})
+        answers = {url: client.post(f"/organizations/{world.org.id}/webhooks", data={**EVENTS_FORM, "url": url})
+                   for url in PRIVATE}
         public = client.post(f"/organizations/{world.org.id}/webhooks",
                              data={**EVENTS_FORM, "url": "https://93.184.216.34/hook"})
+        # a delivery checks again: an endpoint saved while the flag was on is not reached once it is off
+        endpoint = db.session.scalar(select(WebhookEndpoint))
+        endpoint.url = "http://127.0.0.1:9/hook"
+        db.session.commit()
+        [delivery] = emit(world.org.id, "time_entry.created", {"id": 1})
+        with pytest.raises(DeliveryFailed, match="public addresses only"):
+            deliver(delivery.id)
     finally:
         app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = True
-    assert answer.status_code == 422
-    assert "webhooks go to public addresses only" in answer.get_data(as_text=True)
+    for url, answer in answers.items():
+        assert answer.status_code == 422, url
+        assert "webhooks go to public addresses only" in answer.get_data(as_text=True), url
     assert public.status_code == 303
 
 
