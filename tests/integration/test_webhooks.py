@@ -36,6 +36,7 @@ from app.webhooks.emit import emit
 from tests.conftest import login
 from tests.integration.notify_helpers import release_scheduled
 from tests.integration.webhook_receiver import Receiver
+from tests.mailbox import body, empty_outbox, outbox
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -348,6 +349,24 @@ def test_a_failing_receiver_is_retried_with_backoff_and_every_attempt_is_logged(
     assert [json.loads(r["body"])["id"] for r in receiver.requests] == [delivery_id, delivery_id]
 
 
+def test_a_delivery_failing_all_five_attempts_is_failed_and_counts_once_for_its_endpoint(db, world, receiver,
+                                                                                       run_jobs):
+    w = world
+    endpoint_id = register(w, receiver.url).id
+    receiver.status = 502
+    delivery_id = emit(w.org.id, "time_entry.created", {"id": 7})[0].id
+    run_jobs(["webhooks"])
+    for _ in range(4):  # each backoff (10 s, 1 min, 5 min, 30 min) made due at once
+        release_scheduled()
+        run_jobs(["webhooks"], with_scheduler=True)
+    db.session.expire_all()
+    logged = db.session.get(WebhookDelivery, delivery_id)
+    assert (logged.status, logged.attempts, logged.response_code) == ("failed", 5, 502)
+    assert len(receiver.requests) == 5
+    assert db.session.scalar(select(JobStatus.status).where(JobStatus.kind == "webhook_delivery")) == "failed"
+    assert db.session.get(WebhookEndpoint, endpoint_id).consecutive_failures == 1
+
+
 def test_replay_one_delivery_or_all_failed_ones_answers_303_saying_how_many(client, db, world, receiver, run_jobs):
     w = world
 
@@ -386,8 +405,10 @@ def test_replay_one_delivery_or_all_failed_ones_answers_303_saying_how_many(clie
     assert "No failed deliveries to replay." in client.get(answer.headers["Location"]).get_data(as_text=True)
 
 
-def test_ten_failed_deliveries_in_a_row_switch_the_endpoint_off_and_tell_the_owners(db, world, receiver):
+def test_ten_failed_deliveries_in_a_row_switch_the_endpoint_off_and_tell_the_owners(app, db, world, receiver,
+                                                                                    run_jobs):
     w = world
+    empty_outbox(app.config["OUTBOX_DIR"])
     endpoint = register(w, receiver.url)
     endpoint_id, owner_id = endpoint.id, w.owner.id
     receiver.status = 500
@@ -402,12 +423,16 @@ def test_ten_failed_deliveries_in_a_row_switch_the_endpoint_off_and_tell_the_own
     [notice] = db.session.scalars(select(Notification).where(Notification.kind == "webhook_disabled"))
     assert notice.user_id == owner_id and receiver.url in notice.title
     assert notice.link == f"/organizations/{w.org.id}/webhooks/{endpoint_id}"
-    assert db.session.scalar(select(JobStatus).where(JobStatus.kind == "notification_email")) is not None
     assert emit(w.org.id, "time_entry.created", {"id": 11}) == []  # nothing more is sent
     assert len(receiver.requests) == 10
-
     endpoints.switch(w.owner, endpoint, True)
     assert endpoint.consecutive_failures == 0
+
+    url, email = receiver.url, w.owner.email
+    run_jobs(["notifications"])  # the e-mail beside the in-app notification
+    [message] = outbox(app.config["OUTBOX_DIR"])
+    assert message["To"] == email and f"A webhook was switched off: {url}" in message["Subject"]
+    assert f"/webhooks/{endpoint_id}" in body(message)
 
 
 def test_a_success_resets_the_count_of_failures(db, world, receiver):
