@@ -75,7 +75,7 @@ def deliver(delivery_id: str) -> str:
     if delivery.status == DeliveryState.SUCCEEDED:
         return f"delivery {delivery_id} was delivered already"  # idempotent: a retry after success sends nothing
     endpoint = db.session.get(WebhookEndpoint, delivery.endpoint_id)
-    if not endpoint.active:
+    if endpoint is None or not endpoint.active:
         return f"delivery {delivery_id} not sent: its endpoint is switched off"
     code, ms, text, error = _post(endpoint, delivery)
     ok = delivery.attempted(code, ms, text, error)

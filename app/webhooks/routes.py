@@ -100,7 +100,6 @@ def update(org_id, endpoint_id):
         else:
             flash("Endpoint saved." if changed else "Nothing changed.", "success" if changed else "info")
             return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
-    db.session.rollback()
     return _render_show(org, endpoint, form, 422)
 
 
