@@ -144,6 +144,8 @@ def replay(org_id, endpoint_id, delivery_id):
     found = db.session.get(WebhookDelivery, delivery_id[:36])
     if found is None or found.endpoint_id != endpoint.id:
         abort(404)
+    if not endpoint.active:
+        return _switched_off(org, endpoint)
     queued = sending.replay(endpoint, [found])
     flash(_queued_message(queued, 1), "success" if queued else "error")
     return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
@@ -154,10 +156,17 @@ def replay(org_id, endpoint_id, delivery_id):
 def replay_failed(org_id, endpoint_id):
     org = _organization(org_id)
     endpoint = _endpoint(org, endpoint_id)
+    if not endpoint.active:
+        return _switched_off(org, endpoint)
     failed = sending.failed_of(endpoint)
     queued = sending.replay(endpoint, failed)
     flash(_queued_message(queued, len(failed)) if failed else "No failed deliveries to replay.",
           "success" if queued or not failed else "error")
+    return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
+
+
+def _switched_off(org, endpoint):
+    flash("This endpoint is switched off: switch it on, then replay its deliveries.", "error")
     return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
 
 

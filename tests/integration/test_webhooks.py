@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import g
 from rq.job import Job
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from app.api import representations
 from app.job_monitor import wording
@@ -404,6 +404,14 @@ def test_replay_one_delivery_or_all_failed_ones_answers_303_saying_how_many(clie
     answer = client.post(f"{page}/replay-failed")
     assert "No failed deliveries to replay." in client.get(answer.headers["Location"]).get_data(as_text=True)
 
+    assert client.post(f"{page}/switch", data={"active": "0"}).status_code == 303
+    sent = len(receiver.requests)
+    answer = client.post(f"{page}/deliveries/{delivered}/replay")
+    assert answer.status_code == 303
+    assert "This endpoint is switched off" in client.get(page).get_data(as_text=True)
+    run_jobs_then_forget_user(["webhooks"])
+    assert len(receiver.requests) == sent and db.session.get(WebhookDelivery, delivered).status == "succeeded"
+
 
 def test_ten_failed_deliveries_in_a_row_switch_the_endpoint_off_and_tell_the_owners(app, db, world, receiver,
                                                                                     run_jobs):
@@ -448,3 +456,18 @@ def test_a_success_resets_the_count_of_failures(db, world, receiver):
     with pytest.raises(DeliveryFailed):
         deliver(emit(w.org.id, "time_entry.created", {"id": 10})[0].id)
     assert (endpoint.active, endpoint.consecutive_failures) == (True, 1)
+
+
+def test_deleting_the_organization_deletes_its_endpoints_and_their_log(db, world, receiver, run_jobs):
+    from app.organizations import lifecycle
+
+    w = world
+    register(w, receiver.url)
+    endpoints.create(w.outsider, w.other_org, receiver.url, "", ["time_entry.created"])
+    emit(w.org.id, "time_entry.created", {"id": 1})
+    emit(w.other_org.id, "time_entry.created", {"id": 2})
+    other_org_id = w.other_org.id
+    lifecycle.delete(w.org.id)
+    db.session.expire_all()
+    assert [e.organization_id for e in db.session.scalars(select(WebhookEndpoint))] == [other_org_id]
+    assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
