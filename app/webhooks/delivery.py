@@ -85,11 +85,20 @@ def deliver(delivery_id: str) -> str:
     db.session.commit()
     if switched_off:
         _tell_owners(endpoint)
-    outcome = f"{delivery.event} to {endpoint.url}: {error or code} in {ms} ms"
+    # what the job (and so /jobs, which an organization's admins read too) says: never the URL, which may hold a
+    # receiver's token; the delivery log (owners only) keeps the whole error
+    what = f"HTTP {code}" if code is not None else _kind_of(error)
+    outcome = f"{delivery.event} to endpoint {endpoint.id}: {what} in {ms} ms"
     if not ok:
         log.warning("webhook delivery %s failed (attempt %s): %s", delivery.id, delivery.attempts, outcome)
         raise DeliveryFailed(outcome)
     return outcome
+
+
+def _kind_of(error: str) -> str:
+    if "public addresses only" in error:
+        return "refused: not a public address (webhooks go to public addresses only)"
+    return error.split(":", 1)[0]  # the exception's class name: ConnectTimeout, ConnectionError, ...
 
 
 def _tell_owners(endpoint: WebhookEndpoint) -> None:

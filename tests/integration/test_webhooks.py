@@ -334,6 +334,8 @@ def test_a_failing_receiver_is_retried_with_backoff_and_every_attempt_is_logged(
     logged = db.session.get(WebhookDelivery, delivery_id)
     assert (logged.status, logged.attempts, logged.response_code) == ("failed", 1, 500)
     assert logged.response_body == "boom: database locked" and logged.error == "HTTP 500"
+    job_row = JobStatus.query.filter_by(kind="webhook_delivery").one()
+    assert receiver.url not in (job_row.error_message or "") and "HTTP 500" in job_row.error_message
     job = Job.fetch(JobStatus.query.filter_by(kind="webhook_delivery").one().rq_job_id, connection=get_redis())
     assert job.get_status() == "scheduled" and job.retries_left == 3  # 5 attempts in all: 4 retries, 1 used
     assert job.retry_intervals == [10, 60, 300, 1800]
@@ -471,3 +473,15 @@ def test_deleting_the_organization_deletes_its_endpoints_and_their_log(db, world
     db.session.expire_all()
     assert [e.organization_id for e in db.session.scalars(select(WebhookEndpoint))] == [other_org_id]
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
+
+
+def test_private_addresses_are_off_by_default_in_production_only(tmp_path):
+    from app.config import load_config
+
+    production = {"APP_ENV": "production", "SECRET_KEY": "s", "APP_URL": "https://timeboard.example.com"}
+    assert load_config(str(tmp_path), environ=production)["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] is False
+    assert load_config(str(tmp_path), environ={**production, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1"}
+                       )["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] is True
+    assert load_config(str(tmp_path), environ={"APP_ENV": "development"})["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] is True
+    assert load_config(str(tmp_path), environ={"APP_ENV": "test", "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "off"}
+                       )["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] is False
