@@ -415,6 +415,23 @@ def test_replay_one_delivery_or_all_failed_ones_answers_303_saying_how_many(clie
     assert len(receiver.requests) == sent and db.session.get(WebhookDelivery, delivered).status == "succeeded"
 
 
+def test_the_delivery_log_is_paginated_newest_first(client, db, world):
+    w = world
+    endpoint = register(w, "https://example.com/hook")
+    ids = []
+    for n in range(21):
+        [delivery] = emit(w.org.id, "time_entry.created", {"id": n})
+        delivery.created_at = utcnow() - timedelta(minutes=30 - n)  # one a minute, the last the newest
+        ids.append(delivery.id)
+    db.session.commit()
+    login(client, w.owner)
+    page = f"/organizations/{w.org.id}/webhooks/{endpoint.id}"
+    first = re.findall(r'data-delivery-id="([^"]+)"', client.get(page).get_data(as_text=True))
+    second = re.findall(r'data-delivery-id="([^"]+)"', client.get(f"{page}?page=2").get_data(as_text=True))
+    assert first == ids[::-1][:20] and second == [ids[0]]
+    assert client.get(f"{page}?page=abc").status_code == 200
+
+
 def test_ten_failed_deliveries_in_a_row_switch_the_endpoint_off_and_tell_the_owners(app, db, world, receiver,
                                                                                     run_jobs):
     w = world
