@@ -61,6 +61,8 @@ from app.time_tracking import routes as time_logs
 from app.time_tracking import timesheet_routes as timesheet
 from app.web import errors, helpers, input_guard, main, request_id, security
 from app.web.form_filters import IdConverter
+from app.webhooks import routes as webhooks
+from app.webhooks import subscribers as webhook_subscribers
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -118,7 +120,8 @@ def register_blueprints(app: Flask) -> None:
     feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, sso, settings, time_logs, timesheet, projects, organizations, notifications,
-                   dashboards, job_monitor, reports, report_schedules, imports, streams, metrics, api):
+                   dashboards, job_monitor, reports, report_schedules, imports, streams, metrics, api,
+                   webhooks):
         app.register_blueprint(module.bp)
     errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
     register_rq_dashboard(app)
@@ -128,6 +131,7 @@ def register_subscribers() -> None:
     """Features that hook into another's events rather than being called from inside it (idempotent)."""
     budgets.subscribe()  # budget checks follow every change to time data
     report_notices.register()  # scheduled reports' e-mails carry their file
+    webhook_subscribers.subscribe()  # webhooks follow time changes, finished reports and membership changes
 
 
 def register_proxy_fix(app: Flask) -> None:

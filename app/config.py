@@ -234,6 +234,10 @@ def _jobs(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         # live updates: leading edge + one trailing run per window; DASHBOARD_DEBOUNCE_SECONDS is its former name
         "DASHBOARD_THROTTLE_SECONDS": float(environ.get("DASHBOARD_THROTTLE_SECONDS")
                                             or environ.get("DASHBOARD_DEBOUNCE_SECONDS", "2")),
+        # webhooks may be sent to loopback, private and link-local addresses: on in development and tests, off in
+        # production (an endpoint there must not reach the servers behind the firewall)
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": _flag(environ.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"),
+                                                 default=env != "production"),
     }
 
 

@@ -296,10 +296,11 @@ def can_view_dashboard(user: User, kind: str, record_id: int | None = None) -> b
 # Actions on an organization's people, teams and settings. Owners and admins manage people and teams; only
 # owners touch the organization's settings and its deletion, and only owners make or unmake owners. An
 # organization always keeps one owner: the last one cannot leave, be demoted or be removed.
-# Only owners take a full export of the organization's data ("export": its page, its stream and its download);
-# owners, admins and managers import time ("import_time"), each imported person's time still through can_edit.
+# Only owners take a full export of the organization's data ("export": its page, its stream and its download) and
+# manage webhooks ("manage_webhooks": their secrets sign the organization's data); owners, admins and managers
+# import time ("import_time"), each imported person's time still through can_edit.
 PEOPLE_ACTIONS = ("invite", "manage_members", "manage_teams", "view_audit", "edit_settings", "delete", "export",
-                  "import_time")
+                  "manage_webhooks", "import_time")
 
 
 def can_org(user: User, action: str, organization_id: int) -> bool:
@@ -309,7 +310,7 @@ def can_org(user: User, action: str, organization_id: int) -> bool:
     role = role_in(user, organization_id)
     if action in ("invite", "manage_members", "manage_teams", "view_audit"):
         return role in ORG_WIDE_ROLES
-    if action in ("edit_settings", "delete", "export"):
+    if action in ("edit_settings", "delete", "export", "manage_webhooks"):
         return role == Role.OWNER
     if action == "import_time":  # imports (issue 20 E): each imported person's time still goes through can_edit
         return role in MANAGING_ROLES

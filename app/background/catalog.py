@@ -14,6 +14,7 @@ SYSTEM_DASHBOARD = "dashboard_system"  # the platform-wide one: heavier, for a h
 DEFAULT = "default"
 REPORTS = "reports"
 NOTIFICATIONS = "notifications"
+WEBHOOKS = "webhooks"  # signed POSTs to the organizations' webhook endpoints (app/webhooks/)
 MAIL = "mail"  # account e-mail: password reset, invitation, sign-up and address confirmation
 SEEDING = "seeding"
 MAINTENANCE = "maintenance"
@@ -26,8 +27,8 @@ MAINTENANCE = "maintenance"
 # alone, so a seeding run never delays anything else.
 DASHBOARD_WORKER_QUEUES = [DASHBOARD]
 MAIL_WORKER_QUEUES = [MAIL]
-MAIN_WORKER_QUEUES = [SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, MAINTENANCE]
-QUEUES = [DASHBOARD, MAIL, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, SEEDING, MAINTENANCE]
+MAIN_WORKER_QUEUES = [SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, WEBHOOKS, MAINTENANCE]
+QUEUES = [DASHBOARD, MAIL, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, WEBHOOKS, SEEDING, MAINTENANCE]
 
 PERFORM = "jobs.runner.perform"  # what RQ runs for every kind: perform(kind, *args) tracks the job around it
 
@@ -91,6 +92,9 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
             label="Project budget check"),
     JobKind("operator_alerts", "jobs.notifications.check_operator_alerts", NOTIFICATIONS, timeout=60, retries=0,
             label="Operator alert checks"),
+    # 5 attempts: at once, then 10 s, 1 min, 5 min and 30 min later
+    JobKind("webhook_delivery", "jobs.webhooks.deliver", WEBHOOKS, timeout=60, retries=4,
+            retry_intervals=[10, 60, 300, 1800], label="Webhook delivery"),
     JobKind("organization_deletion", "jobs.organizations.delete_organization", MAINTENANCE, timeout=3600, retries=2,
             label="Organization deletion"),
     JobKind("organization_export", "jobs.organizations.export_organization", MAINTENANCE, timeout=3600, retries=1,

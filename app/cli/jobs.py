@@ -50,7 +50,7 @@ def worker_connection() -> redis.Redis:
               help="Fork a work-horse per job, or run jobs in the worker process (short, frequent jobs).")
 def worker_command(queues: tuple[str, ...], burst: bool, name: str | None, fork: bool):
     """Run an RQ worker on QUEUES (default: the main worker's, dashboard_system default reports notifications
-    maintenance). The Procfile's dashboard_worker is `jobs worker dashboard --no-fork`, its mail_worker
+    webhooks maintenance). The Procfile's dashboard_worker is `jobs worker dashboard --no-fork`, its mail_worker
     `jobs worker mail --no-fork`."""
     names = list(queues) or MAIN_WORKER_QUEUES
     unknown = [q for q in names if q not in QUEUES]

@@ -13,11 +13,12 @@ from rq.registry import ScheduledJobRegistry
 
 from app.background.catalog import KINDS
 from app.extensions import db
-from app.models import JobState, JobStatus, Report, utcnow
+from app.models import JobState, JobStatus, Report, WebhookDelivery, utcnow
 from app.redis_client import get_redis
 from app.web.form_filters import parse_id
 
 REPORT_KIND = "report_generation"
+WEBHOOK_KIND = "webhook_delivery"
 
 
 def label(kind: str) -> str:
@@ -33,6 +34,10 @@ def title(job: JobStatus) -> str:
         period = report_period(report) if report is not None else None
         if period:
             return f"Report for {period}"
+    if job.kind == WEBHOOK_KIND:  # "Webhook delivery: timer.started" (not the URL: it may hold a receiver's token)
+        delivery = db.session.get(WebhookDelivery, (job.args_summary or "").strip("'")[:36])
+        if delivery is not None:
+            return f"{label(job.kind)}: {delivery.event}"
     return label(job.kind)
 
 

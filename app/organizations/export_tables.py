@@ -74,6 +74,7 @@ TABLES: list[ExportTable] = [
     ExportTable("favourite_tags", lambda t, org: t.c.favourite_id.in_(
         select(Favourite.id).where(Favourite.project_id.in_(_org_projects(org))))),
     ExportTable("imports", _own),  # each import's file, plan and what it created (undo needs them)
+    ExportTable("webhook_endpoints", _own, omit=("secret",)),
     ExportTable("audit_entries", _own),
 ]
 
@@ -83,6 +84,7 @@ EXCLUDED: dict[str, str] = {
     "reports": "generated output (files that expire); the saved report definitions that make them are exported",
     "job_statuses": "the job queue's operational records, not the organization's data",
     "exports": "the exports themselves: a record of this feature, not the organization's data",
+    "webhook_deliveries": "the delivery log: a record of what was sent, each body a copy of data exported anyway",
 }
 
 # A column with one of these in its name is a credential and is never written, whatever the table.

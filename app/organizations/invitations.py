@@ -18,7 +18,7 @@ from app import policies, tokens
 from app.extensions import db
 from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User, utcnow
 from app.notifications.mail import app_url_for, send_email_later
-from app.organizations import audit
+from app.organizations import audit, events
 from app.organizations.people import access_changed
 from app.timezones import valid_zone
 
@@ -159,6 +159,7 @@ def accept(invitation: Invitation, user: User) -> None:
         db.session.rollback()
         raise InvitationError("This invitation was just used.") from None
     access_changed(organization, [user.id], teams)
+    events.send(events.member_joined, organization.membership_of(user.id))
 
 
 def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zone: str | None = None) -> User:

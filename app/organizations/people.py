@@ -14,7 +14,7 @@ from app.extensions import db
 from app.live.publisher import turbo
 from app.live.topics import DashboardKey
 from app.models import Membership, Organization, Role, Team, TeamMembership, TimeLog, User
-from app.organizations import audit
+from app.organizations import audit, events
 from app.time_tracking import changes
 
 
@@ -80,6 +80,7 @@ def remove_member(actor: User, organization: Organization, membership: Membershi
     if running is not None:
         changes.after_commit([running])
     access_changed(organization, [user.id], teams)
+    events.send(events.member_removed, membership)
 
 
 def former_member_ids(organization_id: int) -> set[int]:

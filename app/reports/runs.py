@@ -22,6 +22,7 @@ from app.extensions import db
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ReportTopic
 from app.models import JobState, JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
+from app.reports import events
 from app.reports import notices as report_notifications
 from app.reports.files import delete_file, file_exists, remove_partial_files, reports_dir
 from app.reports.generate import Canceled, generate
@@ -135,6 +136,7 @@ def build_report(report_id: int) -> str:
                     result.summary)
     _save(report)
     report_notifications.report_finished(report)  # its owner, or a scheduled run's recipients (issue 13)
+    events.ready(report)  # webhooks
     return f"report {report_id}: {result.rows:,} rows, {result.size:,} bytes ({result.file_name})"
 
 

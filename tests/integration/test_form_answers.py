@@ -350,6 +350,22 @@ CASES: dict[str, Case] = {
                                       landing="was removed from Alpha"),
     "organizations.assign_project": Case("owner", url=lambda s: {"team_id": s.beta.id},
                                   valid=lambda s: {"project_id": s.org_project.id}, landing="now belongs to Beta"),
+    # webhooks (owners)
+    "webhooks.create": Case("owner", url=lambda s: {"org_id": s.org.id},
+                            valid=lambda s: {"url": "https://example.com/hook", "events": ["timer.started"]},
+                            junk={"url": "ftp://x", "events": ["nonsense"]}, landing="shown this once"),
+    "webhooks.update": Case("owner", url=lambda s: {"org_id": s.org.id, "endpoint_id": _webhook(s).id},
+                            valid=lambda s: {"url": "https://example.com/v2", "events": ["report.ready"]},
+                            junk={"url": "javascript:alert(1)"}, landing="Endpoint saved."),
+    "webhooks.switch": Case("owner", url=lambda s: {"org_id": s.org.id, "endpoint_id": _webhook(s).id},
+                            valid=lambda s: {"active": "0"}, landing="Endpoint switched off"),
+    "webhooks.rotate": Case("owner", url=lambda s: {"org_id": s.org.id, "endpoint_id": _webhook(s).id},
+                            landing="New signing secret made"),
+    "webhooks.delete": Case("owner", url=lambda s: {"org_id": s.org.id, "endpoint_id": _webhook(s).id},
+                            landing="Endpoint deleted"),
+    "webhooks.replay": Case("owner", url=lambda s: _webhook_delivery(s), landing="1 delivery queued again."),
+    "webhooks.replay_failed": Case("owner", url=lambda s: {"org_id": s.org.id, "endpoint_id": _webhook(s).id},
+                                   landing="No failed deliveries to replay."),
     # reports and their schedules
     "reports.create": Case("member", valid=lambda s: {**REPORT_FORM, "organization_id": s.org.id},
                            landing='data-testid="report-status" data-status="pending"'),
@@ -405,6 +421,18 @@ CASES: dict[str, Case] = {
     "job_monitor.mark_unknown": Case("sysadmin", url=lambda s: {"key": _failure_cluster(s, known=True)},
                                      landing="counts in the operator alerts again"),
 }
+
+
+def _webhook(s):
+    from app.webhooks import endpoints
+    return endpoints.create(s.owner, s.org, "https://example.com/hook", "", ["time_entry.created"])
+
+
+def _webhook_delivery(s) -> dict:
+    from app.webhooks.emit import emit
+    endpoint = _webhook(s)
+    return {"org_id": s.org.id, "endpoint_id": endpoint.id,
+            "delivery_id": emit(s.org.id, "time_entry.created", {"id": 1})[0].id}
 
 
 def _access_token(s) -> int:

@@ -23,6 +23,7 @@ from app.models import (
     Export,
     ExportState,
     Favourite,
+    Import,
     Invitation,
     Notification,
     ReportDefinition,
@@ -31,6 +32,7 @@ from app.models import (
     Tag,
     Task,
     TimeLog,
+    WebhookEndpoint,
     utcnow,
 )
 from app.organizations import exports
@@ -58,6 +60,10 @@ def _full_world(factory):
     w.invitation = factory._save(Invitation(organization_id=w.org.id, email="ivy@example.com", role="member",
                                             invited_by_id=w.owner.id))
     factory._save(AuditEntry(organization_id=w.org.id, actor_id=w.owner.id, action="team.create", target="Alpha"))
+    factory._save(Import(organization_id=w.org.id, user_id=w.owner.id, file_name="toggl.csv",
+                         content="Email,Project\n", format="toggl"))
+    w.webhook = factory._save(WebhookEndpoint(organization_id=w.org.id, url="https://hooks.example.com/tb",
+                                              events=["time_entry.created"]))
     w.owner.totp_secret = "JBSWY3DPEHPK3PXPSECRETSECRET"
     w.token = factory._save(AccessToken(user_id=w.owner.id, name="ci", token_hash="f" * 64, hint="tb_abc"))
     factory.db.session.commit()
@@ -81,7 +87,7 @@ def _ids(w):
     from types import SimpleNamespace
     return SimpleNamespace(org=w.org.id, owner=w.owner.id, formula_log=getattr(w, "formula_log", w.member_log).id,
                            secrets=[w.owner.password_hash] + ([w.owner.totp_secret, w.token.token_hash,
-                                                                w.invitation.nonce] if hasattr(w, "token") else []))
+                                                                w.invitation.nonce, w.webhook.secret] if hasattr(w, "token") else []))
 
 
 def _exported(client, w, run_jobs) -> Export:
