@@ -87,7 +87,8 @@ def _ids(w):
     from types import SimpleNamespace
     return SimpleNamespace(org=w.org.id, owner=w.owner.id, formula_log=getattr(w, "formula_log", w.member_log).id,
                            secrets=[w.owner.password_hash] + ([w.owner.totp_secret, w.token.token_hash,
-                                                                w.invitation.nonce, w.webhook.secret] if hasattr(w, "token") else []))
+                                                                w.invitation.nonce, w.webhook.secret]
+                                                               if hasattr(w, "token") else []))
 
 
 def _exported(client, w, run_jobs) -> Export:
