@@ -79,10 +79,13 @@ def stream_url(port: int) -> str:
     return f":{port}/turbo-stream"
 
 
-@pytest.fixture(scope="module")
-def module_server(app):
-    """One stream gateway, web process and pair of workers shared by every test of a module (starting them
-    costs seconds per test). Each test still starts from an empty database and an empty Redis: see live_server."""
+@pytest.fixture(scope="package")
+def shared_server(app):
+    """One stream gateway, web process and set of workers shared by every browser test (starting them costs
+    seconds of both cores each time), stopped when the browser tests end. Each test still starts from an empty
+    database and an empty Redis, and the processes keep no state of their own between tests: see live_server.
+    A test that needs processes of its own (another configuration, one to kill) starts them with start_web,
+    start_gateway or start_workers; a job it must keep from these workers goes on a queue they do not serve."""
     started: list = []
     try:
         gateway = launch_gateway(started)
@@ -94,15 +97,15 @@ def module_server(app):
 
 
 @pytest.fixture()
-def live_server(module_server, db, redis_conn, browser):
-    """Base URL of a running web process, with a worker serving every queue but seeding (the module's).
+def live_server(shared_server, db, redis_conn, browser):
+    """Base URL of a running web process, with workers serving every queue but seeding (the run's shared ones).
 
     After the test it closes every browser context the test opened (no page of this test goes on talking
     to the shared server, with a session cookie that could name a user of the next test), waits until the
     workers have finished what the test queued (no job of this test runs into the next one's records); then
     `db` empties the database and `_clean_redis` Redis. The processes keep no state of their own between
     tests: sessions, caches, presence and rate limits live in Redis, records in the database."""
-    yield module_server
+    yield shared_server
     for context in list(browser.contexts):
         context.close()
     wait_for_idle_workers(redis_conn)

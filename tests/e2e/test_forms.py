@@ -2,7 +2,7 @@
 nothing under Turbo (the form just stays there), so each submission here checks the next thing on screen: the
 flash, the new row, the page landed on, or the error next to the field.
 
-One web process, gateway and pair of workers serve the whole module (live_server); each test walks through
+One web process, gateway and set of workers serve every browser test of the run (live_server); each test walks through
 the forms of one area in sequence, with one signed-in page.
 """
 from __future__ import annotations

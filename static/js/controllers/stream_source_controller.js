@@ -16,10 +16,16 @@ import { Controller } from "@hotwired/stimulus"
 // the visit or submission lands on is fresh anyway.
 const busy = () => document.documentElement.hasAttribute("aria-busy") || document.querySelector("form[aria-busy]")
 
-// The server's <turbo-stream action="refresh"> (a report done, a job's state) takes the same care.
+// The server's <turbo-stream action="refresh"> (a report done, a job's state) takes the same care, when it would
+// run: Turbo debounces a burst of refreshes (150 ms) and looks at nothing when the time is up, so a form submitted
+// within those 150 ms was stopped all the same. The debounce is ours instead, and it looks when it ends.
+const REFRESH_DEBOUNCE_MS = 150
 const turboRefresh = window.Turbo.StreamActions.refresh
+let refreshTimer
+window.Turbo.session.pageRefreshDebouncePeriod = 0
 window.Turbo.StreamActions.refresh = function () {
-  if (!busy()) turboRefresh.call(this)
+  clearTimeout(refreshTimer)
+  refreshTimer = setTimeout(() => { if (!busy()) turboRefresh.call(this) }, REFRESH_DEBOUNCE_MS)
 }
 
 export default class extends Controller {
