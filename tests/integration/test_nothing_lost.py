@@ -95,6 +95,7 @@ def test_jobs_queued_before_redis_came_back_empty_are_queued_again_within_30s_an
     rows = db.session.scalars(select(JobStatus).order_by(JobStatus.id)).all()
     assert sorted(r.kind for r in rows) == ["echo", "echo", "password_reset_mail", "report_generation", "send_email"]
     ids = {r.id: r.rq_job_id for r in rows}
+    assert all(r.status == "pending" for r in rows), [(r.kind, r.status) for r in rows]
 
     own_redis.stop()
     scheduler = processes(["jobs", "scheduler"], "scheduler", REDIS_URL=own_redis.url)
@@ -106,7 +107,11 @@ def test_jobs_queued_before_redis_came_back_empty_are_queued_again_within_30s_an
 
     def all_back():
         return all(r.exists(Job.key_for(j)) for j in ids.values())
-    assert eventually(all_back, 30, every=0.2), scheduler.output()
+
+    def states():  # what the database says of each, when one is missing
+        return [(row.kind, row.status, row.enqueued_at, row.arguments is not None, r.exists(Job.key_for(row.rq_job_id)))
+                for row in (_row(db, i) for i in ids)]
+    assert eventually(all_back, 30, every=0.2), (states(), scheduler.output())
     assert time.monotonic() - back <= 30
     # each under its id, once: a pending job in its queue, the delayed one still waiting for its time
     def listed():  # our jobs in the queues (the scheduler also queues the recurring entries' runs)
