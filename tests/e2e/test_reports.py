@@ -16,7 +16,7 @@ from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
-ROWS = 15_000
+ROWS = 6_000
 
 
 def test_a_manager_gets_last_months_hours_by_project_as_xlsx(live_server, factory, db, page, tmp_path):
