@@ -159,3 +159,19 @@ def backdate_running_timers(db, minutes: int = 2) -> None:
     for log in db.session.scalars(select(TimeLog).where(TimeLog.end_time.is_(None))):
         log.start_time -= timedelta(minutes=minutes)  # in Python: SQLite stores datetimes as text
     db.session.commit()
+
+
+def settle_streams(page, quiet_ms: int = 400, timeout_ms: int = 5000) -> None:
+    """Until the page has rendered no Turbo Stream for quiet_ms. A change's own broadcast (the header timer, sent to
+    every tab of the person) can land after the page that made the change has rendered, replacing the element a
+    test is about to click or has just opened: a test that acts right after a change waits for it first."""
+    page.evaluate("""() => {
+      if (!window.__streamWatch) {
+        window.__streamWatch = true
+        document.addEventListener("turbo:before-stream-render", () => { window.__lastStream = performance.now() })
+      }
+      window.__settleFrom = performance.now()
+    }""")
+    page.wait_for_function(
+        "quiet => performance.now() - Math.max(window.__settleFrom, window.__lastStream || 0) > quiet",
+        arg=quiet_ms, timeout=timeout_ms)

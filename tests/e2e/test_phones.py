@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role, utcnow
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, settle_streams, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -78,6 +78,7 @@ def test_time_logs_on_a_phone_are_cards_with_their_actions_and_the_menu_opens_th
     stop.click()
     start = page.get_by_test_id("start-menu-button")  # the header's Start menu, at the bottom
     expect(start).to_be_visible()
+    settle_streams(page)  # the stop's own header broadcast would close a menu opened before it lands
     start_box = start.bounding_box()
     assert start_box["y"] > PHONE["height"] - 100 and start_box["x"] + start_box["width"] <= PHONE["width"]
     start.click()  # it opens upwards, within the screen

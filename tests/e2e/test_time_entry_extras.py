@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, settle_streams, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +94,7 @@ def test_pause_and_resume_from_the_header(live_server, factory, page):
     page.get_by_test_id("start-timer").click()
     header = page.get_by_test_id("header-timer")
     expect(header.get_by_test_id("timer-elapsed")).to_be_visible()
+    settle_streams(page)  # the start's own header broadcast, which may land after the page
     header.get_by_test_id("pause-timer").click()
     expect(header.get_by_test_id("timer-paused")).to_contain_text("Paused")
     expect(header.get_by_test_id("timer-paused")).to_contain_text("Website relaunch")
