@@ -102,6 +102,7 @@ def test_accounts_sign_up_confirm_sign_out_forget_reset_and_sign_in(live_server,
     expect(flash(page, "Your password was changed")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))  # signed out (a visit now would stop the sign-out)
     sign_in(page, base, "nia@example.com", "a brand new passphrase")
     expect(page).to_have_url(f"{base}/dashboard")
 
