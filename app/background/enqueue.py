@@ -77,6 +77,21 @@ def enqueue(kind: str, *args, key: str | None = None, user_id: int | None = None
         raise EnqueueError(f"Redis is unavailable: {exc}") from exc
 
 
+def enqueue_for(record, kind: str, what: str):
+    """Enqueue `kind` for a record that follows its job (a report, an export, an import: it has id, user_id,
+    organization_id, rq_job_id and fail()), after the commit that put the record in its state: the record then
+    names its job, or fails saying why it could not be queued ("Could not queue <what>: ...")."""
+    try:
+        status = enqueue(kind, record.id, user_id=record.user_id, organization_id=record.organization_id)
+    except EnqueueError as exc:
+        record.fail(f"Could not queue {what}: {exc}")
+        db.session.commit()
+        return record
+    record.rq_job_id = status.rq_job_id
+    db.session.commit()
+    return record
+
+
 def _pending_for_key(key: str) -> JobStatus | None:
     r = get_redis()
     job_id = r.get(COALESCE_PREFIX + key)

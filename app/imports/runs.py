@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.background import tracking
-from app.background.enqueue import EnqueueError, JobActionError, enqueue
+from app.background.enqueue import JobActionError, enqueue_for
 from app.extensions import db
 from app.imports import plan as planning
 from app.imports import reader, writer
@@ -45,15 +45,7 @@ def create_import(user: User, organization: Organization, file_name: str, conten
 
 def _later(record: Import, kind: str) -> Import:
     """Enqueue the import's job, after the commit that put it in this state."""
-    try:
-        status = enqueue(kind, record.id, user_id=record.user_id, organization_id=record.organization_id)
-    except EnqueueError as exc:
-        record.fail(f"Could not queue the job: {exc}")
-        db.session.commit()
-        return record
-    record.rq_job_id = status.rq_job_id
-    db.session.commit()
-    return record
+    return enqueue_for(record, kind, "the job")
 
 
 def _parsed(record: Import) -> reader.Parsed:

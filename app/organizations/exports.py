@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.background import tracking
-from app.background.enqueue import EnqueueError, enqueue
+from app.background.enqueue import enqueue_for
 from app.extensions import db
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ExportTopic
@@ -57,15 +57,7 @@ def request_export(actor: User, organization: Organization) -> Export:
 
 
 def export_later(export: Export) -> Export:
-    try:
-        status = enqueue(KIND, export.id, user_id=export.user_id, organization_id=export.organization_id)
-    except EnqueueError as exc:
-        export.fail(f"Could not queue the export: {exc}")
-        db.session.commit()
-        return export
-    export.rq_job_id = status.rq_job_id
-    db.session.commit()
-    return export
+    return enqueue_for(export, KIND, "the export")
 
 
 def exports_of(organization_id: int, limit: int = 20) -> list[Export]:

@@ -15,7 +15,7 @@ from rq import get_current_job
 from sqlalchemy import select
 
 from app.background import tracking
-from app.background.enqueue import EnqueueError, JobActionError, enqueue
+from app.background.enqueue import JobActionError, enqueue_for
 from app.background.enqueue import cancel as cancel_job
 from app.dashboards.charts import bars
 from app.extensions import db
@@ -48,15 +48,7 @@ def create_report(user: User, params: ReportParams) -> Report:
 
 def build_report_later(report: Report) -> Report:
     """Enqueue the report's job (after the commit that created or reset the record)."""
-    try:
-        status = enqueue(KIND, report.id, user_id=report.user_id, organization_id=report.organization_id)
-    except EnqueueError as exc:
-        report.fail(f"Could not queue the report: {exc}")
-        db.session.commit()
-        return report
-    report.rq_job_id = status.rq_job_id
-    db.session.commit()
-    return report
+    return enqueue_for(report, KIND, "the report")
 
 
 def run_again(report: Report) -> Report:
