@@ -162,16 +162,20 @@ def backdate_running_timers(db, minutes: int = 2) -> None:
 
 
 def settle_streams(page, quiet_ms: int = 400, timeout_ms: int = 5000) -> None:
-    """Until the page has rendered no Turbo Stream for quiet_ms. A change's own broadcast (the header timer, sent to
-    every tab of the person) can land after the page that made the change has rendered, replacing the element a
-    test is about to click or has just opened: a test that acts right after a change waits for it first."""
+    """Until the page has rendered no Turbo Stream, and run no visit or refresh, for quiet_ms. A change's own
+    broadcast (the header timer, sent to every tab of the person) can land after the page that made the change has
+    rendered, replacing the element a test is about to click or has just opened; a pushed page refresh renders the
+    page again, emptying what was typed: a test that acts right after a change waits for it first."""
     page.evaluate("""() => {
       if (!window.__streamWatch) {
         window.__streamWatch = true
-        document.addEventListener("turbo:before-stream-render", () => { window.__lastStream = performance.now() })
+        const seen = () => { window.__lastStream = performance.now() }
+        for (const name of ["turbo:before-stream-render", "turbo:before-fetch-request", "turbo:render",
+                            "turbo:morph", "turbo:load"]) document.addEventListener(name, seen)
       }
       window.__settleFrom = performance.now()
     }""")
     page.wait_for_function(
-        "quiet => performance.now() - Math.max(window.__settleFrom, window.__lastStream || 0) > quiet",
+        """quiet => !document.documentElement.hasAttribute("aria-busy")
+                    && performance.now() - Math.max(window.__settleFrom, window.__lastStream || 0) > quiet""",
         arg=quiet_ms, timeout=timeout_ms)

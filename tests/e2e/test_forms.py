@@ -436,7 +436,9 @@ def test_reports_create_cancel_retry_save_schedule_run_and_delete(live_server, f
     definitions.filter(has_text="Monthly hours").get_by_role("button", name="Run").click()
     expect(page).to_have_url(re.compile(r"/reports/\d+$"))
     expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)
+    first_run = page.url
     page.get_by_role("button", name="Run again").click()
+    expect(page).not_to_have_url(first_run)  # the new run's page, not the old one still saying "completed"
     expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)
     page.get_by_role("link", name="All reports").click()
     reports = page.get_by_test_id("report-row")

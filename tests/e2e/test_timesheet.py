@@ -48,6 +48,7 @@ def test_typing_hours_saves_each_cell_and_updates_the_totals_moving_with_the_key
     expect(_cell(page, website, "2026-03-04")).to_have_value("2:15")
     page.keyboard.press("ArrowLeft")  # the whole value is selected: the caret counts as at the start
     expect(_cell(page, support, "2026-03-03")).to_be_focused()
+    _change_elsewhere_replaces_the_focused_cell(page, member)  # what is typed next still replaces the whole value
     page.keyboard.type("0")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("week-total")).to_have_text("3:45")
@@ -64,6 +65,19 @@ def test_typing_hours_saves_each_cell_and_updates_the_totals_moving_with_the_key
     expect(_cell(page, website, "2026-03-03")).to_have_value("1:30")
     expect(_cell(page, website, "2026-03-04")).to_have_value("2:15")
     expect(page.get_by_test_id("week-total")).to_have_text("3:45")
+
+
+def _change_elsewhere_replaces_the_focused_cell(page, user) -> None:
+    """Signal the open week that its person's time changed (as a timer or another tab would), and wait until the
+    week fetched again has replaced the focused cell's input with a new one, focused in its place."""
+    from app.live.streams import broadcast
+    from app.live.topics import TimesheetTopic
+    from app.timezones import utcnow
+
+    page.evaluate("() => { document.activeElement.dataset.before = 'yes' }")
+    broadcast(TimesheetTopic(user.id), "replace", f"timesheet-{user.id}-changed", "timesheet/_changed.html",
+              user_id=user.id, at=utcnow())
+    page.wait_for_function("() => document.activeElement.matches('input.ts-input:not([data-before])')")
 
 
 def test_copying_last_weeks_rows_and_an_entry_added_elsewhere_showing_up_live(live_server, factory, page):

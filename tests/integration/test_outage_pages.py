@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from app.models import Role
+from tests.conftest import redis_fault_drill
 from tests.integration.test_dashboard_streams import session_cookie
 from tests.integration.test_redis_outage import RedisServer
 from tests.processes import Process, free_port, wait_for_http
@@ -108,6 +109,7 @@ def _slow(timings) -> list:
 
 
 @pytest.mark.timeout(180)
+@redis_fault_drill
 def test_every_page_answers_within_a_second_while_redis_is_down(visitor, own_redis):
     own_redis.stop()
     timings = visitor.during(OUTAGE)
@@ -123,6 +125,7 @@ def test_every_page_answers_within_a_second_while_redis_is_down(visitor, own_red
 
 
 @pytest.mark.timeout(180)
+@redis_fault_drill
 def test_every_page_answers_within_a_second_while_redis_hangs(visitor, own_redis):
     os.kill(own_redis.proc.pid, signal.SIGSTOP)  # connections are still accepted; nothing is answered
     try:

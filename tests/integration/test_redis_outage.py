@@ -19,7 +19,7 @@ import redis as redis_lib
 
 from app.background import recurring
 from app.models import JobStatus, utcnow
-from tests.conftest import login
+from tests.conftest import login, redis_fault_drill
 from tests.integration.test_dashboard_streams import wait_for as wait_for_message
 from tests.processes import ROOT, TMP, Process, free_port, process_env, wait_for_http
 from tests.sockets import open_socket, session_cookie
@@ -96,6 +96,7 @@ def _safe(check):
 
 # -- 1. the Procfile under honcho ----------------------------------------------------------------------
 @pytest.mark.timeout(240)
+@redis_fault_drill
 def test_the_whole_procfile_rides_out_a_30s_redis_outage_and_resumes_by_itself(app, db, factory, own_redis):
     """honcho runs web, gateway, the four workers and scheduler; Redis is killed for OUTAGE_SECONDS and
     started again, empty, on the same port; no process is restarted by hand."""

@@ -63,8 +63,15 @@ export default class extends Controller {
     const focused = active && current.contains(active) ? active : null
     if (focused && focused.matches("input") && focused.value !== focused.dataset.saved) return  // being typed
     const cellId = focused?.closest("td[id]")?.id
+    const selection = focused?.matches("input") ? [focused.selectionStart, focused.selectionEnd] : null
     current.replaceWith(document.importNode(next, true))
-    if (cellId) document.getElementById(cellId)?.querySelector("input.ts-input")?.focus()
+    const input = cellId && document.getElementById(cellId)?.querySelector("input.ts-input")
+    if (!input) return
+    // Focus the new cell's input as the old one was, selection and all: its focus action may not be bound yet
+    // (Stimulus connects it a moment later), and what the person types next must replace the value as it would have
+    input.focus()
+    if (selection && input.value === focused.value) input.setSelectionRange(...selection)
+    else input.select()
   }
 
   // -- live: a change elsewhere ----------------------------------------------------------------------
