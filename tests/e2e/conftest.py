@@ -8,6 +8,7 @@ Screenshots go to test-artifacts/ (kept by CI as the run's artifacts).
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,21 @@ def wait_for_idle_workers(connection, timeout: float = 30) -> None:
         if not busy:
             return
         time.sleep(0.1)
+    warnings.warn(f"the workers were still busy after {timeout:.0f} s:\n{workers_report(connection)}", stacklevel=2)
+
+
+def workers_report(connection) -> str:
+    """What the workers and queues are doing, for a test's failure message when a job did not run in time."""
+    from rq import Queue, Worker
+
+    from app.background import pause
+    lines = [f"paused: {sorted(pause.paused(connection)) or 'none'}"]
+    for worker in Worker.all(connection=connection):
+        lines.append(f"worker {worker.name} on {','.join(worker.queue_names())}: {worker.get_state()}, job "
+                     f"{worker.get_current_job_id()}, last heartbeat {worker.last_heartbeat}")
+    for queue in Queue.all(connection=connection):
+        lines.append(f"queue {queue.name}: {queue.count} queued, {queue.started_job_registry.count} started")
+    return "\n".join(lines)
 
 
 def screenshot(page, name: str) -> Path:

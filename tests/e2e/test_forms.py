@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
-from tests.e2e.conftest import backdate_running_timers, screenshot, sign_in
+from tests.e2e.conftest import backdate_running_timers, screenshot, sign_in, workers_report
 from tests.mailbox import empty_outbox, links, outbox
 
 pytestmark = pytest.mark.e2e
@@ -507,7 +507,10 @@ def test_job_monitor_actions(live_server, factory, db, redis_conn, page):
     queue_row.get_by_role("button", name="Resume").click()
     expect(flash(page, "Queue default is running.")).to_be_visible()
     page.goto(f"{base}/jobs")
-    expect(page.locator(f"#job-{failed[0]}")).to_have_attribute("data-status", "completed", timeout=30000)
+    try:
+        expect(page.locator(f"#job-{failed[0]}")).to_have_attribute("data-status", "completed", timeout=30000)
+    except AssertionError as exc:  # seen once in CI, on PostgreSQL: say what the workers were doing
+        raise AssertionError(f"{exc}\n{workers_report(redis_conn)}") from None
     page.goto(f"{base}/jobs/queues")
     queue_row.get_by_role("button", name="Pause").click()
     expect(flash(page, "Queue default is paused")).to_be_visible()
