@@ -4,6 +4,8 @@
     .venv/bin/python bench/run.py --seed 1                 # reuses the databases built with seed 1 (builds missing)
     .venv/bin/python bench/run.py --sizes 10k --json out.json
     .venv/bin/python bench/run.py --quick                  # tiny sizes, few rounds (the test suite runs it)
+    .venv/bin/python bench/run.py --only jobs --sizes 1m --seed 1   # job throughput alone, at one size
+    .venv/bin/python bench/run.py --only jobs --quick      # job throughput alone, tiny (seconds)
 
 Per size, on a copy of a cached SQLite database seeded with the project's seeding (10 organizations x 50 people,
 history grows with the size; `flask db upgrade` applied), with its own redis-server and real processes:
@@ -52,6 +54,9 @@ from bench._report import FASTER, OF_BASELINE, Row, table, write_json  # noqa: E
 FULL_SIZES = "10k,100k,1m"
 QUICK_SIZES = "2k,5k"
 GOAL_SIZE = "1M"
+# no-op jobs through our path as a share of bare RQ's rate: issue 23 asks 0.8x of the non-forking worker (the
+# dashboard queue's); the forking worker keeps issue 10's 0.6x
+NOOP_GOALS = {"non-forking": 0.8, "forking": 0.6}
 
 
 @dataclass
@@ -74,6 +79,11 @@ class Settings:
     naive_sample: int
     stream_json: Path
     json: Path | None
+    only: str | None = None  # "jobs": the job-throughput rows alone, at the largest size
+
+
+def wants(settings: Settings, section: str) -> bool:
+    return settings.only is None or settings.only == section
 
 
 def parse_args(argv=None) -> Settings:
@@ -90,15 +100,20 @@ def parse_args(argv=None) -> Settings:
                         help="tiny sizes and few rounds, pages and latency at the largest size only (well under a "
                              "minute)")
     parser.add_argument("--rounds", type=int, default=None, help="change -> socket rounds per series (default 200)")
+    parser.add_argument("--only", choices=["jobs"], default=None,
+                        help="jobs: only the job-throughput rows (ours vs bare RQ, per worker class), built and run "
+                             "at the largest size alone")
     parser.add_argument("--json", type=Path, default=None, help="write every figure there")
     parser.add_argument("--stream-json", type=Path, default=None,
                         help="bench/stream_bench.py's --json output (default: DIR/stream_bench.json)")
     args = parser.parse_args(argv)
     quick = args.quick
     rounds = args.rounds or (3 if quick else 200)
-    sizes = args.sizes or (QUICK_SIZES if quick else FULL_SIZES)
+    sizes = sorted({databases.parse_size(s) for s in (args.sizes or (QUICK_SIZES if quick else FULL_SIZES)).split(",")})
+    if args.only:  # its rows come from the largest size only: build no other
+        sizes = sizes[-1:]
     return Settings(
-        sizes=sorted({databases.parse_size(s) for s in sizes.split(",")}), quick=quick,
+        sizes=sizes, quick=quick, only=args.only,
         seed=args.seed if args.seed is not None else random.randrange(1, 10**6), keep=args.seed is not None,
         directory=args.dir.resolve(),
         rebuild=args.rebuild, compute_runs=3 if quick else 15, page_requests=10 if quick else 300,
@@ -174,15 +189,16 @@ def run_size(run: Run, logs: int, largest: bool) -> None:
             subjects = databases.pick_subjects()
             cookie = session_cookie(app, db.session.get(User, subjects.owner_id))
             db.session.remove()
-            computed = computation_rows(run, size, subjects)
-            if largest or not s.quick:  # --quick starts the servers once, at its largest size
+            computed = computation_rows(run, size, subjects) if wants(s, "computation") else {}
+            if wants(s, "pages") and (largest or not s.quick):  # --quick starts the servers once, at its largest size
                 base, sync_base, gateway_port, env = start_web_and_gateway(run, database)
                 page_rows(run, size, subjects, base, sync_base, cookie, computed)
                 latency_rows(run, app, size, subjects, gateway_port, env, cookie)
                 run.stop_servers()
             if largest:
                 job_rows(run, size, database)
-                seeding_rows(run, size, built)
+                if wants(s, "seeding"):
+                    seeding_rows(run, size, built)
             db.engine.dispose()
     finally:
         run.stop_servers()
@@ -384,7 +400,8 @@ def judge_goals(rows: list[Row]) -> None:
         if row.section == "latency" and row.extra.get("label") == "default settings":
             row.set_goal("p95 < 150 ms at 1M", (row.value is not None and row.value < 150) if at_goal_size else None)
         elif row.section == "jobs" and row.extra.get("kind") == "no-op jobs":
-            row.set_goal(">= 0.60x of bare RQ at 1M", (row.ratio is not None and row.ratio >= 0.6)
+            share = NOOP_GOALS[row.extra["worker_class"]]
+            row.set_goal(f">= {share:.2f}x of bare RQ at 1M", (row.ratio is not None and row.ratio >= share)
                          if at_goal_size and row.value is not None else None)
         elif row.section == "jobs" and row.extra.get("kind") == "worker time":
             row.set_goal("<= 1.5x of its computation at 1M", (row.ratio is not None and row.ratio <= 1.5)
@@ -442,7 +459,8 @@ def main(argv=None) -> int:
     try:
         for logs in settings.sizes:
             run_size(run, logs, largest=logs == max(settings.sizes))
-        fanout_rows(run)
+        if wants(settings, "fanout"):
+            fanout_rows(run)
     finally:
         run.close()
     judge_goals(run.rows)

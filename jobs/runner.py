@@ -45,7 +45,7 @@ def _perform(kind: str, job, *args):
             status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
             if status.status == JobState.CANCELED:
                 return "canceled before it started"  # canceled in the instant a worker took it
-            tracking.mark_processing(status, worker)
+            tracking.mark_processing(status, worker, asked=tracking.presence_asked_with(job))
         try:
             result = import_string(spec.func)(*args)
         except Exception as exc:

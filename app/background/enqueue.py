@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry
 from app.background import arguments, tracking
 from app.background.catalog import PERFORM, get_kind
 from app.extensions import db
+from app.live import presence
 from app.live.publisher import turbo
 from app.live.streams import broadcast_stream
 from app.live.topics import JobsTopic
@@ -54,8 +55,17 @@ class JobQueueUnavailable(JobActionError):
                          f"Try again in a moment. ({exc})")
 
 
+_queues: dict[tuple[int, str], tuple[redis.Redis, Queue]] = {}
+
+
 def get_queue(name: str) -> Queue:
-    return Queue(name, connection=get_redis())
+    """The process's Queue of this name on the app's Redis client, made once: a Queue asks the server its version
+    (INFO) on its first enqueue and keeps it, so a Queue made per enqueue costs a round trip per job."""
+    connection = get_redis()
+    cached = _queues.get((id(connection), name))
+    if cached is None or cached[0] is not connection:
+        cached = _queues[id(connection), name] = (connection, Queue(name, connection=connection))
+    return cached[1]
 
 
 def enqueue(kind: str, *args, key: str | None = None, user_id: int | None = None,
@@ -133,20 +143,23 @@ def _enqueue_new(spec, args, key, user_id, delay, organization_id=None) -> JobSt
     db.session.add(status)
     tracking.commit_keeping_loaded()  # the row exists before any worker can pick the job up
     try:
-        submit(status, args)
+        watched = submit(status, args)
     except redis.RedisError as exc:
         status.fail(f"Could not enqueue: {exc}")
         db.session.commit()
         raise EnqueueError(status.error_message) from exc
     log.info("enqueued %s job %s on %s%s", spec.name, job_id, spec.queue, f" in {delay:.1f}s" if delay else "")
-    tracking.broadcast_job(status, created=True)
+    tracking.broadcast_job(status, created=True, watched=watched)
     return status
 
 
-def submit(status: JobStatus, args, retries: int | None = None) -> None:
+def submit(status: JobStatus, args, retries: int | None = None) -> set[str] | None:
     """Put the row's job into RQ under the row's id: on its kind's queue, due at the row's run_at (at once when
     that is past), with `retries` left (the kind's policy by default). The first enqueue and the requeue of a
-    job that Redis lost (app/background/restore.py) both go through here, so the two never differ."""
+    job that Redis lost (app/background/restore.py) both go through here, so the two never differ.
+
+    A job due now goes in one round trip, which also asks which of the job's monitor topics are watched
+    (app/live/presence.py): their names are returned (None for a delayed job, whose monitors are asked later)."""
     spec = get_kind(status.kind)
     left = spec.retries if retries is None else max(0, retries)
     retry = Retry(max=left, interval=spec.retry_intervals[-left:]) if left else None
@@ -161,8 +174,11 @@ def submit(status: JobStatus, args, retries: int | None = None) -> None:
     wait = (status.run_at - utcnow()).total_seconds() if status.run_at else 0
     if wait > 0:
         queue.enqueue_in(timedelta(seconds=wait), PERFORM, spec.name, *args, **options)
-    else:
-        queue.enqueue(PERFORM, spec.name, *args, **options)
+        return None
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue(PERFORM, spec.name, *args, pipeline=pipe, **options)
+        answer = presence.ask(pipe, tracking.topics_for(status))
+        return answer(pipe.execute())
 
 
 def retry(status: JobStatus) -> JobStatus:

@@ -36,4 +36,13 @@ def resume(name: str, connection: redis.Redis | None = None) -> bool:
 
 
 def paused(connection: redis.Redis | None = None) -> set[str]:
-    return {raw.decode() for raw in (connection or get_redis()).smembers(KEY)}
+    return answer((connection or get_redis()).smembers(KEY))
+
+
+def ask(pipe) -> None:
+    """Ask for the paused set on a pipeline that carries other commands; answer() reads its result."""
+    pipe.smembers(KEY)
+
+
+def answer(raw: set[bytes]) -> set[str]:
+    return {name.decode() for name in raw}

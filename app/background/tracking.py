@@ -3,6 +3,12 @@ report_progress(). The state changes themselves are JobStatus methods; this modu
 
 Every change is committed at once and broadcast to the job monitor (topics jobs:all and
 jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watches only (app/live/presence.py).
+
+Presence is asked once per run, not per change: the enqueue asks in the round trip that queues the job, the
+worker asks when the job starts and remembers the answer on the row's object for the rest of the run. A topic
+watched at the start stays served without asking again (a monitor that closed meanwhile costs a publish nobody
+receives); the topics nobody watched are asked again only at the end (so a monitor opened while the job ran sees
+it finish) and, for a long job's progress, at most every PRESENCE_RECHECK seconds.
 """
 from __future__ import annotations
 
@@ -69,10 +75,18 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = expire
 
 
-def mark_processing(status: JobStatus, worker: str | None = None) -> JobStatus:
-    """The runner found (or made) the job's row a moment ago: start it without looking it up again."""
+def mark_processing(status: JobStatus, worker: str | None = None,
+                    asked: tuple[float, set[str]] | None = None) -> JobStatus:
+    """The runner found (or made) the job's row a moment ago: start it without looking it up again. Its monitors'
+    presence is remembered for this run: `asked` (the worker asked as it took the job), else asked now."""
     status.start(worker)
-    return save(status)
+    commit_keeping_loaded()
+    if asked is None:
+        _remember_presence(status, None)
+    else:
+        setattr(status, _PRESENCE, asked)
+    broadcast_job(status)
+    return status
 
 
 def mark_completed(rq_job_id: str, result_summary: str | None = None, status: JobStatus | None = None) -> None:
@@ -81,7 +95,8 @@ def mark_completed(rq_job_id: str, result_summary: str | None = None, status: Jo
         status = find(rq_job_id)
     if status is not None:
         status.complete(result_summary)
-        save(status)
+        commit_keeping_loaded()
+        broadcast_job(status, final=True)
 
 
 def mark_failed(rq_job_id: str, exc: BaseException | str, will_retry: bool = False) -> None:
@@ -89,7 +104,8 @@ def mark_failed(rq_job_id: str, exc: BaseException | str, will_retry: bool = Fal
     status = find(rq_job_id)
     if status is not None:
         status.fail(exc, will_retry)
-        save(status)
+        commit_keeping_loaded()
+        broadcast_job(status, final=True)
 
 
 PROGRESS_EVERY = 0.25  # seconds: a job's progress is written and shown at most about four times a second
@@ -146,13 +162,55 @@ def topics_for(status: JobStatus) -> list[JobsTopic]:
     return jobs_topics_for_job(status.user_id, status.organization_id)
 
 
-def watched_topics_for(status: JobStatus) -> list[JobsTopic]:
+PRESENCE_RECHECK = 1.0  # seconds: how often a running job asks again about the monitors nobody watched at its start
+_PRESENCE = "_timeboard_presence"  # attribute of a JobStatus object in the worker: (asked at, watched names)
+
+
+def watched_topics_for(status: JobStatus, watched: set[str] | None = None, final: bool = False) -> list[JobsTopic]:
     """The job's topics that an open page watches (app/live/presence.py) and may show it: the others are not rendered
     for. Its requester's monitor is left out once they have left the job's organization (app/policies.py),
-    asked only when that monitor is open."""
+    asked only when that monitor is open. `watched`: the names presence just gave (asked along with other work);
+    else the answer this run remembers (see the module docstring), asked again for the unwatched topics when
+    `final` or stale, or asked now when the run remembers none."""
     topics = topics_for(status)
-    names = presence.watched(topics)
+    if watched is not None:
+        names = watched
+    else:
+        memo = getattr(status, _PRESENCE, None)
+        if memo is None:
+            names = presence.watched(topics)
+        else:
+            asked_at, names = memo
+            unasked = [t for t in topics if str(t) not in names]
+            if unasked and (final or time.monotonic() - asked_at >= PRESENCE_RECHECK):
+                names = names | presence.watched(unasked)
+                _remember_presence(status, names)
     return [t for t in topics if str(t) in names and not _requester_left(t, status)]
+
+
+def ask_presence(pipe, job) -> Callable[[list], None]:
+    """In the worker, as it takes an RQ job: ask on `pipe` (with other commands) which of the job's monitor topics
+    are open; the returned function, given pipe.execute()'s results, keeps the answer on the job, where
+    mark_processing() takes it instead of asking again."""
+    meta = job.meta or {}
+    answer = presence.ask(pipe, jobs_topics_for_job(meta.get("user_id"), meta.get("organization_id")))
+
+    def keep(results: list) -> None:
+        setattr(job, _PRESENCE, (time.monotonic(), answer(results)))
+
+    return keep
+
+
+def presence_asked_with(job) -> tuple[float, set[str]] | None:
+    """The presence ask_presence() kept on this RQ job, if its worker asked."""
+    return getattr(job, _PRESENCE, None)
+
+
+def _remember_presence(status: JobStatus, names: set[str] | None) -> None:
+    """Remember presence for the rest of this run (None: ask afresh, at the next broadcast)."""
+    if names is None:
+        names = presence.watched(topics_for(status))
+    setattr(status, _PRESENCE, (time.monotonic(), names))
 
 
 def _requester_left(topic: JobsTopic, status: JobStatus) -> bool:
@@ -160,7 +218,8 @@ def _requester_left(topic: JobsTopic, status: JobStatus) -> bool:
             and policies.has_left(topic.user_id, status.organization_id))
 
 
-def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True) -> None:
+def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True, watched: set[str] | None = None,
+                  final: bool = False) -> None:
     """Show the job's new state on every job monitor allowed to see it.
 
     A new job is prepended to the unfiltered first page (tbody#job-rows; Turbo 8 drops a child with
@@ -168,11 +227,11 @@ def broadcast_job(status: JobStatus, created: bool = False, refresh: bool = True
     in place, wherever it is listed, and so is its detail page. Then the monitors refresh (a Turbo 8
     morph) for what follows from it: the counts, queues and throughput above the rows are per viewer.
     A progress tick changes only the row, so it refreshes nothing (a job reports progress many times
-    a second, and each refresh re-renders every open monitor page).
+    a second, and each refresh re-renders every open monitor page). `watched` and `final`: see watched_topics_for.
     """
     target = f"job-{status.rq_job_id}"
     try:
-        topics = watched_topics_for(status)
+        topics = watched_topics_for(status, watched, final)
         if not topics:  # no monitor is open for it: nothing to render
             return
         if created:

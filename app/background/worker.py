@@ -29,7 +29,7 @@ from rq import Queue, SimpleWorker, Worker, worker_registration
 from rq.intermediate_queue import IntermediateQueue
 from rq.job import JobStatus as RQStatus
 
-from app.background import pause
+from app.background import pause, tracking
 from app.background.catalog import PERFORM
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
 from app.background.restore import RUNNING_PREFIX, RUNNING_TTL
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 JOB_MONITORING_INTERVAL = 5  # seconds: keeps RQ's heartbeat fresh (see app.background.reconcile)
 QUICK_EXIT = 30  # seconds: a worker that ends sooner than this is restarted only after a backoff
 PAUSE_POLL = 2  # seconds: how soon a worker notices that a queue was paused or resumed
+PAUSE_FRESH = 1.0  # seconds: the paused set read after the last dequeue still chooses the queues of the next one
 OUTCOMES = {RQStatus.FINISHED: "completed", RQStatus.FAILED: "failed", RQStatus.SCHEDULED: "retried",
             RQStatus.QUEUED: "retried", RQStatus.CANCELED: "canceled", RQStatus.STOPPED: "killed"}
 
@@ -68,6 +69,7 @@ class _Supervised:
         super().__init__(*args, **kwargs)
         self.outage = outage
         self.stop_signalled = False
+        self._paused_read: tuple[float, set[str]] | None = None  # (when, what) the paused set was last read
 
     def request_stop(self, signum, frame):
         self.stop_signalled = True
@@ -92,7 +94,7 @@ class _Supervised:
         deadline = None if max_idle_time is None else time.monotonic() + max_idle_time
         try:
             while True:
-                paused = self._paused()
+                paused = self._paused(fresh_enough=PAUSE_FRESH)
                 active = [q for q in every_queue if q.name not in paused]
                 if active:
                     self._ordered_queues = active
@@ -100,7 +102,7 @@ class _Supervised:
                     result = super().dequeue_job_and_maintain_ttl(poll, poll)
                     if result is not None:
                         job, queue = result
-                        if queue.name not in self._paused():
+                        if queue.name not in self._paused_asking_presence(job):
                             return result
                         self._put_back(job, queue)
                         continue
@@ -120,12 +122,34 @@ class _Supervised:
         finally:
             self._ordered_queues = every_queue
 
-    def _paused(self) -> set[str]:
-        """The paused queues; none while Redis cannot say (RQ's own dequeue then waits for Redis, as before)."""
+    def _paused(self, fresh_enough: float = 0) -> set[str]:
+        """The paused queues; none while Redis cannot say (RQ's own dequeue then waits for Redis, as before).
+        `fresh_enough`: seconds an earlier answer may be reused. Only the choice of queues to listen on takes an
+        answer that old (the check after each dequeue, which puts back a job of a queue just paused, always asks),
+        so a worker taking job after job reads the set once per job, not twice."""
+        if self._paused_read is not None and time.monotonic() - self._paused_read[0] < fresh_enough:
+            return self._paused_read[1]
         try:
-            return pause.paused(self.connection)
+            names = pause.paused(self.connection)
         except (redis.ConnectionError, redis.TimeoutError):
             return set()
+        self._paused_read = (time.monotonic(), names)
+        return names
+
+    def _paused_asking_presence(self, job) -> set[str]:
+        """The paused queues, read afresh after a dequeue; the same round trip asks which of the job's monitors are
+        open, which the runner then takes as the presence of the job's start (app/background/tracking.py)."""
+        try:
+            with self.connection.pipeline(transaction=False) as pipe:
+                pause.ask(pipe)
+                presence = tracking.ask_presence(pipe, job)
+                results = pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError):
+            return set()
+        names = pause.answer(results[0])
+        self._paused_read = (time.monotonic(), names)
+        presence(results)
+        return names
 
     def _put_back(self, job, queue: Queue) -> None:
         with self.connection.pipeline() as pipe:
@@ -140,7 +164,8 @@ class _Supervised:
         try:
             return super().execute_job(job, queue)
         finally:
-            _count_job(job, queue.name, time.perf_counter() - started)
+            # a work-horse records the outcome in Redis; a job run in this process left it on the job object
+            _count_job(job, queue.name, time.perf_counter() - started, refresh=not isinstance(self, SimpleWorker))
 
     def register_birth(self) -> None:
         """RQ's birth record, plus our pid namespace: reconcile may then look this worker's pid up on
@@ -180,10 +205,10 @@ class TimeboardSimpleWorker(_Supervised, SimpleWorker):
     """Runs each job in its own process: no fork, the app and its templates loaded once."""
 
 
-def _count_job(job, queue: str, seconds: float) -> None:
+def _count_job(job, queue: str, seconds: float, refresh: bool = True) -> None:
     try:
         kind = job.args[0] if job.func_name == PERFORM and job.args else "other"
-        outcome = OUTCOMES.get(job.get_status(refresh=True), "other")
+        outcome = OUTCOMES.get(job.get_status(refresh=refresh), "other")
         JOB_RUNS.labels(kind, queue, outcome).inc()
         JOB_DURATION.labels(kind, queue).observe(seconds)
     except Exception:  # noqa: BLE001 - metrics never stop a worker

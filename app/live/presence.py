@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import redis
 
@@ -56,6 +56,16 @@ def watched(topics: Iterable, connection: redis.Redis | None = None) -> set[str]
         log.warning("presence unknown (%s): treating %d topic(s) as watched", exc, len(names))
         return set(names)
     return {name for name, value in zip(names, found, strict=True) if value is not None}
+
+
+def ask(pipe, topics: Iterable) -> Callable[[list], set[str]]:
+    """Ask, on a pipeline that carries other commands, which of these topics someone watches: the MGET goes last
+    on `pipe`; call the returned function with pipe.execute()'s results to get the names (what watched() gives)."""
+    names = list(dict.fromkeys(str(t) for t in topics))
+    if not names:
+        return lambda results: set()
+    pipe.mget([presence_key(n) for n in names])
+    return lambda results: {name for name, value in zip(names, results[-1], strict=True) if value is not None}
 
 
 def is_watched(topic, connection: redis.Redis | None = None) -> bool:

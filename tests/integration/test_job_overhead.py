@@ -1,0 +1,148 @@
+"""What tracking costs per job (issue 23): the commits, SQL statements and Redis round trips a no-op job takes
+through our enqueue and worker (app/background/worker.py's non-forking class, in this process), counted with
+SQLAlchemy's events and around redis-py's connections, against bare RQ for the same job, and bounded, so that the
+overhead does not creep back. Real Redis, real RQ."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from redis.connection import Connection
+from rq import Queue, SimpleWorker
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+from sqlalchemy import event
+
+from app.background.enqueue import enqueue, get_queue
+from app.background.worker import TimeboardSimpleWorker
+from app.live.presence import mark_watched
+from app.live.publisher import CHANNEL
+from app.models import JobState, JobStatus
+from app.redis_client import Outage
+
+JOBS = 5
+
+
+@pytest.fixture()
+def relay(redis_conn):
+    """Subscribed to the relay channel now; relay(seconds) gives the stream messages published since."""
+    pubsub = redis_conn.pubsub()
+    pubsub.subscribe(CHANNEL)
+    assert pubsub.get_message(timeout=5)["type"] == "subscribe"
+
+    def drain(seconds: float) -> list[dict]:
+        messages, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=0.05)
+            if message and message["type"] == "message":
+                messages.append(json.loads(message["data"]))
+        return [m for m in messages if "stream" in m]
+
+    yield drain
+    pubsub.close()
+
+
+@contextmanager
+def counting(engine):
+    """Counts {"commits", "statements", "redis"} while the block runs; redis: what is sent to Redis, a command or a
+    whole pipeline, each one round trip."""
+    counts = {"commits": 0, "statements": 0, "redis": 0}
+
+    def on_commit(conn):
+        counts["commits"] += 1
+
+    def on_statement(conn, cursor, statement, parameters, context, executemany):
+        counts["statements"] += 1
+
+    send = Connection.send_packed_command
+
+    def counted_send(self, command, check_health=True):
+        counts["redis"] += 1
+        return send(self, command, check_health)
+
+    event.listen(engine, "commit", on_commit)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    Connection.send_packed_command = counted_send
+    try:
+        yield counts
+    finally:
+        Connection.send_packed_command = send
+        event.remove(engine, "commit", on_commit)
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+def per_job(counts: dict) -> dict:
+    return {k: v / JOBS for k, v in counts.items()}
+
+
+def ours(db, redis_conn) -> tuple[dict, dict]:
+    enqueue("echo", "warm-up")  # imports, connections, the queue's server version
+    run_ours(redis_conn)
+    with counting(db.engine) as enqueued:
+        ids = [enqueue("echo", str(i)).id for i in range(JOBS)]
+    with counting(db.engine) as worked:
+        run_ours(redis_conn)
+    db.session.expire_all()
+    assert [db.session.get(JobStatus, i).status for i in ids] == [JobState.COMPLETED] * JOBS
+    return per_job(enqueued), per_job(worked)
+
+
+def run_ours(redis_conn) -> None:
+    worker = TimeboardSimpleWorker([get_queue("default")], connection=redis_conn,
+                                   outage=Outage("test", logging.getLogger(__name__)))
+    worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
+
+
+def bare(db, redis_conn) -> tuple[dict, dict]:
+    queue = Queue("default", connection=redis_conn)
+    queue.enqueue("jobs.diagnostics.echo", "warm-up")
+    SimpleWorker([queue], connection=redis_conn).work(burst=True, with_scheduler=False, logging_level="WARNING")
+    with counting(db.engine) as enqueued:
+        for i in range(JOBS):
+            queue.enqueue("jobs.diagnostics.echo", str(i))
+    with counting(db.engine) as worked:
+        SimpleWorker([queue], connection=redis_conn).work(burst=True, with_scheduler=False, logging_level="WARNING")
+    return per_job(enqueued), per_job(worked)
+
+
+# before issue 23: 3.0 round trips to enqueue (a new Queue asked the server's version every time, presence went
+# apart) and 6.2 more than bare RQ in the worker (presence per state change, the paused set twice per dequeue, the
+# job's status read back for the metrics): 6.4 more than bare RQ per job in all
+EXTRA_ROUND_TRIPS = 2.0
+COMMITS = 3  # the pending row with the enqueue, processing, completed with the result
+STATEMENTS = 4  # INSERT; the worker's SELECT of the row and its two UPDATEs
+
+
+def test_a_no_op_job_takes_three_commits_and_at_most_two_redis_round_trips_more_than_bare_rq(db, redis_conn):
+    (enqueued, worked), (bare_enqueued, bare_worked) = ours(db, redis_conn), bare(db, redis_conn)
+    assert enqueued["commits"] + worked["commits"] <= COMMITS
+    assert enqueued["statements"] + worked["statements"] <= STATEMENTS
+    assert enqueued["redis"] <= bare_enqueued["redis"], "the enqueue and its presence question go in one round trip"
+    extra = enqueued["redis"] + worked["redis"] - bare_enqueued["redis"] - bare_worked["redis"]
+    assert extra <= EXTRA_ROUND_TRIPS, (enqueued, worked, bare_enqueued, bare_worked)
+
+
+def test_a_monitor_opened_while_the_job_runs_sees_it_finish(db, redis_conn, relay):
+    """Presence is asked as the worker takes the job (nobody watches then) and not again at its start; the end asks
+    again about the monitors nobody watched, so one opened while the job ran gets the finished row."""
+    status = enqueue("sleep", 0.5)
+    job = Job.fetch(status.rq_job_id, connection=redis_conn)
+
+    def open_monitor_once_started():  # a system admin opens /jobs while the job sleeps
+        deadline = time.monotonic() + 30
+        while job.get_status(refresh=True) != RQStatus.STARTED and time.monotonic() < deadline:
+            time.sleep(0.01)
+        mark_watched(["jobs:all"], redis_conn)
+
+    monitor = threading.Thread(target=open_monitor_once_started)
+    monitor.start()
+    run_ours(redis_conn)
+    monitor.join()
+    db.session.expire_all()
+    assert db.session.get(JobStatus, status.id).status == JobState.COMPLETED
+    finished = [m for m in relay(0.5) if status.rq_job_id in m["stream"] and 'data-status="completed"' in m["stream"]]
+    assert finished and finished[0]["topics"] == ["jobs:all"]
