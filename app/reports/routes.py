@@ -12,7 +12,7 @@ from app.background.enqueue import JobActionError
 from app.extensions import db
 from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
-from app.reports import archival, files, runs, schedules
+from app.reports import archival, files, runs, schedules, screens
 from app.reports.forms import ReportForm
 from app.reports.limits import starts_a_report
 from app.reports.params import ParamError, ReportParams, check, describe, range_in_words
@@ -119,7 +119,9 @@ def show(report_id):
     report = runs.sync_with_job(_load(report_id))
     return render_template("reports/show.html", report=report, r=runs.snapshot(report),
                            stream_topics=[ReportTopic(report.id)],
-                           is_owner=report.user_id == current_user.id)
+                           is_owner=report.user_id == current_user.id,
+                           **screens.context(report, request.args,
+                                             lambda **a: url_for("reports.show", report_id=report.id, **a)))
 
 
 @bp.get("/reports/<id:report_id>/download")

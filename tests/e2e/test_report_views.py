@@ -1,5 +1,6 @@
 """In Chromium, the whole flow of a report seen on screen: the owner narrows the projects with the searchable list
-(keyboard only), the report completes, its summary shows on the page with only the chosen project."""
+(keyboard only), the report completes, its summary shows on the page with only the chosen project, and its
+Detailed and Weekly tabs show its entries."""
 from __future__ import annotations
 
 import pytest
@@ -39,3 +40,10 @@ def test_filter_with_the_searchable_list_then_see_the_report_on_screen(live_serv
     expect(summary).to_contain_text("Beta app")
     expect(summary).not_to_contain_text("Alpha site")
     screenshot(page, "report-on-screen")
+    page.get_by_test_id("report-tab-detailed").click()
+    expect(page.get_by_test_id("report-detailed")).to_contain_text("Beta app")
+    expect(page.get_by_test_id("report-summary")).to_have_count(0)
+    page.get_by_test_id("report-tab-weekly").click()
+    expect(page.get_by_test_id("report-weekly")).to_contain_text("People")
+    page.get_by_test_id("report-tab-summary").click()
+    expect(page.get_by_test_id("report-summary")).to_contain_text("Beta app")
