@@ -12,7 +12,7 @@ from app.background.enqueue import JobActionError
 from app.extensions import db
 from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
-from app.reports import archival, files, runs, schedules, screens
+from app.reports import archival, files, runs, schedules, screens, shares
 from app.reports.forms import ReportForm
 from app.reports.limits import starts_a_report
 from app.reports.params import ParamError, ReportParams, check, describe, range_in_words
@@ -120,6 +120,8 @@ def show(report_id):
     return render_template("reports/show.html", report=report, r=runs.snapshot(report),
                            stream_topics=[ReportTopic(report.id)],
                            is_owner=report.user_id == current_user.id,
+                           can_share=policies.can_share_report(current_user, report),
+                           share_links=shares.live_links(report), share_lifetimes=shares.LIFETIMES,
                            **screens.context(report, request.args,
                                              lambda **a: url_for("reports.show", report_id=report.id, **a)))
 

@@ -1,7 +1,10 @@
 """In Chromium, the whole flow of a report seen on screen: the owner narrows the projects with the searchable list
-(keyboard only), the report completes, its summary shows on the page with only the chosen project, and its
-Detailed and Weekly tabs show its entries."""
+(keyboard only), the report completes, its summary shows on the page with only the chosen project, its Detailed
+and Weekly tabs show its entries; a share link opens it in a fresh browser without signing in, and once revoked
+the link says so."""
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -47,3 +50,28 @@ def test_filter_with_the_searchable_list_then_see_the_report_on_screen(live_serv
     expect(page.get_by_test_id("report-weekly")).to_contain_text("People")
     page.get_by_test_id("report-tab-summary").click()
     expect(page.get_by_test_id("report-summary")).to_contain_text("Beta app")
+
+    # a share link for 1 day, opened by someone not signed in, then revoked
+    shares = page.get_by_test_id("report-shares")
+    shares.get_by_label("Link works for").select_option("1")
+    shares.get_by_role("button", name="Create share link").click()
+    link = page.get_by_test_id("new-share-link-value")
+    expect(link).to_have_value(re.compile(r"/shared/reports/[A-Za-z0-9_-]{40,}$"))
+    url = link.input_value()
+    expect(page.get_by_test_id("share-row")).to_have_count(1)
+    stranger = page.context.browser.new_context()
+    try:
+        other = stranger.new_page()
+        other.goto(url)
+        expect(other.get_by_test_id("report-summary")).to_contain_text("Beta app")
+        expect(other.get_by_role("navigation", name="Main")).to_have_count(0)
+        expect(other.get_by_role("link", name=re.compile("Download"))).to_be_visible()
+        screenshot(other, "report-shared")
+        page.get_by_test_id("revoke-share").click()
+        expect(page.get_by_text("Share link revoked")).to_be_visible()
+        expect(page.get_by_test_id("share-row")).to_have_count(0)
+        other.reload()
+        expect(other.get_by_test_id("shared-gone")).to_contain_text("revoked")
+        expect(other.get_by_test_id("report-summary")).to_have_count(0)
+    finally:
+        stranger.close()
