@@ -119,11 +119,11 @@ def test_who_may_make_or_revoke_a_link_is_who_may_see_the_report(client, db, don
     assert len(db.session.scalars(select(ReportShare)).all()) == 2 and share.revoked_at is None
 
 
-@pytest.mark.parametrize("days", ["2", "0", "x", ""])
-def test_a_lifetime_other_than_1_7_or_30_days_makes_no_link(client, db, done, days):
-    response = client.post(f"/reports/{done.report_id}/shares", data={"days": days})
-    assert response.status_code == 303
-    assert "Choose 1, 7 or 30 days." in client.get(response.headers["Location"]).get_data(as_text=True)
+def test_a_lifetime_other_than_1_7_or_30_days_makes_no_link(client, db, done):
+    for days in ("2", "0", "x", "", "7" * 30):
+        response = client.post(f"/reports/{done.report_id}/shares", data={"days": days})
+        assert response.status_code == 303
+        assert "Choose 1, 7 or 30 days." in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(ReportShare)) is None
 
 
