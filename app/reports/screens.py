@@ -12,6 +12,7 @@ from app.models import Report, ReportState
 from app.reports import query
 from app.reports.grouping import format_hours, group_key, week_of
 from app.reports.params import ReportParams, date_span
+from app.web.form_filters import parse_id
 
 PAGE_SIZE = 50
 TABS = {"summary": "Summary", "detailed": "Detailed", "weekly": "Weekly"}
@@ -24,8 +25,7 @@ def context(report: Report, args, link) -> dict:
     tab = args.get("tab") if args.get("tab") in TABS else "summary"
     view = None
     if report.status == ReportState.COMPLETED and tab == "detailed":
-        page = args.get("page", "1")
-        view = detailed(report, int(page) if page.isdigit() and len(page) < 9 else 1)
+        view = detailed(report, min(parse_id(args.get("page")) or 1, 10**9))
     elif report.status == ReportState.COMPLETED and tab == "weekly":
         view = weekly(report, args.get("week"), args.get("by"))
     return {"tab": tab, "tabs": TABS, "view": view, "link": link, "weekly_by": WEEKLY_BY}
@@ -57,7 +57,7 @@ def weekly(report: Report, week: str | None, by: str | None) -> dict:
     first, last = week_of(params.start, week_start), week_of(params.end, week_start)
     try:
         chosen = week_of(date.fromisoformat(week or ""), week_start)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date, or a week before year 1
         chosen = first
     chosen = min(max(chosen, first), last)
     days = [chosen + timedelta(days=i) for i in range(7)]

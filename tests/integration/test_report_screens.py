@@ -85,7 +85,8 @@ def test_detailed_pages_through_the_csvs_rows_in_order(client, factory, db, run_
     assert [row[:6] for row in seen] == want
     # a page past the end shows the last; a malformed one the first; an unknown tab the summary
     assert "Page 3 of 3" in client.get(f"/reports/{report.id}?tab=detailed&page=99").get_data(as_text=True)
-    assert "Page 1 of 3" in client.get(f"/reports/{report.id}?tab=detailed&page=x").get_data(as_text=True)
+    for bad in ("x", "\u00b2", "-1", "9" * 40):
+        assert "Page 1 of 3" in client.get(f"/reports/{report.id}?tab=detailed&page={bad}").get_data(as_text=True)
     assert 'data-testid="report-summary"' in client.get(f"/reports/{report.id}?tab=<x>").get_data(as_text=True)
 
 
@@ -106,8 +107,13 @@ def test_weekly_adds_up_to_the_reports_total_week_by_week(client, factory, db, r
     assert 4 <= weeks <= 6
     db.session.expire_all()
     assert total == db.session.get(Report, report.id).summary["total"]["seconds"] > 0
-    people = client.get(f"/reports/{report.id}?tab=weekly&week=garbage").get_data(as_text=True)
-    assert 'aria-current="page">People' in people
+    first = re.search(r'data-week="([0-9-]+)"', client.get(f"/reports/{report.id}?tab=weekly").get_data(
+        as_text=True)).group(1)
+    for bad in ("garbage", "0001-01-01", "9999-12-31"):  # not a date, before and after the report: its first/last
+        page = client.get(f"/reports/{report.id}?tab=weekly&week={bad}")
+        assert page.status_code == 200 and 'aria-current="page">People' in page.get_data(as_text=True)
+        assert re.search(r'data-week="([0-9-]+)"', page.get_data(as_text=True)).group(1) == (
+            week if bad.startswith("9999") else first)
 
 
 def test_a_report_not_done_has_no_tabs(client, factory, db):
