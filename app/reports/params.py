@@ -174,9 +174,10 @@ def describe(params: ReportParams, names: dict | None = None) -> str:
         parts[0] += f" ({RANGES.get(params.range, params.range).lower()})"
     if params.groups:
         parts.append("by " + " and ".join(GROUPS.get(g, g).lower() for g in params.groups))
-    chosen = (("projects", params.project_ids), ("clients", params.client_ids), ("people", params.user_ids),
-              ("teams", params.team_ids), ("tasks", params.task_ids), ("tags", params.tag_ids))
-    filters = [f"{len(ids)} {label}" for label, ids in chosen if ids]
+    chosen = (("project", "projects", params.project_ids), ("client", "clients", params.client_ids),
+              ("person", "people", params.user_ids), ("team", "teams", params.team_ids),
+              ("task", "tasks", params.task_ids), ("tag", "tags", params.tag_ids))
+    filters = [f"{len(ids)} {one if len(ids) == 1 else many}" for one, many, ids in chosen if ids]
     if filters:
         parts.append("only " + ", ".join(filters))
     if params.billable != "all":

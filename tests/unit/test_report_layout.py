@@ -38,6 +38,11 @@ def test_dates_read_as_a_span_in_words():
     assert describe(resolved).startswith("1\u201331 Mar 2026 (last month)")
 
 
+def test_the_filters_are_counted_in_words():
+    params = _params(range="this_week", project_ids=[1], user_ids=[2, 3], billable="non_billable")
+    assert describe(params).startswith("This week, only 1 project, 2 people, non-billable only,")
+
+
 def test_the_billable_filter_says_what_each_choice_means():
     assert list(BILLABLE.values()) == ["Both", "Billable only", "Non-billable only"]
 
