@@ -39,6 +39,7 @@ from app.notifications import routes as notifications
 from app.observability import logs
 from app.observability.http import register as register_http_metrics
 from app.observability.sentry import init_sentry
+from app.organizations import audit as organization_audit
 from app.organizations import (  # noqa: F401
     export_routes,
     invitation_routes,
@@ -50,6 +51,7 @@ from app.organizations import routes as organizations
 from app.reports import notices as report_notices
 from app.reports import routes as reports
 from app.reports import schedule_routes as report_schedules
+from app.reports import share_routes as report_shares
 from app.time_tracking import (  # noqa: F401  (pages of the projects and time_logs blueprints)
     client_routes,
     favourite_routes,
@@ -120,7 +122,7 @@ def register_blueprints(app: Flask) -> None:
     feature's other route modules add their pages to it (importing them, above, attaches them)."""
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, sso, settings, time_logs, timesheet, projects, organizations, notifications,
-                   dashboards, job_monitor, reports, report_schedules, imports, streams, metrics, api,
+                   dashboards, job_monitor, reports, report_schedules, report_shares, imports, streams, metrics, api,
                    webhooks):
         app.register_blueprint(module.bp)
     errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
@@ -132,6 +134,7 @@ def register_subscribers() -> None:
     budgets.subscribe()  # budget checks follow every change to time data
     report_notices.register()  # scheduled reports' e-mails carry their file
     webhook_subscribers.subscribe()  # webhooks follow time changes, finished reports and membership changes
+    organization_audit.subscribe()  # the audit trail records report share links made and revoked
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -255,6 +255,12 @@ def can_view_report(user: User, report: Report | None) -> bool:
     return is_org_wide(user, report.organization_id)
 
 
+def can_share_report(user: User, report: Report | None) -> bool:
+    """Make a share link of a report, see its links, revoke one: whoever may see the report (a link shows
+    nothing they could not show themselves)."""
+    return can_view_report(user, report)
+
+
 def report_scope(user: User) -> Select:
     """The reports /reports lists: the user's own, of the organizations they are (still) in."""
     query = select(Report).where(Report.user_id == user.id)

@@ -16,6 +16,7 @@ from app.models.project_total import ProjectTotal
 from app.models.recurring_setting import RecurringSetting
 from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
+from app.models.report_share import SHARE_LIFETIMES, ReportShare
 from app.models.security import RecoveryCode, UsedToken
 from app.models.sso_identity import SSOIdentity
 from app.models.tag import Tag, time_log_tags
@@ -35,7 +36,8 @@ __all__ = [
     "PerformanceSnapshot", "Project",
     "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",
     "Report", "ReportDefinition", "ReportPhase", "ReportSchedule", "cluster_key",
-    "ReportScheduleRun", "ReportState", "Frequency", "Role", "SSOIdentity", "Tag", "Task", "Team",
+    "ReportScheduleRun", "ReportShare", "SHARE_LIFETIMES", "ReportState", "Frequency", "Role", "SSOIdentity",
+    "Tag", "Task", "Team",
     "TeamMembership", "TimeLog", "time_log_tags", "TimeLogError", "UsedToken", "User", "utcnow",
     "WEBHOOK_EVENTS", "DeliveryState", "WebhookDelivery", "WebhookEndpoint",
 ]

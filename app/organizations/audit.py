@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEntry, Organization, User
+from app.reports.events import report_share
 
 
 def record(action: str, *, organization: Organization | int | None, actor: User | None, target: str = "",
@@ -26,6 +27,15 @@ def record(action: str, *, organization: Organization | int | None, actor: User 
     )
     db.session.add(entry)
     return entry
+
+
+def subscribe() -> None:
+    """Record what other features announce for the trail, in their transaction: report share links (idempotent)."""
+    report_share.connect(_report_share, weak=False)
+
+
+def _report_share(sender, action: str, report, actor: User | None, details: dict) -> None:
+    record(action, organization=report.organization_id, actor=actor, target=f"report {report.id}", details=details)
 
 
 def entries(organization_id: int, action: str | None = None, actor_id: int | None = None) -> Select:

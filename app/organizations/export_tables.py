@@ -85,6 +85,7 @@ EXCLUDED: dict[str, str] = {
     "job_statuses": "the job queue's operational records, not the organization's data",
     "exports": "the exports themselves: a record of this feature, not the organization's data",
     "webhook_deliveries": "the delivery log: a record of what was sent, each body a copy of data exported anyway",
+    "report_shares": "share links of reports, which are not exported; each a hashed secret, a credential",
 }
 
 # A column with one of these in its name is a credential and is never written, whatever the table.

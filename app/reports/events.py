@@ -1,4 +1,6 @@
-"""Signals of reports other features subscribe to (webhooks), sent after the commit that made them true."""
+"""Signals of reports other features subscribe to: report-ready (webhooks), sent after the commit that made it
+true; report-share (the audit trail), sent inside the transaction that makes or revokes a share link, so the
+record commits with the change or not at all."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +11,8 @@ log = logging.getLogger(__name__)
 
 signals = Namespace()
 report_ready = signals.signal("report-ready")  # receivers: fn(sender, report: Report), once a report completed
+# receivers: fn(sender, action: "report_share.create" | "report_share.revoke", report, actor, details: dict)
+report_share = signals.signal("report-share")
 
 
 def ready(report) -> None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.reports import params as P
 from app.web.form_filters import int_or_none, strip
 
 NUMBER = "Choose from the list (ids are numbers)."
+def _checklist(label: str) -> SelectMultipleField:
+    """A multi-select filter as a list of checkboxes (templates/_macros.html checklist(), searchable with JS)."""
+    return SelectMultipleField(label, coerce=int_or_none, validate_choice=False, widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput())
+
+
 REQUIRED = ("organization_id", "range", "group1", "billable", "rounding", "rounding_minutes", "hours_format", "format")
 
 
@@ -21,12 +28,12 @@ class ReportForm(FlaskForm):
     group1 = SelectField("Group by", choices=[("", "No grouping")] + list(P.GROUPS.items()), default="project",
                          validate_choice=False)
     group2 = SelectField("then by", choices=[("", "—")] + list(P.GROUPS.items()), default="", validate_choice=False)
-    project_ids = SelectMultipleField("Projects", coerce=int_or_none, validate_choice=False)
-    client_ids = SelectMultipleField("Clients", coerce=int_or_none, validate_choice=False)
-    user_ids = SelectMultipleField("People", coerce=int_or_none, validate_choice=False)
-    team_ids = SelectMultipleField("Teams", coerce=int_or_none, validate_choice=False)
-    task_ids = SelectMultipleField("Tasks", coerce=int_or_none, validate_choice=False)
-    tag_ids = SelectMultipleField("Tags", coerce=int_or_none, validate_choice=False)
+    project_ids = _checklist("Projects")
+    client_ids = _checklist("Clients")
+    user_ids = _checklist("People")
+    team_ids = _checklist("Teams")
+    task_ids = _checklist("Tasks")
+    tag_ids = _checklist("Tags")
     billable = SelectField("Billable", choices=list(P.BILLABLE.items()), default="all", validate_choice=False)
     rounding = SelectField("Rounding", choices=list(P.ROUNDING.items()), default="none", validate_choice=False)
     rounding_minutes = SelectField("to (minutes)", coerce=int_or_none, default=15, validate_choice=False,

@@ -23,7 +23,7 @@ GROUPS = {"project": "Project", "client": "Client", "user": "User", "team": "Tea
           "day": "Day",
           "week": "Week", "month": "Month"}
 FORMATS = {"csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
-BILLABLE = {"all": "All time", "billable": "Billable only", "non_billable": "Non-billable only"}
+BILLABLE = {"all": "Both", "billable": "Billable only", "non_billable": "Non-billable only"}
 ROUNDING = {"none": "No rounding", "up": "Round up", "down": "Round down", "nearest": "Round to nearest"}
 ROUNDING_MINUTES = (1, 5, 6, 10, 15, 30)
 HOURS_FORMATS = {"hmm": "h:mm", "decimal": "Decimal hours"}
@@ -132,7 +132,7 @@ def check(params: ReportParams) -> ReportParams:
     if params.format not in FORMATS:
         errors["format"] = "Choose CSV, XLSX or PDF."
     if params.billable not in BILLABLE:
-        errors["billable"] = "Choose billable, non-billable or all."
+        errors["billable"] = "Choose billable only, non-billable only or both."
     if params.rounding not in ROUNDING:
         errors["rounding"] = "Choose no rounding, up, down or nearest."
     if params.rounding_minutes not in ROUNDING_MINUTES:
@@ -169,14 +169,15 @@ def _all_in_org(id_column, org_column, ids: list[int], organization_id: int, joi
 
 def describe(params: ReportParams, names: dict | None = None) -> str:
     """The parameters in words, for lists, page headers and every output."""
-    parts = [f"{params.date_from} to {params.date_to}"]
-    if params.range != "custom":
+    parts = [range_in_words(params)]
+    if params.range != "custom" and params.date_from and params.date_to:
         parts[0] += f" ({RANGES.get(params.range, params.range).lower()})"
     if params.groups:
         parts.append("by " + " and ".join(GROUPS.get(g, g).lower() for g in params.groups))
-    chosen = (("projects", params.project_ids), ("clients", params.client_ids), ("people", params.user_ids),
-              ("teams", params.team_ids), ("tasks", params.task_ids), ("tags", params.tag_ids))
-    filters = [f"{len(ids)} {label}" for label, ids in chosen if ids]
+    chosen = (("project", "projects", params.project_ids), ("client", "clients", params.client_ids),
+              ("person", "people", params.user_ids), ("team", "teams", params.team_ids),
+              ("task", "tasks", params.task_ids), ("tag", "tags", params.tag_ids))
+    filters = [f"{len(ids)} {one if len(ids) == 1 else many}" for one, many, ids in chosen if ids]
     if filters:
         parts.append("only " + ", ".join(filters))
     if params.billable != "all":
@@ -186,6 +187,31 @@ def describe(params: ReportParams, names: dict | None = None) -> str:
     parts.append(f"hours as {HOURS_FORMATS.get(params.hours_format, params.hours_format)}")
     parts.append(f"time zone {params.time_zone}")
     return ", ".join(parts)
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def range_in_words(params: ReportParams) -> str:
+    """A range as a person says it: a saved preset as its name ("Last month"), dates as a span ("1–31 Mar 2026",
+    "24 Feb – 2 Mar 2026", "29 Dec 2025 – 4 Jan 2026", "3 Mar 2026"); never "None to None"."""
+    try:
+        start, end = params.start, params.end
+    except (TypeError, ValueError):
+        return RANGES.get(params.range, "Custom") if params.range != "custom" else "Custom dates (not set)"
+    return date_span(start, end)
+
+
+def date_span(start: date, end: date) -> str:
+    def day(d: date, year: bool = True) -> str:
+        return f"{d.day} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+    if start == end:
+        return day(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}\u2013{day(end)}"
+    if start.year == end.year:
+        return f"{day(start, year=False)} \u2013 {day(end)}"
+    return f"{day(start)} \u2013 {day(end)}"
 
 
 def for_user(user: User, organization: Organization, **values) -> ReportParams:

@@ -104,11 +104,10 @@ def count_rows(params: ReportParams, user: User | None, as_of: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(_statement(params, user, as_of)))
 
 
-def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Iterator[ReportRow]:
-    """Every row, in start order, fetched CHUNK at a time (bounded memory whatever the count)."""
-    zone = ZoneInfo(params.time_zone)
+def _select(params: ReportParams, user: User | None, as_of: datetime):
+    """The rows' one statement, in start order: the files read all of it, the report's page a window of it."""
     log = aliased(TimeLog, _statement(params, user, as_of))
-    query = (
+    return (
         select(log.id, log.start_time, log.end_time, log.description, log.billable, log.user_id, log.project_id,
                User.name, Membership.removed_at, Project.name, Project.hourly_rate, Project.team_id, Team.name,
                Project.client_id, Client.name, log.task_id, Task.name, _tag_names(log))
@@ -120,10 +119,22 @@ def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Itera
         .outerjoin(Task, Task.id == log.task_id)
         .order_by(log.start_time, log.id)
     )
+
+
+def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Iterator[ReportRow]:
+    """Every row, in start order, fetched CHUNK at a time (bounded memory whatever the count)."""
+    zone = ZoneInfo(params.time_zone)
+    query = _select(params, user, as_of)
     # its own connection: the caller commits progress on the session meanwhile, which must not end this
     # cursor (on PostgreSQL a server-side cursor lives only as long as its transaction)
     with db.engine.connect() as conn:
         yield from _rows(conn.execute(query, execution_options={"yield_per": CHUNK}), params, zone, as_of)
+
+
+def page_rows(params: ReportParams, user: User | None, as_of: datetime, offset: int, limit: int) -> list[ReportRow]:
+    """The rows `offset` to `offset + limit` of iter_rows (LIMIT/OFFSET in SQL: a page of a large report)."""
+    query = _select(params, user, as_of).limit(limit).offset(offset)
+    return list(_rows(db.session.execute(query), params, ZoneInfo(params.time_zone), as_of))
 
 
 def _rows(result, params: ReportParams, zone, as_of: datetime) -> Iterator[ReportRow]:

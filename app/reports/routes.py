@@ -12,10 +12,10 @@ from app.background.enqueue import JobActionError
 from app.extensions import db
 from app.live.topics import ReportTopic
 from app.models import Client, Membership, Organization, Project, Report, ReportDefinition, Team, TeamMembership, User
-from app.reports import archival, files, runs
+from app.reports import archival, files, runs, schedules, screens, shares
 from app.reports.forms import ReportForm
 from app.reports.limits import starts_a_report
-from app.reports.params import ParamError, ReportParams, check, describe
+from app.reports.params import ParamError, ReportParams, check, describe, range_in_words
 from app.time_tracking import labels
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
@@ -69,7 +69,10 @@ def _index(form: ReportForm, status: int = 200):
     reports = [runs.sync_with_job(r) for r in db.session.scalars(newest.limit(LIST_LIMIT)).all()]
     definitions = db.session.scalars(policies.definition_scope(current_user).order_by(ReportDefinition.name)).all()
     return render_template("reports/index.html", form=form, reports=reports, definitions=definitions,
-                           describe=_describe, file_exists=files.file_exists), status
+                           describe=_describe, file_exists=files.file_exists,
+                           range_words=lambda p: range_in_words(ReportParams.from_dict(p)),
+                           schedules=schedules.schedules_of([d.id for d in definitions]),
+                           schedule_words=schedules.in_words), status
 
 
 def _describe(params: dict) -> str:
@@ -116,7 +119,11 @@ def show(report_id):
     report = runs.sync_with_job(_load(report_id))
     return render_template("reports/show.html", report=report, r=runs.snapshot(report),
                            stream_topics=[ReportTopic(report.id)],
-                           is_owner=report.user_id == current_user.id)
+                           is_owner=report.user_id == current_user.id,
+                           can_share=policies.can_share_report(current_user, report),
+                           share_links=shares.live_links(report), share_lifetimes=shares.LIFETIMES,
+                           **screens.context(report, request.args,
+                                             lambda **a: url_for("reports.show", report_id=report.id, **a)))
 
 
 @bp.get("/reports/<id:report_id>/download")

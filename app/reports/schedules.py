@@ -20,6 +20,23 @@ from app.timezones import to_local
 log = logging.getLogger(__name__)
 
 RUN_HOUR = 8
+FREQUENCY_WORDS = {Frequency.WEEKLY: "Weekly, Mondays at 08:00", Frequency.MONTHLY: "Monthly, on the 1st at 08:00"}
+
+
+def in_words(schedule: ReportSchedule | None) -> str:
+    """A saved report's schedule as the list of saved reports shows it."""
+    if schedule is None:
+        return "Not scheduled"
+    count = len(schedule.recipient_ids or [])
+    return f"{FREQUENCY_WORDS.get(schedule.frequency, schedule.frequency)}, to {count} " + (
+        "person" if count == 1 else "people")
+
+
+def schedules_of(definition_ids: list[int]) -> dict[int, ReportSchedule]:
+    if not definition_ids:
+        return {}
+    rows = db.session.scalars(db.select(ReportSchedule).where(ReportSchedule.definition_id.in_(definition_ids)))
+    return {s.definition_id: s for s in rows}
 
 
 def period_for(frequency: str, today: date) -> str | None:

@@ -15,6 +15,7 @@ import StartPickerController from "controllers/start_picker_controller.js"
 import ShortcutsController from "controllers/shortcuts_controller.js"
 import PaletteController from "controllers/palette_controller.js"
 import CatchUpController from "controllers/catch_up_controller.js"
+import ChecklistController from "controllers/checklist_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -32,4 +33,5 @@ application.register("start-picker", StartPickerController)
 application.register("shortcuts", ShortcutsController)
 application.register("palette", PaletteController)
 application.register("catch-up", CatchUpController)
+application.register("checklist", ChecklistController)
 window.Stimulus = application

@@ -78,7 +78,7 @@ def test_a_manager_gets_last_months_hours_by_project_as_xlsx(live_server, factor
     # save the parameters, then run the saved report again from /reports: a new report, the same figures
     page.fill("#definition-name", "Monthly by project")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_test_id("definition-row")).to_contain_text("last month")
+    expect(page.get_by_test_id("definition-range")).to_have_text("Last month")
     page.get_by_test_id("definition-row").get_by_role("button", name="Run").click()
     page.wait_for_url(lambda url: "/reports/" in url and url != first_url)
     expect(page.get_by_test_id("report-status")).to_have_attribute("data-status", "completed", timeout=90000)

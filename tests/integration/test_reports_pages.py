@@ -113,7 +113,7 @@ def test_an_xlsx_download_opens_with_openpyxl(client, factory, db, run_jobs):
     (dict(rounding="sideways"), "Choose no rounding, up, down or nearest."),
     (dict(rounding_minutes="7"), "Round to 1, 5, 6, 10, 15 or 30 minutes."),
     (dict(rounding_minutes="abc"), "Round to 1, 5, 6, 10, 15 or 30 minutes."),
-    (dict(billable="maybe"), "Choose billable, non-billable or all."),
+    (dict(billable="maybe"), "Choose billable only, non-billable only or both."),
     (dict(hours_format="roman"), "Choose h:mm or decimal hours."),
     (dict(range="next_century"), "Unknown date range"),
     (dict(organization_id="abc"), "Choose an organization."),

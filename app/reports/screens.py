@@ -1,0 +1,91 @@
+"""What a completed report shows on its page besides its stored summary (Report.summary, written by the job from
+the same rows as its file): Detailed, a page of its entries, and Weekly, one week of hours by day per person or
+project. Both read the report's rows through app.reports.query, the one data function of the files, with the
+report's parameters, as of its `as_of` and in its owner's policy scope, so a viewer (a share link's too) sees
+what the report holds, never more. Detailed pages in SQL (LIMIT/OFFSET), Weekly reads one week's rows: the page
+stays fast for a report of any range."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from app.models import Report, ReportState
+from app.reports import query
+from app.reports.grouping import format_hours, group_key, week_of
+from app.reports.params import ReportParams, date_span
+from app.web.form_filters import parse_id
+
+PAGE_SIZE = 50
+TABS = {"summary": "Summary", "detailed": "Detailed", "weekly": "Weekly"}
+WEEKLY_BY = {"user": "People", "project": "Projects"}
+
+
+def context(report: Report, args, link) -> dict:
+    """What reports/_views.html needs for the tab asked in the query string (`tab`, `page`, `week`, `by`); an
+    unknown or malformed value falls back to the first tab, page or week. `link(**args)` makes the page's URLs."""
+    tab = args.get("tab") if args.get("tab") in TABS else "summary"
+    view = None
+    if report.status == ReportState.COMPLETED and tab == "detailed":
+        view = detailed(report, min(parse_id(args.get("page")) or 1, 10**9))
+    elif report.status == ReportState.COMPLETED and tab == "weekly":
+        view = weekly(report, args.get("week"), args.get("by"))
+    return {"tab": tab, "tabs": TABS, "view": view, "link": link, "weekly_by": WEEKLY_BY}
+
+
+def detailed(report: Report, page: int) -> dict:
+    params = ReportParams.from_dict(report.params)
+    total = query.count_rows(params, report.user, report.as_of)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = query.page_rows(params, report.user, report.as_of, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    style = params.hours_format
+    return {
+        "page": page, "pages": pages, "total": total, "first": (page - 1) * PAGE_SIZE + 1 if total else 0,
+        "has_amount": any(r.amount is not None for r in rows),
+        "rows": [{"day": r.day.isoformat(), "start": r.start.strftime("%H:%M"),
+                  "end": r.end.strftime("%H:%M") if r.end else "running", "hours": format_hours(r.seconds, style),
+                  "user": r.user, "project": r.project, "client": r.client, "task": r.task, "tags": r.tags,
+                  "description": r.description, "billable": r.billable,
+                  "amount": "" if r.amount is None else str(r.amount)} for r in rows],
+    }
+
+
+def weekly(report: Report, week: str | None, by: str | None) -> dict:
+    """One week (the report's first by default) of hours by day, a row per person or project."""
+    params = ReportParams.from_dict(report.params)
+    by = by if by in WEEKLY_BY else "user"
+    week_start = report.organization.week_start or 0
+    first, last = week_of(params.start, week_start), week_of(params.end, week_start)
+    try:
+        chosen = week_of(date.fromisoformat(week or ""), week_start)
+    except (ValueError, OverflowError):  # not a date, or a week before year 1
+        chosen = first
+    chosen = min(max(chosen, first), last)
+    days = [chosen + timedelta(days=i) for i in range(7)]
+    in_range = [d for d in days if params.start <= d <= params.end]
+    narrowed = ReportParams.from_dict({**params.to_dict(), "range": "custom", "date_from": in_range[0].isoformat(),
+                                       "date_to": in_range[-1].isoformat()})
+    grid: dict[str, tuple[str, dict[date, int]]] = {}
+    for row in query.iter_rows(narrowed, report.user, report.as_of):
+        key, label = group_key(row, by, week_start)
+        grid.setdefault(key, (label, {}))[1].setdefault(row.day, 0)
+        grid[key][1][row.day] += row.seconds
+    style = params.hours_format
+
+    def hours(seconds: int) -> str:
+        return format_hours(seconds, style) if seconds else ""
+    rows, day_totals = [], {d: 0 for d in days}
+    for key in sorted(grid):
+        label, by_day = grid[key]
+        for d, seconds in by_day.items():
+            day_totals[d] += seconds
+        rows.append({"label": label, "cells": [hours(by_day.get(d, 0)) for d in days],
+                     "total": format_hours(sum(by_day.values()), style), "seconds": sum(by_day.values())})
+    total = sum(day_totals.values())
+    return {
+        "by": by, "week": chosen.isoformat(), "title": date_span(days[0], days[-1]),
+        "days": [{"iso": d.isoformat(), "name": d.strftime("%a %d"), "in_range": d in in_range} for d in days],
+        "rows": rows, "day_totals": [hours(day_totals[d]) for d in days], "total": format_hours(total, style),
+        "seconds": total,
+        "prev": (chosen - timedelta(days=7)).isoformat() if chosen > first else None,
+        "next": (chosen + timedelta(days=7)).isoformat() if chosen < last else None,
+    }

@@ -1,0 +1,124 @@
+"""A completed report on its page: Summary, Detailed (paged in SQL) and Weekly tabs, whose figures are the CSV's:
+the same rows (app.reports.query), the same totals."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+import pytest
+
+from app.models import Report
+from app.reports import screens
+from tests import report_data
+from tests.conftest import login
+
+FORM = {"range": "last_month", "date_from": "", "date_to": "", "group1": "project", "group2": "", "billable": "all",
+        "rounding": "none", "rounding_minutes": "15", "hours_format": "hmm", "format": "csv"}
+
+
+@pytest.fixture()
+def run_jobs(app, run_jobs):
+    def run(*args, **kw):
+        with app.app_context():
+            return run_jobs(*args, **kw)
+    return run
+
+
+def _completed(client, db, w, run_jobs, **kw) -> Report:
+    response = client.post("/reports", data={**FORM, "organization_id": str(w.org.id), **kw})
+    assert response.status_code == 303
+    report_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    run_jobs(["reports"])
+    db.session.expire_all()
+    report = db.session.get(Report, report_id)
+    assert report.status == "completed", report.error_message
+    return report
+
+
+def _csv(client, report: Report) -> tuple[list[dict], list[list[str]]]:
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/reports/{report.id}/download").data)) as zf:
+        detail = next(n for n in zf.namelist() if not n.endswith("summary.csv"))
+        summary = next(n for n in zf.namelist() if n.endswith("summary.csv"))
+        return (list(csv.DictReader(io.StringIO(zf.read(detail).decode()))),
+                list(csv.reader(io.StringIO(zf.read(summary).decode()))))
+
+
+def _cells(html: str, testid: str) -> list[list[str]]:
+    rows = re.findall(rf'<tr[^>]*data-testid="{testid}"[^>]*>(.*?)</tr>', html, re.S)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
+            for r in rows]
+
+
+def test_the_summary_on_screen_equals_the_csvs(client, factory, db, run_jobs):
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    report = _completed(client, db, w, run_jobs)
+    _, summary_csv = _csv(client, report)
+    csv_groups = {r[0]: r[1:3] for r in summary_csv if len(r) == 4 and r[0] not in ("project", "")}
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert 'data-testid="report-tabs"' in page and 'aria-current="page">Summary' in page
+    shown = {c[0]: c[1:3] for c in _cells(page, "summary-group") + _cells(page, "summary-total")}
+    assert shown == csv_groups and "Total" in shown and len(shown) >= 3
+
+
+def test_detailed_pages_through_the_csvs_rows_in_order(client, factory, db, run_jobs, monkeypatch):
+    monkeypatch.setattr(screens, "PAGE_SIZE", 4)
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    report = _completed(client, db, w, run_jobs)
+    detail_csv, _ = _csv(client, report)
+    seen, page_number = [], 1
+    while True:
+        page = client.get(f"/reports/{report.id}?tab=detailed&page={page_number}").get_data(as_text=True)
+        assert 'aria-current="page">Detailed' in page and 'data-testid="report-summary"' not in page
+        rows = _cells(page, "detail-row")
+        assert 0 < len(rows) <= 4
+        seen += rows
+        if 'rel="next"' not in page:
+            break
+        page_number += 1
+    assert page_number == 3 and "Page 3 of 3" in page
+    want = [[r["date"], r["start (Europe/Berlin)"][11:16], r["end (Europe/Berlin)"][11:16] or "running",
+             r["duration"], r["user"], r["project"]] for r in detail_csv]
+    assert [row[:6] for row in seen] == want
+    # a page past the end shows the last; a malformed one the first; an unknown tab the summary
+    assert "Page 3 of 3" in client.get(f"/reports/{report.id}?tab=detailed&page=99").get_data(as_text=True)
+    for bad in ("x", "\u00b2", "-1", "9" * 40):
+        assert "Page 1 of 3" in client.get(f"/reports/{report.id}?tab=detailed&page={bad}").get_data(as_text=True)
+    assert 'data-testid="report-summary"' in client.get(f"/reports/{report.id}?tab=<x>").get_data(as_text=True)
+
+
+def test_weekly_adds_up_to_the_reports_total_week_by_week(client, factory, db, run_jobs):
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    report = _completed(client, db, w, run_jobs)
+    total, week, weeks = 0, "", 0
+    while True:
+        page = client.get(f"/reports/{report.id}?tab=weekly&by=project&week={week}").get_data(as_text=True)
+        assert 'data-testid="report-weekly"' in page
+        total += int(re.search(r'data-testid="weekly-total" data-seconds="(\d+)"', page).group(1))
+        weeks += 1
+        following = re.search(r'href="[^"]*week=([0-9-]+)[^"]*" rel="next"', page)
+        if not following:
+            break
+        week = following.group(1)
+    assert 4 <= weeks <= 6
+    db.session.expire_all()
+    assert total == db.session.get(Report, report.id).summary["total"]["seconds"] > 0
+    first = re.search(r'data-week="([0-9-]+)"', client.get(f"/reports/{report.id}?tab=weekly").get_data(
+        as_text=True)).group(1)
+    for bad in ("garbage", "0001-01-01", "9999-12-31"):  # not a date, before and after the report: its first/last
+        page = client.get(f"/reports/{report.id}?tab=weekly&week={bad}")
+        assert page.status_code == 200 and 'aria-current="page">People' in page.get_data(as_text=True)
+        assert re.search(r'data-week="([0-9-]+)"', page.get_data(as_text=True)).group(1) == (
+            week if bad.startswith("9999") else first)
+
+
+def test_a_report_not_done_has_no_tabs(client, factory, db):
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    response = client.post("/reports", data={**FORM, "organization_id": str(w.org.id)})
+    page = client.get(response.headers["Location"] + "?tab=detailed").get_data(as_text=True)
+    assert 'data-testid="report-tabs"' not in page and 'data-testid="report-detailed"' not in page
