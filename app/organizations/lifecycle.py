@@ -32,6 +32,7 @@ from app.models import (
     TeamMembership,
     TimeLog,
     User,
+    WeekApproval,
 )
 from app.organizations import audit, exports
 from app.redis_client import get_redis
@@ -116,6 +117,7 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
     db.session.execute(sql_delete(AuditEntry).where(AuditEntry.organization_id == organization_id))
     exports.delete_files(list(db.session.scalars(select(Export).where(Export.organization_id == organization_id))))
     db.session.execute(sql_delete(Export).where(Export.organization_id == organization_id))
+    db.session.execute(sql_delete(WeekApproval).where(WeekApproval.organization_id == organization_id))
     db.session.execute(sql_delete(Membership).where(Membership.organization_id == organization_id))
     db.session.execute(sql_delete(Organization).where(Organization.id == organization_id))
     db.session.commit()

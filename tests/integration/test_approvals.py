@@ -1,0 +1,125 @@
+"""Week approvals (issue 21 B): a member submits a week from /timesheet, their manager or an owner approves or
+rejects it on /approvals, and who may do what (app/policies.py)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from app.models import WeekApproval
+from tests.conftest import login
+
+WEEK, MONDAY = "2026-W10", date(2026, 3, 2)
+
+
+@pytest.fixture()
+def w(factory):
+    w = factory.world()
+    factory.time_log(w.member, w.alpha_project, start=datetime(2026, 3, 3, 9, 0), minutes=90)
+    return w
+
+
+def _submit(client, who) -> int:
+    login(client, who)
+    response = client.post("/approvals/submit", data={"week": WEEK})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    client.post("/logout")
+    return _approval(who).id
+
+
+def _approval(who) -> WeekApproval:
+    from app.extensions import db
+    return db.session.scalar(select(WeekApproval).where(WeekApproval.user_id == who.id,
+                                                        WeekApproval.week_start == MONDAY))
+
+
+def test_member_submits_manager_approves_and_the_timesheet_shows_it(client, w):
+    login(client, w.member)
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="open"' in page and "Submit week for approval" in page
+    response = client.post("/approvals/submit", data={"week": WEEK})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Week 2026-W10 submitted for approval." in page and 'data-status="submitted"' in page
+    assert "Submit week for approval" not in page
+    assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 409  # twice: already submitted
+    client.post("/logout")
+
+    login(client, w.manager)
+    page = client.get("/approvals").get_data(as_text=True)
+    assert escape(w.member.name) in page and WEEK in page and "1:30" in page  # person, week, hours
+    approval = _approval(w.member)
+    response = client.post(f"/approvals/{approval.id}/decide", data={"decision": "approve", "comment": "Billed"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert escape(f"{w.member.name}'s week {WEEK} approved.") in page
+    assert "No week is waiting for your decision." in page and 'data-testid="decided-row"' in page
+    client.post("/logout")
+
+    login(client, w.member)
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="approved"' in page and "“Billed”" in page and "Submit week for approval" not in page
+
+
+def test_a_rejection_needs_a_comment_and_the_week_can_be_submitted_again(client, w):
+    approval_id = _submit(client, w.member)
+    login(client, w.owner)
+    response = client.post(f"/approvals/{approval_id}/decide", data={"decision": "reject", "comment": "  "})
+    assert response.status_code == 422
+    assert "Say why you reject this week" in response.get_data(as_text=True)
+    assert _approval(w.member).status == "submitted"
+    response = client.post(f"/approvals/{approval_id}/decide", data={"decision": "reject", "comment": "Missing Friday"})
+    assert response.status_code == 303
+    assert client.post(f"/approvals/{approval_id}/decide", data={"decision": "approve"}).status_code == 409
+    client.post("/logout")
+
+    login(client, w.member)
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="rejected"' in page and "Missing Friday" in page and "Submit week for approval" in page
+    assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 303
+    approval = _approval(w.member)
+    assert (approval.id, approval.status, approval.comment, approval.decided_by_id) == (approval_id, "submitted", "",
+                                                                                         None)
+
+
+def test_who_may_decide(client, w, factory):
+    """A member cannot decide (not even their own week), a manager only their teams' members and not their own week,
+    an owner anyone's including their own; others do not see the week at all (404)."""
+    member_week = _submit(client, w.member)
+    beta_week = _submit(client, w.beta_member)
+    manager_week = _submit(client, w.manager)
+    owner_week = _submit(client, w.owner)
+    approve = {"decision": "approve"}
+
+    login(client, w.member)
+    assert client.post(f"/approvals/{member_week}/decide", data=approve).status_code == 403
+    assert client.post(f"/approvals/{beta_week}/decide", data=approve).status_code == 404
+    assert "No week is waiting for your decision." in client.get("/approvals").get_data(as_text=True)
+    client.post("/logout")
+
+    login(client, w.manager)
+    page = client.get("/approvals").get_data(as_text=True)
+    assert escape(w.member.name) in page and escape(w.beta_member.name) not in page
+    assert client.post(f"/approvals/{beta_week}/decide", data=approve).status_code == 404
+    assert client.post(f"/approvals/{manager_week}/decide", data=approve).status_code == 403
+    assert client.post(f"/approvals/{member_week}/decide", data=approve).status_code == 303
+    client.post("/logout")
+
+    login(client, w.outsider)
+    assert client.post(f"/approvals/{owner_week}/decide", data=approve).status_code == 404
+    client.post("/logout")
+
+    login(client, w.owner)
+    for approval_id in (beta_week, manager_week, owner_week):
+        assert client.post(f"/approvals/{approval_id}/decide", data=approve).status_code == 303
+    assert {_approval(p).status for p in (w.member, w.beta_member, w.manager, w.owner)} == {"approved"}
+
+
+def test_a_week_not_begun_or_malformed_is_refused(client, w):
+    login(client, w.member)
+    response = client.post("/approvals/submit", data={"week": "2099-W10"})
+    assert response.status_code == 409 and "has not begun yet" in response.get_data(as_text=True)
+    assert client.post("/approvals/submit", data={"week": "soon"}).status_code == 422
+    assert client.post("/approvals/submit", data={}).status_code == 422
