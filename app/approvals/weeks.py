@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app import policies
+from app.approvals import notices
 from app.extensions import db
 from app.models import ApprovalStatus, Organization, TimeLog, User, WeekApproval, utcnow
 from app.time_tracking import locks, timesheet
@@ -50,6 +51,8 @@ def submit(person: User, organization_id: int, first: date) -> WeekApproval:
         db.session.add(approval)
     approval.submit()
     db.session.commit()
+    notices.submitted(approval, person, timesheet.label(first, organization.week_start),
+                      timesheet.format_hours(week_minutes(organization_id, person, first)) or "0:00")
     return approval
 
 
@@ -65,6 +68,7 @@ def decide(decider: User, approval: WeekApproval, approve: bool, comment: str) -
         raise ApprovalError(f"Keep the comment under {MAX_COMMENT} characters.")
     approval.decide(decider.id, approve, comment)
     db.session.commit()
+    notices.decided(approval, db.session.get(User, approval.user_id), decider, week_label(approval))
     return approval
 
 

@@ -3,13 +3,16 @@ rejects it on /approvals, and who may do what (app/policies.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
+from flask import g
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.models import WeekApproval
+from app.models import Notification, WeekApproval
 from tests.conftest import login
+from tests.mailbox import body, empty_outbox, outbox
 
 WEEK, MONDAY = "2026-W10", date(2026, 3, 2)
 
@@ -123,3 +126,41 @@ def test_a_week_not_begun_or_malformed_is_refused(client, w):
     assert response.status_code == 409 and "has not begun yet" in response.get_data(as_text=True)
     assert client.post("/approvals/submit", data={"week": "soon"}).status_code == 422
     assert client.post("/approvals/submit", data={}).status_code == 422
+
+
+@pytest.fixture()
+def mail_outbox(app):
+    empty_outbox(app.config["OUTBOX_DIR"])
+    yield app.config["OUTBOX_DIR"]
+    empty_outbox(app.config["OUTBOX_DIR"])
+
+
+def test_submitting_tells_the_deciders_and_deciding_tells_the_member_in_the_app_and_by_email(
+        app, client, db, w, run_jobs, mail_outbox):
+    ids = {name: getattr(w, name).id for name in ("member", "manager", "owner", "admin", "beta_member")}
+    emails = {name: getattr(w, name).email for name in ("member", "manager", "owner", "admin")}
+    member_name = w.member.name  # the worker's session end detaches the scene's records: plain values first
+    approval_id = _submit(client, w.member)
+    told = db.session.scalars(select(Notification).where(Notification.kind == "week_submitted"))
+    assert sorted(n.user_id for n in told) == sorted([ids["manager"], ids["owner"], ids["admin"]])
+    run_jobs(["notifications"])
+    g.pop("_login_user", None)
+    messages = outbox(mail_outbox)
+    assert sorted(m["To"] for m in messages) == sorted([emails["manager"], emails["owner"], emails["admin"]])
+    assert all(m["Subject"] == f"{member_name} submitted week {WEEK} for approval" for m in messages)
+    assert "1:30 logged" in body(messages[0])
+    empty_outbox(mail_outbox)
+
+    login(client, SimpleNamespace(email=emails["manager"]))
+    response = client.post(f"/approvals/{approval_id}/decide", data={"decision": "reject", "comment": "Add Friday"})
+    assert response.status_code == 303
+    (notice,) = db.session.scalars(select(Notification).where(Notification.kind == "week_decided"))
+    assert notice.user_id == ids["member"] and notice.title == f"Your week {WEEK} was rejected"
+    assert "“Add Friday”" in notice.body and notice.in_app and notice.link == f"/timesheet?week={WEEK}"
+    run_jobs(["notifications"])
+    g.pop("_login_user", None)  # the worker's session end detached the signed-in user the test's requests share
+    (message,) = outbox(mail_outbox)
+    assert message["To"] == emails["member"] and "Add Friday" in body(message)
+    client.post("/logout")
+    login(client, SimpleNamespace(email=emails["member"]))
+    assert f"Your week {WEEK} was rejected" in client.get("/notifications").get_data(as_text=True)
