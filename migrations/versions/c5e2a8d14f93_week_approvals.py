@@ -1,4 +1,4 @@
-"""week_approvals: a person's week submitted, approved (locked) or rejected (issue 21 B)
+"""week_approvals: a person's week submitted, approved (locked) or rejected; organizations.lock_date (issue 21 B)
 
 Revision ID: c5e2a8d14f93
 Revises: b7d41e9a3c20
@@ -37,9 +37,13 @@ def upgrade():
     op.create_index('ix_week_approvals_organization_id', 'week_approvals', ['organization_id'])
     op.create_index('ix_week_approvals_user_id', 'week_approvals', ['user_id'])
     op.create_index('ix_week_approvals_status', 'week_approvals', ['status'])
+    with op.batch_alter_table('organizations') as batch_op:
+        batch_op.add_column(sa.Column('lock_date', sa.Date(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('organizations') as batch_op:
+        batch_op.drop_column('lock_date')
     op.drop_index('ix_week_approvals_status', table_name='week_approvals')
     op.drop_index('ix_week_approvals_user_id', table_name='week_approvals')
     op.drop_index('ix_week_approvals_organization_id', table_name='week_approvals')
