@@ -18,7 +18,8 @@ bp = Blueprint("approvals", __name__)
 
 def _page(errors: dict[int, str] | None = None, status: int = 200):
     return render_template("approvals/index.html", waiting=weeks.waiting_for(current_user),
-                           decided=weeks.decided_by(current_user), errors=errors or {},
+                           decided=weeks.decided_by(current_user), locked=weeks.unlockable_by(current_user),
+                           errors=errors or {},
                            can_unlock=lambda a: policies.can_unlock_week(current_user, a)), status
 
 
@@ -67,4 +68,23 @@ def decide(approval_id):
         return _page({approval.id: str(exc)}, 422)
     person = db.session.get(User, approval.user_id)
     flash(f"{person.name}'s week {weeks.week_label(approval)} {approval.status}.", "success")
+    return redirect(url_for("approvals.index"), code=303)
+
+
+@bp.post("/approvals/<id:approval_id>/unlock")
+@login_required
+def unlock(approval_id):
+    """An owner opens an approved week again, with a reason (audited)."""
+    approval = policies.load_week_approval(current_user, approval_id)
+    if not policies.can_unlock_week(current_user, approval):
+        abort(403, "Only an owner of the organization may unlock an approved week.")
+    try:
+        weeks.unlock(current_user, approval, request.form.get("reason", ""))
+    except ApprovalError as exc:
+        if approval.status != "approved":
+            abort(409, str(exc))
+        return _page({approval.id: str(exc)}, 422)
+    person = db.session.get(User, approval.user_id)
+    flash(f"{person.name}'s week {weeks.week_label(approval)} unlocked: they may edit it and submit it again.",
+          "success")
     return redirect(url_for("approvals.index"), code=303)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from app import policies
 from app.approvals import notices
 from app.extensions import db
-from app.models import ApprovalStatus, Organization, TimeLog, User, WeekApproval, utcnow
+from app.models import ApprovalStatus, Organization, Role, TimeLog, User, WeekApproval, utcnow
+from app.organizations import audit
 from app.time_tracking import locks, timesheet
 from app.timezones import start_of_day, to_local
 
@@ -72,6 +73,26 @@ def decide(decider: User, approval: WeekApproval, approve: bool, comment: str) -
     return approval
 
 
+def unlock(actor: User, approval: WeekApproval, reason: str) -> WeekApproval:
+    """Open an approved week again (its person may then edit it and must submit it again), with a reason; audited.
+    The caller has checked policies.can_unlock_week."""
+    reason = (reason or "").strip()
+    if approval.status != ApprovalStatus.APPROVED:
+        raise ApprovalError(f"This week is {approval.status}: only an approved week is locked.")
+    if not reason:
+        raise ApprovalError("Give the reason for unlocking this week: it goes to the audit trail.")
+    if len(reason) > MAX_COMMENT:
+        raise ApprovalError(f"Keep the reason under {MAX_COMMENT} characters.")
+    person = db.session.get(User, approval.user_id)
+    label = week_label(approval)
+    approval.unlock()
+    audit.record("week.unlock", organization=approval.organization_id, actor=actor,
+                 target=f"{person.email} {label}",
+                 details={"approval_id": approval.id, "user_id": person.id, "week": label, "reason": reason})
+    db.session.commit()
+    return approval
+
+
 @dataclass(frozen=True)
 class Waiting:
     approval: WeekApproval
@@ -93,6 +114,16 @@ def waiting_for(user: User) -> list[Waiting]:
         query = query.where(WeekApproval.organization_id.in_(policies.organization_ids(user)))
     candidates = db.session.scalars(query.order_by(WeekApproval.week_start, WeekApproval.id).limit(500))
     return _rows([a for a in candidates if policies.can_decide_week(user, a)])
+
+
+def unlockable_by(user: User) -> list[Waiting]:
+    """Approved (locked) weeks this user may unlock, latest decided first."""
+    query = select(WeekApproval).where(WeekApproval.status == ApprovalStatus.APPROVED.value)
+    if not user.is_system_admin:
+        owned = [m.organization_id for m in user.memberships if m.role == Role.OWNER]
+        query = query.where(WeekApproval.organization_id.in_(owned))
+    return _rows(list(db.session.scalars(query.order_by(WeekApproval.decided_at.desc(), WeekApproval.id.desc())
+                                         .limit(RECENT))))
 
 
 def decided_by(user: User) -> list[Waiting]:

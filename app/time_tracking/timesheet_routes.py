@@ -105,6 +105,7 @@ def show():
         stream_topics=[TimesheetTopic(person.id)], timesheet_description=timesheet.OWNED_DESCRIPTION,
         approval=approval, week_status=locks.week_status(approval),
         may_submit=person.id == current_user.id and locks.timesheet_organization_id(person) is not None,
+        may_unlock=approval is not None and policies.can_unlock_week(current_user, approval),
     )
 
 

@@ -10,7 +10,7 @@ from flask import g
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.models import Notification, WeekApproval
+from app.models import AuditEntry, Notification, WeekApproval
 from tests.conftest import login
 from tests.mailbox import body, empty_outbox, outbox
 
@@ -164,3 +164,45 @@ def test_submitting_tells_the_deciders_and_deciding_tells_the_member_in_the_app_
     client.post("/logout")
     login(client, SimpleNamespace(email=emails["member"]))
     assert f"Your week {WEEK} was rejected" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_an_owner_unlocks_an_approved_week_with_a_reason_audited_and_the_member_edits_and_submits_again(
+        client, db, w):
+    from app.approvals import weeks
+
+    approval = weeks.decide(w.manager, weeks.submit(w.member, w.org.id, MONDAY), True, "Billed")
+    approval_id = approval.id
+    cell = {"project_id": w.alpha_project.id, "day": "2026-03-03", "hours": "2"}
+    login(client, w.member)
+    refused = client.post("/timesheet/cell", data=cell)
+    assert refused.status_code == 422 and "Week 2026-W10 is approved and locked" in refused.get_data(as_text=True)
+    assert client.post(f"/approvals/{approval_id}/unlock", data={"reason": "mine"}).status_code == 403
+    client.post("/logout")
+    for who in (w.manager, w.admin):  # deciding is not unlocking: owners only
+        login(client, who)
+        assert client.post(f"/approvals/{approval_id}/unlock", data={"reason": "x"}).status_code == 403
+        client.post("/logout")
+
+    login(client, w.owner)
+    page = client.get(f"/timesheet?week={WEEK}&user={w.member.id}").get_data(as_text=True)
+    assert 'data-testid="unlock-form"' in page
+    response = client.post(f"/approvals/{approval_id}/unlock", data={"reason": "   "})
+    assert response.status_code == 422 and "Give the reason for unlocking" in response.get_data(as_text=True)
+    assert _approval(w.member).status == "approved"
+    response = client.post(f"/approvals/{approval_id}/unlock", data={"reason": "Client asked for a fix"})
+    assert response.status_code == 303
+    assert "unlocked: they may edit it and submit it again" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert client.post(f"/approvals/{approval_id}/unlock", data={"reason": "again"}).status_code == 409
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "week.unlock"))
+    assert entry.actor_id == w.owner.id and entry.organization_id == w.org.id
+    assert entry.details == {"approval_id": approval_id, "user_id": w.member.id, "week": WEEK,
+                             "reason": "Client asked for a fix"}
+    client.post("/logout")
+
+    login(client, w.member)
+    assert client.post("/timesheet/cell", data=cell).status_code == 303
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="open"' in page and "Submit week for approval" in page
+    assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 303
+    assert _approval(w.member).status == "submitted"

@@ -71,9 +71,12 @@ def _definition(s) -> ReportDefinition:
     return runs.save_definition(s.member, "Monthly", ReportParams(organization_id=s.org.id, format="csv"))
 
 
-def _submitted_week(s) -> int:
+def _submitted_week(s, approved: bool = False) -> int:
     from app.approvals import weeks
-    return weeks.submit(s.member, s.org.id, date(2026, 3, 2)).id
+    approval = weeks.submit(s.member, s.org.id, date(2026, 3, 2))
+    if approved:
+        weeks.decide(s.manager, approval, True, "")
+    return approval.id
 
 
 def _favourite(s) -> int:
@@ -299,6 +302,9 @@ CASES: dict[str, Case] = {
     "approvals.decide": Case("manager", url=lambda s: {"approval_id": _submitted_week(s)},
                              valid=lambda s: {"decision": "approve", "comment": "Checked"},
                              landing="week 2026-W10 approved."),
+    "approvals.unlock": Case("owner", url=lambda s: {"approval_id": _submitted_week(s, approved=True)},
+                             valid=lambda s: {"reason": "The client asked for a correction"},
+                             junk={"reason": "  "}, landing="week 2026-W10 unlocked: they may edit it"),
     "time_logs.pause": Case("member", url=_running_timer, landing="Timer paused."),
     "time_logs.resume": Case("member", url=_paused_timer, landing="Timer resumed on Alpha site."),
     "time_logs.idle": Case("member", url=_running_timer, valid=_idle_since,
