@@ -160,23 +160,35 @@ def test_an_owner_sets_the_lock_date_and_nothing_before_it_changes(client, w, db
     assert client.post("/time-logs/new", data=_entry(w.beta_project, "2026-03-16")).status_code == 303
 
 
-def test_import_rows_in_locked_time_are_refused_each_with_its_reason_in_the_dry_run(client, factory, db, run_jobs):
-    from app.models import Import
-
+@pytest.fixture()
+def toggl(factory, db):
+    """An organization with the people of tests/data/imports/toggl.csv (Ada's rows are in her 2026-W45)."""
     w = factory.world()
-    ada = factory.user(w.org, Role.MEMBER, email="ada@example.com", name="Ada Lovelace")
+    w.ada = factory.user(w.org, Role.MEMBER, email="ada@example.com", name="Ada Lovelace")
     factory.user(w.org, Role.MEMBER, email="ben@example.com", name="Ben Okri")
     w.org.time_zone = "Europe/Berlin"
     db.session.commit()
-    _approve(db, ada, w.org, date(2026, 11, 2))  # Ada's 2026-W45
-    org_id = w.org.id
-    login(client, w.owner)
+    return w
+
+
+def _planned(client, db, run_jobs, org_id: int):
+    from app.models import Import
+
     response = client.post(f"/organizations/{org_id}/imports", content_type="multipart/form-data",
                            data={"format": "auto", "file": (io.BytesIO((DATA / "toggl.csv").read_bytes()), "t.csv")})
     assert response.status_code == 303
     run_jobs()
     g.pop("_login_user", None)
-    record = db.session.scalars(select(Import).order_by(Import.id.desc())).first()
+    return db.session.scalars(select(Import).order_by(Import.id.desc())).first()
+
+
+def test_import_rows_in_locked_time_are_refused_each_with_its_reason_in_the_dry_run(client, toggl, db, run_jobs):
+    from app.models import Import
+
+    _approve(db, toggl.ada, toggl.org, date(2026, 11, 2))  # Ada's 2026-W45
+    org_id = toggl.org.id
+    login(client, toggl.owner)
+    record = _planned(client, db, run_jobs, org_id)
     refused = [e for e in record.errors if "Week 2026-W45 is approved and locked" in e["message"]]
     assert refused and len(refused) == len(record.errors)  # Ada's rows that week, and only those
     page = client.get(f"/organizations/{org_id}/imports/{record.id}").get_data(as_text=True)
@@ -187,3 +199,25 @@ def test_import_rows_in_locked_time_are_refused_each_with_its_reason_in_the_dry_
     run_jobs()
     db.session.expire_all()
     assert db.session.get(Import, record.id).status == ImportState.FAILED and _count(db) == before
+
+
+def test_undoing_an_import_whose_entries_are_locked_since_removes_nothing_and_says_why(client, toggl, db, run_jobs):
+    from app.models import Import
+
+    org_id, ada, org = toggl.org.id, toggl.ada, toggl.org
+    login(client, toggl.owner)
+    record = _planned(client, db, run_jobs, org_id)
+    record_id = record.id
+    assert client.post(f"/organizations/{org_id}/imports/{record_id}/confirm").status_code == 303
+    run_jobs()
+    g.pop("_login_user", None)
+    db.session.expire_all()
+    assert db.session.get(Import, record_id).status == ImportState.IMPORTED
+    imported = _count(db)
+    _approve(db, db.session.merge(ada), db.session.merge(org), date(2026, 11, 2))
+    response = client.post(f"/organizations/{org_id}/imports/{record_id}/undo")
+    assert response.status_code == 409
+    assert "Nothing was undone: an entry of this import is in locked time. Week 2026-W45 is approved and locked" \
+        in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _count(db) == imported and db.session.get(Import, record_id).status == ImportState.IMPORTED
