@@ -19,8 +19,7 @@ bp = Blueprint("approvals", __name__)
 def _page(errors: dict[int, str] | None = None, status: int = 200):
     return render_template("approvals/index.html", waiting=weeks.waiting_for(current_user),
                            decided=weeks.decided_by(current_user), locked=weeks.unlockable_by(current_user),
-                           errors=errors or {},
-                           can_unlock=lambda a: policies.can_unlock_week(current_user, a)), status
+                           errors=errors or {}), status
 
 
 @bp.get("/approvals")
@@ -37,12 +36,13 @@ def submit():
     organization_id = locks.timesheet_organization_id(person)
     if organization_id is None:
         abort(403, "Join an organization before submitting a week.")
+    raw = (request.form.get("week") or "").strip()
+    if not raw:
+        abort(422, "Say which week to submit (YYYY-Www).")
     try:
-        week = timesheet.week_named(person, request.form.get("week") or "")
+        week = timesheet.week_named(person, raw)
     except BadWeek as exc:
         abort(422, str(exc))
-    if not (request.form.get("week") or "").strip():
-        abort(422, "Say which week to submit (YYYY-Www).")
     try:
         weeks.submit(person, organization_id, week.first)
     except ApprovalError as exc:
