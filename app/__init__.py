@@ -23,6 +23,7 @@ from app.admin import metrics
 from app.admin.rq_dashboard import register_rq_dashboard
 from app.api import docs_routes, entry_routes, project_routes, report_routes, tag_routes  # noqa: F401  (the api blueprint)
 from app.api import routes as api
+from app.approvals import routes as approvals
 from app.cli.commands import register_commands
 from app.config import load_config
 from app.dashboards import routes as dashboards
@@ -123,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, sso, settings, time_logs, timesheet, projects, organizations, notifications,
                    dashboards, job_monitor, reports, report_schedules, report_shares, imports, streams, metrics, api,
-                   webhooks):
+                   webhooks, approvals):
         app.register_blueprint(module.bp)
     errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
     register_rq_dashboard(app)

@@ -35,6 +35,7 @@ from app.models import (
     TeamMembership,
     TimeLog,
     User,
+    WeekApproval,
 )
 from app.web.form_filters import parse_id
 
@@ -487,3 +488,48 @@ def load_sso_identity(user: User, identity_id):
     if record is None or record.user_id != user.id:
         abort(404)
     return record
+
+
+# -- week approvals and locks (issue 21 B) --------------------------------------------------------------
+# A person submits their own week, in an organization they belong to. Deciding (approve or reject) is for the
+# organization's owners and admins, and for the managers of a team the person is in; nobody decides their own
+# week except an owner (an organization's owners have nobody above them). Unlocking an approved week is for owners
+# only (and system admins): it reopens billed time.
+def can_submit_week(user: User, person: User, organization_id: int) -> bool:
+    return user.id == person.id and role_in(user, organization_id) is not None
+
+
+def can_decide_week(user: User, approval: WeekApproval) -> bool:
+    if user.is_system_admin:
+        return True
+    role = role_in(user, approval.organization_id)
+    if role is None:
+        return False
+    if approval.user_id == user.id:
+        return role == Role.OWNER
+    if role in ORG_WIDE_ROLES:
+        return True
+    person = db.session.get(User, approval.user_id)
+    return role == Role.MANAGER and person is not None and bool(managed_team_ids(user) & team_ids(person))
+
+
+def can_unlock_week(user: User, approval: WeekApproval) -> bool:
+    return user.is_system_admin or role_in(user, approval.organization_id) == Role.OWNER
+
+
+def can_view_week_approval(user: User, approval: WeekApproval | None) -> bool:
+    """The person, whoever may decide it, and owners (who may unlock it)."""
+    if approval is None:
+        return False
+    if approval.user_id == user.id:
+        return role_in(user, approval.organization_id) is not None
+    return can_decide_week(user, approval) or can_unlock_week(user, approval)
+
+
+def load_week_approval(user: User, approval_id) -> WeekApproval:
+    """An approval the user may see, or 404."""
+    approval_id = parse_id(approval_id)
+    approval = db.session.get(WeekApproval, approval_id) if approval_id is not None else None
+    if not can_view_week_approval(user, approval):
+        abort(404)
+    return approval

@@ -14,6 +14,7 @@ from app.api.routes import bp
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries, timers
+from app.time_tracking.locks import TimeLocked
 
 LIST_FILTERS = ("user_id", "project_id", "from", "to", "billable", "limit", "cursor")
 
@@ -64,6 +65,8 @@ def create_entry():
     data = entry_data(user, json_body())
     try:
         log = entries.create_entry(user, data)
+    except TimeLocked as exc:
+        raise ApiError(409, str(exc), {"entry": str(exc)}) from None
     except TimeLogError as exc:
         raise ApiError(422, str(exc), {"entry": str(exc)}) from None
     response = jsonify(representations.time_entry(log))
@@ -84,6 +87,9 @@ def update_entry(entry_id):
     data = entry_data(user, json_body(), log)
     try:
         entries.update_entry(user, log, data)
+    except TimeLocked as exc:
+        db.session.rollback()
+        raise ApiError(409, str(exc), {"entry": str(exc)}) from None
     except TimeLogError as exc:
         db.session.rollback()
         raise ApiError(422, str(exc), {"entry": str(exc)}) from None
@@ -93,7 +99,10 @@ def update_entry(entry_id):
 @bp.delete("/time-entries/<id:entry_id>")
 def delete_entry(entry_id):
     log = policies.load(api_user(), TimeLog, entry_id, "edit")
-    entries.delete_entry(log)
+    try:
+        entries.delete_entry(log)
+    except TimeLocked as exc:
+        raise ApiError(409, str(exc), {"entry": str(exc)}) from None
     return "", 204
 
 

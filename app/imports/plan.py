@@ -20,7 +20,7 @@ from app.imports.rows import Row, RowError
 from app.models import Client, Membership, Organization, Project, Tag, Task, TimeLog, TimeLogError, User
 from app.models.tag import TAG_NAME_MAX
 from app.models.task import TASK_NAME_MAX
-from app.time_tracking import entries
+from app.time_tracking import entries, locks
 
 NAME_MAX = 200  # projects and clients
 CHUNK = 500
@@ -69,6 +69,7 @@ def make(organization: Organization, importer: User, rows: list[Row | RowError],
          on_progress: Callable[[int, int], None] | None = None) -> Plan:
     plan = Plan()
     members = _members(organization.id)
+    organization_locks = locks.locks_of(organization.id)
     existing_ids = _existing_external_ids(organization.id, [r.external_id for r in rows if isinstance(r, Row)])
     for done, row in enumerate(rows, start=1):
         if on_progress and done % PROGRESS_EVERY == 0:
@@ -78,6 +79,8 @@ def make(organization: Organization, importer: User, rows: list[Row | RowError],
             continue
         problem = _names_problem(row) or _day_problem(row)
         user = _person(plan, row, members, importer, organization, assign_unmatched)
+        if not isinstance(user, str) and not problem:
+            problem = organization_locks.problem(user.id, locks.days_of(user, row.start, row.end))
         if isinstance(user, str) or problem:
             plan.errors.append({"line": row.line, "message": user if isinstance(user, str) else problem})
             continue

@@ -24,6 +24,7 @@ from app.live.topics import ImportTopic
 from app.models import Import, ImportState, JobState, JobStatus, Organization, User, utcnow
 from app.organizations import audit
 from app.time_tracking import changes
+from app.time_tracking.locks import TimeLocked
 from app.web.helpers import dom_id
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,10 @@ def undo(record: Import, actor: User) -> dict[str, int]:
     """Remove everything the import created that nothing else uses since; audited."""
     if record.status != ImportState.IMPORTED:
         raise JobActionError(f"Only an import that is done can be undone; this one is {record.status}.")
-    counts, before = writer.undo(record.organization_id, record.created or {})
+    try:
+        counts, before = writer.undo(record.organization_id, record.created or {})
+    except TimeLocked as exc:
+        raise JobActionError(str(exc)) from None
     record.status, record.undone_at = ImportState.UNDONE, utcnow()
     record.message = (f"Undone: removed {counts['time_logs']:,} entries, {counts['projects']} projects, "
                       f"{counts['clients']} clients, {counts['tasks']} tasks and {counts['tags']} tags.")

@@ -10,8 +10,9 @@ from sqlalchemy import delete, exists, select
 
 from app.extensions import db
 from app.imports.plan import Plan
-from app.models import Client, Favourite, Project, Tag, Task, TimeLog, favourite_tags, time_log_tags
+from app.models import Client, Favourite, Project, Tag, Task, TimeLog, User, favourite_tags, time_log_tags
 from app.models.project import PALETTE
+from app.time_tracking import locks
 
 
 def apply(plan: Plan, organization_id: int) -> tuple[dict[str, list[int]], list[TimeLog]]:
@@ -62,9 +63,18 @@ def _add(record, created: dict, kind: str):
 
 
 def undo(organization_id: int, created: dict) -> tuple[dict[str, int], list[TimeLog]]:
-    """Remove what an import created (in the caller's transaction); returns counts and the removed entries."""
+    """Remove what an import created (in the caller's transaction); returns counts and the removed entries.
+    TimeLocked, removing nothing, when an entry lies in locked time (an approved week, before the lock date)."""
     logs = list(db.session.scalars(select(TimeLog).where(
         TimeLog.organization_id == organization_id, TimeLog.id.in_(created.get("time_logs", [])))))
+    organization_locks = locks.locks_of(organization_id, {log.user_id for log in logs})
+    people = {user.id: user for user in db.session.scalars(select(User).where(
+        User.id.in_({log.user_id for log in logs})))} if logs else {}
+    for log in logs:
+        problem = organization_locks.problem(log.user_id, locks.days_of(people[log.user_id], log.start_time,
+                                                                        log.end_time))
+        if problem:
+            raise locks.TimeLocked(f"Nothing was undone: an entry of this import is in locked time. {problem}")
     before = [log.detached_copy() for log in logs]
     for log in logs:
         db.session.delete(log)

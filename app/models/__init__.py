@@ -25,6 +25,7 @@ from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 from app.models.webhook import WEBHOOK_EVENTS, DeliveryState, WebhookDelivery, WebhookEndpoint
+from app.models.week_approval import ApprovalStatus, WeekApproval
 
 __all__ = [
     "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
@@ -39,5 +40,5 @@ __all__ = [
     "ReportScheduleRun", "ReportShare", "SHARE_LIFETIMES", "ReportState", "Frequency", "Role", "SSOIdentity",
     "Tag", "Task", "Team",
     "TeamMembership", "TimeLog", "time_log_tags", "TimeLogError", "UsedToken", "User", "utcnow",
-    "WEBHOOK_EVENTS", "DeliveryState", "WebhookDelivery", "WebhookEndpoint",
+    "ApprovalStatus", "WeekApproval", "WEBHOOK_EVENTS", "DeliveryState", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -20,6 +20,7 @@ AUDIT_ACTIONS = (
     "sso.link", "sso.unlink", "sso.sign_in",
     "token.create", "token.revoke",
     "import.run", "import.undo",
+    "week.unlock",
     "webhook.create", "webhook.update", "webhook.switch", "webhook.rotate_secret", "webhook.delete",
     "report_share.create", "report_share.revoke",
 )

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +40,8 @@ class Organization(db.Model):
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # The organization's own time zone (IANA): imports read a file's dates and times in it (issue 20 E).
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Owners' lock date (issue 21 B): no time before this day changes (app/time_tracking/locks.py); None: no lock.
+    lock_date: Mapped[date | None] = mapped_column(Date)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
     teams: Mapped[list["Team"]] = relationship(back_populates="organization", order_by="Team.name")  # noqa: F821

@@ -75,6 +75,7 @@ TABLES: list[ExportTable] = [
         select(Favourite.id).where(Favourite.project_id.in_(_org_projects(org))))),
     ExportTable("imports", _own),  # each import's file, plan and what it created (undo needs them)
     ExportTable("webhook_endpoints", _own, omit=("secret",)),
+    ExportTable("week_approvals", _own),  # which weeks were submitted, approved (locked) or rejected
     ExportTable("audit_entries", _own),
 ]
 

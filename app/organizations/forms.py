@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -26,6 +27,8 @@ class OrganizationSettingsForm(OrganizationForm):
     require_two_factor = BooleanField("Require two-factor sign-in of every member")
     time_zone = StringField("Time zone (IANA, such as Europe/Paris)", filters=[strip],
                             validators=[Optional(), Length(max=64)])
+    lock_date = DateField("Lock date: nothing before this day changes (empty: no lock)", validators=[Optional()],
+                          render_kw={"type": "date"})
 
     def validate_currency(self, field):
         if field.data not in CURRENCIES:
@@ -34,6 +37,10 @@ class OrganizationSettingsForm(OrganizationForm):
     def validate_time_zone(self, field):
         if field.data and field.data not in available_timezones():
             raise ValidationError("Choose a time zone such as Europe/Paris or America/New_York.")
+
+    def validate_lock_date(self, field):
+        if field.data and not date(2000, 1, 1) <= field.data <= date(2200, 12, 31):
+            raise ValidationError("Give a date between 2000-01-01 and 2200-12-31.")
 
     def validate_week_start(self, field):
         if field.data not in (0, 6):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 
 import redis
 from sqlalchemy import delete as sql_delete
@@ -32,6 +33,7 @@ from app.models import (
     TeamMembership,
     TimeLog,
     User,
+    WeekApproval,
 )
 from app.organizations import audit, exports
 from app.redis_client import get_redis
@@ -39,6 +41,7 @@ from app.redis_client import get_redis
 log = logging.getLogger(__name__)
 
 CHUNK = 5000
+KEEP = object()  # update_settings: leave the lock date as it is
 
 
 def create(actor: User, name: str) -> Organization:
@@ -52,21 +55,28 @@ def create(actor: User, name: str) -> Organization:
 
 
 def update_settings(actor: User, organization: Organization, name: str, currency: str, week_start: int,
-                    require_two_factor: bool | None = None, time_zone: str | None = None) -> bool:
-    """False when nothing changed (nothing recorded). `require_two_factor` or `time_zone` None leaves it as it is."""
+                    require_two_factor: bool | None = None, time_zone: str | None = None,
+                    lock_date: date | None | object = KEEP) -> bool:
+    """False when nothing changed (nothing recorded). `require_two_factor` or `time_zone` None leaves it as it is;
+    `lock_date` KEEP leaves it, None removes it (issue 21 B: no time before it changes)."""
+    if lock_date is KEEP:
+        lock_date = organization.lock_date
     if require_two_factor is None:
         require_two_factor = organization.require_two_factor
     time_zone = time_zone or organization.time_zone or "UTC"
     before = {"name": organization.name, "currency": organization.currency, "week_start": organization.week_start,
-              "require_two_factor": bool(organization.require_two_factor), "time_zone": organization.time_zone}
+              "require_two_factor": bool(organization.require_two_factor), "time_zone": organization.time_zone,
+              "lock_date": organization.lock_date.isoformat() if organization.lock_date else None}
     after = {"name": name, "currency": currency, "week_start": week_start,
-             "require_two_factor": bool(require_two_factor), "time_zone": time_zone}
+             "require_two_factor": bool(require_two_factor), "time_zone": time_zone,
+             "lock_date": lock_date.isoformat() if lock_date else None}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:
         return False
     organization.name, organization.currency, organization.week_start = name, currency, week_start
     organization.require_two_factor = bool(require_two_factor)
     organization.time_zone = time_zone
+    organization.lock_date = lock_date
     audit.record("organization.update", organization=organization, actor=actor, target=name, details=changes)
     db.session.commit()
     return True
@@ -116,6 +126,7 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
     db.session.execute(sql_delete(AuditEntry).where(AuditEntry.organization_id == organization_id))
     exports.delete_files(list(db.session.scalars(select(Export).where(Export.organization_id == organization_id))))
     db.session.execute(sql_delete(Export).where(Export.organization_id == organization_id))
+    db.session.execute(sql_delete(WeekApproval).where(WeekApproval.organization_id == organization_id))
     db.session.execute(sql_delete(Membership).where(Membership.organization_id == organization_id))
     db.session.execute(sql_delete(Organization).where(Organization.id == organization_id))
     db.session.commit()

@@ -41,7 +41,8 @@ def settings(org_id):
             form.require_two_factor.errors = ["Turn on two-factor sign-in for yourself first (in your settings)."]
         else:
             if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data,
-                                       form.require_two_factor.data, form.time_zone.data or None):
+                                       form.require_two_factor.data, form.time_zone.data or None,
+                                       lock_date=form.lock_date.data):
                 flash("Organization settings saved.", "success")
             else:
                 flash("Nothing changed: the settings were already these.", "info")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import policies
 from app.extensions import db
 from app.models import Project, ProjectStatus, TimeLog, TimeLogError, User
-from app.time_tracking import changes, labels
+from app.time_tracking import changes, labels, locks
 from app.timezones import NonexistentTimeError, start_of_day, to_utc, utcnow
 
 MAX_ENTRY_MINUTES = 24 * 60
@@ -150,6 +150,7 @@ def create_entry(user: User, data: EntryData) -> TimeLog:
     _check(user, data)
     if data.end_time is None:
         raise TimeLogError("Give an end time or a duration.")
+    locks.check_unlocked(user, data.project.organization_id, locks.days_of(user, data.start_time, data.end_time))
     log = TimeLog(user_id=user.id, organization_id=data.project.organization_id, project_id=data.project.id,
                   start_time=data.start_time, end_time=None, description=data.description.strip(),
                   billable=data.billable)
@@ -166,6 +167,9 @@ def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
     _check(user, data, log)
     if data.end_time is None and not log.is_running:
         raise TimeLogError("Give an end time or a duration.")
+    owner = db.session.get(User, log.user_id)
+    locks.check_log(log)  # out of a locked day, and into one
+    locks.check_unlocked(owner, data.project.organization_id, locks.days_of(owner, data.start_time, data.end_time))
     before = _snapshot(log)
     log.project_id = data.project.id
     log.organization_id = data.project.organization_id
@@ -179,7 +183,8 @@ def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
 
 
 def delete_entry(log: TimeLog) -> TimeLog:
-    """Delete a log; returns a detached copy of it (what undo.remember() keeps)."""
+    """Delete a log; returns a detached copy of it (what undo.remember() keeps). TimeLocked in a locked day."""
+    locks.check_log(log)
     before = _snapshot(log)
     db.session.delete(log)
     db.session.commit()

@@ -13,6 +13,7 @@ from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
 from app.time_tracking import favourites, labels, my_time, start_menu, timers, undo
 from app.time_tracking.forms import EntryForm
+from app.time_tracking.locks import TimeLocked
 from app.time_tracking.my_time import MyTimeFilters
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
@@ -255,7 +256,11 @@ def edit(log_id):
 @login_required
 def delete(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")
-    gone = time_entries.delete_entry(log)
+    try:
+        gone = time_entries.delete_entry(log)
+    except TimeLocked as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("time_logs.index"), code=303)
     flash("Entry deleted.", "success")
     token = undo.remember(gone, current_user)
     if token:

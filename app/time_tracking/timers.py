@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
-from app.time_tracking import changes, labels
+from app.time_tracking import changes, labels, locks
+from app.timezones import to_local
 
 NOT_KEPT = "Timer under a minute: not kept."
 
@@ -30,7 +31,8 @@ class Stopped:
 
 def _finish(running: TimeLog) -> tuple[Stopped, list[TimeLog], list[TimeLog]]:
     """Stop a running timer in the session (no commit); a sub-minute one is deleted. Returns what happened and
-    the (logs, before) the fan-out needs once committed."""
+    the (logs, before) the fan-out needs once committed. TimeLocked when its time falls in a locked day."""
+    locks.check_log(running)
     running.stop()
     if not running.too_short_to_keep:
         return Stopped(running, True), [running], []
@@ -55,6 +57,7 @@ def start_timer_after(user: User, project: Project, description: str = "", task_
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
     TimeLog.check(utcnow(), None, description)
+    _check_today(user, project.organization_id)
     task, tags = labels.check_choice(project, task_id, tag_ids)
     _end_pause(user)
     running = user.running_timer
@@ -77,6 +80,11 @@ def start_timer_after(user: User, project: Project, description: str = "", task_
     return log, stopped
 
 
+def _check_today(user: User, organization_id: int) -> None:
+    """A timer starting now adds time to today: refused when today is locked (an approved week, the lock date)."""
+    locks.check_unlocked(user, organization_id, [to_local(utcnow(), user.zone).date()])
+
+
 def _end_pause(user: User) -> TimeLog | None:
     paused = user.paused_timer
     if paused is not None:
@@ -89,6 +97,7 @@ def pause_timer(user: User) -> TimeLog:
     running = user.running_timer
     if running is None:
         raise TimeLogError("No timer is running.")
+    locks.check_log(running)
     _end_pause(user)
     db.session.flush()
     running.stop()
@@ -120,6 +129,7 @@ def resume_timer(user: User) -> TimeLog:
         raise TimeLogError("This project is archived: the paused timer cannot resume.")
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
+    _check_today(user, paused.organization_id)
     paused.paused = False
     log = TimeLog(user_id=user.id, organization_id=paused.organization_id, project_id=paused.project_id,
                   start_time=utcnow(), description=paused.description, billable=paused.billable,
@@ -183,6 +193,7 @@ def resolve_idle(user: User, action: str, since: datetime) -> TimeLog | None:
         raise TimeLogError("The idle time cannot begin in the future.")
     if action == "keep":
         return running
+    locks.check_log(running)
     work = dict(organization_id=running.organization_id, project_id=running.project_id,
                 description=running.description, billable=running.billable, task_id=running.task_id,
                 tags=list(running.tags))

@@ -11,7 +11,7 @@ from app import policies
 from app.extensions import db
 from app.live.topics import TimesheetTopic
 from app.models import Project, Task, TimeLogError, User
-from app.time_tracking import entries, timers, timesheet
+from app.time_tracking import entries, locks, timers, timesheet
 from app.time_tracking.timesheet import BadWeek, CellError, Grid, Row, Week
 from app.timezones import utcnow
 from app.web.form_filters import parse_id
@@ -94,6 +94,7 @@ def show():
     shown = {row.key for row in grid.rows}
     last_week = _extra_rows(person, timesheet.week_row_keys(person, week.previous))
     copy_rows = list(dict.fromkeys([*rows, *last_week]))
+    approval = locks.week_approval(locks.timesheet_organization_id(person), person.id, week.first)
     people = list(db.session.scalars(policies.people_scope(current_user).order_by(User.name, User.id).limit(500)))
     return render_template(
         "timesheet/show.html", grid=grid, week=week, person=person, rows=rows, editable=_editable(grid),
@@ -102,6 +103,9 @@ def show():
         args=_week_args(person, week, rows), week_args=lambda w, r=(): _week_args(person, w, r),
         copy_rows=copy_rows if set(last_week) - shown else None, now=utcnow(),
         stream_topics=[TimesheetTopic(person.id)], timesheet_description=timesheet.OWNED_DESCRIPTION,
+        approval=approval, week_status=locks.week_status(approval),
+        may_submit=person.id == current_user.id and locks.timesheet_organization_id(person) is not None,
+        may_unlock=approval is not None and policies.can_unlock_week(current_user, approval),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Tag, Task, TimeLog, TimeLogError, User
 from app.redis_client import get_redis
-from app.time_tracking import changes
+from app.time_tracking import changes, locks
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ def restore(user: User, token: str) -> TimeLog:
         raise UndoExpired(TOO_LATE)
     for name in _TIMES:
         data[name] = datetime.fromisoformat(data[name]) if data[name] else None
+    owner = db.session.get(User, data["user_id"])
+    if owner is not None:  # into a day locked since the deletion: refused, saying why
+        locks.check_unlocked(owner, data["organization_id"], locks.days_of(owner, data["start_time"], data["end_time"]))
     if db.session.get(TimeLog, data["id"]) is not None:  # SQLite may have given the id to a newer log
         data.pop("id")
     tag_ids = data.pop("tag_ids", [])

@@ -82,6 +82,14 @@ def _definition(s) -> ReportDefinition:
     return runs.save_definition(s.member, "Monthly", ReportParams(organization_id=s.org.id, format="csv"))
 
 
+def _submitted_week(s, approved: bool = False) -> int:
+    from app.approvals import weeks
+    approval = weeks.submit(s.member, s.org.id, date(2026, 3, 2))
+    if approved:
+        weeks.decide(s.manager, approval, True, "")
+    return approval.id
+
+
 def _favourite(s) -> int:
     from app.time_tracking import favourites
     return favourites.pin(s.member, s.member_log)[0].id
@@ -299,6 +307,15 @@ CASES: dict[str, Case] = {
                            landing="Alpha site on Tue 03 Mar: 1:30."),
     "timesheet.continue_row": Case("member", valid=lambda s: {"project_id": s.alpha_project.id, "week": "2026-W10"},
                                    landing="Timer started on Alpha site."),
+    # week approvals (issue 21 B)
+    "approvals.submit": Case("member", valid=lambda s: {"week": "2026-W10"},
+                             landing="Week 2026-W10 submitted for approval."),
+    "approvals.decide": Case("manager", url=lambda s: {"approval_id": _submitted_week(s)},
+                             valid=lambda s: {"decision": "approve", "comment": "Checked"},
+                             landing="week 2026-W10 approved."),
+    "approvals.unlock": Case("owner", url=lambda s: {"approval_id": _submitted_week(s, approved=True)},
+                             valid=lambda s: {"reason": "The client asked for a correction"},
+                             junk={"reason": "  "}, landing="week 2026-W10 unlocked: they may edit it"),
     "time_logs.pause": Case("member", url=_running_timer, landing="Timer paused."),
     "time_logs.resume": Case("member", url=_paused_timer, landing="Timer resumed on Alpha site."),
     "time_logs.idle": Case("member", url=_running_timer, valid=_idle_since,

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from app.models import (
     Task,
     TimeLog,
     WebhookEndpoint,
+    WeekApproval,
     utcnow,
 )
 from app.organizations import exports
@@ -64,6 +65,7 @@ def _full_world(factory):
                          content="Email,Project\n", format="toggl"))
     w.webhook = factory._save(WebhookEndpoint(organization_id=w.org.id, url="https://hooks.example.com/tb",
                                               events=["time_entry.created"]))
+    factory._save(WeekApproval(organization_id=w.org.id, user_id=w.member.id, week_start=date(2026, 3, 2)))
     w.owner.totp_secret = "JBSWY3DPEHPK3PXPSECRETSECRET"
     w.token = factory._save(AccessToken(user_id=w.owner.id, name="ci", token_hash="f" * 64, hint="tb_abc"))
     factory.db.session.commit()

@@ -5,7 +5,8 @@ Layers, bottom up (a module imports its own layer or lower, never higher):
   live       app/live/ (topics, streams, publisher, presence, stream URL, the gateway)
   engine     app/background/ (the job engine)
   features   accounts, time_tracking, dashboards, reports, notifications, organizations, job_monitor,
-             imports, api, webhooks, seeding, maintenance, admin (features may import each other, without cycles)
+             imports, api, webhooks, seeding, maintenance, admin, approvals (features may import each other, without
+             cycles)
   top        the app factory (app/__init__.py), app/cli/, jobs/
 Every import counts, function-local ones included, except those under `if TYPE_CHECKING:`.
 """
@@ -18,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = ("accounts", "time_tracking", "dashboards", "reports", "notifications", "organizations", "job_monitor",
-            "imports", "api", "webhooks", "seeding", "maintenance", "admin")
+            "imports", "api", "webhooks", "seeding", "maintenance", "admin", "approvals")
 LAYERS = {"floor": 0, "live": 1, "engine": 2, "feature": 3, "top": 4}
 
 

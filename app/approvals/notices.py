@@ -1,0 +1,40 @@
+"""Who is told about a week: its deciders when it is submitted, its person when it is decided (in the app and by
+e-mail, through app/notifications). Called after the change has committed."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import policies
+from app.extensions import db
+from app.models import Membership, User, WeekApproval
+from app.notifications.notify import notify
+
+
+def deciders(approval: WeekApproval) -> list[User]:
+    """Everyone in the organization who may decide the week, except its person."""
+    people = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.organization_id == approval.organization_id, Membership.removed_at.is_(None),
+        User.id != approval.user_id).order_by(User.id))
+    return [user for user in people if policies.can_decide_week(user, approval)]
+
+
+def submitted(approval: WeekApproval, person: User, label: str, hours: str) -> int:
+    """Tell the deciders; how many were told."""
+    told = 0
+    for decider in deciders(approval):
+        if notify(decider, "week_submitted", f"week_submitted:{approval.id}:{approval.submitted_at.isoformat()}",
+                  f"{person.name} submitted week {label} for approval",
+                  f"{hours} logged. Approve or reject it on Approvals.", link="/approvals",
+                  data={"approval_id": approval.id}):
+            told += 1
+    return told
+
+
+def decided(approval: WeekApproval, person: User, decider: User, label: str) -> bool:
+    """Tell the person what became of their week."""
+    body = f"{decider.name} {approval.status} it" + (f": “{approval.comment}”" if approval.comment else ".")
+    if approval.status == "rejected":
+        body += " Edit the week and submit it again."
+    return notify(person, "week_decided", f"week_decided:{approval.id}:{approval.decided_at.isoformat()}",
+                  f"Your week {label} was {approval.status}", body, link=f"/timesheet?week={label}",
+                  data={"approval_id": approval.id}) is not None

@@ -1,0 +1,90 @@
+"""/approvals: weeks waiting for the signed-in user's decision and what they decided lately; submitting a week
+(from /timesheet), approving or rejecting one. Parse, authorize (app/policies.py), call weeks.py, answer."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app import policies
+from app.approvals import weeks
+from app.approvals.weeks import ApprovalError
+from app.extensions import db
+from app.models import User
+from app.time_tracking import locks, timesheet
+from app.time_tracking.timesheet import BadWeek
+
+bp = Blueprint("approvals", __name__)
+
+
+def _page(errors: dict[int, str] | None = None, status: int = 200):
+    return render_template("approvals/index.html", waiting=weeks.waiting_for(current_user),
+                           decided=weeks.decided_by(current_user), locked=weeks.unlockable_by(current_user),
+                           errors=errors or {}), status
+
+
+@bp.get("/approvals")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/approvals/submit")
+@login_required
+def submit():
+    """Submit the signed-in user's week shown on /timesheet (`week`: YYYY-Www)."""
+    person = current_user._get_current_object()
+    organization_id = locks.timesheet_organization_id(person)
+    if organization_id is None:
+        abort(403, "Join an organization before submitting a week.")
+    raw = (request.form.get("week") or "").strip()
+    if not raw:
+        abort(422, "Say which week to submit (YYYY-Www).")
+    try:
+        week = timesheet.week_named(person, raw)
+    except BadWeek as exc:
+        abort(422, str(exc))
+    try:
+        weeks.submit(person, organization_id, week.first)
+    except ApprovalError as exc:
+        abort(409, str(exc))
+    flash(f"Week {week.label} submitted for approval.", "success")
+    return redirect(url_for("timesheet.show", week=week.label), code=303)
+
+
+@bp.post("/approvals/<id:approval_id>/decide")
+@login_required
+def decide(approval_id):
+    approval = policies.load_week_approval(current_user, approval_id)
+    if not policies.can_decide_week(current_user, approval):
+        abort(403, "You may not decide this week: its person's manager or an owner does.")
+    decision = request.form.get("decision", "")
+    if decision not in ("approve", "reject"):
+        return _page({approval.id: "Choose approve or reject."}, 422)
+    try:
+        weeks.decide(current_user, approval, decision == "approve", request.form.get("comment", ""))
+    except ApprovalError as exc:
+        if approval.status != "submitted":
+            abort(409, str(exc))
+        return _page({approval.id: str(exc)}, 422)
+    person = db.session.get(User, approval.user_id)
+    flash(f"{person.name}'s week {weeks.week_label(approval)} {approval.status}.", "success")
+    return redirect(url_for("approvals.index"), code=303)
+
+
+@bp.post("/approvals/<id:approval_id>/unlock")
+@login_required
+def unlock(approval_id):
+    """An owner opens an approved week again, with a reason (audited)."""
+    approval = policies.load_week_approval(current_user, approval_id)
+    if not policies.can_unlock_week(current_user, approval):
+        abort(403, "Only an owner of the organization may unlock an approved week.")
+    try:
+        weeks.unlock(current_user, approval, request.form.get("reason", ""))
+    except ApprovalError as exc:
+        if approval.status != "approved":
+            abort(409, str(exc))
+        return _page({approval.id: str(exc)}, 422)
+    person = db.session.get(User, approval.user_id)
+    flash(f"{person.name}'s week {weeks.week_label(approval)} unlocked: they may edit it and submit it again.",
+          "success")
+    return redirect(url_for("approvals.index"), code=303)

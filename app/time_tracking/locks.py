@@ -1,0 +1,101 @@
+"""Locked time (issue 21 B): a person's week approved in an organization, and the days before the organization's
+lock date ("nothing before this date changes"). The state of a week is read here (the timesheet shows it;
+app/approvals changes it), and check_unlocked() is the one guard every path that writes time calls, from its
+service (entries, timers, the timesheet through entries, undo, imports): it raises TimeLocked with a message that
+names the lock.
+
+Days are the person's local days (their time zone), as on the timesheet; weeks start on the organization's week
+start. An entry touches every local day from its start to its end (a running timer: to now).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ApprovalStatus, Organization, TimeLog, TimeLogError, User, WeekApproval, utcnow
+from app.timezones import to_local
+
+
+class TimeLocked(TimeLogError):
+    """Time in an approved week or before the organization's lock date; the message names the lock."""
+
+
+def timesheet_organization_id(person: User) -> int | None:
+    """The organization whose weeks the person's timesheet shows (the one timesheet.week_start_of reads)."""
+    organization_ids = sorted(m.organization_id for m in person.memberships)
+    return organization_ids[0] if organization_ids else None
+
+
+def week_approval(organization_id: int | None, user_id: int, first: date) -> WeekApproval | None:
+    if organization_id is None:
+        return None
+    return db.session.scalar(select(WeekApproval).where(
+        WeekApproval.organization_id == organization_id, WeekApproval.user_id == user_id,
+        WeekApproval.week_start == first))
+
+
+def week_status(approval: WeekApproval | None) -> ApprovalStatus:
+    return approval.status_enum if approval is not None else ApprovalStatus.OPEN
+
+
+def _first_day(day: date, week_start: int) -> date:
+    """As timesheet.first_day (which imports this module's callers)."""
+    return day - timedelta(days=(day.weekday() - (0 if week_start == 0 else 6)) % 7)
+
+
+def _week_label(first: date, week_start: int) -> str:
+    year, week, _ = (first if week_start == 0 else first + timedelta(days=1)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def days_of(person: User, start: datetime, end: datetime | None) -> list[date]:
+    """The person's local days an entry from `start` to `end` (naive UTC; None: running, to now) touches."""
+    first = to_local(start, person.zone).date()
+    last = max(first, to_local(end or utcnow(), person.zone).date())
+    return [first + timedelta(days=i) for i in range(min((last - first).days, 366) + 1)]
+
+
+@dataclass
+class Locks:
+    """An organization's locks, loaded once (for many rows: an import)."""
+    organization: Organization
+    approved: set[tuple[int, date]] = field(default_factory=set)  # (user id, week's first day)
+
+    def problem(self, user_id: int, days: Iterable[date]) -> str | None:
+        """Why these days of this person cannot change, or None."""
+        lock_date = self.organization.lock_date
+        for day in sorted(set(days)):
+            if lock_date is not None and day < lock_date:
+                return (f"{day:%a %d %b %Y} is locked: {self.organization.name} changes nothing before "
+                        f"{lock_date:%d %b %Y} (its lock date).")
+            first = _first_day(day, self.organization.week_start)
+            if (user_id, first) in self.approved:
+                return (f"Week {_week_label(first, self.organization.week_start)} is approved and locked: "
+                        "an owner can unlock it.")
+        return None
+
+
+def locks_of(organization_id: int, user_ids: Iterable[int] | None = None) -> Locks:
+    organization = db.session.get(Organization, organization_id)
+    query = select(WeekApproval.user_id, WeekApproval.week_start).where(
+        WeekApproval.organization_id == organization_id, WeekApproval.status == ApprovalStatus.APPROVED.value)
+    if user_ids is not None:
+        query = query.where(WeekApproval.user_id.in_(list(user_ids)))
+    return Locks(organization, {(user_id, first) for user_id, first in db.session.execute(query)})
+
+
+def check_unlocked(person: User, organization_id: int, days: Iterable[date]) -> None:
+    """The one guard: TimeLocked when any of these local days of the person is locked in the organization."""
+    problem = locks_of(organization_id, [person.id]).problem(person.id, days)
+    if problem:
+        raise TimeLocked(problem)
+
+
+def check_log(log: TimeLog) -> None:
+    """check_unlocked() for the days an existing (or restored) entry touches, in its owner's zone."""
+    person = db.session.get(User, log.user_id)
+    check_unlocked(person, log.organization_id, days_of(person, log.start_time, log.end_time))

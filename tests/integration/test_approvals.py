@@ -1,0 +1,208 @@
+"""Week approvals (issue 21 B): a member submits a week from /timesheet, their manager or an owner approves or
+rejects it on /approvals, and who may do what (app/policies.py)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import pytest
+from flask import g
+from markupsafe import escape
+from sqlalchemy import select
+
+from app.models import AuditEntry, Notification, WeekApproval
+from tests.conftest import login
+from tests.mailbox import body, empty_outbox, outbox
+
+WEEK, MONDAY = "2026-W10", date(2026, 3, 2)
+
+
+@pytest.fixture()
+def w(factory):
+    w = factory.world()
+    factory.time_log(w.member, w.alpha_project, start=datetime(2026, 3, 3, 9, 0), minutes=90)
+    return w
+
+
+def _submit(client, who) -> int:
+    login(client, who)
+    response = client.post("/approvals/submit", data={"week": WEEK})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    client.post("/logout")
+    return _approval(who).id
+
+
+def _approval(who) -> WeekApproval:
+    from app.extensions import db
+    return db.session.scalar(select(WeekApproval).where(WeekApproval.user_id == who.id,
+                                                        WeekApproval.week_start == MONDAY))
+
+
+def test_member_submits_manager_approves_and_the_timesheet_shows_it(client, w):
+    login(client, w.member)
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="open"' in page and "Submit week for approval" in page
+    response = client.post("/approvals/submit", data={"week": WEEK})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Week 2026-W10 submitted for approval." in page and 'data-status="submitted"' in page
+    assert "Submit week for approval" not in page
+    assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 409  # twice: already submitted
+    client.post("/logout")
+
+    login(client, w.manager)
+    page = client.get("/approvals").get_data(as_text=True)
+    assert escape(w.member.name) in page and WEEK in page and "1:30" in page  # person, week, hours
+    approval = _approval(w.member)
+    response = client.post(f"/approvals/{approval.id}/decide", data={"decision": "approve", "comment": "Billed"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert escape(f"{w.member.name}'s week {WEEK} approved.") in page
+    assert "No week is waiting for your decision." in page and 'data-testid="decided-row"' in page
+    client.post("/logout")
+
+    login(client, w.member)
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="approved"' in page and "“Billed”" in page and "Submit week for approval" not in page
+
+
+def test_a_rejection_needs_a_comment_and_the_week_can_be_submitted_again(client, w):
+    approval_id = _submit(client, w.member)
+    login(client, w.owner)
+    response = client.post(f"/approvals/{approval_id}/decide", data={"decision": "reject", "comment": "  "})
+    assert response.status_code == 422
+    assert "Say why you reject this week" in response.get_data(as_text=True)
+    assert _approval(w.member).status == "submitted"
+    response = client.post(f"/approvals/{approval_id}/decide", data={"decision": "reject", "comment": "Missing Friday"})
+    assert response.status_code == 303
+    assert client.post(f"/approvals/{approval_id}/decide", data={"decision": "approve"}).status_code == 409
+    client.post("/logout")
+
+    login(client, w.member)
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="rejected"' in page and "Missing Friday" in page and "Submit week for approval" in page
+    assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 303
+    approval = _approval(w.member)
+    assert (approval.id, approval.status, approval.comment, approval.decided_by_id) == (approval_id, "submitted", "",
+                                                                                         None)
+
+
+def test_who_may_decide(client, w, factory):
+    """A member cannot decide (not even their own week), a manager only their teams' members and not their own week,
+    an owner anyone's including their own; others do not see the week at all (404)."""
+    member_week = _submit(client, w.member)
+    beta_week = _submit(client, w.beta_member)
+    manager_week = _submit(client, w.manager)
+    owner_week = _submit(client, w.owner)
+    approve = {"decision": "approve"}
+
+    login(client, w.member)
+    assert client.post(f"/approvals/{member_week}/decide", data=approve).status_code == 403
+    assert client.post(f"/approvals/{beta_week}/decide", data=approve).status_code == 404
+    assert "No week is waiting for your decision." in client.get("/approvals").get_data(as_text=True)
+    client.post("/logout")
+
+    login(client, w.manager)
+    page = client.get("/approvals").get_data(as_text=True)
+    assert escape(w.member.name) in page and escape(w.beta_member.name) not in page
+    assert client.post(f"/approvals/{beta_week}/decide", data=approve).status_code == 404
+    assert client.post(f"/approvals/{manager_week}/decide", data=approve).status_code == 403
+    assert client.post(f"/approvals/{member_week}/decide", data=approve).status_code == 303
+    client.post("/logout")
+
+    login(client, w.outsider)
+    assert client.post(f"/approvals/{owner_week}/decide", data=approve).status_code == 404
+    client.post("/logout")
+
+    login(client, w.owner)
+    for approval_id in (beta_week, manager_week, owner_week):
+        assert client.post(f"/approvals/{approval_id}/decide", data=approve).status_code == 303
+    assert {_approval(p).status for p in (w.member, w.beta_member, w.manager, w.owner)} == {"approved"}
+
+
+def test_a_week_not_begun_or_malformed_is_refused(client, w):
+    login(client, w.member)
+    response = client.post("/approvals/submit", data={"week": "2099-W10"})
+    assert response.status_code == 409 and "has not begun yet" in response.get_data(as_text=True)
+    assert client.post("/approvals/submit", data={"week": "soon"}).status_code == 422
+    assert client.post("/approvals/submit", data={}).status_code == 422
+
+
+@pytest.fixture()
+def mail_outbox(app):
+    empty_outbox(app.config["OUTBOX_DIR"])
+    yield app.config["OUTBOX_DIR"]
+    empty_outbox(app.config["OUTBOX_DIR"])
+
+
+def test_submitting_tells_the_deciders_and_deciding_tells_the_member_in_the_app_and_by_email(
+        app, client, db, w, run_jobs, mail_outbox):
+    ids = {name: getattr(w, name).id for name in ("member", "manager", "owner", "admin", "beta_member")}
+    emails = {name: getattr(w, name).email for name in ("member", "manager", "owner", "admin")}
+    member_name = w.member.name  # the worker's session end detaches the scene's records: plain values first
+    approval_id = _submit(client, w.member)
+    told = db.session.scalars(select(Notification).where(Notification.kind == "week_submitted"))
+    assert sorted(n.user_id for n in told) == sorted([ids["manager"], ids["owner"], ids["admin"]])
+    run_jobs(["notifications"])
+    g.pop("_login_user", None)
+    messages = outbox(mail_outbox)
+    assert sorted(m["To"] for m in messages) == sorted([emails["manager"], emails["owner"], emails["admin"]])
+    assert all(m["Subject"] == f"{member_name} submitted week {WEEK} for approval" for m in messages)
+    assert "1:30 logged" in body(messages[0])
+    empty_outbox(mail_outbox)
+
+    login(client, SimpleNamespace(email=emails["manager"]))
+    response = client.post(f"/approvals/{approval_id}/decide", data={"decision": "reject", "comment": "Add Friday"})
+    assert response.status_code == 303
+    (notice,) = db.session.scalars(select(Notification).where(Notification.kind == "week_decided"))
+    assert notice.user_id == ids["member"] and notice.title == f"Your week {WEEK} was rejected"
+    assert "“Add Friday”" in notice.body and notice.in_app and notice.link == f"/timesheet?week={WEEK}"
+    run_jobs(["notifications"])
+    g.pop("_login_user", None)  # the worker's session end detached the signed-in user the test's requests share
+    (message,) = outbox(mail_outbox)
+    assert message["To"] == emails["member"] and "Add Friday" in body(message)
+    client.post("/logout")
+    login(client, SimpleNamespace(email=emails["member"]))
+    assert f"Your week {WEEK} was rejected" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_an_owner_unlocks_an_approved_week_with_a_reason_audited_and_the_member_edits_and_submits_again(
+        client, db, w):
+    from app.approvals import weeks
+
+    approval = weeks.decide(w.manager, weeks.submit(w.member, w.org.id, MONDAY), True, "Billed")
+    approval_id = approval.id
+    cell = {"project_id": w.alpha_project.id, "day": "2026-03-03", "hours": "2"}
+    login(client, w.member)
+    refused = client.post("/timesheet/cell", data=cell)
+    assert refused.status_code == 422 and "Week 2026-W10 is approved and locked" in refused.get_data(as_text=True)
+    assert client.post(f"/approvals/{approval_id}/unlock", data={"reason": "mine"}).status_code == 403
+    client.post("/logout")
+    for who in (w.manager, w.admin):  # deciding is not unlocking: owners only
+        login(client, who)
+        assert client.post(f"/approvals/{approval_id}/unlock", data={"reason": "x"}).status_code == 403
+        client.post("/logout")
+
+    login(client, w.owner)
+    page = client.get(f"/timesheet?week={WEEK}&user={w.member.id}").get_data(as_text=True)
+    assert 'data-testid="unlock-form"' in page
+    response = client.post(f"/approvals/{approval_id}/unlock", data={"reason": "   "})
+    assert response.status_code == 422 and "Give the reason for unlocking" in response.get_data(as_text=True)
+    assert _approval(w.member).status == "approved"
+    response = client.post(f"/approvals/{approval_id}/unlock", data={"reason": "Client asked for a fix"})
+    assert response.status_code == 303
+    assert "unlocked: they may edit it and submit it again" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert client.post(f"/approvals/{approval_id}/unlock", data={"reason": "again"}).status_code == 409
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "week.unlock"))
+    assert entry.actor_id == w.owner.id and entry.organization_id == w.org.id
+    assert entry.details == {"approval_id": approval_id, "user_id": w.member.id, "week": WEEK,
+                             "reason": "Client asked for a fix"}
+    client.post("/logout")
+
+    login(client, w.member)
+    assert client.post("/timesheet/cell", data=cell).status_code == 303
+    page = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)
+    assert 'data-status="open"' in page and "Submit week for approval" in page
+    assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 303
+    assert _approval(w.member).status == "submitted"
