@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import policies
@@ -61,7 +62,7 @@ def projects():
     query = policies.project_scope(user)
     if status != "all":
         query = query.where(Project.status == status)
-    rows = db.session.scalars(query.order_by(Project.name, Project.id).limit(1000))
+    rows = db.session.scalars(query.options(selectinload(Project.rates)).order_by(Project.name, Project.id).limit(1000))
     return jsonify(data=[representations.project(p) for p in rows])
 
 

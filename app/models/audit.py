@@ -21,6 +21,7 @@ AUDIT_ACTIONS = (
     "token.create", "token.revoke",
     "import.run", "import.undo",
     "webhook.create", "webhook.update", "webhook.switch", "webhook.rotate_secret", "webhook.delete",
+    "rate.create", "rate.remove",
 )
 
 
