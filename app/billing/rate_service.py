@@ -1,4 +1,5 @@
-"""Setting and removing rates (issue 21): one call each, audited, joining the caller's transaction.
+"""Setting and removing rates (issue 21): one call each, joining the caller's transaction; each sends its signal
+(app/billing/events.py) in that transaction, and the audit trail records it.
 
 A rate is added effective from a day; a rate already in effect stays (it prices the past), only a future one
 (effective after today) may be removed.
@@ -10,22 +11,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.billing import events
 from app.extensions import db
 from app.models import Organization, Project, Rate, User
-from app.organizations import audit
 
 
 class RateError(ValueError):
     """A rate that may not be removed (already in effect)."""
-
-
-def _describe(rate: Rate) -> str:
-    who = []
-    if rate.user is not None:
-        who.append(rate.user.email)
-    if rate.project is not None:
-        who.append(f"project {rate.project.name}")
-    return " on ".join(who) or "organization default"
 
 
 def add(organization: Organization, *, kind: str, amount: Decimal | None, effective_from: date, actor: User | None,
@@ -36,18 +28,14 @@ def add(organization: Organization, *, kind: str, amount: Decimal | None, effect
                 project_id=project.id if project else None, project=project, kind=kind, amount=amount,
                 effective_from=effective_from, created_by=getattr(actor, "id", None))
     db.session.add(rate)
-    audit.record("rate.create", organization=organization, actor=actor, target=_describe(rate),
-                 details={"kind": kind, "amount": None if amount is None else f"{amount:.2f}",
-                          "effective_from": effective_from.isoformat()})
+    events.rate_added.send(None, rate=rate, actor=actor)
     return rate
 
 
 def remove(rate: Rate, *, actor: User | None, today: date | None = None) -> None:
     if not rate.is_future(today or date.today()):
         raise RateError("Only a rate that is not yet in effect can be removed; add a new rate to change it.")
-    audit.record("rate.remove", organization=rate.organization_id, actor=actor, target=_describe(rate),
-                 details={"kind": rate.kind, "amount": None if rate.amount is None else f"{rate.amount:.2f}",
-                          "effective_from": rate.effective_from.isoformat()})
+    events.rate_removed.send(None, rate=rate, actor=actor)
     db.session.delete(rate)
 
 
@@ -58,3 +46,16 @@ def history(organization_id: int, *, project_id: int | None = None) -> list[Rate
     query = query.where(Rate.project_id.is_(None)) if project_id is None else query.where(Rate.project_id == project_id)
     return list(db.session.scalars(query.order_by(Rate.user_id.is_not(None), Rate.kind, Rate.effective_from.desc(),
                                                   Rate.id.desc())))
+
+
+def current_ids(rates: list[Rate], today: date | None = None) -> set[int]:
+    """The ids of the rows in effect today, one per level and kind (of `rates`, newest effective first)."""
+    today = today or date.today()
+    seen: set[tuple] = set()
+    current: set[int] = set()
+    for rate in rates:
+        key = (rate.kind, rate.user_id, rate.project_id)
+        if rate.effective_from <= today and key not in seen:
+            seen.add(key)
+            current.add(rate.id)
+    return current
