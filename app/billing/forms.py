@@ -2,6 +2,7 @@
 it). Choices come from the view (already policy-scoped)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -11,9 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from app.models import RateKind
-from app.time_tracking.project_forms import _PLAIN_DECIMAL, BUDGET_MAX
 from app.web.form_filters import int_or_none, strip
 
+AMOUNT_MAX = Decimal("99999999.99")  # Numeric(10, 2)
+# a plain decimal, ASCII digits only: no exponent, no NaN, no '١٢'
+_PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
 KINDS = [(RateKind.BILLABLE.value, "Billable"), (RateKind.COST.value, "Cost")]
 
 
@@ -48,7 +51,7 @@ class RateForm(FlaskForm):
         value = Decimal(field.data.replace(",", "."))
         if value < 0:
             raise ValidationError("Amount cannot be negative.")
-        if value > BUDGET_MAX:
+        if value > AMOUNT_MAX:
             raise ValidationError("Amount is too large.")
         if value != value.quantize(Decimal("0.01")):
             raise ValidationError("Amount takes at most two decimals, like 95.50.")

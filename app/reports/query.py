@@ -12,7 +12,8 @@ Rules, written once here:
 - rate = the billable rate resolved for the log's user, project and local day (app/billing/rates.py: the
   most specific level effective that day; the organization's rates are loaded once per report);
   amount = hours after rounding x that rate, for billable logs with a rate, rounded to cents per log (so
-  totals equal the sum of the rows).
+  totals equal the sum of the rows); both in the currency of the project's client, else the organization's
+  (summaries sum amounts per currency: app/reports/grouping.py).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from sqlalchemy.orm import aliased
 from app import policies
 from app.billing.rates import RateBook
 from app.extensions import db
-from app.models import Client, Membership, Project, Tag, Task, Team, TimeLog, User, time_log_tags
+from app.models import Client, Membership, Organization, Project, Tag, Task, Team, TimeLog, User, time_log_tags
 from app.reports.params import ReportParams
 from app.timezones import start_of_day, to_local
 
@@ -58,6 +59,7 @@ class ReportRow:
     task: str = ""
     tags: str = ""  # the log's tag names, sorted, joined by ", "
     task_id: int | None = None
+    currency: str = ""  # of rate and amount: the project's client's, else the organization's (issue 21)
 
 
 def round_seconds(seconds: int, mode: str, minutes: int) -> int:
@@ -114,7 +116,7 @@ def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Itera
     query = (
         select(log.id, log.start_time, log.end_time, log.description, log.billable, log.user_id, log.project_id,
                User.name, Membership.removed_at, Project.name, Project.team_id, Team.name,
-               Project.client_id, Client.name, log.task_id, Task.name, _tag_names(log))
+               Project.client_id, Client.name, Client.currency, log.task_id, Task.name, _tag_names(log))
         .join(User, User.id == log.user_id)
         .join(Membership, (Membership.user_id == log.user_id) & (Membership.organization_id == log.organization_id))
         .join(Project, Project.id == log.project_id)
@@ -126,13 +128,16 @@ def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Itera
     # its own connection: the caller commits progress on the session meanwhile, which must not end this
     # cursor (on PostgreSQL a server-side cursor lives only as long as its transaction)
     rates = RateBook.load(params.organization_id)
+    currency = db.session.scalar(select(Organization.currency).where(Organization.id == params.organization_id))
     with db.engine.connect() as conn:
-        yield from _rows(conn.execute(query, execution_options={"yield_per": CHUNK}), params, zone, as_of, rates)
+        yield from _rows(conn.execute(query, execution_options={"yield_per": CHUNK}), params, zone, as_of, rates,
+                         currency or "EUR")
 
 
-def _rows(result, params: ReportParams, zone, as_of: datetime, rates: RateBook) -> Iterator[ReportRow]:
+def _rows(result, params: ReportParams, zone, as_of: datetime, rates: RateBook,
+          org_currency: str) -> Iterator[ReportRow]:
     for (log_id, started, ended, description, billable, user_id, project_id, user_name, removed_at, project_name,
-         team_id, team_name, client_id, client_name, task_id, task_name, tag_names) in result:
+         team_id, team_name, client_id, client_name, client_currency, task_id, task_name, tag_names) in result:
         until = ended or as_of
         seconds = round_seconds(max(0, int((until - started).total_seconds())), params.rounding,
                                 params.rounding_minutes)
@@ -147,6 +152,7 @@ def _rows(result, params: ReportParams, zone, as_of: datetime, rates: RateBook) 
             user_id=user_id, project_id=project_id, team_id=team_id, client_id=client_id,
             task=task_name or "", task_id=task_id,
             tags=", ".join(sorted(tag_names.split(TAG_SEPARATOR))) if tag_names else "",
+            currency=client_currency or org_currency,
         )
 
 

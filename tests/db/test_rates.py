@@ -158,3 +158,46 @@ def test_a_reports_amounts_follow_an_effective_date_change(db, factory):
         (bob.id, 21, D("200.00"), D("300.00")),
         (ann.id, 21, D("150.00"), None),  # not billable: a rate, no amount
     ]
+
+
+def test_two_currencies_are_never_summed_in_a_report(db, factory, tmp_path):
+    """A project of a USD client beside one in the organization's EUR: rows carry their currency, groups and the
+    total sum per currency, in CSV and XLSX alike."""
+    import csv
+    import io
+    import zipfile
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    from app.reports.generate import generate
+    from app.reports.params import ReportParams, check
+
+    org = factory.organization(currency="EUR")
+    user = factory.user(org)
+    us_client = factory.client(org, name="Yankee", currency="USD")
+    home = factory.project(org, name="Home", hourly_rate=D("100"))
+    abroad = factory.project(org, client=us_client, name="Abroad", hourly_rate=D("80"))
+    factory.time_log(user, home, datetime(2026, 11, 3, 9), 60, billable=True)
+    factory.time_log(user, abroad, datetime(2026, 11, 4, 9), 90, billable=True)
+    db.session.commit()
+
+    def run(fmt):
+        params = check(ReportParams(organization_id=org.id, range="custom", date_from="2026-11-01",
+                                    date_to="2026-11-30", time_zone="UTC", groups=["user"], format=fmt))
+        return tmp_path / generate(params, None, org, tmp_path, f"r-{fmt}", datetime(2026, 12, 1)).file_name
+
+    with zipfile.ZipFile(run("csv")) as zf:
+        names = zf.namelist()
+        detail = list(csv.DictReader(io.StringIO(zf.read(next(n for n in names if not n.endswith("-summary.csv")))
+                                                 .decode())))
+        summary = list(csv.reader(io.StringIO(zf.read(next(n for n in names if n.endswith("-summary.csv")))
+                                              .decode())))
+    assert [(r["project"], r["rate (EUR)"], r["amount (EUR)"]) for r in detail] == [
+        ("Home", "100.00", "100.00"), ("Abroad", "80.00 USD", "120.00 USD")]
+    totals = {row[0]: row[-1] for row in summary if row and row[0] in (user.name, "Total")}
+    assert totals == {user.name: "100.00 EUR; 120.00 USD", "Total": "100.00 EUR; 120.00 USD"}  # never 220
+
+    sheet = load_workbook(run("xlsx"), read_only=True)["Summary"]
+    values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "Total"]
+    assert values[-1][-1] == "100.00 EUR; 120.00 USD"

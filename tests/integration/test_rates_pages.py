@@ -86,3 +86,19 @@ def test_project_rates_by_role(client, db, factory):
     assert client.get(f"/projects/{w.beta_project.id}/rates").status_code == 404  # another team's project
     assert len(_rates(db, project_id=w.alpha_project.id, user_id=w.member.id)) == 3  # owner, admin, manager
     assert len(_rates(db, project_id=None)) == 1  # the owner's
+
+
+def test_a_client_has_its_own_currency_or_the_organizations(client, db, factory):
+    from app.models import Client
+
+    w = factory.world()
+    login(client, w.owner)
+    bad = client.post("/clients/new", data={"organization_id": w.org.id, "name": "Yankee", "currency": "XYZ"})
+    assert bad.status_code == 422 and "Give an ISO 4217 currency code" in bad.get_data(as_text=True)
+    assert client.post("/clients/new", data={"organization_id": w.org.id, "name": "Yankee",
+                                             "currency": " usd "}).status_code == 303
+    assert client.post("/clients/new", data={"organization_id": w.org.id, "name": "Local",
+                                             "currency": ""}).status_code == 303
+    made = {c.name: (c.currency, c.money_currency) for c in db.session.scalars(
+        select(Client).where(Client.name.in_(["Yankee", "Local"])))}
+    assert made == {"Yankee": ("USD", "USD"), "Local": (None, w.org.currency)}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from app.billing.money import money_text
 from app.reports.grouping import format_hours
 from app.reports.query import ReportRow
 from app.reports.writers.cells import text_cell
@@ -101,7 +102,7 @@ class PdfWriter:
                  format_hours(r.seconds, self.style), text_cell(r.user)[:28], text_cell(r.project)[:20],
                  text_cell(r.client)[:16], text_cell(r.task)[:14], text_cell(r.tags)[:16],
                  text_cell(r.description)[:32],
-                 "" if r.amount is None else str(r.amount)]
+                 money_text(r.amount, r.currency, self.meta.currency)]
                 for r in self.kept]
         self._table(pdf, font, headers, rows, widths, size=7)
         more = self.rows - len(self.kept)
