@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import policies
-from app.billing import rate_service
+from app.billing import figures, rate_service
 from app.billing.forms import RateForm
 from app.extensions import db
 from app.models import Membership, Organization, Project, Rate, User
@@ -103,7 +103,8 @@ def _render_project(project: Project, form: RateForm, error: str | None = None, 
         form.effective_from.data = date.today().isoformat()
     rates = rate_service.history(project.organization_id, project_id=project.id)
     return render_template("billing/project_rates.html", project=project, form=form, error=error, rates=rates,
-                           current_ids=rate_service.current_ids(rates), today=date.today()), status
+                           current_ids=rate_service.current_ids(rates), today=date.today(),
+                           figures=figures.for_project(project), currency=figures.currency_of(project)), status
 
 
 @bp.post("/projects/<id:project_id>/rates")

@@ -102,3 +102,34 @@ def test_a_client_has_its_own_currency_or_the_organizations(client, db, factory)
     made = {c.name: (c.currency, c.money_currency) for c in db.session.scalars(
         select(Client).where(Client.name.in_(["Yankee", "Local"])))}
     assert made == {"Yankee": ("USD", "USD"), "Local": (None, w.org.currency)}
+
+
+def test_a_projects_page_shows_revenue_cost_and_profit_through_the_resolver(client, db, factory):
+    """Revenue = billable rate x billable hours (the member's rate on the project beats the organization's
+    default), cost = cost rate x all hours, profit = revenue - cost, in the project's client's currency."""
+    from datetime import datetime
+
+    from app.billing import figures
+    from app.models import Client
+    w = factory.world()
+    project = factory.project(w.org, team=w.alpha, name="Priced", client=factory._save(
+        Client(organization_id=w.org.id, name="Yankee", currency="USD")))
+    db.session.add_all([
+        Rate(organization_id=w.org.id, kind="billable", amount=Decimal("100"), effective_from=date(2026, 1, 1)),
+        Rate(organization_id=w.org.id, project_id=project.id, user_id=w.member.id, kind="billable",
+             amount=Decimal("150"), effective_from=date(2026, 1, 1)),
+        Rate(organization_id=w.org.id, kind="cost", amount=Decimal("40"), effective_from=date(2026, 1, 1)),
+    ])
+    factory.time_log(w.member, project, datetime(2026, 11, 2, 9), 120, billable=True)
+    factory.time_log(w.manager, project, datetime(2026, 11, 2, 9), 60, billable=True)
+    factory.time_log(w.manager, project, datetime(2026, 11, 3, 9), 60, billable=False)
+    factory.time_log(w.manager, project, datetime(2025, 11, 3, 9), 60, billable=True)  # before any rate
+    db.session.commit()
+    result = figures.for_project(project)
+    assert (result.hours, result.billable_hours, result.unpriced_entries) == (Decimal("5.00"), Decimal("4.00"), 1)
+    (usd,) = result.per_currency()
+    assert (usd.currency, usd.revenue, usd.cost, usd.profit) == ("USD", Decimal("400.00"), Decimal("160.00"),
+                                                                 Decimal("240.00"))
+    login(client, w.manager)
+    page = client.get(f"/projects/{project.id}/rates").get_data(as_text=True)
+    assert 'data-testid="figures-USD"' in page and "400.00" in page and "160.00" in page and "240.00" in page
