@@ -101,7 +101,8 @@ class ProjectForm(_OrgScopedForm):
         self.budget = value.quantize(Decimal("0.01"))
 
     def validate_hourly_rate(self, field):
-        """Per hour, in the organization's currency (reports show billable amounts); empty: no rate."""
+        """The project's own billable rate per hour (Project.hourly_rate: a project-level rate, from today on a saved
+        project), in its client's currency, else the organization's; empty: no project rate from today."""
         self.rate = None
         if not field.data:
             return
