@@ -13,6 +13,7 @@ from app.api.auth import api_user
 from app.api.inputs import Fields, json_body
 from app.api.problems import ApiError
 from app.api.routes import bp
+from app.billing import rate_service
 from app.extensions import db
 from app.models import Client, Project, ProjectStatus
 from app.time_tracking import client_routes
@@ -90,7 +91,7 @@ def _apply(form: ProjectForm, record: Project) -> None:
     record.team_id = form.team_id.data or None
     record.budget_hours = form.budget
     record.billable = form.billable.data
-    record.hourly_rate = form.rate
+    rate_service.set_project_rate(record, form.rate, actor=api_user())
 
 
 @bp.post("/projects")

@@ -59,3 +59,13 @@ def current_ids(rates: list[Rate], today: date | None = None) -> set[int]:
             seen.add(key)
             current.add(rate.id)
     return current
+
+
+def set_project_rate(project: Project, amount: Decimal | None, *, actor: User | None) -> None:
+    """The project form's and the API's hourly rate: Project.hourly_rate (from today, or since always for a new
+    project), audited like a rate added on the rates pages when it adds or changes a row."""
+    before = {rate.id: rate.amount for rate in project.rates}
+    project.hourly_rate = amount
+    for rate in project.rates:
+        if rate.id is None or before.get(rate.id, rate.amount) != rate.amount:
+            events.rate_added.send(None, rate=rate, actor=actor)

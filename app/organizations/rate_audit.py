@@ -26,11 +26,15 @@ def _details(rate) -> dict:
             "effective_from": rate.effective_from.isoformat()}
 
 
+def _organization_id(rate) -> int | None:
+    return rate.organization_id or (rate.project.organization_id if rate.project is not None else None)
+
+
 def on_rate_added(_sender, rate, actor) -> None:
-    audit.record("rate.create", organization=rate.organization_id, actor=actor, target=_describe(rate),
+    audit.record("rate.create", organization=_organization_id(rate), actor=actor, target=_describe(rate),
                  details=_details(rate))
 
 
 def on_rate_removed(_sender, rate, actor) -> None:
-    audit.record("rate.remove", organization=rate.organization_id, actor=actor, target=_describe(rate),
+    audit.record("rate.remove", organization=_organization_id(rate), actor=actor, target=_describe(rate),
                  details=_details(rate))
