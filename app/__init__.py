@@ -24,6 +24,7 @@ from app.admin.rq_dashboard import register_rq_dashboard
 from app.api import docs_routes, entry_routes, project_routes, report_routes, tag_routes  # noqa: F401  (the api blueprint)
 from app.api import routes as api
 from app.approvals import routes as approvals
+from app.billing import routes as billing
 from app.cli.commands import register_commands
 from app.config import load_config
 from app.dashboards import routes as dashboards
@@ -45,6 +46,7 @@ from app.organizations import (  # noqa: F401
     export_routes,
     invitation_routes,
     member_routes,
+    rate_audit,
     settings_routes,
     team_routes,
 )
@@ -124,7 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter  # routes take <id:name>: parsed once, 404 for anything else
     for module in (main, accounts, sso, settings, time_logs, timesheet, projects, organizations, notifications,
                    dashboards, job_monitor, reports, report_schedules, report_shares, imports, streams, metrics, api,
-                   webhooks, approvals):
+                   webhooks, approvals, billing):
         app.register_blueprint(module.bp)
     errors.register_prefix("/api/v1", api.render_routing_error)  # /api/v1 answers problem+json, even a 404
     register_rq_dashboard(app)
@@ -134,6 +136,7 @@ def register_subscribers() -> None:
     """Features that hook into another's events rather than being called from inside it (idempotent)."""
     budgets.subscribe()  # budget checks follow every change to time data
     report_notices.register()  # scheduled reports' e-mails carry their file
+    rate_audit.subscribe()  # the audit trail records every rate added or removed
     webhook_subscribers.subscribe()  # webhooks follow time changes, finished reports and membership changes
     organization_audit.subscribe()  # the audit trail records report share links made and revoked
 

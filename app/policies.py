@@ -324,6 +324,16 @@ def can_org(user: User, action: str, organization_id: int) -> bool:
     return False
 
 
+def can_rates(user: User, organization_id: int, project: Project | None = None) -> bool:
+    """See and set rates (issue 21): the organization's default and member rates, its owners; a project's and its
+    members' rates on it, whoever may edit the project (owners, admins, the manager of its team). Members never."""
+    if user.is_system_admin:
+        return True
+    if project is None:
+        return role_in(user, organization_id) == Role.OWNER
+    return project.organization_id == organization_id and can_edit(user, project)
+
+
 def invitable_roles(user: User, organization_id: int) -> list[Role]:
     """The roles this user may give (by invitation or a role change): owners any, admins up to admin."""
     if user.is_system_admin or role_in(user, organization_id) == Role.OWNER:

@@ -78,7 +78,10 @@ def expected(db, w, user_ids=None, billable=None, rounding="none", step=15, proj
              as_of=None):
     """{'seconds', 'amount', 'rows'} summed from the database with plain SQL for the same filter and rounding."""
     rows = db.session.execute(text(
-        "SELECT l.start_time, l.end_time, l.billable, l.user_id, l.project_id, p.hourly_rate FROM time_logs l "
+        "SELECT l.start_time, l.end_time, l.billable, l.user_id, l.project_id, "
+        # this world's only rates are its projects' own, since always
+        "(SELECT r.amount FROM rates r WHERE r.project_id = p.id AND r.user_id IS NULL AND r.kind = 'billable' "
+        "ORDER BY r.effective_from DESC LIMIT 1) FROM time_logs l "
         "JOIN projects p ON p.id = l.project_id WHERE l.organization_id = :org AND l.start_time >= :s "
         "AND l.start_time < :e"), {"org": w.org.id, "s": w.start, "e": end or w.end}).all()
     seconds, amount, count = 0, Decimal("0"), 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import policies
@@ -12,6 +13,7 @@ from app.api.auth import api_user
 from app.api.inputs import Fields, json_body
 from app.api.problems import ApiError
 from app.api.routes import bp
+from app.billing import rate_service
 from app.extensions import db
 from app.models import Client, Project, ProjectStatus
 from app.time_tracking import client_routes
@@ -61,7 +63,7 @@ def projects():
     query = policies.project_scope(user)
     if status != "all":
         query = query.where(Project.status == status)
-    rows = db.session.scalars(query.order_by(Project.name, Project.id).limit(1000))
+    rows = db.session.scalars(query.options(selectinload(Project.rates)).order_by(Project.name, Project.id).limit(1000))
     return jsonify(data=[representations.project(p) for p in rows])
 
 
@@ -89,7 +91,7 @@ def _apply(form: ProjectForm, record: Project) -> None:
     record.team_id = form.team_id.data or None
     record.budget_hours = form.budget
     record.billable = form.billable.data
-    record.hourly_rate = form.rate
+    rate_service.set_project_rate(record, form.rate, actor=api_user())
 
 
 @bp.post("/projects")

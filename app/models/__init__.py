@@ -13,6 +13,7 @@ from app.models.organization import Membership, Organization, Role
 from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
 from app.models.project_total import ProjectTotal
+from app.models.rate import FLOOR_DATE, Rate, RateKind
 from app.models.recurring_setting import RecurringSetting
 from app.models.report import Report, ReportDefinition, ReportPhase, ReportState
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
@@ -35,7 +36,7 @@ __all__ = [
     "favourite_tags", "Import", "ImportState",
     "JobState", "JobStatus", "KnownFailure", "Membership", "Organization",
     "PerformanceSnapshot", "Project",
-    "ProjectStatus", "ProjectTotal", "RecoveryCode", "RecurringSetting",
+    "ProjectStatus", "ProjectTotal", "FLOOR_DATE", "Rate", "RateKind", "RecoveryCode", "RecurringSetting",
     "Report", "ReportDefinition", "ReportPhase", "ReportSchedule", "cluster_key",
     "ReportScheduleRun", "ReportShare", "SHARE_LIFETIMES", "ReportState", "Frequency", "Role", "SSOIdentity",
     "Tag", "Task", "Team",

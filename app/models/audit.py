@@ -23,6 +23,7 @@ AUDIT_ACTIONS = (
     "week.unlock",
     "webhook.create", "webhook.update", "webhook.switch", "webhook.rotate_secret", "webhook.delete",
     "report_share.create", "report_share.revoke",
+    "rate.create", "rate.remove",
 )
 
 

@@ -17,9 +17,16 @@ class Client(db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     archived: Mapped[bool] = mapped_column(default=False)
+    # ISO 4217: the currency of its projects' amounts (issue 21); None: the organization's
+    currency: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped["Organization"] = relationship()  # noqa: F821
+
+    @property
+    def money_currency(self) -> str:
+        """The currency its projects' time is priced in: its own, else its organization's."""
+        return self.currency or self.organization.currency
 
     def archive(self) -> None:
         self.archived = True

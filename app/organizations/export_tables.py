@@ -60,6 +60,7 @@ TABLES: list[ExportTable] = [
     ExportTable("invitations", _own, omit=("nonce",)),
     ExportTable("clients", _own),
     ExportTable("projects", _own),
+    ExportTable("rates", _own),  # what its hours are worth: billable and cost rates with their effective dates
     ExportTable("tasks", lambda t, org: t.c.project_id.in_(_org_projects(org))),
     ExportTable("tags", _own),
     ExportTable("time_logs", _own),

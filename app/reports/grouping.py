@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from app.billing.money import PerCurrency
 from app.reports.query import ReportRow
 
 
@@ -38,21 +39,26 @@ def week_of(day: date, week_start: int = 0) -> date:
 
 
 class Totals:
-    __slots__ = ("seconds", "amount", "rows", "has_amount")
+    """Seconds, entries and amounts, the amounts summed per currency (never added across currencies)."""
+    __slots__ = ("seconds", "amounts", "rows")
 
     def __init__(self):
-        self.seconds, self.amount, self.rows, self.has_amount = 0, Decimal("0.00"), 0, False
+        self.seconds, self.amounts, self.rows = 0, PerCurrency(), 0
+
+    @property
+    def has_amount(self) -> bool:
+        return bool(self.amounts)
 
     def add(self, row: ReportRow) -> None:
         self.seconds += row.seconds
         self.rows += 1
-        if row.amount is not None:
-            self.amount += row.amount
-            self.has_amount = True
+        self.amounts.add(row.currency, row.amount)
 
-    def as_dict(self, label: str = "") -> dict:
+    def as_dict(self, label: str = "", currency: str = "") -> dict:
+        """amount: the plain sum when every amount is in the report's currency, else each currency's sum with its
+        code ('1200.00 EUR; 300.00 USD'); amounts: {currency: sum}."""
         return {"label": label, "seconds": self.seconds, "rows": self.rows,
-                "amount": str(self.amount) if self.has_amount else None}
+                "amount": self.amounts.text(currency), "amounts": self.amounts.as_strings(currency)}
 
 
 class Grouper:
@@ -81,13 +87,13 @@ class Grouper:
             out = []
             for key in sorted(node):
                 label, totals, children = node[key]
-                item = totals.as_dict(label)
+                item = totals.as_dict(label, currency)
                 if children:
                     item["children"] = walk(children)
                 out.append(item)
             return out
 
-        return {"levels": self.levels, "groups": walk(self.groups), "total": self.total.as_dict("Total"),
+        return {"levels": self.levels, "groups": walk(self.groups), "total": self.total.as_dict("Total", currency),
                 "currency": currency, "has_amount": self.total.has_amount}
 
 

@@ -9,8 +9,11 @@ Rules, written once here:
   a timer started after `as_of` is left out;
 - a log's team is its project's team; a former member (membership.removed_at set) is named
   "<name> (former member)";
-- amount = hours after rounding x the project's hourly rate, for billable logs of projects with a rate,
-  rounded to cents per log (so totals equal the sum of the rows).
+- rate = the billable rate resolved for the log's user, project and local day (app/billing/rates.py: the
+  most specific level effective that day; the organization's rates are loaded once per report);
+  amount = hours after rounding x that rate, for billable logs with a rate, rounded to cents per log (so
+  totals equal the sum of the rows); both in the currency of the project's client, else the organization's
+  (summaries sum amounts per currency: app/reports/grouping.py).
 """
 from __future__ import annotations
 
@@ -24,8 +27,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app import policies
+from app.billing.rates import RateBook
 from app.extensions import db
-from app.models import Client, Membership, Project, Tag, Task, Team, TimeLog, User, time_log_tags
+from app.models import Client, Membership, Organization, Project, Tag, Task, Team, TimeLog, User, time_log_tags
 from app.reports.params import ReportParams
 from app.timezones import start_of_day, to_local
 
@@ -55,6 +59,7 @@ class ReportRow:
     task: str = ""
     tags: str = ""  # the log's tag names, sorted, joined by ", "
     task_id: int | None = None
+    currency: str = ""  # of rate and amount: the project's client's, else the organization's (issue 21)
 
 
 def round_seconds(seconds: int, mode: str, minutes: int) -> int:
@@ -109,8 +114,8 @@ def _select(params: ReportParams, user: User | None, as_of: datetime):
     log = aliased(TimeLog, _statement(params, user, as_of))
     return (
         select(log.id, log.start_time, log.end_time, log.description, log.billable, log.user_id, log.project_id,
-               User.name, Membership.removed_at, Project.name, Project.hourly_rate, Project.team_id, Team.name,
-               Project.client_id, Client.name, log.task_id, Task.name, _tag_names(log))
+               User.name, Membership.removed_at, Project.name, Project.team_id, Team.name,
+               Project.client_id, Client.name, Client.currency, log.task_id, Task.name, _tag_names(log))
         .join(User, User.id == log.user_id)
         .join(Membership, (Membership.user_id == log.user_id) & (Membership.organization_id == log.organization_id))
         .join(Project, Project.id == log.project_id)
@@ -127,24 +132,34 @@ def iter_rows(params: ReportParams, user: User | None, as_of: datetime) -> Itera
     query = _select(params, user, as_of)
     # its own connection: the caller commits progress on the session meanwhile, which must not end this
     # cursor (on PostgreSQL a server-side cursor lives only as long as its transaction)
+    rates, currency = _pricing(params)
     with db.engine.connect() as conn:
-        yield from _rows(conn.execute(query, execution_options={"yield_per": CHUNK}), params, zone, as_of)
+        yield from _rows(conn.execute(query, execution_options={"yield_per": CHUNK}), params, zone, as_of, rates,
+                         currency)
+
+
+def _pricing(params: ReportParams) -> tuple[RateBook, str]:
+    """The organization's rates (loaded once, resolved per row in memory) and its currency."""
+    currency = db.session.scalar(select(Organization.currency).where(Organization.id == params.organization_id))
+    return RateBook.load(params.organization_id), currency or "EUR"
 
 
 def page_rows(params: ReportParams, user: User | None, as_of: datetime, offset: int, limit: int) -> list[ReportRow]:
     """The rows `offset` to `offset + limit` of iter_rows (LIMIT/OFFSET in SQL: a page of a large report)."""
     query = _select(params, user, as_of).limit(limit).offset(offset)
-    return list(_rows(db.session.execute(query), params, ZoneInfo(params.time_zone), as_of))
+    rates, currency = _pricing(params)
+    return list(_rows(db.session.execute(query), params, ZoneInfo(params.time_zone), as_of, rates, currency))
 
 
-def _rows(result, params: ReportParams, zone, as_of: datetime) -> Iterator[ReportRow]:
+def _rows(result, params: ReportParams, zone, as_of: datetime, rates: RateBook,
+          org_currency: str) -> Iterator[ReportRow]:
     for (log_id, started, ended, description, billable, user_id, project_id, user_name, removed_at, project_name,
-         rate, team_id, team_name, client_id, client_name, task_id, task_name, tag_names) in result:
+         team_id, team_name, client_id, client_name, client_currency, task_id, task_name, tag_names) in result:
         until = ended or as_of
         seconds = round_seconds(max(0, int((until - started).total_seconds())), params.rounding,
                                 params.rounding_minutes)
         local_start = to_local(started, zone).replace(tzinfo=None)
-        rate = Decimal(rate) if rate is not None else None
+        rate = rates.billable(user_id, project_id, local_start.date())
         yield ReportRow(
             log_id=log_id, day=local_start.date(), start=local_start,
             end=to_local(ended, zone).replace(tzinfo=None) if ended else None, seconds=seconds,
@@ -154,6 +169,7 @@ def _rows(result, params: ReportParams, zone, as_of: datetime) -> Iterator[Repor
             user_id=user_id, project_id=project_id, team_id=team_id, client_id=client_id,
             task=task_name or "", task_id=task_id,
             tags=", ".join(sorted(tag_names.split(TAG_SEPARATOR))) if tag_names else "",
+            currency=client_currency or org_currency,
         )
 
 

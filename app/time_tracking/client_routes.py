@@ -32,6 +32,7 @@ def _save(form: ClientForm, client: Client) -> bool:
         return False
     client.organization_id = form.organization_id.data
     client.name = form.name.data
+    client.currency = form.currency.data
     db.session.add(client)
     try:
         db.session.commit()

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.currencies import CURRENCIES
 from app.web.form_filters import int_or_none, strip
 
 BUDGET_MAX = Decimal("99999999.99")  # Numeric(10, 2)
@@ -49,7 +50,15 @@ class _OrgScopedForm(FlaskForm):
 
 
 class ClientForm(_OrgScopedForm):
-    pass
+    currency = StringField("Currency (ISO 4217 code)",
+                           filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
+                           render_kw={"maxlength": 3, "placeholder": "the organization's"})
+
+    def validate_currency(self, field):
+        """Empty: the organization's currency."""
+        field.data = field.data or None
+        if field.data is not None and field.data not in CURRENCIES:
+            raise ValidationError("Give an ISO 4217 currency code, such as EUR, USD or GBP, or leave it empty.")
 
 
 class ProjectForm(_OrgScopedForm):
@@ -92,7 +101,8 @@ class ProjectForm(_OrgScopedForm):
         self.budget = value.quantize(Decimal("0.01"))
 
     def validate_hourly_rate(self, field):
-        """Per hour, in the organization's currency (reports show billable amounts); empty: no rate."""
+        """The project's own billable rate per hour (Project.hourly_rate: a project-level rate, from today on a saved
+        project), in its client's currency, else the organization's; empty: no project rate from today."""
         self.rate = None
         if not field.data:
             return

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import policies
+from app.billing import rate_service
 from app.extensions import db
 from app.models import Client, Organization, Project, ProjectStatus, Team
 from app.models.project import PALETTE
@@ -59,7 +60,7 @@ def _apply(form: ProjectForm, project: Project) -> None:
     project.team_id = form.team_id.data or None
     project.budget_hours = form.budget
     project.billable = form.billable.data
-    project.hourly_rate = form.rate
+    rate_service.set_project_rate(project, form.rate, actor=current_user)
     project.color = form.color.data or project.color or next_colour(project.organization_id)
 
 

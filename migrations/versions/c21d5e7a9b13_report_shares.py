@@ -1,14 +1,14 @@
 """report share links (issue 21 D): report_shares, a hashed secret per link with its expiry and revocation
 
 Revision ID: c21d5e7a9b13
-Revises: b7d41e9a3c20
+Revises: c5e2a8d14f93
 Create Date: 2026-12-06 01:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c21d5e7a9b13"
-down_revision = "b7d41e9a3c20"
+down_revision = "c5e2a8d14f93"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """week_approvals: a person's week submitted, approved (locked) or rejected; organizations.lock_date (issue 21 B)
 
 Revision ID: c5e2a8d14f93
-Revises: b7d41e9a3c20
+Revises: a21c4d5e6f70
 Create Date: 2026-12-06 01:45:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5e2a8d14f93'
-down_revision = 'b7d41e9a3c20'
+down_revision = 'a21c4d5e6f70'
 branch_labels = None
 depends_on = None
 

@@ -67,6 +67,23 @@ def test_project_create_and_update_where_the_pages_allow(db, factory, api):
     assert manager.patch(f"/projects/{w.org_project.id}", json={"name": "Z"}).status_code == 403
 
 
+def test_a_projects_hourly_rate_through_the_api_is_its_project_level_rate_a_write_from_today(db, factory, api):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.models import FLOOR_DATE
+    w = factory.world()
+    owner = api(w.owner)
+    created = owner.post("/projects", json={"organization_id": w.org.id, "name": "Launch", "hourly_rate": "95"})
+    project_id = created.get_json()["id"]
+    assert owner.patch(f"/projects/{project_id}", json={"hourly_rate": "120.5"}).get_json()["hourly_rate"] == "120.50"
+    assert owner.patch(f"/projects/{project_id}", json={"name": "Launch 2"}).status_code == 200  # rate untouched
+    project = db.session.get(Project, project_id)
+    assert sorted((r.effective_from, r.amount, r.user_id, r.kind) for r in project.rates) == [
+        (FLOOR_DATE, Decimal("95.00"), None, "billable"), (date.today(), Decimal("120.50"), None, "billable")]
+    assert owner.get(f"/projects/{project_id}").get_json()["hourly_rate"] == "120.50"
+
+
 def test_clients(db, factory, api):
     w = factory.world()
     assert api(w.member).get("/clients").status_code == 403

@@ -378,6 +378,17 @@ CASES: dict[str, Case] = {
                                       landing="was removed from Alpha"),
     "organizations.assign_project": Case("owner", url=lambda s: {"team_id": s.beta.id},
                                   valid=lambda s: {"project_id": s.org_project.id}, landing="now belongs to Beta"),
+    # rates (issue 21): the organization's (owners), a project's (those who may edit it)
+    "billing.add_organization_rate": Case("owner", url=lambda s: {"org_id": s.org.id}, valid=lambda s: RATE_FORM,
+                                          landing="Rate 90.50 from 2026-01-01 added."),
+    "billing.remove_organization_rate": Case("owner", url=lambda s: {"org_id": s.org.id, "rate_id": _future_rate(s)},
+                                             landing="Rate removed."),
+    "billing.add_project_rate": Case("admin", url=lambda s: {"project_id": s.alpha_project.id},
+                                     valid=lambda s: {**RATE_FORM, "user_id": str(s.member.id)},
+                                     landing="Rate 90.50 from 2026-01-01 added."),
+    "billing.remove_project_rate": Case("admin", url=lambda s: {"project_id": s.alpha_project.id,
+                                                                "rate_id": _future_rate(s, s.alpha_project)},
+                                        landing="Rate removed."),
     # webhooks (owners)
     "webhooks.create": Case("owner", url=lambda s: {"org_id": s.org.id},
                             valid=lambda s: {"url": "https://example.com/hook", "events": ["timer.started"]},
@@ -452,6 +463,19 @@ CASES: dict[str, Case] = {
     "job_monitor.mark_unknown": Case("sysadmin", url=lambda s: {"key": _failure_cluster(s, known=True)},
                                      landing="counts in the operator alerts again"),
 }
+
+
+RATE_FORM = {"kind": "billable", "user_id": "0", "amount": "90.5", "effective_from": "2026-01-01"}
+
+
+def _future_rate(s, project=None) -> int:
+    from datetime import timedelta
+
+    from app.billing import rate_service
+    rate = rate_service.add(s.org, kind="cost", amount=None, effective_from=date.today() + timedelta(days=30),
+                            actor=s.owner, project=project)
+    s.db.session.commit()
+    return rate.id
 
 
 def _webhook(s):

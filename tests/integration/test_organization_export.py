@@ -66,12 +66,15 @@ def _full_world(factory):
     w.webhook = factory._save(WebhookEndpoint(organization_id=w.org.id, url="https://hooks.example.com/tb",
                                               events=["time_entry.created"]))
     factory._save(WeekApproval(organization_id=w.org.id, user_id=w.member.id, week_start=date(2026, 3, 2)))
+    w.alpha_project.hourly_rate = 90  # a rate (issue 21)
     w.owner.totp_secret = "JBSWY3DPEHPK3PXPSECRETSECRET"
     w.token = factory._save(AccessToken(user_id=w.owner.id, name="ci", token_hash="f" * 64, hint="tb_abc"))
     factory.db.session.commit()
     # the other organization has rows in the same tables: none of them may appear
     factory._save(Tag(organization_id=w.other_org.id, name="other-tag"))
     factory._save(Task(project_id=w.other_project.id, name="other-task"))
+    w.other_project.hourly_rate = 70
+    factory.db.session.commit()
     return w
 
 

@@ -93,6 +93,13 @@ def test_a_manager_sets_and_clears_a_projects_hourly_rate(client, factory):
     client.post(f"/projects/{w.alpha_project.id}/edit", data=_project_data(w, hourly_rate=""))
     factory.db.session.refresh(w.alpha_project)
     assert w.alpha_project.hourly_rate is None
+    from sqlalchemy import select
+
+    from app.models import AuditEntry
+    trail = [(e.organization_id, e.actor_id, e.target, e.details["amount"]) for e in factory.db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "rate.create").order_by(AuditEntry.id))]
+    assert trail == [(w.org.id, w.manager.id, f"project {w.alpha_project.name}", "95.50"),  # each rate change
+                     (w.org.id, w.manager.id, f"project {w.alpha_project.name}", None)]  # audited
     client.post("/logout")
     login(client, w.member)
     assert client.post(f"/projects/{w.alpha_project.id}/edit",

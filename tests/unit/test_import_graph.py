@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = ("accounts", "time_tracking", "dashboards", "reports", "notifications", "organizations", "job_monitor",
-            "imports", "api", "webhooks", "seeding", "maintenance", "admin", "approvals")
+            "billing", "imports", "api", "webhooks", "seeding", "maintenance", "admin", "approvals")
 LAYERS = {"floor": 0, "live": 1, "engine": 2, "feature": 3, "top": 4}
 
 

@@ -7,6 +7,7 @@ import os
 import zipfile
 from pathlib import Path
 
+from app.billing.money import money_text
 from app.reports.grouping import format_hours
 from app.reports.query import ReportRow
 from app.reports.writers.cells import text_cell
@@ -30,7 +31,8 @@ class CsvWriter:
             row.end.strftime("%Y-%m-%d %H:%M:%S") if row.end else "", format_hours(row.seconds, self.style),
             text_cell(row.user), text_cell(row.team), text_cell(row.project), text_cell(row.client),
             text_cell(row.description), "yes" if row.billable else "no",
-            "" if row.rate is None else str(row.rate), "" if row.amount is None else str(row.amount),
+            money_text(row.rate, row.currency, self.meta.currency),
+            money_text(row.amount, row.currency, self.meta.currency),
             text_cell(row.task), text_cell(row.tags),
         ])
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from app.billing.money import money_text
 from app.reports.grouping import format_hours
 from app.reports.query import ReportRow
 from app.reports.writers.cells import text_cell
@@ -133,7 +134,7 @@ class PdfWriter:
         rows = [[r.day.isoformat(), r.start.strftime("%H:%M"), r.end.strftime("%H:%M") if r.end else "running",
                  format_hours(r.seconds, self.style), text_cell(r.user), text_cell(r.project),
                  text_cell(r.client), text_cell(r.task), text_cell(r.tags), text_cell(r.description),
-                 "" if r.amount is None else str(r.amount)]
+                 money_text(r.amount, r.currency, self.meta.currency)]
                 for r in self.kept]
         self._table(pdf, font, headers, rows, widths, size=7)
         more = self.rows - len(self.kept)

@@ -89,14 +89,21 @@ class XlsxWriter:
     def duration_value(self, seconds: int) -> float:
         return round(seconds / 3600, 6) if self.decimal else seconds / 86400
 
+    def _amount(self, ws, amount: Decimal | None, currency: str):
+        """A number in the report's currency (the column's); in another, text with its code (never summed)."""
+        if amount is None:
+            return None
+        if currency in ("", self.meta.currency):
+            return self._money(float(amount))
+        return self._text(ws, f"{amount} {currency}")
+
     def write(self, row: ReportRow) -> None:
         ws = self.detail_ws
         ws.append([
             self._date(row.day), self._time(row.start), self._time(row.end) if row.end else None,
             self._duration(self.duration_value(row.seconds)), *(self._text(ws, value) for value in (
                 row.user, row.team, row.project, row.client, row.description)), "yes" if row.billable else "no",
-            self._money(float(row.rate)) if row.rate is not None else None,
-            self._money(float(row.amount)) if row.amount is not None else None,
+            self._amount(ws, row.rate, row.currency), self._amount(ws, row.amount, row.currency),
             self._text(ws, row.task), self._text(ws, row.tags),
         ])
         self.rows += 1
@@ -138,9 +145,12 @@ class XlsxWriter:
             duration = WriteOnlyCell(ws, value=self.duration_value(totals["seconds"]))
             duration.number_format = DECIMAL if self.decimal else HMM
             amount = None
-            if totals["amount"] is not None:
+            in_one = set(totals.get("amounts") or {summary["currency"]}) == {summary["currency"]}  # older: one
+            if totals["amount"] is not None and in_one:
                 amount = WriteOnlyCell(ws, value=float(Decimal(totals["amount"])))
                 amount.number_format = MONEY
+            elif totals["amount"] is not None:  # several currencies: each with its code, never added
+                amount = WriteOnlyCell(ws, value=totals["amount"])
             row = [*label_cells, duration, totals["rows"], amount]
             if bold:
                 for c in (duration, amount):
