@@ -98,7 +98,7 @@ def downgrade():
             op.execute(f"DROP FUNCTION time_logs_totals_{event}()")
     else:
         for event in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER trg_time_logs_totals_{event}")
+            op.execute(f"DROP TRIGGER IF EXISTS trg_time_logs_totals_{event}")
     with op.batch_alter_table('time_logs', schema=None) as batch_op:
         batch_op.drop_index('ix_time_logs_org_running', sqlite_where=sa.text('end_time IS NULL'),
                             postgresql_where=sa.text('end_time IS NULL'))
