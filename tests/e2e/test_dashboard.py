@@ -13,7 +13,11 @@ from tests.e2e.conftest import screenshot, sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, start_workers, factory, browser, page):
+def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, start_workers, factory, browser, page,
+                                                                  redis_conn):
+    from app.background import pause
+    from app.background.catalog import DASHBOARD_WORKER_QUEUES
+
     org = factory.organization(name="Acme")
     team = factory.team(org, name="Alpha")
     owner = factory.user(org, Role.OWNER, email="owner@example.com")
@@ -22,7 +26,10 @@ def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, sta
     factory.time_log(member, project, minutes=90)
     base = start_web()
 
-    # 1. No worker yet: the shell answers at once with skeletons and a progress bar.
+    # 1. No worker yet (the dashboard queues paused: the browser tests' shared workers may be running): the shell
+    # answers at once with skeletons and a progress bar.
+    for queue in DASHBOARD_WORKER_QUEUES:
+        pause.pause(queue, redis_conn)
     sign_in(page, base, owner.email)
     page.goto(f"{base}/dashboard/org/{org.id}")
     expect(page.get_by_test_id("dashboard-loading")).to_be_visible()
@@ -32,6 +39,8 @@ def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, sta
 
     # 2. A worker comes up, runs the queued job, and the sections stream in.
     start_workers()
+    for queue in DASHBOARD_WORKER_QUEUES:
+        pause.resume(queue, redis_conn)
     metrics = page.get_by_test_id("dashboard-metrics")
     expect(metrics).to_be_visible(timeout=20000)
     expect(metrics.locator("[data-metric=running]")).to_have_text("0")

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
-from tests.e2e.conftest import backdate_running_timers, screenshot, sign_in, workers_report
+from tests.e2e.conftest import backdate_running_timers, screenshot, settle_streams, sign_in, workers_report
 from tests.mailbox import empty_outbox, links, outbox
 
 pytestmark = pytest.mark.e2e
@@ -256,6 +256,7 @@ def test_projects_and_clients_create_edit_archive_unarchive(live_server, factory
     expect(flash(page, "Client Globex is active again.")).to_be_visible()
 
     page.goto(f"{base}/projects/new")
+    settle_streams(page)  # a refresh pushed by the client changes above renders the form again, autofocus and all
     page.fill("input[name=budget_hours]", "lots")
     page.get_by_role("button", name="Create project").click()
     expect(field_error(page, "name")).to_be_visible()
