@@ -1,0 +1,133 @@
+"""Invoices (issue 21 C): a draft's lines and totals from the raw time (approved, billable, by rate, not already
+invoiced), gapless numbering, the lock on time once sent (released on void), the audit trail and who may see them."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.billing import invoices
+from app.models import AuditEntry, Invoice, InvoiceError, InvoiceGrouping, TimeLog, WeekApproval
+from app.time_tracking import locks
+from tests.conftest import login
+from tests.invoice_data import PERIOD, SUBTOTAL, invoiceable_time
+
+
+@pytest.fixture()
+def w(factory, db):
+    w = factory.world()
+    invoiceable_time(factory, db, w)
+    w.db = db
+    return w
+
+
+def _draft(w, grouping=InvoiceGrouping.PROJECT) -> Invoice:
+    invoice = invoices.draft(w.client, *PERIOD, grouping, actor=w.owner).invoice
+    w.db.session.commit()
+    return invoice
+
+
+def _billed_ids(invoice: Invoice) -> set[int]:
+    return {log.id for line in invoice.lines for log in line.time_logs}
+
+
+def test_a_draft_bills_the_approved_billable_time_one_line_per_rate(w):
+    invoice = _draft(w)
+    lines = [(line.description, line.hours, line.rate, line.amount) for line in invoice.lines]
+    assert lines == [("Alpha site", Decimal("2.50"), Decimal("100.00"), Decimal("250.00")),
+                     ("Alpha site", Decimal("0.50"), Decimal("150.00"), Decimal("75.00"))]
+    assert _billed_ids(invoice) == {log.id for log in w.billed}
+    assert invoice.currency == w.org.currency and invoice.status == "draft" and invoice.number is None
+    assert invoice.subtotal == SUBTOTAL == sum(line.amount for line in invoice.lines)
+    invoices.update(invoice, tax_rate=Decimal("7.50"), notes="", due_on=None)
+    assert invoice.tax == Decimal("24.38") and invoice.total == Decimal("349.38")  # 325 x 7.5% = 24.375, half up
+
+
+def test_grouping_by_person_and_task_and_the_client_currency(w):
+    w.client.currency = "CHF"
+    w.db.session.commit()
+    invoice = _draft(w, InvoiceGrouping.PERSON)
+    assert [(line.description, line.amount) for line in invoice.lines] == [
+        (w.member.name, Decimal("250.00")), (w.member.name, Decimal("75.00"))]
+    assert invoice.currency == "CHF"
+    invoices.delete_draft(invoice, actor=w.owner)
+    w.db.session.commit()
+    assert [line.description for line in _draft(w, InvoiceGrouping.TASK).lines] == ["Alpha site / no task"] * 2
+
+
+def test_time_on_another_live_invoice_is_not_billed_twice(w):
+    first = _draft(w)
+    with pytest.raises(InvoiceError, match="no approved billable time"):
+        invoices.draft(w.client, *PERIOD, InvoiceGrouping.PROJECT, actor=w.owner)  # the draft holds it all
+    w.db.session.rollback()
+    line = first.lines[1]
+    invoices.remove_line(line)  # its time is free again
+    w.db.session.commit()
+    second = _draft(w)
+    assert _billed_ids(second) == {w.billed[2].id} and second.subtotal == Decimal("75.00")
+    invoices.send(first, actor=w.owner, today=date(2026, 4, 1))
+    invoices.void(first, actor=w.owner)  # void: released
+    w.db.session.commit()
+    assert _billed_ids(_draft(w)) == {w.billed[0].id, w.billed[1].id}
+
+
+def test_numbers_have_no_gaps_a_deleted_draft_takes_none_and_void_keeps_its_own(w):
+    first = _draft(w)
+    invoices.send(first, actor=w.owner, today=date(2026, 4, 1))
+    invoices.void(first, actor=w.owner)
+    w.db.session.commit()
+    deleted = _draft(w)
+    invoices.delete_draft(deleted, actor=w.owner)  # never numbered: no gap
+    w.db.session.commit()
+    second = _draft(w)
+    invoices.send(second, actor=w.owner, today=date(2026, 4, 2))
+    w.db.session.commit()
+    assert (first.number, first.status, second.number) == ("2026-0001", "void", "2026-0002")
+    with pytest.raises(InvoiceError, match="void"):
+        invoices.mark_paid(first, actor=w.owner)
+    invoices.mark_paid(second, actor=w.owner)
+    w.db.session.commit()
+    actions = w.db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("invoice.%"))
+                                   .order_by(AuditEntry.id)).all()
+    assert actions == ["invoice.create", "invoice.send", "invoice.void", "invoice.create", "invoice.delete",
+                       "invoice.create", "invoice.send", "invoice.paid"]
+
+
+def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, w):
+    invoice = _draft(w)
+    log = w.billed[0]
+    w.db.session.execute(  # unlock the week: only the invoice locks the entry now
+        WeekApproval.__table__.update().values(status="open"))
+    w.db.session.commit()
+    locks.check_log(log)  # a draft locks nothing
+    invoices.send(invoice, actor=w.owner, today=date(2026, 4, 1))
+    w.db.session.commit()
+    with pytest.raises(locks.TimeLocked, match=f"on invoice {invoice.number}, sent"):
+        locks.check_log(log)
+    login(client, w.member)
+    response = client.post(f"/time-logs/{log.id}/delete")
+    assert f"on invoice {invoice.number}, sent" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert w.db.session.get(TimeLog, log.id) is not None
+    invoices.void(invoice, actor=w.owner)
+    w.db.session.commit()
+    assert client.post(f"/time-logs/{log.id}/delete").status_code == 303
+    w.db.session.expire_all()
+    assert w.db.session.get(TimeLog, log.id) is None
+
+
+def test_only_owners_see_invoices(client, w):
+    invoice = _draft(w)
+    for user in (w.member, w.manager, w.admin):
+        login(client, user)
+        assert client.get("/invoices").status_code == 403
+        assert client.get(f"/invoices/{invoice.id}").status_code == 403
+        client.post("/logout")
+    login(client, w.outsider)  # an owner elsewhere: no such invoice
+    assert client.get(f"/invoices/{invoice.id}").status_code == 404
+    client.post("/logout")
+    login(client, w.owner)
+    page = client.get("/invoices").get_data(as_text=True)
+    assert "Globex" in page and invoice.label in page
+    assert client.get(f"/invoices/{invoice.id}").status_code == 200
