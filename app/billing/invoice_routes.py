@@ -1,14 +1,15 @@
 """The invoices pages (issue 21 C): /invoices (per client, with what is outstanding), /invoices/new (a draft from a
-client and a period), /invoices/<id> (the draft's lines, tax, notes, due date; send, paid, void, delete).
-Owners of the invoice's organization (and system admins): policies.can_invoice. Parse, authorize, call
-app/billing/invoices.py, answer 303 or 422."""
+client and a period), /invoices/<id> (the draft's lines, tax, notes, due date; send, paid, void, delete) and its
+PDF (/invoices/<id>.pdf). Owners of the invoice's organization (and system admins): policies.can_invoice. Parse,
+authorize, call app/billing/invoices.py, answer 303 or 422."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, make_response, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import policies
+from app.billing import invoice_pdf as pdf
 from app.billing import invoices
 from app.billing.forms import InvoiceDraftForm, InvoiceForm, InvoiceLineForm
 from app.billing.routes import bp
@@ -187,3 +188,13 @@ def mark_invoice_paid(invoice_id):
 @login_required
 def void_invoice(invoice_id):
     return _transition(invoice_id, invoices.void, lambda i: f"Invoice {i.number} void: its time is released.")
+
+
+@bp.get("/invoices/<id:invoice_id>.pdf")
+@login_required
+def invoice_pdf(invoice_id):
+    invoice = _invoice(invoice_id)
+    response = make_response(pdf.render(invoice))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number or invoice.id}.pdf"'
+    return response

@@ -2,6 +2,8 @@
 invoiced), gapless numbering, the lock on time once sent (released on void), the audit trail and who may see them."""
 from __future__ import annotations
 
+import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.billing import invoices
-from app.models import AuditEntry, Invoice, InvoiceError, InvoiceGrouping, TimeLog, WeekApproval
+from app.models import AuditEntry, Invoice, InvoiceError, InvoiceGrouping, InvoiceLine, TimeLog, WeekApproval
 from app.time_tracking import locks
 from tests.conftest import login
 from tests.invoice_data import PERIOD, SUBTOTAL, invoiceable_time
@@ -131,3 +133,49 @@ def test_only_owners_see_invoices(client, w):
     page = client.get("/invoices").get_data(as_text=True)
     assert "Globex" in page and invoice.label in page
     assert client.get(f"/invoices/{invoice.id}").status_code == 200
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_prints_the_lines_and_totals_that_add_up(client, w):
+    invoice = _draft(w)
+    invoices.update(invoice, tax_rate=Decimal("20"), notes="Payable by transfer", due_on=date(2026, 4, 30))
+    invoices.send(invoice, actor=w.owner, today=date(2026, 4, 1))
+    w.db.session.commit()
+    login(client, w.owner)
+    response = client.get(f"/invoices/{invoice.id}.pdf")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.data)
+    for expected in ("Acme", "Globex", "Invoice 2026-0001", "2026-03-01 to 2026-03-31", "Due: 2026-04-30",
+                     "Payable by transfer", "Page 1 of 1"):
+        assert expected in text, expected
+    amounts = [Decimal(a) for a in re.findall(r"^Alpha site .* ([0-9]+\.[0-9]{2})$", text, re.M)]
+    subtotal = Decimal(re.search(r"Subtotal\s*([0-9.]+)", text).group(1))
+    tax = Decimal(re.search(r"Tax \(20\.00%\)\s*([0-9.]+)", text).group(1))
+    total = Decimal(re.search(r"Total\s*([0-9.]+)", text).group(1))
+    assert amounts == [Decimal("250.00"), Decimal("75.00")]
+    assert subtotal == sum(amounts) and total == subtotal + tax == Decimal("390.00")
+    client.post("/logout")
+    login(client, w.member)
+    assert client.get(f"/invoices/{invoice.id}.pdf").status_code == 403
+
+
+def test_a_long_pdf_numbers_its_pages_and_ends_with_the_total(w):
+    from pypdf import PdfReader
+
+    from app.billing import invoice_pdf
+    invoice = _draft(w)
+    for line in list(invoice.lines):
+        line.description = "A long description of the work done " * 6
+    for i in range(60):
+        invoice.lines.append(InvoiceLine(position=10 + i, description=f"Extra {i}", hours=Decimal("1.00"),
+                                         rate=Decimal("10.00"), amount=Decimal("10.00")))
+    reader = PdfReader(io.BytesIO(invoice_pdf.render(invoice)))
+    pages = len(reader.pages)
+    assert pages > 1
+    assert f"Page {pages} of {pages}" in reader.pages[-1].extract_text()
+    assert "Total 925.00" in reader.pages[-1].extract_text().replace("\n", " ")
+    w.db.session.rollback()
