@@ -179,3 +179,29 @@ def test_a_long_pdf_numbers_its_pages_and_ends_with_the_total(w):
     assert f"Page {pages} of {pages}" in reader.pages[-1].extract_text()
     assert "Total 925.00" in reader.pages[-1].extract_text().replace("\n", " ")
     w.db.session.rollback()
+
+
+def test_the_list_shows_what_is_outstanding_per_client_and_currency_never_added(client, w):
+    first = _draft(w)
+    invoices.remove_line(first.lines[1])  # 250.00 left on it
+    invoices.send(first, actor=w.owner, today=date(2026, 4, 1))
+    w.client.currency = "USD"  # the client's currency changed since: the next invoice is in USD
+    w.db.session.commit()
+    second = _draft(w)
+    invoices.send(second, actor=w.owner, today=date(2026, 4, 2))
+    w.db.session.commit()
+    login(client, w.owner)
+
+    def outstanding() -> str:
+        page = client.get("/invoices").get_data(as_text=True)
+        return re.sub(r"\s+", " ", page.split('data-testid="invoice-outstanding">')[1].split("</p>")[0]).strip()
+
+    assert outstanding() == "Outstanding: 250.00 EUR; 75.00 USD"
+    invoices.mark_paid(first, actor=w.owner)
+    w.db.session.commit()
+    assert outstanding() == "Outstanding: 75.00 USD"
+    invoices.void(second, actor=w.owner)
+    w.db.session.commit()
+    page = client.get("/invoices").get_data(as_text=True)
+    assert "Outstanding: nothing" in re.sub(r"\s+", " ", page)
+    assert "2026-0001" in page and "2026-0002" in page and "paid" in page and "void" in page
