@@ -17,6 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.billing import events
 from app.billing.money import PerCurrency
@@ -158,17 +161,18 @@ def delete_draft(invoice: Invoice, *, actor: User | None) -> None:
 
 
 def next_number(organization_id: int, year: int) -> str:
-    """The organization's next number in `year`: its counter row locked (FOR UPDATE on PostgreSQL; SQLite
-    serializes writers) until the caller's transaction ends, so two sends never take one number and a rolled back
-    send leaves no gap."""
-    counter = db.session.scalar(select(InvoiceCounter).where(
-        InvoiceCounter.organization_id == organization_id, InvoiceCounter.year == year).with_for_update())
-    if counter is None:
-        counter = InvoiceCounter(organization_id=organization_id, year=year, last=0)
-        db.session.add(counter)
-    counter.last += 1
-    db.session.flush()
-    return f"{year}-{counter.last:04d}"
+    """The organization's next number in `year`: its counter row (created if missing, a concurrent creation
+    ignored) locked with SELECT ... FOR UPDATE on PostgreSQL (SQLite serializes writers) until the caller's
+    transaction ends, so two sends never take one number and a rolled back send leaves no gap."""
+    table = InvoiceCounter.__table__
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(table).values(organization_id=organization_id, year=year, last=0)
+                       .on_conflict_do_nothing())
+    last = db.session.scalar(select(table.c.last).where(
+        table.c.organization_id == organization_id, table.c.year == year).with_for_update()) + 1
+    db.session.execute(sql_update(table).where(table.c.organization_id == organization_id, table.c.year == year)
+                       .values(last=last))
+    return f"{year}-{last:04d}"
 
 
 def send(invoice: Invoice, *, actor: User | None, today: date | None = None) -> None:

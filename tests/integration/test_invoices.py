@@ -97,6 +97,17 @@ def test_numbers_have_no_gaps_a_deleted_draft_takes_none_and_void_keeps_its_own(
                        "invoice.create", "invoice.send", "invoice.paid"]
 
 
+def test_a_send_rolled_back_takes_no_number(w):
+    invoice = _draft(w)
+    invoices.send(invoice, actor=w.owner, today=date(2026, 4, 1))
+    assert invoice.number == "2026-0001"
+    w.db.session.rollback()  # the send failed after numbering: the counter goes back with it
+    assert invoice.status == "draft" and invoice.number is None
+    invoices.send(invoice, actor=w.owner, today=date(2026, 4, 2))
+    w.db.session.commit()
+    assert invoice.number == "2026-0001"  # not 0002: no gap
+
+
 def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, w):
     invoice = _draft(w)
     log = w.billed[0]
