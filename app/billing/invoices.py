@@ -165,11 +165,15 @@ def next_number(organization_id: int, year: int) -> str:
     ignored) locked with SELECT ... FOR UPDATE on PostgreSQL (SQLite serializes writers) until the caller's
     transaction ends, so two sends never take one number and a rolled back send leaves no gap."""
     table = InvoiceCounter.__table__
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(table).values(organization_id=organization_id, year=year, last=0)
-                       .on_conflict_do_nothing())
-    last = db.session.scalar(select(table.c.last).where(
-        table.c.organization_id == organization_id, table.c.year == year).with_for_update()) + 1
+    locked = select(table.c.last).where(table.c.organization_id == organization_id, table.c.year == year) \
+        .with_for_update()
+    last = db.session.scalar(locked)
+    if last is None:  # the year's first number: create the row (a concurrent creation wins quietly), then lock it
+        insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(table).values(organization_id=organization_id, year=year, last=0)
+                           .on_conflict_do_nothing())
+        last = db.session.scalar(locked)
+    last += 1
     db.session.execute(sql_update(table).where(table.c.organization_id == organization_id, table.c.year == year)
                        .values(last=last))
     return f"{year}-{last:04d}"

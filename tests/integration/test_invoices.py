@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.billing import invoices
-from app.models import AuditEntry, Invoice, InvoiceError, InvoiceGrouping, InvoiceLine, TimeLog, WeekApproval
+from app.models import (
+    AuditEntry,
+    Invoice,
+    InvoiceCounter,
+    InvoiceError,
+    InvoiceGrouping,
+    InvoiceLine,
+    TimeLog,
+    WeekApproval,
+)
 from app.time_tracking import locks
-from tests.conftest import login
+from tests.conftest import IS_POSTGRES, login
 from tests.invoice_data import PERIOD, SUBTOTAL, invoiceable_time
 
 
@@ -216,3 +227,48 @@ def test_the_list_shows_what_is_outstanding_per_client_and_currency_never_added(
     page = client.get("/invoices").get_data(as_text=True)
     assert "Outstanding: nothing" in re.sub(r"\s+", " ", page)
     assert "2026-0001" in page and "2026-0002" in page and "paid" in page and "void" in page
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="SQLite serializes writers; the row lock is PostgreSQL's")
+def test_two_sends_at_once_wait_for_the_counter_and_take_consecutive_numbers(app, w):
+    """One send holds the counter row (its transaction open); the other waits on FOR UPDATE (seen waiting on a
+    lock in pg_stat_activity), then takes the next number once the first commits."""
+    first = _draft(w)
+    invoices.remove_line(first.lines[1])
+    w.db.session.add(InvoiceCounter(organization_id=w.org.id, year=2026, last=0))  # a row to lock, as in any year
+    w.db.session.commit()
+    ids = (first.id, _draft(w).id)
+    numbered, may_commit, numbers, errors = threading.Event(), threading.Event(), {}, []
+
+    def send(invoice_id: int, hold: bool) -> None:
+        try:
+            with app.app_context():
+                invoice = w.db.session.get(Invoice, invoice_id)
+                invoices.send(invoice, actor=None, today=date(2026, 4, 1))
+                numbers[invoice_id] = invoice.number
+                if hold:
+                    numbered.set()
+                    assert may_commit.wait(30)
+                w.db.session.commit()
+                w.db.session.remove()
+        except Exception as error:  # noqa: BLE001 (reported by the test thread)
+            errors.append(error)
+            numbered.set()
+
+    holder = threading.Thread(target=send, args=(ids[0], True))
+    holder.start()
+    assert numbered.wait(30)
+    waiter = threading.Thread(target=send, args=(ids[1], False))
+    waiter.start()
+    deadline = time.monotonic() + 30
+    with w.db.engine.connect() as conn:
+        while not conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                    "AND datname = current_database()")).scalar():
+            assert time.monotonic() < deadline, "the second send never waited for the counter row"
+            conn.rollback()
+    assert ids[1] not in numbers  # still waiting
+    may_commit.set()
+    holder.join(30)
+    waiter.join(30)
+    assert not errors, errors
+    assert numbers == {ids[0]: "2026-0001", ids[1]: "2026-0002"}
