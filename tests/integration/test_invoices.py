@@ -145,6 +145,7 @@ def test_only_owners_see_invoices(client, w):
     invoice = _draft(w)
     for user in (w.member, w.manager, w.admin):
         login(client, user)
+        assert 'org-invoices-link' not in client.get(f"/organizations/{w.org.id}").get_data(as_text=True)
         assert client.get("/invoices").status_code == 403
         assert client.get(f"/invoices/{invoice.id}").status_code == 403
         client.post("/logout")
@@ -152,6 +153,7 @@ def test_only_owners_see_invoices(client, w):
     assert client.get(f"/invoices/{invoice.id}").status_code == 404
     client.post("/logout")
     login(client, w.owner)
+    assert 'data-testid="org-invoices-link"' in client.get(f"/organizations/{w.org.id}").get_data(as_text=True)
     page = client.get("/invoices").get_data(as_text=True)
     assert "Globex" in page and invoice.label in page
     assert client.get(f"/invoices/{invoice.id}").status_code == 200
