@@ -12,7 +12,7 @@ each, hours rounded to 0.01, amount = hours x rate rounded to cents. Entries wit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -72,8 +72,8 @@ def billable_entries(client: Client, period_from: date, period_to: date) -> list
         .where(Project.client_id == client.id, TimeLog.organization_id == organization.id,
                TimeLog.billable.is_(True), TimeLog.end_time.is_not(None),
                # a day of slack each side: the local day is decided below, in the person's zone
-               TimeLog.start_time >= period_from - timedelta(days=1),
-               TimeLog.start_time < period_to + timedelta(days=2),
+               TimeLog.start_time >= datetime.combine(period_from - timedelta(days=1), time.min),
+               TimeLog.start_time < datetime.combine(period_to + timedelta(days=2), time.min),
                TimeLog.id.not_in(invoiced_log_ids(organization.id)))
         .order_by(TimeLog.start_time, TimeLog.id))
     people: dict[int, User] = {}

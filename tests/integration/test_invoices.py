@@ -6,7 +6,7 @@ import io
 import re
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -46,12 +46,17 @@ def _billed_ids(invoice: Invoice) -> set[int]:
     return {log.id for line in invoice.lines for log in line.time_logs}
 
 
-def test_a_draft_bills_the_approved_billable_time_one_line_per_rate(w):
+def test_a_draft_bills_the_approved_billable_time_one_line_per_rate(factory, w):
+    w.db.session.add(WeekApproval(organization_id=w.org.id, user_id=w.member.id, week_start=date(2026, 2, 23),
+                                  status="approved"))
+    w.db.session.commit()
+    before = factory.time_log(w.member, w.alpha_project, start=datetime(2026, 2, 28, 23, 30), minutes=60)
     invoice = _draft(w)
     lines = [(line.description, line.hours, line.rate, line.amount) for line in invoice.lines]
     assert lines == [("Alpha site", Decimal("2.50"), Decimal("100.00"), Decimal("250.00")),
                      ("Alpha site", Decimal("0.50"), Decimal("150.00"), Decimal("75.00"))]
-    assert _billed_ids(invoice) == {log.id for log in w.billed}
+    assert _billed_ids(invoice) == {log.id for log in w.billed}  # not the approved entry before the period
+    assert before.id not in _billed_ids(invoice)
     assert invoice.currency == w.org.currency and invoice.status == "draft" and invoice.number is None
     assert invoice.subtotal == SUBTOTAL == sum(line.amount for line in invoice.lines)
     invoices.update(invoice, tax_rate=Decimal("7.50"), notes="", due_on=None)
