@@ -24,6 +24,7 @@ from app.admin.rq_dashboard import register_rq_dashboard
 from app.api import docs_routes, entry_routes, project_routes, report_routes, tag_routes  # noqa: F401  (the api blueprint)
 from app.api import routes as api
 from app.approvals import routes as approvals
+from app.billing import invoice_routes  # noqa: F401  (pages of the billing blueprint)
 from app.billing import routes as billing
 from app.cli.commands import register_commands
 from app.config import load_config

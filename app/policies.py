@@ -334,6 +334,12 @@ def can_rates(user: User, organization_id: int, project: Project | None = None) 
     return project.organization_id == organization_id and can_edit(user, project)
 
 
+def can_invoice(user: User, organization_id: int) -> bool:
+    """See, draft, send and void the organization's invoices (issue 21 C): its owners, like its default rates
+    (system admins too). Admins, managers and members never."""
+    return user.is_system_admin or role_in(user, organization_id) == Role.OWNER
+
+
 def invitable_roles(user: User, organization_id: int) -> list[Role]:
     """The roles this user may give (by invitation or a role change): owners any, admins up to admin."""
     if user.is_system_admin or role_in(user, organization_id) == Role.OWNER:

@@ -8,7 +8,7 @@ Only the standard library here: models, services and views all import it.
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import available_timezones
 
 
@@ -51,3 +51,8 @@ def iso(value: datetime | None) -> str:
 def valid_zone(name: str | None) -> str:
     """The IANA zone name if it is one, else UTC (a sign-up's or an identity provider's claim)."""
     return name if name in available_timezones() else "UTC"
+
+
+def week_first_day(day: date, week_start: int) -> date:
+    """The first day of the week holding `day`, for an organization's week start (0: Monday, else Sunday)."""
+    return day - timedelta(days=(day.weekday() - (0 if week_start == 0 else 6)) % 7)

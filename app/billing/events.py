@@ -8,3 +8,4 @@ from blinker import Namespace
 signals = Namespace()
 rate_added = signals.signal("rate-added")  # receivers: fn(sender, rate: Rate, actor: User | None)
 rate_removed = signals.signal("rate-removed")  # receivers: fn(sender, rate: Rate, actor: User | None)
+invoice_changed = signals.signal("invoice-changed")  # receivers: fn(sender, invoice: Invoice, action: str, actor)

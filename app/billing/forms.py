@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.models import RateKind
 from app.web.form_filters import int_or_none, strip
@@ -66,3 +66,79 @@ class RateForm(FlaskForm):
         if not date(1970, 1, 1) <= self.since <= date(9998, 12, 31):
             self.since = None
             raise ValidationError("Effective from must be between 1970-01-01 and 9998-12-31.")
+
+
+# -- invoices (issue 21 C) ------------------------------------------------------------------------------------
+GROUPINGS = [("project", "By project"), ("task", "By task"), ("person", "By person")]
+
+
+def _date(field, label: str, required: bool = True) -> date | None:
+    if not field.data and not required:
+        return None
+    try:
+        value = date.fromisoformat(field.data or "")
+    except ValueError:
+        raise ValidationError(f"{label} must be a date, like 2026-01-31.") from None
+    if not date(1970, 1, 1) <= value <= date(9998, 12, 31):
+        raise ValidationError(f"{label} must be between 1970-01-01 and 9998-12-31.")
+    return value
+
+
+class InvoiceDraftForm(FlaskForm):
+    client_id = SelectField("Client", coerce=int_or_none, validate_choice=False)
+    period_from = StringField("From", filters=[strip], render_kw={"type": "date"})
+    period_to = StringField("To", filters=[strip], render_kw={"type": "date"})
+    grouping = SelectField("Lines", choices=[SelectChoice(v, label) for v, label in GROUPINGS],
+                           validate_choice=False, default="project")
+
+    start: date | None = None
+    end: date | None = None
+
+    def __init__(self, clients, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clients = {c.id: c for c in clients}
+        self.client_id.choices = [SelectChoice(c.id, c.name) for c in clients]
+
+    def validate_client_id(self, field):
+        if field.data not in self.clients:
+            raise ValidationError("Choose a client of the list.")
+
+    def validate_period_from(self, field):
+        self.start = _date(field, "From")
+
+    def validate_period_to(self, field):
+        self.end = _date(field, "To")
+        if self.start is not None and self.end < self.start:
+            raise ValidationError("The period must end on or after its first day.")
+
+    def validate_grouping(self, field):
+        if field.data not in dict(GROUPINGS):
+            raise ValidationError("Choose by project, task or person.")
+
+
+class InvoiceForm(FlaskForm):
+    """A draft's tax rate (percent), due date and notes."""
+    tax_rate = StringField("Tax rate (%)", filters=[strip], render_kw={"inputmode": "decimal"})
+    due_on = StringField("Due", filters=[strip], render_kw={"type": "date"})
+    notes = TextAreaField("Notes", filters=[strip], validators=[Length(max=4000)])
+
+    tax: Decimal | None = None
+    due: date | None = None
+
+    def validate_tax_rate(self, field):
+        self.tax = None
+        raw = field.data or "0"
+        if not _PLAIN_DECIMAL.fullmatch(raw):
+            raise ValidationError("Tax rate must be a percentage, like 20 or 7.5.")
+        value = Decimal(raw.replace(",", "."))
+        if not Decimal("0") <= value <= Decimal("100") or value != value.quantize(Decimal("0.01")):
+            raise ValidationError("Tax rate must be between 0 and 100, with at most two decimals.")
+        self.tax = value.quantize(Decimal("0.01"))
+
+    def validate_due_on(self, field):
+        self.due = _date(field, "Due", required=False)
+
+
+class InvoiceLineForm(FlaskForm):
+    description = StringField("Description", filters=[strip], validators=[
+        InputRequired("Describe the line."), Length(max=300, message="Keep the description under 300 characters.")])

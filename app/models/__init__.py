@@ -7,6 +7,15 @@ from app.models.export import EXPORT_LIFETIME, Export, ExportState
 from app.models.favourite import Favourite, favourite_tags
 from app.models.import_run import CREATED_KINDS, Import, ImportState
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
+from app.models.invoice import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceError,
+    InvoiceGrouping,
+    InvoiceLine,
+    InvoiceStatus,
+    invoice_entries,
+)
 from app.models.job_status import DISCARD_UNDO, JobState, JobStatus, KnownFailure, cluster_key
 from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
 from app.models.organization import Membership, Organization, Role
@@ -41,5 +50,7 @@ __all__ = [
     "ReportScheduleRun", "ReportShare", "SHARE_LIFETIMES", "ReportState", "Frequency", "Role", "SSOIdentity",
     "Tag", "Task", "Team",
     "TeamMembership", "TimeLog", "time_log_tags", "TimeLogError", "UsedToken", "User", "utcnow",
-    "ApprovalStatus", "WeekApproval", "WEBHOOK_EVENTS", "DeliveryState", "WebhookDelivery", "WebhookEndpoint",
+    "ApprovalStatus", "WeekApproval", "Invoice", "InvoiceCounter", "InvoiceError", "InvoiceGrouping",
+    "InvoiceLine", "InvoiceStatus", "invoice_entries", "WEBHOOK_EVENTS", "DeliveryState", "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -24,6 +24,7 @@ AUDIT_ACTIONS = (
     "webhook.create", "webhook.update", "webhook.switch", "webhook.rotate_secret", "webhook.delete",
     "report_share.create", "report_share.revoke",
     "rate.create", "rate.remove",
+    "invoice.create", "invoice.delete", "invoice.send", "invoice.paid", "invoice.void",
 )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, Table, select
 
 from app.extensions import db
-from app.models import Favourite, Membership, Project, ReportDefinition, Team, TimeLog
+from app.models import Favourite, Invoice, InvoiceLine, Membership, Project, ReportDefinition, Team, TimeLog
 
 
 def _table(name: str) -> Table:
@@ -77,6 +77,12 @@ TABLES: list[ExportTable] = [
     ExportTable("imports", _own),  # each import's file, plan and what it created (undo needs them)
     ExportTable("webhook_endpoints", _own, omit=("secret",)),
     ExportTable("week_approvals", _own),  # which weeks were submitted, approved (locked) or rejected
+    ExportTable("invoices", _own),  # drafts, sent, paid and void invoices with their numbers
+    ExportTable("invoice_counters", _own),  # the last number given per year (numbering continues after an import)
+    ExportTable("invoice_lines", lambda t, org: t.c.invoice_id.in_(
+        select(Invoice.id).where(Invoice.organization_id == org))),
+    ExportTable("invoice_entries", lambda t, org: t.c.line_id.in_(
+        select(InvoiceLine.id).join(Invoice).where(Invoice.organization_id == org))),
     ExportTable("audit_entries", _own),
 ]
 

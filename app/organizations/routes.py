@@ -53,7 +53,7 @@ def render_show(org: Organization, error: str | None = None) -> str:
         "organizations/show.html", org=org, memberships=memberships, teams=teams, projects=projects,
         role=policies.role_in(current_user, org.id), error=error,
         can_dashboard=policies.can_view_dashboard(current_user, "org", org.id),
-        can_rates=policies.can_rates(current_user, org.id),
+        can_rates=policies.can_rates(current_user, org.id), can_invoice=policies.can_invoice(current_user, org.id),
         can=lambda action: policies.can_org(current_user, action, org.id),
         can_change_role=lambda m, r: policies.can_change_role(current_user, org, m, Role(r)),
         can_remove=lambda m: policies.can_remove_member(current_user, org, m),

@@ -4,6 +4,8 @@ app/approvals changes it), and check_unlocked() is the one guard every path that
 service (entries, timers, the timesheet through entries, undo, imports): it raises TimeLocked with a message that
 names the lock.
 
+An entry on a sent or paid invoice (app/billing/invoices.py) is locked too, until the invoice is void.
+
 Days are the person's local days (their time zone), as on the timesheet; weeks start on the organization's week
 start. An entry touches every local day from its start to its end (a running timer: to now).
 """
@@ -16,8 +18,20 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ApprovalStatus, Organization, TimeLog, TimeLogError, User, WeekApproval, utcnow
-from app.timezones import to_local
+from app.models import (
+    ApprovalStatus,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Organization,
+    TimeLog,
+    TimeLogError,
+    User,
+    WeekApproval,
+    invoice_entries,
+    utcnow,
+)
+from app.timezones import to_local, week_first_day
 
 
 class TimeLocked(TimeLogError):
@@ -44,7 +58,7 @@ def week_status(approval: WeekApproval | None) -> ApprovalStatus:
 
 def _first_day(day: date, week_start: int) -> date:
     """As timesheet.first_day (which imports this module's callers)."""
-    return day - timedelta(days=(day.weekday() - (0 if week_start == 0 else 6)) % 7)
+    return week_first_day(day, week_start)
 
 
 def _week_label(first: date, week_start: int) -> str:
@@ -88,9 +102,24 @@ def locks_of(organization_id: int, user_ids: Iterable[int] | None = None) -> Loc
     return Locks(organization, {(user_id, first) for user_id, first in db.session.execute(query)})
 
 
-def check_unlocked(person: User, organization_id: int, days: Iterable[date]) -> None:
-    """The one guard: TimeLocked when any of these local days of the person is locked in the organization."""
-    problem = locks_of(organization_id, [person.id]).problem(person.id, days)
+def invoiced_problem(log_id: int) -> str | None:
+    """Why an entry on a sent or paid invoice cannot change (issue 21 C), or None (on no invoice, a draft or a
+    void one: voiding releases it)."""
+    row = db.session.execute(
+        select(Invoice.number, Invoice.status).join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+        .join(invoice_entries, invoice_entries.c.line_id == InvoiceLine.id)
+        .where(invoice_entries.c.time_log_id == log_id,
+               Invoice.status.in_([InvoiceStatus.SENT.value, InvoiceStatus.PAID.value])).limit(1)).first()
+    if row is None:
+        return None
+    return f"This entry is on invoice {row.number}, {row.status}: an owner must void the invoice to change it."
+
+
+def check_unlocked(person: User, organization_id: int, days: Iterable[date], log_id: int | None = None) -> None:
+    """The one guard: TimeLocked when any of these local days of the person is locked in the organization, or when
+    the existing entry log_id is on a sent or paid invoice."""
+    problem = (invoiced_problem(log_id) if log_id is not None else None) or \
+        locks_of(organization_id, [person.id]).problem(person.id, days)
     if problem:
         raise TimeLocked(problem)
 
@@ -98,4 +127,4 @@ def check_unlocked(person: User, organization_id: int, days: Iterable[date]) -> 
 def check_log(log: TimeLog) -> None:
     """check_unlocked() for the days an existing (or restored) entry touches, in its owner's zone."""
     person = db.session.get(User, log.user_id)
-    check_unlocked(person, log.organization_id, days_of(person, log.start_time, log.end_time))
+    check_unlocked(person, log.organization_id, days_of(person, log.start_time, log.end_time), log_id=log.id)

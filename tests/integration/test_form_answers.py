@@ -389,6 +389,28 @@ CASES: dict[str, Case] = {
     "billing.remove_project_rate": Case("admin", url=lambda s: {"project_id": s.alpha_project.id,
                                                                 "rate_id": _future_rate(s, s.alpha_project)},
                                         landing="Rate removed."),
+    # invoices (issue 21 C, owners)
+    "billing.create_invoice": Case("owner", prepare=lambda c, s: _invoiceable(s),
+                                   valid=lambda s: {"client_id": str(s.client.id), "period_from": "2026-03-01",
+                                                    "period_to": "2026-03-31", "grouping": "project"},
+                                   landing="Draft invoice to Globex created."),
+    "billing.update_invoice": Case("owner", url=lambda s: {"invoice_id": _invoice(s).id},
+                                   valid=lambda s: {"tax_rate": "20", "due_on": "2026-04-30", "notes": "Thanks"},
+                                   landing="Invoice saved."),
+    "billing.update_invoice_line": Case("owner", url=lambda s: {"invoice_id": _invoice(s).id,
+                                                                "line_id": s.invoice.lines[0].id},
+                                        valid=lambda s: {"description": "Design work"}, junk={"description": " "},
+                                        landing="Line saved."),
+    "billing.remove_invoice_line": Case("owner", url=lambda s: {"invoice_id": _invoice(s).id,
+                                                                "line_id": s.invoice.lines[0].id},
+                                        landing="Line removed"),
+    "billing.delete_invoice": Case("owner", url=lambda s: {"invoice_id": _invoice(s).id}, landing="Draft deleted."),
+    "billing.send_invoice": Case("owner", url=lambda s: {"invoice_id": _invoice(s).id},
+                                 landing="sent: its time is locked."),
+    "billing.mark_invoice_paid": Case("owner", url=lambda s: {"invoice_id": _invoice(s, "sent").id},
+                                      landing="marked paid."),
+    "billing.void_invoice": Case("owner", url=lambda s: {"invoice_id": _invoice(s, "sent").id},
+                                 landing="void: its time is released."),
     # webhooks (owners)
     "webhooks.create": Case("owner", url=lambda s: {"org_id": s.org.id},
                             valid=lambda s: {"url": "https://example.com/hook", "events": ["timer.started"]},
@@ -476,6 +498,23 @@ def _future_rate(s, project=None) -> int:
                             actor=s.owner, project=project)
     s.db.session.commit()
     return rate.id
+
+
+def _invoiceable(s) -> None:
+    from tests.invoice_data import invoiceable_time
+    invoiceable_time(s.factory, s.db, s)
+
+
+def _invoice(s, status: str = "draft"):
+    from app.billing import invoices
+    from app.models import InvoiceGrouping
+    from tests.invoice_data import PERIOD
+    _invoiceable(s)
+    s.invoice = invoices.draft(s.client, *PERIOD, InvoiceGrouping.PROJECT, actor=s.owner).invoice
+    if status == "sent":
+        invoices.send(s.invoice, actor=s.owner)
+    s.db.session.commit()
+    return s.invoice
 
 
 def _webhook(s):

@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ from app.models import (
     Favourite,
     Import,
     Invitation,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
     Notification,
     ReportDefinition,
     ReportSchedule,
@@ -34,6 +38,7 @@ from app.models import (
     TimeLog,
     WebhookEndpoint,
     WeekApproval,
+    invoice_entries,
     utcnow,
 )
 from app.organizations import exports
@@ -67,6 +72,13 @@ def _full_world(factory):
                                               events=["time_entry.created"]))
     factory._save(WeekApproval(organization_id=w.org.id, user_id=w.member.id, week_start=date(2026, 3, 2)))
     w.alpha_project.hourly_rate = 90  # a rate (issue 21)
+    invoice = factory._save(Invoice(organization_id=w.org.id, client_id=w.client.id, number="2026-0001",
+                                    status="sent", period_from=date(2026, 3, 1), period_to=date(2026, 3, 31),
+                                    currency="EUR", tax_rate=Decimal("20.00"), notes="=1+1"))  # an invoice (21 C)
+    line = factory._save(InvoiceLine(invoice_id=invoice.id, description="Alpha site", hours=Decimal("1.00"),
+                                     rate=Decimal("90.00"), amount=Decimal("90.00")))
+    factory.db.session.execute(invoice_entries.insert().values(line_id=line.id, time_log_id=w.formula_log.id))
+    factory._save(InvoiceCounter(organization_id=w.org.id, year=2026, last=1))
     w.owner.totp_secret = "JBSWY3DPEHPK3PXPSECRETSECRET"
     w.token = factory._save(AccessToken(user_id=w.owner.id, name="ci", token_hash="f" * 64, hint="tb_abc"))
     factory.db.session.commit()

@@ -41,11 +41,11 @@ def test_a_new_organization_table_is_noticed():
     metadata = MetaData()
     for table in db.metadata.tables.values():
         table.to_metadata(metadata)
-    Table("invoices", metadata, Column("id", Integer, primary_key=True),
+    Table("estimates", metadata, Column("id", Integer, primary_key=True),
           Column("organization_id", ForeignKey("organizations.id")))
-    Table("invoice_lines", metadata, Column("id", Integer, primary_key=True),
-          Column("invoice_id", ForeignKey("invoices.id")))
-    assert {"invoices", "invoice_lines"} <= organization_tables(metadata) - {t.name for t in TABLES}
+    Table("estimate_lines", metadata, Column("id", Integer, primary_key=True),
+          Column("estimate_id", ForeignKey("estimates.id")))
+    assert {"estimates", "estimate_lines"} <= organization_tables(metadata) - {t.name for t in TABLES}
 
 
 def test_no_exported_column_is_a_credential():

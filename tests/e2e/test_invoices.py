@@ -1,0 +1,55 @@
+"""In Chromium: an invoice from approved billable time to paid (issue 21 C), walked by an owner: a draft for a client
+and a period shows its lines and total, a tax rate changes the total, marking it sent gives it its number, /invoices
+shows it outstanding, and once marked paid nothing is outstanding."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.invoice_data import invoiceable_time
+
+pytestmark = pytest.mark.e2e
+
+
+def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
+    w = factory.world()
+    invoiceable_time(factory, db, w)
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, w.owner.email)
+
+    page.goto(f"{live_server}/invoices/new")
+    page.get_by_test_id("invoice-client").select_option(label="Globex")
+    page.get_by_test_id("invoice-from").fill("2026-03-01")
+    page.get_by_test_id("invoice-to").fill("2026-03-31")
+    page.get_by_test_id("invoice-grouping").select_option("project")
+    page.get_by_test_id("invoice-create").click()
+    expect(page.locator(".flash-success")).to_have_text("Draft invoice to Globex created.")
+    expect(page.get_by_test_id("invoice-status")).to_have_text("draft")
+    expect(page.get_by_test_id("line-amount")).to_have_text(["250.00", "75.00"])
+    expect(page.get_by_test_id("invoice-total")).to_have_text("325.00 EUR")
+
+    page.get_by_test_id("invoice-tax-rate").fill("20")
+    page.get_by_test_id("invoice-save").click()
+    expect(page.locator(".flash-success")).to_have_text("Invoice saved.")
+    expect(page.get_by_test_id("invoice-tax")).to_have_text("65.00")
+    expect(page.get_by_test_id("invoice-total")).to_have_text("390.00 EUR")
+
+    page.get_by_test_id("invoice-send").click()
+    expect(page.locator(".flash-success")).to_have_text("Invoice 2026-0001 sent: its time is locked.")
+    expect(page.get_by_test_id("invoice-number")).to_have_text("2026-0001")
+    expect(page.get_by_test_id("invoice-status")).to_have_text("sent")
+    expect(page.get_by_test_id("line-description")).to_have_count(0)  # no longer editable
+    screenshot(page, "invoice-sent")
+
+    page.goto(f"{live_server}/invoices")
+    expect(page.get_by_test_id("invoice-outstanding")).to_have_text("Outstanding: 390.00 EUR")
+    expect(page.get_by_test_id("invoice-row")).to_contain_text("2026-0001")
+    page.get_by_role("link", name="2026-0001").click()
+    page.get_by_test_id("invoice-paid").click()
+    expect(page.locator(".flash-success")).to_have_text("Invoice 2026-0001 marked paid.")
+    expect(page.get_by_test_id("invoice-status")).to_have_text("paid")
+
+    page.goto(f"{live_server}/invoices")
+    expect(page.get_by_test_id("invoice-outstanding")).to_have_text("Outstanding: nothing")
+    expect(page.get_by_test_id("invoice-row")).to_contain_text("paid")
