@@ -191,15 +191,24 @@ def retry(status: JobStatus) -> JobStatus:
         if job.get_status() != RQStatus.FAILED:
             # failed in our books but not in RQ's (e.g. abandoned, then swept): put it where requeue looks
             FailedJobRegistry(job.origin, connection=r).add(job, ttl=600)
-        job.requeue()
     except NoSuchJobError:
         raise JobActionError("This job's data has expired from Redis; it cannot be retried.") from None
-    except InvalidJobOperation:
-        raise JobActionError("RQ no longer holds this job as failed; it cannot be retried.") from None
     except redis.RedisError as exc:
         raise JobQueueUnavailable("retried", exc) from exc
+    # The row is pending before the job can run: saved after the requeue, it could land after a worker had already
+    # taken and finished the job, and turn its "completed" back into a "pending" that nothing would ever end.
+    before = (status.status, status.finished_at, status.duration_ms, status.progress, status.error_message)
     status.requeue(note=f"Retried by hand after: {status.error_message or 'failure'}")
-    return tracking.save(status)
+    tracking.save(status)
+    try:
+        job.requeue()
+    except (InvalidJobOperation, redis.RedisError) as exc:
+        status.status, status.finished_at, status.duration_ms, status.progress, status.error_message = before
+        tracking.save(status)
+        if isinstance(exc, redis.RedisError):
+            raise JobQueueUnavailable("retried", exc) from exc
+        raise JobActionError("RQ no longer holds this job as failed; it cannot be retried.") from None
+    return status
 
 
 def cancel(status: JobStatus) -> JobStatus:
