@@ -222,6 +222,10 @@ def _streams(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         # development and tests: pages on one port, the gateway on another (see app/live/gateway/auth.py)
         "GATEWAY_SAME_HOST_ANY_PORT": _flag(environ.get("GATEWAY_SAME_HOST_ANY_PORT"), False),
         "PRESENCE_TTL": presence_ttl(environ),
+        # each topic's history (app/live/history.py): a reconnecting page is sent what it missed from the last
+        # STREAM_HISTORY_LENGTH streams of the last STREAM_HISTORY_SECONDS seconds; further back, it refreshes
+        "STREAM_HISTORY_LENGTH": int(environ.get("STREAM_HISTORY_LENGTH", "200")),
+        "STREAM_HISTORY_SECONDS": int(environ.get("STREAM_HISTORY_SECONDS", "300")),
         "TURBO_WEBSOCKET_ROUTE": None,  # turbo-flask's own socket route is off: the gateway holds the sockets
     }
 

@@ -26,8 +26,10 @@ def signed_cookie(app, data: dict) -> str:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
-def open_socket(port: int, cookie: str, *topics: str, origin: str | None = None, **options) -> ClientConnection:
-    query = "&".join(f"topic={quote(topic)}" for topic in topics)
+def open_socket(port: int, cookie: str, *topics: str, origin: str | None = None, since: str | None = None,
+                **options) -> ClientConnection:
+    """A socket on the topics; `since`: the offset a page resumes from (app/live/history.py)."""
+    query = "&".join([f"topic={quote(topic)}" for topic in topics] + ([f"since={quote(since)}"] if since else []))
     return connect(f"ws://127.0.0.1:{port}/turbo-stream?{query}", additional_headers={"Cookie": cookie},
                    origin=origin, open_timeout=10, legacy=True, **options)  # legacy: a plain connection object
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Iterable
 
 import redis
@@ -22,6 +23,7 @@ from flask import current_app
 from turbo_flask import Turbo
 
 from app.live import trace
+from app.live.history import record_and_publish
 from app.redis_client import client
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ class RelayedTurbo(Turbo):
             stream = "".join(stream)
         message = {"topics": topics, "stream": stream, "at": time.time()}  # "at": the gateway's latency metric
         message["trace"] = trace.for_current_job()  # a job's pushes: the job monitor's trace (app/live/trace.py)
-        self._publish(message)
+        self._publish(message, history=True)
 
     def revoke_user(self, user_id: int) -> None:
         """Publish: every gateway closes the sockets this user has open (signed out everywhere)."""
@@ -59,12 +61,22 @@ class RelayedTurbo(Turbo):
         socket of theirs re-checks its topics now and stops those it lost, rather than at the next sweep."""
         self._publish({"recheck_user": user_id})
 
-    def _publish(self, message: dict) -> None:
+    def _publish(self, message: dict, history: bool = False) -> None:
+        """Publish on CHANNEL; a stream (`history`) also goes into its topics' histories, and its message then
+        carries its offset (app/live/history.py)."""
         try:
-            pipe = client(current_app.config["REDIS_URL"]).pipeline(transaction=False)
+            config = current_app.config
+            connection = client(config["REDIS_URL"])
+            pipe = connection.pipeline(transaction=False)
             if message.get("trace"):
                 trace.record_publish(pipe, message["trace"], message["topics"], message["at"])
-            pipe.publish(CHANNEL, json.dumps(message))
+            if history:
+                message_id = (message.get("trace") or {}).get("mid") or uuid.uuid4().hex
+                record_and_publish(connection, pipe, CHANNEL, message["topics"], message["stream"],
+                                   json.dumps(message)[:-1], message_id, config["STREAM_HISTORY_LENGTH"],
+                                   config["STREAM_HISTORY_SECONDS"])
+            else:
+                pipe.publish(CHANNEL, json.dumps(message))
             pipe.execute()
         except redis.RedisError as exc:  # a lost live update must never break the caller
             log.warning("stream push failed: %s", exc)

@@ -12,13 +12,17 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+import redis
 from flask import Blueprint, current_app, g, has_app_context, has_request_context, render_template, request
 from flask_login import current_user
 from markupsafe import escape
 
+from app.live.history import current_offset
+from app.live.presence import mark_watched
 from app.live.publisher import turbo
 from app.live.stream_url import stream_url
 from app.live.topics import Topic, UserTopic
+from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +31,33 @@ bp = Blueprint("streams", __name__)  # template globals only: the sockets are th
 
 @bp.app_template_global()
 def socket_topics(page_topics: Iterable[Topic]) -> list[str]:
-    """The topic names a page's socket asks for: the signed-in user's own (the header timer), then the page's."""
+    """The topic names a page's socket asks for: the signed-in user's own (the header timer), then the page's.
+    They count as watched from now on (app/live/presence.py): a job that changes what this page shows before its
+    socket opens then still publishes, and the socket's resume replays it (app/live/history.py)."""
     own = [UserTopic(current_user.id)] if current_user.is_authenticated else []
-    return [str(topic) for topic in [*own, *page_topics]]
+    names = [str(topic) for topic in [*own, *page_topics]]
+    if names:
+        try:
+            mark_watched(names)
+        except redis.RedisError as exc:  # no presence: jobs may skip this page until its socket opens
+            log.debug("could not mark presence: %s", exc)
+    return names
+
+
+@bp.before_app_request
+def _take_stream_offset() -> None:
+    """The offset a page is current to, taken before its view reads anything (see app/live/history.py)."""
+    if request.method == "GET" and request.endpoint != "static" and request.blueprint != "api":
+        try:
+            g.stream_offset = current_offset(get_redis())
+        except redis.RedisError:
+            g.stream_offset = None  # no offset: the page's socket refreshes it when it (re)connects
+
+
+@bp.app_template_global()
+def stream_offset() -> str | None:
+    """<meta name="stream-offset">: `<epoch>:<id>`, what the page's socket resumes from."""
+    return g.get("stream_offset")
 
 
 @bp.app_template_global("stream_url")

@@ -21,6 +21,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 from app.live.gateway.metrics import GatewayMetrics
+from app.live.history import Replay, format_id
 from app.live.publisher import PAUSED_STREAM, READY_STREAM
 from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 SEND_BUFFER_LIMIT = 1 << 20  # bytes waiting for one socket (~64 dashboard streams); a client this far behind is dropped
 CLOSE_TIMEOUT = 5  # seconds a closing handshake may take before the connection is cut
+
+REFRESH_STREAM = '<turbo-stream action="refresh"></turbo-stream>'
 
 TRY_AGAIN_LATER = 1013
 POLICY_VIOLATION = 1008
@@ -42,6 +45,7 @@ class Subscriber:
         self.topics: set[str] = set()
         self.live = False
         self.closing = False
+        self.held: list[tuple[str, tuple[int, int] | None]] | None = None  # live streams kept while it resumes
 
 
 class Hub:
@@ -65,8 +69,9 @@ class Hub:
         self.subscribers.add(sub)
         self.users.setdefault(sub.user_id, set()).add(sub)
 
-    def subscribe(self, sub: Subscriber, topics: Iterable[str]) -> None:
-        """Subscribe to the (authorized) topics and tell the page it is live."""
+    def subscribe(self, sub: Subscriber, topics: Iterable[str], resuming: bool = False) -> None:
+        """Subscribe to the (authorized) topics and tell the page it is live; or, `resuming`, keep what arrives for
+        it until resumed() has sent what it missed first."""
         for topic in topics:
             if topic not in self.topics:
                 self.topics[topic] = set()
@@ -75,7 +80,27 @@ class Hub:
             self.topics[topic].add(sub)
             sub.topics.add(topic)
         sub.live = True
-        self._send([sub], PAUSED_STREAM if self.paused else READY_STREAM)
+        if resuming:
+            sub.held = []
+        else:
+            self._send([sub], PAUSED_STREAM if self.paused else READY_STREAM)
+
+    def resumed(self, sub: Subscriber, replay: Replay) -> None:
+        """Send a resuming socket what it missed (app/live/history.py), then what arrived meanwhile and is newer,
+        then "live" and how it resumed: caught up, or refreshed (the history did not reach back)."""
+        held, sub.held = sub.held or [], None
+        if sub.closing:
+            return
+        self.metrics.resumes.labels("caught-up" if replay.complete else "refreshed").inc()
+        if not replay.complete:
+            self._send([sub], REFRESH_STREAM)
+        elif replay.stream:
+            self._send([sub], replay.stream, replay.last)
+        for stream, offset in held:
+            if not replay.complete or replay.last is None or offset is None or offset > replay.last:
+                self._send([sub], stream, offset)
+        status = PAUSED_STREAM if self.paused else READY_STREAM
+        self._send([sub], status + resumed_stream("caught-up" if replay.complete else "refreshed"))
 
     def unsubscribe(self, sub: Subscriber, topics: Iterable[str]) -> None:
         for topic in list(topics):
@@ -120,15 +145,17 @@ class Hub:
             self.recheck_wanted.set()
 
     # -- delivery -----------------------------------------------------------------------------
-    def publish(self, topics: Iterable[str], stream: str, at: float | None) -> int:
-        """Write a stream to every socket subscribed to any of the topics (each once); returns how many got it."""
+    def publish(self, topics: Iterable[str], stream: str, at: float | None,
+                offset: tuple[int, int] | None = None) -> int:
+        """Write a stream to every socket subscribed to any of the topics (each once), after its offset (the page
+        keeps the last one it applied); returns how many got it."""
         topics = list(topics)
         targets: set[Subscriber] = set()
         for topic in topics:
             targets.update(self.topics.get(topic, ()))
         if topics:
             GATEWAY_BROADCASTS.labels(topic_kind(topics[0])).inc()
-        sent = self._send(targets, stream)
+        sent = self._send(targets, stream, offset)
         if sent:
             self.metrics.delivered.inc(sent)
             if at is not None:  # the last socket's latency: every other one was written before it
@@ -144,18 +171,24 @@ class Hub:
         self.paused = False
         self._send(self.subscribers, READY_STREAM)
 
-    def _send(self, subs: Iterable[Subscriber], stream: str) -> int:
-        """Write to the live sockets among `subs`, dropping those too far behind; returns how many got it."""
+    def _send(self, subs: Iterable[Subscriber], stream: str, offset: tuple[int, int] | None = None) -> int:
+        """Write to the live sockets among `subs` (the stream after its offset, if any), dropping those too far
+        behind; a resuming socket keeps it for later. Returns how many got it."""
         frame = None
         sent = 0
         for sub in list(subs):
             if not sub.live or sub.closing:  # still being authorized, or closed: its handler is leaving
                 continue
+            if sub.held is not None:
+                sub.held.append((stream, offset))
+                sent += 1
+                continue
             ws = sub.ws
             if ws.protocol.state is not State.OPEN:
                 continue
             if frame is None:  # a server's frame is unmasked and, without compression, the same bytes for all
-                frame = Frame(Opcode.TEXT, stream.encode()).serialize(mask=False)
+                text = stream if offset is None else offset_stream(offset) + stream
+                frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
             ws.transport.write(frame)
             sent += 1
             if ws.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
@@ -173,3 +206,13 @@ async def _close(ws: ServerConnection, code: int, reason: str) -> None:
             await ws.close(code, reason)
     except TimeoutError:
         ws.transport.abort()
+
+
+def offset_stream(offset: tuple[int, int]) -> str:
+    """Tells the page the offset of what follows (static/js/controllers/stream_source_controller.js keeps it)."""
+    return f'<turbo-stream action="offset" offset="{format_id(offset)}"></turbo-stream>'
+
+
+def resumed_stream(result: str) -> str:
+    """Tells a resuming page how: "caught-up" (it was sent what it missed) or "refreshed" (it fetches itself)."""
+    return f'<turbo-stream action="resumed" result="{result}"></turbo-stream>'

@@ -28,6 +28,9 @@ class GatewayMetrics:
                                  registry=self.registry)
         self.dropped = Counter("timeboard_gateway_slow_clients_dropped",
                                "Sockets closed because their send buffer was full", registry=self.registry)
+        self.resumes = Counter("timeboard_gateway_resumes", "Sockets that asked to resume from an offset, by how: "
+                               "caught-up (sent what they missed) or refreshed (the history did not reach back)",
+                               ["result"], registry=self.registry)
         self.latency = Histogram("timeboard_gateway_delivery_latency_seconds",
                                  "From publish (on Redis) to the write to its last socket",
                                  buckets=LATENCY_BUCKETS,

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from app.live import trace
 from app.live.gateway.hub import Hub
+from app.live.history import parse_id
 from app.live.presence import PRESENCE_TTL, REFRESH_EVERY, presence_key
 from app.live.publisher import CHANNEL
 from app.redis_client import Outage
@@ -85,7 +86,8 @@ def dispatch(hub: Hub, raw: bytes | str) -> tuple[dict, float] | None:
         topics, stream, at = data["topics"], data["stream"], data.get("at")
         if not isinstance(topics, list) or not isinstance(stream, str):
             raise TypeError("topics must be a list and stream a string")
-        sent = hub.publish([str(t) for t in topics], stream, float(at) if isinstance(at, (int, float)) else None)
+        sent = hub.publish([str(t) for t in topics], stream, float(at) if isinstance(at, (int, float)) else None,
+                           parse_id(data.get("offset")))
         job_trace = data.get("trace")
         if sent and isinstance(job_trace, dict) and isinstance(job_trace.get("job"), str) \
                 and isinstance(job_trace.get("mid"), str):

@@ -19,13 +19,14 @@ import logging
 import signal
 from urllib.parse import parse_qs, urlsplit
 
+import redis.asyncio as aioredis
 from flask import Flask
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from app.live import presence
+from app.live import history, presence
 from app.live.gateway import auth, relay
 from app.live.gateway.hub import CLOSE_TIMEOUT, POLICY_VIOLATION, SEND_BUFFER_LIMIT, Hub, Subscriber
 from app.live.gateway.metrics import GatewayMetrics, scrape_allowed
@@ -45,6 +46,7 @@ class Gateway:
         self.app = app
         self.metrics = GatewayMetrics()
         self.hub = Hub(self.metrics)
+        self.history_connection = None  # an asyncio Redis client for resuming sockets, made on first use
         self.metrics.watch(self.hub)
 
     # -- the handshake: plain HTTP answers, and the Origin check --------------------------------
@@ -72,7 +74,8 @@ class Gateway:
 
     # -- one socket ------------------------------------------------------------------------------
     async def handle(self, ws: ServerConnection) -> None:
-        topics = list(dict.fromkeys(parse_qs(urlsplit(ws.request.path).query).get("topic", [])))
+        query = parse_qs(urlsplit(ws.request.path).query)
+        topics = list(dict.fromkeys(query.get("topic", [])))
         token = auth.session_token(self.app, ws.request.headers.get("Cookie"))
         if token is None or not topics or len(topics) > MAX_TOPICS:
             await ws.close(POLICY_VIOLATION, "not allowed")
@@ -93,10 +96,25 @@ class Gateway:
                 await ws.close(POLICY_VIOLATION, "signed out" if allowed is None else "not allowed")
                 return
             await asyncio.to_thread(self._mark_watched, allowed)
-            self.hub.subscribe(sub, allowed)
+            since = history.Since.parse(query.get("since", [None])[0])
+            self.hub.subscribe(sub, allowed, resuming=since is not None)
+            if since is not None:
+                self.hub.resumed(sub, await self._replay(allowed, since))
             await ws.wait_closed()
         finally:
             self.hub.leave(sub)
+
+    async def _replay(self, topics: list[str], since: history.Since) -> history.Replay:
+        """What the socket missed since its page's offset; a refresh when Redis cannot say."""
+        if self.history_connection is None:
+            self.history_connection = aioredis.Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2,
+                                                              socket_timeout=5)
+        try:
+            return await history.replay(self.history_connection, topics, since,
+                                        self.app.config["STREAM_HISTORY_SECONDS"])
+        except (RedisError, OSError) as exc:
+            log.warning("could not read the stream history: %s", exc)
+            return history.Replay(complete=False)
 
     def _mark_watched(self, topics: list[str]) -> None:
         """Presence before "live": a job that changes right after the page hears "live" must find its topic

@@ -4,11 +4,39 @@
 // backoff (and at once when the tab becomes visible again), and shows the state in its element
 // ("live" once the server confirms the subscription, "reconnecting" otherwise, "paused" while the
 // server has lost Redis and so receives no updates). Each time the socket is confirmed live it
-// dispatches `stream-source:live` (the dashboard catches up on the first one); after a reconnect, or a
-// "live" that follows a pause, it also refreshes the page (a Turbo 8 page refresh: a morph on pages
-// whose <meta name="turbo-refresh-method"> asks for one, a fresh render elsewhere) so that no final
-// state sent while away is missed. A morph leaves this element alone: the socket's state is not the server's.
+// dispatches `stream-source:live` (the dashboard catches up on the first one).
+// The socket resumes (app/live/history.py): it asks for what was published since the page's offset
+// (<meta name="stream-offset">, what the page was rendered current to) or, on a reconnect, since the last
+// offset it applied (the gateway writes one before each stream). The gateway sends what was missed, then
+// "live" and how it resumed: caught up, or refreshed (a Turbo 8 page refresh, when the history no longer
+// reaches back); the status then says which. A page without an offset (rendered while Redis was lost), or
+// "live" again after a pause, refreshes as before. A morph leaves this element alone: the socket's state is
+// not the server's.
 import { Controller } from "@hotwired/stimulus"
+
+// The offset of the last stream this page applied, in its page's epoch: {epoch, id} with id "<ms>-<seq>"
+let applied = null
+const parseId = (id) => {
+  const match = /^(\d+)-(\d+)$/.exec(id || "")
+  return match ? [BigInt(match[1]), BigInt(match[2])] : null
+}
+const newer = (a, b) => {
+  const [x, y] = [parseId(a), parseId(b)]
+  return x[0] > y[0] || (x[0] === y[0] && x[1] > y[1])
+}
+const pageOffset = () => {
+  const [epoch, id] = (document.querySelector('meta[name="stream-offset"]')?.content || "").split(":")
+  return epoch && parseId(id) ? { epoch, id } : null
+}
+window.Turbo.StreamActions.offset = function () {
+  const id = this.getAttribute("offset")
+  const page = pageOffset()
+  if (!page || !parseId(id)) return
+  if (!applied || applied.epoch !== page.epoch || newer(id, applied.id)) applied = { epoch: page.epoch, id }
+}
+window.Turbo.StreamActions.resumed = function () {
+  window.dispatchEvent(new CustomEvent("stream-source:resumed", { detail: { result: this.getAttribute("result") } }))
+}
 
 // Whether a visit or a form submission is under way (Turbo marks <html> or the <form> aria-busy). A page refresh
 // then would race it: Turbo starts the refresh's visit even mid-submission, and a visit stops the submission, so
@@ -32,11 +60,14 @@ export default class extends Controller {
   static values = { topics: Array }
 
   connect() {
+    applied = null // a new page: its own offset first
     this.attempt = 0
     this.wasConnected = false
     this.closedByUs = false
     this.onVisible = () => { if (document.visibilityState === "visible" && !this.socket) this.open() }
+    this.onResumed = (event) => this.resumed(event.detail.result)
     document.addEventListener("visibilitychange", this.onVisible)
+    window.addEventListener("stream-source:resumed", this.onResumed)
     this.open()
   }
 
@@ -44,13 +75,25 @@ export default class extends Controller {
     this.closedByUs = true
     clearTimeout(this.retryTimer)
     document.removeEventListener("visibilitychange", this.onVisible)
+    window.removeEventListener("stream-source:resumed", this.onResumed)
     this.close()
+  }
+
+  // Where the socket resumes from: the last offset applied, or the page's own if that is newer (a refresh)
+  get since() {
+    const page = pageOffset()
+    if (!page) return null
+    const id = applied && applied.epoch === page.epoch && newer(applied.id, page.id) ? applied.id : page.id
+    return `${page.epoch}:${id}`
   }
 
   open() {
     clearTimeout(this.retryTimer)
-    const query = this.topicsValue.map((t) => `topic=${encodeURIComponent(t)}`).join("&")
-    const socket = new WebSocket(`${this.streamUrl}?${query}`)
+    const since = this.since
+    this.resuming = since !== null
+    const query = this.topicsValue.map((t) => `topic=${encodeURIComponent(t)}`)
+    if (since) query.push(`since=${encodeURIComponent(since)}`)
+    const socket = new WebSocket(`${this.streamUrl}?${query.join("&")}`)
     this.socket = socket
     window.Turbo.connectStreamSource(socket)
     socket.addEventListener("message", (event) => {
@@ -74,14 +117,22 @@ export default class extends Controller {
   }
 
   confirmed() {
-    // a new socket after a lost one, or "live" again after "paused": fetch what was missed meanwhile
-    const reconnected = this.wasConnected || this.missedUpdates
+    // "live" again after "paused" (what was published meanwhile never reached Redis' history), or a new socket
+    // after a lost one that could not resume (no offset): fetch what was missed meanwhile
+    const resync = this.missedUpdates || (this.wasConnected && !this.resuming)
+    this.reconnected = this.wasConnected
     this.attempt = 0
     this.wasConnected = true
     this.missedUpdates = false
     this.element.dataset.state = "live"
-    this.dispatch("live", { detail: { resync: reconnected } })
-    if (reconnected) this.refresh()
+    this.dispatch("live", { detail: { resync } })
+    if (resync) this.refresh()
+  }
+
+  // After "live" on a resumed socket: the gateway sent what was missed ("caught-up"), or a refresh ("refreshed")
+  resumed(result) {
+    this.element.dataset.resumed = result
+    if (this.reconnected) this.element.textContent = result === "refreshed" ? "live (refreshed)" : "live (reconnected, caught up)"
   }
 
   // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way
