@@ -219,6 +219,8 @@ def _streams(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         "GATEWAY_HOST": environ.get("GATEWAY_HOST", "127.0.0.1"),
         "GATEWAY_PORT": int(environ.get("GATEWAY_PORT", "5100")),
         "GATEWAY_RECHECK_SECONDS": float(environ.get("GATEWAY_RECHECK_SECONDS", "30")),
+        # the share of streams (0 to 1) whose pages acknowledge when Turbo applied them: the latency histogram
+        "GATEWAY_LATENCY_SAMPLE": float(environ.get("GATEWAY_LATENCY_SAMPLE", "0.1")),
         # development and tests: pages on one port, the gateway on another (see app/live/gateway/auth.py)
         "GATEWAY_SAME_HOST_ANY_PORT": _flag(environ.get("GATEWAY_SAME_HOST_ANY_PORT"), False),
         "PRESENCE_TTL": presence_ttl(environ),

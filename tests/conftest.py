@@ -21,9 +21,14 @@ from tests.processes import TMP, Process, free_port, start_redis, wait_for_http
 _REDIS_PROC, REDIS_URL = start_redis()
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["APP_ENV"] = "test"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}")
+# Unless the run names a database (and a reports directory), this test process has its own in TMP. Parallel test
+# processes (pytest -n) inherit the environment of the one that started them: they take their own as well.
+for _name, _own_path in (("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}"),
+                         ("REPORTS_DIR", str(TMP / "reports"))):  # report files of the app and its subprocesses
+    if os.environ.get(f"TIMEBOARD_TESTS_OWN_{_name}") or _name not in os.environ:
+        os.environ[_name] = _own_path
+        os.environ[f"TIMEBOARD_TESTS_OWN_{_name}"] = "1"
 os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/notifications/mail.py)
-os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of the app and its subprocesses
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
 IS_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from websockets.asyncio.server import ServerConnection
@@ -28,6 +30,7 @@ from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
 log = logging.getLogger(__name__)
 
+MAX_SAMPLES = 4096  # sampled streams remembered for their acknowledgements (a late one is not counted)
 SEND_BUFFER_LIMIT = 1 << 20  # bytes waiting for one socket (~64 dashboard streams); a client this far behind is dropped
 CLOSE_TIMEOUT = 5  # seconds a closing handshake may take before the connection is cut
 
@@ -49,8 +52,11 @@ class Subscriber:
 
 
 class Hub:
-    def __init__(self, metrics: GatewayMetrics):
+    def __init__(self, metrics: GatewayMetrics, sample_rate: float = 0.0):
         self.metrics = metrics
+        self.sample_rate = sample_rate  # the share of streams whose pages say when they applied them
+        self.samples: OrderedDict[int, tuple[float, str]] = OrderedDict()  # sample id -> (published at, kind)
+        self._next_sample = 0
         self.subscribers: set[Subscriber] = set()
         self.topics: dict[str, set[Subscriber]] = {}
         self.users: dict[int, set[Subscriber]] = {}
@@ -155,12 +161,30 @@ class Hub:
             targets.update(self.topics.get(topic, ()))
         if topics:
             GATEWAY_BROADCASTS.labels(topic_kind(topics[0])).inc()
-        sent = self._send(targets, stream, offset)
+        ack = None
+        if targets and at is not None and topics and random.random() < self.sample_rate:
+            ack = self._sample(at, topic_kind(topics[0]))
+        sent = self._send(targets, stream, offset, ack)
         if sent:
             self.metrics.delivered.inc(sent)
             if at is not None:  # the last socket's latency: every other one was written before it
                 self.metrics.latency.observe(max(0.0, time.time() - at))
         return sent
+
+    def _sample(self, at: float, kind: str) -> int:
+        """Remember a sampled stream's publish time: its pages acknowledge it once Turbo has applied it."""
+        self._next_sample += 1
+        self.samples[self._next_sample] = (at, kind)
+        while len(self.samples) > MAX_SAMPLES:
+            self.samples.popitem(last=False)
+        return self._next_sample
+
+    def acknowledged(self, raw: str) -> None:
+        """A page applied a sampled stream ("ack <id>" on its socket): from publish to applied, by topic kind."""
+        sample = self.samples.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        if sample is not None:
+            at, kind = sample
+            self.metrics.applied.labels(kind).observe(max(0.0, time.time() - at))
 
     def pause(self) -> None:
         """Redis is lost: every page shows "live updates paused" (and resyncs when "live" comes back)."""
@@ -171,7 +195,8 @@ class Hub:
         self.paused = False
         self._send(self.subscribers, READY_STREAM)
 
-    def _send(self, subs: Iterable[Subscriber], stream: str, offset: tuple[int, int] | None = None) -> int:
+    def _send(self, subs: Iterable[Subscriber], stream: str, offset: tuple[int, int] | None = None,
+              ack: int | None = None) -> int:
         """Write to the live sockets among `subs` (the stream after its offset, if any), dropping those too far
         behind; a resuming socket keeps it for later. Returns how many got it."""
         frame = None
@@ -180,14 +205,14 @@ class Hub:
             if not sub.live or sub.closing:  # still being authorized, or closed: its handler is leaving
                 continue
             if sub.held is not None:
-                sub.held.append((stream, offset))
+                sub.held.append((stream, offset))  # (a held stream is not sampled)
                 sent += 1
                 continue
             ws = sub.ws
             if ws.protocol.state is not State.OPEN:
                 continue
             if frame is None:  # a server's frame is unmasked and, without compression, the same bytes for all
-                text = stream if offset is None else offset_stream(offset) + stream
+                text = stream if offset is None and ack is None else offset_stream(offset, ack) + stream
                 frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
             ws.transport.write(frame)
             sent += 1
@@ -208,9 +233,11 @@ async def _close(ws: ServerConnection, code: int, reason: str) -> None:
         ws.transport.abort()
 
 
-def offset_stream(offset: tuple[int, int]) -> str:
-    """Tells the page the offset of what follows (static/js/controllers/stream_source_controller.js keeps it)."""
-    return f'<turbo-stream action="offset" offset="{format_id(offset)}"></turbo-stream>'
+def offset_stream(offset: tuple[int, int] | None, ack: int | None = None) -> str:
+    """Tells the page the offset of what follows (static/js/controllers/stream_source_controller.js keeps it) and,
+    for a sampled stream, to acknowledge it once applied."""
+    attributes = ("" if offset is None else f' offset="{format_id(offset)}"') + ("" if ack is None else f' ack="{ack}"')
+    return f'<turbo-stream action="offset"{attributes}></turbo-stream>'
 
 
 def resumed_stream(result: str) -> str:

@@ -36,6 +36,11 @@ class GatewayMetrics:
                                  buckets=LATENCY_BUCKETS,
                                  registry=self.registry)
 
+        self.applied = Histogram("timeboard_gateway_applied_latency_seconds",
+                                 "From publish (on Redis) to applied in the browser (a page's acknowledgement of a "
+                                 "sampled stream, GATEWAY_LATENCY_SAMPLE), by topic kind",
+                                 ["kind"], buckets=LATENCY_BUCKETS, registry=self.registry)
+
     def watch(self, hub) -> None:
         """Report the hub's sockets and subscriptions at every scrape, and what this process counted in the
         shared instruments (open sockets, broadcasts by topic kind: app/observability/instruments.py)."""

@@ -24,6 +24,7 @@ from flask import Flask
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from app.live import history, presence
@@ -45,7 +46,7 @@ class Gateway:
     def __init__(self, app: Flask):
         self.app = app
         self.metrics = GatewayMetrics()
-        self.hub = Hub(self.metrics)
+        self.hub = Hub(self.metrics, app.config["GATEWAY_LATENCY_SAMPLE"])
         self.history_connection = None  # an asyncio Redis client for resuming sockets, made on first use
         self.metrics.watch(self.hub)
 
@@ -100,9 +101,16 @@ class Gateway:
             self.hub.subscribe(sub, allowed, resuming=since is not None)
             if since is not None:
                 self.hub.resumed(sub, await self._replay(allowed, since))
-            await ws.wait_closed()
+            await self._read_acknowledgements(ws)
         finally:
             self.hub.leave(sub)
+
+    async def _read_acknowledgements(self, ws: ServerConnection) -> None:
+        """Until the socket closes: a page sends nothing but "ack <id>" once it has applied a sampled stream."""
+        with contextlib.suppress(ConnectionClosed):
+            async for message in ws:
+                if isinstance(message, str) and message.startswith("ack "):
+                    self.hub.acknowledged(message[4:])
 
     async def _replay(self, topics: list[str], since: history.Since) -> history.Replay:
         """What the socket missed since its page's offset; a refresh when Redis cannot say."""

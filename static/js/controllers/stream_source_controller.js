@@ -11,7 +11,8 @@
 // "live" and how it resumed: caught up, or refreshed (a Turbo 8 page refresh, when the history no longer
 // reaches back); the status then says which. A page without an offset (rendered while Redis was lost), or
 // "live" again after a pause, refreshes as before. A morph leaves this element alone: the socket's state is
-// not the server's.
+// not the server's. The gateway marks a sample of streams to acknowledge once applied ("ack <id>" on the socket):
+// its latency histogram runs from publish to applied in the browser.
 import { Controller } from "@hotwired/stimulus"
 
 // The offset of the last stream this page applied, in its page's epoch: {epoch, id} with id "<ms>-<seq>"
@@ -28,7 +29,12 @@ const pageOffset = () => {
   const [epoch, id] = (document.querySelector('meta[name="stream-offset"]')?.content || "").split(":")
   return epoch && parseId(id) ? { epoch, id } : null
 }
+let openSocket = null // the page's socket, for acknowledgements
 window.Turbo.StreamActions.offset = function () {
+  // a sampled stream: say when it is applied (the elements that follow this one run in the same frame, first)
+  const ack = this.getAttribute("ack")
+  const socket = openSocket
+  if (ack && socket) setTimeout(() => { if (socket.readyState === WebSocket.OPEN) socket.send(`ack ${ack}`) }, 0)
   const id = this.getAttribute("offset")
   const page = pageOffset()
   if (!page || !parseId(id)) return
@@ -95,6 +101,7 @@ export default class extends Controller {
     if (since) query.push(`since=${encodeURIComponent(since)}`)
     const socket = new WebSocket(`${this.streamUrl}?${query.join("&")}`)
     this.socket = socket
+    openSocket = socket
     window.Turbo.connectStreamSource(socket)
     socket.addEventListener("message", (event) => {
       if (typeof event.data !== "string" || !event.data.includes('target="stream-status"')) return
