@@ -18,7 +18,7 @@ from prometheus_client.core import GaugeMetricFamily
 from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class GatewayMetrics:
