@@ -3,6 +3,7 @@ subscribe to what, a slow client dropped without delaying the others, reconnecti
 presence in Redis, and a lost membership that stops the streams."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 import urllib.request
@@ -108,7 +109,8 @@ def test_without_the_development_switch_only_the_exact_origin_is_ours(app, facto
         ours.close()
 
 
-def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message(app, factory, gateway):
+def test_a_client_that_stops_reading_while_rows_pile_up_is_dropped_and_the_others_get_every_message(app, factory,
+                                                                                                     gateway):
     w = factory.world()
     topic = f"dashboard:org:{w.org.id}"
     reader = open_socket(gateway.port, session_cookie(app, w.owner.id), topic)
@@ -132,7 +134,7 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message
 
     with app.app_context():
         for i in range(count):
-            turbo.push(turbo.update(f"message {i} {padding}", "probe"), to=topic)
+            turbo.push(turbo.append(f"message {i} {padding}", "probe"), to=topic)  # appends: none supersedes another
             if i % 50 == 49:
                 time.sleep(0.02)  # a busy publisher, not an infinitely fast one
     thread.join(timeout=60)
@@ -145,6 +147,37 @@ def test_a_client_that_stops_reading_is_dropped_and_the_others_get_every_message
         assert metric(figures, "timeboard_gateway_delivery_latency_seconds_count") >= count
     finally:
         reader.close()
+
+
+def test_a_slow_client_is_sent_the_latest_of_each_target_instead_of_being_dropped(app, factory, gateway):
+    """The same target replaced over and over (a dashboard section, a job's row): a client that stops reading keeps
+    only the last one waiting, stays connected, and gets it when it reads again."""
+    w = factory.world()
+    topic = f"dashboard:org:{w.org.id}"
+    slow = open_socket(gateway.port, session_cookie(app, w.admin.id), topic, max_queue=1)  # reads only at the end
+    assert first(slow, LIVE)
+    count, padding = 1200, "x" * 16_000  # ~19 MB, as above: far more than a socket's buffers and the backlog hold
+    from app.live.publisher import turbo
+
+    with app.app_context():
+        for i in range(count):
+            turbo.push(turbo.update(f"message {i} {padding}", "probe"), to=topic)
+            if i % 50 == 49:
+                time.sleep(0.02)
+    try:
+        numbers: list[int] = []
+        deadline = time.time() + 30
+        while (not numbers or numbers[-1] != count - 1) and time.time() < deadline:
+            for message in received(slow, 0.5):
+                numbers += [int(n) for n in re.findall(r"message (\d+) ", message)]
+        assert numbers and numbers[-1] == count - 1, "the last update arrived"
+        assert len(numbers) < count, "superseded updates were left out"
+        assert numbers == sorted(numbers)
+        figures = metrics(gateway.port)
+        assert metric(figures, "timeboard_gateway_slow_clients_dropped_total") == 0
+        assert metric(figures, "timeboard_gateway_superseded_streams_dropped_total") > 0
+    finally:
+        slow.close()
 
 
 def test_a_client_reconnects_after_the_gateway_restarts_and_receives_again(app, factory, start_gateway):

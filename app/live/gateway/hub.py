@@ -4,10 +4,13 @@ A message is framed once and the same bytes are written to each of its subscribe
 once, synchronously (websockets' broadcast() does the same but frames it again for every
 connection): no task, queue or wake-up per delivery (those cost ~50 µs each, which at 10,000 sockets
 was most of a broadcast's time). The kernel takes what a reading client can accept; the rest
-waits in the connection's transport buffer. A socket whose buffer holds more than SEND_BUFFER_LIMIT
-bytes (a client that stopped reading, or a dead connection not yet noticed by the heartbeat) is
-closed with 1013 "too slow" and dropped: it never delays the others, and the page reconnects and
-resyncs. Everything here runs on the event loop.
+waits in the connection's transport buffer. A slow client (its transport holding more than HIGH_WATER bytes)
+gets its streams in a backlog instead, written out in one frame once its transport is down to LOW_WATER
+(drain_forever). A backlog past SEND_BUFFER_LIMIT is compacted first: a replace or update superseded by a
+later one for the same target is dropped (app/live/history.py's compact()); only a client that is still
+too far behind after that (appends pile up, or a dead connection not yet noticed by the heartbeat) is closed
+with 1013 "too slow": it never delays the others, and the page reconnects and resumes. Everything here
+runs on the event loop.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 from app.live.gateway.metrics import GatewayMetrics
-from app.live.history import Replay, format_id
+from app.live.history import Replay, compact, format_id
 from app.live.publisher import PAUSED_STREAM, READY_STREAM
 from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 
 MAX_SAMPLES = 4096  # sampled streams remembered for their acknowledgements (a late one is not counted)
 SEND_BUFFER_LIMIT = 1 << 20  # bytes waiting for one socket (~64 dashboard streams); a client this far behind is dropped
+HIGH_WATER = 256 << 10  # bytes in a socket's transport buffer beyond which its streams wait in its backlog
+LOW_WATER = 64 << 10  # ... until the transport is down to this
+DRAIN_EVERY = 0.05  # seconds between two looks at the slow clients' transports
 CLOSE_TIMEOUT = 5  # seconds a closing handshake may take before the connection is cut
 
 REFRESH_STREAM = '<turbo-stream action="refresh"></turbo-stream>'
@@ -49,6 +55,8 @@ class Subscriber:
         self.live = False
         self.closing = False
         self.held: list[tuple[str, tuple[int, int] | None]] | None = None  # live streams kept while it resumes
+        self.backlog: list[str] = []  # streams waiting for a slow client's transport to drain
+        self.backlog_size = 0
 
 
 class Hub:
@@ -65,6 +73,7 @@ class Hub:
         self.topics_added = asyncio.Event()
         self._closing: set[asyncio.Task] = set()
         self.recheck_users: set[int] = set()  # users whose access changed: their sockets are checked again now
+        self.backlogged: set[Subscriber] = set()  # slow clients with streams waiting (drain_forever)
         self.recheck_wanted = asyncio.Event()
 
     # -- sockets ------------------------------------------------------------------------------
@@ -211,18 +220,53 @@ class Hub:
             ws = sub.ws
             if ws.protocol.state is not State.OPEN:
                 continue
+            text = stream if offset is None and ack is None else offset_stream(offset, ack) + stream
+            if sub.backlog or ws.transport.get_write_buffer_size() > HIGH_WATER:
+                self._hold_back(sub, text)
+                sent += 1
+                continue
             if frame is None:  # a server's frame is unmasked and, without compression, the same bytes for all
-                text = stream if offset is None and ack is None else offset_stream(offset, ack) + stream
                 frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
             ws.transport.write(frame)
             sent += 1
-            if ws.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
-                # over the limit the transport pauses writing (serve(write_limit=...)), and websockets' pings
-                # would wait behind it: a dead client would never be pinged out. Drop it now.
-                self.metrics.dropped.inc()
-                log.info("dropped a slow client (user %s)", sub.user_id)
-                self.drop(sub, TRY_AGAIN_LATER, "too slow")
         return sent
+
+    def _hold_back(self, sub: Subscriber, text: str) -> None:
+        """A slow client: the stream waits in its backlog, compacted when that grows past SEND_BUFFER_LIMIT; a
+        client still that far behind is dropped (beyond write_limit websockets would stop writing, its pings too:
+        a dead client would never be pinged out)."""
+        sub.backlog.append(text)
+        sub.backlog_size += len(text)
+        self.backlogged.add(sub)
+        if sub.backlog_size <= SEND_BUFFER_LIMIT:
+            return
+        before = sum(stream.count("<turbo-stream") for stream in sub.backlog)
+        merged = compact(sub.backlog)
+        self.metrics.superseded.inc(before - merged.count("<turbo-stream"))
+        sub.backlog, sub.backlog_size = [merged], len(merged)
+        if sub.backlog_size > SEND_BUFFER_LIMIT:
+            self.metrics.dropped.inc()
+            log.info("dropped a slow client (user %s)", sub.user_id)
+            self.drop(sub, TRY_AGAIN_LATER, "too slow")
+
+    def drain(self) -> None:
+        """Write each slow client's backlog, as one frame, once its transport is down to LOW_WATER."""
+        for sub in list(self.backlogged):
+            if sub.closing or not sub.backlog or sub.ws.protocol.state is not State.OPEN:
+                self.backlogged.discard(sub)
+                sub.backlog, sub.backlog_size = [], 0
+                continue
+            if sub.ws.transport.get_write_buffer_size() > LOW_WATER:
+                continue
+            text = "".join(sub.backlog) if len(sub.backlog) == 1 else compact(sub.backlog)
+            sub.backlog, sub.backlog_size = [], 0
+            self.backlogged.discard(sub)
+            sub.ws.transport.write(Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
+
+    async def drain_forever(self) -> None:
+        while True:
+            await asyncio.sleep(DRAIN_EVERY)
+            self.drain()
 
 
 async def _close(ws: ServerConnection, code: int, reason: str) -> None:

@@ -18,7 +18,8 @@ from prometheus_client.core import GaugeMetricFamily
 from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                   10.0)
 
 
 class GatewayMetrics:
@@ -28,6 +29,9 @@ class GatewayMetrics:
                                  registry=self.registry)
         self.dropped = Counter("timeboard_gateway_slow_clients_dropped",
                                "Sockets closed because their send buffer was full", registry=self.registry)
+        self.superseded = Counter("timeboard_gateway_superseded_streams_dropped",
+                                  "Streams left out of a slow client's backlog because a later one replaced the "
+                                  "same target", registry=self.registry)
         self.resumes = Counter("timeboard_gateway_resumes", "Sockets that asked to resume from an offset, by how: "
                                "caught-up (sent what they missed) or refreshed (the history did not reach back)",
                                ["result"], registry=self.registry)

@@ -195,7 +195,8 @@ async def run(app: Flask, host: str, port: int) -> None:
             loop.add_signal_handler(signum, server.close)
         background = [asyncio.create_task(relay.listen(gateway.hub, redis_url)),
                       asyncio.create_task(relay.keep_presence(gateway.hub, redis_url)),
-                      asyncio.create_task(gateway.recheck_forever(app.config["GATEWAY_RECHECK_SECONDS"]))]
+                      asyncio.create_task(gateway.recheck_forever(app.config["GATEWAY_RECHECK_SECONDS"])),
+                      asyncio.create_task(gateway.hub.drain_forever())]
         for task in background:  # a loop that dies would leave sockets "live" but deaf: stop, be restarted
             task.add_done_callback(lambda done: _stop_if_failed(done, server))
         log.info("stream gateway on ws://%s:%s/turbo-stream", host, port)
