@@ -139,7 +139,10 @@ export default class extends Controller {
   // After "live" on a resumed socket: the gateway sent what was missed ("caught-up"), or a refresh ("refreshed")
   resumed(result) {
     this.element.dataset.resumed = result
-    if (this.reconnected) this.element.textContent = result === "refreshed" ? "live (refreshed)" : "live (reconnected, caught up)"
+    if (!this.reconnected) return
+    const refreshed = result === "refreshed"
+    this.element.textContent = refreshed ? "live, refreshed" : "live, caught up"
+    this.element.title = refreshed ? "Reconnected: the page was refreshed" : "Reconnected, caught up: nothing was missed"
   }
 
   // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way
@@ -157,6 +160,7 @@ export default class extends Controller {
     if (this.closedByUs) return
     this.element.textContent = "reconnecting"
     this.element.dataset.state = "reconnecting"
+    this.element.removeAttribute("title")
     const delay = Math.min(30000, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2)
     this.attempt += 1
     this.retryTimer = setTimeout(() => this.open(), delay)
