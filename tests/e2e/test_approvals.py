@@ -30,6 +30,7 @@ def test_submit_approve_refused_edit_unlock_and_edit(live_server, factory, brows
     sign_in(mia, live_server, member.email)
     mia.goto(f"{live_server}/timesheet?week={WEEK}")
     expect(mia.get_by_test_id("week-status")).to_have_text("open")
+    expect(mia.get_by_test_id("nav-invoices")).to_have_count(0)  # a member sees no invoices
     mia.get_by_test_id("submit-week").click()
     expect(mia.locator(".flash-success")).to_have_text("Week 2026-W10 submitted for approval.")
     expect(mia.get_by_test_id("week-status")).to_have_text("submitted")
@@ -62,6 +63,7 @@ def test_submit_approve_refused_edit_unlock_and_edit(live_server, factory, brows
     sign_in(chief, live_server, owner.email)
     chief.goto(f"{live_server}/timesheet?week={WEEK}&user={member.id}")
     expect(chief.get_by_test_id("week-status")).to_have_text("approved")
+    expect(chief.get_by_test_id("nav-invoices")).to_be_visible()  # an owner does
     chief.get_by_test_id("unlock-reason").fill("The client asked for a correction")
     chief.get_by_test_id("unlock").click()
     expect(chief.locator(".flash-success")).to_have_text(

@@ -1,6 +1,7 @@
 """In Chromium: an invoice from approved billable time to paid (issue 21 C), walked by an owner: a draft for a client
 and a period shows its lines and total, a tax rate changes the total, marking it sent gives it its number, /invoices
-shows it outstanding, and once marked paid nothing is outstanding."""
+(the header's "Invoices") shows it outstanding, and once marked paid nothing is outstanding (reached on a phone
+through the menu)."""
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,8 @@ def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
     expect(page.get_by_test_id("line-description")).to_have_count(0)  # no longer editable
     screenshot(page, "invoice-sent")
 
-    page.goto(f"{live_server}/invoices")
+    page.get_by_test_id("nav-invoices").click()  # the header's link; on a phone, inside the menu
+    expect(page).to_have_url(f"{live_server}/invoices")
     expect(page.get_by_test_id("invoice-outstanding")).to_have_text("Outstanding: 390.00 EUR")
     expect(page.get_by_test_id("invoice-row")).to_contain_text("2026-0001")
     page.get_by_role("link", name="2026-0001").click()
@@ -50,6 +52,9 @@ def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
     expect(page.locator(".flash-success")).to_have_text("Invoice 2026-0001 marked paid.")
     expect(page.get_by_test_id("invoice-status")).to_have_text("paid")
 
-    page.goto(f"{live_server}/invoices")
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the navigation folds into the menu
+    expect(page.get_by_test_id("nav-invoices")).to_be_hidden()
+    page.get_by_test_id("menu-button").click()
+    page.get_by_test_id("nav-invoices").click()
     expect(page.get_by_test_id("invoice-outstanding")).to_have_text("Outstanding: nothing")
     expect(page.get_by_test_id("invoice-row")).to_contain_text("paid")

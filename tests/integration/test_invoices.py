@@ -164,6 +164,27 @@ def test_only_owners_see_invoices(client, w):
     assert client.get(f"/invoices/{invoice.id}").status_code == 200
 
 
+def _header_nav(page: str) -> str:
+    return page.split('<nav class="nav" aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_header_links_invoices_for_those_who_may_see_them(client, w):
+    """The main navigation (folded into the phone menu) offers Invoices to owners and system admins, not others."""
+    for user in (w.member, w.manager, w.admin):
+        login(client, user)
+        nav = _header_nav(client.get("/timesheet").get_data(as_text=True))
+        assert "Timesheet" in nav and "/invoices" not in nav and "Invoices" not in nav
+        client.post("/logout")
+    for user in (w.owner, w.sysadmin):
+        login(client, user)
+        nav = _header_nav(client.get("/timesheet").get_data(as_text=True))
+        assert '<a href="/invoices"' in nav and 'data-testid="nav-invoices">Invoices</a>' in nav
+        client.post("/logout")
+    login(client, w.owner)
+    nav = _header_nav(client.get("/invoices").get_data(as_text=True))
+    assert '<a href="/invoices" aria-current="page" data-testid="nav-invoices">' in nav
+
+
 def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
