@@ -1,5 +1,5 @@
-"""Who is told about a week: its deciders when it is submitted, its person when it is decided (in the app and by
-e-mail, through app/notifications). Called after the change has committed."""
+"""Who is told about a week: its deciders when it is submitted, its person when it is decided or unlocked (in the
+app and by e-mail, through app/notifications). Called after the change has committed."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -38,3 +38,15 @@ def decided(approval: WeekApproval, person: User, decider: User, label: str) -> 
     return notify(person, "week_decided", f"week_decided:{approval.id}:{approval.decided_at.isoformat()}",
                   f"Your week {label} was {approval.status}", body, link=f"/timesheet?week={label}",
                   data={"approval_id": approval.id}) is not None
+
+
+def unlocked(approval: WeekApproval, person: User, actor: User, label: str, reason: str, audit_id: int) -> bool:
+    """Tell the person an owner reopened their approved week, and why (once per unlock: its audit entry). Nobody is
+    told of their own unlock."""
+    if actor.id == person.id:
+        return False
+    return notify(person, "week_unlocked", f"week_unlocked:{approval.id}:{audit_id}",
+                  f"Your week {label} was unlocked by {actor.name}",
+                  f"{actor.name} unlocked your approved week {label}: “{reason}”. "
+                  "You may edit it again; submit it for approval once it is right.",
+                  link=f"/timesheet?week={label}", data={"approval_id": approval.id}) is not None

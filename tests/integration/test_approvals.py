@@ -206,3 +206,34 @@ def test_an_owner_unlocks_an_approved_week_with_a_reason_audited_and_the_member_
     assert 'data-status="open"' in page and "Submit week for approval" in page
     assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 303
     assert _approval(w.member).status == "submitted"
+
+
+def test_an_unlock_tells_the_member_who_unlocked_which_week_and_why_in_the_app_and_by_email(
+        client, db, w, run_jobs, mail_outbox):
+    from app.approvals import weeks
+
+    approval_id = weeks.decide(w.manager, weeks.submit(w.member, w.org.id, MONDAY), True, "Billed").id
+    member_id, member_email, owner_email = w.member.id, w.member.email, w.owner.email
+    owner_name = w.owner.name
+    run_jobs(["notifications"])  # the submission's and the decision's notices
+    g.pop("_login_user", None)
+    empty_outbox(mail_outbox)
+
+    login(client, SimpleNamespace(email=owner_email))
+    response = client.post(f"/approvals/{approval_id}/unlock", data={"reason": "Client asked for a fix"})
+    assert response.status_code == 303
+    (notice,) = db.session.scalars(select(Notification).where(Notification.kind == "week_unlocked"))
+    assert notice.user_id == member_id and notice.in_app and notice.link == f"/timesheet?week={WEEK}"
+    assert notice.title == f"Your week {WEEK} was unlocked by {owner_name}"
+    assert "“Client asked for a fix”" in notice.body
+    run_jobs(["notifications"])
+    g.pop("_login_user", None)
+    (message,) = outbox(mail_outbox)
+    assert message["To"] == member_email and message["Subject"] == f"Your week {WEEK} was unlocked by {owner_name}"
+    assert "Client asked for a fix" in body(message)
+    client.post("/logout")
+    login(client, SimpleNamespace(email=member_email))
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"Your week {WEEK} was unlocked by {escape(owner_name)}" in page
+    assert "Client asked for a fix" in page
+    assert "Your approved week unlocked by an owner" in client.get("/settings").get_data(as_text=True)  # its choice
