@@ -124,7 +124,7 @@ def test_a_send_rolled_back_takes_no_number(w):
     assert invoice.number == "2026-0001"  # not 0002: no gap
 
 
-def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, w):
+def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, api, w):
     invoice = _draft(w)
     log = w.billed[0]
     w.db.session.execute(  # unlock the week: only the invoice locks the entry now
@@ -139,6 +139,14 @@ def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, w):
     response = client.post(f"/time-logs/{log.id}/delete")
     assert f"on invoice {invoice.number}, sent" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert w.db.session.get(TimeLog, log.id) is not None
+    member = api(w.member)  # the REST API: a 409 problem naming the invoice, for a change and a delete
+    for response in (member.patch(f"/time-entries/{log.id}", json={"description": "changed"}),
+                     member.delete(f"/time-entries/{log.id}")):
+        assert response.status_code == 409 and response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == (f"This entry is on invoice {invoice.number}, sent: an owner must "
+                                                 "void the invoice to change it.")
+    w.db.session.expire_all()
+    assert w.db.session.get(TimeLog, log.id).description != "changed"
     invoices.void(invoice, actor=w.owner)
     w.db.session.commit()
     assert client.post(f"/time-logs/{log.id}/delete").status_code == 303

@@ -115,6 +115,31 @@ def test_a_timer_in_a_locked_day_neither_stops_nor_starts(client, w, db):
     assert client.post("/time-logs/timer/stop").status_code == 303
 
 
+def test_the_api_timer_answers_a_409_problem_naming_the_lock_to_start_and_to_stop(api, w, db):
+    w.org.lock_date = utcnow().date() + timedelta(days=2)  # today is locked
+    running = w.member_log
+    running.end_time = running.duration_minutes = None
+    db.session.commit()
+    running_id, before = running.id, db.session.scalar(select(func.count()).select_from(TimeLog))
+    why = f"is locked: Acme changes nothing before {w.org.lock_date:%d %b %Y} (its lock date)."
+    member = api(w.member)
+    for response in (member.post("/timer/stop"),
+                     member.post("/timer/start", json={"project_id": w.alpha_project.id, "description": "Go"})):
+        assert response.status_code == 409, response.get_json()
+        assert response.mimetype == "application/problem+json" and response.get_json()["detail"].endswith(why)
+    db.session.expire_all()
+    assert db.session.get(TimeLog, running_id).end_time is None  # still running, not stopped by either
+    assert db.session.scalar(select(func.count()).select_from(TimeLog)) == before  # and nothing started
+    db.session.get(TimeLog, running_id).stop()
+    db.session.commit()
+    response = member.post("/timer/start", json={"project_id": w.alpha_project.id})
+    assert response.status_code == 409 and response.get_json()["detail"].endswith(why)  # no timer to stop first
+    w.org.lock_date = None
+    db.session.commit()
+    assert member.post("/timer/start", json={"project_id": w.alpha_project.id}).status_code == 201
+    assert member.post("/timer/stop").status_code == 200
+
+
 def test_the_api_answers_a_409_problem_naming_the_lock(api, w):
     member = api(w.member)
     body = {"project_id": w.alpha_project.id, "start": "2026-03-04T09:00:00Z", "end": "2026-03-04T10:00:00Z",
