@@ -24,7 +24,8 @@ from sqlalchemy import select
 from app import policies
 from app.extensions import db
 from app.models import Organization, Project, Task, TimeLog, TimeLogError, User
-from app.time_tracking import entries, labels
+from app.time_tracking import entries, labels, locks
+from app.time_tracking.locks import DayLock
 from app.timezones import NonexistentTimeError, start_of_day, to_local, to_utc, utcnow
 
 OWNED_DESCRIPTION = "Timesheet"
@@ -212,6 +213,44 @@ class Grid:
     week: Week
     rows: list[Row]
     cells: dict[tuple[int, int | None, date], Cell]
+    # locked time, known before anyone types (the server refuses the writes all the same: locks.check_unlocked)
+    locked: dict[tuple[int, date], DayLock] = field(default_factory=dict)  # (organization id, day)
+    invoiced: dict[int, str] = field(default_factory=dict)  # entry id: why (on a sent or paid invoice)
+
+    def lock(self, row: Row, day: date) -> DayLock | None:
+        """Why this cell is read-only: its day locked in the row's organization, or an entry of it invoiced."""
+        for log in self.cell(row, day).logs:
+            if log.id in self.invoiced:
+                return DayLock(locks.INVOICED, self.invoiced[log.id])
+        return self.locked.get((row.project.organization_id, day))
+
+    def notes(self) -> list[str]:
+        """What the week's header says about locked time in it (one line per lock)."""
+        notes = list(dict.fromkeys(lock.reason for lock in self.locked.values() if lock.kind == locks.APPROVED))
+        by_organization: dict[int, list[date]] = {}
+        for (organization_id, day), lock in self.locked.items():
+            if lock.kind == locks.LOCK_DATE:
+                by_organization.setdefault(organization_id, []).append(day)
+        for organization_id, days in sorted(by_organization.items()):
+            organization = db.session.get(Organization, organization_id)
+            if len(days) == 7:
+                which = "The whole week is"
+            elif len(days) == 1:
+                which = "1 day of this week is"
+            else:
+                which = f"{len(days)} days of this week are"
+            notes.append(f"{which} locked: {organization.name} changes nothing before "
+                         f"{organization.lock_date:%d %b %Y} (its lock date).")
+        shown = {log.id for cell in self.cells.values() for log in cell.logs}
+        invoiced = len(shown & set(self.invoiced))
+        if invoiced:
+            notes.append(f"{invoiced} entr{'y' if invoiced == 1 else 'ies'} of this week "
+                         f"{'is' if invoiced == 1 else 'are'} on a sent or paid invoice and locked.")
+        return notes
+
+    def fully_locked(self, organization_id: int) -> bool:
+        """Every day of the week is locked in this organization: nothing to offer writing into there."""
+        return all((organization_id, day) in self.locked for day in self.week.days)
 
     @property
     def projects(self) -> list[Project]:
@@ -294,13 +333,17 @@ def grid(person: User, week: Week, extra_rows: list[tuple[int, int | None]] = ()
             if p in projects and (t is None or (t in tasks and tasks[t].project_id == p))]
     rows.sort(key=lambda r: (r.project.name.lower(), r.project.id, r.task is not None,
                              r.task.name.lower() if r.task else ""))
-    return Grid(person, week, rows, _cells(person, logs))
+    organization_ids = {p.organization_id for p in projects.values()} | {m.organization_id for m in person.memberships}
+    return Grid(person, week, rows, _cells(person, logs), locks.locked_days(person, organization_ids, week.days),
+                locks.invoiced_problems(log.id for log in logs))
 
 
-def addable_rows(person: User, shown: list[Row]) -> list[tuple[str, str]]:
-    """Rows that may be added: the person's loggable projects, and their tasks, not in the grid yet (key, label)."""
+def addable_rows(person: User, shown: list[Row], grid: Grid | None = None) -> list[tuple[str, str]]:
+    """Rows that may be added: the person's loggable projects, and their tasks, not in the grid yet (key, label);
+    none of a project whose organization locks the whole week shown."""
     present = {row.key for row in shown}
-    projects = entries.loggable_projects(person)
+    projects = [p for p in entries.loggable_projects(person)
+                if grid is None or not grid.fully_locked(p.organization_id)]
     tasks: dict[int, list[Task]] = {}
     for task in labels.tasks_of(p.id for p in projects):
         tasks.setdefault(task.project_id, []).append(task)
@@ -310,6 +353,16 @@ def addable_rows(person: User, shown: list[Row]) -> list[tuple[str, str]]:
             if row.key not in present:
                 options.append((row.key, row.label))
     return options
+
+
+def unlocked_keys(grid: Grid, keys: list[str]) -> list[str]:
+    """These row keys, less those of projects whose organization locks the whole week shown (not offered)."""
+    pairs = [parse_row_key(key) for key in keys]
+    project_ids = {pair[0] for pair in pairs if pair}
+    organization_of = dict(db.session.execute(select(Project.id, Project.organization_id).where(
+        Project.id.in_(project_ids))).all()) if project_ids else {}
+    return [key for key, pair in zip(keys, pairs, strict=True)
+            if pair and pair[0] in organization_of and not grid.fully_locked(organization_of[pair[0]])]
 
 
 # -- typing into a cell ---------------------------------------------------------------------------------

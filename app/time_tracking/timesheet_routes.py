@@ -92,13 +92,13 @@ def show():
     rows = _extra_rows(person, request.args.getlist("rows") + request.args.getlist("add"))
     grid = timesheet.grid(person, week, _row_pairs(rows))
     shown = {row.key for row in grid.rows}
-    last_week = _extra_rows(person, timesheet.week_row_keys(person, week.previous))
+    last_week = timesheet.unlocked_keys(grid, _extra_rows(person, timesheet.week_row_keys(person, week.previous)))
     copy_rows = list(dict.fromkeys([*rows, *last_week]))
     approval = locks.week_approval(locks.timesheet_organization_id(person), person.id, week.first)
     people = list(db.session.scalars(policies.people_scope(current_user).order_by(User.name, User.id).limit(500)))
     return render_template(
         "timesheet/show.html", grid=grid, week=week, person=person, rows=rows, editable=_editable(grid),
-        addable=timesheet.addable_rows(person, grid.rows), people=people,
+        addable=timesheet.addable_rows(person, grid.rows, grid), people=people,
         today=timesheet.this_week(person).first, this_week=timesheet.this_week(person),
         args=_week_args(person, week, rows), week_args=lambda w, r=(): _week_args(person, w, r),
         copy_rows=copy_rows if set(last_week) - shown else None, now=utcnow(),

@@ -147,8 +147,14 @@ def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, api, w):
                                                  "void the invoice to change it.")
     w.db.session.expire_all()
     assert w.db.session.get(TimeLog, log.id).description != "changed"
+    page = client.get("/timesheet?week=2026-W10").get_data(as_text=True)  # shown read-only, saying why
+    cell = page.split(f'<td id="ts-cell-{w.alpha_project.id}-2026-03-02"', 1)[1].split("</td>", 1)[0]
+    assert "<input" not in cell and 'data-locked="invoiced"' in cell and f"on invoice {invoice.number}, sent" in cell
+    assert "3 entries of this week are on a sent or paid invoice and locked." in page
+    assert '<input class="ts-input"' in page  # days holding no invoiced time stay open
     invoices.void(invoice, actor=w.owner)
     w.db.session.commit()
+    assert 'data-locked' not in client.get("/timesheet?week=2026-W10").get_data(as_text=True)
     assert client.post(f"/time-logs/{log.id}/delete").status_code == 303
     w.db.session.expire_all()
     assert w.db.session.get(TimeLog, log.id) is None
