@@ -227,6 +227,51 @@ def test_the_pdf_prints_the_lines_and_totals_that_add_up(client, w):
     assert client.get(f"/invoices/{invoice.id}.pdf").status_code == 403
 
 
+ADDRESS = ["12 Rue de la Paix", "75002 Paris", "France"]
+
+
+def test_owners_set_billing_details_shown_as_the_invoices_sender_on_its_page_and_pdf(client, w):
+    invoice = _draft(w)
+    settings = {"name": "Acme", "currency": "EUR", "week_start": "0"}
+    url = f"/organizations/{w.org.id}/settings"
+    login(client, w.owner)
+    for bad, message in (({"tax_id": "X" * 51}, "Field cannot be longer than 50 characters."),
+                         ({"billing_address": "A" * 501}, "Field cannot be longer than 500 characters."),
+                         ({"billing_address": "\n".join("abcdefg")}, "Keep the address to 6 lines."),
+                         ({"billing_email": "not an address"}, "")):
+        response = client.post(url, data={**settings, "tax_id": "FR1", **bad})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'class="error" role="alert"' in page and message in page, bad
+        w.db.session.refresh(w.org)
+        assert (w.org.tax_id, w.org.billing_address, w.org.billing_email) == (None, None, None)  # nothing saved
+
+    typed = "\r\n".join([" 12 Rue de la Paix ", "", *ADDRESS[1:]])  # trimmed, the empty line dropped
+    response = client.post(url, data={**settings, "billing_address": typed, "tax_id": " FR12345678901 ",
+                                      "billing_email": "Billing@Acme.test"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Organization settings saved." in page
+    assert "\n".join(ADDRESS) + "</textarea>" in page and 'value="FR12345678901"' in page
+    assert 'value="billing@acme.test"' in page
+    entry = w.db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organization.update"))
+    assert entry.details["tax_id"] == [None, "FR12345678901"]
+
+    page = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    sender = page.split('data-testid="invoice-sender">', 1)[1].split("</address>", 1)[0]
+    for expected in ("<strong>Acme</strong>", *ADDRESS, "Tax/VAT id: FR12345678901", "billing@acme.test"):
+        assert expected in sender, expected
+    assert "<strong>Globex</strong>" in page.split('data-testid="invoice-recipient">', 1)[1].split("</address>")[0]
+    text = _pdf_text(client.get(f"/invoices/{invoice.id}.pdf").data)
+    for expected in ("From", "To", "Globex", *ADDRESS, "Tax/VAT id: FR12345678901", "billing@acme.test"):
+        assert expected in text, expected
+
+    response = client.post(url, data={**settings, "billing_address": "", "tax_id": "", "billing_email": ""})
+    assert response.status_code == 303  # emptied: the invoice shows the name alone
+    w.db.session.refresh(w.org)
+    assert (w.org.tax_id, w.org.billing_address, w.org.billing_email) == (None, None, None)
+    assert "Tax/VAT id" not in _pdf_text(client.get(f"/invoices/{invoice.id}.pdf").data)
+
+
 def test_a_long_pdf_numbers_its_pages_and_ends_with_the_total(w):
     from pypdf import PdfReader
 
