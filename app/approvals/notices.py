@@ -30,13 +30,19 @@ def submitted(approval: WeekApproval, person: User, label: str, hours: str) -> i
     return told
 
 
+def timesheet_link(approval: WeekApproval, person: User, label: str) -> str:
+    """The week's page: in its organization, for a person in several (each has its own weeks)."""
+    scoped = len(person.memberships) > 1
+    return f"/timesheet?week={label}" + (f"&org={approval.organization_id}" if scoped else "")
+
+
 def decided(approval: WeekApproval, person: User, decider: User, label: str) -> bool:
     """Tell the person what became of their week."""
     body = f"{decider.name} {approval.status} it" + (f": “{approval.comment}”" if approval.comment else ".")
     if approval.status == "rejected":
         body += " Edit the week and submit it again."
     return notify(person, "week_decided", f"week_decided:{approval.id}:{approval.decided_at.isoformat()}",
-                  f"Your week {label} was {approval.status}", body, link=f"/timesheet?week={label}",
+                  f"Your week {label} was {approval.status}", body, link=timesheet_link(approval, person, label),
                   data={"approval_id": approval.id}) is not None
 
 
@@ -49,4 +55,4 @@ def unlocked(approval: WeekApproval, person: User, actor: User, label: str, reas
                   f"Your week {label} was unlocked by {actor.name}",
                   f"{actor.name} unlocked your approved week {label}: “{reason}”. "
                   "You may edit it again; submit it for approval once it is right.",
-                  link=f"/timesheet?week={label}", data={"approval_id": approval.id}) is not None
+                  link=timesheet_link(approval, person, label), data={"approval_id": approval.id}) is not None

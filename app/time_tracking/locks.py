@@ -39,7 +39,8 @@ class TimeLocked(TimeLogError):
 
 
 def timesheet_organization_id(person: User) -> int | None:
-    """The organization whose weeks the person's timesheet shows (the one timesheet.week_start_of reads)."""
+    """The organization whose weeks the person's timesheet shows by default (their first; `?org=` picks another,
+    each organization having its own weeks)."""
     organization_ids = sorted(m.organization_id for m in person.memberships)
     return organization_ids[0] if organization_ids else None
 
