@@ -340,6 +340,21 @@ def can_invoice(user: User, organization_id: int) -> bool:
     return user.is_system_admin or role_in(user, organization_id) == Role.OWNER
 
 
+def invoicing_organization_ids(user: User) -> list[int]:
+    """The organizations whose invoices the user may see (can_invoice): every one for a system admin."""
+    if user.is_system_admin:
+        return list(db.session.scalars(select(Organization.id).order_by(Organization.id)))
+    return [i for i in organization_ids(user) if can_invoice(user, i)]
+
+
+def may_see_invoices(user: User) -> bool:
+    """Whether /invoices shows the user anything (the header's "Invoices" link): an owner somewhere, or a system
+    admin while any organization exists."""
+    if user.is_system_admin:
+        return db.session.scalar(select(Organization.id).limit(1)) is not None
+    return any(can_invoice(user, i) for i in organization_ids(user))
+
+
 def invitable_roles(user: User, organization_id: int) -> list[Role]:
     """The roles this user may give (by invitation or a role change): owners any, admins up to admin."""
     if user.is_system_admin or role_in(user, organization_id) == Role.OWNER:

@@ -102,6 +102,7 @@ def delete_entry(entry_id):
     try:
         entries.delete_entry(log)
     except TimeLocked as exc:
+        db.session.rollback()
         raise ApiError(409, str(exc), {"entry": str(exc)}) from None
     return "", 204
 
@@ -127,6 +128,9 @@ def start_timer():
     label_errors(fields, project, task_id, tag_ids)
     try:
         log = timers.start_timer(user, project, description.strip(), task_id=task_id, tag_ids=tag_ids)
+    except TimeLocked as exc:  # today is locked, or the running timer it would stop first is
+        db.session.rollback()
+        raise ApiError(409, str(exc)) from None
     except TimeLogError as exc:
         raise ApiError(422, str(exc), {"project_id": str(exc)}) from None
     response = jsonify(timer=representations.time_entry(log))
@@ -138,6 +142,7 @@ def start_timer():
 def stop_timer():
     try:
         stopped = timers.stop_timer(api_user())
-    except TimeLogError as exc:
+    except TimeLogError as exc:  # no timer running, or its time is locked (the detail names the lock)
+        db.session.rollback()
         raise ApiError(409, str(exc)) from None
     return jsonify(timer=None, stopped=representations.time_entry(stopped.log), kept=stopped.kept)

@@ -107,8 +107,8 @@ ERRORS = {
     "401": "No token, or an unknown, revoked or expired one (with WWW-Authenticate: Bearer).",
     "403": "The token's scope or the caller's role does not allow this.",
     "404": "No such record, or one the caller may not see.",
-    "409": "The record is not in a state that allows this (time in an approved week or before the organization's "
-           "lock date: `detail` names the lock).",
+    "409": "The record is not in a state that allows this (locked time: in an approved week, before the "
+           "organization's lock date, or on a sent or paid invoice; `detail` names the lock).",
     "422": "Field errors (`errors`).",
     "429": "Too many requests with this token (Retry-After says when to try again).",
     "500": "An error on our side, logged (a problem document all the same, never a traceback).",
@@ -212,7 +212,8 @@ PATHS = {
     "/timer": {"get": _op("getTimer", "The caller's running timer, or null", ("200", "The timer", _ref("Timer")),
                           tag="Timer")},
     "/timer/start": {"post": _op("startTimer", "Start a timer (a running one stops first)",
-                                 ("201", "Started", _ref("Timer")), (*W, "404"), body="TimerStart", tag="Timer")},
+                                 ("201", "Started", _ref("Timer")), (*W, "404", "409"), body="TimerStart",
+                                 tag="Timer")},
     "/timer/stop": {"post": _op("stopTimer", "Stop the running timer (one under a minute is not kept)",
                                 ("200", "Stopped", _ref("TimerStopped")),
                                 ("403", "409"), tag="Timer")},

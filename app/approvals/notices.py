@@ -1,5 +1,5 @@
-"""Who is told about a week: its deciders when it is submitted, its person when it is decided (in the app and by
-e-mail, through app/notifications). Called after the change has committed."""
+"""Who is told about a week: its deciders when it is submitted, its person when it is decided or unlocked (in the
+app and by e-mail, through app/notifications). Called after the change has committed."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -30,11 +30,29 @@ def submitted(approval: WeekApproval, person: User, label: str, hours: str) -> i
     return told
 
 
+def timesheet_link(approval: WeekApproval, person: User, label: str) -> str:
+    """The week's page: in its organization, for a person in several (each has its own weeks)."""
+    scoped = len(person.memberships) > 1
+    return f"/timesheet?week={label}" + (f"&org={approval.organization_id}" if scoped else "")
+
+
 def decided(approval: WeekApproval, person: User, decider: User, label: str) -> bool:
     """Tell the person what became of their week."""
     body = f"{decider.name} {approval.status} it" + (f": “{approval.comment}”" if approval.comment else ".")
     if approval.status == "rejected":
         body += " Edit the week and submit it again."
     return notify(person, "week_decided", f"week_decided:{approval.id}:{approval.decided_at.isoformat()}",
-                  f"Your week {label} was {approval.status}", body, link=f"/timesheet?week={label}",
+                  f"Your week {label} was {approval.status}", body, link=timesheet_link(approval, person, label),
                   data={"approval_id": approval.id}) is not None
+
+
+def unlocked(approval: WeekApproval, person: User, actor: User, label: str, reason: str, audit_id: int) -> bool:
+    """Tell the person an owner reopened their approved week, and why (once per unlock: its audit entry). Nobody is
+    told of their own unlock."""
+    if actor.id == person.id:
+        return False
+    return notify(person, "week_unlocked", f"week_unlocked:{approval.id}:{audit_id}",
+                  f"Your week {label} was unlocked by {actor.name}",
+                  f"{actor.name} unlocked your approved week {label}: “{reason}”. "
+                  "You may edit it again; submit it for approval once it is right.",
+                  link=timesheet_link(approval, person, label), data={"approval_id": approval.id}) is not None

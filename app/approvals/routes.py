@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import User
 from app.time_tracking import locks, timesheet
 from app.time_tracking.timesheet import BadWeek
+from app.web.form_filters import parse_id
 
 bp = Blueprint("approvals", __name__)
 
@@ -31,16 +32,24 @@ def index():
 @bp.post("/approvals/submit")
 @login_required
 def submit():
-    """Submit the signed-in user's week shown on /timesheet (`week`: YYYY-Www)."""
+    """Submit the signed-in user's week shown on /timesheet (`week`: YYYY-Www) in the organization it shows
+    (`organization_id`; default: their first). Each organization has its own weeks."""
     person = current_user._get_current_object()
     organization_id = locks.timesheet_organization_id(person)
     if organization_id is None:
         abort(403, "Join an organization before submitting a week.")
+    raw_organization = (request.form.get("organization_id") or "").strip()
+    if raw_organization:
+        organization_id = parse_id(raw_organization)
+        if organization_id is None:
+            abort(422, "Say in which organization to submit the week (its id).")
+        if organization_id not in timesheet.organization_ids_of(person):
+            abort(404)
     raw = (request.form.get("week") or "").strip()
     if not raw:
         abort(422, "Say which week to submit (YYYY-Www).")
     try:
-        week = timesheet.week_named(person, raw)
+        week = timesheet.week_named(person, raw, organization_id)
     except BadWeek as exc:
         abort(422, str(exc))
     try:
@@ -48,7 +57,8 @@ def submit():
     except ApprovalError as exc:
         abort(409, str(exc))
     flash(f"Week {week.label} submitted for approval.", "success")
-    return redirect(url_for("timesheet.show", week=week.label), code=303)
+    args = {"org": organization_id} if timesheet.scope_of(person, organization_id) is not None else {}
+    return redirect(url_for("timesheet.show", week=week.label, **args), code=303)
 
 
 @bp.post("/approvals/<id:approval_id>/decide")

@@ -74,8 +74,8 @@ def decide(decider: User, approval: WeekApproval, approve: bool, comment: str) -
 
 
 def unlock(actor: User, approval: WeekApproval, reason: str) -> WeekApproval:
-    """Open an approved week again (its person may then edit it and must submit it again), with a reason; audited.
-    The caller has checked policies.can_unlock_week."""
+    """Open an approved week again (its person may then edit it and must submit it again), with a reason; audited,
+    and the person is told who unlocked it and why. The caller has checked policies.can_unlock_week."""
     reason = (reason or "").strip()
     if approval.status != ApprovalStatus.APPROVED:
         raise ApprovalError(f"This week is {approval.status}: only an approved week is locked.")
@@ -86,10 +86,11 @@ def unlock(actor: User, approval: WeekApproval, reason: str) -> WeekApproval:
     person = db.session.get(User, approval.user_id)
     label = week_label(approval)
     approval.unlock()
-    audit.record("week.unlock", organization=approval.organization_id, actor=actor,
-                 target=f"{person.email} {label}",
-                 details={"approval_id": approval.id, "user_id": person.id, "week": label, "reason": reason})
+    entry = audit.record("week.unlock", organization=approval.organization_id, actor=actor,
+                         target=f"{person.email} {label}",
+                         details={"approval_id": approval.id, "user_id": person.id, "week": label, "reason": reason})
     db.session.commit()
+    notices.unlocked(approval, person, actor, label, reason, entry.id)
     return approval
 
 

@@ -1,8 +1,8 @@
-"""An invoice as a PDF (issue 21 C), with fpdf2: the organization, the client, the number and dates, the lines
-(columns in shares of the page's width, so they always fit; a description too long for its cell wraps), subtotal,
-tax and total, the notes, and "Page n of N" on every page. Billing imports no reports module (reports use
-billing), so the font choice is made here as in the report writer: DejaVu when the system has it, else Helvetica
-with text reduced to Latin-1."""
+"""An invoice as a PDF (issue 21 C), with fpdf2: the organization (its billing details as the sender) and the client
+(the recipient), the number and dates, the lines (columns in shares of the page's width, so they always fit; a
+description too long for its cell wraps), subtotal, tax and total, the notes, and "Page n of N" on every page.
+Billing imports no reports module (reports use billing), so the font choice is made here as in the report writer:
+DejaVu when the system has it, else Helvetica with text reduced to Latin-1."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from app.models import Invoice
+from app.models import Invoice, Organization
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # (header, share of the page width, align)
@@ -35,6 +35,26 @@ def _font(pdf: FPDF) -> tuple[str, bool]:
     return "helvetica", False
 
 
+def _parties(pdf: FPDF, font: str, t, organization: Organization, client_name: str) -> None:
+    """The sender (the organization's billing details) on the left, the recipient (the client) on the right."""
+    sender = [*organization.billing_address_lines]
+    if organization.tax_id:
+        sender.append(f"Tax/VAT id: {organization.tax_id}")
+    if organization.billing_email:
+        sender.append(organization.billing_email)
+    half, top, height = pdf.epw / 2, pdf.get_y() + 2, 5
+    bottom = top
+    for x, title, lines in ((pdf.l_margin, "From", sender), (pdf.l_margin + half, "To", [client_name])):
+        pdf.set_xy(x, top)
+        pdf.set_font(font, "B", 10)
+        pdf.cell(half, height, t(title), new_x="LEFT", new_y="NEXT")
+        pdf.set_font(font, "", 10)
+        for text in lines:
+            pdf.multi_cell(half - 4, height, t(text), new_x="LEFT", new_y="NEXT")
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom + 3)
+
+
 def render(invoice: Invoice) -> bytes:
     pdf = _Pdf(format="A4")
     pdf.set_auto_page_break(True, margin=18)
@@ -51,10 +71,10 @@ def render(invoice: Invoice) -> bytes:
     pdf.add_page()
     organization, currency = invoice.organization, invoice.currency
     line(organization.name, 16, "B")
+    _parties(pdf, font, t, organization, invoice.client.name)
     line(f"Amounts in {currency}")
     pdf.ln(4)
     line(f"Invoice {invoice.number or '(draft)'}", 13, "B")
-    line(f"To: {invoice.client.name}")
     line(f"Period: {invoice.period_from.isoformat()} to {invoice.period_to.isoformat()}")
     if invoice.issued_on:
         line(f"Issued: {invoice.issued_on.isoformat()}")

@@ -14,16 +14,13 @@ from app.billing import invoices
 from app.billing.forms import InvoiceDraftForm, InvoiceForm, InvoiceLineForm
 from app.billing.routes import bp
 from app.extensions import db
-from app.models import Client, Invoice, InvoiceError, InvoiceGrouping, InvoiceLine, Organization
+from app.models import Client, Invoice, InvoiceError, InvoiceGrouping, InvoiceLine
 from app.web.views import commit_and_redirect
 
 
 def _organization_ids() -> list[int]:
     """The organizations whose invoices the user may see; none: 403."""
-    if current_user.is_system_admin:
-        ids = list(db.session.scalars(select(Organization.id)))
-    else:
-        ids = [i for i in policies.organization_ids(current_user) if policies.can_invoice(current_user, i)]
+    ids = policies.invoicing_organization_ids(current_user)
     if not ids:
         abort(403, "Only an organization's owners see its invoices.")
     return ids

@@ -20,6 +20,12 @@ from app.web.views import commit_and_redirect
 bp = Blueprint("billing", __name__)
 
 
+@bp.app_template_global()
+def may_see_invoices() -> bool:
+    """The header's "Invoices" link: shown to whoever /invoices shows something (policies.may_see_invoices)."""
+    return current_user.is_authenticated and policies.may_see_invoices(current_user)
+
+
 def _people(organization_id: int) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)

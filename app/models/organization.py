@@ -42,6 +42,14 @@ class Organization(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Owners' lock date (issue 21 B): no time before this day changes (app/time_tracking/locks.py); None: no lock.
     lock_date: Mapped[date | None] = mapped_column(Date)
+    # Billing details (issue 21): the sender on its invoices (page and PDF); each optional.
+    billing_address: Mapped[str | None] = mapped_column(Text)  # address lines, one per line
+    tax_id: Mapped[str | None] = mapped_column(String(50))  # tax or VAT id
+    billing_email: Mapped[str | None] = mapped_column(String(254))  # contact e-mail for invoices
+
+    @property
+    def billing_address_lines(self) -> list[str]:
+        return [line for line in (self.billing_address or "").splitlines() if line.strip()]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
     teams: Mapped[list["Team"]] = relationship(back_populates="organization", order_by="Team.name")  # noqa: F821

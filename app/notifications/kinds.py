@@ -31,6 +31,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("weekly_summary", "Weekly summary of your hours (Monday 08:00)", Channel.EMAIL, digestible=False),
     Kind("week_submitted", "A week submitted for your approval", Channel.BOTH),
     Kind("week_decided", "Your week approved or rejected", Channel.BOTH),
+    Kind("week_unlocked", "Your approved week unlocked by an owner (with the reason)", Channel.BOTH),
     Kind("webhook_disabled", "A webhook of an organization you own switched off after failing deliveries",
          Channel.BOTH, digestible=False),
     Kind("operator_alert", "Operator alerts (failing jobs, queues, workers, schedule)", Channel.BOTH,

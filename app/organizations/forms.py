@@ -4,13 +4,31 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.models import Role
 from app.organizations.currencies import CURRENCIES
 from app.web.form_filters import EmailAddress, int_or_none, password_field, strip
+
+MAX_ADDRESS, MAX_ADDRESS_LINES = 500, 6
+
+
+def address_lines(value):
+    """The address's lines, each stripped, the empty ones dropped, joined by newlines."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(line.strip() for line in value.splitlines() if line.strip())
 
 
 class OrganizationForm(FlaskForm):
@@ -29,6 +47,16 @@ class OrganizationSettingsForm(OrganizationForm):
                             validators=[Optional(), Length(max=64)])
     lock_date = DateField("Lock date: nothing before this day changes (empty: no lock)", validators=[Optional()],
                           render_kw={"type": "date"})
+    # billing details: the sender on the organization's invoices (page and PDF)
+    billing_address = TextAreaField("Billing address (one line each, as on an envelope)", filters=[address_lines],
+                                    validators=[Optional(), Length(max=MAX_ADDRESS)])
+    tax_id = StringField("Tax or VAT id", filters=[strip], validators=[Optional(), Length(max=50)])
+    billing_email = EmailField("Contact e-mail on invoices", filters=[strip],
+                               validators=[Optional(), Length(max=254), EmailAddress()])
+
+    def validate_billing_address(self, field):
+        if field.data and len(field.data.splitlines()) > MAX_ADDRESS_LINES:
+            raise ValidationError(f"Keep the address to {MAX_ADDRESS_LINES} lines.")
 
     def validate_currency(self, field):
         if field.data not in CURRENCIES:

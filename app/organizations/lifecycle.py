@@ -54,22 +54,29 @@ def create(actor: User, name: str) -> Organization:
     return organization
 
 
+BILLING_DETAILS = ("billing_address", "tax_id", "billing_email")
+
+
 def update_settings(actor: User, organization: Organization, name: str, currency: str, week_start: int,
                     require_two_factor: bool | None = None, time_zone: str | None = None,
-                    lock_date: date | None | object = KEEP) -> bool:
+                    lock_date: date | None | object = KEEP, billing: dict[str, str | None] | None = None) -> bool:
     """False when nothing changed (nothing recorded). `require_two_factor` or `time_zone` None leaves it as it is;
-    `lock_date` KEEP leaves it, None removes it (issue 21 B: no time before it changes)."""
+    `lock_date` KEEP leaves it, None removes it (issue 21 B: no time before it changes). `billing` sets the billing
+    details it names (BILLING_DETAILS; empty or None removes one); None leaves them all."""
     if lock_date is KEEP:
         lock_date = organization.lock_date
+    details = {key: getattr(organization, key) for key in BILLING_DETAILS}
+    details.update({key: (value or None) for key, value in (billing or {}).items() if key in BILLING_DETAILS})
     if require_two_factor is None:
         require_two_factor = organization.require_two_factor
     time_zone = time_zone or organization.time_zone or "UTC"
     before = {"name": organization.name, "currency": organization.currency, "week_start": organization.week_start,
               "require_two_factor": bool(organization.require_two_factor), "time_zone": organization.time_zone,
-              "lock_date": organization.lock_date.isoformat() if organization.lock_date else None}
+              "lock_date": organization.lock_date.isoformat() if organization.lock_date else None,
+              **{key: getattr(organization, key) for key in BILLING_DETAILS}}
     after = {"name": name, "currency": currency, "week_start": week_start,
              "require_two_factor": bool(require_two_factor), "time_zone": time_zone,
-             "lock_date": lock_date.isoformat() if lock_date else None}
+             "lock_date": lock_date.isoformat() if lock_date else None, **details}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:
         return False
@@ -77,6 +84,8 @@ def update_settings(actor: User, organization: Organization, name: str, currency
     organization.require_two_factor = bool(require_two_factor)
     organization.time_zone = time_zone
     organization.lock_date = lock_date
+    for key, value in details.items():
+        setattr(organization, key, value)
     audit.record("organization.update", organization=organization, actor=actor, target=name, details=changes)
     db.session.commit()
     return True

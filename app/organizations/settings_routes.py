@@ -42,7 +42,8 @@ def settings(org_id):
         else:
             if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data,
                                        form.require_two_factor.data, form.time_zone.data or None,
-                                       lock_date=form.lock_date.data):
+                                       lock_date=form.lock_date.data,
+                                       billing={key: getattr(form, key).data for key in service.BILLING_DETAILS}):
                 flash("Organization settings saved.", "success")
             else:
                 flash("Nothing changed: the settings were already these.", "info")

@@ -39,7 +39,8 @@ class TimeLocked(TimeLogError):
 
 
 def timesheet_organization_id(person: User) -> int | None:
-    """The organization whose weeks the person's timesheet shows (the one timesheet.week_start_of reads)."""
+    """The organization whose weeks the person's timesheet shows by default (their first; `?org=` picks another,
+    each organization having its own weeks)."""
     organization_ids = sorted(m.organization_id for m in person.memberships)
     return organization_ids[0] if organization_ids else None
 
@@ -81,16 +82,33 @@ class Locks:
 
     def problem(self, user_id: int, days: Iterable[date]) -> str | None:
         """Why these days of this person cannot change, or None."""
-        lock_date = self.organization.lock_date
         for day in sorted(set(days)):
-            if lock_date is not None and day < lock_date:
-                return (f"{day:%a %d %b %Y} is locked: {self.organization.name} changes nothing before "
-                        f"{lock_date:%d %b %Y} (its lock date).")
-            first = _first_day(day, self.organization.week_start)
-            if (user_id, first) in self.approved:
-                return (f"Week {_week_label(first, self.organization.week_start)} is approved and locked: "
-                        "an owner can unlock it.")
+            lock = self.day_lock(user_id, day)
+            if lock is not None:
+                return lock.reason
         return None
+
+    def day_lock(self, user_id: int, day: date) -> DayLock | None:
+        """What locks this day of this person, or None."""
+        lock_date = self.organization.lock_date
+        if lock_date is not None and day < lock_date:
+            return DayLock(LOCK_DATE, f"{day:%a %d %b %Y} is locked: {self.organization.name} changes nothing "
+                                      f"before {lock_date:%d %b %Y} (its lock date).")
+        first = _first_day(day, self.organization.week_start)
+        if (user_id, first) in self.approved:
+            return DayLock(APPROVED, f"Week {_week_label(first, self.organization.week_start)} is approved and "
+                                     "locked: an owner can unlock it.")
+        return None
+
+
+APPROVED, LOCK_DATE, INVOICED = "approved", "lock_date", "invoiced"
+
+
+@dataclass(frozen=True)
+class DayLock:
+    """Why a day (or an entry) cannot change: its kind (APPROVED, LOCK_DATE, INVOICED) and the guard's message."""
+    kind: str
+    reason: str
 
 
 def locks_of(organization_id: int, user_ids: Iterable[int] | None = None) -> Locks:
@@ -105,14 +123,41 @@ def locks_of(organization_id: int, user_ids: Iterable[int] | None = None) -> Loc
 def invoiced_problem(log_id: int) -> str | None:
     """Why an entry on a sent or paid invoice cannot change (issue 21 C), or None (on no invoice, a draft or a
     void one: voiding releases it)."""
-    row = db.session.execute(
-        select(Invoice.number, Invoice.status).join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+    return invoiced_problems([log_id]).get(log_id)
+
+
+def invoiced_problems(log_ids: Iterable[int]) -> dict[int, str]:
+    """invoiced_problem() for many entries in one query: {entry id: why}, for those on a sent or paid invoice."""
+    log_ids = list(log_ids)
+    if not log_ids:
+        return {}
+    rows = db.session.execute(
+        select(invoice_entries.c.time_log_id, Invoice.number, Invoice.status)
+        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
         .join(invoice_entries, invoice_entries.c.line_id == InvoiceLine.id)
-        .where(invoice_entries.c.time_log_id == log_id,
-               Invoice.status.in_([InvoiceStatus.SENT.value, InvoiceStatus.PAID.value])).limit(1)).first()
-    if row is None:
-        return None
-    return f"This entry is on invoice {row.number}, {row.status}: an owner must void the invoice to change it."
+        .where(invoice_entries.c.time_log_id.in_(log_ids),
+               Invoice.status.in_([InvoiceStatus.SENT.value, InvoiceStatus.PAID.value]))
+        .order_by(invoice_entries.c.time_log_id, Invoice.id))
+    problems: dict[int, str] = {}
+    for log_id, number, status in rows:
+        problems.setdefault(log_id, f"This entry is on invoice {number}, {status}: an owner must void the invoice "
+                                    "to change it.")
+    return problems
+
+
+def locked_days(person: User, organization_ids: Iterable[int], days: Iterable[date]) -> dict[tuple[int, date],
+                                                                                            DayLock]:
+    """What locks each of these local days of the person, per organization (what the timesheet shows read-only
+    before anyone types): {(organization id, day): DayLock}, for the locked ones. A query or two per organization."""
+    days = list(days)
+    found: dict[tuple[int, date], DayLock] = {}
+    for organization_id in sorted(set(organization_ids)):
+        book = locks_of(organization_id, [person.id])
+        for day in days:
+            lock = book.day_lock(person.id, day)
+            if lock is not None:
+                found[(organization_id, day)] = lock
+    return found
 
 
 def check_unlocked(person: User, organization_id: int, days: Iterable[date], log_id: int | None = None) -> None:

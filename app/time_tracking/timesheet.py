@@ -24,7 +24,8 @@ from sqlalchemy import select
 from app import policies
 from app.extensions import db
 from app.models import Organization, Project, Task, TimeLog, TimeLogError, User
-from app.time_tracking import entries, labels
+from app.time_tracking import entries, labels, locks
+from app.time_tracking.locks import DayLock
 from app.timezones import NonexistentTimeError, start_of_day, to_local, to_utc, utcnow
 
 OWNED_DESCRIPTION = "Timesheet"
@@ -49,12 +50,26 @@ class CellError(ValueError):
 
 
 # -- weeks ----------------------------------------------------------------------------------------------
-def week_start_of(person: User) -> int:
-    """The first day of the person's weeks (0 Monday, 6 Sunday): their first organization's setting."""
-    organization_ids = sorted(m.organization_id for m in person.memberships)
-    if not organization_ids:
-        return 0
-    return db.session.get(Organization, organization_ids[0]).week_start
+def organization_ids_of(person: User) -> list[int]:
+    """The person's organizations, in the order the timesheet offers them (the first is its default)."""
+    return sorted(m.organization_id for m in person.memberships)
+
+
+def scope_of(person: User, organization_id: int | None) -> int | None:
+    """The organization a timesheet of the person is limited to: the one shown when they belong to several (each
+    has its own weeks, approvals and locks), None (everything) when they belong to one or none."""
+    return organization_id if len(person.memberships) > 1 else None
+
+
+def week_start_of(person: User, organization_id: int | None = None) -> int:
+    """The first day of the person's weeks (0 Monday, 6 Sunday) in the organization (default: their first)."""
+    if organization_id is None:
+        organization_ids = organization_ids_of(person)
+        if not organization_ids:
+            return 0
+        organization_id = organization_ids[0]
+    organization = db.session.get(Organization, organization_id)
+    return organization.week_start if organization is not None else 0
 
 
 def first_day(day: date, week_start: int) -> date:
@@ -113,21 +128,22 @@ class Week:
         return self.first + timedelta(days=6)
 
 
-def this_week(person: User) -> Week:
-    week_start = week_start_of(person)
+def this_week(person: User, organization_id: int | None = None) -> Week:
+    week_start = week_start_of(person, organization_id)
     return Week(first_day(to_local(utcnow(), person.zone).date(), week_start), week_start)
 
 
-def week_named(person: User, raw: str | None) -> Week:
-    """The week `raw` names for this person (their organization's week start); this week when empty."""
+def week_named(person: User, raw: str | None, organization_id: int | None = None) -> Week:
+    """The week `raw` names for this person (the organization's week start, default their first's); this week when
+    empty."""
     if raw is None or not raw.strip():
-        return this_week(person)
-    week_start = week_start_of(person)
+        return this_week(person, organization_id)
+    week_start = week_start_of(person, organization_id)
     return Week(parse_week(raw, week_start), week_start)
 
 
-def week_of(person: User, day: date) -> Week:
-    week_start = week_start_of(person)
+def week_of(person: User, day: date, organization_id: int | None = None) -> Week:
+    week_start = week_start_of(person, organization_id)
     return Week(first_day(day, week_start), week_start)
 
 
@@ -212,6 +228,45 @@ class Grid:
     week: Week
     rows: list[Row]
     cells: dict[tuple[int, int | None, date], Cell]
+    organization_id: int | None = None  # limited to one organization's time (scope_of), or None: all of it
+    # locked time, known before anyone types (the server refuses the writes all the same: locks.check_unlocked)
+    locked: dict[tuple[int, date], DayLock] = field(default_factory=dict)  # (organization id, day)
+    invoiced: dict[int, str] = field(default_factory=dict)  # entry id: why (on a sent or paid invoice)
+
+    def lock(self, row: Row, day: date) -> DayLock | None:
+        """Why this cell is read-only: its day locked in the row's organization, or an entry of it invoiced."""
+        for log in self.cell(row, day).logs:
+            if log.id in self.invoiced:
+                return DayLock(locks.INVOICED, self.invoiced[log.id])
+        return self.locked.get((row.project.organization_id, day))
+
+    def notes(self) -> list[str]:
+        """What the week's header says about locked time in it (one line per lock)."""
+        notes = list(dict.fromkeys(lock.reason for lock in self.locked.values() if lock.kind == locks.APPROVED))
+        by_organization: dict[int, list[date]] = {}
+        for (organization_id, day), lock in self.locked.items():
+            if lock.kind == locks.LOCK_DATE:
+                by_organization.setdefault(organization_id, []).append(day)
+        for organization_id, days in sorted(by_organization.items()):
+            organization = db.session.get(Organization, organization_id)
+            if len(days) == 7:
+                which = "The whole week is"
+            elif len(days) == 1:
+                which = "1 day of this week is"
+            else:
+                which = f"{len(days)} days of this week are"
+            notes.append(f"{which} locked: {organization.name} changes nothing before "
+                         f"{organization.lock_date:%d %b %Y} (its lock date).")
+        shown = {log.id for cell in self.cells.values() for log in cell.logs}
+        invoiced = len(shown & set(self.invoiced))
+        if invoiced:
+            notes.append(f"{invoiced} entr{'y' if invoiced == 1 else 'ies'} of this week "
+                         f"{'is' if invoiced == 1 else 'are'} on a sent or paid invoice and locked.")
+        return notes
+
+    def fully_locked(self, organization_id: int) -> bool:
+        """Every day of the week is locked in this organization: nothing to offer writing into there."""
+        return all((organization_id, day) in self.locked for day in self.week.days)
 
     @property
     def projects(self) -> list[Project]:
@@ -248,10 +303,13 @@ def _bounds(person: User, first: date, days: int) -> tuple[datetime, datetime]:
 _ANY = object()
 
 
-def week_logs(person: User, first: date, days: int = 7, project_id: int | None = None, task_id=_ANY) -> list[TimeLog]:
+def week_logs(person: User, first: date, days: int = 7, project_id: int | None = None, task_id=_ANY,
+              organization_id: int | None = None) -> list[TimeLog]:
     start, end = _bounds(person, first, days)
     query = select(TimeLog).where(TimeLog.user_id == person.id, TimeLog.start_time >= start,
                                   TimeLog.start_time < end)
+    if organization_id is not None:
+        query = query.where(TimeLog.organization_id == organization_id)
     if project_id is not None:
         query = query.where(TimeLog.project_id == project_id)
     if task_id is not _ANY:
@@ -276,31 +334,43 @@ def _key(project_id: int, task_id: int | None) -> str:
     return f"{project_id}" + (f"t{task_id}" if task_id else "")
 
 
-def week_row_keys(person: User, week: Week) -> list[str]:
-    """The rows the person logged time on during the week ("12", "12t5"), in order of first use."""
-    return list(dict.fromkeys(_key(log.project_id, log.task_id) for log in week_logs(person, week.first)))
+def week_row_keys(person: User, week: Week, organization_id: int | None = None) -> list[str]:
+    """The rows the person logged time on during the week ("12", "12t5"), in order of first use (in one
+    organization, when given)."""
+    return list(dict.fromkeys(_key(log.project_id, log.task_id)
+                              for log in week_logs(person, week.first, organization_id=organization_id)))
 
 
-def grid(person: User, week: Week, extra_rows: list[tuple[int, int | None]] = ()) -> Grid:
-    """The person's week: a row per project (and task) they logged on, plus the extra rows asked for."""
-    logs = week_logs(person, week.first)
+def grid(person: User, week: Week, extra_rows: list[tuple[int, int | None]] = (),
+         organization_id: int | None = None) -> Grid:
+    """The person's week: a row per project (and task) they logged on, plus the extra rows asked for; only the
+    organization's projects when one is given (scope_of)."""
+    logs = week_logs(person, week.first, organization_id=organization_id)
     keys = {(log.project_id, log.task_id) for log in logs} | set(extra_rows)
     project_ids = {p for p, _ in keys}
-    projects = {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_(project_ids)))} \
-        if project_ids else {}
+    query = select(Project).where(Project.id.in_(project_ids))
+    if organization_id is not None:
+        query = query.where(Project.organization_id == organization_id)
+    projects = {p.id: p for p in db.session.scalars(query)} if project_ids else {}
     task_ids = {t for _, t in keys if t}
     tasks = {t.id: t for t in db.session.scalars(select(Task).where(Task.id.in_(task_ids)))} if task_ids else {}
     rows = [Row(projects[p], tasks.get(t)) for p, t in keys
             if p in projects and (t is None or (t in tasks and tasks[t].project_id == p))]
     rows.sort(key=lambda r: (r.project.name.lower(), r.project.id, r.task is not None,
                              r.task.name.lower() if r.task else ""))
-    return Grid(person, week, rows, _cells(person, logs))
+    organization_ids = {organization_id} if organization_id is not None else \
+        {p.organization_id for p in projects.values()} | set(organization_ids_of(person))
+    return Grid(person, week, rows, _cells(person, logs), organization_id,
+                locks.locked_days(person, organization_ids, week.days), locks.invoiced_problems(log.id for log in logs))
 
 
-def addable_rows(person: User, shown: list[Row]) -> list[tuple[str, str]]:
-    """Rows that may be added: the person's loggable projects, and their tasks, not in the grid yet (key, label)."""
+def addable_rows(person: User, shown: list[Row], grid: Grid | None = None) -> list[tuple[str, str]]:
+    """Rows that may be added: the person's loggable projects, and their tasks, not in the grid yet (key, label);
+    none of a project whose organization locks the whole week shown, nor of another organization than the grid's."""
     present = {row.key for row in shown}
-    projects = entries.loggable_projects(person)
+    projects = [p for p in entries.loggable_projects(person)
+                if grid is None or (not grid.fully_locked(p.organization_id)
+                                    and grid.organization_id in (None, p.organization_id))]
     tasks: dict[int, list[Task]] = {}
     for task in labels.tasks_of(p.id for p in projects):
         tasks.setdefault(task.project_id, []).append(task)
@@ -310,6 +380,16 @@ def addable_rows(person: User, shown: list[Row]) -> list[tuple[str, str]]:
             if row.key not in present:
                 options.append((row.key, row.label))
     return options
+
+
+def unlocked_keys(grid: Grid, keys: list[str]) -> list[str]:
+    """These row keys, less those of projects whose organization locks the whole week shown (not offered)."""
+    pairs = [parse_row_key(key) for key in keys]
+    project_ids = {pair[0] for pair in pairs if pair}
+    organization_of = dict(db.session.execute(select(Project.id, Project.organization_id).where(
+        Project.id.in_(project_ids))).all()) if project_ids else {}
+    return [key for key, pair in zip(keys, pairs, strict=True)
+            if pair and pair[0] in organization_of and not grid.fully_locked(organization_of[pair[0]])]
 
 
 # -- typing into a cell ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import policies
 from app.extensions import db
 from app.live.topics import TimesheetTopic
-from app.models import Project, Task, TimeLogError, User
+from app.models import Organization, Project, Task, TimeLogError, User
 from app.time_tracking import entries, locks, timers, timesheet
 from app.time_tracking.timesheet import BadWeek, CellError, Grid, Row, Week
 from app.timezones import utcnow
@@ -36,6 +36,29 @@ def _person(raw: str | None) -> User:
     if not policies.can_view_time_of(current_user, person):
         abort(404)
     return person
+
+
+def _organization_ids(person: User) -> list[int]:
+    """The person's organizations the viewer may pick on their timesheet: those they share (all for themselves or a
+    system admin)."""
+    ids = timesheet.organization_ids_of(person)
+    if person.id != current_user.id and not current_user.is_system_admin:
+        shared = set(policies.organization_ids(current_user))
+        ids = [i for i in ids if i in shared] or ids
+    return ids
+
+
+def _organization_id(person: User, raw: str | None) -> int | None:
+    """Which of the person's organizations the timesheet shows (`?org=<id>`; default: the first the viewer shares
+    with them). Each organization has its own weeks, approvals and locks. One they do not share: 404."""
+    ids = _organization_ids(person)
+    raw = (raw or "").strip()
+    if not raw:
+        return ids[0] if ids else None
+    chosen = parse_id(raw)
+    if chosen not in ids:
+        abort(404)
+    return chosen
 
 
 def _extra_rows(person: User, raw_values: list[str]) -> list[str]:
@@ -68,10 +91,12 @@ def _task(project: Project, raw: str | None) -> Task | None:
     return task
 
 
-def _week_args(person: User, week: Week, rows: list[str] = ()) -> dict:
+def _week_args(person: User, week: Week, rows: list[str] = (), organization_id: int | None = None) -> dict:
     args = {"week": week.label}
     if person.id != current_user.id:
         args["user"] = person.id
+    if timesheet.scope_of(person, organization_id) is not None:
+        args["org"] = organization_id
     if rows:
         args["rows"] = ",".join(rows)
     return args
@@ -85,26 +110,33 @@ def _editable(grid: Grid) -> dict[int, bool]:
 @login_required
 def show():
     person = _person(request.args.get("user"))
+    organization_id = _organization_id(person, request.args.get("org"))
+    scope = timesheet.scope_of(person, organization_id)
     try:
-        week = timesheet.week_named(person, request.args.get("week"))
+        week = timesheet.week_named(person, request.args.get("week"), organization_id)
     except BadWeek as exc:
         abort(400, str(exc))
     rows = _extra_rows(person, request.args.getlist("rows") + request.args.getlist("add"))
-    grid = timesheet.grid(person, week, _row_pairs(rows))
+    grid = timesheet.grid(person, week, _row_pairs(rows), scope)
     shown = {row.key for row in grid.rows}
-    last_week = _extra_rows(person, timesheet.week_row_keys(person, week.previous))
+    last_week = timesheet.unlocked_keys(grid, _extra_rows(person, timesheet.week_row_keys(person, week.previous,
+                                                                                           scope)))
     copy_rows = list(dict.fromkeys([*rows, *last_week]))
-    approval = locks.week_approval(locks.timesheet_organization_id(person), person.id, week.first)
+    approval = locks.week_approval(organization_id, person.id, week.first)
     people = list(db.session.scalars(policies.people_scope(current_user).order_by(User.name, User.id).limit(500)))
+    pickable = _organization_ids(person)
+    organizations = [db.session.get(Organization, i) for i in pickable] if len(pickable) > 1 else []
+    this_week = timesheet.this_week(person, organization_id)
     return render_template(
         "timesheet/show.html", grid=grid, week=week, person=person, rows=rows, editable=_editable(grid),
-        addable=timesheet.addable_rows(person, grid.rows), people=people,
-        today=timesheet.this_week(person).first, this_week=timesheet.this_week(person),
-        args=_week_args(person, week, rows), week_args=lambda w, r=(): _week_args(person, w, r),
+        addable=timesheet.addable_rows(person, grid.rows, grid), people=people,
+        today=this_week.first, this_week=this_week, organization_id=organization_id, organizations=organizations,
+        args=_week_args(person, week, rows, organization_id),
+        week_args=lambda w, r=(): _week_args(person, w, r, organization_id),
         copy_rows=copy_rows if set(last_week) - shown else None, now=utcnow(),
         stream_topics=[TimesheetTopic(person.id)], timesheet_description=timesheet.OWNED_DESCRIPTION,
         approval=approval, week_status=locks.week_status(approval),
-        may_submit=person.id == current_user.id and locks.timesheet_organization_id(person) is not None,
+        may_submit=person.id == current_user.id and organization_id is not None,
         may_unlock=approval is not None and policies.can_unlock_week(current_user, approval),
     )
 
@@ -116,7 +148,7 @@ def _wants_stream() -> bool:
 def _cell_streams(grid: Grid, row: Row, day: date, error: str | None = None, typed: str | None = None) -> str:
     """The cell, its row's and day's totals and the week's, as Turbo Streams (rendered for this viewer)."""
     context = {"grid": grid, "editable": _editable(grid), "row": row, "project": row.project, "day": day,
-               "now": utcnow(), "args": _week_args(grid.person, grid.week)}
+               "now": utcnow(), "args": _week_args(grid.person, grid.week, organization_id=grid.organization_id)}
     parts = [
         ("timesheet/_cell.html", f"ts-cell-{row.key}-{day.isoformat()}", {"error": error, "typed": typed}),
         ("timesheet/_row_total.html", f"ts-row-{row.key}-total", {}),
@@ -151,16 +183,18 @@ def cell():
         change = timesheet.set_cell(current_user, person, project, day, timesheet.parse_hours(typed), task)
     except CellError as exc:
         error = str(exc)
-    week = timesheet.week_of(person, day)
+    week = timesheet.week_of(person, day, project.organization_id)  # the cell's organization's week
     if _wants_stream():
-        grid = timesheet.grid(person, week, [(project.id, row.task_id)])
+        grid = timesheet.grid(person, week, [(project.id, row.task_id)],
+                              timesheet.scope_of(person, project.organization_id))
         body = _cell_streams(grid, row, day, error, typed[:40] if error else None)
         return body, (422 if error else 200), {"Content-Type": f"{TURBO_STREAM}; charset=utf-8"}
     if error:
         abort(422, error)
     if change.action != "unchanged":
         flash(f"{row.label} on {day:%a %d %b}: {timesheet.format_hours(change.minutes) or '0:00'}.", "success")
-    return redirect(url_for("timesheet.show", **_week_args(person, week, [row.key])), code=303)
+    return redirect(url_for("timesheet.show", **_week_args(person, week, [row.key], project.organization_id)),
+                    code=303)
 
 
 @bp.post("/timesheet/continue")
@@ -180,7 +214,8 @@ def continue_row():
         abort(422, str(exc))
     flash(f"Timer started on {Row(project, task).label}.", "success")
     try:
-        week = timesheet.week_named(current_user, request.form.get("week"))
+        week = timesheet.week_named(current_user, request.form.get("week"), project.organization_id)
     except BadWeek:
-        week = timesheet.this_week(current_user)
-    return redirect(url_for("timesheet.show", week=week.label), code=303)
+        week = timesheet.this_week(current_user, project.organization_id)
+    return redirect(url_for("timesheet.show", **_week_args(current_user, week, (), project.organization_id)),
+                    code=303)

@@ -1,6 +1,6 @@
 """In Chromium: a week's approval and lock (issue 21 B), walked by the three people involved: the member submits
-the week, their manager approves it with a comment, the member sees it approved and a cell edit refused saying
-why, an owner unlocks it with a reason, and the member's edit then goes through."""
+the week, their manager approves it with a comment, the member sees it approved and its cells read-only with a
+lock saying why, an owner unlocks it with a reason, and the member's edit then goes through."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,6 +30,7 @@ def test_submit_approve_refused_edit_unlock_and_edit(live_server, factory, brows
     sign_in(mia, live_server, member.email)
     mia.goto(f"{live_server}/timesheet?week={WEEK}")
     expect(mia.get_by_test_id("week-status")).to_have_text("open")
+    expect(mia.get_by_test_id("nav-invoices")).to_have_count(0)  # a member sees no invoices
     mia.get_by_test_id("submit-week").click()
     expect(mia.locator(".flash-success")).to_have_text("Week 2026-W10 submitted for approval.")
     expect(mia.get_by_test_id("week-status")).to_have_text("submitted")
@@ -51,10 +52,13 @@ def test_submit_approve_refused_edit_unlock_and_edit(live_server, factory, brows
     mia.goto(f"{live_server}/timesheet?week={WEEK}")
     expect(mia.get_by_test_id("week-status")).to_have_text("approved")
     expect(mia.get_by_test_id("week-comment")).to_contain_text("Billed to the client in March")
-    mia.locator(cell).fill("2")
-    mia.locator(cell).press("Tab")
-    expect(mia.get_by_test_id("cell-error")).to_have_text(
+    locked = mia.locator(f"#ts-cell-{website.id}-2026-03-04")  # read-only before anyone types, saying why
+    expect(locked.locator("input")).to_have_count(0)
+    expect(locked).to_have_attribute("title", "Week 2026-W10 is approved and locked: an owner can unlock it.")
+    expect(locked.get_by_test_id("cell-locked")).to_be_visible()
+    expect(mia.get_by_test_id("week-locked")).to_have_text(
         "Week 2026-W10 is approved and locked: an owner can unlock it.")
+    expect(mia.get_by_test_id("add-row")).to_have_count(0)  # no row to add into a locked week
     expect(mia.get_by_test_id("week-total")).to_have_text("1:30")
     screenshot(mia, "approvals-locked-cell")
 
@@ -62,6 +66,7 @@ def test_submit_approve_refused_edit_unlock_and_edit(live_server, factory, brows
     sign_in(chief, live_server, owner.email)
     chief.goto(f"{live_server}/timesheet?week={WEEK}&user={member.id}")
     expect(chief.get_by_test_id("week-status")).to_have_text("approved")
+    expect(chief.get_by_test_id("nav-invoices")).to_be_visible()  # an owner does
     chief.get_by_test_id("unlock-reason").fill("The client asked for a correction")
     chief.get_by_test_id("unlock").click()
     expect(chief.locator(".flash-success")).to_have_text(
@@ -69,6 +74,7 @@ def test_submit_approve_refused_edit_unlock_and_edit(live_server, factory, brows
 
     mia.goto(f"{live_server}/timesheet?week={WEEK}")
     expect(mia.get_by_test_id("week-status")).to_have_text("open")
+    expect(mia.get_by_test_id("week-locked")).to_have_count(0)
     mia.locator(cell).fill("2")
     mia.locator(cell).press("Tab")
     expect(mia.get_by_test_id("week-total")).to_have_text("3:30")

@@ -1,6 +1,8 @@
-"""In Chromium: an invoice from approved billable time to paid (issue 21 C), walked by an owner: a draft for a client
+"""In Chromium: an invoice from approved billable time to paid (issue 21 C), walked by an owner: the organization's
+billing details set in its settings (a bad e-mail refused inline) show as the sender; a draft for a client
 and a period shows its lines and total, a tax rate changes the total, marking it sent gives it its number, /invoices
-shows it outstanding, and once marked paid nothing is outstanding."""
+(the header's "Invoices") shows it outstanding, and once marked paid nothing is outstanding (reached on a phone
+through the menu)."""
 from __future__ import annotations
 
 import pytest
@@ -18,6 +20,18 @@ def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
     page = browser.new_context().new_page()
     sign_in(page, live_server, w.owner.email)
 
+    page.goto(f"{live_server}/organizations/{w.org.id}/settings")  # the sender's billing details
+    page.get_by_test_id("billing-address").fill("12 Rue de la Paix\n75002 Paris")
+    page.get_by_test_id("tax-id").fill("FR12345678901")
+    page.get_by_test_id("billing-email").fill("billing at acme")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field-error")).to_contain_text("An email address must have an @-sign.")
+    expect(page.get_by_test_id("billing-address")).to_have_value("12 Rue de la Paix\n75002 Paris")  # kept
+    page.get_by_test_id("billing-email").fill("billing@acme.test")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash-success")).to_have_text("Organization settings saved.")
+    expect(page.get_by_test_id("tax-id")).to_have_value("FR12345678901")
+
     page.goto(f"{live_server}/invoices/new")
     page.get_by_test_id("invoice-client").select_option(label="Globex")
     page.get_by_test_id("invoice-from").fill("2026-03-01")
@@ -28,6 +42,9 @@ def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
     expect(page.get_by_test_id("invoice-status")).to_have_text("draft")
     expect(page.get_by_test_id("line-amount")).to_have_text(["250.00", "75.00"])
     expect(page.get_by_test_id("invoice-total")).to_have_text("325.00 EUR")
+    expect(page.get_by_test_id("invoice-sender")).to_have_text(
+        "From Acme 12 Rue de la Paix 75002 Paris Tax/VAT id: FR12345678901 billing@acme.test")
+    expect(page.get_by_test_id("invoice-recipient")).to_have_text("To Globex")
 
     page.get_by_test_id("invoice-tax-rate").fill("20")
     page.get_by_test_id("invoice-save").click()
@@ -42,7 +59,8 @@ def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
     expect(page.get_by_test_id("line-description")).to_have_count(0)  # no longer editable
     screenshot(page, "invoice-sent")
 
-    page.goto(f"{live_server}/invoices")
+    page.get_by_test_id("nav-invoices").click()  # the header's link; on a phone, inside the menu
+    expect(page).to_have_url(f"{live_server}/invoices")
     expect(page.get_by_test_id("invoice-outstanding")).to_have_text("Outstanding: 390.00 EUR")
     expect(page.get_by_test_id("invoice-row")).to_contain_text("2026-0001")
     page.get_by_role("link", name="2026-0001").click()
@@ -50,6 +68,9 @@ def test_draft_tax_send_outstanding_paid(live_server, factory, db, browser):
     expect(page.locator(".flash-success")).to_have_text("Invoice 2026-0001 marked paid.")
     expect(page.get_by_test_id("invoice-status")).to_have_text("paid")
 
-    page.goto(f"{live_server}/invoices")
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the navigation folds into the menu
+    expect(page.get_by_test_id("nav-invoices")).to_be_hidden()
+    page.get_by_test_id("menu-button").click()
+    page.get_by_test_id("nav-invoices").click()
     expect(page.get_by_test_id("invoice-outstanding")).to_have_text("Outstanding: nothing")
     expect(page.get_by_test_id("invoice-row")).to_contain_text("paid")

@@ -206,3 +206,91 @@ def test_an_owner_unlocks_an_approved_week_with_a_reason_audited_and_the_member_
     assert 'data-status="open"' in page and "Submit week for approval" in page
     assert client.post("/approvals/submit", data={"week": WEEK}).status_code == 303
     assert _approval(w.member).status == "submitted"
+
+
+def test_an_unlock_tells_the_member_who_unlocked_which_week_and_why_in_the_app_and_by_email(
+        client, db, w, run_jobs, mail_outbox):
+    from app.approvals import weeks
+
+    approval_id = weeks.decide(w.manager, weeks.submit(w.member, w.org.id, MONDAY), True, "Billed").id
+    member_id, member_email, owner_email = w.member.id, w.member.email, w.owner.email
+    owner_name = w.owner.name
+    run_jobs(["notifications"])  # the submission's and the decision's notices
+    g.pop("_login_user", None)
+    empty_outbox(mail_outbox)
+
+    login(client, SimpleNamespace(email=owner_email))
+    response = client.post(f"/approvals/{approval_id}/unlock", data={"reason": "Client asked for a fix"})
+    assert response.status_code == 303
+    (notice,) = db.session.scalars(select(Notification).where(Notification.kind == "week_unlocked"))
+    assert notice.user_id == member_id and notice.in_app and notice.link == f"/timesheet?week={WEEK}"
+    assert notice.title == f"Your week {WEEK} was unlocked by {owner_name}"
+    assert "“Client asked for a fix”" in notice.body
+    run_jobs(["notifications"])
+    g.pop("_login_user", None)
+    (message,) = outbox(mail_outbox)
+    assert message["To"] == member_email and message["Subject"] == f"Your week {WEEK} was unlocked by {owner_name}"
+    assert "Client asked for a fix" in body(message)
+    client.post("/logout")
+    login(client, SimpleNamespace(email=member_email))
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"Your week {WEEK} was unlocked by {escape(owner_name)}" in page
+    assert "Client asked for a fix" in page
+    assert "Your approved week unlocked by an owner" in client.get("/settings").get_data(as_text=True)  # its choice
+
+
+def test_a_person_in_two_organizations_has_separate_weeks_approvals_and_locks_in_each(client, db, w, factory):
+    """The member also works for Other Inc, whose weeks start on Sunday: Acme approving their week locks Acme's time
+    only; Other Inc's timesheet shows its own week (its projects, its start day), open, and submits apart."""
+    from app.approvals import weeks
+
+    other, member = w.other_org, w.member
+    other.week_start = 6
+    other.add_member(member, "member")
+    db.session.commit()
+    elsewhere = factory.project(other, name="Side project")
+    factory.time_log(member, elsewhere, start=datetime(2026, 3, 4, 14, 0), minutes=45)
+    weeks.decide(w.manager, weeks.submit(member, w.org.id, MONDAY), True, "Billed")
+    other_id, acme_id, alpha_id, side_id = other.id, w.org.id, w.alpha_project.id, elsewhere.id
+
+    login(client, member)
+    acme = client.get(f"/timesheet?week={WEEK}").get_data(as_text=True)  # the first organization, by default
+    assert 'data-testid="week-status">approved' in acme and 'data-testid="organization-picker"' in acme
+    assert f'id="ts-row-{alpha_id}"' in acme and f'id="ts-row-{side_id}"' not in acme
+    assert "Mon 02 Mar – Sun 08 Mar 2026" in acme
+    page = client.get(f"/timesheet?week={WEEK}&org={other_id}").get_data(as_text=True)
+    assert 'data-testid="week-status">open' in page and "Sun 01 Mar – Sat 07 Mar 2026" in page
+    assert f'id="ts-row-{side_id}"' in page and f'id="ts-row-{alpha_id}"' not in page
+    assert 'data-locked' not in page and 'data-testid="week-locked"' not in page
+    assert f'name="organization_id" value="{other_id}"' in page  # its submit button submits there
+
+    cell = {"day": "2026-03-04", "hours": "2"}
+    assert client.post("/timesheet/cell", data={**cell, "project_id": side_id}).status_code == 303  # open there
+    refused = client.post("/timesheet/cell", data={**cell, "project_id": alpha_id})  # locked in Acme
+    assert refused.status_code == 422 and "Week 2026-W10 is approved and locked" in refused.get_data(as_text=True)
+
+    response = client.post("/approvals/submit", data={"week": WEEK, "organization_id": other_id})
+    assert response.status_code == 303 and response.headers["Location"] == f"/timesheet?week={WEEK}&org={other_id}"
+    assert client.post("/approvals/submit", data={"week": WEEK, "organization_id": "99999"}).status_code == 404
+    assert client.post("/approvals/submit", data={"week": WEEK, "organization_id": "x"}).status_code == 422
+    assert client.get(f"/timesheet?week={WEEK}&org=99999").status_code == 404
+    approvals = {a.organization_id: (a.week_start, a.status) for a in db.session.scalars(
+        select(WeekApproval).where(WeekApproval.user_id == member.id))}
+    assert approvals == {acme_id: (MONDAY, "approved"), other_id: (date(2026, 3, 1), "submitted")}
+    told = db.session.scalars(select(Notification).where(Notification.kind == "week_submitted",
+                                                         Notification.user_id == w.outsider.id))
+    assert [n.title for n in told] == [f"{member.name} submitted week {WEEK} for approval"]  # Other Inc's owner
+    client.post("/logout")
+
+    login(client, w.manager)  # Acme's manager sees the member's Acme week only: no picker, no Other Inc time
+    page = client.get(f"/timesheet?week={WEEK}&user={member.id}").get_data(as_text=True)
+    assert f'id="ts-row-{alpha_id}"' in page and f'id="ts-row-{side_id}"' not in page
+    assert 'data-testid="organization-picker"' not in page and "Other Inc" not in page
+    assert client.get(f"/timesheet?week={WEEK}&user={member.id}&org={other_id}").status_code == 404
+    client.post("/logout")
+    login(client, w.outsider)  # Other Inc's owner decides its week; the member is pointed at that organization's
+    other_approval = db.session.scalar(select(WeekApproval).where(WeekApproval.organization_id == other_id))
+    assert client.post(f"/approvals/{other_approval.id}/decide", data={"decision": "approve"}).status_code == 303
+    links = db.session.scalars(select(Notification.link).where(Notification.kind == "week_decided",
+                                                               Notification.user_id == member.id))
+    assert sorted(links) == sorted(f"/timesheet?week={WEEK}&org={i}" for i in (acme_id, other_id))

@@ -124,7 +124,7 @@ def test_a_send_rolled_back_takes_no_number(w):
     assert invoice.number == "2026-0001"  # not 0002: no gap
 
 
-def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, w):
+def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, api, w):
     invoice = _draft(w)
     log = w.billed[0]
     w.db.session.execute(  # unlock the week: only the invoice locks the entry now
@@ -139,8 +139,22 @@ def test_time_on_a_sent_invoice_is_locked_until_it_is_void(client, w):
     response = client.post(f"/time-logs/{log.id}/delete")
     assert f"on invoice {invoice.number}, sent" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert w.db.session.get(TimeLog, log.id) is not None
+    member = api(w.member)  # the REST API: a 409 problem naming the invoice, for a change and a delete
+    for response in (member.patch(f"/time-entries/{log.id}", json={"description": "changed"}),
+                     member.delete(f"/time-entries/{log.id}")):
+        assert response.status_code == 409 and response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == (f"This entry is on invoice {invoice.number}, sent: an owner must "
+                                                 "void the invoice to change it.")
+    w.db.session.expire_all()
+    assert w.db.session.get(TimeLog, log.id).description != "changed"
+    page = client.get("/timesheet?week=2026-W10").get_data(as_text=True)  # shown read-only, saying why
+    cell = page.split(f'<td id="ts-cell-{w.alpha_project.id}-2026-03-02"', 1)[1].split("</td>", 1)[0]
+    assert "<input" not in cell and 'data-locked="invoiced"' in cell and f"on invoice {invoice.number}, sent" in cell
+    assert "3 entries of this week are on a sent or paid invoice and locked." in page
+    assert '<input class="ts-input"' in page  # days holding no invoiced time stay open
     invoices.void(invoice, actor=w.owner)
     w.db.session.commit()
+    assert 'data-locked' not in client.get("/timesheet?week=2026-W10").get_data(as_text=True)
     assert client.post(f"/time-logs/{log.id}/delete").status_code == 303
     w.db.session.expire_all()
     assert w.db.session.get(TimeLog, log.id) is None
@@ -162,6 +176,27 @@ def test_only_owners_see_invoices(client, w):
     page = client.get("/invoices").get_data(as_text=True)
     assert "Globex" in page and invoice.label in page
     assert client.get(f"/invoices/{invoice.id}").status_code == 200
+
+
+def _header_nav(page: str) -> str:
+    return page.split('<nav class="nav" aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_header_links_invoices_for_those_who_may_see_them(client, w):
+    """The main navigation (folded into the phone menu) offers Invoices to owners and system admins, not others."""
+    for user in (w.member, w.manager, w.admin):
+        login(client, user)
+        nav = _header_nav(client.get("/timesheet").get_data(as_text=True))
+        assert "Timesheet" in nav and "/invoices" not in nav and "Invoices" not in nav
+        client.post("/logout")
+    for user in (w.owner, w.sysadmin):
+        login(client, user)
+        nav = _header_nav(client.get("/timesheet").get_data(as_text=True))
+        assert '<a href="/invoices"' in nav and 'data-testid="nav-invoices">Invoices</a>' in nav
+        client.post("/logout")
+    login(client, w.owner)
+    nav = _header_nav(client.get("/invoices").get_data(as_text=True))
+    assert '<a href="/invoices" aria-current="page" data-testid="nav-invoices">' in nav
 
 
 def _pdf_text(data: bytes) -> str:
@@ -190,6 +225,51 @@ def test_the_pdf_prints_the_lines_and_totals_that_add_up(client, w):
     client.post("/logout")
     login(client, w.member)
     assert client.get(f"/invoices/{invoice.id}.pdf").status_code == 403
+
+
+ADDRESS = ["12 Rue de la Paix", "75002 Paris", "France"]
+
+
+def test_owners_set_billing_details_shown_as_the_invoices_sender_on_its_page_and_pdf(client, w):
+    invoice = _draft(w)
+    settings = {"name": "Acme", "currency": "EUR", "week_start": "0"}
+    url = f"/organizations/{w.org.id}/settings"
+    login(client, w.owner)
+    for bad, message in (({"tax_id": "X" * 51}, "Field cannot be longer than 50 characters."),
+                         ({"billing_address": "A" * 501}, "Field cannot be longer than 500 characters."),
+                         ({"billing_address": "\n".join("abcdefg")}, "Keep the address to 6 lines."),
+                         ({"billing_email": "not an address"}, "")):
+        response = client.post(url, data={**settings, "tax_id": "FR1", **bad})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'class="error" role="alert"' in page and message in page, bad
+        w.db.session.refresh(w.org)
+        assert (w.org.tax_id, w.org.billing_address, w.org.billing_email) == (None, None, None)  # nothing saved
+
+    typed = "\r\n".join([" 12 Rue de la Paix ", "", *ADDRESS[1:]])  # trimmed, the empty line dropped
+    response = client.post(url, data={**settings, "billing_address": typed, "tax_id": " FR12345678901 ",
+                                      "billing_email": "Billing@Acme.test"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Organization settings saved." in page
+    assert "\n".join(ADDRESS) + "</textarea>" in page and 'value="FR12345678901"' in page
+    assert 'value="billing@acme.test"' in page
+    entry = w.db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organization.update"))
+    assert entry.details["tax_id"] == [None, "FR12345678901"]
+
+    page = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    sender = page.split('data-testid="invoice-sender">', 1)[1].split("</address>", 1)[0]
+    for expected in ("<strong>Acme</strong>", *ADDRESS, "Tax/VAT id: FR12345678901", "billing@acme.test"):
+        assert expected in sender, expected
+    assert "<strong>Globex</strong>" in page.split('data-testid="invoice-recipient">', 1)[1].split("</address>")[0]
+    text = _pdf_text(client.get(f"/invoices/{invoice.id}.pdf").data)
+    for expected in ("From", "To", "Globex", *ADDRESS, "Tax/VAT id: FR12345678901", "billing@acme.test"):
+        assert expected in text, expected
+
+    response = client.post(url, data={**settings, "billing_address": "", "tax_id": "", "billing_email": ""})
+    assert response.status_code == 303  # emptied: the invoice shows the name alone
+    w.db.session.refresh(w.org)
+    assert (w.org.tax_id, w.org.billing_address, w.org.billing_email) == (None, None, None)
+    assert "Tax/VAT id" not in _pdf_text(client.get(f"/invoices/{invoice.id}.pdf").data)
 
 
 def test_a_long_pdf_numbers_its_pages_and_ends_with_the_total(w):

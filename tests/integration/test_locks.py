@@ -84,6 +84,47 @@ def test_the_timesheet_cell_says_why_it_is_locked(client, w):
     assert response.status_code == 200
 
 
+def _cell(page: str, project, day: str) -> str:
+    """The rendered <td> of a timesheet cell."""
+    return page.split(f'<td id="ts-cell-{project.id}-{day}"', 1)[1].split("</td>", 1)[0]
+
+
+def test_the_timesheet_shows_locked_time_read_only_before_anyone_types(client, w, factory, db):
+    factory.time_log(w.member, w.org_project, start=datetime(2026, 2, 24, 9, 0), minutes=30)  # a row to copy
+    login(client, w.member)
+    page = client.get("/timesheet?week=2026-W10").get_data(as_text=True)
+    for day in ("2026-03-02", "2026-03-03", "2026-03-08"):  # the approved week: every day of it
+        cell = _cell(page, w.alpha_project, day)
+        assert "<input" not in cell and 'data-locked="approved"' in cell and f'title="{LOCKED}"' in cell
+        assert 'data-testid="cell-locked"' in cell
+    assert "1:00" in _cell(page, w.alpha_project, "2026-03-03")  # its time still shows
+    header = page.split('data-testid="week-locked"', 1)[1].split("</ul>", 1)[0]
+    assert LOCKED in header
+    assert 'data-testid="add-row"' not in page  # nothing to write into: no row to add,
+    assert 'data-testid="copy-last-week"' not in page  # nor last week's rows to copy
+    assert 'data-testid="week-status">approved' in page
+
+    w.org.lock_date = date(2026, 3, 12)  # Thursday of the week after: Monday to Wednesday locked
+    db.session.commit()
+    page = client.get("/timesheet?week=2026-W11").get_data(as_text=True)
+    why = "Tue 10 Mar 2026 is locked: Acme changes nothing before 12 Mar 2026 (its lock date)."
+    cell = _cell(page, w.alpha_project, "2026-03-10")
+    assert "<input" not in cell and 'data-locked="lock_date"' in cell and f'title="{why}"' in cell
+    for day in ("2026-03-12", "2026-03-15"):
+        assert '<input class="ts-input"' in _cell(page, w.alpha_project, day)
+    assert "3 days of this week are locked: Acme changes nothing before 12 Mar 2026 (its lock date)." in page
+    assert 'data-testid="add-row"' in page  # the rest of the week is open
+    assert client.get("/timesheet?week=2026-W12").get_data(as_text=True).count('data-testid="cell-locked"') == 0
+    assert _cell_refused(client, w, "2026-03-10") == why  # and the server still refuses the write
+
+
+def _cell_refused(client, w, day: str) -> str:
+    response = client.post("/timesheet/cell", data={"project_id": w.alpha_project.id, "day": day, "hours": "3"},
+                           headers={"Accept": STREAM})
+    assert response.status_code == 422
+    return response.get_data(as_text=True).split('data-testid="cell-error">', 1)[1].split("<", 1)[0]
+
+
 def test_undo_does_not_restore_an_entry_into_a_week_locked_since(client, w):
     from app.time_tracking import entries, undo
 
@@ -113,6 +154,31 @@ def test_a_timer_in_a_locked_day_neither_stops_nor_starts(client, w, db):
     w.org.lock_date = None
     db.session.commit()
     assert client.post("/time-logs/timer/stop").status_code == 303
+
+
+def test_the_api_timer_answers_a_409_problem_naming_the_lock_to_start_and_to_stop(api, w, db):
+    w.org.lock_date = utcnow().date() + timedelta(days=2)  # today is locked
+    running = w.member_log
+    running.end_time = running.duration_minutes = None
+    db.session.commit()
+    running_id, before = running.id, db.session.scalar(select(func.count()).select_from(TimeLog))
+    why = f"is locked: Acme changes nothing before {w.org.lock_date:%d %b %Y} (its lock date)."
+    member = api(w.member)
+    for response in (member.post("/timer/stop"),
+                     member.post("/timer/start", json={"project_id": w.alpha_project.id, "description": "Go"})):
+        assert response.status_code == 409, response.get_json()
+        assert response.mimetype == "application/problem+json" and response.get_json()["detail"].endswith(why)
+    db.session.expire_all()
+    assert db.session.get(TimeLog, running_id).end_time is None  # still running, not stopped by either
+    assert db.session.scalar(select(func.count()).select_from(TimeLog)) == before  # and nothing started
+    db.session.get(TimeLog, running_id).stop()
+    db.session.commit()
+    response = member.post("/timer/start", json={"project_id": w.alpha_project.id})
+    assert response.status_code == 409 and response.get_json()["detail"].endswith(why)  # no timer to stop first
+    w.org.lock_date = None
+    db.session.commit()
+    assert member.post("/timer/start", json={"project_id": w.alpha_project.id}).status_code == 201
+    assert member.post("/timer/stop").status_code == 200
 
 
 def test_the_api_answers_a_409_problem_naming_the_lock(api, w):
