@@ -21,37 +21,12 @@ from tests.processes import TMP, Process, free_port, start_redis, wait_for_http
 _REDIS_PROC, REDIS_URL = start_redis()
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["APP_ENV"] = "test"
-# Unless the run names a database (and a reports directory), this test process has its own in TMP. Parallel test
-# processes (pytest -n) inherit the environment of the one that started them: they take their own as well.
-for _name, _own_path in (("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}"),
-                         ("REPORTS_DIR", str(TMP / "reports"))):  # report files of the app and its subprocesses
-    if os.environ.get(f"TIMEBOARD_TESTS_OWN_{_name}") or _name not in os.environ:
-        os.environ[_name] = _own_path
-        os.environ[f"TIMEBOARD_TESTS_OWN_{_name}"] = "1"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}")
 os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/notifications/mail.py)
+os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of the app and its subprocesses
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
-IS_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
-
-
-def _worker_database(url: str, worker: str) -> str:
-    """With parallel test processes (pytest -n), each PostgreSQL-backed one gets a database of its own beside the
-    one DATABASE_URL names (`<name>_<worker>`, made once): every test empties the tables it used."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url)
-    name = f"{base.database}_{worker}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-if IS_POSTGRES and os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["DATABASE_URL"] = _worker_database(os.environ["DATABASE_URL"], os.environ["PYTEST_XDIST_WORKER"])
 DATABASE_URL = os.environ["DATABASE_URL"]
+IS_POSTGRES = DATABASE_URL.startswith("postgres")
 # A benchmark builds its own SQLite databases whatever DATABASE_URL says: its smoke test is the same run on either
 # leg, so the PostgreSQL leg leaves it to the SQLite one.
 own_databases = pytest.mark.skipif(IS_POSTGRES, reason="the benchmark runs on its own SQLite databases")
