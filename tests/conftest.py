@@ -27,13 +27,22 @@ os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of th
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
 DATABASE_URL = os.environ["DATABASE_URL"]
 IS_POSTGRES = DATABASE_URL.startswith("postgres")
-# A benchmark builds its own SQLite databases whatever DATABASE_URL says: its smoke test is the same run on either
-# leg, so the PostgreSQL leg leaves it to the SQLite one.
-own_databases = pytest.mark.skipif(IS_POSTGRES, reason="the benchmark runs on its own SQLite databases")
+# .ci/run runs the suite twice side by side, on SQLite and on PostgreSQL, naming each run's leg in TEST_LEG. A test
+# whose outcome does not depend on the database runs on one leg only; without TEST_LEG (bin/test on a developer's
+# machine) every test runs.
+TEST_LEG = os.environ.get("TEST_LEG", "")
+
+
+def only_on_leg(leg: str, why: str):
+    return pytest.mark.skipif(bool(TEST_LEG) and TEST_LEG != leg, reason=f"{why}: the {leg} leg runs it")
+
+
+# A benchmark builds its own SQLite databases whatever DATABASE_URL says: its smoke test is the same run on either leg.
+own_databases = only_on_leg("sqlite", "the benchmark runs on its own SQLite databases")
 # A drill of the whole set of processes through a Redis fault (half a minute of both cores each): how web, workers
-# and scheduler ride out Redis going away is the same on either database, so the PostgreSQL leg leaves it to the
-# SQLite one. The database-side of a fault (jobs queued again from their rows) runs on both legs.
-redis_fault_drill = pytest.mark.skipif(IS_POSTGRES, reason="a Redis fault drill: the SQLite leg runs it")
+# and scheduler ride out Redis going away is the same on either database. The database-side of a fault (jobs queued
+# again from their rows) runs on both legs.
+redis_fault_drill = only_on_leg("postgres", "a Redis fault drill, the same on either database")
 
 
 def pytest_sessionfinish(session, exitstatus):
