@@ -18,7 +18,11 @@ it measures GET /login p95 while idle, opens the sockets from --clients separate
 RSS growth per socket, GET /login p95 again, --broadcasts single broadcasts to every socket (each
 message carries its publish time, each client its receive time: same machine clock), and a sustained
 --rate broadcasts/s for --sustain-seconds to --subscribers of the sockets (a second topic), counting
-what the clients that stayed connected received against what was sent.
+what the clients that stayed connected received against what was sent. Last, on the gateway, the resume phase:
+--resume-sockets sockets go away (keeping the last offset the gateway gave them), --resume-streams streams are
+published meanwhile through the app's history (app/live/history.py), each to its own target, and the sockets come
+back asking for what they missed: how many streams they missed, how many were told to refresh instead, and the
+time from reconnecting to the gateway's "resumed".
 
 Loopback only; every process it starts is stopped at the end, and the whole run is bounded by
 --max-seconds. Everything (clients, servers, Redis) shares the machine's cores, as in the issue.
@@ -56,7 +60,9 @@ from bench._common import (  # noqa: E402
 )
 
 SUSTAIN_BASE = 1_000_000  # sequence numbers of sustained messages start here; single broadcasts below
+RESUME_BASE = 500_000  # the streams published while the resume phase's sockets are away
 MARK = re.compile(rb'data-seq="(\d+)" data-t="([0-9.]+)"')
+OFFSET = re.compile(rb'<turbo-stream action="offset" offset="([0-9]+-[0-9]+)"')
 PAD = "x" * 600  # a stream of about the size of a dashboard section's
 PAGE_TIMEOUT = 2.0  # seconds; a page that takes longer counts as a timeout
 
@@ -88,6 +94,9 @@ class Tally:
         self.sustained_count = [0] * count
         self.closed: set[int] = set()  # sockets the server closed (dropped), not us
         self.stopping = False
+        self.resumed_count = [0] * count  # resume phase: streams of RESUME_BASE on received after resuming
+        self.caught_up = array("d")  # resume phase: seconds from reconnecting to the gateway's "resumed"
+        self.refreshed = 0
 
 
 class BenchSocket(asyncio.Protocol):
@@ -95,12 +104,14 @@ class BenchSocket(asyncio.Protocol):
     share the machine with the server under test, so they parse as little as they can: a full client
     library costs more CPU per message than the gateway spends sending it, and would measure itself."""
 
-    def __init__(self, i: int, tally: Tally, host: str, path: str, cookie: str):
+    def __init__(self, i: int, tally: Tally, host: str, path: str, cookie: str, resuming: bool = False):
         self.i, self.tally, self.host, self.path, self.cookie = i, tally, host, path, cookie
         self.buffer = bytearray()
         self.upgraded = False
         self.live = asyncio.get_running_loop().create_future()
         self.transport = None
+        self.offset: str | None = None  # the last offset the gateway wrote before a stream (app/live/history.py)
+        self.resume_started = time.time() if resuming else None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -149,6 +160,15 @@ class BenchSocket(asyncio.Protocol):
         del buf[:pos]
 
     def _text(self, payload: bytes, now: float) -> None:
+        if payload.startswith(b'<turbo-stream action="offset"'):
+            found = OFFSET.match(payload)
+            if found:
+                self.offset = found[1].decode()
+        if self.resume_started is not None and not self.live.done():  # what the gateway replays, then "resumed"
+            self.tally.resumed_count[self.i] += sum(1 for m in MARK.finditer(payload) if int(m[1]) >= RESUME_BASE)
+            if b'action="resumed"' in payload:
+                self.tally.caught_up.append(now - self.resume_started)
+                self.tally.refreshed += b'result="refreshed"' in payload
         if not self.live.done():
             if b'target="stream-status"' in payload:
                 self.live.set_result(True)
@@ -194,12 +214,13 @@ async def _client(conn, urls: tuple[str, str], cookie: str, count: int, subscrib
     sockets: dict[int, BenchSocket] = {}
     errors: dict[str, int] = {}
 
-    async def open_one(i: int, gate: asyncio.Semaphore) -> None:
+    async def open_one(i: int, gate: asyncio.Semaphore, since: str | None = None) -> None:
         url = urlsplit(urls[1] if i < subscribers else urls[0])
+        query = url.query + (f"&since={since}" if since else "")
         async with gate:
             try:
                 _, sock = await asyncio.wait_for(loop.create_connection(
-                    lambda: BenchSocket(i, tally, url.netloc, f"{url.path}?{url.query}", cookie),
+                    lambda: BenchSocket(i, tally, url.netloc, f"{url.path}?{query}", cookie, since is not None),
                     url.hostname, url.port), 30)
                 await asyncio.wait_for(sock.live, 30)  # the "live" handshake stream
             except Exception as exc:  # counted and reported: a benchmark shows failures, it does not hide them
@@ -209,6 +230,7 @@ async def _client(conn, urls: tuple[str, str], cookie: str, count: int, subscrib
         sockets[i] = sock
 
     subscribed = range(min(subscribers, count))
+    away: dict[int, str | None] = {}  # resume phase: the sockets that went away, and their last offsets
     while True:
         command, *args = await loop.run_in_executor(None, conn.recv)
         if command == "open":
@@ -228,6 +250,19 @@ async def _client(conn, urls: tuple[str, str], cookie: str, count: int, subscrib
             conn.send({"open": len(keeping), "received": sum(tally.sustained_count[i] for i in keeping),
                        "dropped": sum(1 for i in subscribed if i in tally.closed),
                        "latencies": tally.sustained.tobytes()})
+        elif command == "drop":  # the first args[0] sockets go away (a tunnel), keeping their offsets
+            for i in sorted(sockets)[:args[0]]:
+                sock = sockets.pop(i)
+                away[i] = sock.offset
+                sock.close()
+            conn.send(len([o for o in away.values() if o]))
+        elif command == "resume":  # they come back, each asking for what it missed since its offset
+            epoch = args[0]
+            tally.closed.difference_update(away)
+            gate = asyncio.Semaphore(concurrency)
+            await asyncio.gather(*(open_one(i, gate, f"{epoch}:{offset}") for i, offset in away.items() if offset))
+            conn.send({"resumed": len(tally.caught_up), "received": sum(tally.resumed_count),
+                       "refreshed": tally.refreshed, "caught_up": tally.caught_up.tobytes()})
         elif command == "still_open":
             conn.send(len([i for i in sockets if i not in tally.closed]))
         elif command == "close":
@@ -314,6 +349,44 @@ def publish(r, topic: str, seq: int) -> None:
     r.publish(CHANNEL, json.dumps({"topics": [topic], "stream": stream(seq)}))
 
 
+def publish_kept(r, topic: str, seq: int, target: str = "bench") -> None:
+    """Publish as the app does (app/live/publisher.py): kept in the topic's history, with its offset."""
+    from app.live.history import record_and_publish
+    from app.live.publisher import CHANNEL
+
+    text = stream(seq).replace('target="bench"', f'target="{target}"')
+    pipe = r.pipeline(transaction=False)
+    record_and_publish(r, pipe, CHANNEL, [topic], text, json.dumps({"topics": [topic], "stream": text})[:-1],
+                       f"bench-{seq}", 200, 300)
+    pipe.execute()
+
+
+def run_resume(clients: Clients, r, topic: str, opts, result: dict) -> None:
+    """--resume-sockets sockets go away; --resume-streams streams (each to its own target: none supersedes another)
+    are published meanwhile; they come back asking for what they missed since their last offset."""
+    from app.live.history import current_offset
+
+    epoch = current_offset(r).split(":")[0]  # what a page render makes: the history's epoch
+    publish_kept(r, topic, RESUME_BASE - 1)  # every socket applies one stream with an offset
+    expected = sum(clients.ask("still_open"))
+    deadline = time.time() + 15
+    while time.time() < deadline and sum(clients.ask("received", RESUME_BASE - 1)) < expected:
+        time.sleep(0.05)
+    share = -(-opts.resume_sockets // len(clients.pipes))
+    dropped = sum(clients.ask("drop", share))
+    time.sleep(1)  # the gateway has seen them go
+    for k in range(opts.resume_streams):
+        publish_kept(r, topic, RESUME_BASE + k, target=f"bench-{k}")
+    answers = clients.ask("resume", epoch)
+    caught_up = array("d")
+    for a in answers:
+        caught_up.frombytes(a["caught_up"])
+    received = sum(a["received"] for a in answers)
+    result.update(resume_dropped=dropped, resume_resumed=sum(a["resumed"] for a in answers),
+                  resume_missed=dropped * opts.resume_streams - received,
+                  resume_refreshed=sum(a["refreshed"] for a in answers), resume_caught_up=percentiles(caught_up))
+
+
 def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics: tuple[str, str], opts,
               sockets: int, subscribers: int) -> dict:
     result: dict = {"name": name, "requested": sockets, "subscribers": subscribers}
@@ -365,6 +438,8 @@ def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics:
     result.update(sent=sent, sustain_rate=sent / opts.sustain_seconds, kept=kept, received=received,
                   lost=sent * kept - received, dropped=sum(a["dropped"] for a in answers),
                   sustain=percentiles(sustained))
+    if name == "gateway" and opts.resume_sockets:
+        run_resume(clients, r, topics[0], opts, result)
     return result
 
 
@@ -401,6 +476,13 @@ def report(results: list[dict], opts) -> str:
         ("  lost, or not there 5 s after the last send", "0", lambda x: f"{x['lost']:,}"),
         ("  dropped slow clients", "", lambda x: f"{x['dropped']:,}"),
         ("  latency p50 / p95 / p99 (ms)", "", lambda x: fmt_ms(x["sustain"])),
+        ("resume: sockets away, streams published meanwhile", "",
+         lambda x: f"{x['resume_dropped']:,}, {opts.resume_streams}" if "resume_dropped" in x else "n/a"),
+        ("  missed after resuming", "0", lambda x: f"{x['resume_missed']:,}" if "resume_dropped" in x else "n/a"),
+        ("  refreshed instead of caught up", "0",
+         lambda x: f"{x['resume_refreshed']:,}" if "resume_dropped" in x else "n/a"),
+        ("  reconnect to caught up: p50 / p95 / p99 (ms)", "",
+         lambda x: fmt_ms(x["resume_caught_up"]) if "resume_dropped" in x else "n/a"),
     ]
     head = ["", "target"] + [x["name"] for x in results]
     table = [head, ["---"] * len(head)]
@@ -454,6 +536,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=100, help="sustained broadcasts per second")
     parser.add_argument("--sustain-seconds", type=float, default=30)
     parser.add_argument("--page-requests", type=int, default=200, help="GET /login per p95 figure")
+    parser.add_argument("--resume-sockets", type=int, default=1000, help="sockets that go away and resume (0: none)")
+    parser.add_argument("--resume-streams", type=int, default=100, help="streams published while they are away")
     parser.add_argument("--max-seconds", type=int, default=1200, help="the whole run stops after this long")
     parser.add_argument("--json", type=Path, default=None,
                         help="also write the results there (bench/run.py shows them as its fan-out rows)")

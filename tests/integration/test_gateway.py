@@ -180,6 +180,34 @@ def test_a_slow_client_is_sent_the_latest_of_each_target_instead_of_being_droppe
         slow.close()
 
 
+def test_a_hidden_page_gets_coalesced_updates_and_everything_at_once_when_seen_again(app, factory, gateway):
+    w = factory.world()
+    topic = f"dashboard:org:{w.org.id}"
+    seen = open_socket(gateway.port, session_cookie(app, w.owner.id), topic)
+    hidden = open_socket(gateway.port, session_cookie(app, w.admin.id), topic)
+    try:
+        assert first(seen, LIVE) and first(hidden, LIVE)
+        hidden.send("hidden")  # what the page says when its tab goes to the background
+        deadline = time.time() + 5
+        while metric(metrics(gateway.port), "timeboard_gateway_hidden_sockets") < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        with app.app_context():
+            from app.live.publisher import turbo
+            for i in range(10):
+                turbo.push(turbo.update(f"message {i} ", "probe"), to=topic)
+                turbo.push(turbo.append(f"row {i} ", "rows"), to=topic)
+        assert first(seen, "message 9 "), "the visible page gets each one at once"
+        assert not [m for m in received(hidden, 1) if "message" in m], "the hidden page waits"
+        hidden.send("visible")
+        caught_up = first(hidden, "message 9 ")
+        assert caught_up and "message 8 " not in caught_up, "one frame with the latest of each target"
+        assert re.findall(r"row (\d+) ", caught_up) == [str(i) for i in range(10)], "and every row, in order"
+        assert metric(metrics(gateway.port), "timeboard_gateway_superseded_streams_dropped_total") >= 9
+    finally:
+        seen.close()
+        hidden.close()
+
+
 def test_a_client_reconnects_after_the_gateway_restarts_and_receives_again(app, factory, start_gateway):
     w = factory.world()
     topic = f"dashboard:org:{w.org.id}"

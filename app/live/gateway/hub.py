@@ -9,8 +9,9 @@ gets its streams in a backlog instead, written out in one frame once its transpo
 (drain_forever). A backlog past SEND_BUFFER_LIMIT is compacted first: a replace or update superseded by a
 later one for the same target is dropped (app/live/history.py's compact()); only a client that is still
 too far behind after that (appends pile up, or a dead connection not yet noticed by the heartbeat) is closed
-with 1013 "too slow": it never delays the others, and the page reconnects and resumes. Everything here
-runs on the event loop.
+with 1013 "too slow": it never delays the others, and the page reconnects and resumes. A page that says it is
+hidden (a background tab) gets its streams the same way, coalesced, every HIDDEN_EVERY seconds, after the
+visible ones, and at once when it is visible again. Everything here runs on the event loop.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ SEND_BUFFER_LIMIT = 1 << 20  # bytes waiting for one socket (~64 dashboard strea
 HIGH_WATER = 256 << 10  # bytes in a socket's transport buffer beyond which its streams wait in its backlog
 LOW_WATER = 64 << 10  # ... until the transport is down to this
 DRAIN_EVERY = 0.05  # seconds between two looks at the slow clients' transports
+HIDDEN_EVERY = 5.0  # seconds between two coalesced writes to a page that is not visible
 CLOSE_TIMEOUT = 5  # seconds a closing handshake may take before the connection is cut
 
 REFRESH_STREAM = '<turbo-stream action="refresh"></turbo-stream>'
@@ -55,8 +57,10 @@ class Subscriber:
         self.live = False
         self.closing = False
         self.held: list[tuple[str, tuple[int, int] | None]] | None = None  # live streams kept while it resumes
-        self.backlog: list[str] = []  # streams waiting for a slow client's transport to drain
+        self.backlog: list[str] = []  # streams waiting for a slow client's transport to drain, or a hidden page
         self.backlog_size = 0
+        self.hidden = False  # its page is not visible (a background tab): its streams are coalesced
+        self.next_flush = 0.0  # hidden: when its coalesced backlog is written next (monotonic seconds)
 
 
 class Hub:
@@ -220,8 +224,9 @@ class Hub:
             ws = sub.ws
             if ws.protocol.state is not State.OPEN:
                 continue
-            text = stream if offset is None and ack is None else offset_stream(offset, ack) + stream
-            if sub.backlog or ws.transport.get_write_buffer_size() > HIGH_WATER:
+            sample = None if sub.hidden else ack  # a hidden page applies nothing until it is seen: not a latency
+            text = stream if offset is None and sample is None else offset_stream(offset, sample) + stream
+            if sub.hidden or sub.backlog or ws.transport.get_write_buffer_size() > HIGH_WATER:
                 self._hold_back(sub, text)
                 sent += 1
                 continue
@@ -249,19 +254,42 @@ class Hub:
             log.info("dropped a slow client (user %s)", sub.user_id)
             self.drop(sub, TRY_AGAIN_LATER, "too slow")
 
+    def set_visible(self, sub: Subscriber, visible: bool) -> None:
+        """The page says whether it can be seen ("visible"/"hidden" on its socket). A hidden page gets what changed
+        every HIDDEN_EVERY seconds, coalesced, after the visible ones; visible again, at once."""
+        sub.hidden = not visible
+        if sub.hidden:
+            sub.next_flush = time.monotonic() + HIDDEN_EVERY
+        elif sub.backlog:
+            self._flush(sub)
+
     def drain(self) -> None:
-        """Write each slow client's backlog, as one frame, once its transport is down to LOW_WATER."""
+        """Write each slow client's backlog, as one frame, once its transport is down to LOW_WATER; a hidden page's
+        every HIDDEN_EVERY seconds."""
+        now = time.monotonic()
         for sub in list(self.backlogged):
-            if sub.closing or not sub.backlog or sub.ws.protocol.state is not State.OPEN:
-                self.backlogged.discard(sub)
-                sub.backlog, sub.backlog_size = [], 0
+            if sub.hidden and now < sub.next_flush:
                 continue
-            if sub.ws.transport.get_write_buffer_size() > LOW_WATER:
-                continue
-            text = "".join(sub.backlog) if len(sub.backlog) == 1 else compact(sub.backlog)
-            sub.backlog, sub.backlog_size = [], 0
+            if sub.hidden:
+                sub.next_flush = now + HIDDEN_EVERY
+            self._flush(sub)
+
+    def _flush(self, sub: Subscriber) -> None:
+        if sub.closing or not sub.backlog or sub.ws.protocol.state is not State.OPEN:
             self.backlogged.discard(sub)
-            sub.ws.transport.write(Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
+            sub.backlog, sub.backlog_size = [], 0
+            return
+        if sub.ws.transport.get_write_buffer_size() > LOW_WATER:
+            return
+        if len(sub.backlog) == 1:
+            text = sub.backlog[0]
+        else:
+            text = compact(sub.backlog)
+            held = sum(stream.count("<turbo-stream") for stream in sub.backlog)
+            self.metrics.superseded.inc(held - text.count("<turbo-stream"))
+        sub.backlog, sub.backlog_size = [], 0
+        self.backlogged.discard(sub)
+        sub.ws.transport.write(Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
 
     async def drain_forever(self) -> None:
         while True:

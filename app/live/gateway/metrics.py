@@ -68,6 +68,8 @@ class _HubCollector:
     def collect(self):
         yield GaugeMetricFamily("timeboard_gateway_sockets", "Open sockets on this gateway",
                                 value=len(self.hub.subscribers))
+        yield GaugeMetricFamily("timeboard_gateway_hidden_sockets", "Open sockets whose page is not visible (their "
+                                "streams are coalesced)", value=sum(1 for s in list(self.hub.subscribers) if s.hidden))
         kinds = Tally()
         for topic, subscribers in list(self.hub.topics.items()):
             kinds[topic_kind(topic)] += len(subscribers)

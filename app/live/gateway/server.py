@@ -101,16 +101,21 @@ class Gateway:
             self.hub.subscribe(sub, allowed, resuming=since is not None)
             if since is not None:
                 self.hub.resumed(sub, await self._replay(allowed, since))
-            await self._read_acknowledgements(ws)
+            await self._read_page_messages(sub)
         finally:
             self.hub.leave(sub)
 
-    async def _read_acknowledgements(self, ws: ServerConnection) -> None:
-        """Until the socket closes: a page sends nothing but "ack <id>" once it has applied a sampled stream."""
+    async def _read_page_messages(self, sub: Subscriber) -> None:
+        """Until the socket closes: a page sends only "ack <id>" once it has applied a sampled stream, and "hidden" or
+        "visible" when it goes to the background or comes back."""
         with contextlib.suppress(ConnectionClosed):
-            async for message in ws:
-                if isinstance(message, str) and message.startswith("ack "):
+            async for message in sub.ws:
+                if not isinstance(message, str):
+                    continue
+                if message.startswith("ack "):
                     self.hub.acknowledged(message[4:])
+                elif message in ("hidden", "visible"):
+                    self.hub.set_visible(sub, message == "visible")
 
     async def _replay(self, topics: list[str], since: history.Since) -> history.Replay:
         """What the socket missed since its page's offset; a refresh when Redis cannot say."""

@@ -70,7 +70,10 @@ export default class extends Controller {
     this.attempt = 0
     this.wasConnected = false
     this.closedByUs = false
-    this.onVisible = () => { if (document.visibilityState === "visible" && !this.socket) this.open() }
+    this.onVisible = () => {
+      if (document.visibilityState === "visible" && !this.socket) this.open()
+      else this.sayVisibility()
+    }
     this.onResumed = (event) => this.resumed(event.detail.result)
     document.addEventListener("visibilitychange", this.onVisible)
     window.addEventListener("stream-source:resumed", this.onResumed)
@@ -109,6 +112,12 @@ export default class extends Controller {
       else this.confirmed()
     })
     socket.addEventListener("close", () => this.closed(socket))
+    socket.addEventListener("open", () => { if (document.visibilityState === "hidden") this.sayVisibility() })
+  }
+
+  // A page in a background tab gets its updates coalesced every few seconds; visible again, at once
+  sayVisibility() {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(document.visibilityState === "hidden" ? "hidden" : "visible")
   }
 
   get streamUrl() {
