@@ -6,6 +6,7 @@
     .venv/bin/python bench/run.py --quick                  # tiny sizes, few rounds (the test suite runs it)
     .venv/bin/python bench/run.py --only jobs --sizes 1m --seed 1   # job throughput alone, at one size
     .venv/bin/python bench/run.py --only jobs --quick      # job throughput alone, tiny (seconds)
+    .venv/bin/python bench/run.py --only fanout            # the fan-out rows alone, from bench/stream_bench.py's JSON
 
 Per size, on a copy of a cached SQLite database seeded with the project's seeding (10 organizations x 50 people,
 history grows with the size; `flask db upgrade` applied), with its own redis-server and real processes:
@@ -100,9 +101,9 @@ def parse_args(argv=None) -> Settings:
                         help="tiny sizes and few rounds, pages and latency at the largest size only (well under a "
                              "minute)")
     parser.add_argument("--rounds", type=int, default=None, help="change -> socket rounds per series (default 200)")
-    parser.add_argument("--only", choices=["jobs"], default=None,
+    parser.add_argument("--only", choices=["jobs", "fanout"], default=None,
                         help="jobs: only the job-throughput rows (ours vs bare RQ, per worker class), built and run "
-                             "at the largest size alone")
+                             "at the largest size alone; fanout: only the fan-out rows, from --stream-json")
     parser.add_argument("--json", type=Path, default=None, help="write every figure there")
     parser.add_argument("--stream-json", type=Path, default=None,
                         help="bench/stream_bench.py's --json output (default: DIR/stream_bench.json)")
@@ -110,8 +111,10 @@ def parse_args(argv=None) -> Settings:
     quick = args.quick
     rounds = args.rounds or (3 if quick else 200)
     sizes = sorted({databases.parse_size(s) for s in (args.sizes or (QUICK_SIZES if quick else FULL_SIZES)).split(",")})
-    if args.only:  # its rows come from the largest size only: build no other
+    if args.only == "jobs":  # its rows come from the largest size only: build no other
         sizes = sizes[-1:]
+    elif args.only == "fanout":  # from bench/stream_bench.py's JSON: no database at all
+        sizes = []
     return Settings(
         sizes=sizes, quick=quick, only=args.only,
         seed=args.seed if args.seed is not None else random.randrange(1, 10**6), keep=args.seed is not None,
@@ -453,7 +456,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     kept = (f"databases cached in {settings.directory}" if settings.keep
             else "databases built for this run only (pass --seed N to cache and reuse them)")
-    say(f"sizes {', '.join(databases.size_label(n) for n in settings.sizes)}; seed {settings.seed}; {kept}; "
+    say(f"sizes {', '.join(databases.size_label(n) for n in settings.sizes) or 'none'}; seed {settings.seed}; {kept}; "
         f"{os.cpu_count()} cores")
     run = Run(settings)
     try:

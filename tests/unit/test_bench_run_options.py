@@ -12,6 +12,13 @@ def test_only_jobs_builds_the_largest_size_alone_and_runs_no_other_section():
     assert not any(wants(settings, s) for s in ("computation", "pages", "latency", "seeding", "fanout"))
 
 
+def test_only_fanout_builds_no_database_and_runs_the_fanout_rows_alone():
+    settings = parse_args(["--only", "fanout", "--sizes", "10k,100k"])
+    assert settings.sizes == []
+    assert wants(settings, "fanout")
+    assert not any(wants(settings, s) for s in ("computation", "pages", "latency", "seeding", "jobs"))
+
+
 def test_without_only_every_size_and_section_runs():
     settings = parse_args(["--sizes", "10k,100k"])
     assert settings.sizes == [10_000, 100_000]
