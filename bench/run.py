@@ -394,6 +394,12 @@ def fanout_rows(run: Run) -> None:
                                   "subscribers: latency p95", "", p95(gateway, "sustain"), "ms",
                         baseline=p95(baseline, "sustain"), baseline_what=baseline_name,
                         ratio_kind=OF_BASELINE, note=f"lost {gateway['lost']:,}; {where}"))
+    if gateway.get("resume_caught_up"):
+        streams = data["options"].get("resume_streams", "?")
+        run.rows.append(Row("fanout", f"{gateway['resume_dropped']:,} sockets resume after {streams} streams: "
+                                      "reconnect to caught up p95", "", p95(gateway, "resume_caught_up"), "ms",
+                            note=f"missed {gateway['resume_missed']:,}, refreshed {gateway['resume_refreshed']:,}; "
+                                 f"{where}"))
 
 
 # -- goals (issue 10), judged on the rows of the size each names ------------------------------------------------------
