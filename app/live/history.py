@@ -4,7 +4,7 @@ it again instead of a refresh.
 Every stream the publisher pushes (app/live/publisher.py) is also appended to a bounded Redis Stream per topic,
 `timeboard:history:<topic>` (the last STREAM_HISTORY_LENGTH entries of the last STREAM_HISTORY_SECONDS seconds),
 in the same Lua call that publishes it, so the history's order is the order the gateways see. The entry's id
-(Redis' `<ms>-<seq>`) is the stream's *offset*; the published message carries it and the gateway writes it
+(`<ms>-<seq>`, one sequence across every topic) is the stream's *offset*; the published message carries it and the gateway writes it
 before the stream (`<turbo-stream action="offset">`), so a page always knows the last offset it applied.
 
 A page is rendered with the offset it is current to (<meta name="stream-offset">, taken when its request
@@ -24,25 +24,33 @@ import redis
 
 HISTORY_PREFIX = "timeboard:history:"
 EPOCH_KEY = "timeboard:history:epoch"
+LAST_KEY = "timeboard:history:last-id"  # the last id given to a message, whatever its topics
 
-# KEYS: the topics' history keys. ARGV: channel, max length, seconds, the stream, the message's JSON without its
-# closing brace, the message id (one message to several topics is one entry of each: the gateway replays it once).
-# Returns the offset: the newest id given (all are of this instant; a stream whose last id is ahead keeps order).
+# KEYS: the topics' history keys, then LAST_KEY. ARGV: channel, max length, seconds, the stream, the message's JSON
+# without its closing brace, the message id (one message to several topics is one entry of each: the gateway replays
+# it once). One id for the message in every topic, after the last one given to any: ids order all messages as they
+# were published, whichever topics they went to, so a page's one offset covers all its topics. Returns it.
 _RECORD_AND_PUBLISH = """
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local seconds = tonumber(ARGV[3])
-local best, best_ms, best_seq = nil, -1, -1
-for _, key in ipairs(KEYS) do
-  local id = redis.call('XADD', key, 'MAXLEN', '~', ARGV[2], '*', 's', ARGV[4], 'm', ARGV[6])
-  redis.call('XTRIM', key, 'MINID', '~', tostring(now_ms - seconds * 1000))
-  redis.call('PEXPIRE', key, seconds * 1000)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  ms, seq = tonumber(ms), tonumber(seq)
-  if ms > best_ms or (ms == best_ms and seq > best_seq) then best, best_ms, best_seq = id, ms, seq end
+local last_key = KEYS[#KEYS]
+local ms, seq = now_ms, 0
+local last = redis.call('GET', last_key)
+if last then
+  local last_ms, last_seq = string.match(last, '^(%d+)-(%d+)$')
+  last_ms, last_seq = tonumber(last_ms), tonumber(last_seq)
+  if last_ms >= now_ms then ms, seq = last_ms, last_seq + 1 end
 end
-redis.call('PUBLISH', ARGV[1], ARGV[5] .. ',"offset":"' .. best .. '"}')
-return best
+local id = string.format('%d-%d', ms, seq)
+redis.call('SET', last_key, id)
+for i = 1, #KEYS - 1 do
+  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, 's', ARGV[4], 'm', ARGV[6])
+  redis.call('XTRIM', KEYS[i], 'MINID', '~', tostring(now_ms - seconds * 1000))
+  redis.call('PEXPIRE', KEYS[i], seconds * 1000)
+end
+redis.call('PUBLISH', ARGV[1], ARGV[5] .. ',"offset":"' .. id .. '"}')
+return id
 """
 
 _ID = re.compile(r"^(\d{1,20})-(\d{1,20})$")
@@ -94,7 +102,7 @@ def record_and_publish(connection: redis.Redis, pipe, channel: str, topics: list
     script = _scripts.get(id(connection))
     if script is None:
         script = _scripts[id(connection)] = connection.register_script(_RECORD_AND_PUBLISH)
-    script(keys=[history_key(t) for t in topics],
+    script(keys=[*(history_key(t) for t in topics), LAST_KEY],
            args=[channel, length, seconds, stream, message_prefix, message_id], client=pipe)
 
 

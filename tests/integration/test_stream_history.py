@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import redis.asyncio as aioredis
 
@@ -31,7 +32,10 @@ def replay(app, topics: list[str], since: str, seconds: int = 300) -> history.Re
             return await history.replay(connection, topics, history.Since.parse(since), seconds)
         finally:
             await connection.aclose()
-    return asyncio.run(read())
+
+    # in a thread of its own: the browser tests' Playwright (sync API) leaves an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, read()).result()
 
 
 def until_resumed(ws) -> str:
