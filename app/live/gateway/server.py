@@ -120,8 +120,10 @@ class Gateway:
     async def _replay(self, topics: list[str], since: history.Since) -> history.Replay:
         """What the socket missed since its page's offset; a refresh when Redis cannot say."""
         if self.history_connection is None:
+            # a generous read timeout: under a reconnecting herd this loop is busy and answers are read late, which is
+            # no reason to refresh a page; a Redis that is really gone is noticed by the subscriber (paused)
             self.history_connection = aioredis.Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2,
-                                                              socket_timeout=5)
+                                                              socket_timeout=30)
         try:
             return await history.replay(self.history_connection, topics, since,
                                         self.app.config["STREAM_HISTORY_SECONDS"])
