@@ -4,8 +4,9 @@ it again instead of a refresh.
 Every stream the publisher pushes (app/live/publisher.py) is also appended to a bounded Redis Stream per topic,
 `timeboard:history:<topic>` (the last STREAM_HISTORY_LENGTH entries of the last STREAM_HISTORY_SECONDS seconds),
 in the same Lua call that publishes it, so the history's order is the order the gateways see. The entry's id
-(`<ms>-<seq>`, one sequence across every topic) is the stream's *offset*; the published message carries it and the gateway writes it
-before the stream (`<turbo-stream action="offset">`), so a page always knows the last offset it applied.
+(`<ms>-<seq>`, one sequence across every topic) is the stream's *offset*; the published message carries it and the
+gateway writes it before the stream (`<turbo-stream action="offset">`), so a page always knows the last offset it
+applied.
 
 A page is rendered with the offset it is current to (<meta name="stream-offset">, taken when its request
 started: whatever is published later may be missing from what it shows), `<epoch>:<id>`. Its socket asks to
