@@ -40,6 +40,7 @@ PING_TIMEOUT = 20
 MAX_TOPICS = 50  # a page asks for a handful; more is not a page
 MAX_MESSAGE = 4096  # bytes: pages send nothing on this socket
 SERVER_ERROR = 1011
+HISTORY_READERS = 8  # Redis connections for resuming sockets' history reads
 
 
 class Gateway:
@@ -120,10 +121,13 @@ class Gateway:
     async def _replay(self, topics: list[str], since: history.Since) -> history.Replay:
         """What the socket missed since its page's offset; a refresh when Redis cannot say."""
         if self.history_connection is None:
-            # a generous read timeout: under a reconnecting herd this loop is busy and answers are read late, which is
-            # no reason to refresh a page; a Redis that is really gone is noticed by the subscriber (paused)
-            self.history_connection = aioredis.Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2,
-                                                              socket_timeout=30)
+            # A few connections that a reconnecting herd waits for (1,000 pages at once after a restart), with a
+            # generous read timeout: answers read late on a busy loop are no reason to refresh a page; a Redis that
+            # is really gone is noticed by the subscriber (paused).
+            pool = aioredis.BlockingConnectionPool.from_url(
+                self.app.config["REDIS_URL"], max_connections=HISTORY_READERS, timeout=30, socket_connect_timeout=2,
+                socket_timeout=30)
+            self.history_connection = aioredis.Redis(connection_pool=pool)
         try:
             return await history.replay(self.history_connection, topics, since,
                                         self.app.config["STREAM_HISTORY_SECONDS"])
