@@ -123,7 +123,8 @@ def show(report_id):
                            can_share=policies.can_share_report(current_user, report),
                            share_links=shares.live_links(report), share_lifetimes=shares.LIFETIMES,
                            **screens.context(report, request.args,
-                                             lambda **a: url_for("reports.show", report_id=report.id, **a)))
+                                             lambda **a: url_for("reports.show", report_id=report.id, **a),
+                                             viewer=current_user))
 
 
 @bp.get("/reports/<id:report_id>/download")

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.models import Report, ReportState
+from sqlalchemy import select
+
+from app import policies
+from app.extensions import db
+from app.models import Report, ReportState, TimeLog, User
 from app.reports import query
 from app.reports.grouping import format_hours, group_key, week_of
 from app.reports.params import ReportParams, date_span
+from app.time_tracking import locks
 from app.web.form_filters import parse_id
 
 PAGE_SIZE = 50
@@ -19,34 +24,55 @@ TABS = {"summary": "Summary", "detailed": "Detailed", "weekly": "Weekly"}
 WEEKLY_BY = {"user": "People", "project": "Projects"}
 
 
-def context(report: Report, args, link) -> dict:
+def context(report: Report, args, link, viewer: User | None = None) -> dict:
     """What reports/_views.html needs for the tab asked in the query string (`tab`, `page`, `week`, `by`); an
-    unknown or malformed value falls back to the first tab, page or week. `link(**args)` makes the page's URLs."""
+    unknown or malformed value falls back to the first tab, page or week. `link(**args)` makes the page's URLs.
+    `viewer`: the signed-in person on the report's own page, whose Detailed rows link to edit the entries they may
+    change (None on a share link's page: read-only)."""
     tab = args.get("tab") if args.get("tab") in TABS else "summary"
     view = None
     if report.status == ReportState.COMPLETED and tab == "detailed":
-        view = detailed(report, min(parse_id(args.get("page")) or 1, 10**9))
+        view = detailed(report, min(parse_id(args.get("page")) or 1, 10**9), viewer)
     elif report.status == ReportState.COMPLETED and tab == "weekly":
         view = weekly(report, args.get("week"), args.get("by"))
     return {"tab": tab, "tabs": TABS, "view": view, "link": link, "weekly_by": WEEKLY_BY}
 
 
-def detailed(report: Report, page: int) -> dict:
+def detailed(report: Report, page: int, viewer: User | None = None) -> dict:
     params = ReportParams.from_dict(report.params)
     total = query.count_rows(params, report.user, report.as_of)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     rows = query.page_rows(params, report.user, report.as_of, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     style = params.hours_format
+    edits = editable(viewer, [r.log_id for r in rows]) if viewer is not None else {}
     return {
+        "editable": viewer is not None,
         "page": page, "pages": pages, "total": total, "first": (page - 1) * PAGE_SIZE + 1 if total else 0,
         "has_amount": any(r.amount is not None for r in rows),
         "rows": [{"day": r.day.isoformat(), "start": r.start.strftime("%H:%M"),
                   "end": r.end.strftime("%H:%M") if r.end else "running", "hours": format_hours(r.seconds, style),
                   "user": r.user, "project": r.project, "client": r.client, "task": r.task, "tags": r.tags,
                   "description": r.description, "billable": r.billable,
-                  "amount": "" if r.amount is None else str(r.amount)} for r in rows],
+                  "amount": "" if r.amount is None else str(r.amount), "log_id": r.log_id,
+                  "can_edit": r.log_id in edits, "locked": edits.get(r.log_id)} for r in rows],
     }
+
+
+def editable(viewer: User, log_ids: list[int]) -> dict[int, str | None]:
+    """The entries among these the viewer may edit (app.policies, as on /time-logs): {id: None}, or {id: why it is
+    locked} for one in an approved week, before the lock date or on a sent or paid invoice."""
+    logs = db.session.scalars(select(TimeLog).where(TimeLog.id.in_(log_ids))).all() if log_ids else []
+    allowed: dict[tuple[int, int], bool] = {}
+    mine = []
+    for log in logs:
+        key = (log.user_id, log.organization_id)
+        if key not in allowed:
+            allowed[key] = policies.can_edit(viewer, log)
+        if allowed[key]:
+            mine.append(log)
+    locked = locks.entries_locked(mine)
+    return {log.id: locked.get(log.id) for log in mine}
 
 
 def weekly(report: Report, week: str | None, by: str | None) -> dict:

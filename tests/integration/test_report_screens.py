@@ -3,14 +3,17 @@ the same rows (app.reports.query), the same totals."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.models import Report
+from app.models import Report, TimeLog
 from app.reports import screens
+from app.timezones import to_local
 from tests import report_data
 from tests.conftest import login
 
@@ -122,3 +125,71 @@ def test_a_report_not_done_has_no_tabs(client, factory, db):
     response = client.post("/reports", data={**FORM, "organization_id": str(w.org.id)})
     page = client.get(response.headers["Location"] + "?tab=detailed").get_data(as_text=True)
     assert 'data-testid="report-tabs"' not in page and 'data-testid="report-detailed"' not in page
+
+
+def test_detailed_rows_link_to_edit_what_the_viewer_may_and_mark_locked_ones(client, factory, db, run_jobs):
+    """An owner may edit every entry of the report, a manager only their own (the policy of /time-logs); an entry
+    before the lock date or in an approved week shows a lock mark with its reason instead; a share link is
+    read-only. The link's `next` is this very page."""
+    from app.models import ApprovalStatus, WeekApproval
+    from app.timezones import week_first_day
+    w = report_data.build(factory, db)
+    login(client, w.manager)
+    mine = _completed(client, db, w, run_jobs)
+    page = client.get(f"/reports/{mine.id}?tab=detailed").get_data(as_text=True)
+    assert 'data-testid="detail-as-now"' in page
+    rows = _cells(page, "detail-row")
+    editable = [r for r in rows if r[-1] == "Edit"]
+    assert {r[4] for r in editable} == {"Mona Manager"} and len(editable) == 2 and len(rows) > 2
+    client.post("/logout")
+
+    login(client, w.owner)
+    report = _completed(client, db, w, run_jobs)
+    page = client.get(f"/reports/{report.id}?tab=detailed&page=1").get_data(as_text=True)
+    rows = _cells(page, "detail-row")
+    assert rows and all(r[-1] == "Edit" for r in rows)
+    assert f"next=/reports/{report.id}?tab%3Ddetailed%26page%3D1" in page.replace("%2F", "/")
+
+    w.org.lock_date = w.first.replace(day=3)  # the 2nd is locked
+    approved = week_first_day(w.first.replace(day=16), w.org.week_start or 0)  # Bea's week of her hotfix
+    db.session.add(WeekApproval(organization_id=w.org.id, user_id=w.beta_member.id, week_start=approved,
+                                status=ApprovalStatus.APPROVED.value))
+    db.session.commit()
+    rows = _cells(client.get(f"/reports/{report.id}?tab=detailed").get_data(as_text=True), "detail-row")
+    locked = {html.unescape(r[9]): r[-1] for r in rows if r[-1] != "Edit"}
+    want = {"Kick-off, café ☕", "Night deploy", "Hotfix"} | (
+        {'Feature "x", part 1'} if w.first.replace(day=10) >= approved else set())
+    assert set(locked) == want, locked
+    assert "lock date" in locked["Night deploy"] and "is approved and locked" in locked["Hotfix"]
+    assert all(v.startswith("🔒 Locked") for v in locked.values())
+
+    from tests.integration.test_report_shares import _share
+    secret = _share(client, report.id)
+    client.post("/logout")
+    shared = client.get(f"/shared/reports/{secret}?tab=detailed").get_data(as_text=True)
+    assert _cells(shared, "detail-row") and "detail-edit" not in shared and "detail-locked" not in shared
+
+
+def test_an_edit_from_the_detailed_tab_lands_back_on_its_page_showing_the_entry_as_it_is_now(
+        client, factory, db, run_jobs, monkeypatch):
+    monkeypatch.setattr(screens, "PAGE_SIZE", 4)
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    report = _completed(client, db, w, run_jobs)
+    page = client.get(f"/reports/{report.id}?tab=detailed&page=2").get_data(as_text=True)
+    edit = next(re.search(r'href="([^"]+)" data-testid="detail-edit"', row).group(1).replace("&amp;", "&")
+                for row in re.findall(r'data-testid="detail-row">(.*?)</tr>', page, re.S) if "former member" not in row)
+    form = client.get(edit).get_data(as_text=True)
+    assert f'name="next" value="/reports/{report.id}?tab=detailed&amp;page=2"' in form
+    log = db.session.get(TimeLog, int(re.search(r"/time-logs/(\d+)/edit", edit).group(1)))
+    start = to_local(log.start_time, ZoneInfo(report_data.ZONE))
+    data = {"project_id": log.project_id, "day": start.date().isoformat(), "start": start.strftime("%H:%M"),
+            "end": "", "duration": str(log.duration_minutes), "description": "Edited from the report",
+            "billable": "y" if log.billable else "", "task_id": "0",
+            "next": f"/reports/{report.id}?tab=detailed&page=2"}
+    response = client.post(edit, data=data)
+    assert response.status_code == 303, re.findall(r"(?:error|alert)[^>]*>([^<]+)", response.get_data(as_text=True))
+    assert response.headers["Location"] == f"/reports/{report.id}?tab=detailed&page=2"
+    landing = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Entry updated." in landing and "Page 2 of 3" in landing
+    assert "Edited from the report" in [r[9] for r in _cells(landing, "detail-row")]
