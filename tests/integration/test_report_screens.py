@@ -64,6 +64,10 @@ def test_the_summary_on_screen_equals_the_csvs(client, factory, db, run_jobs):
     assert 'data-testid="report-tabs"' in page and 'aria-current="page">Summary' in page
     shown = {c[0]: c[1:3] for c in _cells(page, "summary-group") + _cells(page, "summary-total")}
     assert shown == csv_groups and "Total" in shown and len(shown) >= 3
+    # its chart of the totals by the grouping, with a text alternative naming every group
+    chart = re.search(r'data-testid="report-chart">(.*?)</svg>', page, re.S).group(1)
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart, re.S).group(1)
+    assert all(html.escape(label, quote=True) in desc or label in desc for label in shown if label != "Total"), desc
 
 
 def test_detailed_pages_through_the_csvs_rows_in_order(client, factory, db, run_jobs, monkeypatch):
