@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
+import time
 import zipfile
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from app.models import Report, TimeLog
 from app.reports import screens
@@ -197,3 +201,72 @@ def test_an_edit_from_the_detailed_tab_lands_back_on_its_page_showing_the_entry_
     landing = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Entry updated." in landing and "Page 2 of 3" in landing
     assert "Edited from the report" in [r[9] for r in _cells(landing, "detail-row")]
+
+
+def _seconds(hmm: str) -> int:
+    hours, minutes = hmm.split(":")
+    return (int(hours) * 60 + int(minutes)) * 60
+
+
+def test_a_report_over_three_weeks_stores_and_streams_its_weekly_tables_with_the_files_figures(
+        client, factory, db, run_jobs, redis_conn):
+    """The job builds every week's tables (people, projects) from the rows it writes to the file, streams each week's
+    section to the report's topic as it goes (with the bar's weekly phase), and stores them; the Weekly tab then
+    reads what is stored, and a report without stored tables (one completed before them) still reads its rows."""
+    from app.live.publisher import CHANNEL
+    from app.reports.grouping import week_of
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    pubsub = redis_conn.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(CHANNEL)
+    span = {"range": "custom", "date_from": w.first.replace(day=2).isoformat(),
+            "date_to": w.first.replace(day=16).isoformat()}  # 15 days: three weeks, whatever day the month starts
+    report = _completed(client, db, w, run_jobs, **span)
+    streams, deadline = [], time.monotonic() + 5
+    while time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.2)
+        if message is None:
+            if any('data-status="completed"' in s["stream"] for s in streams):
+                break
+            continue
+        streams.append(json.loads(message["data"]))
+    pubsub.close()
+
+    week_start = w.org.week_start or 0
+    detail_csv, _ = _csv(client, report)
+    want: dict[str, dict[str, dict[str, list[int]]]] = {}
+    for row in detail_csv:
+        day = date.fromisoformat(row["date"])
+        first = week_of(day, week_start)
+        for by in ("user", "project"):
+            line = want.setdefault(first.isoformat(), {"user": {}, "project": {}})[by].setdefault(row[by], [0] * 7)
+            line[(day - first).days] += _seconds(row["duration"])
+    stored = report.weekly["weeks"]
+    assert len(stored) == 3 and len(want) >= 2 and set(want) <= set(stored)
+    for week, tables in stored.items():
+        for by in ("user", "project"):
+            assert {label: seconds for label, seconds in tables[by]} == want.get(week, {}).get(by, {}), (week, by)
+    assert sum(sum(s) for t in stored.values() for _, s in t["project"]) == report.summary["total"]["seconds"] > 0
+
+    sections = [s for s in streams if 'data-testid="report-week-section"' in s["stream"]]
+    assert [re.search(r'data-week="([0-9-]+)"', s["stream"]).group(1) for s in sections] == sorted(stored)
+    assert all(s["topics"] == [f"report:{report.id}"] and f'target="report-{report.id}-weeks"' in s["stream"]
+               and 'action="append"' in s["stream"] for s in sections)
+    assert any("Weekly tables: 0 of 3 weeks" in s["stream"] for s in streams)  # the bar covers the phase
+
+    # the Weekly tab reads the stored tables: a log deleted since does not change them; without them, it reads rows
+    hotfix = db.session.scalar(select(TimeLog).where(TimeLog.description == "Hotfix"))
+    week = week_of(to_local(hotfix.start_time, ZoneInfo(report_data.ZONE)).date(), week_start).isoformat()
+    before = client.get(f"/reports/{report.id}?tab=weekly&by=project&week={week}").get_data(as_text=True)
+    db.session.delete(hotfix)
+    db.session.commit()
+    page = client.get(f"/reports/{report.id}?tab=weekly&by=project&week={week}").get_data(as_text=True)
+    assert _cells(page, "weekly-row") == _cells(before, "weekly-row") and "Beta app" in page
+    assert "Hours as they were when the report ran" in page
+    assert re.search(r'data-week="([0-9-]+)"', page).group(1) == week and 'rel="prev"' in page
+    report.weekly = None
+    db.session.commit()
+    page = client.get(f"/reports/{report.id}?tab=weekly&by=project&week={week}").get_data(as_text=True)
+    assert "Hours as they are now" in page
+    seconds = int(re.search(r'data-testid="weekly-total" data-seconds="(\d+)"', page).group(1))
+    assert seconds == sum(sum(s) for _, s in stored[week]["project"]) - 16 * 60
