@@ -9,13 +9,14 @@ import json
 import re
 import time
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from app.models import Report, TimeLog
+from app.billing import invoices
+from app.models import InvoiceGrouping, Report, TimeLog
 from app.reports import screens
 from app.timezones import to_local
 from tests import report_data
@@ -160,15 +161,22 @@ def test_detailed_rows_link_to_edit_what_the_viewer_may_and_mark_locked_ones(cli
 
     w.org.lock_date = w.first.replace(day=3)  # the 2nd is locked
     approved = week_first_day(w.first.replace(day=16), w.org.week_start or 0)  # Bea's week of her hotfix
-    db.session.add(WeekApproval(organization_id=w.org.id, user_id=w.beta_member.id, week_start=approved,
-                                status=ApprovalStatus.APPROVED.value))
+    reviewed = week_first_day(w.first.replace(day=3), w.org.week_start or 0)  # Mona's week of her review, invoiced
+    for person, week in ((w.beta_member, approved), (w.manager, reviewed)):
+        db.session.add(WeekApproval(organization_id=w.org.id, user_id=person.id, week_start=week,
+                                    status=ApprovalStatus.APPROVED.value))
+    db.session.commit()
+    invoice = invoices.draft(w.client, w.first, w.last, InvoiceGrouping.PROJECT, actor=w.owner).invoice
+    invoices.send(invoice, actor=w.owner)
     db.session.commit()
     rows = _cells(client.get(f"/reports/{report.id}?tab=detailed").get_data(as_text=True), "detail-row")
     locked = {html.unescape(r[9]): r[-1] for r in rows if r[-1] != "Edit"}
-    want = {"Kick-off, café ☕", "Night deploy", "Hotfix"} | (
-        {'Feature "x", part 1'} if w.first.replace(day=10) >= approved else set())
+    want = {"Kick-off, café ☕", "Night deploy", "Hotfix", "Review"} | (
+        {'Feature "x", part 1'} if w.first.replace(day=10) >= approved else set()) | (
+        {"Planning"} if w.first.replace(day=9) < reviewed + timedelta(days=7) else set())
     assert set(locked) == want, locked
     assert "lock date" in locked["Night deploy"] and "is approved and locked" in locked["Hotfix"]
+    assert f"on invoice {invoice.number}, sent" in locked["Review"]
     assert all(v.startswith("🔒 Locked") for v in locked.values())
 
     from tests.integration.test_report_shares import _share
