@@ -134,6 +134,9 @@ def test_a_report_not_done_has_no_tabs(client, factory, db):
     response = client.post("/reports", data={**FORM, "organization_id": str(w.org.id)})
     page = client.get(response.headers["Location"] + "?tab=detailed").get_data(as_text=True)
     assert 'data-testid="report-tabs"' not in page and 'data-testid="report-detailed"' not in page
+    # a month spans weeks: the running page has the Weekly section its job appends each week's tables to
+    report_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    assert 'data-testid="report-weeks-live"' in page and f'id="report-{report_id}-weeks"' in page
 
 
 def test_detailed_rows_link_to_edit_what_the_viewer_may_and_mark_locked_ones(client, factory, db, run_jobs):
