@@ -30,6 +30,7 @@ class ReportPhase(StrEnum):
     QUEUED = "queued"
     COUNTING = "counting"
     WRITING = "writing"
+    WEEKLY = "weekly"  # the Weekly tables of a report spanning weeks; rows_done/rows_total count weeks meanwhile
     FINISHING = "finishing"
     DONE = "done"
 
@@ -56,6 +57,7 @@ class Report(db.Model):
     file_name: Mapped[str | None] = mapped_column(String(200))  # the name a download gets
     archived: Mapped[bool] = mapped_column(default=False)
     summary: Mapped[dict | None] = mapped_column(JSON)
+    weekly: Mapped[dict | None] = mapped_column(JSON)  # {"weeks": {first day: {"user"|"project": [[label, [7 s]]]}}}
     error_message: Mapped[str | None] = mapped_column(Text)
     rq_job_id: Mapped[str | None] = mapped_column(String(64))
     as_of: Mapped[datetime] = mapped_column(default=utcnow)  # running timers count up to here
@@ -77,13 +79,17 @@ class Report(db.Model):
             return 100
         if not self.rows_total:
             return 0 if self.phase in (ReportPhase.QUEUED, ReportPhase.COUNTING) else 99
-        return min(99, int(100 * self.rows_done / self.rows_total))
+        if self.phase == ReportPhase.WEEKLY:  # after the rows (90%), the weeks fill the bar up to 99%
+            return 90 + min(9, int(9 * self.rows_done / self.rows_total))
+        if self.phase == ReportPhase.FINISHING:
+            return 99
+        return min(90, int(90 * self.rows_done / self.rows_total))
 
     def restart(self) -> None:
         """Back to the queue, for a first run or a retry: everything a previous attempt left is cleared."""
         self.status, self.phase = ReportState.PENDING, ReportPhase.QUEUED
         self.rows_done, self.rows_total, self.row_count, self.byte_size = 0, None, None, None
-        self.summary = self.error_message = self.started_at = self.finished_at = None
+        self.summary = self.weekly = self.error_message = self.started_at = self.finished_at = None
         self.as_of = utcnow()
 
     def requeue(self) -> None:
@@ -95,10 +101,11 @@ class Report(db.Model):
         self.status, self.phase, self.started_at = ReportState.RUNNING, ReportPhase.COUNTING, utcnow()
         self.rows_done, self.error_message = 0, None
 
-    def complete(self, file_path: str, file_name: str, rows: int, size: int, summary: dict) -> None:
+    def complete(self, file_path: str, file_name: str, rows: int, size: int, summary: dict,
+                 weekly: dict | None = None) -> None:
         self.status, self.phase, self.finished_at = ReportState.COMPLETED, ReportPhase.DONE, utcnow()
         self.file_path, self.file_name, self.row_count, self.byte_size = file_path, file_name, rows, size
-        self.rows_done, self.summary, self.archived = rows, summary, False
+        self.rows_done, self.summary, self.weekly, self.archived = rows, summary, weekly, False
 
     def fail(self, message: str) -> None:
         self.status, self.finished_at, self.error_message = ReportState.FAILED, utcnow(), message[:2000]

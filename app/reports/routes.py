@@ -119,11 +119,12 @@ def show(report_id):
     report = runs.sync_with_job(_load(report_id))
     return render_template("reports/show.html", report=report, r=runs.snapshot(report),
                            stream_topics=[ReportTopic(report.id)],
-                           is_owner=report.user_id == current_user.id,
+                           is_owner=report.user_id == current_user.id, streams_weeks=screens.streams_weeks(report),
                            can_share=policies.can_share_report(current_user, report),
                            share_links=shares.live_links(report), share_lifetimes=shares.LIFETIMES,
                            **screens.context(report, request.args,
-                                             lambda **a: url_for("reports.show", report_id=report.id, **a)))
+                                             lambda **a: url_for("reports.show", report_id=report.id, **a),
+                                             viewer=current_user))
 
 
 @bp.get("/reports/<id:report_id>/download")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from datetime import date
 
 from rq import get_current_job
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from app.reports.files import delete_file, file_exists, remove_partial_files, re
 from app.reports.generate import Canceled, generate
 from app.reports.grouping import format_hours
 from app.reports.params import FORMATS, ReportParams, check, describe
+from app.reports.screens import WEEKLY_BY, week_view
 from app.timezones import to_local
 from app.web.helpers import dom_id
 
@@ -102,12 +104,16 @@ def build_report(report_id: int) -> str:
             raise Canceled()
         report.phase, report.rows_done, report.rows_total = phase, done, total
         _save(report)
+        if phase == "weekly":
+            tracking.report_progress(95 + 2 * done // max(total, 1), f"weekly tables: {done:,} of {total:,} weeks")
+            return
         percent = {"counting": 2, "finishing": 97}.get(phase, 5 + int(90 * done / total) if total else 5)
         tracking.report_progress(percent, f"{phase}: {done:,} of {total:,} rows")
 
     try:
         result = generate(params, report.user, report.organization, reports_dir(), base_name, report.as_of,
-                          on_progress, title=f"Report {report.id}")
+                          on_progress, title=f"Report {report.id}",
+                          on_week=lambda first, tables: push_week(report_id, params, first, tables))
     except Canceled:
         db.session.rollback()
         return f"report {report_id} canceled while running"
@@ -125,7 +131,7 @@ def build_report(report_id: int) -> str:
         delete_file(result.file_name)
         return f"report {report_id} canceled while running"
     report.complete(result.file_name, _download_name(report, result.file_name), result.rows, result.size,
-                    result.summary)
+                    result.summary, result.weekly)
     _save(report)
     report_notifications.report_finished(report)  # its owner, or a scheduled run's recipients (issue 13)
     events.ready(report)  # webhooks
@@ -153,6 +159,18 @@ def push(report: Report) -> None:
             broadcast_stream(topic, refresh_stream())
     except Exception:  # the page is a view of the record; never fail the report for it
         log.exception("could not broadcast report %s", report.id)
+
+
+def push_week(report_id: int, params: ReportParams, first: date, tables: dict) -> None:
+    """Append one week's tables (people, projects), just computed by the job, to the Weekly section of the report's
+    open pages (templates/reports/show.html while it runs)."""
+    try:
+        topic = ReportTopic(report_id)
+        views = {by: week_view(params, first, by, tables[by]) for by in WEEKLY_BY}
+        broadcast(topic, "append", dom_id(topic, "weeks"), "reports/_week_section.html", report_id=report_id,
+                  views=views, weekly_by=WEEKLY_BY)
+    except Exception:  # the page is a view of the record; never fail the report for it
+        log.exception("could not broadcast a week of report %s", report_id)
 
 
 # -- what a page shows ----------------------------------------------------------------------------------

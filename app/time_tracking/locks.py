@@ -173,3 +173,21 @@ def check_log(log: TimeLog) -> None:
     """check_unlocked() for the days an existing (or restored) entry touches, in its owner's zone."""
     person = db.session.get(User, log.user_id)
     check_unlocked(person, log.organization_id, days_of(person, log.start_time, log.end_time), log_id=log.id)
+
+
+def entries_locked(logs: Iterable[TimeLog]) -> dict[int, str]:
+    """Why each of these existing entries cannot change, for the locked ones: {entry id: the guard's message}, as
+    check_log() would raise it (a sent or paid invoice first, then the lock date or an approved week). For a page of
+    entries (a report's Detailed tab): a query for the invoices, one or two per organization."""
+    logs = list(logs)
+    found = invoiced_problems(log.id for log in logs)
+    books: dict[int, Locks] = {}
+    for log in logs:
+        if log.id in found:
+            continue
+        if log.organization_id not in books:
+            books[log.organization_id] = locks_of(log.organization_id, {entry.user_id for entry in logs})
+        problem = books[log.organization_id].problem(log.user_id, days_of(log.user, log.start_time, log.end_time))
+        if problem:
+            found[log.id] = problem
+    return found

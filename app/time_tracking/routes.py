@@ -52,16 +52,22 @@ def can_edit(user, record) -> bool:
     return policies.can_edit(user, record)
 
 
-def _back():
-    """303 to the page the form was posted from, if it is ours; else to the time list."""
-    target = request.form.get("next") or request.referrer or ""
+def _local_path(target: str | None) -> str | None:
+    """The path (and query) of `target` if it is a page of this site, else None: never an open redirect."""
+    target = target or ""
     parts = urlsplit(target)
     if parts.netloc and parts.netloc != request.host:
-        target = ""
+        return None
     path = (parts.path or "") + (f"?{parts.query}" if parts.query else "")
     if not target or not path.startswith("/") or path.startswith("//") or "\\" in path or not path.isprintable():
-        path = url_for("time_logs.index")
-    return redirect(path, code=303)
+        return None  # browsers read /\evil and /<tab>/evil as //evil
+    return path
+
+
+def _back():
+    """303 to the page the form was posted from, if it is ours; else to the time list."""
+    path = _local_path(request.form.get("next") or request.referrer)
+    return redirect(path or url_for("time_logs.index"), code=303)
 
 
 @bp.post("/time-logs/timer/start")
@@ -191,8 +197,8 @@ def continue_entry(log_id):
     return _back()
 
 
-def _render_form(form: EntryForm, log: TimeLog | None, status: int):
-    return render_template("time_logs/form.html", form=form, log=log), status
+def _render_form(form: EntryForm, log: TimeLog | None, status: int, back: str | None = None):
+    return render_template("time_logs/form.html", form=form, log=log, back=back), status
 
 
 def _entry_data(form: EntryForm, log: TimeLog | None = None) -> time_entries.EntryData:
@@ -234,6 +240,7 @@ def new():
 @login_required
 def edit(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")
+    back = _local_path(request.values.get("next"))  # where the edit was opened from (a report's Detailed page)
     projects = time_entries.loggable_projects(current_user)
     if log.project_id not in {p.id for p in projects}:
         projects.append(log.project)
@@ -248,8 +255,8 @@ def edit(log_id):
             form.form_errors.append(str(exc))
         else:
             flash("Entry updated.", "success")
-            return redirect(url_for("time_logs.index"), code=303)
-    return _render_form(form, log, 422 if request.method == "POST" else 200)
+            return redirect(back or url_for("time_logs.index"), code=303)
+    return _render_form(form, log, 422 if request.method == "POST" else 200, back)
 
 
 @bp.post("/time-logs/<id:log_id>/delete")

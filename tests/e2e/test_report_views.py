@@ -1,7 +1,7 @@
 """In Chromium, the whole flow of a report seen on screen: the owner narrows the projects with the searchable list
 (keyboard only), the report completes, its summary shows on the page with only the chosen project, its Detailed
-and Weekly tabs show its entries; a share link opens it in a fresh browser without signing in, and once revoked
-the link says so."""
+and Weekly tabs show its entries, an entry edited from the Detailed tab lands back there as it is now; a share
+link opens it in a fresh browser without signing in, and once revoked the link says so."""
 from __future__ import annotations
 
 import re
@@ -46,6 +46,16 @@ def test_filter_with_the_searchable_list_then_see_the_report_on_screen(live_serv
     page.get_by_test_id("report-tab-detailed").click()
     expect(page.get_by_test_id("report-detailed")).to_contain_text("Beta app")
     expect(page.get_by_test_id("report-summary")).to_have_count(0)
+    # the owner edits an entry from the report and lands back on the same page, showing the entry as it is now
+    expect(page.get_by_test_id("detail-as-now")).to_contain_text("Entries as they are now")
+    report_url = page.url
+    page.get_by_test_id("detail-row").filter(has_text="Hotfix").get_by_test_id("detail-edit").click()
+    page.get_by_label("Description").fill("Hotfix, reviewed")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/reports/\d+\?tab=detailed&page=1$"))
+    assert page.url.split("?")[0] == report_url.split("?")[0]
+    expect(page.get_by_text("Entry updated.")).to_be_visible()
+    expect(page.get_by_test_id("detail-row").filter(has_text="Hotfix, reviewed")).to_have_count(1)
     page.get_by_test_id("report-tab-weekly").click()
     expect(page.get_by_test_id("report-weekly")).to_contain_text("People")
     page.get_by_test_id("report-tab-summary").click()

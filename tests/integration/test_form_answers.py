@@ -619,6 +619,22 @@ def test_a_signed_out_post_goes_back_to_the_page_it_came_from_after_sign_in(clie
     assert scene.member.running_timer is None  # nothing was done signed out
 
 
+def test_an_entrys_edit_lands_on_its_next_page_only_when_it_is_ours(client, scene):
+    """The edit form opened from a report's Detailed page (`?next=`) carries it through the save and lands there; a
+    `next` leading off the site (or malformed) lands on the time list instead: never an open redirect."""
+    login(client, scene.member)
+    data = {**ENTRY_FORM, "project_id": scene.alpha_project.id}
+    path = f"/time-logs/{scene.member_log.id}/edit"
+    form = client.get(path, query_string={"next": "/reports/7?tab=detailed&page=2"}).get_data(as_text=True)
+    assert 'name="next" value="/reports/7?tab=detailed&amp;page=2"' in form and "Back to the report" in form
+    response = client.post(path, data={**data, "next": "/reports/7?tab=detailed&page=2"})
+    assert response.status_code == 303 and response.headers["Location"] == "/reports/7?tab=detailed&page=2"
+    for elsewhere in ("https://evil.example/x", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
+        response = client.post(path, data={**data, "next": elsewhere})
+        assert response.status_code == 303 and response.headers["Location"] == "/time-logs", elsewhere
+        assert "evil" not in client.get(path, query_string={"next": elsewhere}).get_data(as_text=True)
+
+
 def test_saving_unchanged_organization_settings_says_so(client, scene):
     """Saving the settings as they are changes nothing and records nothing, and the page says so (it said nothing)."""
     login(client, scene.owner)
