@@ -4,12 +4,13 @@ A message is framed once and the same bytes are written to each of its subscribe
 once, synchronously (websockets' broadcast() does the same but frames it again for every
 connection): no task, queue or wake-up per delivery (those cost ~50 µs each, which at 10,000 sockets
 was most of a broadcast's time). The kernel takes what a reading client can accept; the rest
-waits in the connection's transport buffer. A slow client (its transport holding more than HIGH_WATER bytes)
-gets its streams in a backlog instead, written out in one frame once its transport is down to LOW_WATER
-(drain_forever). A backlog past SEND_BUFFER_LIMIT is compacted first: a replace or update superseded by a
-later one for the same target is dropped (app/live/history.py's compact()); only a client that is still
-too far behind after that (appends pile up, or a dead connection not yet noticed by the heartbeat) is closed
-with 1013 "too slow": it never delays the others, and the page reconnects and resumes. A page that says it is
+waits in the connection's transport buffer. A slow client (its transport holding more than HIGH_WATER bytes,
+where the gateway used to close it) gets its streams in a backlog instead, written out in one frame once its
+transport is down to LOW_WATER (drain_forever). A backlog past SEND_BUFFER_LIMIT is compacted first: a replace
+or update superseded by a later one for the same target is dropped (app/live/history.py's compact()); only a
+client that is still too far behind after that (appends pile up), or whose transport has not drained for
+STALLED_AFTER seconds (a dead connection: behind a full transport websockets' pings wait too), is closed with
+1013 "too slow": it never delays the others, and the page reconnects and resumes. A page that says it is
 hidden (a background tab) gets its streams the same way, coalesced, every HIDDEN_EVERY seconds, after the
 visible ones, and at once when it is visible again. Everything here runs on the event loop.
 """
@@ -36,8 +37,9 @@ log = logging.getLogger(__name__)
 
 MAX_SAMPLES = 4096  # sampled streams remembered for their acknowledgements (a late one is not counted)
 SEND_BUFFER_LIMIT = 1 << 20  # bytes waiting for one socket (~64 dashboard streams); a client this far behind is dropped
-HIGH_WATER = 256 << 10  # bytes in a socket's transport buffer beyond which its streams wait in its backlog
-LOW_WATER = 64 << 10  # ... until the transport is down to this
+HIGH_WATER = SEND_BUFFER_LIMIT  # bytes in a socket's transport buffer beyond which its streams wait in its backlog
+LOW_WATER = 256 << 10  # ... until the transport is down to this
+STALLED_AFTER = 60.0  # seconds a backlog may wait for a transport that never drains (a dead client) before it is closed
 DRAIN_EVERY = 0.05  # seconds between two looks at the slow clients' transports
 HIDDEN_EVERY = 5.0  # seconds between two coalesced writes to a page that is not visible
 CLOSE_TIMEOUT = 5  # seconds a closing handshake may take before the connection is cut
@@ -59,6 +61,7 @@ class Subscriber:
         self.held: list[tuple[str, tuple[int, int] | None]] | None = None  # live streams kept while it resumes
         self.backlog: list[str] = []  # streams waiting for a slow client's transport to drain, or a hidden page
         self.backlog_size = 0
+        self.backlog_since = 0.0  # when its backlog started waiting (monotonic seconds)
         self.hidden = False  # its page is not visible (a background tab): its streams are coalesced
         self.next_flush = 0.0  # hidden: when its coalesced backlog is written next (monotonic seconds)
 
@@ -240,6 +243,8 @@ class Hub:
         """A slow client: the stream waits in its backlog, compacted when that grows past SEND_BUFFER_LIMIT; a
         client still that far behind is dropped (beyond write_limit websockets would stop writing, its pings too:
         a dead client would never be pinged out)."""
+        if not sub.backlog:
+            sub.backlog_since = time.monotonic()
         sub.backlog.append(text)
         sub.backlog_size += len(text)
         self.backlogged.add(sub)
@@ -280,6 +285,10 @@ class Hub:
             sub.backlog, sub.backlog_size = [], 0
             return
         if sub.ws.transport.get_write_buffer_size() > LOW_WATER:
+            if not sub.hidden and time.monotonic() - sub.backlog_since > STALLED_AFTER:
+                self.metrics.dropped.inc()
+                log.info("dropped a client that read nothing for %.0f s (user %s)", STALLED_AFTER, sub.user_id)
+                self.drop(sub, TRY_AGAIN_LATER, "too slow")
             return
         if len(sub.backlog) == 1:
             text = sub.backlog[0]
