@@ -218,6 +218,8 @@ def _streams(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
         # the stream gateway process (`flask gateway`, app/live/gateway)
         "GATEWAY_HOST": environ.get("GATEWAY_HOST", "127.0.0.1"),
         "GATEWAY_PORT": int(environ.get("GATEWAY_PORT", "5100")),
+        # gateway processes on that port (`flask gateway`; 0: one per core): a broadcast uses that many cores
+        "GATEWAY_PROCESSES": _count("GATEWAY_PROCESSES", environ.get("GATEWAY_PROCESSES"), 1),
         "GATEWAY_RECHECK_SECONDS": float(environ.get("GATEWAY_RECHECK_SECONDS", "30")),
         # the share of streams (0 to 1) whose pages acknowledge when Turbo applied them: the latency histogram
         "GATEWAY_LATENCY_SAMPLE": float(environ.get("GATEWAY_LATENCY_SAMPLE", "0.1")),

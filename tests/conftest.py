@@ -162,12 +162,12 @@ def launch_web(started: list[Process], workers: int = 1, **env) -> str:
     return base
 
 
-def launch_gateway(started: list[Process], port: int | None = None, **env) -> Process:
-    """A real stream gateway process (`flask gateway`), added to `started`; returned with its .port once
-    /healthz answers."""
+def launch_gateway(started: list[Process], port: int | None = None, processes: int = 1, **env) -> Process:
+    """A real stream gateway (`flask gateway`, with `processes` processes on its port), added to `started`;
+    returned with its .port once /healthz answers."""
     port = port or free_port()
     env.setdefault("GATEWAY_SAME_HOST_ANY_PORT", "1")  # as bin/dev: pages on the web process's port
-    proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port)],
+    proc = Process([sys.executable, "-m", "flask", "gateway", "--port", str(port), "--processes", str(processes)],
                    f"gateway-{port}-{len(started)}", **env)
     proc.port = port
     started.append(proc)
@@ -229,10 +229,11 @@ def start_web(app):
 
 @pytest.fixture()
 def start_gateway(app):
-    """Start a real stream gateway process (`flask gateway`) on a free port (or `port`, to start one again
-    after a restart), with env overrides as keywords; returns the Process, with its .port, once /healthz answers."""
+    """Start a real stream gateway (`flask gateway`) on a free port (or `port`, to start one again after a
+    restart), with `processes` processes, and env overrides as keywords; returns the Process, with its .port, once
+    /healthz answers."""
     started: list[Process] = []
-    yield lambda port=None, **env: launch_gateway(started, port, **env)
+    yield lambda port=None, processes=1, **env: launch_gateway(started, port, processes, **env)
     stop_all(started)
 
 

@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 import http
 import logging
+import os
 import signal
+import socket
 from urllib.parse import parse_qs, urlsplit
 
 import redis.asyncio as aioredis
@@ -193,11 +195,13 @@ def _stop_if_failed(task: asyncio.Task, server) -> None:
         server.close()
 
 
-async def run(app: Flask, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT, then close every socket (1001: the pages reconnect elsewhere or later)."""
+async def run(app: Flask, host: str, port: int, sock: socket.socket | None = None) -> None:
+    """Serve until SIGTERM or SIGINT, then close every socket (1001: the pages reconnect elsewhere or later).
+    With `sock`, on that listening socket (one of several on the port: app/live/gateway/processes.py)."""
     gateway = Gateway(app)
     redis_url = app.config["REDIS_URL"]
-    async with serve(gateway.handle, host, port, process_request=gateway.process_request,
+    where = {"sock": sock} if sock is not None else {"host": host, "port": port}
+    async with serve(gateway.handle, **where, process_request=gateway.process_request,
                      ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT, close_timeout=CLOSE_TIMEOUT,
                      max_size=MAX_MESSAGE, max_queue=4, compression=None, backlog=4096,
                      write_limit=SEND_BUFFER_LIMIT) as server:
@@ -208,9 +212,11 @@ async def run(app: Flask, host: str, port: int) -> None:
                       asyncio.create_task(relay.keep_presence(gateway.hub, redis_url)),
                       asyncio.create_task(gateway.recheck_forever(app.config["GATEWAY_RECHECK_SECONDS"])),
                       asyncio.create_task(gateway.hub.drain_forever())]
+        if gateway.metrics.multiprocess_dir:
+            background.append(asyncio.create_task(gateway.metrics.refresh_forever()))
         for task in background:  # a loop that dies would leave sockets "live" but deaf: stop, be restarted
             task.add_done_callback(lambda done: _stop_if_failed(done, server))
-        log.info("stream gateway on ws://%s:%s/turbo-stream", host, port)
+        log.info("stream gateway on ws://%s:%s/turbo-stream (pid %s)", host, port, os.getpid())
         await server.wait_closed()
         for task in background:
             task.cancel()
