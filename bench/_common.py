@@ -60,11 +60,14 @@ def start_web(tmp: Path, env: dict, threads: int = 64, name: str = "web", wait: 
     return server, base
 
 
-def start_gateway(tmp: Path, env: dict, port: int | None = None, wait: bool = True) -> tuple[Server, int]:
-    """One `flask gateway` process on a free port (or `port`), once its /healthz answers (at once with wait=False)."""
+def start_gateway(tmp: Path, env: dict, port: int | None = None, wait: bool = True,
+                  processes: int = 1) -> tuple[Server, int]:
+    """`flask gateway` (`processes` processes on one port) on a free port (or `port`), once its /healthz answers (at
+    once with wait=False)."""
     port = port or free_port()
     server = Server([sys.executable, "-m", "flask", "--app", "wsgi", "gateway", "--host", "127.0.0.1",
-                     "--port", str(port)], tmp / "gateway.log", env, preexec_fn=raise_nofile)
+                     "--port", str(port), "--processes", str(processes)], tmp / "gateway.log", env,
+                    preexec_fn=raise_nofile)
     if wait:
         wait_for_http(f"http://127.0.0.1:{port}/healthz")
     return server, port

@@ -394,6 +394,27 @@ def fanout_rows(run: Run) -> None:
                                   "subscribers: latency p95", "", p95(gateway, "sustain"), "ms",
                         baseline=p95(baseline, "sustain"), baseline_what=baseline_name,
                         ratio_kind=OF_BASELINE, note=f"lost {gateway['lost']:,}; {where}"))
+    for name, several in results.items():  # `flask gateway --processes N` beside the one process
+        if not name.startswith("gateway x"):
+            continue
+        processes = name[len("gateway x"):]
+        run.rows.append(Row("fanout", f"one broadcast to {several['connected']:,} sockets, {processes} gateway "
+                                      "processes (p50 / p95 / p99)", "", p95(several, "broadcast"), "ms",
+                            baseline=p95(gateway, "broadcast"), baseline_what="one gateway process, p95",
+                            ratio_kind=OF_BASELINE,
+                            shown=" / ".join(f"{x:.0f}" for x in several["broadcast"]) + " ms", note=where))
+        if several.get("held_written") and gateway.get("held_written"):
+            run.rows.append(Row("fanout", "the gateway alone (clients not reading): one broadcast written to "
+                                          f"{several['connected']:,} sockets, {processes} gateway processes "
+                                          "(p50 / p95 / p99)",
+                                "", several["held_written"][1], "ms", baseline=gateway["held_written"][1],
+                                baseline_what="one gateway process, p95", ratio_kind=OF_BASELINE,
+                                shown=" / ".join(f"{x:.0f}" for x in several["held_written"]) + " ms", note=where))
+        run.rows.append(Row("fanout", f"sustained {several['sustain_rate']:.0f}/s to {several['subscribers']:,} "
+                                      f"subscribers, {processes} gateway processes: latency p95", "",
+                            p95(several, "sustain"), "ms", baseline=p95(gateway, "sustain"),
+                            baseline_what="one gateway process", ratio_kind=OF_BASELINE,
+                            note=f"lost {several['lost']:,}; {where}"))
     if gateway.get("resume_caught_up"):
         streams = data["options"].get("resume_streams", "?")
         run.rows.append(Row("fanout", f"{gateway['resume_dropped']:,} sockets resume after {streams} streams: "

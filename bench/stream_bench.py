@@ -1,6 +1,6 @@
 """Stream sockets at scale: one gateway process against the gthread web path, side by side.
 
-    .venv/bin/python bench/stream_bench.py                                      # the issue's sizes (~5 min)
+    .venv/bin/python bench/stream_bench.py                                      # the issue's sizes (~10 min)
     .venv/bin/python bench/stream_bench.py --sockets 1000 --sustain-seconds 5   # a quick run
     .venv/bin/python bench/stream_bench.py --json instance/bench/stream_bench.json
                                                   # ... also as JSON: bench/run.py shows it as its fan-out rows
@@ -10,6 +10,8 @@ and its owner, and signs the owner's session cookie with the app's serializer (w
 Then, for each setup in turn:
 - gateway: one `flask --app wsgi gateway` process (sockets), next to one gunicorn web process
   (gthread, 64 threads: the Procfile's default) that serves pages only;
+- gateway xN (--gateway-processes, default 1,2): the same with `flask gateway --processes N`, N processes on the
+  one port, side by side with the single process;
 - gthread T (only with --baseline-threads, against a checkout from before the gateway became the only socket
   server: today's web process has no /turbo-stream): one gunicorn web process with WEB_THREADS=T serving pages
   and T sockets, the path the README's table compares with;
@@ -18,7 +20,7 @@ it measures GET /login p95 while idle, opens the sockets from --clients separate
 RSS growth per socket, GET /login p95 again, --broadcasts single broadcasts to every socket (each
 message carries its publish time, each client its receive time: same machine clock), and a sustained
 --rate broadcasts/s for --sustain-seconds to --subscribers of the sockets (a second topic), counting
-what the clients that stayed connected received against what was sent. Last, on the gateway, the resume phase:
+what the clients that stayed connected received against what was sent. Last, on each gateway, the resume phase:
 --resume-sockets sockets go away (keeping the last offset the gateway gave them), --resume-streams streams are
 published meanwhile through the app's history (app/live/history.py), each to its own target, and the sockets come
 back asking for what they missed: how many streams they missed, how many were told to refresh instead, and the
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import re
@@ -60,7 +63,10 @@ from bench._common import (  # noqa: E402
 )
 
 SUSTAIN_BASE = 1_000_000  # sequence numbers of sustained messages start here; single broadcasts below
+HELD_BASE = 400_000  # the broadcasts published while the clients do not read
 RESUME_BASE = 500_000  # the streams published while the resume phase's sockets are away
+DELIVERY_BUCKET = re.compile(r'^timeboard_gateway_delivery_latency_seconds_bucket\{le="([^"]+)"\} (\S+)$', re.M)
+SUPERSEDED = re.compile(r"^timeboard_gateway_superseded_streams_dropped_total (\S+)$", re.M)
 MARK = re.compile(rb'data-seq="(\d+)" data-t="([0-9.]+)"')
 OFFSET = re.compile(rb'<turbo-stream action="offset" offset="([0-9]+-[0-9]+)"')
 PAD = "x" * 600  # a stream of about the size of a dashboard section's
@@ -76,6 +82,17 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def children(pid: int) -> list[int]:
@@ -265,6 +282,11 @@ async def _client(conn, urls: tuple[str, str], cookie: str, count: int, subscrib
             await asyncio.gather(*(open_one(i, gate, f"{epoch}:{offset}") for i, offset in away.items() if offset))
             conn.send({"resumed": len(tally.caught_up), "received": sum(tally.resumed_count),
                        "refreshed": tally.refreshed, "caught_up": tally.caught_up.tobytes()})
+        elif command in ("hold", "release"):  # stop reading (the kernel keeps what arrives), or read again
+            for sock in sockets.values():
+                if sock.transport is not None and not sock.transport.is_closing():
+                    (sock.transport.pause_reading if command == "hold" else sock.transport.resume_reading)()
+            conn.send(True)
         elif command == "still_open":
             conn.send(len([i for i in sockets if i not in tally.closed]))
         elif command == "close":
@@ -348,7 +370,7 @@ def stream(seq: int) -> str:
 def publish(r, topic: str, seq: int) -> None:
     from app.live.publisher import CHANNEL
 
-    r.publish(CHANNEL, json.dumps({"topics": [topic], "stream": stream(seq)}))
+    r.publish(CHANNEL, json.dumps({"topics": [topic], "stream": stream(seq), "at": time.time()}))  # as push() does
 
 
 def publish_kept(r, topic: str, seq: int, target: str = "bench") -> None:
@@ -389,8 +411,66 @@ def run_resume(clients: Clients, r, topic: str, opts, result: dict) -> None:
                   resume_refreshed=sum(a["refreshed"] for a in answers), resume_caught_up=percentiles(caught_up))
 
 
+def gateway_metrics(port: int | None) -> str:
+    """The gateway's /metrics (all its processes); empty without a gateway."""
+    if port is None:
+        return ""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+        return response.read().decode()
+
+
+def delivery_buckets(port: int | None) -> dict[float, float]:
+    """The gateway's histogram from publish to the write to its last socket, cumulative counts by upper bound in
+    seconds."""
+    return {float(le): float(count) for le, count in DELIVERY_BUCKET.findall(gateway_metrics(port))}
+
+
+def superseded(port: int | None) -> int:
+    """Streams the gateway left out of slow clients' backlogs because a later one updated the same target."""
+    found = SUPERSEDED.search(gateway_metrics(port))
+    return int(float(found[1])) if found else 0
+
+
+def histogram_quantiles(before: dict[float, float], after: dict[float, float]) -> tuple[float, float, float] | None:
+    """p50, p95, p99 in milliseconds of what was observed between two readings, interpolated within buckets as
+    Prometheus' histogram_quantile does (the last finite bound when it falls past it)."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    if not counts or counts[-1] <= 0:
+        return None
+    result = []
+    for q in (0.50, 0.95, 0.99):
+        rank, lower, below = q * counts[-1], 0.0, 0.0
+        for bound, count in zip(bounds, counts, strict=True):
+            if count >= rank:
+                value = lower if bound == float("inf") else lower + (bound - lower) * (rank - below) / max(
+                    count - below, 1e-9)
+                break
+            lower, below = bound, count
+        result.append(value * 1000)
+    return tuple(result)
+
+
+def run_held(clients: Clients, server_pid, r, topic: str, opts, gateway_port: int, result: dict) -> None:
+    """The gateway alone: the clients stop reading (what arrives waits in their kernel buffers), --broadcasts
+    broadcasts are published a second apart, and the gateway's own figures say how long it took to write each to
+    its last socket, and the CPU it used, with the cores to itself; then the clients read again."""
+    clients.ask("hold")
+    written_before, cpu_before = delivery_buckets(gateway_port), cpu_seconds(server_pid())
+    for k in range(opts.broadcasts):
+        publish(r, topic, HELD_BASE + k)
+        time.sleep(1)
+    result["held_written"] = histogram_quantiles(written_before, delivery_buckets(gateway_port))
+    result["held_cpu_ms"] = (cpu_seconds(server_pid()) - cpu_before) * 1000 / max(1, opts.broadcasts)
+    clients.ask("release")
+    expected = sum(clients.ask("still_open"))
+    deadline = time.time() + 30
+    while time.time() < deadline and sum(clients.ask("received", HELD_BASE + opts.broadcasts - 1)) < expected:
+        time.sleep(0.1)
+
+
 def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics: tuple[str, str], opts,
-              sockets: int, subscribers: int) -> dict:
+              sockets: int, subscribers: int, gateway_port: int | None) -> dict:
     result: dict = {"name": name, "requested": sockets, "subscribers": subscribers}
     result["page_idle"] = page_p95(web_base, opts.page_requests)
     before = sum(rss_kb(pid) for pid in server_pid())
@@ -409,6 +489,9 @@ def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics:
     result["page_busy"] = page_p95(web_base, opts.page_requests)
 
     latencies = array("d")
+    written_before = delivery_buckets(gateway_port)
+    client_pids = [proc.pid for proc in clients.procs]
+    cpu_before = cpu_seconds(server_pid()), cpu_seconds(client_pids)
     for seq in range(opts.broadcasts):
         expected = sum(clients.ask("still_open"))
         publish(r, topics[0], seq)
@@ -421,8 +504,16 @@ def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics:
     result["broadcast_deliveries"] = len(latencies)
     result["broadcast_expected"] = opts.broadcasts * result["connected"]
     result["broadcast"] = percentiles(latencies)
+    result["broadcast_written"] = histogram_quantiles(written_before, delivery_buckets(gateway_port))
+    # CPU per broadcast (the phase's pauses cost next to nothing): what the machine's cores must find for each
+    result["broadcast_cpu_ms"] = [(cpu_seconds(pids) - before) * 1000 / max(1, opts.broadcasts)
+                                  for pids, before in zip((server_pid(), client_pids), cpu_before, strict=True)]
+
+    if gateway_port is not None:
+        run_held(clients, server_pid, r, topics[0], opts, gateway_port, result)
 
     clients.ask("sustain_reset")
+    superseded_before = superseded(gateway_port)
     interval, sent, t0 = 1 / opts.rate, 0, time.time()
     while time.time() - t0 < opts.sustain_seconds:
         publish(r, topics[1], SUSTAIN_BASE + sent)
@@ -437,10 +528,12 @@ def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics:
     sustained = array("d")
     for a in answers:
         sustained.frombytes(a["latencies"])
+    coalesced = superseded(gateway_port) - superseded_before  # a slow client was sent the latest instead
     result.update(sent=sent, sustain_rate=sent / opts.sustain_seconds, kept=kept, received=received,
-                  lost=sent * kept - received, dropped=sum(a["dropped"] for a in answers),
+                  coalesced=coalesced, lost=sent * kept - received - coalesced,
+                  dropped=sum(a["dropped"] for a in answers),
                   sustain=percentiles(sustained))
-    if name == "gateway" and opts.resume_sockets:
+    if name.startswith("gateway") and opts.resume_sockets:
         run_resume(clients, r, topics[0], opts, result)
     return result
 
@@ -468,6 +561,14 @@ def report(results: list[dict], opts) -> str:
          lambda x: "n/a" if x["rss_per_socket_kb"] is None else f"{x['rss_per_socket_kb']:.1f}"),
         ("one broadcast to all: p50 / p95 / p99 (ms)", "p95 < 100, p99 < 250", lambda x: fmt_ms(x["broadcast"])),
         ("  deliveries / expected", "", lambda x: f"{x['broadcast_deliveries']:,} / {x['broadcast_expected']:,}"),
+        ("  written to the last socket, gateway side: p50 / p95 / p99 (ms)", "",
+         lambda x: fmt_ms(x.get("broadcast_written"))),
+        ("  the gateway alone (clients not reading): written to the last socket p50 / p95 / p99 (ms)", "",
+         lambda x: fmt_ms(x.get("held_written"))),
+        ("  the gateway alone: its CPU per broadcast (ms)", "",
+         lambda x: f"{x['held_cpu_ms']:.0f}" if "held_cpu_ms" in x else "n/a"),
+        ("  CPU per broadcast: server / clients (ms)", "",
+         lambda x: "n/a" if "broadcast_cpu_ms" not in x else "{:.0f} / {:.0f}".format(*x["broadcast_cpu_ms"])),
         ("GET /login p95 idle (ms)", "", lambda x: fmt_page(x["page_idle"])),
         ("GET /login p95 with the sockets open (ms)", "", lambda x: fmt_page(x["page_busy"])),
         ("  ratio busy / idle", "<= 1.2x", lambda x: fmt_ratio(x["page_busy"], x["page_idle"])),
@@ -475,6 +576,8 @@ def report(results: list[dict], opts) -> str:
          lambda x: f"{x['sustain_rate']:.0f} to {x['subscribers']:,} subscribers"),
         ("  delivered / sent x kept sockets", "",
          lambda x: f"{x['received']:,} / {x['sent'] * x['kept']:,}"),
+        ("  superseded: left out for a slow client, which got a later update of the same target", "",
+         lambda x: f"{x['coalesced']:,}" if "coalesced" in x else "n/a"),
         ("  lost, or not there 5 s after the last send", "0", lambda x: f"{x['lost']:,}"),
         ("  dropped slow clients", "", lambda x: f"{x['dropped']:,}"),
         ("  latency p50 / p95 / p99 (ms)", "", lambda x: fmt_ms(x["sustain"])),
@@ -503,6 +606,15 @@ def write_json(path: Path, results: list[dict], opts) -> None:
 
 
 # -- the run ---------------------------------------------------------------------------------------
+def numbers(listed: str) -> list[int]:
+    return [int(x) for x in listed.split(",") if x.strip()]
+
+
+def gateway_name(processes: int) -> str:
+    """bench/run.py's fan-out rows find the setups by these names."""
+    return "gateway" if processes == 1 else f"gateway x{processes}"
+
+
 def seed(env: dict) -> tuple[str, int, int]:
     """An organization and its owner; returns the owner's session cookie, their id and the organization's."""
     os.environ.update(env)
@@ -528,6 +640,8 @@ def seed(env: dict) -> tuple[str, int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sockets", type=int, default=10_000, help="sockets on the gateway")
+    parser.add_argument("--gateway-processes", default="1,2",
+                        help="gateway setups to compare, comma-separated process counts (`flask gateway --processes`)")
     parser.add_argument("--baseline-threads", default="",
                         help="gthread setups to compare, comma-separated thread counts (each holds that many "
                              "sockets); only on a checkout whose web process still served /turbo-stream")
@@ -567,27 +681,29 @@ def main() -> int:
         cookie, user_id, org_id = seed(env)
         topics = (f"dashboard:org:{org_id}", f"user:{user_id}")  # every socket; the sustained subscribers
         query_all, query_both = f"?topic={topics[0]}", f"?topic={topics[0]}&topic={topics[1]}"
-        print(f"{opts.sockets:,} sockets on one gateway; baselines: gthread {opts.baseline_threads or 'none'}; "
-              f"{opts.clients} client processes; {os.cpu_count()} cores", flush=True)
+        print(f"{opts.sockets:,} sockets on the gateway; gateway processes: {opts.gateway_processes}; baselines: "
+              f"gthread {opts.baseline_threads or 'none'}; {opts.clients} client processes; {os.cpu_count()} cores",
+              flush=True)
 
-        setups = [("gateway", None, opts.sockets)]
-        setups += [(f"gthread {t}", t, t) for t in (int(x) for x in opts.baseline_threads.split(",") if x.strip())]
-        for name, threads, sockets in setups:
+        setups = [(gateway_name(n), None, opts.sockets, n) for n in numbers(opts.gateway_processes)]
+        setups += [(f"gthread {t}", t, t, 0) for t in numbers(opts.baseline_threads)]
+        for name, threads, sockets, processes in setups:
             print(f"-- {name}: {sockets:,} sockets", flush=True)
             web, web_base = start_web(tmp, env, threads or 64)
             servers.append(web)
             if threads is None:
-                gateway, port = start_gateway(tmp, env)
+                gateway, port = start_gateway(tmp, env, processes=processes)
                 servers.append(gateway)
                 ws_base = f"ws://127.0.0.1:{port}/turbo-stream"
-                server_pids = lambda g=gateway: [g.proc.pid]  # noqa: E731
+                server_pids = lambda g=gateway: [g.proc.pid, *children(g.proc.pid)]  # noqa: E731  (and its processes)
             else:
                 ws_base = web_base.replace("http://", "ws://") + "/turbo-stream"
                 server_pids = lambda w=web: children(w.proc.pid)  # noqa: E731  (the gunicorn worker)
             subscribers = min(opts.subscribers, sockets)
             clients = Clients(opts.clients, ws_base + query_all, ws_base + query_both, cookie, sockets, subscribers,
                               opts.concurrency)
-            results.append(run_setup(name, clients, server_pids, web_base, r, topics, opts, sockets, subscribers))
+            results.append(run_setup(name, clients, server_pids, web_base, r, topics, opts, sockets, subscribers,
+                                     port if threads is None else None))
             clients.stop()
             clients = None
             for server in reversed(servers):

@@ -1,6 +1,8 @@
 """bench/run.py's --only jobs (issue 23: measure the job engine alone) and the job rows' goals."""
 from __future__ import annotations
 
+import json
+
 from bench._report import OF_BASELINE, Row
 from bench.run import judge_goals, parse_args, wants
 
@@ -36,3 +38,24 @@ def test_the_non_forking_no_op_goal_is_issue_23s_0_8x_and_the_forking_one_stays_
     assert [(r.goal, r.met) for r in rows] == [(">= 0.80x of bare RQ at 1M", False),
                                                (">= 0.60x of bare RQ at 1M", True),
                                                (">= 0.80x of bare RQ at 1M", True)]
+
+
+def result(name: str, broadcast_p95: float, sustain_p95: float, held_p95: float) -> dict:
+    return {"name": name, "connected": 10_000, "subscribers": 1000, "sustain_rate": 100.0, "lost": 0,
+            "broadcast": [50.0, broadcast_p95, 200.0], "sustain": [10.0, sustain_p95, 700.0],
+            "held_written": [40.0, held_p95, 120.0]}
+
+
+def test_the_fan_out_rows_put_several_gateway_processes_beside_one(tmp_path):
+    from types import SimpleNamespace
+
+    from bench.run import fanout_rows
+
+    path = tmp_path / "stream_bench.json"
+    path.write_text(json.dumps({"written_at": "2026-12-06T10:00:00Z", "options": {},
+                                "results": [result("gateway", 160, 500, 150), result("gateway x2", 80, 750, 90)]}))
+    run = SimpleNamespace(settings=SimpleNamespace(stream_json=path), rows=[])
+    fanout_rows(run)
+    several = [row for row in run.rows if "2 gateway processes" in row.what]
+    assert [(row.value, row.baseline) for row in several] == [(80, 160), (90, 150), (750, 500)]
+    assert several[0].shown == "50 / 80 / 200 ms"

@@ -24,8 +24,8 @@ from app.live.topics import topic_kind
 from app.observability.instruments import GATEWAY_BROADCASTS, GATEWAY_SOCKETS
 
 REFRESH_EVERY = 1.0  # seconds: how stale another process's socket figures may be in multiprocess mode
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                   10.0)
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.125, 0.15,
+                   0.2, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class GatewayMetrics:
