@@ -514,6 +514,7 @@ def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics:
 
     clients.ask("sustain_reset")
     superseded_before = superseded(gateway_port)
+    cpu_before = cpu_seconds(server_pid()), cpu_seconds(client_pids)
     interval, sent, t0 = 1 / opts.rate, 0, time.time()
     while time.time() - t0 < opts.sustain_seconds:
         publish(r, topics[1], SUSTAIN_BASE + sent)
@@ -521,6 +522,9 @@ def run_setup(name: str, clients: Clients, server_pid, web_base: str, r, topics:
         pause = t0 + sent * interval - time.time()
         if pause > 0:
             time.sleep(pause)
+    busy = time.time() - t0
+    result["sustain_cores"] = [(cpu_seconds(pids) - before) / busy
+                               for pids, before in zip((server_pid(), client_pids), cpu_before, strict=True)]
     time.sleep(5)  # what is in flight arrives
     answers = clients.ask("sustain_collect")
     kept = sum(a["open"] for a in answers)
@@ -580,6 +584,8 @@ def report(results: list[dict], opts) -> str:
          lambda x: f"{x['coalesced']:,}" if "coalesced" in x else "n/a"),
         ("  lost, or not there 5 s after the last send", "0", lambda x: f"{x['lost']:,}"),
         ("  dropped slow clients", "", lambda x: f"{x['dropped']:,}"),
+        ("  cores busy while sending: server / clients", "",
+         lambda x: "n/a" if "sustain_cores" not in x else "{:.2f} / {:.2f}".format(*x["sustain_cores"])),
         ("  latency p50 / p95 / p99 (ms)", "", lambda x: fmt_ms(x["sustain"])),
         ("resume: sockets away, streams published meanwhile", "",
          lambda x: f"{x['resume_dropped']:,}, {opts.resume_streams}" if "resume_dropped" in x else "n/a"),
