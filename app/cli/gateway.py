@@ -41,7 +41,10 @@ def gateway_command(host: str | None, port: int | None, processes: int | None, f
         except OSError as exc:  # the port is taken, or not ours to bind
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         return
-    sock = socket.socket(fileno=fd) if fd is not None else None
+    try:
+        sock = socket.socket(fileno=fd) if fd is not None else None
+    except OSError as exc:
+        raise click.ClickException(f"--fd {fd} is not an open socket ({exc.strerror or exc})") from None
     try:
         asyncio.run(run(app, host, port, sock))
     except OSError as exc:

@@ -131,7 +131,8 @@ def test_a_taken_port_or_a_bad_count_is_a_clear_error(app, start_gateway):
     gateway = start_gateway()
     for args, message in ((["--port", str(gateway.port), "--processes", "2"], "cannot listen on"),
                           (["--port", str(gateway.port)], "cannot listen on"),
-                          (["--processes", "-1"], "Invalid value for '--processes'")):
+                          (["--processes", "-1"], "Invalid value for '--processes'"),
+                          (["--fd", "99"], "is not an open socket")):
         result = subprocess.run([sys.executable, "-m", "flask", "gateway", *args], capture_output=True, text=True,
                                 timeout=60, env={**os.environ, "FLASK_APP": "wsgi"})
         assert result.returncode != 0, args
