@@ -35,6 +35,12 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment a process of ours starts another with (the gateway's supervisor): this one's, with
+    `overrides`. Here because this module is the one reader of the environment."""
+    return {**os.environ, **overrides}
+
+
 def presence_ttl(environ: Mapping[str, str] = os.environ) -> int:
     """Seconds a stream topic stays marked as watched after its last refresh (app/live/presence.py)."""
     return int(environ.get("PRESENCE_TTL", "60"))

@@ -37,7 +37,8 @@ def gateway_command(host: str | None, port: int | None, processes: int | None, f
     if fd is None and processes > 1:
         info = click.get_current_context().find_object(ScriptInfo)
         try:
-            supervise(info.app_import_path if info else None, host, port, processes)
+            supervise(info.app_import_path if info else None, host, port, processes,
+                      app.config["PROMETHEUS_MULTIPROC_DIR"])
         except OSError as exc:  # the port is taken, or not ours to bind
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         return

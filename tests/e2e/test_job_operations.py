@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, settle_streams, sign_in
 from tests.jobrows import job_rows
 
 pytestmark = pytest.mark.e2e
@@ -23,12 +23,13 @@ def test_find_a_failure_by_its_error_retry_its_kind_and_watch_them_complete(live
     page = context.new_page()
     sign_in(page, live_server, "root@platform.test")
     page.goto(f"{live_server}/jobs")
+    settle_streams(page)  # the page's socket catches up first (a refresh then would stop the search's visit)
     page.get_by_text("More filters").click()
     page.get_by_label("Text in arguments or error").fill("quokka")
     page.get_by_label("Kind").select_option("echo")
     page.get_by_role("button", name="Search").click()
+    page.wait_for_url(lambda url: "text=quokka" in url and "kind=echo" in url)  # the search is a link
     expect(page.get_by_test_id("job-row")).to_have_count(3)
-    assert "text=quokka" in page.url and "kind=echo" in page.url  # the search is a link
     page.locator(f"#job-{quokkas[0]} a").first.click()
     expect(page.get_by_test_id("job-error")).to_contain_text("Upstream quokka refused the call")
 

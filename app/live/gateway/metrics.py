@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import os
 from collections import Counter as Tally
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -29,9 +28,9 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 
 
 
 class GatewayMetrics:
-    def __init__(self):
-        # prometheus_client chose where values live when it was imported, from this same variable
-        self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    def __init__(self, multiprocess_dir: str = ""):
+        # PROMETHEUS_MULTIPROC_DIR: prometheus_client chose where values live from the same variable
+        self.multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry()
         self.hub = None
         self.sockets = Gauge("timeboard_gateway_sockets", "Open sockets on this gateway process",

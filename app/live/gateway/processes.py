@@ -13,7 +13,6 @@ the supervisor.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import signal
 import socket
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import multiprocess
 
+from app.config import child_environment
 from app.live.gateway.hub import CLOSE_TIMEOUT
 
 log = logging.getLogger(__name__)
@@ -119,18 +119,17 @@ class Supervisor:
             child.sock.close()
 
 
-def supervise(app_import: str | None, host: str, port: int, processes: int) -> None:
-    """Run `processes` gateways on host:port until SIGTERM or SIGINT. OSError when the port cannot be bound."""
+def supervise(app_import: str | None, host: str, port: int, processes: int, metrics_dir: str) -> None:
+    """Run `processes` gateways on host:port until SIGTERM or SIGINT, their metrics in `metrics_dir`
+    (PROMETHEUS_MULTIPROC_DIR; a private directory when empty). OSError when the port cannot be bound."""
     sockets = listening_sockets(host, port, processes)
-    env = dict(os.environ)
-    if app_import:
-        env["FLASK_APP"] = app_import
     private_dir = None
-    if not env.get("PROMETHEUS_MULTIPROC_DIR"):
-        private_dir = env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="timeboard-gateway-metrics-")
+    if not metrics_dir:
+        private_dir = metrics_dir = tempfile.mkdtemp(prefix="timeboard-gateway-metrics-")
+    env = child_environment(PROMETHEUS_MULTIPROC_DIR=metrics_dir, **({"FLASK_APP": app_import} if app_import else {}))
     log.info("stream gateway: %s processes on ws://%s:%s/turbo-stream", processes, host, port)
     try:
-        Supervisor(sockets, env, env["PROMETHEUS_MULTIPROC_DIR"], ["--host", host, "--port", str(port)]).run()
+        Supervisor(sockets, env, metrics_dir, ["--host", host, "--port", str(port)]).run()
     finally:
         if private_dir:
             shutil.rmtree(private_dir, ignore_errors=True)

@@ -48,7 +48,7 @@ HISTORY_READERS = 8  # Redis connections for resuming sockets' history reads
 class Gateway:
     def __init__(self, app: Flask):
         self.app = app
-        self.metrics = GatewayMetrics()
+        self.metrics = GatewayMetrics(app.config["PROMETHEUS_MULTIPROC_DIR"])
         self.hub = Hub(self.metrics, app.config["GATEWAY_LATENCY_SAMPLE"])
         self.history_connection = None  # an asyncio Redis client for resuming sockets, made on first use
         self.metrics.watch(self.hub)
