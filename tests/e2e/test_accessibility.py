@@ -86,12 +86,18 @@ def test_no_page_has_a_critical_or_serious_axe_violation(live_server, factory, b
     assert not problems, "\n".join(problems)
 
 
-def test_the_skip_link_takes_keyboard_focus_to_the_main_content(live_server, factory, browser):
+def _open_as(live_server, factory, browser, role: Role, path: str):
+    """A page of Acme's, opened by a new person of `role` at desktop width."""
     org = factory.organization(name="Acme")
-    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    person = factory.user(org, role, email="person@example.com")
     page = browser.new_context(viewport=DESKTOP).new_page()
-    sign_in(page, live_server, member.email)
-    page.goto(f"{live_server}/time-logs")
+    sign_in(page, live_server, person.email)
+    page.goto(live_server + path.format(org=org.id))
+    return page
+
+
+def test_the_skip_link_takes_keyboard_focus_to_the_main_content(live_server, factory, browser):
+    page = _open_as(live_server, factory, browser, Role.MEMBER, "/time-logs")
     page.keyboard.press("Tab")  # the first stop on every page
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
@@ -103,11 +109,7 @@ def test_the_skip_link_takes_keyboard_focus_to_the_main_content(live_server, fac
 
 
 def test_streamed_sections_announce_politely_without_taking_focus(live_server, factory, browser):
-    org = factory.organization(name="Acme")
-    owner = factory.user(org, Role.OWNER, email="owner@example.com")
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    sign_in(page, live_server, owner.email)
-    page.goto(f"{live_server}/dashboard/org/{org.id}")
+    page = _open_as(live_server, factory, browser, Role.OWNER, "/dashboard/org/{org}")
     announcer = page.get_by_test_id("live-metrics")  # "Updated HH:MM:SS" when a section's figures change
     expect(announcer).to_have_attribute("aria-live", "polite")
     expect(announcer).to_have_attribute("role", "status")

@@ -416,6 +416,7 @@ def test_reports_create_cancel_retry_save_schedule_run_and_delete(live_server, f
     expect(page.get_by_test_id("report-state")).to_have_text("pending")
     pause.resume("reports", redis_conn)
     expect(page.get_by_test_id("report-state")).to_have_text("completed", timeout=30000)  # live, by its stream
+    settle_streams(page)  # the completed report's other sections stream in too, the save form with them
 
     page.get_by_test_id("save-definition").locator("input[name=name]").fill("Website hours")
     page.get_by_test_id("save-definition").get_by_role("button", name="Save").click()
