@@ -11,9 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Role
+from tests.conftest import only_on_leg
 from tests.e2e.conftest import settle_streams, sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e,
+              only_on_leg("postgres", "an audit of what the pages show, the same on either database")]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

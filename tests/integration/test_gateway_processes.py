@@ -14,7 +14,10 @@ import urllib.request
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from tests.conftest import only_on_leg
 from tests.sockets import LIVE, first, open_socket, received, session_cookie
+
+pytestmark = only_on_leg("sqlite", "gateway processes share Redis and the listening port, not the database")
 
 SOCKETS = 40  # spread over two processes by a hash of each client's port: all on one would be 1 in 2**39
 MESSAGES = 25
