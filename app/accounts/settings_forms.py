@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.models.user import THEMES
 from app.web.form_filters import EmailAddress, password_field, strip
 
 
@@ -15,6 +16,8 @@ class ProfileForm(FlaskForm):
     time_zone = StringField("Time zone", filters=[strip], validators=[DataRequired(), Length(max=64)])
     idle_minutes = IntegerField("Ask about idle time after (minutes without input, timer running)",
                                 validators=[Optional(), NumberRange(1, 240, "Between 1 and 240 minutes.")])
+
+    theme = SelectField("Appearance", choices=list(THEMES.items()), default="system")
 
     def validate_time_zone(self, field):
         if field.data not in available_timezones():

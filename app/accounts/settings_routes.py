@@ -58,6 +58,8 @@ def profile():
     current_user.name, current_user.time_zone = form.name.data, form.time_zone.data
     if form.idle_minutes.data is not None:  # left out: unchanged
         current_user.idle_minutes = form.idle_minutes.data
+    if form.theme.raw_data:  # left out: unchanged
+        current_user.theme = form.theme.data
     return commit_and_redirect("Your settings were saved.", "settings.index")
 
 

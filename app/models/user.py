@@ -16,6 +16,10 @@ from app.models.time_log import TimeLog
 SESSION_TOKEN = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 
 
+# The appearances a person may choose in their settings: value -> what the settings form calls it.
+THEMES = {"system": "Same as this device", "light": "Light", "dark": "Dark"}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -27,6 +31,8 @@ class User(UserMixin, db.Model):
     is_system_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Minutes without input (page hidden or untouched) after which a running timer asks about the idle time.
     idle_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
+    # Light or dark pages: "system" follows the device's setting (prefers-color-scheme); see THEMES.
+    theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Part of every session and remember cookie (get_id): bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")

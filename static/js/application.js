@@ -35,3 +35,11 @@ application.register("palette", PaletteController)
 application.register("catch-up", CatchUpController)
 application.register("checklist", ChecklistController)
 window.Stimulus = application
+
+// The person's light or dark choice is an attribute of <html> (layouts/base.html), which Turbo Drive keeps from page
+// to page (it swaps <body>): take the next page's, so saving the setting shows at once and signing out drops it.
+document.addEventListener("turbo:before-render", (event) => {
+  const theme = event.detail.newBody.parentElement?.dataset.theme
+  if (theme) document.documentElement.dataset.theme = theme
+  else delete document.documentElement.dataset.theme
+})

@@ -1,8 +1,9 @@
 """Accessibility, checked the way an auditor would (issue 24): axe-core (from the npm registry, served from
 static/vendor like Turbo, loaded only by this test) on every kind of page, at desktop width and on a phone,
-signed out and signed in, with the streamed sections filled in. A critical or serious violation fails the test,
-named with its rule, the elements it found and axe's advice. Plus what axe cannot judge: a skip link that moves
-keyboard focus to the page's main content, and streamed sections that announce politely without taking focus."""
+signed out and signed in, with the streamed sections filled in, and in dark mode at desktop width. A critical
+or serious violation fails the test, named with its rule, the elements it found and axe's advice. Plus what
+axe cannot judge: a skip link that moves keyboard focus to the page's main content, and streamed sections that
+announce politely without taking focus."""
 from __future__ import annotations
 
 import re
@@ -73,14 +74,16 @@ def _check(page, base: str, paths: list[str]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_no_page_has_a_critical_or_serious_axe_violation(live_server, factory, browser, viewport):
+@pytest.mark.parametrize("viewport,scheme", [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark")],
+                         ids=["desktop", "phone", "desktop-dark"])
+def test_no_page_has_a_critical_or_serious_axe_violation(live_server, factory, browser, viewport, scheme):
     w = factory.world()
     w.owner.is_system_admin = True  # one person who may open every page
     report = _report_of(factory, w)
     # axe adds <style> elements of its own while it checks, which the pages' CSP refuses (every other browser test
     # holds the pages to it): this one context lets the auditor work, and changes nothing the pages do
-    page = browser.new_context(viewport=viewport, bypass_csp=True).new_page()
+    # "dark": the device prefers dark pages and the person left the setting to it (the default, "system")
+    page = browser.new_context(viewport=viewport, color_scheme=scheme, bypass_csp=True).new_page()
     problems = _check(page, live_server, ["/login", "/signup", "/password/forgot"])
     sign_in(page, live_server, w.owner.email)
     paths = _signed_in_pages(w, report.id)

@@ -257,3 +257,21 @@ def test_a_mail_jobs_arguments_never_show_its_link(client, factory, db, mails, r
     for status in statuses:
         shown = f"{status.args_summary} {status.result_summary}"
         assert "http" not in shown and "/reset/" not in shown and "/confirm/" not in shown, shown
+
+
+def test_the_appearance_is_a_setting_per_person_on_every_page(client, factory):
+    """Light or dark (issue 24): "system" leaves the page to the device's prefers-color-scheme (no data-theme);
+    a choice is kept, a value that is not one is an inline 422, and a form without the field leaves it alone."""
+    w = factory.world()
+    login(client, w.member)
+    assert "data-theme" not in client.get("/time-logs").get_data(as_text=True).split(">", 2)[1]
+    profile = {"profile-name": "Mo", "profile-time_zone": "UTC"}
+    bad = client.post("/settings/profile", data={**profile, "profile-theme": "purple"})
+    assert bad.status_code == 422 and "Not a valid choice." in bad.get_data(as_text=True)
+    assert client.post("/settings/profile", data={**profile, "profile-theme": "dark"}).status_code == 303
+    assert '<html lang="en" data-theme="dark">' in client.get("/time-logs").get_data(as_text=True)
+    assert client.post("/settings/profile", data=profile).status_code == 303  # an older form: unchanged
+    factory.db.session.refresh(w.member)
+    assert w.member.theme == "dark"
+    assert client.post("/settings/profile", data={**profile, "profile-theme": "system"}).status_code == 303
+    assert '<html lang="en">' in client.get("/time-logs").get_data(as_text=True)
