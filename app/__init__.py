@@ -65,7 +65,15 @@ from app.time_tracking import (  # noqa: F401  (pages of the projects and time_l
 from app.time_tracking import project_routes as projects
 from app.time_tracking import routes as time_logs
 from app.time_tracking import timesheet_routes as timesheet
-from app.web import errors, helpers, input_guard, main, request_id, security
+from app.web import (
+    errors,
+    helpers,
+    input_guard,
+    installable,  # noqa: F401  (the manifest, service worker and offline page, on main's blueprint)
+    main,
+    request_id,
+    security,
+)
 from app.web.form_filters import IdConverter
 from app.webhooks import routes as webhooks
 from app.webhooks import subscribers as webhook_subscribers

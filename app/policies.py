@@ -428,7 +428,7 @@ def load_import(user: User, organization: Organization, import_id) -> Import:
 # jobs too), and their sockets receive nothing, until it is on. Signing out and the set-up pages stay open.
 TWO_FACTOR_OPEN_ENDPOINTS = frozenset({
     "settings.two_factor", "settings.two_factor_enable", "settings.two_factor_codes", "auth.logout", "static",
-    "main.healthz", "metrics.metrics",
+    "main.healthz", "metrics.metrics", "main.manifest", "main.service_worker", "main.offline",
 })
 
 

@@ -148,9 +148,10 @@ def run_jobs(app_ctx):
 
 
 # -- real processes: the launchers, and fixtures that stop what they started ------------------------------
-def launch_web(started: list[Process], workers: int = 1, **env) -> str:
-    """A real web process (gunicorn, gthread) on a free port, added to `started`; returns its base URL."""
-    port = free_port()
+def launch_web(started: list[Process], workers: int = 1, port: int | None = None, **env) -> str:
+    """A real web process (gunicorn, gthread) on `port` (a free one by default), added to `started`; returns its
+    base URL."""
+    port = port or free_port()
     proc = Process([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
                    f"web-{port}", PORT=port, WEB_CONCURRENCY=workers, WEB_THREADS=16, **env)
     started.append(proc)

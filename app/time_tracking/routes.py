@@ -1,17 +1,19 @@
 """Time pages: the timer (start/stop from any page), the list of logs, and manual entries."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import selectinload
 
 from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError
 from app.time_tracking import entries as time_entries
-from app.time_tracking import favourites, labels, my_time, start_menu, timers, undo
+from app.time_tracking import favourites, labels, my_time, offline_sync, start_menu, timers, undo
 from app.time_tracking.forms import EntryForm
 from app.time_tracking.locks import TimeLocked
 from app.time_tracking.my_time import MyTimeFilters
@@ -22,6 +24,7 @@ bp = Blueprint("time_logs", __name__)
 
 CHOOSE_PROJECT = "Choose a project to start the timer on."
 PER_PAGE = 20  # entries a page (My time is paginated by entries, grouped by day)
+SYNC_BODY_LIMIT = 64 * 1024  # bytes of an offline queue (offline_sync.MAX_ACTIONS changes fit in a few KB)
 
 
 @bp.app_template_global()
@@ -148,6 +151,35 @@ def idle():
     flash({"keep": "Idle time kept.", "discard": f"Idle time discarded: the timer goes on on {log.project.name}."
            if log else "Idle time discarded.", "stop": "Timer stopped when you left."}[action], "success")
     return _back()
+
+
+@bp.get("/time-logs/timer/sync")
+@login_required
+def sync_token():
+    """Asked by a page before it sends its offline queue: is the person still signed in (else the sign-in
+    redirect), and a CSRF token of this session (the page may be one the service worker kept from an earlier)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/time-logs/timer/sync")
+@login_required
+def sync():
+    """Timer changes made offline, applied at their own times (offline_sync.py). Answers each change's outcome;
+    the messages are also flashed, for the page the person sees next."""
+    if (request.content_length or 0) > SYNC_BODY_LIMIT:
+        return {"error": "Too many changes at once."}, 413
+    try:
+        actions = offline_sync.parse(json.loads(request.get_data(cache=False) or b"null"))
+    except (ValueError, RecursionError):
+        return {"error": "Send the changes as JSON."}, 400
+    except offline_sync.SyncRequestError as exc:
+        return {"error": str(exc)}, 422
+    outcomes = offline_sync.apply(current_user, actions)
+    for outcome in outcomes:
+        flash(outcome.message, {"applied": "success", "already": "info"}.get(outcome.status, "error"))
+    return {"results": [outcome.as_json() for outcome in outcomes]}
 
 
 @bp.get("/time-logs")

@@ -29,11 +29,12 @@ class Stopped:
     kept: bool
 
 
-def _finish(running: TimeLog) -> tuple[Stopped, list[TimeLog], list[TimeLog]]:
-    """Stop a running timer in the session (no commit); a sub-minute one is deleted. Returns what happened and
-    the (logs, before) the fan-out needs once committed. TimeLocked when its time falls in a locked day."""
+def _finish(running: TimeLog, at: datetime | None = None) -> tuple[Stopped, list[TimeLog], list[TimeLog]]:
+    """Stop a running timer in the session (no commit) at `at` (now by default); a sub-minute one is deleted.
+    Returns what happened and the (logs, before) the fan-out needs once committed. TimeLocked when its time falls
+    in a locked day."""
     locks.check_log(running)
-    running.stop()
+    running.stop(at)
     if not running.too_short_to_keep:
         return Stopped(running, True), [running], []
     gone = running.detached_copy()
@@ -50,22 +51,26 @@ def start_timer(user: User, project: Project, description: str = "", task_id: in
 
 
 def start_timer_after(user: User, project: Project, description: str = "", task_id: int | None = None,
-                      tag_ids=(), billable: bool | None = None) -> tuple[TimeLog, Stopped | None]:
-    """start_timer(), also telling what became of the timer it stopped (None when none was running)."""
+                      tag_ids=(), billable: bool | None = None,
+                      at: datetime | None = None) -> tuple[TimeLog, Stopped | None]:
+    """start_timer(), also telling what became of the timer it stopped (None when none was running). `at` (naive
+    UTC, now by default) is when it started: a start made offline, sent later (offline_sync.py), which also stops
+    the running timer then."""
+    at = at or utcnow()
     if not project.is_active:
         raise TimeLogError("This project is archived.")
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
-    TimeLog.check(utcnow(), None, description)
-    _check_today(user, project.organization_id)
+    TimeLog.check(at, None, description)
+    _check_day(user, project.organization_id, at)
     task, tags = labels.check_choice(project, task_id, tag_ids)
     _end_pause(user)
     running = user.running_timer
-    stopped, logs, before = (None, [], []) if running is None else _finish(running)
+    stopped, logs, before = (None, [], []) if running is None else _finish(running, at)
     if running is not None:
         db.session.flush()  # the one-running-timer index: the old one ends (or goes) before the new one starts
     log = TimeLog(user_id=user.id, organization_id=project.organization_id, project_id=project.id,
-                  start_time=utcnow(), description=description or "",
+                  start_time=at, description=description or "",
                   billable=project.billable if billable is None else billable,
                   task_id=task.id if task else None, tags=tags)
     db.session.add(log)
@@ -80,9 +85,10 @@ def start_timer_after(user: User, project: Project, description: str = "", task_
     return log, stopped
 
 
-def _check_today(user: User, organization_id: int) -> None:
-    """A timer starting now adds time to today: refused when today is locked (an approved week, the lock date)."""
-    locks.check_unlocked(user, organization_id, [to_local(utcnow(), user.zone).date()])
+def _check_day(user: User, organization_id: int, at: datetime | None = None) -> None:
+    """A timer starting at `at` (now by default) adds time to that day: refused when the day is locked (an approved
+    week, the lock date)."""
+    locks.check_unlocked(user, organization_id, [to_local(at or utcnow(), user.zone).date()])
 
 
 def _end_pause(user: User) -> TimeLog | None:
@@ -129,7 +135,7 @@ def resume_timer(user: User) -> TimeLog:
         raise TimeLogError("This project is archived: the paused timer cannot resume.")
     if user.membership_in(project.organization_id) is None:
         raise TimeLogError("You are not a member of this project's organization.")
-    _check_today(user, paused.organization_id)
+    _check_day(user, paused.organization_id)
     paused.paused = False
     log = TimeLog(user_id=user.id, organization_id=paused.organization_id, project_id=paused.project_id,
                   start_time=utcnow(), description=paused.description, billable=paused.billable,
@@ -144,8 +150,9 @@ def resume_timer(user: User) -> TimeLog:
     return log
 
 
-def stop_timer(user: User) -> Stopped:
-    """Stop the running timer; with none running but one paused, the pause ends (the work is done)."""
+def stop_timer(user: User, at: datetime | None = None) -> Stopped:
+    """Stop the running timer at `at` (naive UTC, now by default); with none running but one paused, the pause
+    ends (the work is done)."""
     running = user.running_timer
     if running is None:
         paused = _end_pause(user)
@@ -155,7 +162,7 @@ def stop_timer(user: User) -> Stopped:
         changes.after_commit([paused])
         return Stopped(paused, True)
     _end_pause(user)
-    stopped, logs, before = _finish(running)
+    stopped, logs, before = _finish(running, at)
     db.session.commit()
     changes.after_commit(logs, before=before)
     return stopped

@@ -16,6 +16,7 @@ import ShortcutsController from "controllers/shortcuts_controller.js"
 import PaletteController from "controllers/palette_controller.js"
 import CatchUpController from "controllers/catch_up_controller.js"
 import ChecklistController from "controllers/checklist_controller.js"
+import OfflineTimerController from "controllers/offline_timer_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -34,6 +35,7 @@ application.register("shortcuts", ShortcutsController)
 application.register("palette", PaletteController)
 application.register("catch-up", CatchUpController)
 application.register("checklist", ChecklistController)
+application.register("offline-timer", OfflineTimerController)
 window.Stimulus = application
 
 // The person's light or dark choice is an attribute of <html> (layouts/base.html), which Turbo Drive keeps from page
@@ -43,3 +45,8 @@ document.addEventListener("turbo:before-render", (event) => {
   if (theme) document.documentElement.dataset.theme = theme
   else delete document.documentElement.dataset.theme
 })
+
+// Installable, and the timer without a connection: the service worker keeps what a page needs offline
+// (static/js/service_worker.js, served from the root so every page is in its scope)
+const worker = document.querySelector('meta[name="service-worker"]')?.content
+if (worker && "serviceWorker" in navigator) navigator.serviceWorker.register(worker).catch(() => {})

@@ -62,6 +62,9 @@ def fail_on_csp_violation(monkeypatch):
             violations.append(f"{message.text} ({message.location.get('url')})")
 
     def new_context(self, *args, **kwargs):
+        # our service worker (static/js/service_worker.js) stays out of the tests that are not about it: they show
+        # what a page does with its server, and test_offline.py asks for it ("allow") to show what it adds
+        kwargs.setdefault("service_workers", "block")
         context = original(self, *args, **kwargs)
         context.add_init_script(CSP_LISTENER)
         context.on("console", watch)

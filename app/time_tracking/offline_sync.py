@@ -1,0 +1,143 @@
+"""Timer changes made on a device while it had no connection, sent when it is back (issue 24).
+
+The page queues a start or stop it could not send (static/js/controllers/offline_timer_controller.js), with the
+moment it was made, and posts the queue here once the server answers again. Each change is applied at its own
+moment, in the order made: a stop made at 14:30 ends the timer at 14:30, not when the phone found a signal.
+
+Sending the same queue twice changes nothing the second time (a reply lost on a flaky connection makes the page
+send it again): a start is already done when the person has an entry on that project from that second, a stop when
+no timer runs from before it or an entry ended at that second. A change that would rewrite what happened since on
+another device (a timer started there after it) is refused with a reason, as is one on a locked day, one older
+than MAX_AGE (it belongs in an entry by hand) or one further in the future than a device clock can be off.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app import policies
+from app.extensions import db
+from app.models import Project, TimeLog, TimeLogError, User
+from app.time_tracking import timers
+from app.timezones import to_local, utcnow
+from app.web.form_filters import parse_id
+
+MAX_ACTIONS = 100
+MAX_AGE = timedelta(days=7)
+CLOCK_SKEW = timedelta(minutes=2)  # a device clock up to this far ahead is read as "now"
+KINDS = ("start", "stop")
+
+
+class SyncRequestError(Exception):
+    """The queue itself is malformed (not a list of actions): nothing is applied."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one queued change: applied, already (sent before), or refused (with why)."""
+    id: str
+    status: str
+    message: str
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "status": self.status, "message": self.message}
+
+
+def parse(payload) -> list[dict]:
+    """The queue from the request's JSON ({"actions": [...]}), each action's shape checked; its values are
+    checked as it is applied, so one bad change does not hold back the others."""
+    actions = payload.get("actions") if isinstance(payload, dict) else None
+    if not isinstance(actions, list) or not actions:
+        raise SyncRequestError('Send {"actions": [...]}, the changes to apply in order.')
+    if len(actions) > MAX_ACTIONS:
+        raise SyncRequestError(f"At most {MAX_ACTIONS} changes at a time.")
+    for action in actions:
+        if not isinstance(action, dict) or not isinstance(action.get("id"), str) or not action["id"].strip() \
+                or len(action["id"]) > 64 or action.get("kind") not in KINDS or not isinstance(action.get("at"), str):
+            raise SyncRequestError('Each change needs an "id", a "kind" (start or stop) and an "at" time.')
+    return actions
+
+
+def apply(user: User, actions: list[dict]) -> list[Outcome]:
+    """Apply each change in order; each is its own transaction (one refused leaves the others as they are)."""
+    outcomes = []
+    for action in actions:
+        try:
+            at = _moment(action["at"])
+            status, message = (_start if action["kind"] == "start" else _stop)(user, action, at)
+        except TimeLogError as exc:
+            db.session.rollback()
+            status, message = "refused", str(exc)
+        outcomes.append(Outcome(action["id"], status, message))
+    return outcomes
+
+
+def _moment(raw: str) -> datetime:
+    """The change's moment as naive UTC, to the second; a device clock a little ahead is read as now."""
+    try:
+        at = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise TimeLogError("The change has no readable time.") from exc
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    at = at.replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
+    if at > now + CLOCK_SKEW:
+        raise TimeLogError("The change is dated in the future: check this device's clock.")
+    if at < now - MAX_AGE:
+        raise TimeLogError(f"The change is older than {MAX_AGE.days} days: add that time as an entry.")
+    return min(at, now)
+
+
+def _clock(user: User, at: datetime) -> str:
+    return to_local(at, user.zone).strftime("%H:%M")
+
+
+def _start(user: User, action: dict, at: datetime) -> tuple[str, str]:
+    project_id = parse_id(str(action.get("project_id", "")))
+    project = db.session.get(Project, project_id) if project_id is not None else None
+    if project is None or not policies.can_view(user, project):
+        raise TimeLogError("That project is not one you can track time on.")
+    if db.session.scalar(select(TimeLog.id).where(TimeLog.user_id == user.id, TimeLog.project_id == project.id,
+                                                  TimeLog.start_time == at).limit(1)) is not None:
+        return "already", f"Timer on {project.name} from {_clock(user, at)}: already saved."
+    _refuse_if_overtaken(user, at, "start")
+    raw_task = str(action.get("task_id") or "")
+    task_id = None if raw_task in ("", "0") else parse_id(raw_task)
+    tag_ids = [parse_id(str(raw)) for raw in action.get("tag_ids") or []]
+    if (raw_task not in ("", "0") and task_id is None) or None in tag_ids:
+        raise TimeLogError("The timer's task or tags are not this project's.")
+    description = action.get("description") or ""
+    if not isinstance(description, str):
+        raise TimeLogError("The timer's description is not text.")
+    timers.start_timer_after(user, project, description.strip(), task_id, tag_ids, at=at)
+    return "applied", f"Timer started on {project.name} at {_clock(user, at)}."
+
+
+def _stop(user: User, action: dict, at: datetime) -> tuple[str, str]:
+    running = user.running_timer
+    if running is None and user.paused_timer is not None:  # "Done" on a paused timer: the pause ends
+        paused = timers.stop_timer(user)
+        return "applied", f"Paused timer on {paused.log.project.name} done."
+    if running is None or running.start_time > at:
+        ended = db.session.scalar(select(TimeLog.id).where(TimeLog.user_id == user.id, TimeLog.end_time == at)
+                                  .limit(1))
+        if running is None or ended is not None:
+            return "already", f"Timer stopped at {_clock(user, at)}: already saved."
+        _refuse_if_overtaken(user, at, "stop")
+    stopped = timers.stop_timer(user, at=at)
+    if not stopped.kept:
+        return "applied", f"Timer stopped at {_clock(user, at)}: under a minute, not kept."
+    return "applied", (f"Timer stopped at {_clock(user, at)}: {stopped.log.duration_minutes} min on "
+                       f"{stopped.log.project.name}.")
+
+
+def _refuse_if_overtaken(user: User, at: datetime, kind: str) -> None:
+    """A timer started after this change (on another device, while this one was offline) wins: the change would
+    rewrite it."""
+    running = user.running_timer
+    if running is not None and running.start_time > at:
+        raise TimeLogError(f"Not applied: the {kind} at {_clock(user, at)} came before the timer started at "
+                           f"{_clock(user, running.start_time)} on another device. Add that time as an entry.")
