@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.models import Role, TimeLog, utcnow
 from tests.conftest import launch_web, stop_all
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -103,3 +103,30 @@ def test_the_timer_works_offline_and_its_changes_arrive_with_their_own_times(liv
         assert not page.evaluate("caches.has('timeboard-pages')")
     finally:
         stop_all(started)
+
+
+def test_on_a_phone_that_loses_its_signal_a_stop_waits_and_is_sent_when_it_is_back(live_server, factory, browser):
+    """The browser itself says offline (airplane mode), then online: the change goes at once, and the header, on a
+    phone's width, shows what waits without scrolling sideways."""
+    org = factory.organization(name="Acme")
+    person = factory.user(org, Role.MEMBER, email="phone@example.com")
+    website = factory.project(org, name="Website")
+    running = factory.time_log(person, website, start=(utcnow() - timedelta(minutes=30)).replace(microsecond=0),
+                               minutes=None)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server, person.email)
+    page.goto(live_server + "/time-logs")
+    context.set_offline(True)
+    page.get_by_test_id("stop-timer").first.click()
+    expect(page.get_by_test_id("offline-pending")).to_have_text("1 change waiting to sync")
+    expect(page.get_by_test_id("offline-stopped")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "offline-phone.png"))
+    (stop,) = page.evaluate(QUEUE)
+    time.sleep(1)
+    context.set_offline(False)
+    expect(page.get_by_text("30 min on Website")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("offline-timer")).to_be_hidden()
+    factory.db.session.expire_all()
+    assert factory.db.session.get(TimeLog, running.id).end_time == _utc(stop["at"])
