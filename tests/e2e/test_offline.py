@@ -121,8 +121,8 @@ def test_on_a_phone_that_loses_its_signal_a_stop_waits_and_is_sent_when_it_is_ba
     page.get_by_test_id("stop-timer").first.click()
     expect(page.get_by_test_id("offline-pending")).to_have_text("1 change waiting to sync")
     expect(page.get_by_test_id("offline-stopped")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(ARTIFACTS / "offline-phone.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     (stop,) = page.evaluate(QUEUE)
     time.sleep(1)
     context.set_offline(False)

@@ -141,7 +141,7 @@ export default class extends Controller {
       stop.dataset.action = "offline-timer#stop"
       status.append(running, stop)
     } else {
-      const when = new Date(last.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+      const when = new Date(last.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
       status.append(this.text("span", `Stopped at ${when}`, "offline-stopped", "offline-stopped"))
       const again = this.text("a", "Start…", "button small", "offline-start")
       again.href = this.startUrlValue
