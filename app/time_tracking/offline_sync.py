@@ -7,8 +7,10 @@ moment, in the order made: a stop made at 14:30 ends the timer at 14:30, not whe
 Sending the same queue twice changes nothing the second time (a reply lost on a flaky connection makes the page
 send it again): a start is already done when the person has an entry on that project from that second, a stop when
 no timer runs from before it or an entry ended at that second. A change that would rewrite what happened since on
-another device (a timer started there after it) is refused with a reason, as is one on a locked day, one older
-than MAX_AGE (it belongs in an entry by hand) or one further in the future than a device clock can be off.
+another device (a timer started there after it, or time logged there since) is refused with a reason, as is one
+on a locked day, one older than MAX_AGE (it belongs in an entry by hand) or one further in the future than a
+device clock can be off. The queue names the person it was made by: another account's queue (a page a previous
+person left on a shared device) is refused whole.
 """
 from __future__ import annotations
 
@@ -45,12 +47,21 @@ class Outcome:
         return {"id": self.id, "status": self.status, "message": self.message}
 
 
-def parse(payload) -> list[dict]:
-    """The queue from the request's JSON ({"actions": [...]}), each action's shape checked; its values are
-    checked as it is applied, so one bad change does not hold back the others."""
-    actions = payload.get("actions") if isinstance(payload, dict) else None
+class NotTheirs(Exception):
+    """The queue was made by another account than the one signed in."""
+
+
+def parse(payload, user: User) -> list[dict]:
+    """The queue from the request's JSON ({"user_id": id, "actions": [...]}), each action's shape checked; its
+    values are checked as it is applied, so one bad change does not hold back the others."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("user_id"), int):
+        raise SyncRequestError('Send {"user_id": <who made them>, "actions": [...]}, the changes to apply in order.')
+    if payload["user_id"] != user.id:
+        raise NotTheirs("These changes were made by another account on this device: sign in as that person to send "
+                        "them.")
+    actions = payload.get("actions")
     if not isinstance(actions, list) or not actions:
-        raise SyncRequestError('Send {"actions": [...]}, the changes to apply in order.')
+        raise SyncRequestError('Send {"user_id": <who made them>, "actions": [...]}, the changes to apply in order.')
     if len(actions) > MAX_ACTIONS:
         raise SyncRequestError(f"At most {MAX_ACTIONS} changes at a time.")
     for action in actions:
@@ -78,10 +89,10 @@ def _moment(raw: str) -> datetime:
     """The change's moment as naive UTC, to the second; a device clock a little ahead is read as now."""
     try:
         at = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        if at.tzinfo is not None:
+            at = at.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError) as exc:  # "0001-01-01T00:00:00+01:00" is before the first UTC instant
         raise TimeLogError("The change has no readable time.") from exc
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
     at = at.replace(microsecond=0)
     now = utcnow().replace(microsecond=0)
     if at > now + CLOCK_SKEW:
@@ -104,9 +115,13 @@ def _start(user: User, action: dict, at: datetime) -> tuple[str, str]:
                                                   TimeLog.start_time == at).limit(1)) is not None:
         return "already", f"Timer on {project.name} from {_clock(user, at)}: already saved."
     _refuse_if_overtaken(user, at, "start")
+    _refuse_if_logged_since(user, at)
     raw_task = str(action.get("task_id") or "")
     task_id = None if raw_task in ("", "0") else parse_id(raw_task)
-    tag_ids = [parse_id(str(raw)) for raw in action.get("tag_ids") or []]
+    raw_tags = action.get("tag_ids") or []
+    if not isinstance(raw_tags, list):
+        raise TimeLogError("The timer's tags are not a list.")
+    tag_ids = [parse_id(str(raw)) for raw in raw_tags]
     if (raw_task not in ("", "0") and task_id is None) or None in tag_ids:
         raise TimeLogError("The timer's task or tags are not this project's.")
     description = action.get("description") or ""
@@ -132,6 +147,18 @@ def _stop(user: User, action: dict, at: datetime) -> tuple[str, str]:
         return "applied", f"Timer stopped at {_clock(user, at)}: under a minute, not kept."
     return "applied", (f"Timer stopped at {_clock(user, at)}: {stopped.log.duration_minutes} min on "
                        f"{stopped.log.project.name}.")
+
+
+def _refuse_if_logged_since(user: User, at: datetime) -> None:
+    """A timer started at `at` runs until now: refused when time already logged (on another device) falls in
+    between, which it would overlap. Entries planned ahead (starting after now) do not count."""
+    since = db.session.scalars(select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.end_time > at,
+                                                     TimeLog.start_time < utcnow()).order_by(TimeLog.start_time)
+                               .limit(1)).first()
+    if since is not None:
+        raise TimeLogError(f"Not applied: the start at {_clock(user, at)} would overlap the time logged from "
+                           f"{_clock(user, since.start_time)} to {_clock(user, since.end_time)} on another device. "
+                           "Add that time as an entry.")
 
 
 def _refuse_if_overtaken(user: User, at: datetime, kind: str) -> None:

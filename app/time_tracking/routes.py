@@ -25,6 +25,7 @@ bp = Blueprint("time_logs", __name__)
 CHOOSE_PROJECT = "Choose a project to start the timer on."
 PER_PAGE = 20  # entries a page (My time is paginated by entries, grouped by day)
 SYNC_BODY_LIMIT = 64 * 1024  # bytes of an offline queue (offline_sync.MAX_ACTIONS changes fit in a few KB)
+SYNC_MESSAGES = 5  # outcomes of a sync flashed one by one; more are summed up (the session cookie holds them)
 
 
 @bp.app_template_global()
@@ -154,11 +155,15 @@ def idle():
 
 
 @bp.get("/time-logs/timer/sync")
-@login_required
 def sync_token():
-    """Asked by a page before it sends its offline queue: is the person still signed in (else the sign-in
-    redirect), and a CSRF token of this session (the page may be one the service worker kept from an earlier)."""
-    response = jsonify(csrf_token=generate_csrf())
+    """Asked by a page before it sends its offline queue: who is signed in, and a CSRF token of this session (the
+    page may be one the service worker kept from an earlier one). Signed out it answers 401, not the sign-in
+    redirect: the page asks every few seconds, and each redirect would flash "Please sign in" once more."""
+    if not current_user.is_authenticated:
+        response = jsonify(error="Sign in to send the timer changes made offline.")
+        response.status_code = 401
+    else:
+        response = jsonify(csrf_token=generate_csrf(), user_id=current_user.id)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -167,19 +172,32 @@ def sync_token():
 @login_required
 def sync():
     """Timer changes made offline, applied at their own times (offline_sync.py). Answers each change's outcome;
-    the messages are also flashed, for the page the person sees next."""
+    the messages are also flashed, for the page the person sees next. A queue it cannot read is refused whole,
+    and the page drops it (it would be refused again): the flashed message says so."""
+    if not request.is_json:  # the input guard scans JSON bodies for NUL bytes, and only those
+        return _sync_refused("Send the changes as JSON.", 415)
     if (request.content_length or 0) > SYNC_BODY_LIMIT:
-        return {"error": "Too many changes at once."}, 413
+        return _sync_refused("Too many changes at once.", 413)
     try:
-        actions = offline_sync.parse(json.loads(request.get_data(cache=False) or b"null"))
+        actions = offline_sync.parse(json.loads(request.get_data(cache=False) or b"null"), current_user)
     except (ValueError, RecursionError):
-        return {"error": "Send the changes as JSON."}, 400
+        return _sync_refused("Send the changes as JSON.", 400)
+    except offline_sync.NotTheirs as exc:
+        return {"error": str(exc)}, 409  # kept on the device for the person who made them
     except offline_sync.SyncRequestError as exc:
-        return {"error": str(exc)}, 422
+        return _sync_refused(str(exc), 422)
     outcomes = offline_sync.apply(current_user, actions)
-    for outcome in outcomes:
+    # the refused first: their reasons are what the person must read
+    for outcome in sorted(outcomes, key=lambda outcome: outcome.status != "refused")[:SYNC_MESSAGES]:
         flash(outcome.message, {"applied": "success", "already": "info"}.get(outcome.status, "error"))
+    if len(outcomes) > SYNC_MESSAGES:
+        flash(f"… and {len(outcomes) - SYNC_MESSAGES} more changes made offline.", "info")
     return {"results": [outcome.as_json() for outcome in outcomes]}
+
+
+def _sync_refused(message: str, status: int):
+    flash(f"Timer changes made offline could not be saved: {message}", "error")
+    return {"error": message}, status
 
 
 @bp.get("/time-logs")

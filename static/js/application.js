@@ -40,13 +40,31 @@ window.Stimulus = application
 
 // The person's light or dark choice is an attribute of <html> (layouts/base.html), which Turbo Drive keeps from page
 // to page (it swaps <body>): take the next page's, so saving the setting shows at once and signing out drops it.
+// (A snapshot shown while going back has no <html> of its own: the page keeps its attribute.)
 document.addEventListener("turbo:before-render", (event) => {
-  const theme = event.detail.newBody.parentElement?.dataset.theme
-  if (theme) document.documentElement.dataset.theme = theme
+  const html = event.detail.newBody.parentElement
+  if (!html) return
+  if (html.dataset.theme) document.documentElement.dataset.theme = html.dataset.theme
   else delete document.documentElement.dataset.theme
 })
 
 // Installable, and the timer without a connection: the service worker keeps what a page needs offline
-// (static/js/service_worker.js, served from the root so every page is in its scope)
+// (static/js/service_worker.js, served from the root so every page is in its scope). A page loaded before the worker
+// took over (the first visit) tells it the static files it used, which the worker did not see go by.
 const worker = document.querySelector('meta[name="service-worker"]')?.content
-if (worker && "serviceWorker" in navigator) navigator.serviceWorker.register(worker).catch(() => {})
+if (worker && "serviceWorker" in navigator) {
+  const seenByWorker = Boolean(navigator.serviceWorker.controller)
+  navigator.serviceWorker.register(worker).then(() => navigator.serviceWorker.ready).then((registration) => {
+    if (seenByWorker) return
+    const files = performance.getEntriesByType("resource").map((entry) => entry.name)
+      .filter((url) => url.startsWith(`${window.location.origin}/static/`))
+    registration.active?.postMessage({ keep: files })
+  }).catch(() => {})
+}
+// The copy of the timer page kept for offline use is its person's: any page seen signed out (after signing out,
+// a session that ended or was revoked) drops it. Changes still waiting stay, for their maker to send.
+function dropKeptPageWhenSignedOut() {
+  if (!document.querySelector("[data-offline-timer-user-value]") && "caches" in window) caches.delete("timeboard-pages")
+}
+dropKeptPageWhenSignedOut()
+document.addEventListener("turbo:load", dropKeptPageWhenSignedOut)

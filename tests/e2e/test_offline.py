@@ -25,6 +25,11 @@ pytestmark = pytest.mark.e2e
 QUEUE = """JSON.parse(localStorage.getItem(Object.keys(localStorage)
   .find((key) => key.startsWith("timeboard:offline-timer:"))) || "[]")"""
 
+KEPT = "caches.match('/time-logs', {cacheName: 'timeboard-pages'}).then((copy) => copy !== undefined)"
+SHELL = """caches.open("timeboard-shell-v1").then((cache) => Promise.all(
+  ["/static/js/application.js", "/static/js/controllers/offline_timer_controller.js", "/static/css/app.css"]
+    .map((file) => cache.match(file)))).then((copies) => copies.every((copy) => copy !== undefined))"""
+
 
 def _utc(at: str) -> datetime:
     """A queued change's moment (the browser's ISO string) as the naive UTC second the server keeps."""
@@ -43,10 +48,15 @@ def test_the_timer_works_offline_and_its_changes_arrive_with_their_own_times(liv
     try:
         page = browser.new_context(service_workers="allow").new_page()
         sign_in(page, base, person.email)
-        page.goto(base + "/time-logs")
-        assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()  # the service worker now answers this page's visits: it keeps this copy of the timer page
-        assert page.evaluate("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")  # installed from the sign-in page
+        # to the timer page as people go there, by a link (a Turbo Drive visit): the worker keeps what it fetched
+        page.get_by_role("link", name="Time", exact=True).first.click()
+        expect(page.get_by_test_id("start-timer-form")).to_be_visible()
+        deadline = time.monotonic() + 10  # and the files its first page loaded before the worker took over
+        while not page.evaluate(f"Promise.all([{KEPT}, {SHELL}]).then((kept) => kept.every(Boolean))") \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert page.evaluate(KEPT) and page.evaluate(SHELL)
 
         # installable: a manifest with a name, a start page and icons that load
         manifest = page.request.get(base + page.locator('link[rel="manifest"]').get_attribute("href"))
@@ -94,13 +104,13 @@ def test_the_timer_works_offline_and_its_changes_arrive_with_their_own_times(liv
         assert now.start_time == _utc(start["at"]) < back and now.description == "On the train"
 
         # signing out drops the copy of the person's timer page the device kept for offline use
-        assert page.evaluate("caches.has('timeboard-pages')")
+        assert page.evaluate(KEPT)
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_url("**/login**")
         deadline = time.monotonic() + 10
-        while page.evaluate("caches.has('timeboard-pages')") and time.monotonic() < deadline:
+        while page.evaluate(KEPT) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not page.evaluate("caches.has('timeboard-pages')")
+        assert not page.evaluate(KEPT)
     finally:
         stop_all(started)
 

@@ -32,8 +32,9 @@ def test_the_palette_needs_a_signed_in_person(client, factory):
 
 def test_signed_in_pages_carry_the_shortcuts_and_the_palette_signed_out_ones_do_not(client, factory):
     w = factory.world()
-    assert 'data-controller="shortcuts palette"' not in client.get("/login").get_data(as_text=True)
+    assert 'data-controller="shortcuts palette' not in client.get("/login").get_data(as_text=True)
     login(client, w.member)
     html = client.get("/organizations").get_data(as_text=True)
-    assert 'data-controller="shortcuts palette"' in html and 'data-palette-url-value="/palette.json"' in html
+    assert 'data-controller="shortcuts palette offline-timer"' in html
+    assert 'data-palette-url-value="/palette.json"' in html
     assert 'data-shortcut="new-entry"' in html and 'data-testid="shortcuts-dialog"' in html

@@ -3,10 +3,12 @@
 // header shows the timer as the queue leaves it and how many changes wait; the queue is sent to
 // /time-logs/timer/sync (app/time_tracking/offline_sync.py, which applies each at its own time) as soon as the
 // server answers again: when the browser says it is back online, and every few seconds while anything waits.
-// Then the page is visited again, with the server's word on each change in its messages.
+// Then the page is visited again, with the server's word on each change in its messages. The queue is its maker's:
+// signed in as someone else (a shared device), it waits for them.
 import { Controller } from "@hotwired/stimulus"
 
 const RETRY_MS = 5000
+const BATCH = 100 // changes a sync sends at most (offline_sync.MAX_ACTIONS)
 
 export default class extends Controller {
   static values = { user: Number, syncUrl: String, startUrl: String }
@@ -45,12 +47,13 @@ export default class extends Controller {
     if (form.dataset?.offlineTimer) form.dataset.sentAt = new Date().toISOString()
   }
 
-  // turbo:submit-end: a timer form the server never answered (no connection, or the server is unreachable) is
-  // queued; one it answered, even with an error, is the server's to decide
+  // turbo:submit-end: a timer form the server never answered (no connection, or the server is unreachable: the
+  // fetch failed with an error) is queued; one it answered, even with an error, is the server's to decide, and one
+  // Turbo cancelled (another visit or submission began) was withdrawn by the person
   finished(event) {
     const form = event.target
     const kind = form.dataset?.offlineTimer
-    if (!kind || event.detail.success || event.detail.fetchResponse) return
+    if (!kind || !event.detail.error || event.detail.fetchResponse) return
     const action = this.action(kind, form.dataset.sentAt)
     if (kind === "start") {
       const data = new FormData(form)
@@ -70,11 +73,6 @@ export default class extends Controller {
     this.sync()
   }
 
-  // signing out: the page kept for offline use is this person's, so it goes
-  forget() {
-    if ("caches" in window) caches.delete("timeboard-pages")
-  }
-
   action(kind, at) {
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
     return { id, kind, at: at || new Date().toISOString() }
@@ -86,7 +84,7 @@ export default class extends Controller {
   }
 
   async sync() {
-    if (!this.queue.length || this.syncing) return
+    if (!this.queue.length || this.syncing || this.waitsForItsMaker) return
     this.syncing = true
     try {
       // one tab at a time sends the queue (the server also refuses nothing twice: offline_sync.py)
@@ -101,21 +99,35 @@ export default class extends Controller {
   }
 
   async send() {
-    const actions = this.queue
+    const actions = this.queue.slice(0, BATCH)
     if (!actions.length) return
-    // signed in still (else the sign-in redirect), and a token of this session: this page may be a kept copy
+    // who is signed in, and a token of this session: this page may be a copy the device kept
     const probe = await fetch(this.syncUrlValue, { headers: { Accept: "application/json" }, redirect: "manual" })
-    this.signedOut = probe.type === "opaqueredirect" || probe.status === 401
-    if (!probe.ok) return
-    const { csrf_token: token } = await probe.json()
+    const signedIn = probe.ok ? await probe.json() : null
+    if (probe.status === 401 || (signedIn && signedIn.user_id !== this.userValue)) {
+      this.waitsForItsMaker = true // until its maker signs in on this device: no more asking every few seconds
+      return
+    }
+    if (!signedIn) return
     const response = await fetch(this.syncUrlValue, {
-      method: "POST", redirect: "manual", body: JSON.stringify({ actions }),
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+      method: "POST", redirect: "manual", body: JSON.stringify({ user_id: this.userValue, actions }),
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": signedIn.csrf_token },
     })
-    if (!response.ok) return
-    const { results } = await response.json()
-    const answered = new Set(results.map((result) => result.id))
-    this.queue = this.queue.filter((action) => !answered.has(action.id))
+    if (response.status === 409) {
+      this.waitsForItsMaker = true
+      return
+    }
+    if (response.ok) {
+      const { results } = await response.json()
+      const answered = new Set(results.map((result) => result.id))
+      this.queue = this.queue.filter((action) => !answered.has(action.id))
+    } else if (response.status >= 400 && response.status < 500) {
+      // the server cannot read these (it would refuse them again): they go, and its message says why
+      const sent = new Set(actions.map((action) => action.id))
+      this.queue = this.queue.filter((action) => !sent.has(action.id))
+    } else {
+      return // the server is in trouble: the next try is in a few seconds
+    }
     window.Turbo.visit(window.location.href, { action: "replace" })
   }
 
@@ -148,7 +160,7 @@ export default class extends Controller {
       status.append(again)
     }
     const count = queue.length === 1 ? "1 change" : `${queue.length} changes`
-    status.append(this.text("span", this.signedOut ? `Sign in to send ${count}` : `${count} waiting to sync`,
+    status.append(this.text("span", this.waitsForItsMaker ? `Sign in to send ${count}` : `${count} waiting to sync`,
       "badge offline-pending", "offline-pending"))
   }
 
