@@ -87,7 +87,7 @@ def test_the_timer_works_offline_and_its_changes_arrive_with_their_own_times(liv
         stop, start = page.evaluate(QUEUE)
         assert (stop["kind"], start["kind"], start["description"]) == ("stop", "start", "On the train")
 
-        time.sleep(2)  # some time passes before the connection is back
+        time.sleep(1.1)  # a second or more passes before the connection is back
         back = utcnow().replace(microsecond=0)
         launch_web(started, 1, port=urlsplit(base).port)
         expect(page.get_by_text("Timer started on Mobile app at")).to_be_visible(timeout=20_000)

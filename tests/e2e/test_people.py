@@ -19,7 +19,7 @@ from sqlalchemy import insert
 
 from app.models import Role, TimeLog, utcnow
 from app.organizations.export_tables import TABLES
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, settle_streams, sign_in
 from tests.mailbox import empty_outbox, links, outbox
 
 pytestmark = pytest.mark.e2e
@@ -166,6 +166,7 @@ def test_an_owner_exports_everything_watches_it_finish_live_and_downloads_the_zi
     expect(page.get_by_test_id("export-done")).to_contain_text(f"rows in {len(TABLES)} tables")
     screenshot(page, "organization-export-done")
 
+    settle_streams(page)  # the export's last streams (its card, the bell) land before the click, not under it
     with page.expect_download() as info:
         page.get_by_test_id("export-download").click()
     path = tmp_path / info.value.suggested_filename
