@@ -43,6 +43,16 @@ def to_local(value: datetime, zone: tzinfo) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(zone)
 
 
+def from_iso(raw: str | None) -> datetime:
+    """A browser's ISO 8601 moment ("...Z", "+02:00", or no offset: read as UTC) as naive UTC. ValueError when it
+    is not one, or lies outside what a datetime holds once in UTC ("0001-01-01T00:00:00+01:00")."""
+    try:
+        value = datetime.fromisoformat((raw or "").strip().replace("Z", "+00:00"))
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    except OverflowError as exc:
+        raise ValueError(f"{raw!r} is out of range") from exc
+
+
 def iso(value: datetime | None) -> str:
     """A naive-UTC timestamp in ISO 8601 with its offset (+00:00), for the browser; "" for None."""
     return value.replace(tzinfo=UTC).isoformat() if value else ""

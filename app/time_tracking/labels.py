@@ -11,9 +11,23 @@ from app.extensions import db
 from app.models import Project, Tag, Task, TimeLog, TimeLogError
 from app.models.tag import TAG_NAME_MAX
 from app.models.task import TASK_NAME_MAX
+from app.web.form_filters import parse_id
 
 OTHER_PROJECT_TASK = "That task belongs to another project: choose one of this project's tasks."
 OTHER_ORG_TAG = "Choose tags of this project's organization."
+
+
+def parse_choice(raw_task: str, raw_tags: Iterable[str]) -> tuple[int | None, list[int]]:
+    """A timer's task and tags as they were sent (a form's fields, an offline queue's values) as ids: no task for
+    "" or "0"; TimeLogError for one that is not an id. check_choice() then loads them for the project."""
+    raw_task = raw_task.strip()
+    task_id = None if raw_task in ("", "0") else parse_id(raw_task)
+    if raw_task not in ("", "0") and task_id is None:
+        raise TimeLogError(OTHER_PROJECT_TASK)
+    tag_ids = [parse_id(raw) for raw in raw_tags]
+    if None in tag_ids:
+        raise TimeLogError(OTHER_ORG_TAG)
+    return task_id, tag_ids
 
 
 def tags_of(organization_ids: Iterable[int]) -> list[Tag]:

@@ -15,15 +15,15 @@ person left on a shared device) is refused whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from app import policies
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User
-from app.time_tracking import timers
-from app.timezones import to_local, utcnow
+from app.time_tracking import labels, timers
+from app.timezones import from_iso, to_local, utcnow
 from app.web.form_filters import parse_id
 
 MAX_ACTIONS = 100
@@ -88,12 +88,9 @@ def apply(user: User, actions: list[dict]) -> list[Outcome]:
 def _moment(raw: str) -> datetime:
     """The change's moment as naive UTC, to the second; a device clock a little ahead is read as now."""
     try:
-        at = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-        if at.tzinfo is not None:
-            at = at.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError) as exc:  # "0001-01-01T00:00:00+01:00" is before the first UTC instant
+        at = from_iso(raw).replace(microsecond=0)
+    except ValueError as exc:
         raise TimeLogError("The change has no readable time.") from exc
-    at = at.replace(microsecond=0)
     now = utcnow().replace(microsecond=0)
     if at > now + CLOCK_SKEW:
         raise TimeLogError("The change is dated in the future: check this device's clock.")
@@ -116,14 +113,10 @@ def _start(user: User, action: dict, at: datetime) -> tuple[str, str]:
         return "already", f"Timer on {project.name} from {_clock(user, at)}: already saved."
     _refuse_if_overtaken(user, at, "start")
     _refuse_if_logged_since(user, at)
-    raw_task = str(action.get("task_id") or "")
-    task_id = None if raw_task in ("", "0") else parse_id(raw_task)
     raw_tags = action.get("tag_ids") or []
     if not isinstance(raw_tags, list):
         raise TimeLogError("The timer's tags are not a list.")
-    tag_ids = [parse_id(str(raw)) for raw in raw_tags]
-    if (raw_task not in ("", "0") and task_id is None) or None in tag_ids:
-        raise TimeLogError("The timer's task or tags are not this project's.")
+    task_id, tag_ids = labels.parse_choice(str(action.get("task_id") or ""), [str(raw) for raw in raw_tags])
     description = action.get("description") or ""
     if not isinstance(description, str):
         raise TimeLogError("The timer's description is not text.")

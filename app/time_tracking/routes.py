@@ -82,13 +82,7 @@ def start():
         return render_template("time_logs/start.html", start_error=CHOOSE_PROJECT), 422
     project = policies.load(current_user, Project, project_id)
     try:
-        raw_task = request.form.get("task_id", "").strip()
-        task_id = None if raw_task in ("", "0") else parse_id(raw_task)
-        if raw_task not in ("", "0") and task_id is None:
-            raise TimeLogError(labels.OTHER_PROJECT_TASK)
-        tag_ids = [parse_id(raw) for raw in request.form.getlist("tag_ids")]
-        if None in tag_ids:
-            raise TimeLogError(labels.OTHER_ORG_TAG)
+        task_id, tag_ids = labels.parse_choice(request.form.get("task_id", ""), request.form.getlist("tag_ids"))
         _, stopped = timers.start_timer_after(current_user, project, request.form.get("description", "").strip(),
                                               task_id, tag_ids)
     except TimeLogError as exc:

@@ -10,14 +10,14 @@ deletes it, and the fan-out still runs with the deletion so every dashboard forg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Project, TimeLog, TimeLogError, User, utcnow
 from app.time_tracking import changes, labels, locks
-from app.timezones import to_local
+from app.timezones import from_iso, to_local
 
 NOT_KEPT = "Timer under a minute: not kept."
 
@@ -174,12 +174,9 @@ IDLE_ACTIONS = ("keep", "discard", "stop")
 def parse_idle_since(raw: str) -> datetime:
     """The moment a person left, from the browser's ISO 8601 string, as naive UTC (no offset: read as UTC)."""
     try:
-        since = datetime.fromisoformat((raw or "").strip().replace("Z", "+00:00"))
+        return from_iso(raw)
     except ValueError as exc:
         raise TimeLogError("Give the moment you left as an ISO 8601 time.") from exc
-    if since.tzinfo is not None:
-        since = since.astimezone(UTC).replace(tzinfo=None)
-    return since
 
 
 def resolve_idle(user: User, action: str, since: datetime) -> TimeLog | None:

@@ -15,6 +15,12 @@ from app.web.main import bp
 THEME_COLOR = "#1d2433"  # the top bar's (static/css/app.css --topbar, light)
 
 
+@bp.app_template_global()
+def theme_color() -> str:
+    """The browser's toolbar colour, in the pages' <meta name="theme-color"> as in the manifest."""
+    return THEME_COLOR
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     icon = lambda name, size, purpose="any": {  # noqa: E731
