@@ -7,7 +7,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import models  # registers every table with the metadata; load_user reads User
+from app import i18n, models  # registers every table with the metadata; load_user reads User
 from app.accounts import (  # noqa: F401  (pages of accounts/settings)
     oidc,
     token_routes,  # noqa: F401  (pages of the settings blueprint)
@@ -109,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     turbo.init_app(app)
     mail.init_app(app)
+    i18n.init_app(app)  # Flask-Babel: the language and time zone of each request
     oidc.register(app)  # the OpenID Connect providers' clients (OIDC_PROVIDERS)
     with app.app_context():
         configure_engine(db.engine)

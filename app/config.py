@@ -126,7 +126,7 @@ def load_config(instance_path: str, overrides: dict | None = None, environ: Mapp
         raise ConfigError(f"APP_ENV must be development, production or test, not {env!r}")
     config: dict = {}
     for section in (_core, _database, _redis, _security, _streams, _jobs, _mail, _reports, _notifications,
-                    _observability):
+                    _observability, _languages):
         config.update(section(environ, env, instance_path))
     if env == "test":
         config["TESTING"] = True
@@ -295,3 +295,10 @@ def _observability(environ: Mapping[str, str], env: str, instance_path: str) -> 
         "SENTRY_TRACES_SAMPLE_RATE": float(environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
         "PUBLIC_URL": environ.get("PUBLIC_URL", "").rstrip("/"),  # the jobs' links in Sentry events
     }
+
+
+def _languages(environ: Mapping[str, str], env: str, instance_path: str) -> dict:
+    # The CLI's language (app/i18n.py): TIMEBOARD_LANGUAGE, else the locale variables gettext itself reads, in
+    # gettext's order; a language Timeboard does not speak (or C, POSIX) is English.
+    names = ("TIMEBOARD_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+    return {"CLI_LANGUAGE": next((environ[name] for name in names if environ.get(name)), "")}

@@ -11,9 +11,11 @@ import logging
 import os
 import socket
 
+from flask_babel import force_locale
 from rq import get_current_job
 from werkzeug.utils import import_string
 
+from app import i18n
 from app.background import tracking
 from app.background.catalog import get_kind
 from app.extensions import db
@@ -35,6 +37,11 @@ def perform(kind: str, *args):
 
 
 def _perform(kind: str, job, *args):
+    with force_locale(i18n.DEFAULT):  # a job speaks English (its summaries, logs) unless it speaks to someone
+        return _perform_in_english(kind, job, *args)  # (app.i18n.speaking_to), whatever the worker's shell says
+
+
+def _perform_in_english(kind: str, job, *args):
     spec = get_kind(kind)
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import redis as redis_lib
@@ -24,6 +25,10 @@ os.environ["APP_ENV"] = "test"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'test.sqlite3'}")
 os.environ["OUTBOX_DIR"] = str(TMP / "outbox")  # mail without an SMTP server (app/notifications/mail.py)
 os.environ.setdefault("REPORTS_DIR", str(TMP / "reports"))  # report files of the app and its subprocesses
+os.environ["TIMEBOARD_LANGUAGE"] = "en"  # the CLI speaks English whatever the machine's LANG
+# The catalogs as the .po files say now (bin/setup compiles them too): a run never reads stale ones.
+subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d",
+                str(Path(__file__).resolve().parents[1] / "app" / "translations")], check=True, capture_output=True)
 os.environ["DASHBOARD_THROTTLE_SECONDS"] = os.environ.get("DASHBOARD_THROTTLE_SECONDS", "0.5")
 DATABASE_URL = os.environ["DATABASE_URL"]
 IS_POSTGRES = DATABASE_URL.startswith("postgres")

@@ -9,6 +9,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -37,13 +38,13 @@ def check(name: str, scope: str, expires_days: int | None) -> dict[str, str]:
     """The rules on a new token's fields, shared by the settings page and the CLI."""
     errors = {}
     if not (name or "").strip():
-        errors["name"] = "Give the token a name."
+        errors["name"] = _("Give the token a name.")
     elif len(name.strip()) > NAME_MAX:
-        errors["name"] = f"A token's name is at most {NAME_MAX} characters."
+        errors["name"] = _("A token's name is at most %(max)s characters.", max=NAME_MAX)
     if scope not in (TokenScope.READ, TokenScope.WRITE):
-        errors["scope"] = "Scope must be read or write."
+        errors["scope"] = _("Scope must be read or write.")
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
-        errors["expires"] = f"Expiry must be between 1 and {MAX_EXPIRY_DAYS} days, or never."
+        errors["expires"] = _("Expiry must be between 1 and %(max)s days, or never.", max=MAX_EXPIRY_DAYS)
     return errors
 
 

@@ -15,12 +15,15 @@ import secrets
 
 import redis
 from flask import render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import passwords, tokens
 from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import db
+from app.i18n import DEFAULT, speaking_to, supported
 from app.models import User
 from app.notifications.mail import app_url_for, send_email, send_email_later
 from app.redis_client import get_redis
@@ -47,12 +50,12 @@ def request_signup(name: str, email: str, password: str, time_zone: str = "UTC")
     """Hold the sign-up and enqueue its mail: the same work whether or not the address has an account."""
     nonce = secrets.token_urlsafe(24)
     pending = {"name": name, "email": email, "password_hash": passwords.hash_password(password),
-               "time_zone": valid_zone(time_zone)}
+               "time_zone": valid_zone(time_zone), "language": str(get_locale() or DEFAULT)}
     try:
         get_redis().set(SIGNUP_PREFIX + nonce, json.dumps(pending), ex=SIGNUP_TTL)
         enqueue("signup_mail", nonce)
     except (redis.RedisError, EnqueueError) as exc:
-        raise ServiceUnavailable("Sign-up is unavailable for a moment: try again shortly.") from exc
+        raise ServiceUnavailable(_("Sign-up is unavailable for a moment: try again shortly.")) from exc
 
 
 def send_signup_mail(nonce: str) -> str:
@@ -65,13 +68,15 @@ def send_signup_mail(nonce: str) -> str:
     pending = json.loads(raw)
     existing = find_by_email(pending["email"])
     if existing is not None:
-        send_email(pending["email"], "You already have a Timeboard account",
-                   render_template("mail/signup_existing.txt", user=existing, url=reset_link(existing)))
+        with speaking_to(existing):
+            send_email(pending["email"], _("You already have a Timeboard account"),
+                       render_template("mail/signup_existing.txt", user=existing, url=reset_link(existing)))
         get_redis().delete(key)
         return "the address has an account: told its owner"
     url = app_url_for("auth.confirm_signup", token=tokens.make("signup", {"n": nonce}))
-    send_email(pending["email"], "Confirm your Timeboard account",
-               render_template("mail/signup.txt", name=pending["name"], url=url))
+    with force_locale(supported(pending.get("language")) or DEFAULT):  # the language the person signed up in
+        send_email(pending["email"], _("Confirm your Timeboard account"),
+                   render_template("mail/signup.txt", name=pending["name"], url=url))
     return "confirmation link sent"
 
 
@@ -79,23 +84,23 @@ def confirm_signup(token: str) -> User:
     try:
         nonce = tokens.spend("signup", token).get("n")
     except tokens.TokenExpired:
-        raise AccountError("This confirmation link has expired: sign up again.") from None
+        raise AccountError(_("This confirmation link has expired: sign up again.")) from None
     except tokens.TokenInvalid:
-        raise AccountError("This confirmation link is not valid.") from None
+        raise AccountError(_("This confirmation link is not valid.")) from None
     except tokens.TokenUsed:
-        raise AccountError("This confirmation link was already used. Sign in, or sign up again.") from None
+        raise AccountError(_("This confirmation link was already used. Sign in, or sign up again.")) from None
     try:
         raw = get_redis().getdel(SIGNUP_PREFIX + str(nonce))
     except redis.RedisError as exc:
         db.session.rollback()
-        raise ServiceUnavailable("Sign-up is unavailable for a moment: open the link again shortly.") from exc
+        raise ServiceUnavailable(_("Sign-up is unavailable for a moment: open the link again shortly.")) from exc
     if raw is None:
         db.session.rollback()
-        raise AccountError("This confirmation link was already used or has expired. Sign in, or sign up again.")
+        raise AccountError(_("This confirmation link was already used or has expired. Sign in, or sign up again."))
     pending = json.loads(raw)
     if find_by_email(pending["email"]) is not None:
         db.session.commit()  # the link is spent
-        raise AccountError("An account with this address exists already: sign in.")
+        raise AccountError(_("An account with this address exists already: sign in."))
     user = User(email=pending["email"], name=pending["name"], password_hash=pending["password_hash"],
                 time_zone=pending.get("time_zone") or "UTC")
     db.session.add(user)
@@ -103,7 +108,7 @@ def confirm_signup(token: str) -> User:
         db.session.commit()
     except IntegrityError:  # the address was taken in the meantime
         db.session.rollback()
-        raise AccountError("An account with this address exists already: sign in.") from None
+        raise AccountError(_("An account with this address exists already: sign in.")) from None
     return user
 
 
@@ -118,7 +123,7 @@ def request_password_reset(email: str) -> None:
     try:
         enqueue("password_reset_mail", email)
     except EnqueueError as exc:
-        raise ServiceUnavailable("Password reset is unavailable for a moment: try again shortly.") from exc
+        raise ServiceUnavailable(_("Password reset is unavailable for a moment: try again shortly.")) from exc
 
 
 def send_password_reset_mail(email: str) -> str:
@@ -126,8 +131,9 @@ def send_password_reset_mail(email: str) -> str:
     user = find_by_email(email)
     if user is None:
         return "no account with this address: nothing sent"
-    send_email(user.email, "Reset your Timeboard password",
-               render_template("mail/password_reset.txt", user=user, url=reset_link(user)))
+    with speaking_to(user):
+        send_email(user.email, _("Reset your Timeboard password"),
+                   render_template("mail/password_reset.txt", user=user, url=reset_link(user)))
     return "reset link sent"
 
 
@@ -135,14 +141,14 @@ def user_for_reset(token: str) -> User:
     try:
         payload = tokens.read("password-reset", token, unused=True)
     except tokens.TokenExpired:
-        raise AccountError("This reset link has expired (links work for one hour): ask for a new one.") from None
+        raise AccountError(_("This reset link has expired (links work for one hour): ask for a new one.")) from None
     except tokens.TokenInvalid:
-        raise AccountError("This reset link is not valid.") from None
+        raise AccountError(_("This reset link is not valid.")) from None
     except tokens.TokenUsed:
-        raise AccountError("This reset link was already used: ask for a new one if you need it.") from None
+        raise AccountError(_("This reset link was already used: ask for a new one if you need it.")) from None
     user = db.session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
     if user is None or payload.get("f") != tokens.fingerprint(user.password_hash):
-        raise AccountError("This reset link was already used: ask for a new one if you need it.")
+        raise AccountError(_("This reset link was already used: ask for a new one if you need it."))
     return user
 
 
@@ -152,32 +158,32 @@ def reset_password(token: str, password: str) -> User:
     try:
         tokens.spend("password-reset", token)
     except tokens.TokenUsed:
-        raise AccountError("This reset link was already used: ask for a new one if you need it.") from None
+        raise AccountError(_("This reset link was already used: ask for a new one if you need it.")) from None
     user.set_password(password)
     try:
         db.session.commit()
     except IntegrityError:  # the same link used at the same moment: the other request won
         db.session.rollback()
-        raise AccountError("This reset link was already used: ask for a new one if you need it.") from None
+        raise AccountError(_("This reset link was already used: ask for a new one if you need it.")) from None
     return user
 
 
 # -- settings --------------------------------------------------------------------------------------
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(_("Your current password is not right."))
     user.set_password(new)  # revokes every session: the caller signs this one in again
     db.session.commit()
 
 
 def request_email_change(user: User, new_email: str, current_password: str) -> None:
     if not user.check_password(current_password):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(_("Your current password is not right."))
     if new_email.lower() == user.email.lower():
-        raise AccountError("That is your address already.")
+        raise AccountError(_("That is your address already."))
     token = tokens.make("email-change", {"u": user.id, "from": user.email, "to": new_email})
     url = app_url_for("settings.confirm_email", token=token)
-    send_email_later(new_email, "Confirm your new Timeboard address",
+    send_email_later(new_email, _("Confirm your new Timeboard address"),  # the request speaks the user's language
                      render_template("mail/email_change.txt", user=user, url=url))
 
 
@@ -185,24 +191,24 @@ def confirm_email_change(token: str) -> User:
     try:
         payload = tokens.read("email-change", token, unused=True)
     except tokens.TokenExpired:
-        raise AccountError("This confirmation link has expired: change your address again.") from None
+        raise AccountError(_("This confirmation link has expired: change your address again.")) from None
     except tokens.TokenInvalid:
-        raise AccountError("This confirmation link is not valid.") from None
+        raise AccountError(_("This confirmation link is not valid.")) from None
     except tokens.TokenUsed:
-        raise AccountError("This confirmation link was already used.") from None
+        raise AccountError(_("This confirmation link was already used.")) from None
     user = db.session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
     if user is None or user.email != payload.get("from"):
-        raise AccountError("This confirmation link was already used.")
+        raise AccountError(_("This confirmation link was already used."))
     if find_by_email(str(payload.get("to"))) is not None:
-        raise AccountError("Another account uses this address.")
+        raise AccountError(_("Another account uses this address."))
     try:
         tokens.spend("email-change", token)
     except tokens.TokenUsed:
-        raise AccountError("This confirmation link was already used.") from None
+        raise AccountError(_("This confirmation link was already used.")) from None
     user.email = payload["to"]
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise AccountError("Another account uses this address.") from None
+        raise AccountError(_("Another account uses this address.")) from None
     return user

@@ -22,6 +22,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session
+from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 log = logging.getLogger(__name__)
@@ -103,13 +104,15 @@ def _discover(name: str, label: str):
         metadata = client.load_server_metadata()
     except (requests.RequestException, ValueError) as exc:
         log.warning("OpenID Connect discovery of %s failed: %s", name, exc)
-        raise SignInFailed(f"{label} cannot be reached right now. Try again in a moment.") from None
+        raise SignInFailed(_("%(provider)s cannot be reached right now. Try again in a moment.", provider=label)) \
+            from None
     if str(metadata.get("issuer", "")).rstrip("/") != issuer or not all(
             metadata.get(key) for key in ("authorization_endpoint", "token_endpoint", "jwks_uri")):
         log.error("OpenID Connect provider %s: its discovery document names issuer %r (expected %r) or lacks an "
                   "endpoint", name, metadata.get("issuer"), issuer)
         client.server_metadata.clear()  # not kept: discovered again next time
-        raise SignInFailed(f"Signing in with {label} is not set up correctly. Tell the site's administrator.")
+        raise SignInFailed(_("Signing in with %(provider)s is not set up correctly. Tell the site's administrator.",
+                             provider=label))
     return client
 
 
@@ -124,8 +127,8 @@ def begin(name: str, redirect_uri: str, **carry) -> str:
         flow = client.create_authorization_url(redirect_uri)
     except (AuthlibBaseError, RuntimeError, ValueError) as exc:
         log.error("OpenID Connect provider %s: could not build the authorization URL: %s", name, exc)
-        raise SignInFailed(f"Signing in with {label} is not set up correctly. Tell the site's administrator.") \
-            from None
+        raise SignInFailed(_("Signing in with %(provider)s is not set up correctly. Tell the site's administrator.",
+                             provider=label)) from None
     client.save_authorize_data(state=flow["state"], redirect_uri=redirect_uri, nonce=flow["nonce"],
                                code_verifier=flow["code_verifier"], carry=carry)
     return flow["url"]
@@ -146,22 +149,24 @@ def finish(name: str, args) -> Identity:
         code = error if ERROR_CODE.fullmatch(error) else "unknown"
         log.info("OpenID Connect provider %s answered error=%s", name, code)
         if code == "access_denied":
-            raise SignInFailed(f"You did not allow the sign-in with {label}, so you are not signed in.")
-        raise SignInFailed(f"{label} did not sign you in (it answered “{code}”). Try again.")
+            raise SignInFailed(_("You did not allow the sign-in with %(provider)s, so you are not signed in.",
+                                 provider=label))
+        raise SignInFailed(_("%(provider)s did not sign you in (it answered “%(code)s”). Try again.", provider=label,
+                             code=code))
     if pending_carry(name, args.get("state")) is None:
-        raise SignInFailed(f"This sign-in with {label} was not started from this browser, or it took too long. "
-                           "Start again.")
+        raise SignInFailed(_("This sign-in with %(provider)s was not started from this browser, or it took too "
+                             "long. Start again.", provider=label))
     client = _discover(name, label)
     try:
         token = client.authorize_access_token()
     except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as exc:
         log.warning("OpenID Connect sign-in with %s refused: %r", name, exc)
-        raise SignInFailed(f"The answer from {label} could not be verified, so you are not signed in. "
-                           "Try again.") from None
+        raise SignInFailed(_("The answer from %(provider)s could not be verified, so you are not signed in. "
+                             "Try again.", provider=label)) from None
     claims = token.get("userinfo")
     if not claims or not _text(claims.get("sub")) or len(claims["sub"]) > 255:
         log.warning("OpenID Connect sign-in with %s: no ID token or no subject", name)
-        raise SignInFailed(f"{label} did not say who you are, so you are not signed in.")
+        raise SignInFailed(_("%(provider)s did not say who you are, so you are not signed in.", provider=label))
     claims = dict(claims)
     if "email" not in claims:
         claims.update(_userinfo(client, token, claims["sub"], name))

@@ -1,12 +1,14 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import accounts, sign_in_limits
 from app.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from app.accounts.sessions import authenticate, sign_out_everywhere
-from app.accounts.sign_in import continue_sign_in, sign_in_limit
+from app.accounts.sign_in import continue_sign_in, remember_browser_language, sign_in_limit
 from app.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -34,7 +36,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             attempt.failed()
-            form.password.errors.append("Email or password is incorrect.")
+            form.password.errors.append(_("Email or password is incorrect."))
             return render_template("auth/login.html", form=form), 422
         return continue_sign_in(user, form.remember_me.data, _safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
@@ -47,14 +49,14 @@ def logout():
     """Signs out everywhere: this session, the remember cookie, other sessions and open sockets of this user."""
     sign_out_everywhere(current_user._get_current_object())
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 
 # -- sign-up and password reset (no account enumeration: the same answer whatever the address) --------------
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"],
-               error_message="Too many sign-ups from here. Wait a minute and try again.")
+               error_message=lambda: _("Too many sign-ups from here. Wait a minute and try again."))
 def signup():
     if not current_app.config["ALLOW_SIGNUP"]:
         abort(404)
@@ -71,8 +73,8 @@ def signup():
 
 
 # what the e-mail that was just sent is for; the answer to the form is a 303 to /check-email (Turbo shows no 200)
-CHECK_EMAIL = {"signup": "Open the link we sent to finish creating your account.",
-               "password-reset": "If it belongs to an account, the e-mail has a link to set a new password."}
+CHECK_EMAIL = {"signup": _l("Open the link we sent to finish creating your account."),
+               "password-reset": _l("If it belongs to an account, the e-mail has a link to set a new password.")}
 
 
 def _check_email(kind: str, email: str):
@@ -100,14 +102,15 @@ def confirm_signup(token):
     except accounts.AccountError as exc:
         return render_template("auth/link_problem.html", message=str(exc)), 410
     login_user(user)
-    flash(f"Welcome to Timeboard, {user.name}. Create an organization, or open an invitation you received.",
-          "success")
+    remember_browser_language(user)
+    flash(_("Welcome to Timeboard, %(name)s. Create an organization, or open an invitation you received.",
+            name=user.name), "success")
     return redirect(url_for("organizations.new_organization"), code=303)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
-               error_message="Too many reset requests from here. Wait a minute and try again.")
+               error_message=lambda: _("Too many reset requests from here. Wait a minute and try again."))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -121,7 +124,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
-               error_message="Too many attempts. Wait a minute and try again.")
+               error_message=lambda: _("Too many attempts. Wait a minute and try again."))
 def reset_password(token):
     try:
         accounts.user_for_reset(token)
@@ -131,6 +134,6 @@ def reset_password(token):
     if form.validate_on_submit():
         user = accounts.reset_password(token, form.password.data)
         logout_user()
-        flash("Your password was changed; every other session of yours was signed out.", "success")
+        flash(_("Your password was changed; every other session of yours was signed out."), "success")
         return continue_sign_in(user, False, url_for("dashboard.user"))  # the code step too, when 2FA is on
     return render_template("auth/reset_password.html", form=form), (422 if request.method == "POST" else 200)

@@ -1,10 +1,12 @@
-"""Personal settings: name and time zone, e-mail (confirmed by a link to the new address), password (the current
-one required; sessions elsewhere are signed out), and the notification preferences' place."""
+"""Personal settings: name, time zone, appearance and language, e-mail (confirmed by a link to the new address),
+password (the current one required; sessions elsewhere are signed out), and the notification preferences' place."""
 from __future__ import annotations
 
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
 from app.accounts import accounts, sso
@@ -60,7 +62,10 @@ def profile():
         current_user.idle_minutes = form.idle_minutes.data
     if form.theme.raw_data:  # left out: unchanged
         current_user.theme = form.theme.data
-    return commit_and_redirect("Your settings were saved.", "settings.index")
+    if form.language.raw_data:  # left out: unchanged; "": as the browser asks
+        current_user.language = form.language.data or None
+        refresh()  # this request's messages (the flash below) speak the new language too
+    return commit_and_redirect(_("Your settings were saved."), "settings.index")
 
 
 @bp.post("/settings/email")
@@ -73,7 +78,7 @@ def email():
         except accounts.AccountError as exc:
             form.current_password.errors.append(str(exc))
         else:
-            flash(f"We sent a link to {form.email.data}: open it to confirm your new address.", "info")
+            flash(_("We sent a link to %(email)s: open it to confirm your new address.", email=form.email.data), "info")
             return redirect(url_for("settings.index"), code=303)
     return _render(422, email=form)
 
@@ -84,7 +89,7 @@ def confirm_email(token):
         user = accounts.confirm_email_change(token)
     except accounts.AccountError as exc:
         return render_template("auth/link_problem.html", message=str(exc)), 410
-    flash(f"Your address is now {user.email}.", "success")
+    flash(_("Your address is now %(email)s.", email=user.email), "success")
     return redirect(url_for("settings.index" if current_user.is_authenticated else "auth.login"), code=303)
 
 
@@ -99,7 +104,7 @@ def password():
             form.current_password.errors.append(str(exc))
         else:
             login_user(current_user._get_current_object())  # this session goes on with the new session version
-            flash("Your password was changed; your sessions elsewhere were signed out.", "success")
+            flash(_("Your password was changed; your sessions elsewhere were signed out."), "success")
             return redirect(url_for("settings.index"), code=303)
     return _render(422, password=form)
 
@@ -115,5 +120,5 @@ def notifications():
     hour = lambda raw: int(raw) if raw else None  # noqa: E731
     notification_preferences.save(current_user, chosen, form.daily_digest.data, hour(form.quiet_start.data),
                                   hour(form.quiet_end.data), form.reminder_at.data)
-    flash("Your notification preferences were saved.", "success")
+    flash(_("Your notification preferences were saved."), "success")
     return redirect(url_for("settings.index") + "#notification-preferences", code=303)

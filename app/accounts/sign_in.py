@@ -14,10 +14,12 @@ from __future__ import annotations
 import time
 
 from flask import current_app, redirect, session, url_for
+from flask_babel import gettext as _
 from flask_login import login_user
 
 from app.accounts import sign_in_limits
-from app.extensions import limiter
+from app.extensions import db, limiter
+from app.i18n import browser_language
 from app.models import User
 
 TWO_FACTOR_PENDING = "two_factor_pending"
@@ -26,7 +28,7 @@ MAX_CODE_ATTEMPTS = 5
 
 sign_in_limit = limiter.shared_limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in", methods=["POST"],
-    error_message="Too many sign-in attempts. Wait a minute and try again.")
+    error_message=lambda: _("Too many sign-in attempts. Wait a minute and try again."))
 
 
 def continue_sign_in(user: User, remember: bool, next_url: str):
@@ -40,11 +42,21 @@ def continue_sign_in(user: User, remember: bool, next_url: str):
 def finish_sign_in(user: User, remember: bool, next_url: str):
     session.pop(TWO_FACTOR_PENDING, None)
     login_user(user, remember=remember)
+    remember_browser_language(user)
     response = redirect(next_url, code=303)
     response.set_cookie(sign_in_limits.DEVICE_COOKIE, sign_in_limits.Attempt(user.email).succeeded(),
                         max_age=sign_in_limits.DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
+
+
+def remember_browser_language(user: User) -> None:
+    """Keep the language this browser asks for (Accept-Language), for e-mails and notices sent later by jobs when
+    the person chose none (app/i18n.py language_of)."""
+    asked = browser_language()
+    if asked is not None and asked != user.browser_language:
+        user.browser_language = asked
+        db.session.commit()
 
 
 def pending_user() -> tuple[User | None, dict]:

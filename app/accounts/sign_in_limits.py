@@ -24,6 +24,7 @@ import secrets
 
 import redis
 from flask import current_app, request
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.redis_client import get_redis
@@ -114,4 +115,5 @@ class Attempt:
 
 def wait_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return f"Too many failed sign-ins for this account. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+    return ngettext("Too many failed sign-ins for this account. Try again in %(num)d minute.",
+                    "Too many failed sign-ins for this account. Try again in %(num)d minutes.", minutes)

@@ -7,14 +7,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request
+from flask_babel import gettext as _
 from flask_login import login_url
+from flask_login.config import LOGIN_MESSAGE
 
 from app.extensions import login_manager
 
 
 def unauthorized():
     if login_manager.login_message:
-        flash(login_manager.login_message, login_manager.login_message_category)
+        message = login_manager.login_message
+        if message == LOGIN_MESSAGE:  # Flask-Login's own
+            message = _("Please log in to access this page.")
+        flash(message, login_manager.login_message_category)
     if request.method in ("GET", "HEAD"):
         return redirect(login_url(login_manager.login_view, next_url=request.url))
     return redirect(login_url(login_manager.login_view, next_url=_referring_page()), code=303)

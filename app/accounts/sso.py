@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import secrets
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 import redis
 from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app import tokens
@@ -31,6 +33,7 @@ from app.accounts.oidc import Identity, providers
 from app.accounts.oidc import provider as configured_provider
 from app.accounts.sessions import authenticate
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import Invitation, SSOIdentity, User
 from app.notifications.mail import send_email_later
 from app.organizations import audit, invitations
@@ -94,26 +97,27 @@ def sign_in(identity: Identity, next_page: str | None = None) -> Outcome:
         return Outcome(user=linked.user)
     name = label(identity.provider)
     if not identity.email:
-        raise SSOError(f"{name} did not share the e-mail address of your account there, so it cannot be matched "
-                       "with a Timeboard account. Sign in with your password.")
+        raise SSOError(_("%(provider)s did not share the e-mail address of your account there, so it cannot be "
+                         "matched with a Timeboard account. Sign in with your password.", provider=name))
     if not identity.email_verified:
-        raise SSOError(f"{name} has not verified the e-mail address of your account there ({identity.email}), so "
-                       "it cannot be matched with a Timeboard account. Verify it there and try again, or sign in "
-                       "with your password.")
+        raise SSOError(_("%(provider)s has not verified the e-mail address of your account there (%(email)s), so "
+                         "it cannot be matched with a Timeboard account. Verify it there and try again, or sign in "
+                         "with your password.", provider=name, email=identity.email))
     try:
         email = normalize_email(identity.email)
     except ValueError:
-        raise SSOError(f"The e-mail address {name} gave ({identity.email}) cannot be used here.") from None
+        raise SSOError(_("The e-mail address %(provider)s gave (%(email)s) cannot be used here.", provider=name,
+                           email=identity.email)) from None
     account = find_by_email(email)
     if account is not None:
         if SSOIdentity.of_user_at(account, identity.provider) is not None:  # say so now, not after confirming
-            raise SSOError(f"The Timeboard account of {email} is linked to another {name} account: sign in with "
-                           "that one, or with your password.")
+            raise SSOError(_("The Timeboard account of %(email)s is linked to another %(provider)s account: sign in "
+                             "with that one, or with your password.", email=email, provider=name))
         return Outcome(pending=_hold(identity, account, next_page))
     waiting = invitations.pending_for_email(email)
     if not current_app.config["ALLOW_SIGNUP"] and not waiting:
-        raise SSOError(f"No Timeboard account uses {email}, and accounts are made by invitation here: ask your "
-                       "organization to invite this address.")
+        raise SSOError(_("No Timeboard account uses %(email)s, and accounts are made by invitation here: ask your "
+                         "organization to invite this address.", email=email))
     return Outcome(user=_create_account(identity, email), created=True, invitation=waiting[0] if waiting else None)
 
 
@@ -126,7 +130,7 @@ def _create_account(identity: Identity, email: str) -> User:
         _attach(user, identity.provider, identity.subject, email)
     except IntegrityError:  # the address (or the identity) was taken in the meantime
         db.session.rollback()
-        raise SSOError(f"An account with {email} was just made: sign in again.") from None
+        raise SSOError(_("An account with %(email)s was just made: sign in again.", email=email)) from None
     _audit("sso.link", user, identity.provider, email)
     _audit("sso.sign_in", user, identity.provider, email)
     db.session.commit()
@@ -140,7 +144,7 @@ def _hold(identity: Identity, account: User, next_page: str | None) -> str:
     try:
         get_redis().set(PENDING_PREFIX + pending.id, json.dumps(asdict(pending)), ex=PENDING_TTL)
     except redis.RedisError as exc:
-        raise ServiceUnavailable("Signing in with a provider is unavailable for a moment: try again shortly.") \
+        raise ServiceUnavailable(_("Signing in with a provider is unavailable for a moment: try again shortly.")) \
             from exc
     return pending.id
 
@@ -152,7 +156,7 @@ def pending(pending_id: str | None) -> Pending | None:
     try:
         raw = get_redis().get(PENDING_PREFIX + pending_id)
     except redis.RedisError as exc:
-        raise ServiceUnavailable("Signing in with a provider is unavailable for a moment: try again shortly.") \
+        raise ServiceUnavailable(_("Signing in with a provider is unavailable for a moment: try again shortly.")) \
             from exc
     if raw is None:
         return None
@@ -166,7 +170,7 @@ def _take(pending_id: str) -> bool:
     try:
         return get_redis().delete(PENDING_PREFIX + pending_id) == 1
     except redis.RedisError as exc:
-        raise ServiceUnavailable("Signing in with a provider is unavailable for a moment: try again shortly.") \
+        raise ServiceUnavailable(_("Signing in with a provider is unavailable for a moment: try again shortly.")) \
             from exc
 
 
@@ -174,10 +178,10 @@ def confirm_with_password(pending_id: str, password: str) -> tuple[User, Pending
     """Link the identity once the account's password is given (the same check, and cost, as signing in)."""
     found = pending(pending_id)
     if found is None:
-        raise SSOError("This sign-in waited too long or was already used: sign in with the provider again.")
+        raise SSOError(_("This sign-in waited too long or was already used: sign in with the provider again."))
     user = authenticate(found.email, password)
     if user is None or user.id != found.user_id:
-        raise WrongPassword("This is not the password of that account.")
+        raise WrongPassword(_("This is not the password of that account."))
     return _link_pending(found), found
 
 
@@ -185,10 +189,11 @@ def send_link(pending_id: str) -> Pending:
     """E-mail the account's address a link that confirms the pending link."""
     found = pending(pending_id)
     if found is None:
-        raise SSOError("This sign-in waited too long or was already used: sign in with the provider again.")
+        raise SSOError(_("This sign-in waited too long or was already used: sign in with the provider again."))
     url = url_for("sso.confirm_link", token=tokens.make("sso-link", {"n": found.id}), _external=True)
-    send_email_later(found.email, f"Link {found.label} to your Timeboard account",
-                     render_template("mail/sso_link.txt", user=found.user, provider=found.label, url=url))
+    with _speaking_to_owner(found.user):
+        send_email_later(found.email, _("Link %(provider)s to your Timeboard account", provider=found.label),
+                         render_template("mail/sso_link.txt", user=found.user, provider=found.label, url=url))
     return found
 
 
@@ -196,13 +201,13 @@ def pending_from_token(token: str) -> Pending:
     try:
         pending_id = tokens.read("sso-link", token).get("n")
     except tokens.TokenExpired:
-        raise SSOError("This link has expired (links work for one hour): sign in with the provider again.") \
+        raise SSOError(_("This link has expired (links work for one hour): sign in with the provider again.")) \
             from None
     except tokens.TokenInvalid:
-        raise SSOError("This link is not valid.") from None
+        raise SSOError(_("This link is not valid.")) from None
     found = pending(pending_id) if isinstance(pending_id, str) else None
     if found is None:
-        raise SSOError("This link was already used or has expired: sign in with the provider again.")
+        raise SSOError(_("This link was already used or has expired: sign in with the provider again."))
     return found
 
 
@@ -213,7 +218,7 @@ def confirm_by_link(token: str) -> tuple[User, Pending]:
 
 def _link_pending(found: Pending) -> User:
     if not _take(found.id):
-        raise SSOError("This sign-in was already used: sign in with the provider again.")
+        raise SSOError(_("This sign-in was already used: sign in with the provider again."))
     user = found.user
     _attach(user, found.provider, found.subject, found.email)
     _audit("sso.link", user, found.provider, found.email)
@@ -262,8 +267,8 @@ def can_unlink(user: User, rows: list[SSOIdentity] | None = None) -> bool:
 def unlink(user: User, row: SSOIdentity) -> SSOIdentity:
     """`row` is the user's own (policies.load_sso_identity)."""
     if not can_unlink(user):
-        raise SSOError(f"{label(row.provider)} is the only way into your account: set a password first, then "
-                       "unlink it.")
+        raise SSOError(_("%(provider)s is the only way into your account: set a password first, then unlink it.",
+                         provider=label(row.provider)))
     db.session.delete(row)
     _audit("sso.unlink", user, row.provider, row.email)
     db.session.commit()
@@ -275,12 +280,13 @@ def _attach(user: User, provider: str, subject: str, email: str | None) -> SSOId
     existing = SSOIdentity.find(provider, subject)
     if existing is not None:
         if existing.user_id != user.id:
-            raise SSOError(f"This {label(provider)} account is already linked to another Timeboard account.")
+            raise SSOError(_("This %(provider)s account is already linked to another Timeboard account.",
+                             provider=label(provider)))
         return existing
     other = SSOIdentity.of_user_at(user, provider)
     if other is not None:
-        raise SSOError(f"Your account is already linked to another {label(provider)} account ({other.email}): "
-                       "unlink it in your settings first.")
+        raise SSOError(_("Your account is already linked to another %(provider)s account (%(email)s): unlink it in "
+                         "your settings first.", provider=label(provider), email=other.email))
     row = SSOIdentity(user_id=user.id, provider=provider, subject=subject, email=(email or "")[:254])
     row.used(email)
     db.session.add(row)
@@ -293,13 +299,20 @@ def _commit_link(provider: str) -> None:
         db.session.commit()
     except IntegrityError:  # the same identity linked at the same moment elsewhere
         db.session.rollback()
-        raise SSOError(f"This {label(provider)} account was just linked to an account: sign in again.") from None
+        raise SSOError(_("This %(provider)s account was just linked to an account: sign in again.",
+                         provider=label(provider))) from None
 
 
 def _announce(user: User, provider: str, email: str | None) -> None:
-    send_email_later(user.email, f"{label(provider)} was linked to your Timeboard account",
-                     render_template("mail/sso_linked.txt", user=user, provider=label(provider), email=email,
-                                     url=url_for("settings.index", _external=True)))
+    with _speaking_to_owner(user):
+        send_email_later(user.email, _("%(provider)s was linked to your Timeboard account", provider=label(provider)),
+                         render_template("mail/sso_linked.txt", user=user, provider=label(provider), email=email,
+                                         url=url_for("settings.index", _external=True)))
+
+
+def _speaking_to_owner(user: User | None):
+    """An e-mail sent while its recipient is at the browser: their chosen language, else the page's (the browser's)."""
+    return speaking_to(user) if user is not None and user.language else nullcontext()
 
 
 def _audit(action: str, user: User, provider: str, email: str | None) -> None:

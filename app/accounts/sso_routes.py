@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from app import policies
@@ -16,7 +17,7 @@ from app.accounts import oidc
 from app.accounts import sso as service
 from app.accounts.accounts import ServiceUnavailable
 from app.accounts.routes import _safe_next
-from app.accounts.sign_in import continue_sign_in
+from app.accounts.sign_in import continue_sign_in, remember_browser_language
 from app.accounts.sso_forms import ConfirmLinkForm
 from app.extensions import limiter
 from app.organizations import invitations
@@ -49,7 +50,7 @@ def _to_provider(name: str, failure_url: str, **carry):
 
 @bp.post("/login/sso/<name>")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
-               error_message="Too many sign-in attempts. Wait a minute and try again.")
+               error_message=lambda: _("Too many sign-in attempts. Wait a minute and try again."))
 def start(name):
     """A "Sign in with ..." button (a POST with its CSRF token, so no other site can start it)."""
     _provider(name)
@@ -90,7 +91,9 @@ def callback(name):
         return redirect(url_for("sso.confirm"), code=303)
     if outcome.created:  # a new account has no second factor yet
         login_user(outcome.user)
-        flash(f"Welcome to Timeboard, {outcome.user.name}. You signed up with {provider.label}.", "success")
+        remember_browser_language(outcome.user)
+        flash(_("Welcome to Timeboard, %(name)s. You signed up with %(provider)s.", name=outcome.user.name,
+                provider=provider.label), "success")
         if carry.get("next"):
             return redirect(_safe_next(carry["next"]), code=303)
         if outcome.invitation is not None:
@@ -101,16 +104,16 @@ def callback(name):
 
 def _linked(provider: oidc.Provider, identity: oidc.Identity, carry: dict):
     if not current_user.is_authenticated or current_user.id != carry.get("user_id"):
-        flash("Sign in first, then link the provider from your settings.", "error")
+        flash(_("Sign in first, then link the provider from your settings."), "error")
         return redirect(url_for("auth.login"), code=303)
     service.link(current_user._get_current_object(), identity)
-    flash(f"You can now sign in with {provider.label}.", "success")
+    flash(_("You can now sign in with %(provider)s.", provider=provider.label), "success")
     return redirect(url_for("settings.index", _anchor="sso-settings"), code=303)
 
 
 @bp.route("/login/sso/confirm", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               error_message="Too many sign-in attempts. Wait a minute and try again.")
+               error_message=lambda: _("Too many sign-in attempts. Wait a minute and try again."))
 def confirm():
     """An existing account has the provider's verified address: its password links the two (or an e-mailed link)."""
     try:
@@ -119,12 +122,12 @@ def confirm():
         abort(503, str(exc))
     if pending is None:
         session.pop(PENDING_KEY, None)
-        flash("This sign-in waited too long or was already used: sign in with the provider again.", "error")
+        flash(_("This sign-in waited too long or was already used: sign in with the provider again."), "error")
         return redirect(url_for("auth.login"), code=303)
     form = ConfirmLinkForm()
     if form.validate_on_submit():
         try:
-            user, _ = service.confirm_with_password(pending.id, form.password.data)
+            user, _found = service.confirm_with_password(pending.id, form.password.data)
         except service.WrongPassword as exc:
             form.password.errors.append(str(exc))
         except service.SSOError as exc:
@@ -135,7 +138,8 @@ def confirm():
             abort(503, str(exc))
         else:
             session.pop(PENDING_KEY, None)
-            flash(f"{pending.label} is now linked to your account: next time it signs you in at once.", "success")
+            flash(_("%(provider)s is now linked to your account: next time it signs you in at once.",
+                    provider=pending.label), "success")
             return continue_sign_in(user, False, _safe_next(pending.next))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/sso_confirm.html", pending=pending, account=pending.user, form=form), status
@@ -143,7 +147,7 @@ def confirm():
 
 @bp.post("/login/sso/confirm/email")
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"],
-               error_message="Too many e-mails asked for. Wait a minute and try again.")
+               error_message=lambda: _("Too many e-mails asked for. Wait a minute and try again."))
 def confirm_by_email():
     try:
         pending = service.send_link(session.get(PENDING_KEY) or "")
@@ -152,7 +156,8 @@ def confirm_by_email():
         return redirect(url_for("auth.login"), code=303)
     except ServiceUnavailable as exc:
         abort(503, str(exc))
-    flash(f"We sent a link to {pending.email}: open it within an hour to link {pending.label} and sign in.", "info")
+    flash(_("We sent a link to %(email)s: open it within an hour to link %(provider)s and sign in.",
+            email=pending.email, provider=pending.label), "info")
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -169,7 +174,8 @@ def confirm_link(token):
     except ServiceUnavailable as exc:
         abort(503, str(exc))
     session.pop(PENDING_KEY, None)
-    flash(f"{pending.label} is now linked to your account: next time it signs you in at once.", "success")
+    flash(_("%(provider)s is now linked to your account: next time it signs you in at once.",
+            provider=pending.label), "success")
     return continue_sign_in(user, False, _safe_next(pending.next))
 
 
@@ -182,5 +188,5 @@ def unlink(identity_id):
     except service.SSOError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{service.label(row.provider)} no longer signs you in.", "success")
+        flash(_("%(provider)s no longer signs you in.", provider=service.label(row.provider)), "success")
     return redirect(url_for("settings.index", _anchor="sso-settings"), code=303)

@@ -3,6 +3,7 @@ them with their last use, revoke them. Pages of the settings blueprint."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import access_tokens
@@ -49,5 +50,5 @@ def revoke_token(token_id):
     if token is None or token.user_id != current_user.id:
         abort(404)
     if access_tokens.revoke_token(token, actor=current_user):
-        flash(f"Token {token.name} revoked: it no longer works.", "success")
+        flash(_("Token %(name)s revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for("settings.tokens"), code=303)

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -48,7 +49,7 @@ def secret_for_enrolment(user: User) -> str:
     """The secret to enrol with: the one drawn earlier if enrolment is under way (a reload shows the same QR
     code), else a new one. Not in force until enable()."""
     if user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already on.")
+        raise TwoFactorError(_("Two-factor sign-in is already on."))
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         db.session.commit()
@@ -67,11 +68,11 @@ def qr_svg(uri: str) -> str:
 def enable(user: User, code: str) -> list[str]:
     """Turn two-factor sign-in on with the first code from the app; returns the recovery codes (shown once)."""
     if user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is already on.")
+        raise TwoFactorError(_("Two-factor sign-in is already on."))
     if not user.totp_secret:
-        raise TwoFactorError("Start again: the set-up expired.")
+        raise TwoFactorError(_("Start again: the set-up expired."))
     if not _check_totp(user, code):
-        raise TwoFactorError("That code is not right. Check your device's clock and type the current code.")
+        raise TwoFactorError(_("That code is not right. Check your device's clock and type the current code."))
     user.two_factor_enabled_at = utcnow()
     codes = _replace_recovery_codes(user)
     _record(user, "two_factor.enable")
@@ -81,7 +82,7 @@ def enable(user: User, code: str) -> list[str]:
 
 def disable(user: User, password: str) -> None:
     if not user.check_password(password):
-        raise TwoFactorError("Your password is not right.")
+        raise TwoFactorError(_("Your password is not right."))
     user.totp_secret = None
     user.two_factor_enabled_at = None
     user.totp_last_counter = None
@@ -92,9 +93,9 @@ def disable(user: User, password: str) -> None:
 
 def new_recovery_codes(user: User, password: str) -> list[str]:
     if not user.two_factor_enabled:
-        raise TwoFactorError("Two-factor sign-in is off.")
+        raise TwoFactorError(_("Two-factor sign-in is off."))
     if not user.check_password(password):
-        raise TwoFactorError("Your password is not right.")
+        raise TwoFactorError(_("Your password is not right."))
     codes = _replace_recovery_codes(user)
     _record(user, "two_factor.recovery_codes")
     db.session.commit()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app import policies
@@ -19,7 +21,7 @@ def two_factor():
         return redirect(url_for("dashboard.user"), code=303)
     user, pending = pending_user()
     if user is None:
-        flash("Sign in again: the code step expired.", "info")
+        flash(_("Sign in again: the code step expired."), "info")
         return redirect(url_for("auth.login"), code=303)
     form = TwoFactorForm()
     if form.validate_on_submit():
@@ -32,14 +34,16 @@ def two_factor():
         if factor is None:
             attempt.failed()
             if code_failed(pending):
-                flash("Too many wrong codes: sign in again.", "error")
+                flash(_("Too many wrong codes: sign in again."), "error")
                 return redirect(url_for("auth.login"), code=303)
-            form.code.errors.append("That code is not right.")
+            form.code.errors.append(_("That code is not right."))
             return render_template("auth/two_factor.html", form=form), 422
         if factor == codes.Factor.RECOVERY:
             left = codes.recovery_codes_left(user)
-            flash(f"You signed in with a recovery code; {left} left. Make new ones in your settings if you need "
-                  "them.", "info")
+            flash(ngettext("You signed in with a recovery code; %(num)d left. Make new ones in your settings if you "
+                           "need them.",
+                           "You signed in with a recovery code; %(num)d left. Make new ones in your settings if you "
+                           "need them.", left), "info")
         return finish_sign_in(user, pending.get("r", False), pending.get("n") or url_for("dashboard.user"))
     return render_template("auth/two_factor.html", form=form), (422 if request.method == "POST" else 200)
 

@@ -4,6 +4,7 @@ once), make new recovery codes and turn it off (both with the password). Every c
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -38,7 +39,7 @@ def two_factor():
 @login_required
 def two_factor_enable():
     if current_user.two_factor_enabled:  # a double submit, or another tab enabled it: nothing to confirm
-        flash("Two-factor sign-in is already on.", "info")
+        flash(_("Two-factor sign-in is already on."), "info")
         return redirect(url_for("settings.two_factor"), code=303)
     form = TwoFactorCodeForm(prefix="enable")
     if form.validate_on_submit():
@@ -48,7 +49,7 @@ def two_factor_enable():
             form.code.errors.append(str(exc))
         else:
             session[SHOW_CODES] = codes
-            flash("Two-factor sign-in is on.", "success")
+            flash(_("Two-factor sign-in is on."), "success")
             return redirect(url_for("settings.two_factor_codes"), code=303)
     return _render(422, enable=form)
 
@@ -88,6 +89,6 @@ def two_factor_disable():
         except service.TwoFactorError as exc:
             form.password.errors.append(str(exc))
         else:
-            flash("Two-factor sign-in is off.", "info")
+            flash(_("Two-factor sign-in is off."), "info")
             return redirect(url_for("settings.index"), code=303)
     return _render(422, disable=form)

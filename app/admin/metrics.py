@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -100,7 +101,7 @@ def _allowed() -> bool:
 @bp.get("/metrics")
 def metrics():
     if not _allowed():
-        abort(403, "Metrics need a bearer token or a system admin.")
+        abort(403, _("Metrics need a bearer token or a system admin."))
     registry = CollectorRegistry()
     registry.register(TimeboardCollector())
     if current_app.config["PROMETHEUS_MULTIPROC_DIR"]:

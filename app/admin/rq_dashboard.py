@@ -15,6 +15,7 @@ from __future__ import annotations
 import redis
 import rq_dashboard
 from flask import Flask, abort, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 from rq import Queue
@@ -28,6 +29,7 @@ from app.web.origins import is_cross_site, is_same_origin
 PREFIX = "/admin/rq"
 # rq-dashboard 0.9.0 requeues a whole failed registry on GET /requeue/<queue> too; every other GET is a view
 STATE_CHANGING_GETS = (PREFIX + "/requeue/",)
+# for its JavaScript's JSON calls, in English like every API answer; the error page says it in the reader's language
 UNAVAILABLE = "Redis is unavailable: the RQ dashboard cannot show or change jobs right now. Try again in a moment."
 
 
@@ -44,7 +46,7 @@ def _guard():
     if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
         return None
     if not (current_user.is_authenticated and current_user.is_system_admin):
-        abort(403, "The RQ dashboard is for system admins only.")
+        abort(403, _("The RQ dashboard is for system admins only."))
     _refuse_cross_site()
     if not redis_available():
         return _unavailable()
@@ -60,9 +62,9 @@ def _refuse_cross_site() -> None:
     the browser marks as coming from another site or origin, and any change of state (every POST, and
     the requeue GET) unless the browser vouches that one of our pages sent it or it carries our token."""
     if is_cross_site():
-        abort(403, "The RQ dashboard refuses requests from other sites.")
+        abort(403, _("The RQ dashboard refuses requests from other sites."))
     if _changes_state() and not (is_same_origin() or _has_valid_csrf_token()):
-        abort(403, "The RQ dashboard only takes changes from its own pages.")
+        abort(403, _("The RQ dashboard only takes changes from its own pages."))
 
 
 def _has_valid_csrf_token() -> bool:
@@ -79,7 +81,8 @@ def _unavailable():
     """JSON for its JavaScript's calls (data/*.json and the actions), the error page for its views."""
     if request.path.endswith(".json") or _changes_state():
         return jsonify(status="ERROR", error=UNAVAILABLE), 503
-    abort(503, UNAVAILABLE)
+    abort(503, _("Redis is unavailable: the RQ dashboard cannot show or change jobs right now. Try again in a "
+                 "moment."))
 
 
 def _compact_only_existing_queues():

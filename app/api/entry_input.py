@@ -83,5 +83,5 @@ def label_errors(fields, project: Project, task_id: int | None, tag_ids) -> None
     try:
         labels.check_choice(project, task_id, tag_ids or [])
     except TimeLogError as exc:
-        fields.error("task_id" if str(exc) == labels.OTHER_PROJECT_TASK else "tag_ids", str(exc))
+        fields.error("task_id" if str(exc) == str(labels.OTHER_PROJECT_TASK) else "tag_ids", str(exc))
         fields.raise_if_any()

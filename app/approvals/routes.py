@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -37,17 +38,17 @@ def submit():
     person = current_user._get_current_object()
     organization_id = locks.timesheet_organization_id(person)
     if organization_id is None:
-        abort(403, "Join an organization before submitting a week.")
+        abort(403, _("Join an organization before submitting a week."))
     raw_organization = (request.form.get("organization_id") or "").strip()
     if raw_organization:
         organization_id = parse_id(raw_organization)
         if organization_id is None:
-            abort(422, "Say in which organization to submit the week (its id).")
+            abort(422, _("Say in which organization to submit the week (its id)."))
         if organization_id not in timesheet.organization_ids_of(person):
             abort(404)
     raw = (request.form.get("week") or "").strip()
     if not raw:
-        abort(422, "Say which week to submit (YYYY-Www).")
+        abort(422, _("Say which week to submit (YYYY-Www)."))
     try:
         week = timesheet.week_named(person, raw, organization_id)
     except BadWeek as exc:
@@ -56,7 +57,7 @@ def submit():
         weeks.submit(person, organization_id, week.first)
     except ApprovalError as exc:
         abort(409, str(exc))
-    flash(f"Week {week.label} submitted for approval.", "success")
+    flash(_("Week %(week)s submitted for approval.", week=week.label), "success")
     args = {"org": organization_id} if timesheet.scope_of(person, organization_id) is not None else {}
     return redirect(url_for("timesheet.show", week=week.label, **args), code=303)
 
@@ -66,10 +67,10 @@ def submit():
 def decide(approval_id):
     approval = policies.load_week_approval(current_user, approval_id)
     if not policies.can_decide_week(current_user, approval):
-        abort(403, "You may not decide this week: its person's manager or an owner does.")
+        abort(403, _("You may not decide this week: its person's manager or an owner does."))
     decision = request.form.get("decision", "")
     if decision not in ("approve", "reject"):
-        return _page({approval.id: "Choose approve or reject."}, 422)
+        return _page({approval.id: _("Choose approve or reject.")}, 422)
     try:
         weeks.decide(current_user, approval, decision == "approve", request.form.get("comment", ""))
     except ApprovalError as exc:
@@ -77,7 +78,10 @@ def decide(approval_id):
             abort(409, str(exc))
         return _page({approval.id: str(exc)}, 422)
     person = db.session.get(User, approval.user_id)
-    flash(f"{person.name}'s week {weeks.week_label(approval)} {approval.status}.", "success")
+    if approval.status == "approved":
+        flash(_("%(name)s's week %(week)s approved.", name=person.name, week=weeks.week_label(approval)), "success")
+    else:
+        flash(_("%(name)s's week %(week)s rejected.", name=person.name, week=weeks.week_label(approval)), "success")
     return redirect(url_for("approvals.index"), code=303)
 
 
@@ -87,7 +91,7 @@ def unlock(approval_id):
     """An owner opens an approved week again, with a reason (audited)."""
     approval = policies.load_week_approval(current_user, approval_id)
     if not policies.can_unlock_week(current_user, approval):
-        abort(403, "Only an owner of the organization may unlock an approved week.")
+        abort(403, _("Only an owner of the organization may unlock an approved week."))
     try:
         weeks.unlock(current_user, approval, request.form.get("reason", ""))
     except ApprovalError as exc:
@@ -95,6 +99,6 @@ def unlock(approval_id):
             abort(409, str(exc))
         return _page({approval.id: str(exc)}, 422)
     person = db.session.get(User, approval.user_id)
-    flash(f"{person.name}'s week {weeks.week_label(approval)} unlocked: they may edit it and submit it again.",
-          "success")
+    flash(_("%(name)s's week %(week)s unlocked: they may edit it and submit it again.", name=person.name,
+            week=weeks.week_label(approval)), "success")
     return redirect(url_for("approvals.index"), code=303)

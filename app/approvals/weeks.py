@@ -4,12 +4,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import policies
 from app.approvals import notices
 from app.extensions import db
-from app.models import ApprovalStatus, Organization, Role, TimeLog, User, WeekApproval, utcnow
+from app.models import (
+    ApprovalStatus,
+    Organization,
+    Role,
+    TimeLog,
+    User,
+    WeekApproval,
+    approval_status_label,
+    utcnow,
+)
 from app.organizations import audit
 from app.time_tracking import locks, timesheet
 from app.timezones import start_of_day, to_local
@@ -39,14 +49,14 @@ def submit(person: User, organization_id: int, first: date) -> WeekApproval:
     """Submit the person's week (its first day) in the organization; a rejected or unlocked week again."""
     organization = db.session.get(Organization, organization_id)
     if organization is None or not policies.can_submit_week(person, person, organization_id):
-        raise ApprovalError("You can submit only your own weeks, in an organization you belong to.")
+        raise ApprovalError(_("You can submit only your own weeks, in an organization you belong to."))
     if timesheet.first_day(first, organization.week_start) != first:
-        raise ApprovalError("That is not the first day of a week.")
+        raise ApprovalError(_("That is not the first day of a week."))
     if first > to_local(utcnow(), person.zone).date():
-        raise ApprovalError("This week has not begun yet: submit it once you have worked it.")
+        raise ApprovalError(_("This week has not begun yet: submit it once you have worked it."))
     approval = locks.week_approval(organization_id, person.id, first)
     if approval is not None and approval.status in (ApprovalStatus.SUBMITTED, ApprovalStatus.APPROVED):
-        raise ApprovalError(f"This week is already {approval.status}.")
+        raise ApprovalError(_("This week is already %(status)s.", status=approval_status_label(approval.status)))
     if approval is None:
         approval = WeekApproval(organization_id=organization_id, user_id=person.id, week_start=first)
         db.session.add(approval)
@@ -62,11 +72,12 @@ def decide(decider: User, approval: WeekApproval, approve: bool, comment: str) -
     has checked policies.can_decide_week."""
     comment = (comment or "").strip()
     if approval.status != ApprovalStatus.SUBMITTED:
-        raise ApprovalError(f"This week is {approval.status}, not waiting for a decision.")
+        raise ApprovalError(_("This week is %(status)s, not waiting for a decision.",
+                               status=approval_status_label(approval.status)))
     if not approve and not comment:
-        raise ApprovalError("Say why you reject this week: the comment is required.")
+        raise ApprovalError(_("Say why you reject this week: the comment is required."))
     if len(comment) > MAX_COMMENT:
-        raise ApprovalError(f"Keep the comment under {MAX_COMMENT} characters.")
+        raise ApprovalError(_("Keep the comment under %(num)s characters.", num=MAX_COMMENT))
     approval.decide(decider.id, approve, comment)
     db.session.commit()
     notices.decided(approval, db.session.get(User, approval.user_id), decider, week_label(approval))
@@ -78,11 +89,12 @@ def unlock(actor: User, approval: WeekApproval, reason: str) -> WeekApproval:
     and the person is told who unlocked it and why. The caller has checked policies.can_unlock_week."""
     reason = (reason or "").strip()
     if approval.status != ApprovalStatus.APPROVED:
-        raise ApprovalError(f"This week is {approval.status}: only an approved week is locked.")
+        raise ApprovalError(_("This week is %(status)s: only an approved week is locked.",
+                               status=approval_status_label(approval.status)))
     if not reason:
-        raise ApprovalError("Give the reason for unlocking this week: it goes to the audit trail.")
+        raise ApprovalError(_("Give the reason for unlocking this week: it goes to the audit trail."))
     if len(reason) > MAX_COMMENT:
-        raise ApprovalError(f"Keep the reason under {MAX_COMMENT} characters.")
+        raise ApprovalError(_("Keep the reason under %(num)s characters.", num=MAX_COMMENT))
     person = db.session.get(User, approval.user_id)
     label = week_label(approval)
     approval.unlock()

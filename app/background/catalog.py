@@ -30,6 +30,11 @@ MAIL_WORKER_QUEUES = [MAIL]
 MAIN_WORKER_QUEUES = [SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, WEBHOOKS, MAINTENANCE]
 QUEUES = [DASHBOARD, MAIL, SYSTEM_DASHBOARD, DEFAULT, REPORTS, NOTIFICATIONS, WEBHOOKS, SEEDING, MAINTENANCE]
 
+def N_(text: str) -> str:
+    """Marks a kind's label for translation and leaves it English here (job_monitor/wording.py translates it)."""
+    return text
+
+
 PERFORM = "jobs.runner.perform"  # what RQ runs for every kind: perform(kind, *args) tracks the job around it
 
 
@@ -57,66 +62,66 @@ class JobKind:
 
 KINDS: dict[str, JobKind] = {k.name: k for k in [
     JobKind("dashboard_data", "jobs.dashboard.recompute_dashboard", DASHBOARD, timeout=120, retries=1,
-            retry_intervals=[2], label="Dashboard data"),
+            retry_intervals=[2], label=N_("Dashboard data")),
     JobKind("system_dashboard_data", "jobs.dashboard.recompute_dashboard", SYSTEM_DASHBOARD, timeout=120,
-            retries=1, retry_intervals=[2], label="System dashboard data"),
+            retries=1, retry_intervals=[2], label=N_("System dashboard data")),
     JobKind("cache_warming", "jobs.dashboard.warm_caches", MAINTENANCE, timeout=600, retries=0,
-            label="Cache warming"),
+            label=N_("Cache warming")),
     JobKind("data_seeding", "jobs.seeding.seed_organization", SEEDING, timeout=900, retries=1,
-            label="Data seeding"),
+            label=N_("Data seeding")),
     JobKind("cleanup", "jobs.maintenance.cleanup", MAINTENANCE, timeout=600, retries=2,
-            label="Cleanup"),
+            label=N_("Cleanup")),
     JobKind("performance_snapshot", "jobs.maintenance.performance_snapshot", MAINTENANCE, timeout=60,
-            retries=0, label="Performance snapshot"),
+            retries=0, label=N_("Performance snapshot")),
     JobKind("rollup_rebuild", "jobs.maintenance.rebuild_rollups", MAINTENANCE, timeout=1800, retries=1,
-            retry_intervals=[60], label="Rebuild project totals"),
+            retry_intervals=[60], label=N_("Rebuild project totals")),
     JobKind("reconcile_jobs", "jobs.maintenance.reconcile_jobs", MAINTENANCE, timeout=60, retries=0,
-            label="Reconcile job statuses"),
+            label=N_("Reconcile job statuses")),
     JobKind("send_email", "jobs.mail.send_email", MAIL, timeout=60, retries=3, retry_intervals=[10, 60, 300],
-            label="Send e-mail"),
+            label=N_("Send e-mail")),
     JobKind("signup_mail", "jobs.accounts.signup_mail", MAIL, timeout=60, retries=3,
-            retry_intervals=[10, 60, 300], label="Sign-up e-mail"),
+            retry_intervals=[10, 60, 300], label=N_("Sign-up e-mail")),
     JobKind("password_reset_mail", "jobs.accounts.password_reset_mail", MAIL, timeout=60, retries=3,
-            retry_intervals=[10, 60, 300], label="Password reset e-mail"),
+            retry_intervals=[10, 60, 300], label=N_("Password reset e-mail")),
     JobKind("notification_in_app", "jobs.notifications.deliver_in_app", NOTIFICATIONS, timeout=30, retries=1,
-            retry_intervals=[5], label="Notification: in-app"),
+            retry_intervals=[5], label=N_("Notification: in-app")),
     JobKind("notification_email", "jobs.notifications.deliver_email", NOTIFICATIONS, timeout=60, retries=3,
-            retry_intervals=[10, 60, 300], label="Notification: e-mail"),
+            retry_intervals=[10, 60, 300], label=N_("Notification: e-mail")),
     JobKind("notification_digests", "jobs.notifications.morning_round", NOTIFICATIONS, timeout=600, retries=1,
-            retry_intervals=[60], label="Morning round: digests, weekly summaries, scheduled reports"),
+            retry_intervals=[60], label=N_("Morning round: digests, weekly summaries, scheduled reports")),
     JobKind("long_timer_check", "jobs.notifications.check_long_timers", NOTIFICATIONS, timeout=120, retries=1,
-            retry_intervals=[30], label="Long-running timer check"),
+            retry_intervals=[30], label=N_("Long-running timer check")),
     JobKind("daily_reminders", "jobs.notifications.send_daily_reminders", NOTIFICATIONS, timeout=120, retries=1,
-            retry_intervals=[30], label="Daily reminders: nothing tracked today"),
+            retry_intervals=[30], label=N_("Daily reminders: nothing tracked today")),
     JobKind("budget_check", "jobs.notifications.check_budget", NOTIFICATIONS, timeout=60, retries=2,
-            label="Project budget check"),
+            label=N_("Project budget check")),
     JobKind("operator_alerts", "jobs.notifications.check_operator_alerts", NOTIFICATIONS, timeout=60, retries=0,
-            label="Operator alert checks"),
+            label=N_("Operator alert checks")),
     # 5 attempts: at once, then 10 s, 1 min, 5 min and 30 min later
     JobKind("webhook_delivery", "jobs.webhooks.deliver", WEBHOOKS, timeout=60, retries=4,
-            retry_intervals=[10, 60, 300, 1800], label="Webhook delivery"),
+            retry_intervals=[10, 60, 300, 1800], label=N_("Webhook delivery")),
     JobKind("organization_deletion", "jobs.organizations.delete_organization", MAINTENANCE, timeout=3600, retries=2,
-            label="Organization deletion"),
+            label=N_("Organization deletion")),
     JobKind("organization_export", "jobs.organizations.export_organization", MAINTENANCE, timeout=3600, retries=1,
-            retry_intervals=[30], label="Organization export", follower="app.organizations.exports.follow_job"),
+            retry_intervals=[30], label=N_("Organization export"), follower="app.organizations.exports.follow_job"),
     JobKind("bulk_action", "jobs.bulk.bulk_action", MAINTENANCE, timeout=3600, retries=0,
-            label="Bulk action on jobs"),
+            label=N_("Bulk action on jobs")),
     # a report that failed has its own Retry button; one whose worker died is run again once by itself
     JobKind("report_generation", "jobs.reports.generate_report", REPORTS, timeout=3600, retries=0,
-            retries_if_abandoned=1, label="Report generation", follower="app.reports.runs.follow_job"),
+            retries_if_abandoned=1, label=N_("Report generation"), follower="app.reports.runs.follow_job"),
     JobKind("report_archival", "jobs.reports.archive_reports", MAINTENANCE, timeout=1800, retries=1,
-            label="Report archival"),
+            label=N_("Report archival")),
     # an import's dry run and its import: both idempotent (the plan is made again; entries already there are skipped)
     JobKind("import_plan", "jobs.imports.plan_import", DEFAULT, timeout=600, retries=1, retry_intervals=[5],
-            label="Import: dry run", follower="app.imports.runs.follow_job"),
+            label=N_("Import: dry run"), follower="app.imports.runs.follow_job"),
     JobKind("import_run", "jobs.imports.run_import", DEFAULT, timeout=1800, retries=1, retry_intervals=[5],
-            label="Import: import entries", follower="app.imports.runs.follow_job"),
+            label=N_("Import: import entries"), follower="app.imports.runs.follow_job"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,
-            label="Diagnostic echo"),
+            label=N_("Diagnostic echo")),
     JobKind("sleep", "jobs.diagnostics.sleep", DEFAULT, timeout=120, retries=1, retry_intervals=[1],
-            label="Diagnostic sleep"),
+            label=N_("Diagnostic sleep")),
     JobKind("fail", "jobs.diagnostics.fail", DEFAULT, timeout=60, retries=2, retry_intervals=[1, 1],
-            label="Diagnostic failure"),
+            label=N_("Diagnostic failure")),
 ]}
 
 

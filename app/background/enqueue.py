@@ -16,6 +16,7 @@ import uuid
 from datetime import timedelta
 
 import redis
+from flask_babel import gettext as _
 from rq import Queue, Retry
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
@@ -51,8 +52,13 @@ class JobQueueUnavailable(JobActionError):
     """Redis is down, so a retry or cancel cannot reach RQ now (the view answers 503)."""
 
     def __init__(self, action: str, exc: Exception):
-        super().__init__(f"The job queue (Redis) is unavailable, so the job cannot be {action} right now. "
-                         f"Try again in a moment. ({exc})")
+        if action == "canceled":
+            message = _("The job queue (Redis) is unavailable, so the job cannot be canceled right now. "
+                        "Try again in a moment. (%(error)s)", error=exc)
+        else:
+            message = _("The job queue (Redis) is unavailable, so the job cannot be retried right now. "
+                        "Try again in a moment. (%(error)s)", error=exc)
+        super().__init__(message)
 
 
 _queues: dict[tuple[int, str], tuple[redis.Redis, Queue]] = {}
@@ -184,7 +190,7 @@ def submit(status: JobStatus, args, retries: int | None = None) -> set[str] | No
 def retry(status: JobStatus) -> JobStatus:
     """Run a failed job again: RQ requeues the same job (same id, same JobStatus row)."""
     if status.status != JobState.FAILED:
-        raise JobActionError(f"Only a failed job can be retried; this one is {status.status}.")
+        raise JobActionError(_("Only a failed job can be retried; this one is %(status)s.", status=status.status))
     r = get_redis()
     try:
         job = Job.fetch(status.rq_job_id, connection=r)
@@ -192,7 +198,7 @@ def retry(status: JobStatus) -> JobStatus:
             # failed in our books but not in RQ's (e.g. abandoned, then swept): put it where requeue looks
             FailedJobRegistry(job.origin, connection=r).add(job, ttl=600)
     except NoSuchJobError:
-        raise JobActionError("This job's data has expired from Redis; it cannot be retried.") from None
+        raise JobActionError(_("This job's data has expired from Redis; it cannot be retried.")) from None
     except redis.RedisError as exc:
         raise JobQueueUnavailable("retried", exc) from exc
     # The row is pending before the job can run: saved after the requeue, it could land after a worker had already
@@ -207,20 +213,20 @@ def retry(status: JobStatus) -> JobStatus:
         tracking.save(status)
         if isinstance(exc, redis.RedisError):
             raise JobQueueUnavailable("retried", exc) from exc
-        raise JobActionError("RQ no longer holds this job as failed; it cannot be retried.") from None
+        raise JobActionError(_("RQ no longer holds this job as failed; it cannot be retried.")) from None
     return status
 
 
 def cancel(status: JobStatus) -> JobStatus:
     """Cancel a job that has not started yet; a running or finished job cannot be canceled."""
     if status.status != JobState.PENDING:
-        raise JobActionError(f"Only a pending job can be canceled; this one is {status.status}.")
+        raise JobActionError(_("Only a pending job can be canceled; this one is %(status)s.", status=status.status))
     r = get_redis()
     try:
         job = Job.fetch(status.rq_job_id, connection=r)
         rq_status = job.get_status()
         if rq_status == RQStatus.STARTED:
-            raise JobActionError("This job has just started; it can no longer be canceled.")
+            raise JobActionError(_("This job has just started; it can no longer be canceled."))
         if rq_status in PENDING_RQ_STATES:
             job.cancel()
     except NoSuchJobError:

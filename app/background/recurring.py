@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis
+from flask_babel import gettext as _
 from rq.exceptions import NoSuchJobError
 from rq_scheduler import Scheduler
 from rq_scheduler.utils import get_next_scheduled_time, to_unix
@@ -71,7 +72,9 @@ class Recurring:
 
     @property
     def when(self) -> str:
-        return f"every {self.every}s" if self.every else f"cron {self.cron} (server time)"
+        if self.every:
+            return _("every %(seconds)ss", seconds=self.every)
+        return _("cron %(cron)s (server time)", cron=self.cron)
 
     def is_enabled(self) -> bool:
         """An operator's switch (/jobs, kept in the database) wins; else the table's default."""

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,15 +19,17 @@ from app.web.form_filters import int_or_none, strip
 AMOUNT_MAX = Decimal("99999999.99")  # Numeric(10, 2)
 # a plain decimal, ASCII digits only: no exponent, no NaN, no '١٢'
 _PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
-KINDS = [(RateKind.BILLABLE.value, "Billable"), (RateKind.COST.value, "Cost")]
+KINDS = [(RateKind.BILLABLE.value, _l("Billable")), (RateKind.COST.value, _l("Cost"))]
 
 
 class RateForm(FlaskForm):
-    kind = SelectField("Kind", choices=[SelectChoice(value, label) for value, label in KINDS], validate_choice=False)
-    user_id = SelectField("Who", coerce=int_or_none, default=0, validate_choice=False)
-    amount = StringField("Per hour", filters=[strip], validators=[InputRequired("Enter an amount, like 90 or 95.50.")],
-                         render_kw={"inputmode": "decimal", "placeholder": "e.g. 95.50"})
-    effective_from = StringField("Effective from", filters=[strip], render_kw={"type": "date"})
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(value, label) for value, label in KINDS],
+                       validate_choice=False)
+    user_id = SelectField(_l("Who"), coerce=int_or_none, default=0, validate_choice=False)
+    amount = StringField(_l("Per hour"), filters=[strip],
+                         validators=[InputRequired(_l("Enter an amount, like 90 or 95.50."))],
+                         render_kw={"inputmode": "decimal", "placeholder": _l("e.g. 95.50")})
+    effective_from = StringField(_l("Effective from"), filters=[strip], render_kw={"type": "date"})
 
     value: Decimal | None = None
     since: date | None = None
@@ -38,23 +42,23 @@ class RateForm(FlaskForm):
 
     def validate_kind(self, field):
         if field.data not in dict(KINDS):
-            raise ValidationError("Choose billable or cost.")
+            raise ValidationError(_("Choose billable or cost."))
 
     def validate_user_id(self, field):
         if field.data is None or (field.data != 0 and field.data not in self.people):
-            raise ValidationError("Choose someone of the list.")
+            raise ValidationError(_("Choose someone of the list."))
 
     def validate_amount(self, field):
         self.value = None
         if not _PLAIN_DECIMAL.fullmatch(field.data or ""):
-            raise ValidationError("Amount must be an amount, like 90 or 95.50.")
+            raise ValidationError(_("Amount must be an amount, like 90 or 95.50."))
         value = Decimal(field.data.replace(",", "."))
         if value < 0:
-            raise ValidationError("Amount cannot be negative.")
+            raise ValidationError(_("Amount cannot be negative."))
         if value > AMOUNT_MAX:
-            raise ValidationError("Amount is too large.")
+            raise ValidationError(_("Amount is too large."))
         if value != value.quantize(Decimal("0.01")):
-            raise ValidationError("Amount takes at most two decimals, like 95.50.")
+            raise ValidationError(_("Amount takes at most two decimals, like 95.50."))
         self.value = value.quantize(Decimal("0.01"))
 
     def validate_effective_from(self, field):
@@ -62,14 +66,14 @@ class RateForm(FlaskForm):
         try:
             self.since = date.fromisoformat(field.data or "")
         except ValueError:
-            raise ValidationError("Effective from must be a date, like 2026-01-31.") from None
+            raise ValidationError(_("Effective from must be a date, like 2026-01-31.")) from None
         if not date(1970, 1, 1) <= self.since <= date(9998, 12, 31):
             self.since = None
-            raise ValidationError("Effective from must be between 1970-01-01 and 9998-12-31.")
+            raise ValidationError(_("Effective from must be between 1970-01-01 and 9998-12-31."))
 
 
 # -- invoices (issue 21 C) ------------------------------------------------------------------------------------
-GROUPINGS = [("project", "By project"), ("task", "By task"), ("person", "By person")]
+GROUPINGS = [("project", _l("By project")), ("task", _l("By task")), ("person", _l("By person"))]
 
 
 def _date(field, label: str, required: bool = True) -> date | None:
@@ -78,17 +82,17 @@ def _date(field, label: str, required: bool = True) -> date | None:
     try:
         value = date.fromisoformat(field.data or "")
     except ValueError:
-        raise ValidationError(f"{label} must be a date, like 2026-01-31.") from None
+        raise ValidationError(_("%(field)s must be a date, like 2026-01-31.", field=label)) from None
     if not date(1970, 1, 1) <= value <= date(9998, 12, 31):
-        raise ValidationError(f"{label} must be between 1970-01-01 and 9998-12-31.")
+        raise ValidationError(_("%(field)s must be between 1970-01-01 and 9998-12-31.", field=label))
     return value
 
 
 class InvoiceDraftForm(FlaskForm):
-    client_id = SelectField("Client", coerce=int_or_none, validate_choice=False)
-    period_from = StringField("From", filters=[strip], render_kw={"type": "date"})
-    period_to = StringField("To", filters=[strip], render_kw={"type": "date"})
-    grouping = SelectField("Lines", choices=[SelectChoice(v, label) for v, label in GROUPINGS],
+    client_id = SelectField(_l("Client"), coerce=int_or_none, validate_choice=False)
+    period_from = StringField(_l("From"), filters=[strip], render_kw={"type": "date"})
+    period_to = StringField(_l("To"), filters=[strip], render_kw={"type": "date"})
+    grouping = SelectField(_l("Lines"), choices=[SelectChoice(v, label) for v, label in GROUPINGS],
                            validate_choice=False, default="project")
 
     start: date | None = None
@@ -101,26 +105,26 @@ class InvoiceDraftForm(FlaskForm):
 
     def validate_client_id(self, field):
         if field.data not in self.clients:
-            raise ValidationError("Choose a client of the list.")
+            raise ValidationError(_("Choose a client of the list."))
 
     def validate_period_from(self, field):
-        self.start = _date(field, "From")
+        self.start = _date(field, _("From"))
 
     def validate_period_to(self, field):
-        self.end = _date(field, "To")
+        self.end = _date(field, _("To"))
         if self.start is not None and self.end < self.start:
-            raise ValidationError("The period must end on or after its first day.")
+            raise ValidationError(_("The period must end on or after its first day."))
 
     def validate_grouping(self, field):
         if field.data not in dict(GROUPINGS):
-            raise ValidationError("Choose by project, task or person.")
+            raise ValidationError(_("Choose by project, task or person."))
 
 
 class InvoiceForm(FlaskForm):
     """A draft's tax rate (percent), due date and notes."""
-    tax_rate = StringField("Tax rate (%)", filters=[strip], render_kw={"inputmode": "decimal"})
-    due_on = StringField("Due", filters=[strip], render_kw={"type": "date"})
-    notes = TextAreaField("Notes", filters=[strip], validators=[Length(max=4000)])
+    tax_rate = StringField(_l("Tax rate (%)"), filters=[strip], render_kw={"inputmode": "decimal"})
+    due_on = StringField(_l("Due"), filters=[strip], render_kw={"type": "date"})
+    notes = TextAreaField(_l("Notes"), filters=[strip], validators=[Length(max=4000)])
 
     tax: Decimal | None = None
     due: date | None = None
@@ -129,16 +133,17 @@ class InvoiceForm(FlaskForm):
         self.tax = None
         raw = field.data or "0"
         if not _PLAIN_DECIMAL.fullmatch(raw):
-            raise ValidationError("Tax rate must be a percentage, like 20 or 7.5.")
+            raise ValidationError(_("Tax rate must be a percentage, like 20 or 7.5."))
         value = Decimal(raw.replace(",", "."))
         if not Decimal("0") <= value <= Decimal("100") or value != value.quantize(Decimal("0.01")):
-            raise ValidationError("Tax rate must be between 0 and 100, with at most two decimals.")
+            raise ValidationError(_("Tax rate must be between 0 and 100, with at most two decimals."))
         self.tax = value.quantize(Decimal("0.01"))
 
     def validate_due_on(self, field):
-        self.due = _date(field, "Due", required=False)
+        self.due = _date(field, _("Due"), required=False)
 
 
 class InvoiceLineForm(FlaskForm):
-    description = StringField("Description", filters=[strip], validators=[
-        InputRequired("Describe the line."), Length(max=300, message="Keep the description under 300 characters.")])
+    description = StringField(_l("Description"), filters=[strip], validators=[
+        InputRequired(_l("Describe the line.")),
+        Length(max=300, message=_l("Keep the description under 300 characters."))])

@@ -5,6 +5,8 @@ authorize, call app/billing/invoices.py, answer 303 or 422."""
 from __future__ import annotations
 
 from flask import abort, make_response, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -22,7 +24,7 @@ def _organization_ids() -> list[int]:
     """The organizations whose invoices the user may see; none: 403."""
     ids = policies.invoicing_organization_ids(current_user)
     if not ids:
-        abort(403, "Only an organization's owners see its invoices.")
+        abort(403, _("Only an organization's owners see its invoices."))
     return ids
 
 
@@ -37,7 +39,7 @@ def _invoice(invoice_id) -> Invoice:
                                or invoice.organization_id in policies.organization_ids(current_user)):
         abort(404)
     if not policies.can_invoice(current_user, invoice.organization_id):
-        abort(403, "Only the organization's owners see its invoices.")
+        abort(403, _("Only the organization's owners see its invoices."))
     return invoice
 
 
@@ -77,9 +79,14 @@ def create_invoice():
         db.session.rollback()
         return _render_new(form, error=str(error), status=422)
     db.session.flush()
-    message = f"Draft invoice to {drafted.invoice.client.name} created."
+    name = drafted.invoice.client.name
+    message = _("Draft invoice to %(client)s created.", client=name)
     if drafted.unpriced:
-        message += f" {drafted.unpriced} billable entries without a rate were left out."
+        # English says "entries" whatever the count (its singular and plural read alike); other languages may not
+        message = ngettext(
+            "Draft invoice to %(client)s created. %(num)d billable entries without a rate were left out.",
+            "Draft invoice to %(client)s created. %(num)d billable entries without a rate were left out.",
+            drafted.unpriced, client=name)
     return commit_and_redirect(message, "billing.show_invoice", invoice_id=drafted.invoice.id)
 
 
@@ -115,7 +122,7 @@ def update_invoice(invoice_id):
         invoices.update(invoice, tax_rate=form.tax, notes=form.notes.data or "", due_on=form.due)
     except InvoiceError as error:
         return _refused(invoice, error)
-    return commit_and_redirect("Invoice saved.", "billing.show_invoice", invoice_id=invoice.id)
+    return commit_and_redirect(_("Invoice saved."), "billing.show_invoice", invoice_id=invoice.id)
 
 
 @bp.post("/invoices/<id:invoice_id>/lines/<id:line_id>")
@@ -125,7 +132,7 @@ def update_invoice_line(invoice_id, line_id):
     line = _line(invoice, line_id)
     form = InvoiceLineForm()
     if not form.validate_on_submit():
-        errors = {line.id: "; ".join(form.description.errors)}
+        errors = {line.id: "; ".join(str(error) for error in form.description.errors)}
         return _render_invoice(invoice, InvoiceForm(formdata=None, data={"tax_rate": f"{invoice.tax_rate:.2f}",
                                                                          "notes": invoice.notes}),
                                status=422, line_errors=errors)
@@ -133,7 +140,7 @@ def update_invoice_line(invoice_id, line_id):
         invoices.rename_line(line, form.description.data)
     except InvoiceError as error:
         return _refused(invoice, error)
-    return commit_and_redirect("Line saved.", "billing.show_invoice", invoice_id=invoice.id)
+    return commit_and_redirect(_("Line saved."), "billing.show_invoice", invoice_id=invoice.id)
 
 
 @bp.post("/invoices/<id:invoice_id>/lines/<id:line_id>/remove")
@@ -145,7 +152,7 @@ def remove_invoice_line(invoice_id, line_id):
         invoices.remove_line(line)
     except InvoiceError as error:
         return _refused(invoice, error)
-    return commit_and_redirect("Line removed: its time may go on another invoice.", "billing.show_invoice",
+    return commit_and_redirect(_("Line removed: its time may go on another invoice."), "billing.show_invoice",
                                invoice_id=invoice.id)
 
 
@@ -157,7 +164,7 @@ def delete_invoice(invoice_id):
         invoices.delete_draft(invoice, actor=current_user)
     except InvoiceError as error:
         return _refused(invoice, error)
-    return commit_and_redirect("Draft deleted.", "billing.invoices_index")
+    return commit_and_redirect(_("Draft deleted."), "billing.invoices_index")
 
 
 def _transition(invoice_id, verb, message):
@@ -172,19 +179,21 @@ def _transition(invoice_id, verb, message):
 @bp.post("/invoices/<id:invoice_id>/send")
 @login_required
 def send_invoice(invoice_id):
-    return _transition(invoice_id, invoices.send, lambda i: f"Invoice {i.number} sent: its time is locked.")
+    return _transition(invoice_id, invoices.send,
+                       lambda i: _("Invoice %(number)s sent: its time is locked.", number=i.number))
 
 
 @bp.post("/invoices/<id:invoice_id>/paid")
 @login_required
 def mark_invoice_paid(invoice_id):
-    return _transition(invoice_id, invoices.mark_paid, lambda i: f"Invoice {i.number} marked paid.")
+    return _transition(invoice_id, invoices.mark_paid, lambda i: _("Invoice %(number)s marked paid.", number=i.number))
 
 
 @bp.post("/invoices/<id:invoice_id>/void")
 @login_required
 def void_invoice(invoice_id):
-    return _transition(invoice_id, invoices.void, lambda i: f"Invoice {i.number} void: its time is released.")
+    return _transition(invoice_id, invoices.void,
+                       lambda i: _("Invoice %(number)s void: its time is released.", number=i.number))
 
 
 @bp.get("/invoices/<id:invoice_id>.pdf")

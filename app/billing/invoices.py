@@ -16,6 +16,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -92,8 +95,13 @@ def _label(log: TimeLog, grouping: InvoiceGrouping, names: dict) -> str:
     project = names.setdefault(("project", log.project_id), db.session.get(Project, log.project_id).name)
     if grouping == InvoiceGrouping.TASK:
         task = db.session.get(Task, log.task_id) if log.task_id else None
-        return f"{project} / {task.name if task else 'no task'}"
+        return f"{project} / {task.name if task else _('no task')}"
     return project
+
+
+def date_span_day(day: date) -> str:
+    """A day as a message says it ("02 Mar 2026"), its month's name in the current language."""
+    return format_date(day, "dd MMM y", locale=get_locale() or "en")
 
 
 def line_amount(hours: Decimal, rate: Decimal) -> Decimal:
@@ -104,7 +112,7 @@ def draft(client: Client, period_from: date, period_to: date, grouping: InvoiceG
           ) -> Drafted:
     """A draft invoice to the client for the period; InvoiceError when it would have no line."""
     if period_to < period_from:
-        raise InvoiceError("The period ends before it starts.")
+        raise InvoiceError(_("The period ends before it starts."))
     organization = client.organization
     rates = RateBook.load(organization.id)
     zone = ZoneInfo(organization.time_zone or "UTC")
@@ -118,8 +126,9 @@ def draft(client: Client, period_from: date, period_to: date, grouping: InvoiceG
             continue
         groups.setdefault((_label(log, grouping, names), rate), []).append(log)
     if not groups:
-        raise InvoiceError(f"{client.name} has no approved billable time with a rate from {period_from:%d %b %Y} to "
-                           f"{period_to:%d %b %Y} that is not on another invoice.")
+        raise InvoiceError(_("%(client)s has no approved billable time with a rate from %(first)s to %(last)s that is "
+                             "not on another invoice.", client=client.name, first=date_span_day(period_from),
+                             last=date_span_day(period_to)))
     invoice = Invoice(organization_id=organization.id, client_id=client.id, client=client, organization=organization,
                       period_from=period_from, period_to=period_to, grouping=grouping.value,
                       currency=client.money_currency, tax_rate=Decimal("0.00"), notes="")
@@ -184,7 +193,7 @@ def send(invoice: Invoice, *, actor: User | None, today: date | None = None) -> 
     today = today or date.today()
     invoice.check_draft("sent")
     if not invoice.lines:
-        raise InvoiceError("This draft has no lines: there is nothing to send.")
+        raise InvoiceError(_("This draft has no lines: there is nothing to send."))
     invoice.send(next_number(invoice.organization_id, today.year), today)
     events.invoice_changed.send(None, invoice=invoice, action="send", actor=actor)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.billing import events
@@ -34,7 +35,7 @@ def add(organization: Organization, *, kind: str, amount: Decimal | None, effect
 
 def remove(rate: Rate, *, actor: User | None, today: date | None = None) -> None:
     if not rate.is_future(today or date.today()):
-        raise RateError("Only a rate that is not yet in effect can be removed; add a new rate to change it.")
+        raise RateError(_("Only a rate that is not yet in effect can be removed; add a new rate to change it."))
     events.rate_removed.send(None, rate=rate, actor=actor)
     db.session.delete(rate)
 

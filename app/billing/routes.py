@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -59,7 +60,7 @@ def _rate(organization_id: int, rate_id, project_id: int | None) -> Rate:
 @login_required
 def organization_rates(org_id):
     org = _organization(org_id)
-    return _render_organization(org, RateForm(_people(org.id), "Everyone (organization default)"))
+    return _render_organization(org, RateForm(_people(org.id), _("Everyone (organization default)")))
 
 
 def _render_organization(org: Organization, form: RateForm, error: str | None = None, status: int = 200):
@@ -74,12 +75,13 @@ def _render_organization(org: Organization, form: RateForm, error: str | None = 
 @login_required
 def add_organization_rate(org_id):
     org = _organization(org_id)
-    form = RateForm(_people(org.id), "Everyone (organization default)")
+    form = RateForm(_people(org.id), _("Everyone (organization default)"))
     if not form.validate_on_submit():
         return _render_organization(org, form, status=422)
     rate_service.add(org, kind=form.kind.data, amount=form.value, effective_from=form.since, actor=current_user,
                      user=form.people.get(form.user_id.data))
-    return commit_and_redirect(f"Rate {form.value:.2f} from {form.since.isoformat()} added.",
+    return commit_and_redirect(_("Rate %(amount)s from %(day)s added.", amount=f"{form.value:.2f}",
+                                 day=form.since.isoformat()),
                                "billing.organization_rates", org_id=org.id)
 
 
@@ -91,9 +93,9 @@ def remove_organization_rate(org_id, rate_id):
     try:
         rate_service.remove(rate, actor=current_user)
     except rate_service.RateError as error:
-        return _render_organization(org, RateForm(_people(org.id), "Everyone (organization default)"),
+        return _render_organization(org, RateForm(_people(org.id), _("Everyone (organization default)")),
                                     error=str(error), status=422)
-    return commit_and_redirect("Rate removed.", "billing.organization_rates", org_id=org.id)
+    return commit_and_redirect(_("Rate removed."), "billing.organization_rates", org_id=org.id)
 
 
 # -- a project's rates and figures ------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ def remove_organization_rate(org_id, rate_id):
 @login_required
 def project_rates(project_id):
     project = _project(project_id)
-    return _render_project(project, RateForm(_people(project.organization_id), "Everyone (the project's rate)"))
+    return _render_project(project, RateForm(_people(project.organization_id), _("Everyone (the project's rate)")))
 
 
 def _render_project(project: Project, form: RateForm, error: str | None = None, status: int = 200):
@@ -117,12 +119,13 @@ def _render_project(project: Project, form: RateForm, error: str | None = None, 
 @login_required
 def add_project_rate(project_id):
     project = _project(project_id)
-    form = RateForm(_people(project.organization_id), "Everyone (the project's rate)")
+    form = RateForm(_people(project.organization_id), _("Everyone (the project's rate)"))
     if not form.validate_on_submit():
         return _render_project(project, form, status=422)
     rate_service.add(project.organization, kind=form.kind.data, amount=form.value, effective_from=form.since,
                      actor=current_user, user=form.people.get(form.user_id.data), project=project)
-    return commit_and_redirect(f"Rate {form.value:.2f} from {form.since.isoformat()} added.",
+    return commit_and_redirect(_("Rate %(amount)s from %(day)s added.", amount=f"{form.value:.2f}",
+                                 day=form.since.isoformat()),
                                "billing.project_rates", project_id=project.id)
 
 
@@ -134,6 +137,6 @@ def remove_project_rate(project_id, rate_id):
     try:
         rate_service.remove(rate, actor=current_user)
     except rate_service.RateError as error:
-        return _render_project(project, RateForm(_people(project.organization_id), "Everyone (the project's rate)"),
+        return _render_project(project, RateForm(_people(project.organization_id), _("Everyone (the project's rate)")),
                                error=str(error), status=422)
-    return commit_and_redirect("Rate removed.", "billing.project_rates", project_id=project.id)
+    return commit_and_redirect(_("Rate removed."), "billing.project_rates", project_id=project.id)

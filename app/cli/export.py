@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import Organization
@@ -27,16 +28,16 @@ def organization_command(org_id, out):
     try:
         organization_id = int(org_id)
     except ValueError:
-        raise click.ClickException(f"ORG_ID must be a number, not {org_id!r}.") from None
+        raise click.ClickException(_("ORG_ID must be a number, not %(value)s.", value=repr(org_id))) from None
     organization = db.session.get(Organization, organization_id) if 0 < organization_id < 2**63 else None
     if organization is None:
-        raise click.ClickException(f"No organization {org_id}.")
+        raise click.ClickException(_("No organization %(id)s.", id=org_id))
     out_path = Path(out)
     if out_path.is_dir():
-        raise click.ClickException(f"--out: {out} is a folder; name the ZIP file to write.")
+        raise click.ClickException(_("--out: %(path)s is a folder; name the ZIP file to write.", path=out))
     if not out_path.parent.resolve().is_dir():
-        raise click.ClickException(f"--out: the folder {out_path.parent} does not exist.")
-    with click.progressbar(length=100, label=f"exporting {organization.name}",
+        raise click.ClickException(_("--out: the folder %(folder)s does not exist.", folder=out_path.parent))
+    with click.progressbar(length=100, label=_("exporting %(name)s", name=organization.name),
                            file=sys.stderr) as bar:
         state = {"done": 0}
 
@@ -48,6 +49,8 @@ def organization_command(org_id, out):
         try:
             counts, size = write_zip(organization.id, out_path, progress)
         except OSError as exc:
-            raise click.ClickException(f"--out: could not write {out}: {exc.strerror or exc}") from None
+            raise click.ClickException(_("--out: could not write %(path)s: %(error)s", path=out,
+                                           error=exc.strerror or exc)) from None
         bar.update(100 - state["done"])
-    click.echo(f"wrote {out_path}: {sum(counts.values()):,} rows in {len(counts)} tables, {size:,} bytes")
+    click.echo(_("wrote %(path)s: %(rows)s rows in %(tables)s tables, %(bytes)s bytes", path=out_path,
+                 rows=f"{sum(counts.values()):,}", tables=len(counts), bytes=f"{size:,}"))

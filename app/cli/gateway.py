@@ -10,6 +10,7 @@ import socket
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
+from flask_babel import gettext as _
 from prometheus_client import multiprocess
 
 from app.live.gateway.processes import supervise
@@ -40,18 +41,21 @@ def gateway_command(host: str | None, port: int | None, processes: int | None, f
             supervise(info.app_import_path if info else None, host, port, processes,
                       app.config["PROMETHEUS_MULTIPROC_DIR"])
         except OSError as exc:  # the port is taken, or not ours to bind
-            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise click.ClickException(_("cannot listen on %(host)s:%(port)s: %(error)s", host=host, port=port,
+                                         error=exc.strerror or exc)) from None
         return
     try:
         sock = socket.socket(fileno=fd) if fd is not None else None
     except OSError as exc:
-        raise click.ClickException(f"--fd {fd} is not an open socket ({exc.strerror or exc})") from None
+        raise click.ClickException(_("--fd %(fd)s is not an open socket (%(error)s)", fd=fd,
+                                     error=exc.strerror or exc)) from None
     try:
         asyncio.run(run(app, host, port, sock))
     except OSError as exc:
         if exc.errno not in BIND_ERRORS:
             raise
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise click.ClickException(_("cannot listen on %(host)s:%(port)s: %(error)s", host=host, port=port,
+                                     error=exc.strerror or exc)) from None
     finally:
         mark_metrics_process_dead(app.config["PROMETHEUS_MULTIPROC_DIR"])
 

@@ -7,6 +7,7 @@ import click
 import redis
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.background import pause, recurring
 from app.background.catalog import KINDS, MAIN_WORKER_QUEUES, QUEUES, UnknownJobKind
@@ -38,7 +39,8 @@ def worker_connection() -> redis.Redis:
     try:
         connection.ping()
     except redis.RedisError as exc:
-        raise click.ClickException(f"Redis is not reachable at {current_app.config['REDIS_URL']}: {exc}") from exc
+        raise click.ClickException(_("Redis is not reachable at %(url)s: %(error)s",
+                                     url=current_app.config["REDIS_URL"], error=exc)) from exc
     return connection
 
 
@@ -55,11 +57,12 @@ def worker_command(queues: tuple[str, ...], burst: bool, name: str | None, fork:
     names = list(queues) or MAIN_WORKER_QUEUES
     unknown = [q for q in names if q not in QUEUES]
     if unknown:
-        raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+        raise click.BadParameter(_("unknown queue(s) %(unknown)s; known: %(known)s", unknown=", ".join(unknown),
+                                   known=", ".join(QUEUES)))
     if current_app.config["APP_URL_IS_DEFAULT"]:
-        click.echo(f"APP_URL is not set: links in the e-mails this worker sends start with "
-                   f"{current_app.config['APP_URL']}, from its own PORT. Set APP_URL to the site's public address "
-                   f"in every process (bin/dev does).", err=True)
+        click.echo(_("APP_URL is not set: links in the e-mails this worker sends start with %(url)s, from its own "
+                     "PORT. Set APP_URL to the site's public address in every process (bin/dev does).",
+                     url=current_app.config["APP_URL"]), err=True)
     run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start, fork=fork)
 
 
@@ -67,10 +70,10 @@ def _reconcile_at_start() -> None:
     """A worker starting (or restarting after an outage) first settles the jobs a dead worker left."""
     try:
         summary = reconcile()
-        click.echo(f"reconciled before starting: {summary}")
+        click.echo(_("reconciled before starting: %(summary)s", summary=summary))
     except Exception as exc:  # the database may be down: the scheduler reconciles later anyway
         db.session.rollback()
-        click.echo(f"could not reconcile before starting: {exc}", err=True)
+        click.echo(_("could not reconcile before starting: %(error)s", error=exc), err=True)
     finally:
         db.session.remove()
 
@@ -82,7 +85,8 @@ def scheduler_command(interval: float, burst: bool):
     """Register the recurring table with rq-scheduler (replacing what is there), then run it; also reconciles
     abandoned jobs every 30 s. Rides out Redis outages: registers the table again when Redis is back."""
     def announce(ids: list[str]) -> None:
-        click.echo(f"registered {len(ids)} recurring entries: {', '.join(ids) or 'none'}")
+        click.echo(_("registered %(count)s recurring entries: %(ids)s", count=len(ids), ids=", ".join(ids)) if ids else
+                   _("registered %(count)s recurring entries: none", count=0))
 
     scheduler = recurring.make_scheduler(long_lived_connection(), interval=interval)
     scheduler.run(burst=burst, on_register=announce)
@@ -93,16 +97,16 @@ def schedule_command():
     """List the recurring table: entry, job kind, queue, timing, enabled, next run (UTC)."""
     scheduler = recurring.make_scheduler(worker_connection())
     runs = recurring.next_runs(scheduler)
-    rows = [("ENTRY", "KIND", "QUEUE", "WHEN", "ENABLED", "NEXT RUN (UTC)")]
+    rows = [(_("ENTRY"), _("KIND"), _("QUEUE"), _("WHEN"), _("ENABLED"), _("NEXT RUN (UTC)"))]
     for entry in recurring.RECURRING:
         next_run = runs.get(entry.name)
-        rows.append((entry.name, entry.kind, entry.queue, entry.when, "yes" if entry.is_enabled() else "no",
-                     next_run.strftime("%Y-%m-%d %H:%M:%S") if next_run else "not scheduled"))
+        rows.append((entry.name, entry.kind, entry.queue, entry.when, _("yes") if entry.is_enabled() else _("no"),
+                     next_run.strftime("%Y-%m-%d %H:%M:%S") if next_run else _("not scheduled")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     if not runs:
-        click.echo("(no scheduler has registered the table yet: run `flask jobs scheduler`)")
+        click.echo(_("(no scheduler has registered the table yet: run `flask jobs scheduler`)"))
 
 
 def _parse_arg(raw: str):
@@ -123,12 +127,12 @@ KEY_MAX_LENGTH = JobStatus.coalesce_key.type.length
 def run_command(kind: str, args: tuple[str, ...], key: str | None, user_id: int | None):
     """Enqueue a job of KIND now (ARGS are JSON literals or strings), or run a recurring entry by name."""
     if user_id is not None and (parse_id(user_id) is None or db.session.get(User, user_id) is None):
-        raise click.UsageError(f"no user with id {user_id}")
+        raise click.UsageError(_("no user with id %(id)s", id=user_id))
     if key is not None and not 0 < len(key) <= KEY_MAX_LENGTH:
-        raise click.UsageError(f"--key takes 1 to {KEY_MAX_LENGTH} characters")
+        raise click.UsageError(_("--key takes 1 to %(max)s characters", max=KEY_MAX_LENGTH))
     parsed = [_parse_arg(a) for a in args]
     if contains_nul(parsed):  # a JSON literal such as "\u0000": the database cannot store it
-        raise click.UsageError("ARGS may not contain a NUL character (\\u0000)")
+        raise click.UsageError(_("ARGS may not contain a NUL character (\\u0000)"))
     try:
         if kind not in KINDS and kind in recurring.ENTRIES and not args:
             status = recurring.run_entry(kind)
@@ -138,13 +142,14 @@ def run_command(kind: str, args: tuple[str, ...], key: str | None, user_id: int 
         raise click.UsageError(str(exc)) from None
     except EnqueueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{status.kind} job {status.rq_job_id} on queue {status.queue}: {status.status}")
+    click.echo(_("%(kind)s job %(id)s on queue %(queue)s: %(status)s", kind=status.kind, id=status.rq_job_id,
+                 queue=status.queue, status=status.status))
 
 
 def _load(identifier: str):
     status = find_job(identifier)
     if status is None:
-        raise click.ClickException(f"no job {identifier!r}")
+        raise click.ClickException(_("no job %(id)s", id=repr(identifier)))
     return status
 
 
@@ -164,7 +169,7 @@ def _attempt(action, *args):
 def retry_command(job_id: str):
     """Run a failed job again (JOB_ID: RQ job id or JobStatus id)."""
     status = _attempt(retry, _load(job_id))
-    click.echo(f"job {status.rq_job_id} requeued: {status.status}")
+    click.echo(_("job %(id)s requeued: %(status)s", id=status.rq_job_id, status=status.status))
 
 
 @jobs_group.command("cancel")
@@ -172,7 +177,7 @@ def retry_command(job_id: str):
 def cancel_command(job_id: str):
     """Cancel a pending job (JOB_ID: RQ job id or JobStatus id)."""
     status = _attempt(cancel, _load(job_id))
-    click.echo(f"job {status.rq_job_id} canceled")
+    click.echo(_("job %(id)s canceled", id=status.rq_job_id))
 
 
 @jobs_group.command("pause")
@@ -180,7 +185,8 @@ def cancel_command(job_id: str):
 def pause_command(queue: str):
     """Pause QUEUE: workers leave it alone, jobs still queue up (as on /jobs)."""
     changed = _attempt(pause.pause, queue, worker_connection())
-    click.echo(f"queue {queue} {'paused' if changed else 'was already paused'}")
+    click.echo(_("queue %(queue)s paused", queue=queue) if changed else
+               _("queue %(queue)s was already paused", queue=queue))
 
 
 @jobs_group.command("resume")
@@ -188,4 +194,5 @@ def pause_command(queue: str):
 def resume_command(queue: str):
     """Resume a paused QUEUE."""
     changed = _attempt(pause.resume, queue, worker_connection())
-    click.echo(f"queue {queue} {'resumed' if changed else 'was not paused'}")
+    click.echo(_("queue %(queue)s resumed", queue=queue) if changed else
+               _("queue %(queue)s was not paused", queue=queue))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app.notifications.mail import send_email
 from app.web.form_filters import normalize_email
@@ -26,8 +27,10 @@ def test_command(address: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="ADDRESS") from None
     try:
-        path = send_email(address, "Timeboard test message",
-                          "This is a test message from Timeboard: the mail settings work.")
+        path = send_email(address, _("Timeboard test message"),
+                          _("This is a test message from Timeboard: the mail settings work."))
     except OSError as exc:  # smtplib's errors are OSErrors: refused, unreachable, bad login...
-        raise click.ClickException(f"could not send through {current_app.config['MAIL_SERVER']}: {exc}") from None
-    click.echo(f"Written to {path}" if path else f"Sent to {address} through {current_app.config['MAIL_SERVER']}")
+        raise click.ClickException(_("could not send through %(server)s: %(error)s",
+                                     server=current_app.config["MAIL_SERVER"], error=exc)) from None
+    click.echo(_("Written to %(path)s", path=path) if path else
+               _("Sent to %(address)s through %(server)s", address=address, server=current_app.config["MAIL_SERVER"]))

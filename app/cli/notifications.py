@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import User, utcnow
@@ -28,8 +29,9 @@ def weekly_summary_command(email: str) -> None:
         raise click.BadParameter(str(exc), param_hint="EMAIL") from None
     user = db.session.scalar(db.select(User).where(User.email == address))
     if user is None:
-        raise click.ClickException(f"no user with the address {address}")
+        raise click.ClickException(_("no user with the address %(address)s", address=address))
     notification = weekly_summary.send_to(user, utcnow())
     if notification is None:
-        raise click.ClickException("not sent: already sent for last week, or the weekly summary is off for them")
-    click.echo(f"Weekly summary for {address}: {notification.title} (delivery queued)")
+        raise click.ClickException(_("not sent: already sent for last week, or the weekly summary is off for them"))
+    click.echo(_("Weekly summary for %(address)s: %(title)s (delivery queued)", address=address,
+                 title=notification.title))

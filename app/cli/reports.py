@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -40,15 +41,16 @@ def generate_command(org_id, date_from, date_to, group, fmt, email, rounding, ro
     """Write one report of an organization's time (all of it, or one person's) to --out."""
     organization = db.session.get(Organization, org_id)
     if organization is None:
-        raise click.ClickException(f"No organization {org_id}.")
+        raise click.ClickException(_("No organization %(id)s.", id=org_id))
     user_ids = []
     if email:
         person = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
         if person is None:
-            raise click.ClickException(f"No user {email}.")
+            raise click.ClickException(_("No user %(email)s.", email=email))
         user_ids = [person.id]
     if fmt not in FORMATS:
-        raise click.ClickException(f"--format: choose one of {', '.join(FORMATS)}, not {fmt!r}.")
+        raise click.ClickException(_("--format: choose one of %(formats)s, not %(value)s.", formats=", ".join(FORMATS),
+                                     value=repr(fmt)))
     params = ReportParams(organization_id=org_id, range="custom", date_from=date_from, date_to=date_to,
                           groups=[g.strip() for g in group.split(",") if g.strip()], user_ids=user_ids,
                           rounding=rounding, rounding_minutes=rounding_minutes, hours_format=hours_format,
@@ -63,18 +65,19 @@ def generate_command(org_id, date_from, date_to, group, fmt, email, rounding, ro
         bar = _Bar()
         try:
             result = generate(params, None, organization, Path(tmp), "report", utcnow(), bar.update,
-                              title=f"Time report {date_from} to {date_to}")
+                              title=_("Time report %(start)s to %(end)s", start=date_from, end=date_to))
         finally:
             bar.close()
         shutil.move(str(Path(tmp) / result.file_name), out_path)
-    click.echo(f"wrote {out_path} ({result.file_name.rsplit('.', 1)[-1]}): {result.rows:,} rows, {result.size:,} bytes")
+    click.echo(_("wrote %(path)s (%(format)s): %(rows)s rows, %(bytes)s bytes", path=out_path,
+                 format=result.file_name.rsplit(".", 1)[-1], rows=f"{result.rows:,}", bytes=f"{result.size:,}"))
 
 
 def _check_zone(zone: str) -> None:
     try:
         ZoneInfo(zone)
     except (ValueError, KeyError, OSError):
-        raise ParamError({"time_zone": f"Unknown time zone {zone!r}."}) from None
+        raise ParamError({"time_zone": _("Unknown time zone %(zone)s.", zone=repr(zone))}) from None
 
 
 def _option(key: str) -> str:
@@ -91,10 +94,10 @@ class _Bar:
 
     def update(self, phase: str, done: int, total: int) -> None:
         if phase == "counting":
-            click.echo("counting rows…", err=True)
+            click.echo(_("counting rows…"), err=True)
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=f"writing {total:,} rows",
+            self.bar = click.progressbar(length=max(total, 1), label=_("writing %(count)s rows", count=f"{total:,}"),
                                          file=click.get_text_stream("stderr"))
             self.bar.__enter__()
         self.bar.update(done - self.done)

@@ -9,6 +9,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts import access_tokens
@@ -24,21 +25,21 @@ def tokens_group():
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(2)
 
 
 def _user(email: str) -> User:
     if contains_nul(email):
-        _fail("--user: the address contains a NUL character.")
+        _fail(_("--user: the address contains a NUL character."))
     user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
     if user is None:
-        _fail(f"--user: no user with the e-mail {email!r}.")
+        _fail(_("--user: no user with the e-mail %(email)s.", email=repr(email)))
     return user
 
 
 def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else _("never")
 
 
 @tokens_group.command("create")
@@ -50,20 +51,21 @@ def create_command(email, name, scope, expires):
     """Create a token; it is printed once, on the last line, and never again."""
     user = _user(email)
     if contains_nul(name):
-        _fail("--name: the name contains a NUL character.")
+        _fail(_("--name: the name contains a NUL character."))
     if scope not in ("read", "write"):
-        _fail(f"--scope: choose read or write, not {scope!r}.")
+        _fail(_("--scope: choose read or write, not %(value)s.", value=repr(scope)))
     days = None
     if expires is not None:
         if not expires.isdigit():
-            _fail(f"--expires: give a number of days, not {expires!r}.")
+            _fail(_("--expires: give a number of days, not %(value)s.", value=repr(expires)))
         days = int(expires)
     try:
         token, raw = access_tokens.create_token(user, name, scope, days)
     except access_tokens.TokenError as exc:
         _fail("; ".join(f"--{field}: {message}" for field, message in exc.errors.items()))
-    click.echo(f"Created token {token.id} {token.name!r} for {user.email} (scope {token.scope}, expires "
-               f"{_when(token.expires_at)}). It is shown this once:")
+    click.echo(_("Created token %(id)s %(name)s for %(email)s (scope %(scope)s, expires %(expires)s). It is shown "
+                 "this once:", id=token.id, name=repr(token.name), email=user.email, scope=token.scope,
+                 expires=_when(token.expires_at)))
     click.echo(raw)
 
 
@@ -74,13 +76,14 @@ def list_command(email):
     user = _user(email)
     tokens = access_tokens.tokens_of(user)
     if not tokens:
-        click.echo(f"{user.email} has no tokens.")
+        click.echo(_("%(email)s has no tokens.", email=user.email))
         return
     now = utcnow()
     for token in tokens:
-        state = "revoked" if token.revoked_at else ("expired" if not token.is_usable(now) else "active")
-        click.echo(f"{token.id}\t{token.name}\t{token.scope}\t{state}\tlast used {_when(token.last_used_at)}\t"
-                   f"expires {_when(token.expires_at)}\t{token.hint}…")
+        state = _("revoked") if token.revoked_at else (_("expired") if not token.is_usable(now) else _("active"))
+        click.echo("\t".join([str(token.id), token.name, token.scope, state,
+                              _("last used %(when)s", when=_when(token.last_used_at)),
+                              _("expires %(when)s", when=_when(token.expires_at)), f"{token.hint}…"]))
 
 
 @tokens_group.command("revoke")
@@ -88,11 +91,12 @@ def list_command(email):
 def revoke_command(token_id):
     """Revoke a token by id: the next request with it answers 401."""
     if not token_id.isdigit() or len(token_id) > 18:
-        _fail(f"ID: give a token's number, not {token_id!r}.")
+        _fail(_("ID: give a token's number, not %(value)s.", value=repr(token_id)))
     token = db.session.get(AccessToken, int(token_id))
     if token is None:
-        _fail(f"no token {token_id}.")
+        _fail(_("no token %(id)s.", id=token_id))
     if access_tokens.revoke_token(token):
-        click.echo(f"Revoked token {token.id} {token.name!r} of {token.user.email}.")
+        click.echo(_("Revoked token %(id)s %(name)s of %(email)s.", id=token.id, name=repr(token.name),
+                     email=token.user.email))
     else:
-        click.echo(f"Token {token.id} {token.name!r} was already revoked.")
+        click.echo(_("Token %(id)s %(name)s was already revoked.", id=token.id, name=repr(token.name)))

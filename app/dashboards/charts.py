@@ -18,12 +18,24 @@ def _shorten(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def bars(title: str, items: list[tuple[str, float]], empty: str = "Nothing tracked yet.") -> dict:
-    """Horizontal bars, one per (label, minutes), longest first as given."""
+def N_(message: str) -> str:
+    """Marks a message for the catalog and keeps it English: charts are cached (JSON) and streamed to viewers of
+    several languages, so the templates translate their titles and empty texts where they are shown."""
+    return message
+
+
+# Labels of our own among people's names (a bar for time on projects without a team or client): translated where shown.
+UNNAMED = (N_("No team"), N_("No client"))
+
+
+def bars(title: str, items: list[tuple[str, float]], empty: str = N_("Nothing tracked yet.")) -> dict:
+    """Horizontal bars, one per (label, minutes), longest first as given. Each row keeps its minutes, which the page
+    shows in its reader's language (the English text in "value" is what older cached entries have)."""
     peak = max((v for _, v in items), default=0) or 1
     span = WIDTH - LABEL_W - VALUE_W
     rows = [
-        {"label": _shorten(label), "full_label": label, "value": format_minutes(value), "y": i * ROW,
+        {"label": _shorten(label), "full_label": label, "value": format_minutes(value), "minutes": value,
+         "translate": label in UNNAMED, "y": i * ROW,
          "width": round(span * value / peak, 1) if value else 0}
         for i, (label, value) in enumerate(items)
     ]
@@ -31,10 +43,11 @@ def bars(title: str, items: list[tuple[str, float]], empty: str = "Nothing track
             "label_w": LABEL_W, "span": span, "empty": empty if not any(v for _, v in items) else ""}
 
 
-def columns(title: str, items: list[tuple[str, float]], unit: str = "minutes") -> dict:
+def columns(title: str, items: list[tuple[str, float]], unit: str = "minutes", days: tuple[str, ...] = ()) -> dict:
     """Vertical columns (a time series), oldest first; unit "minutes" shows hours, "count" plain numbers.
 
-    Each column carries its value as text (above the column when not zero, and in its <title>)."""
+    Each column carries its value as text (above the column when not zero, and in its <title>), and the raw value
+    (amount) and, given `days` (ISO dates, one per column), its day: the page writes both in its reader's language."""
     height, base, n = 140, 118, max(1, len(items))
     step = WIDTH / n
     peak = max((v for _, v in items), default=0) or 1
@@ -43,7 +56,8 @@ def columns(title: str, items: list[tuple[str, float]], unit: str = "minutes") -
         h = round((base - 14) * value / peak, 1)
         text = format_minutes(value) if unit == "minutes" else str(int(value))
         short = (f"{value / 60:.1f}" if unit == "minutes" else str(int(value))) if value else ""
-        cols.append({"label": label, "value": text, "short": short, "x": round(i * step + step * 0.15, 1),
+        cols.append({"label": label, "value": text, "short": short, "amount": value, "unit": unit,
+                     "day": days[i] if i < len(days) else None, "x": round(i * step + step * 0.15, 1),
                      "w": round(step * 0.7, 1), "y": round(base - h, 1), "h": h, "cx": round(i * step + step / 2, 1)})
     return {"type": "columns", "title": title, "cols": cols, "width": WIDTH, "height": height, "base": base,
-            "empty": "" if any(v for _, v in items) else "Nothing yet in this period."}
+            "empty": "" if any(v for _, v in items) else N_("Nothing yet in this period.")}

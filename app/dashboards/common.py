@@ -84,7 +84,8 @@ def recent_activity(scope, p: Periods, limit: int = 8) -> list[dict]:
         .where(scope).order_by(TimeLog.start_time.desc(), TimeLog.id.desc()).limit(limit)
     ).all()
     return [
-        {"id": r[0], "user": r[1], "project": r[2], "when": p.local(r[3], "%d %b %H:%M"), "running": r[4] is None,
+        {"id": r[0], "user": r[1], "project": r[2], "when": p.local(r[3], "%d %b %H:%M"), "at": p.local_iso(r[3]),
+         "running": r[4] is None,
          "minutes": elapsed_minutes({"start": r[3]}, p.now) if r[4] is None else (r[5] or 0),
          "description": (r[6] or "")[:80]}
         for r in rows

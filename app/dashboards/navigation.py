@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app import policies
@@ -23,7 +24,7 @@ class Link:
 
 
 def dashboard_links(user: User) -> list[Link]:
-    links = [Link("My dashboard", DashboardKey("user", user.id), "Me")]
+    links = [Link(_("My dashboard"), DashboardKey("user", user.id), "Me")]
     wide = policies.org_wide_ids(user)
     managed = policies.managed_team_ids(user)
     if wide or managed:
@@ -38,5 +39,5 @@ def dashboard_links(user: User) -> list[Link]:
         ).all()
         links += [Link(name, DashboardKey("org", oid), "Organizations") for oid, name in orgs]
     if user.is_system_admin:
-        links.append(Link("System", SYSTEM_DASHBOARD, "Platform"))
+        links.append(Link(_("System"), SYSTEM_DASHBOARD, "Platform"))
     return links

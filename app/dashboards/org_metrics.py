@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, case, func, select
 
 from app.dashboards import charts
+from app.dashboards.charts import N_
 from app.dashboards.common import FINISHED, add_running, in_window, recent_activity, running_minutes, summed, top
 from app.extensions import db
 from app.models import Client, Project, ProjectStatus, Team, TimeLog
@@ -49,7 +50,7 @@ def by_team(ctx) -> dict:
     totals = _week_by(ctx, Project.team_id, "team_id")
     names = dict(db.session.execute(select(Team.id, Team.name).where(Team.organization_id == ctx.subject.id)).all())
     names[None] = "No team"
-    return {"chart": charts.bars("Hours by team this week", top(totals, names))}
+    return {"chart": charts.bars(N_("Hours by team this week"), top(totals, names))}
 
 
 def by_client(ctx) -> dict:
@@ -57,7 +58,7 @@ def by_client(ctx) -> dict:
     names = dict(db.session.execute(
         select(Client.id, Client.name).where(Client.organization_id == ctx.subject.id)).all())
     names[None] = "No client"
-    return {"chart": charts.bars("Hours by client this week", top(totals, names))}
+    return {"chart": charts.bars(N_("Hours by client this week"), top(totals, names))}
 
 
 def top_projects(ctx) -> dict:
@@ -72,8 +73,8 @@ def top_projects(ctx) -> dict:
     totals = {r[0]: float(r[2] or 0) for r in rows}
     names = {r[0]: r[1] for r in rows}
     add_running(totals, ctx.running(_scope(ctx)), p.now, p.month, "project_id", names, "project")
-    return {"chart": charts.bars("Top projects this month", top(totals, names, limit=5))}
+    return {"chart": charts.bars(N_("Top projects this month"), top(totals, names, limit=5))}
 
 
 def activity(ctx) -> dict:
-    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": "Recent activity"}
+    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": N_("Recent activity")}

@@ -22,6 +22,7 @@ class Periods:
     month: datetime
     day_starts: tuple[datetime, ...]  # oldest first; each day is [day_starts[i], day_starts[i+1] or tomorrow)
     day_labels: tuple[str, ...]
+    days: tuple[str, ...] = ()  # the same days as ISO dates, which pages write in their reader's language
 
     @property
     def earliest(self) -> datetime:
@@ -40,6 +41,10 @@ class Periods:
     def local(self, value: datetime, fmt: str = "%a %H:%M") -> str:
         return to_local(value, self.zone).strftime(fmt)
 
+    def local_iso(self, value: datetime) -> str:
+        """A moment as local wall-clock ISO text, which a page writes in its reader's language (formats.strftime)."""
+        return to_local(value, self.zone).replace(tzinfo=None).isoformat(timespec="minutes")
+
 
 def periods(zone: tzinfo = UTC, now: datetime | None = None, days: int = 14) -> Periods:
     now = now or utcnow()
@@ -50,4 +55,5 @@ def periods(zone: tzinfo = UTC, now: datetime | None = None, days: int = 14) -> 
         zone=zone, now=now, today=start_of_day(today, zone), tomorrow=start_of_day(today + timedelta(days=1), zone),
         week=start_of_day(week, zone), month=start_of_day(today.replace(day=1), zone),
         day_starts=tuple(start_of_day(d, zone) for d in dates), day_labels=tuple(d.strftime("%d %b") for d in dates),
+        days=tuple(d.isoformat() for d in dates),
     )

@@ -33,6 +33,7 @@ from app.background.enqueue import enqueue
 from app.background.tracking import report_progress
 from app.dashboards import cache, registry, section_stats
 from app.dashboards.cache import Cached
+from app.dashboards.charts import N_
 from app.dashboards.registry import Section
 from app.extensions import db
 from app.live import presence
@@ -45,7 +46,7 @@ from app.web.helpers import dom_id
 log = logging.getLogger(__name__)
 
 PARTS = {"progress": "dashboard/_progress.html", "alert": "dashboard/_alert.html"}  # besides the sections
-FAILED = "The metrics could not be computed."
+FAILED = N_("The metrics could not be computed.")  # translated where it is shown (_alert.html)
 
 
 THROTTLE_PREFIX = "timeboard:dashboard-throttle:"
@@ -144,20 +145,21 @@ def recompute(key: DashboardKey) -> str:
             cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms})
             times[section.name] = ms
             done = percent(i, len(sections))
-            with streaming_context():  # the section and the progress bar: one render context, one push
-                stream = part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
-            broadcast_stream(key, stream)
+            def render(section=section, cached=cached, done=done) -> str:
+                with streaming_context():  # the section and the progress bar: one render context, one push
+                    return part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
+            broadcast_stream(key, render)  # rendered once per language the dashboard is open in
             report_progress(done)
     except Exception:
         log.exception("dashboard %s failed", key)
         try:
             cache.mark_failed(key, FAILED)
-            broadcast_stream(key, part_stream(key, "alert", failure=FAILED))
+            broadcast_stream(key, lambda: part_stream(key, "alert", failure=FAILED))
         except Exception:  # Redis may be what failed; the job's own failure is what matters
             log.exception("could not report the failure of %s", key)
         raise
     cache.clear_failed(key)
-    broadcast_stream(key, part_stream(key, "alert", failure=None))
+    broadcast_stream(key, lambda: part_stream(key, "alert", failure=None))
     section_stats.record(key.kind, times)  # for /jobs, after the page has everything
     return f"{key}: {len(sections)} sections"
 

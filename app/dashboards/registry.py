@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from flask_babel import lazy_gettext as _l
+
 from app.dashboards import org_metrics, people, system_metrics, team_metrics, user_metrics
 from app.dashboards.common import running
 from app.dashboards.periods import Periods, periods
@@ -20,7 +22,7 @@ from app.models import Organization, Team, User
 @dataclass(frozen=True)
 class Section:
     name: str
-    title: str
+    title: str  # lazy: translated where it is shown
     compute: Callable[[Context], dict]
     template: str
     primary: bool = False  # the summary: carries data-testid="dashboard-metrics"
@@ -32,29 +34,31 @@ ACTIVITY = "dashboard/_activity.html"
 
 SECTIONS: dict[str, list[Section]] = {
     "user": [
-        Section("user_summary", "At a glance", user_metrics.summary, "dashboard/_user_summary.html", primary=True),
-        Section("user_daily", "Last 14 days", user_metrics.daily, "dashboard/_user_daily.html"),
-        Section("user_projects", "Projects this week", user_metrics.projects, BAR_CHART),
-        Section("activity", "My recent activity", user_metrics.activity, ACTIVITY),
+        Section("user_summary", _l("At a glance"), user_metrics.summary, "dashboard/_user_summary.html",
+                primary=True),
+        Section("user_daily", _l("Last 14 days"), user_metrics.daily, "dashboard/_user_daily.html"),
+        Section("user_projects", _l("Projects this week"), user_metrics.projects, BAR_CHART),
+        Section("activity", _l("My recent activity"), user_metrics.activity, ACTIVITY),
     ],
     "team": [
-        Section("team_summary", "This week", team_metrics.summary, "dashboard/_team_summary.html", primary=True),
-        Section("team_members", "Members this week", team_metrics.members, BAR_CHART),
-        Section("team_projects", "Projects and budgets", team_metrics.projects, "dashboard/_team_projects.html"),
-        Section("activity", "Recent team activity", team_metrics.activity, ACTIVITY),
+        Section("team_summary", _l("This week"), team_metrics.summary, "dashboard/_team_summary.html", primary=True),
+        Section("team_members", _l("Members this week"), team_metrics.members, BAR_CHART),
+        Section("team_projects", _l("Projects and budgets"), team_metrics.projects, "dashboard/_team_projects.html"),
+        Section("activity", _l("Recent team activity"), team_metrics.activity, ACTIVITY),
     ],
     "org": [
-        Section("org_summary", "At a glance", org_metrics.summary, "dashboard/_org_summary.html", primary=True),
-        Section("org_people", "People", people.org_people, "dashboard/_org_people.html"),
-        Section("org_by_team", "Hours by team", org_metrics.by_team, BAR_CHART),
-        Section("org_by_client", "Hours by client", org_metrics.by_client, BAR_CHART),
-        Section("org_top_projects", "Top projects", org_metrics.top_projects, BAR_CHART),
-        Section("activity", "Recent activity", org_metrics.activity, ACTIVITY),
+        Section("org_summary", _l("At a glance"), org_metrics.summary, "dashboard/_org_summary.html", primary=True),
+        Section("org_people", _l("People"), people.org_people, "dashboard/_org_people.html"),
+        Section("org_by_team", _l("Hours by team"), org_metrics.by_team, BAR_CHART),
+        Section("org_by_client", _l("Hours by client"), org_metrics.by_client, BAR_CHART),
+        Section("org_top_projects", _l("Top projects"), org_metrics.top_projects, BAR_CHART),
+        Section("activity", _l("Recent activity"), org_metrics.activity, ACTIVITY),
     ],
     "system": [
-        Section("system_summary", "Platform", system_metrics.summary, "dashboard/_system_summary.html", primary=True),
-        Section("system_growth", "Growth", system_metrics.growth, "dashboard/_system_growth.html"),
-        Section("system_jobs", "Jobs and queues", system_metrics.jobs, "dashboard/_system_jobs.html"),
+        Section("system_summary", _l("Platform"), system_metrics.summary, "dashboard/_system_summary.html",
+                primary=True),
+        Section("system_growth", _l("Growth"), system_metrics.growth, "dashboard/_system_growth.html"),
+        Section("system_jobs", _l("Jobs and queues"), system_metrics.jobs, "dashboard/_system_jobs.html"),
     ],
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import redis
 from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -33,7 +34,8 @@ def _render(key: DashboardKey, title: str, subtitle: str = ""):
 @bp.get("/dashboard")
 @login_required
 def user():
-    return _render(DashboardKey("user", current_user.id), "My dashboard", f"Times in {current_user.time_zone}")
+    return _render(DashboardKey("user", current_user.id), _("My dashboard"),
+                   _("Times in %(zone)s", zone=current_user.time_zone))
 
 
 @bp.get("/dashboard/team/<id:team_id>")
@@ -41,8 +43,8 @@ def user():
 def team(team_id):
     record = policies.load(current_user, Team, team_id)
     if not policies.can_view_dashboard(current_user, "team", record.id):
-        abort(403, "Only the team's managers and the organization's owners and admins see this dashboard.")
-    return _render(DashboardKey("team", record.id), f"{record.name}", "Team dashboard · weeks in UTC")
+        abort(403, _("Only the team's managers and the organization's owners and admins see this dashboard."))
+    return _render(DashboardKey("team", record.id), f"{record.name}", _("Team dashboard · weeks in UTC"))
 
 
 @bp.get("/dashboard/org/<id:org_id>")
@@ -50,16 +52,16 @@ def team(team_id):
 def org(org_id):
     record = policies.load(current_user, Organization, org_id)
     if not policies.can_view_dashboard(current_user, "org", record.id):
-        abort(403, "Only the organization's owners and admins see this dashboard.")
-    return _render(DashboardKey("org", record.id), record.name, "Organization dashboard · weeks in UTC")
+        abort(403, _("Only the organization's owners and admins see this dashboard."))
+    return _render(DashboardKey("org", record.id), record.name, _("Organization dashboard · weeks in UTC"))
 
 
 @bp.get("/dashboard/system")
 @login_required
 def system():
     if not current_user.is_system_admin:
-        abort(403, "The system dashboard is for system admins.")
-    return _render(SYSTEM_DASHBOARD, "System", "Platform dashboard · UTC")
+        abort(403, _("The system dashboard is for system admins."))
+    return _render(SYSTEM_DASHBOARD, _("System"), _("Platform dashboard · UTC"))
 
 
 def _allowed_key(raw: str | None) -> DashboardKey:

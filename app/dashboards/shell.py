@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 import redis
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.background.enqueue import EnqueueError
 from app.dashboards import cache, registry
 from app.dashboards.cache import Cached
 from app.dashboards.recompute import compute_now, percent, recompute_later, section_context
+from app.i18n import page_language
 from app.live import presence
-from app.live.topics import DashboardKey
+from app.live.topics import DashboardKey, in_language
 from app.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,13 +50,14 @@ def open_dashboard(key: DashboardKey, user_id: int | None) -> Shell:
     stale = False
     try:
         found, failure, stale = cache.snapshot(key, [s.name for s in sections])
-        presence.mark_watched([key])  # this page's socket is about to watch it: its job must not skip it
+        # this page's socket is about to watch it, in the page's language: its job must not skip it
+        presence.mark_watched([in_language(key, page_language())])
         if not _fresh(found, len(sections), stale, failure):
             recompute_later([key], requester=user_id)
     except (redis.RedisError, EnqueueError) as exc:
         log.warning("dashboard %s: Redis unavailable (%s); computing in the request", key, exc)
         found = compute_now(key)
-        notice = "Live updates are unavailable right now: these figures were computed for this page only."
+        notice = _("Live updates are unavailable right now: these figures were computed for this page only.")
     entries = [section_context(key, s, found.get(s.name)) for s in sections]
     done = sum(1 for e in entries if e["cached"] is not None)
     return Shell(key=key, entries=entries, percent=0 if stale else percent(done, len(sections)),

@@ -9,6 +9,7 @@ from sqlalchemy import case, desc, func, select
 
 from app.background.catalog import KINDS, QUEUES
 from app.dashboards import charts
+from app.dashboards.charts import N_
 from app.extensions import db
 from app.models import JobState, JobStatus, Organization, PerformanceSnapshot, Project, ProjectTotal, TimeLog, User
 from app.redis_client import get_redis
@@ -52,9 +53,11 @@ def growth(ctx) -> dict:
         return [float(v or 0) for v in db.session.execute(select(*cols)).one()]
 
     return {
-        "logs": charts.columns("New time logs per day", list(zip(p.day_labels, per_day(TimeLog), strict=True)),
+        "logs": charts.columns(N_("New time logs per day"), list(zip(p.day_labels, per_day(TimeLog), strict=True)),
+                               days=p.days,
                                unit="count"),
-        "users": charts.columns("New users per day", list(zip(p.day_labels, per_day(User), strict=True)),
+        "users": charts.columns(N_("New users per day"), list(zip(p.day_labels, per_day(User), strict=True)),
+                                days=p.days,
                                 unit="count"),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, select
 
 from app.dashboards import charts
+from app.dashboards.charts import N_
 from app.dashboards.common import (
     FINISHED,
     add_running,
@@ -52,7 +53,7 @@ def members(ctx) -> dict:
     totals = add_running({r[0]: float(r[2] or 0) for r in rows}, ctx.running(_scope(ctx)), p.now, p.week, "user_id")
     names = {r[0]: r[1] for r in rows}
     items = sorted(((names[k], v) for k, v in totals.items()), key=lambda kv: (-kv[1], kv[0]))[:12]
-    return {"chart": charts.bars("Hours per member this week", items)}
+    return {"chart": charts.bars(N_("Hours per member this week"), items)}
 
 
 def projects(ctx) -> dict:
@@ -80,5 +81,5 @@ def projects(ctx) -> dict:
 
 
 def activity(ctx) -> dict:
-    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": "Recent team activity"}
+    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": N_("Recent team activity")}
 

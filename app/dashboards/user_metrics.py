@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, select
 
 from app.dashboards import charts
+from app.dashboards.charts import N_
 from app.dashboards.common import (
     FINISHED,
     add_running,
@@ -55,7 +56,8 @@ def daily(ctx) -> dict:
         if i is not None:
             minutes[i] += elapsed_minutes(t, p.now)
     total = sum(minutes)
-    return {"chart": charts.columns("Hours per day, last 14 days", list(zip(p.day_labels, minutes, strict=True))),
+    return {"chart": charts.columns(N_("Hours per day, last 14 days"), list(zip(p.day_labels, minutes, strict=True)),
+                                    days=p.days),
             "total": format_minutes(total)}
 
 
@@ -71,8 +73,8 @@ def projects(ctx) -> dict:
     totals = {r[0]: float(r[2] or 0) for r in rows}
     names = {r[0]: r[1] for r in rows}
     add_running(totals, ctx.running(_scope(ctx)), p.now, p.week, "project_id", names, "project")
-    return {"chart": charts.bars("Hours by project this week", top(totals, names))}
+    return {"chart": charts.bars(N_("Hours by project this week"), top(totals, names))}
 
 
 def activity(ctx) -> dict:
-    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": "My recent activity"}
+    return {"items": recent_activity(_scope(ctx), ctx.periods), "title": N_("My recent activity")}

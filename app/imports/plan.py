@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import policies
@@ -113,7 +114,7 @@ def _person(plan: Plan, row: Row, members: list[User], importer: User, organizat
     """The member whose entry this is, or why the row is refused."""
     key = row.who.lower()
     if not key:
-        return "the row names no person (no e-mail, no user)"
+        return _("the row names no person (no e-mail, no user)")
     entry = plan.people.get(key)
     if entry is None:
         if row.email:
@@ -125,16 +126,21 @@ def _person(plan: Plan, row: Row, members: list[User], importer: User, organizat
             allowed = policies.can_edit_time_of(importer, member, organization.id)
             entry = {"who": row.who, "rows": 0, "member": member.name or member.email, "user_id": member.id,
                      "action": "matched" if allowed else "refused",
-                     "why": "" if allowed else f"you may not add time for {member.name or member.email}"}
+                     "why": "" if allowed else _("you may not add time for %(person)s",
+                                                               person=member.name or member.email)}
         elif assign_unmatched:
             entry = {"who": row.who, "rows": 0, "member": importer.name or importer.email, "user_id": importer.id,
                      "action": "assigned to you", "why": ""}
         else:
-            what = "e-mail" if row.email else "name"
-            why = (f"no member of {organization.name} has the {what} {row.who}: invite them first, or choose to "
-                   "import their rows as yours")
+            if row.email:
+                why = _("no member of %(organization)s has the e-mail %(who)s: invite them first, or choose to "
+                        "import their rows as yours", organization=organization.name, who=row.who)
+            else:
+                why = _("no member of %(organization)s has the name %(who)s: invite them first, or choose to "
+                        "import their rows as yours", organization=organization.name, who=row.who)
             if len(matches) > 1:
-                why = f"several members of {organization.name} are named {row.who}: use a file with e-mails"
+                why = _("several members of %(organization)s are named %(who)s: use a file with e-mails",
+                        organization=organization.name, who=row.who)
             entry = {"who": row.who, "rows": 0, "member": None, "user_id": None, "action": "refused", "why": why}
         plan.people[key] = entry
     entry["rows"] += 1
@@ -153,13 +159,15 @@ def _day_problem(row: Row) -> str | None:
 
 
 def _names_problem(row: Row) -> str | None:
-    for value, longest, what in ((row.project, NAME_MAX, "project"), (row.client, NAME_MAX, "client"),
-                                 (row.task, TASK_NAME_MAX, "task")):
-        if len(value) > longest:
-            return f"the {what} name is longer than {longest} characters"
+    if len(row.project) > NAME_MAX:
+        return _("the project name is longer than %(max)s characters", max=NAME_MAX)
+    if len(row.client) > NAME_MAX:
+        return _("the client name is longer than %(max)s characters", max=NAME_MAX)
+    if len(row.task) > TASK_NAME_MAX:
+        return _("the task name is longer than %(max)s characters", max=TASK_NAME_MAX)
     for tag in row.tags:
         if len(tag) > TAG_NAME_MAX:
-            return f"the tag {tag[:20]!r}… is longer than {TAG_NAME_MAX} characters"
+            return _("the tag %(tag)s… is longer than %(max)s characters", tag=repr(tag[:20]), max=TAG_NAME_MAX)
     return None
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta, tzinfo
 from types import ModuleType
 
+from flask_babel import gettext as _
+
 from app.imports.formats import clockify, generic, harvest, solidtime, toggl
 from app.imports.formats.common import Context
 from app.imports.rows import FileProblem, Row, RowError
@@ -33,9 +35,9 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileProblem("The file is not UTF-8 text: export it again as CSV (UTF-8).") from None
+        raise FileProblem(_("The file is not UTF-8 text: export it again as CSV (UTF-8).")) from None
     if "\x00" in text:
-        raise FileProblem("The file holds binary data (NUL bytes): it is not a CSV export.")
+        raise FileProblem(_("The file holds binary data (NUL bytes): it is not a CSV export."))
     return text
 
 
@@ -43,10 +45,10 @@ def header_of(text: str) -> list[str]:
     try:
         first = next(csv.reader(io.StringIO(text), delimiter=_delimiter(text)), [])
     except csv.Error as exc:
-        raise FileProblem(f"The file is not a readable CSV: {exc}.") from None
+        raise FileProblem(_("The file is not a readable CSV: %(error)s.", error=exc)) from None
     header = [name.strip() for name in first]
     if len([name for name in header if name]) < 2:
-        raise FileProblem("The file has no header row of column names: it is not a CSV export.")
+        raise FileProblem(_("The file has no header row of column names: it is not a CSV export."))
     return header
 
 
@@ -68,10 +70,10 @@ def check(text: str, format_name: str | None, mapping: dict[str, str] | None = N
     header = header_of(text)
     chosen = format_name or detect(header)
     if chosen is None:
-        raise FileProblem("The columns of this file match none of the known exports (Toggl Track, Clockify, "
-                          "Harvest, solidtime): choose the generic CSV and say which column is which.")
+        raise FileProblem(_("The columns of this file match none of the known exports (Toggl Track, Clockify, "
+                            "Harvest, solidtime): choose the generic CSV and say which column is which."))
     if chosen not in FORMATS:
-        raise FileProblem(f"Unknown format {chosen!r}.")
+        raise FileProblem(_("Unknown format %(format)s.", format=repr(chosen)))
     module = FORMATS[chosen]
     if chosen == "generic":
         check_mapping(header, mapping or {})
@@ -79,7 +81,8 @@ def check(text: str, format_name: str | None, mapping: dict[str, str] | None = N
         present = set(_canonical_names(header, module).values())
         missing = [column for column in module.REQUIRED if column not in present]
         if missing:
-            raise FileProblem(f"This is not a {module.LABEL} file: it lacks the columns {', '.join(missing)}.")
+            raise FileProblem(_("This is not a %(format)s file: it lacks the columns %(columns)s.", format=module.LABEL,
+                                columns=", ".join(missing)))
     return chosen, header
 
 
@@ -99,7 +102,8 @@ def read(text: str, format_name: str | None, zone: tzinfo, mapping: dict[str, st
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise FileProblem(f"The file has more than {MAX_ROWS:,} rows: split it into smaller files.")
+                raise FileProblem(_("The file has more than %(max)s rows: split it into smaller files.",
+                                    max=f"{MAX_ROWS:,}"))
             record = {canonical.get(i, header[i] if i < len(header) else ""): cell
                       for i, cell in enumerate(cells)}
             digest = hashlib.sha256("\x1f".join(cell.strip() for cell in cells).encode()).hexdigest()[:24]
@@ -113,20 +117,21 @@ def read(text: str, format_name: str | None, zone: tzinfo, mapping: dict[str, st
             rows.append(RowError(line, problem) if problem else
                         replace(row, external_id=f"{chosen}:{digest}:{seen[digest]}"))
     except csv.Error as exc:
-        raise FileProblem(f"The file is not a readable CSV (line {reader.line_num}): {exc}.") from None
+        raise FileProblem(_("The file is not a readable CSV (line %(line)s): %(error)s.", line=reader.line_num,
+                            error=exc)) from None
     return Parsed(chosen, header, rows)
 
 
 def _problem(row: Row) -> str | None:
     """What Timeboard refuses of an entry whatever its format (the rules of app/time_tracking/entries.py)."""
     if row.end <= row.start:
-        return "the entry ends before it starts"
+        return _("the entry ends before it starts")
     if row.end - row.start > MAX_ENTRY:
-        return "the entry is longer than 24 hours"
+        return _("the entry is longer than 24 hours")
     if len(row.description) > DESCRIPTION_MAX:
-        return f"the description is longer than {DESCRIPTION_MAX} characters"
+        return _("the description is longer than %(max)s characters", max=DESCRIPTION_MAX)
     if not row.project:
-        return "the row names no project"
+        return _("the row names no project")
     return None
 
 
@@ -145,12 +150,12 @@ def check_mapping(header: list[str], mapping: dict[str, str]) -> dict[str, str]:
     mapping = {name: column for name, column in mapping.items() if name in generic.FIELDS and column}
     unknown = [column for column in mapping.values() if column not in header]
     if unknown:
-        raise FileProblem(f"The file has no column named {', '.join(repr(c) for c in unknown)}.")
+        raise FileProblem(_("The file has no column named %(columns)s.", columns=", ".join(repr(c) for c in unknown)))
     missing = [name for name in generic.REQUIRED_FIELDS if name not in mapping]
     if missing:
-        raise FileProblem(f"Choose the column of: {', '.join(missing)}.")
+        raise FileProblem(_("Choose the column of: %(fields)s.", fields=", ".join(missing)))
     if "start" not in mapping and not ("date" in mapping and "duration" in mapping):
-        raise FileProblem("Choose a start column, or a date and a duration column.")
+        raise FileProblem(_("Choose a start column, or a date and a duration column."))
     if "start" in mapping and "end" not in mapping and "duration" not in mapping:
-        raise FileProblem("Choose an end column or a duration column.")
+        raise FileProblem(_("Choose an end column or a duration column."))
     return mapping

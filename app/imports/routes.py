@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import defer
@@ -58,15 +59,15 @@ def _uploaded(form: ImportForm) -> str | None:
     reason on the form."""
     upload = form.file.data
     if upload is None or not hasattr(upload, "read") or not upload.filename:
-        form.file.errors.append("Choose a CSV file to upload.")
+        form.file.errors.append(_("Choose a CSV file to upload."))
         return None
     if not upload.filename.lower().endswith(".csv"):
-        form.file.errors.append("Only CSV files can be imported: export your time as CSV.")
+        form.file.errors.append(_("Only CSV files can be imported: export your time as CSV."))
         return None
     data = upload.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        form.file.errors.append(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into "
-                                "smaller files.")
+        form.file.errors.append(_("The file is larger than %(size)s MB: split it into smaller files.",
+                                  size=MAX_FILE_BYTES // (1024 * 1024)))
         return None
     try:
         text = reader.decode(data)
@@ -95,7 +96,7 @@ def confirm(org_id, import_id):
         runs.run_later(record)
     except JobActionError as exc:
         abort(409, description=str(exc))
-    flash("Importing…", "success")
+    flash(_("Importing…"), "success")
     return redirect(url_for("imports.show", org_id=organization.id, import_id=record.id), code=303)
 
 

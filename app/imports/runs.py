@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.background import tracking
 from app.background.enqueue import JobActionError, enqueue_for
 from app.extensions import db
+from app.i18n import speaking_to
 from app.imports import plan as planning
 from app.imports import reader, writer
 from app.imports.rows import FileProblem
@@ -64,7 +66,7 @@ def _plan(record: Import, on_progress=None) -> tuple[reader.Parsed, planning.Pla
     record.format = parsed.format
     importer = db.session.get(User, record.user_id) if record.user_id else None
     if importer is None:
-        raise FileProblem("The person who uploaded this file is no longer here.")
+        raise FileProblem(_("The person who uploaded this file is no longer here."))
     made = planning.make(record.organization, importer, parsed.rows,
                          bool((record.options or {}).get("assign_unmatched")), on_progress)
     return parsed, made
@@ -84,7 +86,8 @@ def plan(import_id: int) -> str:
         tracking.report_progress(int(100 * done / total) if total else 100, f"{done:,} of {total:,} rows")
 
     try:
-        parsed, made = _plan(record, progress)
+        with speaking_to(record.user):  # what the plan refuses is read by the importer, in their language
+            parsed, made = _plan(record, progress)
     except FileProblem as exc:
         record.refuse(str(exc))
         _save(record)
@@ -92,10 +95,11 @@ def plan(import_id: int) -> str:
     except Exception as exc:
         db.session.rollback()
         record = db.session.get(Import, import_id)
-        record.fail(f"The dry run broke: {type(exc).__name__}: {exc}")
+        with speaking_to(record.user):
+            record.fail(_("The dry run broke: %(error)s", error=f"{type(exc).__name__}: {exc}"))
         _save(record)
         raise
-    record.planned(made.summary(reader.FORMATS[parsed.format].LABEL, len(parsed.rows)),
+    record.planned(made.summary(str(reader.FORMATS[parsed.format].LABEL), len(parsed.rows)),
                    made.errors[:MAX_ERRORS_KEPT])
     _save(record)
     return (f"import {import_id}: {len(made.entries)} entries to create, {made.skipped} imported before, "
@@ -105,7 +109,7 @@ def plan(import_id: int) -> str:
 # -- the import -------------------------------------------------------------------------------------------------
 def run_later(record: Import) -> Import:
     if record.status != ImportState.PLANNED:
-        raise JobActionError(f"Only a planned import can be confirmed; this one is {record.status}.")
+        raise JobActionError(_("Only a planned import can be confirmed; this one is %(status)s.", status=record.status))
     record.status, record.message = ImportState.IMPORTING, ""
     db.session.commit()
     push(record)
@@ -120,27 +124,34 @@ def run(import_id: int) -> str:
         return f"import {import_id} no longer exists"
     if record.status != ImportState.IMPORTING:
         return f"import {import_id} is {record.status}: nothing to import"
+    with speaking_to(record.user):  # its messages are read by the importer, in their language
+        return _run(record, import_id)
+
+
+def _run(record: Import, import_id: int) -> str:
     try:
         parsed, made = _plan(record)
     except FileProblem as exc:
-        record.fail(f"Nothing was imported: {exc}")
+        record.fail(_("Nothing was imported: %(problem)s", problem=exc))
         _save(record)
         return f"import {import_id}: file refused"
     if made.errors:
         lines = ", ".join(str(error["line"]) for error in made.errors[:20])
         more = "…" if len(made.errors) > 20 else ""
-        record.fail(f"Nothing was imported: {len(made.errors)} rows are refused (lines {lines}{more}). "
-                    "Fix them in the file, or choose to import unmatched people's rows as yours, and upload it "
-                    "again.", made.errors[:MAX_ERRORS_KEPT])
+        record.fail(_("Nothing was imported: %(count)s rows are refused (lines %(lines)s). Fix them in the file, "
+                      "or choose to import unmatched people's rows as yours, and upload it again.",
+                      count=len(made.errors), lines=lines + more), made.errors[:MAX_ERRORS_KEPT])
         _save(record)
         return f"import {import_id}: {len(made.errors)} rows refused, nothing imported"
     try:
         created, logs = writer.apply(made, record.organization_id)
         record.done(created, made.skipped)
-        record.message = (f"Imported {len(logs):,} entries." if logs else
-                          f"Nothing new: all {made.skipped:,} entries of this file were imported before.")
+        record.message = (_("Imported %(count)s entries.", count=f"{len(logs):,}") if logs else
+                          _("Nothing new: all %(count)s entries of this file were imported before.",
+                            count=f"{made.skipped:,}"))
         if logs and made.skipped:
-            record.message += f" {made.skipped:,} entries were imported before and were skipped."
+            record.message += " " + _("%(count)s entries were imported before and were skipped.",
+                                      count=f"{made.skipped:,}")
         audit.record("import.run", organization=record.organization_id, actor=record.user, target=record.file_name,
                      details={"import_id": record.id, "format": record.format, "entries": len(logs),
                               "skipped": made.skipped})
@@ -148,14 +159,14 @@ def run(import_id: int) -> str:
     except IntegrityError:
         db.session.rollback()
         record = db.session.get(Import, import_id)
-        record.fail("Nothing was imported: another import wrote some of these entries at the same time. "
-                    "Upload the file again to see what is left.")
+        record.fail(_("Nothing was imported: another import wrote some of these entries at the same time. "
+                      "Upload the file again to see what is left."))
         _save(record)
         return f"import {import_id}: conflict, nothing imported"
     except Exception as exc:
         db.session.rollback()
         record = db.session.get(Import, import_id)
-        record.fail(f"Nothing was imported: {type(exc).__name__}: {exc}")
+        record.fail(_("Nothing was imported: %(problem)s", problem=f"{type(exc).__name__}: {exc}"))
         _save(record)
         raise
     push(record)
@@ -167,14 +178,16 @@ def run(import_id: int) -> str:
 def undo(record: Import, actor: User) -> dict[str, int]:
     """Remove everything the import created that nothing else uses since; audited."""
     if record.status != ImportState.IMPORTED:
-        raise JobActionError(f"Only an import that is done can be undone; this one is {record.status}.")
+        raise JobActionError(_("Only an import that is done can be undone; this one is %(status)s.",
+                                status=record.status))
     try:
         counts, before = writer.undo(record.organization_id, record.created or {})
     except TimeLocked as exc:
         raise JobActionError(str(exc)) from None
     record.status, record.undone_at = ImportState.UNDONE, utcnow()
-    record.message = (f"Undone: removed {counts['time_logs']:,} entries, {counts['projects']} projects, "
-                      f"{counts['clients']} clients, {counts['tasks']} tasks and {counts['tags']} tags.")
+    record.message = _("Undone: removed %(entries)s entries, %(projects)s projects, %(clients)s clients, %(tasks)s "
+                       "tasks and %(tags)s tags.", entries=f"{counts['time_logs']:,}", projects=counts["projects"],
+                       clients=counts["clients"], tasks=counts["tasks"], tags=counts["tags"])
     audit.record("import.undo", organization=record.organization_id, actor=actor, target=record.file_name,
                  details={"import_id": record.id, **counts})
     db.session.commit()
@@ -190,8 +203,12 @@ def follow_job(status: JobStatus) -> None:
     record = db.session.scalar(select(Import).where(Import.rq_job_id == status.rq_job_id))
     if record is None or not record.is_active or status.status not in (JobState.FAILED, JobState.CANCELED):
         return
-    step = "dry run" if record.status == ImportState.PLANNING else "import"
-    record.fail(f"The {step}'s job {status.status}: nothing was imported. {status.error_message or ''}".strip())
+    with speaking_to(record.user):
+        if record.status == ImportState.PLANNING:
+            text = _("The dry run's job %(status)s: nothing was imported.", status=status.status)
+        else:
+            text = _("The import's job %(status)s: nothing was imported.", status=status.status)
+    record.fail(f"{text} {status.error_message or ''}".strip())
     _save(record)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.timezones import to_utc
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
@@ -12,6 +15,14 @@ TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%
 YES = {"yes", "true", "1", "y", "billable"}
 NO = {"no", "false", "0", "n", "non-billable", "not billable", ""}
 CLOCK = re.compile(r"^(\d+):([0-5]?\d)(?::([0-5]?\d))?$")
+# what a cell is, as a refused row's message names it (the parsers pass these English names)
+WHAT = {"date": _l("date"), "time": _l("time"), "duration": _l("duration"), "hours": _l("hours"),
+        "start": _l("start"), "end": _l("end"), "start date": _l("start date"), "start time": _l("start time"),
+        "end date": _l("end date"), "end time": _l("end time")}
+
+
+def _what(what: str) -> str:
+    return str(WHAT.get(what, what))
 
 
 def parse_date(value: str, what: str = "date") -> date:
@@ -21,7 +32,8 @@ def parse_date(value: str, what: str = "date") -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{what} {text!r} is not a date (YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY)")
+    raise ValueError(_("%(what)s %(value)s is not a date (YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY)", what=_what(what),
+                       value=repr(text)))
 
 
 def parse_time(value: str, what: str = "time") -> time:
@@ -31,7 +43,8 @@ def parse_time(value: str, what: str = "time") -> time:
             return datetime.strptime(text, fmt).time()
         except ValueError:
             continue
-    raise ValueError(f"{what} {value.strip()!r} is not a time of day (HH:MM, HH:MM:SS or 09:30 AM)")
+    raise ValueError(_("%(what)s %(value)s is not a time of day (HH:MM, HH:MM:SS or 09:30 AM)", what=_what(what),
+                       value=repr(value.strip())))
 
 
 def parse_duration(value: str, what: str = "duration") -> timedelta:
@@ -44,9 +57,11 @@ def parse_duration(value: str, what: str = "duration") -> timedelta:
     try:
         hours = float(text.replace(",", "."))
     except ValueError:
-        raise ValueError(f"{what} {text!r} is not a duration (H:MM:SS or decimal hours)") from None
+        raise ValueError(_("%(what)s %(value)s is not a duration (H:MM:SS or decimal hours)", what=_what(what),
+                           value=repr(text))) from None
     if hours != hours or hours < 0 or hours > 10_000:  # NaN, negative, absurd
-        raise ValueError(f"{what} {text!r} is not a duration (H:MM:SS or decimal hours)")
+        raise ValueError(_("%(what)s %(value)s is not a duration (H:MM:SS or decimal hours)", what=_what(what),
+                           value=repr(text)))
     return timedelta(seconds=round(hours * 3600))
 
 
@@ -56,7 +71,7 @@ def parse_billable(value: str) -> bool:
         return True
     if text in NO:
         return False
-    raise ValueError(f"billable {value.strip()!r} is neither yes nor no")
+    raise ValueError(_("billable %(value)s is neither yes nor no", value=repr(value.strip())))
 
 
 def split_tags(value: str) -> tuple[str, ...]:
@@ -79,7 +94,8 @@ def parse_datetime(value: str, zone: tzinfo, what: str = "start") -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
-        raise ValueError(f"{what} {text!r} is not a date and time (YYYY-MM-DD HH:MM:SS)") from None
+        raise ValueError(_("%(what)s %(value)s is not a date and time (YYYY-MM-DD HH:MM:SS)", what=_what(what),
+                           value=repr(text))) from None
     if moment.tzinfo is not None:
         return moment.astimezone(UTC).replace(tzinfo=None)
     return local(moment.date(), moment.time(), zone)

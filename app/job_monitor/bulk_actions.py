@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import redis
+from flask_babel import gettext as _
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -31,7 +32,7 @@ from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
-ACTIONS = {  # action -> (the state it applies to, in words)
+ACTIONS = {  # action -> (the state it applies to, in words: English, for logs; the pages say it with wording below)
     "retry": (JobState.FAILED, "Retry"),
     "discard": (JobState.FAILED, "Discard"),
     "cancel": (JobState.PENDING, "Cancel"),
@@ -47,15 +48,26 @@ class BulkError(ValueError):
 
 def targets(user: User, filters: monitor.Filters, action: str) -> Select:
     if action not in ACTIONS:
-        raise BulkError(f"Unknown bulk action {action[:40]!r}; choose one of: {', '.join(ACTIONS)}.")
+        raise BulkError(_("Unknown bulk action %(action)s; choose one of: %(choices)s.", action=repr(action[:40]),
+                          choices=", ".join(ACTIONS)))
     state = ACTIONS[action][0]
     if filters.status and filters.status != state:
-        raise BulkError(f"{ACTIONS[action][1]} applies to {state} jobs; these filters ask for {filters.status} ones.")
+        raise BulkError(_mismatch(action, filters.status))
     if action == "restore":  # only discarded jobs, and only while they can be restored
         filters = replace(filters, discarded=True)
         return monitor.search(user, filters).where(JobStatus.status == state,
                                                    JobStatus.discarded_at > utcnow() - DISCARD_UNDO)
     return monitor.search(user, filters).where(JobStatus.status == state)
+
+
+def _mismatch(action: str, status: str) -> str:
+    if action == "retry":
+        return _("Retry applies to failed jobs; these filters ask for %(status)s ones.", status=status)
+    if action == "discard":
+        return _("Discard applies to failed jobs; these filters ask for %(status)s ones.", status=status)
+    if action == "restore":
+        return _("Restore applies to failed jobs; these filters ask for %(status)s ones.", status=status)
+    return _("Cancel applies to pending jobs; these filters ask for %(status)s ones.", status=status)
 
 
 def count(user: User, filters: monitor.Filters, action: str) -> int:
@@ -66,10 +78,10 @@ def count(user: User, filters: monitor.Filters, action: str) -> int:
 def start(user: User, filters: monitor.Filters, action: str, expected: int) -> JobStatus:
     """Record the action in the audit trail and enqueue its job; returns the job's record."""
     if filters.organization is not None and not policies.can_bulk_jobs_of(user, filters.organization):
-        raise BulkError("No such organization.")
+        raise BulkError(_("No such organization."))
     found = count(user, filters, action)
     if found == 0:
-        raise BulkError("No job matches these filters any more: nothing to do.")
+        raise BulkError(_("No job matches these filters any more: nothing to do."))
     audit.record(f"jobs.bulk_{action}", organization=_audit_organization(user, filters), actor=user,
                  target=filters.describe()[:300], details={"filters": filters.as_args(), "count": found,
                                                           "confirmed_count": expected})

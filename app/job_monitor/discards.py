@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
@@ -57,8 +58,8 @@ def restore(rows: list[JobStatus], now: datetime | None = None) -> int:
 
 def restore_one(row: JobStatus) -> None:
     if row.discarded_at is None:
-        raise RestoreError("This job is not discarded.")
+        raise RestoreError(_("This job is not discarded."))
     if not restorable(row):
-        raise RestoreError(f"This job was discarded more than {int(DISCARD_UNDO.total_seconds() // 3600)} hours "
-                           "ago; it can no longer be restored.")
+        raise RestoreError(_("This job was discarded more than %(hours)s hours ago; it can no longer be restored.",
+                             hours=int(DISCARD_UNDO.total_seconds() // 3600)))
     restore([row])

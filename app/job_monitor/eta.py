@@ -9,10 +9,12 @@ from datetime import timedelta
 
 import redis
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from rq import Queue
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.job_monitor.wording import number
 from app.models import JobState, JobStatus, utcnow
 from app.redis_client import get_redis
 
@@ -26,16 +28,16 @@ class Eta:
 
     def __str__(self) -> str:
         if self.ahead == 0:
-            return "next in line"
-        ahead = f"{self.ahead:,} ahead"
+            return _("next in line")
+        ahead = number(self.ahead)
         if self.seconds is None:
-            return ahead
+            return _("%(ahead)s ahead", ahead=ahead)
         if self.seconds < 60:
-            return f"starts in under a minute, {ahead}"
+            return _("starts in under a minute, %(ahead)s ahead", ahead=ahead)
         minutes = round(self.seconds / 60)
         if minutes < 90:
-            return f"starts in about {minutes} min, {ahead}"
-        return f"starts in about {round(self.seconds / 3600)} h, {ahead}"
+            return _("starts in about %(minutes)s min, %(ahead)s ahead", minutes=minutes, ahead=ahead)
+        return _("starts in about %(hours)s h, %(ahead)s ahead", hours=round(self.seconds / 3600), ahead=ahead)
 
 
 def estimate(job: JobStatus) -> Eta | None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
 
 from app import policies
@@ -81,7 +82,7 @@ class Filters:
             if not value:
                 continue
             if value not in allowed:
-                errors.append(f"Unknown {name} {value[:40]!r}; choose one of: {', '.join(allowed)}.")
+                errors.append(_unknown(name, repr(value[:40]), ", ".join(allowed)))
             else:
                 values[name] = value
         box = " ".join((args.get("q") or "").split())
@@ -96,43 +97,45 @@ class Filters:
             if CLUSTER_KEY.match(raw_cluster):
                 values["cluster"] = raw_cluster
             else:
-                errors.append("A failure cluster is named by its 16-character fingerprint (from /jobs/failures).")
+                errors.append(_("A failure cluster is named by its 16-character fingerprint (from /jobs/failures)."))
         raw_discarded = (args.get("discarded") or "").strip().lower()
         if raw_discarded:
             if raw_discarded in ("1", "true", "yes", "on"):
                 values["discarded"] = True
             else:
-                errors.append("Discarded takes 1 (discarded jobs only) or nothing.")
+                errors.append(_("Discarded takes 1 (discarded jobs only) or nothing."))
         raw_id = (args.get("id") or "").strip()
         if raw_id:
             if len(raw_id) <= 64 and all(c.isascii() and (c.isalnum() or c in "._:-") for c in raw_id):
                 values["id"] = raw_id
             else:
-                errors.append("A job id is an RQ job id, a job number or a request id (letters, digits, '.', "
-                              "'_', ':' or '-', at most 64).")
+                errors.append(_("A job id is an RQ job id, a job number or a request id (letters, digits, '.', "
+                                "'_', ':' or '-', at most 64)."))
         raw_org = (args.get("organization") or "").strip()
         if raw_org:
             if parse_id(raw_org) is None:
-                errors.append(f"Organization must be an organization's number, not {raw_org[:40]!r}.")
+                errors.append(_("Organization must be an organization's number, not %(value)s.",
+                                value=repr(raw_org[:40])))
             else:
                 values["organization"] = parse_id(raw_org)
         requester = (args.get("requester") or "").strip()
         if requester:
             if parse_id(requester) is None and ("@" not in requester or len(requester) > 254):
-                errors.append("Requester must be a user's number or e-mail address.")
+                errors.append(_("Requester must be a user's number or e-mail address."))
             else:
                 values["requester"] = requester.lower()
         text = (args.get("text") or "").strip()
         if text:
             if len(text) > TEXT_MAX:
-                errors.append(f"Search text is limited to {TEXT_MAX} characters.")
+                errors.append(_("Search text is limited to %(max)s characters.", max=TEXT_MAX))
             else:
                 values["text"] = text
         raw_days = (args.get("older_than") or "").strip()
         if raw_days:
             days = parse_id(raw_days)
             if days is None or not 0 < days <= MAX_DAYS:
-                errors.append(f"Older than takes a number of days from 1 to {MAX_DAYS}, not {raw_days[:40]!r}.")
+                errors.append(_("Older than takes a number of days from 1 to %(max)s, not %(value)s.", max=MAX_DAYS,
+                                 value=repr(raw_days[:40])))
             else:
                 values["older_than"] = days
         return cls(**values), errors
@@ -193,9 +196,30 @@ class Filters:
         return f"{name.replace('_', ' ')} {value}" + (" days" if name == "older_than" else "")
 
     def describe(self) -> str:
-        """In words, for the confirm step and the audit trail: "kind echo, status failed, older than 7 days"."""
+        """In words, for the audit trail (kept in English): "kind echo, status failed, older than 7 days"."""
         parts = [self._describe_one(k, v) for k, v in self.as_args().items()]
         return ", ".join(parts) or "every job"
+
+    def in_words(self) -> str:
+        """describe() in the reader's language, for the confirm step."""
+        words = {"discarded": lambda v: _("discarded"), "q": lambda v: _("search '%(text)s'", text=v),
+                 "cluster": lambda v: _("cluster %(value)s", value=v), "id": lambda v: _("id %(value)s", value=v),
+                 "status": lambda v: _("status %(value)s", value=v), "queue": lambda v: _("queue %(value)s", value=v),
+                 "kind": lambda v: _("kind %(value)s", value=v),
+                 "organization": lambda v: _("organization %(value)s", value=v),
+                 "requester": lambda v: _("requester %(value)s", value=v),
+                 "text": lambda v: _("text %(value)s", value=v),
+                 "older_than": lambda v: _("older than %(value)s days", value=v)}
+        parts = [words[k](v) if k in words else self._describe_one(k, v) for k, v in self.as_args().items()]
+        return ", ".join(parts) or _("every job")
+
+
+def _unknown(name: str, value: str, choices: str) -> str:
+    if name == "status":
+        return _("Unknown status %(value)s; choose one of: %(choices)s.", value=value, choices=choices)
+    if name == "queue":
+        return _("Unknown queue %(value)s; choose one of: %(choices)s.", value=value, choices=choices)
+    return _("Unknown kind %(value)s; choose one of: %(choices)s.", value=value, choices=choices)
 
 
 def _escape_like(text: str) -> str:

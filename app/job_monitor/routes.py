@@ -4,6 +4,7 @@ job. The other tabs (queues, workers, recurring entries, per organization) are t
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -21,6 +22,9 @@ from app.web.form_filters import parse_page
 
 bp = Blueprint("job_monitor", __name__)
 bp.add_app_template_global(wording.label, "job_label")
+bp.add_app_template_global(wording.status_word, "job_status_word")
+bp.add_app_template_global(wording.worker_state_word, "worker_state_word")
+bp.add_app_template_global(wording.number, "job_number")
 bp.add_app_template_global(wording.title, "job_title")
 bp.add_app_template_global(wording.attempts, "job_attempts")
 bp.add_app_template_global(wording.runs_at, "job_runs_at")
@@ -49,7 +53,7 @@ def index():
 @bp.get("/jobs/<identifier>")
 @login_required
 def show(identifier: str):
-    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    job = monitor.find_visible(current_user, identifier) or abort(404, _("No such job."))
     return render_template("job_monitor/show.html", job=job, stream_topics=monitor.topics(current_user))
 
 
@@ -62,7 +66,7 @@ def _not_a_report_job() -> bool:
 @login_required
 @starts_a_report(exempt_when=_not_a_report_job)  # a report's job retried here starts the report again
 def retry(identifier: str):
-    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    job = monitor.find_visible(current_user, identifier) or abort(404, _("No such job."))
     job.count_manual_retry()  # committed with the retry itself
     try:
         retry_job(job)
@@ -72,21 +76,21 @@ def retry(identifier: str):
     except JobActionError as exc:
         db.session.rollback()
         abort(409, str(exc))
-    flash(f"{wording.title(job)}: job requeued.", "info")
+    flash(_("%(job)s: job requeued.", job=wording.title(job)), "info")
     return _back()
 
 
 @bp.post("/jobs/<identifier>/cancel")
 @login_required
 def cancel(identifier: str):
-    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    job = monitor.find_visible(current_user, identifier) or abort(404, _("No such job."))
     try:
         cancel_job(job)
     except JobQueueUnavailable as exc:
         abort(503, str(exc))
     except JobActionError as exc:
         abort(409, str(exc))
-    flash(f"{wording.title(job)}: job canceled.", "info")
+    flash(_("%(job)s: job canceled.", job=wording.title(job)), "info")
     return _back()
 
 
@@ -94,14 +98,14 @@ def cancel(identifier: str):
 @login_required
 def restore(identifier: str):
     """Undo a discard (within 24 hours): the job is failed and listed again, and can be retried."""
-    job = monitor.find_visible(current_user, identifier) or abort(404, "No such job.")
+    job = monitor.find_visible(current_user, identifier) or abort(404, _("No such job."))
     try:
         discards.restore_one(job)
     except discards.RestoreError as exc:
         abort(409, str(exc))
     audit.record("jobs.restore", organization=job.organization_id, actor=current_user, target=job.rq_job_id)
     tracking.save(job)  # commits, and shows the job again on every open monitor
-    flash(f"{wording.title(job)}: job restored; it is failed again and can be retried.", "info")
+    flash(_("%(job)s: job restored; it is failed again and can be retried.", job=wording.title(job)), "info")
     return _back()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from app.background.catalog import KINDS, QUEUES
@@ -22,7 +23,7 @@ WORDS_MAX = 8
 def validate(text: str) -> str | None:
     """The problem with a search text, or None when it can be searched."""
     if len(text) > MAX:
-        return f"Search is limited to {MAX} characters."
+        return _("Search is limited to %(max)s characters.", max=MAX)
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import redis
 from flask import abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -23,7 +24,7 @@ from app.redis_client import get_redis
 
 def _operator_only() -> None:
     if not policies.can_operate_jobs(current_user):
-        abort(403, "Queues, workers and recurring jobs are for system admins.")
+        abort(403, _("Queues, workers and recurring jobs are for system admins."))
 
 
 def _render(template: str, **context):
@@ -65,7 +66,7 @@ def recurring_page():
 def organizations():
     wide = None if current_user.is_system_admin else policies.org_wide_ids(current_user)
     if wide == []:
-        abort(403, "Figures per organization are for system admins and organizations' owners and admins.")
+        abort(403, _("Figures per organization are for system admins and organizations' owners and admins."))
     return _render("job_monitor/organizations.html", costs=stats.organization_costs(wide),
                    sections=dashboard_sections(wide), fresh_target=current_app.config["DASHBOARD_FRESH_SECONDS"])
 
@@ -117,12 +118,12 @@ def recurring_entries():
 @bp.app_template_global("job_tabs")
 def job_tabs() -> list[tuple[str, str]]:
     """The tab bar's (endpoint, label) pairs the signed-in person may open."""
-    tabs = [("job_monitor.index", "Jobs")]
+    tabs = [("job_monitor.index", _("Jobs"))]
     if policies.can_bulk_jobs(current_user):
-        tabs.append(("job_monitor.failures", "Failures"))
+        tabs.append(("job_monitor.failures", _("Failures")))
     if policies.can_operate_jobs(current_user):
-        tabs += [("job_monitor.queues", "Queues"), ("job_monitor.latency_page", "Latency"),
-                 ("job_monitor.workers_page", "Workers"), ("job_monitor.recurring_page", "Recurring")]
+        tabs += [("job_monitor.queues", _("Queues")), ("job_monitor.latency_page", _("Latency")),
+                 ("job_monitor.workers_page", _("Workers")), ("job_monitor.recurring_page", _("Recurring"))]
     if current_user.is_system_admin or policies.org_wide_ids(current_user):
-        tabs.append(("job_monitor.organizations", "Organizations"))
+        tabs.append(("job_monitor.organizations", _("Organizations")))
     return tabs

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
+from flask_babel import gettext as _
 
 from app.live import trace
 from app.models import JobStatus
@@ -46,8 +47,8 @@ def waterfall(job: JobStatus) -> Waterfall | None:
     origin = _epoch(job.enqueued_at)
     started = (_epoch(job.started_at) - origin) * 1000
     finished = (_epoch(job.finished_at) - origin) * 1000 if job.finished_at else None
-    request = f" by request {job.request_id}" if job.request_id else ""
-    bars = [Bar(f"queued{request}", 0.0, started, "wait"), Bar("ran", started, finished, "run")]
+    queued = _("queued by request %(request)s", request=job.request_id) if job.request_id else _("queued")
+    bars = [Bar(queued, 0.0, started, "wait"), Bar(_("ran"), started, finished, "run")]
     try:
         publishes = trace.read(get_redis(), job.rq_job_id)
     except redis.RedisError as exc:
@@ -56,8 +57,8 @@ def waterfall(job: JobStatus) -> Waterfall | None:
     for item in publishes:
         at = (item.at - origin) * 1000
         delivered = None if item.delivered is None else (item.delivered - origin) * 1000
-        note = (f"delivered to the last socket after {delivered - at:.0f} ms" if delivered is not None
-                else "no socket was watching")
-        bars.append(Bar("stream " + ", ".join(item.topics), at, delivered, "publish", note))
+        note = (_("delivered to the last socket after %(ms)s ms", ms=format(delivered - at, ".0f"))
+                if delivered is not None else _("no socket was watching"))
+        bars.append(Bar(_("stream %(topics)s", topics=", ".join(item.topics)), at, delivered, "publish", note))
     ends = [b.end_ms if b.end_ms is not None else b.start_ms for b in bars]
     return Waterfall(bars, max([1.0, *ends]))

@@ -7,8 +7,10 @@ another process may still hold one for the same topic, so the key simply expires
 therefore "watched" from its first socket until at most PRESENCE_TTL after its last one closed.
 
 Jobs ask is_watched() / watched() before rendering and publishing (job rows, dashboards), and skip
-what nobody would receive. They fail open: when Redis cannot answer, everything counts as watched,
-so an outage costs work, never a live update.
+what nobody would receive. A topic counts as watched when it or one of its language variants is
+("dashboard:org:42@de", app/live/topics.py); languages() tells a broadcast which variants to render.
+They fail open: when Redis cannot answer, everything counts as watched, so an outage costs work, never a
+live update.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from collections.abc import Callable, Iterable
 import redis
 
 from app.config import presence_ttl
-from app.live.topics import topic_kind
+from app.live.topics import OTHER_LANGUAGES, in_language, language_of, topic_kind
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
@@ -45,17 +47,49 @@ def mark_watched(topics: Iterable, connection: redis.Redis | None = None) -> Non
     pipe.execute()
 
 
+def _variant_keys(names: list[str]) -> list[str]:
+    """Each name's key, then its language variants' (len(names) * (1 + len(OTHER_LANGUAGES)) keys)."""
+    return [presence_key(in_language(name, language)) for name in names for language in ("en", *OTHER_LANGUAGES)]
+
+
+def _watched_in(names: list[str], found: list) -> dict[str, set[str]]:
+    """{name: the languages someone watches it in} from the MGET of _variant_keys(names); unwatched names left out."""
+    width = 1 + len(OTHER_LANGUAGES)
+    languages = {}
+    for i, name in enumerate(names):
+        seen = {language for language, value in zip(("en", *OTHER_LANGUAGES), found[i * width:(i + 1) * width],
+                                                    strict=True) if value is not None}
+        if seen:
+            languages[name] = seen
+    return languages
+
+
+def languages(topics: Iterable, connection: redis.Redis | None = None) -> dict[str, set[str]]:
+    """{topic name: the languages its pages speak} for the watched ones among these topics (one round trip).
+    When Redis errors: every topic in English only (a broadcast then still reaches every English page)."""
+    names = list(dict.fromkeys(str(t) for t in topics))
+    if not names:
+        return {}
+    try:
+        found = (connection or get_redis()).mget(_variant_keys(names))
+    except redis.RedisError as exc:
+        log.warning("presence unknown (%s): treating %d topic(s) as watched in English", exc, len(names))
+        return {name: {"en"} for name in names}
+    return _watched_in(names, found)
+
+
 def watched(topics: Iterable, connection: redis.Redis | None = None) -> set[str]:
-    """The names of those topics that someone watches (one round trip); all of them when Redis errors."""
+    """The names of those topics that someone watches, in any language (one round trip); all of them when Redis
+    errors."""
     names = list(dict.fromkeys(str(t) for t in topics))
     if not names:
         return set()
     try:
-        found = (connection or get_redis()).mget([presence_key(n) for n in names])
+        found = (connection or get_redis()).mget(_variant_keys(names))
     except redis.RedisError as exc:
         log.warning("presence unknown (%s): treating %d topic(s) as watched", exc, len(names))
         return set(names)
-    return {name for name, value in zip(names, found, strict=True) if value is not None}
+    return set(_watched_in(names, found))
 
 
 def ask(pipe, topics: Iterable) -> Callable[[list], set[str]]:
@@ -64,8 +98,8 @@ def ask(pipe, topics: Iterable) -> Callable[[list], set[str]]:
     names = list(dict.fromkeys(str(t) for t in topics))
     if not names:
         return lambda results: set()
-    pipe.mget([presence_key(n) for n in names])
-    return lambda results: {name for name, value in zip(names, results[-1], strict=True) if value is not None}
+    pipe.mget(_variant_keys(names))
+    return lambda results: set(_watched_in(names, results[-1]))
 
 
 def is_watched(topic, connection: redis.Redis | None = None) -> bool:
@@ -76,7 +110,6 @@ def is_watched(topic, connection: redis.Redis | None = None) -> bool:
 def watched_by_kind(connection: redis.Redis | None = None) -> dict[str, int]:
     """How many topics are watched now, across every process, by kind ("dashboard:org", "jobs:user", "user"...):
     what /metrics reports. Raises redis.RedisError."""
-    kinds: Counter[str] = Counter()
-    for raw in (connection or get_redis()).scan_iter(match=f"{PREFIX}*", count=1000):
-        kinds[topic_kind(raw.decode()[len(PREFIX):])] += 1
-    return dict(kinds)
+    topics = {language_of(raw.decode()[len(PREFIX):])[0]  # a topic open in two languages is one topic
+              for raw in (connection or get_redis()).scan_iter(match=f"{PREFIX}*", count=1000)}
+    return dict(Counter(topic_kind(name) for name in topics))

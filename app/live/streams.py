@@ -5,23 +5,32 @@ Pushes go through the publisher (app/live/publisher.py: Redis pub/sub) to the st
 (app/live/topics.py: "dashboard:org:42", "jobs:user:7"); the gateway checks each against the policies when
 the socket opens and again while it stays open, so a stream reaches only users allowed to see it, whatever
 the browser sends.
+
+Pages speak their reader's language (app/i18n.py), and a stream goes to many readers: a page not in English
+subscribes to its topics' language variants (topics.in_language), and broadcast_stream() renders a partial once
+per language someone watches, English always (as every broadcast did before languages: a page about to open its
+socket resumes from history).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import redis
 from flask import Blueprint, current_app, g, has_app_context, has_request_context, render_template, request
+from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import escape
 
+from app import i18n
+from app.live import presence
 from app.live.history import current_offset
 from app.live.presence import mark_watched
 from app.live.publisher import turbo
 from app.live.stream_url import stream_url
-from app.live.topics import Topic, UserTopic
+from app.live.topics import Topic, UserTopic, in_language
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
@@ -35,7 +44,8 @@ def socket_topics(page_topics: Iterable[Topic]) -> list[str]:
     They count as watched from now on (app/live/presence.py): a job that changes what this page shows before its
     socket opens then still publishes, and the socket's resume replays it (app/live/history.py)."""
     own = [UserTopic(current_user.id)] if current_user.is_authenticated else []
-    names = [str(topic) for topic in [*own, *page_topics]]
+    language = i18n.page_language()
+    names = [in_language(topic, language) for topic in [*own, *page_topics]]
     if names:
         try:
             mark_watched(names)
@@ -72,13 +82,20 @@ def streaming_context() -> Iterator[None]:
     people. A fresh app context (its own `g`, so no signed-in user and no `g.streaming` left behind) and a
     blank request (no session: no CSRF token, no acting user's time zone). Partials omit per-session bits
     when g.streaming is set (see helpers.csrf_field); their forms post with the page's meta token.
-    Several streams rendered inside one `with streaming_context():` share it (a job's section and progress)."""
+    Several streams rendered inside one `with streaming_context():` share it (a job's section and progress).
+    It speaks the language broadcast_stream() is rendering for; outside a broadcast (a page's own catch-up, a
+    request's answer) the request's, else English."""
+    language = _rendering_language.get() or (i18n.page_language() if has_request_context() else i18n.DEFAULT)
     if has_app_context() and g.get("streaming"):
-        yield
+        with force_locale(language):
+            yield
         return
-    with current_app.app_context(), current_app.test_request_context("/"):
+    with current_app.app_context(), current_app.test_request_context("/"), force_locale(language):
         g.streaming = True
         yield
+
+
+_rendering_language: ContextVar[str | None] = ContextVar("rendering_language", default=None)
 
 
 def render_stream(action: str, target: str, template: str, **context) -> str:
@@ -99,10 +116,29 @@ def refresh_stream() -> str:
 
 
 def broadcast(topics: Topic | Iterable[Topic], action: str, target: str, template: str, **context) -> None:
-    """Render a partial and push it to everyone subscribed to the topic(s): the one broadcast helper."""
-    turbo.push(render_stream(action, target, template, **context), to=topics)
+    """Render a partial and push it to everyone subscribed to the topic(s), each page in its language: the one
+    broadcast helper."""
+    broadcast_stream(topics, lambda: render_stream(action, target, template, **context))
 
 
-def broadcast_stream(topics: Topic | Iterable[Topic], stream: str) -> None:
-    """Push an already-built stream (several actions joined) to the topic(s)."""
-    turbo.push(stream, to=topics)
+def broadcast_stream(topics: Topic | Iterable[Topic], stream: str | Callable[[], str]) -> None:
+    """Push a stream to the topic(s). A string (a remove, a refresh: no words in it) goes as it is to the pages of
+    every language; a function that renders one (several actions joined) is called once per language the topics
+    are watched in, English always, and each rendering goes to the pages of its language."""
+    names = [str(topics)] if isinstance(topics, str) or not isinstance(topics, Iterable) else [str(t) for t in topics]
+    watched_in = presence.languages(names)
+    by_language: dict[str, list[str]] = {i18n.DEFAULT: names}
+    for name in names:
+        for language in watched_in.get(name, ()):
+            if language != i18n.DEFAULT:
+                by_language.setdefault(language, []).append(in_language(name, language))
+    if isinstance(stream, str):
+        turbo.push(stream, to=[name for variants in by_language.values() for name in variants])
+        return
+    for language, variants in by_language.items():
+        token = _rendering_language.set(language)
+        try:
+            rendered = stream()
+        finally:
+            _rendering_language.reset(token)
+        turbo.push(rendered, to=variants)

@@ -17,6 +17,10 @@ for anything else; ids go through form_filters.parse_id); can_receive() is the o
 socket's topic, each kind asking app.policies (topics call policies, never the other way).
 Reports and notifications add a kind here: a dataclass, a case in parse(). (turbo-rails'
 StreamName plays this part there.)
+
+A page in another language than English subscribes to its topics' language variants, "dashboard:org:42@de"
+(in_language()): a broadcast renders its partial once per language someone watches (app/live/streams.py), and
+each page receives the one in its own. A variant is authorized, counted and kept in history as its topic is.
 """
 from __future__ import annotations
 
@@ -24,12 +28,25 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from app import policies
+from app import i18n, policies
 from app.extensions import db
 from app.models import Import, Report, User
 from app.web.form_filters import parse_id
 
 DASHBOARD_KINDS = ("user", "team", "org", "system")
+LANGUAGE_MARK = "@"
+OTHER_LANGUAGES = tuple(code for code in i18n.LANGUAGES if code != i18n.DEFAULT)
+
+
+def in_language(topic, language: str) -> str:
+    """The name a page speaking `language` subscribes to: the topic's own in English, else "<name>@<language>"."""
+    return str(topic) if language == i18n.DEFAULT else f"{topic}{LANGUAGE_MARK}{language}"
+
+
+def language_of(name: str) -> tuple[str, str]:
+    """(the topic's own name, the language) of a topic name or a language variant's."""
+    base, mark, language = str(name).partition(LANGUAGE_MARK)
+    return (base, language) if mark else (base, i18n.DEFAULT)
 
 
 class BadTopic(ValueError):
@@ -170,7 +187,7 @@ def topic_kind(name: str) -> str:
     """The one derivation of a topic's kind from its name, for counting (presence, the gateway's metrics):
     "dashboard:org:42" -> "dashboard:org", "jobs:user:7" -> "jobs:user", "jobs:all" -> "jobs:all",
     "user:3" -> "user"."""
-    parts = str(name).split(":")
+    parts = language_of(name)[0].split(":")
     return ":".join(parts[:-1] if len(parts) > 1 and parts[-1].isdigit() else parts)
 
 
@@ -209,9 +226,14 @@ def _id(raw: str, name: str) -> int:
 
 
 def can_receive(user: User, topic: Topic | str) -> bool:
-    """May this user's socket subscribe to the topic (or topic name)? Unknown topics: no, and so is a
-    name spelled otherwise than its topic's own ("dashboard:org:042"): nothing is ever published to it."""
+    """May this user's socket subscribe to the topic (or topic name, or a language variant's name)? Unknown topics:
+    no, and so is a name spelled otherwise than its topic's own ("dashboard:org:042"): nothing is ever published
+    to it."""
     if isinstance(topic, str):
+        name = topic
+        topic, language = language_of(name)
+        if language not in i18n.LANGUAGES or in_language(topic, language) != name:
+            return False  # "x@xx", "x@en" (English is the topic's own name): nothing is ever published to them
         try:
             parsed = parse(topic)
         except BadTopic:

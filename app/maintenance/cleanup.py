@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, func, select
 
 from app.extensions import db
@@ -35,9 +36,11 @@ class CleanupRule:
         return clauses
 
     def describe(self) -> str:
+        """What the rule deletes, for `flask cleanup` (table and column names stay as they are)."""
         if not self.max_age:
-            return f"{self.model.__tablename__} past their {self.age_column}"
-        return f"{self.model.__tablename__} older than {self.max_age.days} days (by {self.age_column})"
+            return _("%(table)s past their %(column)s", table=self.model.__tablename__, column=self.age_column)
+        return _("%(table)s older than %(days)s days (by %(column)s)", table=self.model.__tablename__,
+                 days=self.max_age.days, column=self.age_column)
 
 
 def _delete_report_files(reports) -> None:

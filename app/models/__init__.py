@@ -8,6 +8,7 @@ from app.models.favourite import Favourite, favourite_tags
 from app.models.import_run import CREATED_KINDS, Import, ImportState
 from app.models.invitation import INVITATION_LIFETIME, Invitation, InvitationState
 from app.models.invoice import (
+    INVOICE_STATUS_LABELS,
     Invoice,
     InvoiceCounter,
     InvoiceError,
@@ -18,7 +19,7 @@ from app.models.invoice import (
 )
 from app.models.job_status import DISCARD_UNDO, JobState, JobStatus, KnownFailure, cluster_key
 from app.models.notification import Channel, EmailState, Notification, NotificationPreference, NotificationSettings
-from app.models.organization import Membership, Organization, Role
+from app.models.organization import ROLE_LABELS, Membership, Organization, Role, role_label
 from app.models.performance_snapshot import PerformanceSnapshot
 from app.models.project import Project, ProjectStatus
 from app.models.project_total import ProjectTotal
@@ -35,7 +36,12 @@ from app.models.team import Team, TeamMembership
 from app.models.time_log import TimeLog, TimeLogError
 from app.models.user import User
 from app.models.webhook import WEBHOOK_EVENTS, DeliveryState, WebhookDelivery, WebhookEndpoint
-from app.models.week_approval import ApprovalStatus, WeekApproval
+from app.models.week_approval import (
+    APPROVAL_STATUS_LABELS,
+    ApprovalStatus,
+    WeekApproval,
+    approval_status_label,
+)
 
 __all__ = [
     "AccessToken", "TokenScope", "AUDIT_ACTIONS", "AuditEntry", "Channel", "EmailState", "Notification",
@@ -52,5 +58,6 @@ __all__ = [
     "TeamMembership", "TimeLog", "time_log_tags", "TimeLogError", "UsedToken", "User", "utcnow",
     "ApprovalStatus", "WeekApproval", "Invoice", "InvoiceCounter", "InvoiceError", "InvoiceGrouping",
     "InvoiceLine", "InvoiceStatus", "invoice_entries", "WEBHOOK_EVENTS", "DeliveryState", "WebhookDelivery",
-    "WebhookEndpoint",
+    "WebhookEndpoint", "ROLE_LABELS", "role_label", "APPROVAL_STATUS_LABELS", "approval_status_label",
+    "INVOICE_STATUS_LABELS",
 ]

@@ -1,11 +1,12 @@
 """A full export of an organization (Export): who asked, when, where its generation stands, and what came out
 (the ZIP's size and rows per file). The state changes are methods here; app/organizations/exports.py commits and
-broadcasts them."""
+broadcasts them. The phase is text for people, written in the language of the person who asked (exports.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,14 +54,14 @@ class Export(db.Model):
         return self.expires_at <= utcnow()
 
     def start(self) -> None:
-        self.status, self.started_at, self.percent, self.phase = ExportState.RUNNING, utcnow(), 1, "Counting rows"
+        self.status, self.started_at, self.percent, self.phase = ExportState.RUNNING, utcnow(), 1, _("Counting rows")
         self.error_message = None
 
     def progress(self, percent: int, phase: str) -> None:
         self.percent, self.phase = max(0, min(99, percent)), phase[:200]
 
     def complete(self, file_path: str, byte_size: int, counts: dict) -> None:
-        self.status, self.percent, self.phase = ExportState.COMPLETED, 100, "Done"
+        self.status, self.percent, self.phase = ExportState.COMPLETED, 100, _("Done")
         self.file_path, self.byte_size, self.counts = file_path, byte_size, counts
         self.finished_at = utcnow()
         self.expires_at = self.finished_at + EXPORT_LIFETIME

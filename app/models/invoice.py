@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,6 +23,11 @@ class InvoiceStatus(StrEnum):
     SENT = "sent"
     PAID = "paid"
     VOID = "void"
+
+
+# What people read for a status (the value stays the stored and compared one). Lazy: str() before storing it.
+INVOICE_STATUS_LABELS = {InvoiceStatus.DRAFT: _l("draft"), InvoiceStatus.SENT: _l("sent"),
+                         InvoiceStatus.PAID: _l("paid"), InvoiceStatus.VOID: _l("void")}
 
 
 class InvoiceGrouping(StrEnum):
@@ -104,7 +111,22 @@ class Invoice(db.Model):
 
     def _require(self, *statuses: InvoiceStatus, doing: str) -> None:
         if self.status not in statuses:
-            raise InvoiceError(f"Invoice {self.label} is {self.status}: it cannot be {doing}.")
+            raise InvoiceError(self._refusal(doing))
+
+    def _refusal(self, doing: str) -> str:
+        """Why the invoice in its status cannot be `doing`: one whole sentence per action, in the reader's language."""
+        values = {"label": self.label, "status": str(INVOICE_STATUS_LABELS.get(self.status, self.status))}
+        if doing == "changed":
+            return _("Invoice %(label)s is %(status)s: it cannot be changed.", **values)
+        if doing == "sent":
+            return _("Invoice %(label)s is %(status)s: it cannot be sent.", **values)
+        if doing == "deleted (void a sent invoice)":
+            return _("Invoice %(label)s is %(status)s: it cannot be deleted (void a sent invoice).", **values)
+        if doing == "marked paid":
+            return _("Invoice %(label)s is %(status)s: it cannot be marked paid.", **values)
+        if doing == "voided (a draft is deleted)":
+            return _("Invoice %(label)s is %(status)s: it cannot be voided (a draft is deleted).", **values)
+        return f"Invoice {self.label} is {self.status}: it cannot be {doing}."
 
     def check_draft(self, doing: str = "changed") -> None:
         self._require(InvoiceStatus.DRAFT, doing=doing)
@@ -112,7 +134,7 @@ class Invoice(db.Model):
     def send(self, number: str, today: date, now: datetime | None = None) -> None:
         self.check_draft("sent")
         if not self.lines:
-            raise InvoiceError("This draft has no lines: there is nothing to send.")
+            raise InvoiceError(_("This draft has no lines: there is nothing to send."))
         self.number, self.status, self.issued_on = number, InvoiceStatus.SENT.value, today
         self.sent_at = now or utcnow()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,6 +22,15 @@ class Role(StrEnum):
     @property
     def rank(self) -> int:
         return {"owner": 4, "admin": 3, "manager": 2, "member": 1}[self]
+
+
+# What people read for a role (its value stays the stored and compared one). Lazy: str() before storing it.
+ROLE_LABELS = {Role.OWNER: _l("owner"), Role.ADMIN: _l("admin"), Role.MANAGER: _l("manager"), Role.MEMBER: _l("member")}
+
+
+def role_label(role: str) -> str:
+    """The role as the reader's language names it (the value itself when unknown)."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 class Organization(db.Model):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,14 +94,14 @@ class TimeLog(db.Model):
     def check(start_time: datetime, end_time: datetime | None, description: str) -> None:
         """Raise TimeLogError when the values break a rule the database would also refuse."""
         if end_time is not None and end_time <= start_time:
-            raise TimeLogError("End must be after start.")
+            raise TimeLogError(_("End must be after start."))
         if len(description or "") > DESCRIPTION_MAX:
-            raise TimeLogError(f"Description must be at most {DESCRIPTION_MAX} characters.")
+            raise TimeLogError(_("Description must be at most %(max)s characters.", max=DESCRIPTION_MAX))
 
     def stop(self, at: datetime | None = None) -> None:
         """Stop a running timer; a timer stopped within its first second still counts one second."""
         if not self.is_running:
-            raise TimeLogError("This timer is not running.")
+            raise TimeLogError(_("This timer is not running."))
         at = at or utcnow()
         if at <= self.start_time:
             at = self.start_time + timedelta(seconds=1)

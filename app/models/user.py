@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,7 +18,7 @@ SESSION_TOKEN = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 
 
 # The appearances a person may choose in their settings: value -> what the settings form calls it.
-THEMES = {"system": "Same as this device", "light": "Light", "dark": "Dark"}
+THEMES = {"system": _l("Same as this device"), "light": _l("Light"), "dark": _l("Dark")}
 
 
 class User(UserMixin, db.Model):
@@ -33,6 +34,10 @@ class User(UserMixin, db.Model):
     idle_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     # Light or dark pages: "system" follows the device's setting (prefers-color-scheme); see THEMES.
     theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
+    # The language pages, e-mails and notices speak to them (app/i18n.py): their choice (NULL: as their
+    # browser asks), and what their browser asked for when they last signed in (for e-mails when unchosen).
+    language: Mapped[str | None] = mapped_column(String(8))
+    browser_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Part of every session and remember cookie (get_id): bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +22,7 @@ WEBHOOK_EVENTS = (
     "report.ready", "member.joined", "member.removed",
 )
 FAILURES_BEFORE_SWITCH_OFF = 10  # consecutive failed deliveries
+AUTO_SWITCH_OFF = "Switched off after {} consecutive failed deliveries."  # stored as is; shown by disabled_reason_text
 RESPONSE_KEPT = 2048  # characters of a response body kept in the log
 
 
@@ -54,6 +56,13 @@ class WebhookEndpoint(db.Model):
     def wants(self, event: str) -> bool:
         return event in (self.events or [])
 
+    @property
+    def disabled_reason_text(self) -> str:
+        """The reason it was switched off, in the reader's language (the stored reason is English: a job wrote it)."""
+        if self.disabled_reason == AUTO_SWITCH_OFF.format(FAILURES_BEFORE_SWITCH_OFF):
+            return _("Switched off after %(num)s consecutive failed deliveries.", num=FAILURES_BEFORE_SWITCH_OFF)
+        return self.disabled_reason or ""
+
     def rotate_secret(self) -> str:
         self.secret = new_secret()
         return self.secret
@@ -71,7 +80,7 @@ class WebhookEndpoint(db.Model):
             return False
         self.consecutive_failures += 1
         if self.active and self.consecutive_failures >= FAILURES_BEFORE_SWITCH_OFF:
-            self.switch(False, f"Switched off after {FAILURES_BEFORE_SWITCH_OFF} consecutive failed deliveries.")
+            self.switch(False, AUTO_SWITCH_OFF.format(FAILURES_BEFORE_SWITCH_OFF))
             return True
         return False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +18,15 @@ class ApprovalStatus(StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+# What people read for a status (the value stays the stored and compared one). Lazy: str() before storing it.
+APPROVAL_STATUS_LABELS = {ApprovalStatus.OPEN: _l("open"), ApprovalStatus.SUBMITTED: _l("submitted"),
+                          ApprovalStatus.APPROVED: _l("approved"), ApprovalStatus.REJECTED: _l("rejected")}
+
+
+def approval_status_label(status: str) -> str:
+    return str(APPROVAL_STATUS_LABELS.get(status, status))
 
 
 class WeekApproval(db.Model):

@@ -4,6 +4,7 @@ the same pushes, so the count stays right across tabs."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from app.live import presence
 from app.live.streams import broadcast_stream, render_stream
@@ -18,7 +19,8 @@ def _bell(user_id: int) -> str:
     return render_stream("replace", "notification-bell", "notifications/_bell.html", count=unread_count(user_id))
 
 
-def _push(user_id: int, stream: str) -> bool:
+def _push(user_id: int, stream: Callable[[], str]) -> bool:
+    """Push what `stream` renders to the user's pages, rendered once per language they have pages open in."""
     topic = UserTopic(user_id)
     if not presence.is_watched(topic):  # no page of theirs is open: the next page renders the bell itself
         return False
@@ -31,15 +33,14 @@ def _push(user_id: int, stream: str) -> bool:
 
 
 def notification_arrived(notification: Notification) -> bool:
-    return _push(notification.user_id, _bell(notification.user_id)
-                 + render_stream("append", "toasts", "notifications/_toast.html", notification=notification)
-                 + render_stream("prepend", "notification-items", "notifications/_item.html",
-                                 notification=notification))
+    return _push(notification.user_id, lambda: (
+        _bell(notification.user_id)
+        + render_stream("append", "toasts", "notifications/_toast.html", notification=notification)
+        + render_stream("prepend", "notification-items", "notifications/_item.html", notification=notification)))
 
 
 def notifications_read(user_id: int, notifications: list[Notification]) -> bool:
     """The bell, and the rows that changed, on every open page of the user."""
-    stream = _bell(user_id) + "".join(
+    return _push(user_id, lambda: _bell(user_id) + "".join(
         render_stream("replace", f"notification-{n.id}", "notifications/_item.html", notification=n)
-        for n in notifications[:100])
-    return _push(user_id, stream)
+        for n in notifications[:100]))

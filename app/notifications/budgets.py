@@ -10,8 +10,12 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from app.background.enqueue import EnqueueError, enqueue
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import Membership, Project, ProjectTotal, Role, TeamMembership, TimeLog, User, utcnow
 from app.notifications.notify import notify
 from app.time_tracking import changes
@@ -75,12 +79,14 @@ def weekly_pace(project: Project, now: datetime) -> float:
 
 def forecast(budget: float, used: float, pace_per_week: float, now: datetime) -> str:
     if used >= budget:
-        return "The budget is used up."
+        return _("The budget is used up.")
     if pace_per_week <= 0:
-        return "No time was logged in the last four weeks, so there is no forecast of when 100% is reached."
+        return _("No time was logged in the last four weeks, so there is no forecast of when %(full)s is reached.",
+                 full="100%")
     days = (budget - used) / (pace_per_week / 7)
     when = (now + timedelta(days=days)).date()
-    return f"At the last four weeks' pace ({pace_per_week:.1f} h a week), 100% is reached around {when:%d %B %Y}."
+    return _("At the last four weeks' pace (%(pace)s h a week), 100%% is reached around %(when)s.",
+             pace=f"{pace_per_week:.1f}", when=format_date(when, "dd MMMM yyyy"))
 
 
 def check(project_id: int, now: datetime | None = None) -> str:
@@ -94,14 +100,17 @@ def check(project_id: int, now: datetime | None = None) -> str:
     if reached is None:
         return f"{percent:.0f}% used"
     pace = weekly_pace(project, now)
-    body = (f"{used:.1f} h of its {budget:g} h budget are used ({percent:.0f}%). "
-            + forecast(budget, used, pace, now))
     data = {"project": project.name, "used": round(used, 2), "budget": budget, "percent": round(percent),
             "threshold": reached, "pace": round(pace, 2)}
     sent = 0
     for user in recipients(project):
-        if notify(user, "budget", f"budget:{project.id}:{reached}:{budget:g}",
-                  f"{project.name} has reached {reached}% of its budget", body,
+        with speaking_to(user):  # stored as text: written in the recipient's language
+            title = _("%(project)s has reached %(threshold)s%% of its budget", project=project.name,
+                      threshold=reached)
+            body = _("%(used)s h of its %(budget)s h budget are used (%(percent)s%%). %(forecast)s",
+                     used=f"{used:.1f}", budget=f"{budget:g}", percent=f"{percent:.0f}",
+                     forecast=forecast(budget, used, pace, now))
+        if notify(user, "budget", f"budget:{project.id}:{reached}:{budget:g}", title, body,
                   link=f"/projects/{project.id}/edit", data=data, now=now):
             sent += 1
     return f"{percent:.0f}% used: {sent} notified of {reached}%"

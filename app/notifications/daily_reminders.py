@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import NotificationSettings, TimeLog, User, utcnow
 from app.notifications.notify import notify
 from app.timezones import start_of_day, to_local
@@ -24,11 +28,14 @@ def send_due(now: datetime | None = None) -> str:
         today = local.date()
         if local.weekday() >= SATURDAY or local.time() < settings.reminder_at or settings.last_reminder_on == today:
             continue
-        if not _tracked_on(user, today) and notify(
-                user, "daily_reminder", f"daily_reminder:{today.isoformat()}", "You have not tracked anything today",
-                f"Nothing is tracked for {today:%A %d %B} yet. Start a timer or add what you did.",
-                link="/time-logs", now=now):
-            sent += 1
+        if not _tracked_on(user, today):
+            with speaking_to(user):  # stored as text: written in the recipient's language
+                title = _("You have not tracked anything today")
+                body = _("Nothing is tracked for %(day)s yet. Start a timer or add what you did.",
+                         day=format_date(today, "EEEE dd MMMM"))
+            if notify(user, "daily_reminder", f"daily_reminder:{today.isoformat()}", title, body, link="/time-logs",
+                      now=now):
+                sent += 1
         settings.last_reminder_on = today
         db.session.commit()
     return f"{sent} daily reminder(s) sent"

@@ -4,8 +4,10 @@ for its kind (no sign-in needed) in the body and in the List-Unsubscribe header.
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_babel import format_date, get_locale, ngettext
 
 from app import tokens
+from app.i18n import speaking_to
 from app.models import Notification, User
 from app.notifications import kinds
 from app.notifications.mail import app_url, app_url_for, send_email
@@ -27,6 +29,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 def render(template: str, **context) -> tuple[str, str]:
     """(text, html) of templates/mail/<template>.txt and .html, with links made absolute from APP_URL."""
     with current_app.test_request_context("/", base_url=current_app.config["APP_URL"]):
+        context.setdefault("lang", str(get_locale() or "en"))  # the language it is written in (speaking_to)
         return (render_template(f"mail/{template}.txt", **context), render_template(f"mail/{template}.html", **context))
 
 
@@ -38,14 +41,18 @@ def send_notification(notification: Notification, attachments=()) -> None:
     user = notification.user
     spec = kinds.get(notification.kind)
     unsubscribe = app_url_for("notifications.unsubscribe", token=unsubscribe_token(user, spec.name))
-    text, html = render("notification", notification=notification, user=user, kind=spec,
-                        link=absolute(notification.link), unsubscribe=unsubscribe)
+    with speaking_to(user):
+        text, html = render("notification", notification=notification, user=user, kind=spec,
+                            link=absolute(notification.link), unsubscribe=unsubscribe)
     send_email(user.email, notification.title, text, html, attachments=attachments,
                headers={"List-Unsubscribe": f"<{unsubscribe}>"})
 
 
 def send_digest(user: User, notifications: list[Notification], day) -> None:
-    text, html = render("digest", notifications=notifications, user=user, day=day, absolute=absolute,
-                        settings_url=absolute("/settings"))
-    send_email(user.email, f"Your Timeboard digest for {day:%A %d %B}: {len(notifications)} notification(s)",
-               text, html)
+    with speaking_to(user):
+        text, html = render("digest", notifications=notifications, user=user, day=day, absolute=absolute,
+                            settings_url=absolute("/settings"))
+        subject = ngettext("Your Timeboard digest for %(day)s: %(num)d notification(s)",
+                           "Your Timeboard digest for %(day)s: %(num)d notification(s)", len(notifications),
+                           day=format_date(day, "EEEE dd MMMM"))
+    send_email(user.email, subject, text, html)

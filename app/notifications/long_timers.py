@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import TimeLog, utcnow
 from app.notifications.notify import notify
 from app.timezones import to_local
@@ -19,9 +23,12 @@ def check(now: datetime | None = None) -> str:
     for log in running:
         user, hours = log.user, int(log.elapsed_seconds(now) // 3600)
         started = to_local(log.start_time, user.zone)
-        if notify(user, "long_timer", f"long_timer:{log.id}",
-                  f"Your timer on {log.project.name} has been running for {hours} hours",
-                  f"It started {started:%a %d %b at %H:%M} ({user.time_zone}). Stop it, or correct the entry if it "
-                  "was left running by mistake.", link="/time-logs", now=now):
+        with speaking_to(user):  # stored as text: written in the recipient's language
+            title = _("Your timer on %(project)s has been running for %(hours)s hours", project=log.project.name,
+                      hours=hours)
+            body = _("It started %(day)s at %(time)s (%(zone)s). Stop it, or correct the entry if it was left "
+                     "running by mistake.", day=format_date(started.date(), "EEE dd MMM"),
+                     time=f"{started:%H:%M}", zone=user.time_zone)
+        if notify(user, "long_timer", f"long_timer:{log.id}", title, body, link="/time-logs", now=now):
             sent += 1
     return f"{sent} long-running timer(s) notified"

@@ -14,9 +14,12 @@ scheduler process does not silence the alert saying so.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from rq import Worker
 
 from app.background.catalog import KINDS, QUEUES
@@ -24,6 +27,7 @@ from app.background.enqueue import EnqueueError, enqueue
 from app.background.health import queue_health
 from app.background.recurring import RECURRING, make_scheduler, next_runs
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import JobState, JobStatus, KnownFailure, Notification, User, cluster_key, utcnow
 from app.notifications.notify import notify
 from app.redis_client import get_redis
@@ -78,15 +82,22 @@ def _held_back(subject: str, now: datetime) -> bool:
     return last is not None and (now - last).total_seconds() < current_app.config["ALERT_REPEAT_SECONDS"]
 
 
-def alert(subject: str, title: str, body: str, now: datetime, link: str = "/jobs") -> int:
-    """Tell every system admin, unless this subject alerted within the repeat window. Returns how many were told."""
+def alert(subject: str, texts: Callable[[], tuple[str, str]], now: datetime, link: str = "/jobs") -> int:
+    """Tell every system admin, unless this subject alerted within the repeat window. Returns how many were told.
+    `texts()` gives the (title, body), called in each admin's language (the notification stores the text)."""
     if _held_back(subject, now):
         return 0
     admins = db.session.scalars(db.select(User).where(User.is_system_admin.is_(True)).order_by(User.id))
     key = f"alert:{subject}:{now:%Y%m%dT%H%M%S}"
-    sent = sum(1 for admin in admins if notify(admin, "operator_alert", key, title, body, link=link, now=now))
+    sent = 0
+    for admin in list(admins):
+        with speaking_to(admin):
+            title, body = texts()
+        if notify(admin, "operator_alert", key, title, body, link=link, now=now):
+            sent += 1
     if sent:
-        log.warning("operator alert: %s", title)
+        with force_locale("en"):  # log lines stay English
+            log.warning("operator alert: %s", texts()[0])
     return sent
 
 
@@ -108,13 +119,21 @@ def failed_jobs(now: datetime) -> int:
             JobStatus.finished_at <= now, unknown).order_by(JobStatus.finished_at.desc())))
         if not failures:
             continue
-        label = KINDS[kind].label if kind in KINDS else kind
+        label = KINDS[kind].label if kind in KINDS else kind  # an English msgid (catalog: N_), translated per admin
         latest = failures[0]
         held = len(failures) - 1
-        body = (f"{len(failures)} '{label}' job(s) failed after their last retry since {since:%Y-%m-%d %H:%M} UTC"
-                + (f" ({held} of them held back, not alerted one by one)" if held else "")
-                + f". Latest: job {latest.rq_job_id}: {(latest.error_message or 'failed')[:300]}")
-        sent += alert(subject, f"Jobs failing: {label}", body, now, link=f"/jobs/{latest.rq_job_id}")
+        def texts(label=label, failures=failures, since=since, held=held, latest=latest):
+            values = {"count": len(failures), "label": _(label), "since": f"{since:%Y-%m-%d %H:%M}",
+                      "held": held, "job": latest.rq_job_id,
+                      "error": (latest.error_message or _("failed"))[:300]}
+            if held:
+                body = _("%(count)s '%(label)s' job(s) failed after their last retry since %(since)s UTC (%(held)s of "
+                         "them held back, not alerted one by one). Latest: job %(job)s: %(error)s", **values)
+            else:
+                body = _("%(count)s '%(label)s' job(s) failed after their last retry since %(since)s UTC. Latest: "
+                         "job %(job)s: %(error)s", **values)
+            return _("Jobs failing: %(label)s", label=values["label"]), body
+        sent += alert(subject, texts, now, link=f"/jobs/{latest.rq_job_id}")
     return sent
 
 
@@ -124,9 +143,10 @@ def queue_backlogs(now: datetime) -> int:
     for queue, figures in queue_health(now).items():
         age = figures["oldest_age_s"]
         if age is not None and age > limit:
-            sent += alert(f"queue:{queue}", f"Queue {queue} is backed up",
-                          f"Its oldest waiting job has waited {age} s (threshold {limit} s); {figures['depth']} "
-                          "job(s) are waiting.", now)
+            sent += alert(f"queue:{queue}", lambda queue=queue, age=age, depth=figures["depth"]: (
+                _("Queue %(queue)s is backed up", queue=queue),
+                _("Its oldest waiting job has waited %(age)s s (threshold %(limit)s s); %(depth)s job(s) are "
+                  "waiting.", age=age, limit=limit, depth=depth)), now)
     return sent
 
 
@@ -152,9 +172,15 @@ def missing_workers(now: datetime) -> int:
     if not unserved:
         return 0
     names = ", ".join(sorted(unserved))
-    return alert("workers", f"No worker serves the {names} queue{'s' if len(unserved) > 1 else ''}",
-                 "No live worker has served " + "; ".join(f"{q} for {s} s" for q, s in sorted(unserved.items()))
-                 + f" (threshold {limit} s): their jobs wait. Check the Procfile's worker processes.", now)
+
+    def texts():
+        served_for = "; ".join(_("%(queue)s for %(seconds)s s", queue=q, seconds=s)
+                               for q, s in sorted(unserved.items()))
+        return (ngettext("No worker serves the %(names)s queue", "No worker serves the %(names)s queues",
+                         len(unserved), names=names),
+                _("No live worker has served %(queues)s (threshold %(limit)s s): their jobs wait. Check the "
+                  "Procfile's worker processes.", queues=served_for, limit=limit))
+    return alert("workers", texts, now)
 
 
 def late_recurring(now: datetime) -> int:
@@ -167,7 +193,8 @@ def late_recurring(now: datetime) -> int:
             continue
         late = (now - when).total_seconds()
         if late > limit:
-            sent += alert(f"recurring:{entry.name}", f"Recurring job {entry.name} did not run on time",
-                          f"It was due at {when:%Y-%m-%d %H:%M:%S} UTC, {int(late)} s ago (threshold {limit} s): "
-                          "is the scheduler process running?", now)
+            sent += alert(f"recurring:{entry.name}", lambda name=entry.name, when=when, late=late: (
+                _("Recurring job %(name)s did not run on time", name=name),
+                _("It was due at %(when)s UTC, %(late)s s ago (threshold %(limit)s s): is the scheduler process "
+                  "running?", when=f"{when:%Y-%m-%d %H:%M:%S}", late=int(late), limit=limit)), now)
     return sent

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import Project, TimeLog, User, utcnow
 from app.notifications.notify import notify
 from app.timezones import start_of_day, to_local
@@ -58,13 +62,17 @@ def summary(user: User, now: datetime) -> dict:
 def send_to(user: User, now: datetime):
     data = summary(user, now)
     change = data["change"]
-    trend = f"{'+' if change >= 0 else '−'}{abs(change):.1f} h on the week before ({data['previous_total']:.1f} h)"
     first = date.fromisoformat(data["week"])
-    title = f"Your week of {first:%d %b}: {data['total']:.1f} h"
-    body = f"Last week ({data['week']} to {data['week_end']}) you logged {data['total']:.1f} h, {trend}."
-    if data["rows"]:  # the e-mail shows every project in its chart (templates/mail/notifications/_weekly_summary.*)
-        top = data["rows"][0]
-        body += f" Most of it on {top['project']} ({top['hours']:.1f} h)."
+    with speaking_to(user):  # stored as text: written in the recipient's language
+        trend = _("%(change)s h on the week before (%(previous)s h)",
+                  change=f"{'+' if change >= 0 else '−'}{abs(change):.1f}", previous=f"{data['previous_total']:.1f}")
+        title = _("Your week of %(day)s: %(total)s h", day=format_date(first, "dd MMM"), total=f"{data['total']:.1f}")
+        body = _("Last week (%(first)s to %(last)s) you logged %(total)s h, %(trend)s.", first=data["week"],
+                 last=data["week_end"], total=f"{data['total']:.1f}", trend=trend)
+        if data["rows"]:  # the e-mail shows every project in its chart (templates/mail/notifications/_weekly_summary.*)
+            top = data["rows"][0]
+            body += " " + _("Most of it on %(project)s (%(hours)s h).", project=top["project"],
+                            hours=f"{top['hours']:.1f}")
     return notify(user, "weekly_summary", f"weekly_summary:{data['week']}", title, body,
                   link="/dashboard", data=data, now=now)
 

@@ -3,6 +3,7 @@ and the exports' live progress, asking for one, and downloading one while it is 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -27,9 +28,9 @@ def request_export(org_id):
     org = policies.authorize_org(current_user, "export", org_id)
     export = service.request_export(current_user, org)
     if export.status == ExportState.FAILED:
-        flash(export.error_message or "The export could not be queued.", "error")
+        flash(export.error_message or _("The export could not be queued."), "error")
     else:
-        flash("Export asked for: it is written in the background; you will be notified when it is ready.", "info")
+        flash(_("Export asked for: it is written in the background; you will be notified when it is ready."), "info")
     return redirect(url_for("organizations.export", org_id=org.id), 303)
 
 
@@ -42,6 +43,6 @@ def download_export(org_id, export_id):
         abort(404)
     path = service.file_path(export)
     if path is None:
-        abort(404, "This export has no file: it is not finished, or it expired (exports are kept 7 days).")
+        abort(404, _("This export has no file: it is not finished, or it expired (exports are kept 7 days)."))
     return send_file(path, mimetype="application/zip", as_attachment=True,
                      download_name=service.download_name(export), max_age=0)

@@ -5,6 +5,7 @@ topic), find its file, and the ZIP itself (write_zip, also used by `flask export
 The ZIP holds <table>.csv and <table>.json for every table of export_tables.TABLES (only the organization's rows),
 and manifest.json (version, created_at, organization, rows per file). CSV text cells go through the reports'
 formula-injection guard (text_cell); numbers are written as they are; JSON keeps the values as they are.
+The phase, the notice and the streamed partial are text for people: in the language of whoever asked (_speaking).
 """
 from __future__ import annotations
 
@@ -17,15 +18,18 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.background import tracking
 from app.background.enqueue import enqueue_for
 from app.extensions import db
+from app.i18n import speaking_to
 from app.live.streams import broadcast, broadcast_stream, refresh_stream
 from app.live.topics import ExportTopic
 from app.models import Export, ExportState, JobState, JobStatus, Organization, User, utcnow
@@ -47,7 +51,7 @@ Progress = Callable[[int, str], None]
 def request_export(actor: User, organization: Organization) -> Export:
     """A pending Export, recorded in the audit trail and committed; then its job is enqueued (a failed enqueue fails
     the record, with why)."""
-    export = Export(organization_id=organization.id, user_id=actor.id)
+    export = Export(organization_id=organization.id, user_id=actor.id, phase=_("Waiting for a worker"))
     db.session.add(export)
     db.session.flush()
     audit.record("organization.export", organization=organization, actor=actor, target=organization.name,
@@ -57,7 +61,13 @@ def request_export(actor: User, organization: Organization) -> Export:
 
 
 def export_later(export: Export) -> Export:
-    return enqueue_for(export, KIND, "the export")
+    with _speaking(export):
+        return enqueue_for(export, KIND, _("the export"))
+
+
+def _speaking(export: Export) -> AbstractContextManager:
+    """The language of the export's texts: its requester's (the page is theirs and their fellow owners')."""
+    return speaking_to(export.user) if export.user is not None else nullcontext()
 
 
 def exports_of(organization_id: int, limit: int = 20) -> list[Export]:
@@ -74,6 +84,12 @@ def build_export(export_id: int) -> str:
         return f"export {export_id} no longer exists"
     if export.status == ExportState.COMPLETED:
         return f"export {export_id} is already done"
+    with _speaking(export):
+        return _build(export)
+
+
+def _build(export: Export) -> str:
+    export_id = export.id
     export.start()
     _save(export)
     name = f"export-{export.id}-{utcnow():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}.zip"
@@ -108,13 +124,16 @@ def follow_job(status: JobStatus) -> None:
         return
     for partial in reports_dir().glob(f"export-{export.id}-*.part"):
         partial.unlink(missing_ok=True)
-    if status.status == JobState.PENDING:
-        export.status, export.percent, export.phase = ExportState.PENDING, 0, "Waiting for a worker (again)"
-    elif status.status in (JobState.FAILED, JobState.CANCELED):
-        export.fail(status.error_message or f"The export's job was {status.status} before it finished.")
-    else:
-        return
-    _save(export)
+    with _speaking(export):
+        if status.status == JobState.PENDING:
+            export.status, export.percent, export.phase = ExportState.PENDING, 0, _("Waiting for a worker (again)")
+        elif status.status == JobState.FAILED:
+            export.fail(status.error_message or _("The export's job failed before it finished."))
+        elif status.status == JobState.CANCELED:
+            export.fail(status.error_message or _("The export's job was canceled before it finished."))
+        else:
+            return
+        _save(export)
 
 
 def _tell_owner(export: Export) -> None:
@@ -122,8 +141,8 @@ def _tell_owner(export: Export) -> None:
         return
     try:
         notify(export.user, "export_ready", f"export:{export.id}:ready",
-               f"The export of {export.organization.name} is ready",
-               f"{export.row_total:,} rows. Download it within 7 days.",
+               _("The export of %(name)s is ready", name=export.organization.name),
+               _("%(rows)s rows. Download it within 7 days.", rows=format(export.row_total, ",")),
                link=f"/organizations/{export.organization_id}/export")
     except Exception:  # the export is done; never fail it for the notice
         db.session.rollback()
@@ -139,8 +158,9 @@ def push(export: Export) -> None:
     """Show the export's state on the organization's export page; a finished one also refreshes the page."""
     try:
         topic = ExportTopic(export.organization_id)
-        broadcast(topic, "replace", dom_id(f"export:{export.id}", "status"), "organizations/_export.html",
-                  e=export)
+        with _speaking(export):
+            broadcast(topic, "replace", dom_id(f"export:{export.id}", "status"), "organizations/_export.html",
+                      e=export)
         if not export.is_active:
             broadcast_stream(topic, refresh_stream())
     except Exception:  # the page is a view of the record; never fail the export for it
@@ -177,7 +197,8 @@ def write_zip(organization_id: int, out: Path, progress: Progress = lambda p, m:
     totals = {t.name: db.session.scalar(select(func.count()).select_from(t.query(organization_id).subquery()))
               for t in TABLES}
     grand_total, done = max(sum(totals.values()), 1), 0
-    progress(2, f"Exporting {sum(totals.values()):,} rows from {len(TABLES)} tables")
+    progress(2, _("Exporting %(rows)s rows from %(tables)s tables", rows=format(sum(totals.values()), ","),
+                  tables=len(TABLES)))
     tmp = out.with_name(out.name + ".part")
     counts: dict[str, int] = {}
     try:
@@ -185,7 +206,8 @@ def write_zip(organization_id: int, out: Path, progress: Progress = lambda p, m:
             for table in TABLES:
                 counts[table.name] = _write_table(archive, table, organization_id)
                 done += totals[table.name]
-                progress(2 + int(95 * done / grand_total), f"Exported {table.name} ({counts[table.name]:,} rows)")
+                progress(2 + int(95 * done / grand_total), _("Exported %(table)s (%(rows)s rows)", table=table.name,
+                                                              rows=format(counts[table.name], ",")))
             manifest = {"version": MANIFEST_VERSION, "created_at": utcnow().isoformat() + "Z",
                         "organization_id": organization_id,
                         "files": {f"{name}.{ext}": n for name, n in counts.items() for ext in ("csv", "json")}}

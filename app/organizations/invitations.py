@@ -8,14 +8,17 @@ Accepting reactivates a former member's row, so their earlier logs are theirs ag
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import policies, tokens
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import Invitation, InvitationState, Organization, Role, Team, TeamMembership, User, utcnow
 from app.notifications.mail import app_url_for, send_email_later
 from app.organizations import audit, events
@@ -50,8 +53,12 @@ def _send(invitation: Invitation) -> bool:
     """Queue the e-mail; False when the queue is unavailable (the invitation stands: resend it later)."""
     context = {"invitation": invitation, "organization": invitation.organization, "url": link(invitation),
                "inviter": invitation.invited_by}
-    return send_email_later(invitation.email, f"You are invited to {invitation.organization.name} on Timeboard",
-                            render_template("mail/invitation.txt", **context)) is not None
+    # In the language of the invited address's account when there is one, else the inviter's (this request's).
+    account = account_for(invitation)
+    with speaking_to(account) if account is not None else nullcontext():
+        subject = _("You are invited to %(name)s on Timeboard", name=invitation.organization.name)
+        body = render_template("mail/invitation.txt", **context)
+    return send_email_later(invitation.email, subject, body) is not None
 
 
 def invite(actor: User, organization: Organization, email: str, role: str,
@@ -60,14 +67,14 @@ def invite(actor: User, organization: Organization, email: str, role: str,
     invitation to the same address is renewed (its old link stops working) rather than doubled. Returns the
     invitation and whether its e-mail was queued."""
     if Role(role) not in policies.invitable_roles(actor, organization.id):
-        raise InvitationError("You may not invite someone with this role.")
+        raise InvitationError(_("You may not invite someone with this role."))
     teams = set(db.session.scalars(select(Team.id).where(Team.organization_id == organization.id,
                                                          Team.id.in_(team_ids))))
     if teams != set(team_ids):
-        raise InvitationError("Choose teams of this organization.")
+        raise InvitationError(_("Choose teams of this organization."))
     existing = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
     if existing is not None and existing.membership_in(organization.id) is not None:
-        raise InvitationError(f"{email} is already a member of {organization.name}.")
+        raise InvitationError(_("%(email)s is already a member of %(name)s.", email=email, name=organization.name))
     invitation = next((i for i in pending(organization) if i.email.lower() == email.lower()), None)
     if invitation is None:
         invitation = Invitation(organization_id=organization.id, email=email, invited_by_id=actor.id)
@@ -85,7 +92,7 @@ def invite(actor: User, organization: Organization, email: str, role: str,
 def resend(actor: User, invitation: Invitation) -> bool:
     """A new link (the old one stops working); False when its e-mail could not be queued."""
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise InvitationError("This invitation was already used or revoked.")
+        raise InvitationError(_("This invitation was already used or revoked."))
     invitation.renew()
     audit.record("invitation.resend", organization=invitation.organization_id, actor=actor, target=invitation.email,
                  details={"invitation_id": invitation.id})
@@ -95,7 +102,7 @@ def resend(actor: User, invitation: Invitation) -> bool:
 
 def revoke(actor: User, invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
-        raise InvitationError("This invitation was already accepted.")
+        raise InvitationError(_("This invitation was already accepted."))
     if invitation.revoked_at is None:
         invitation.revoke()
         audit.record("invitation.revoke", organization=invitation.organization_id, actor=actor,
@@ -108,28 +115,30 @@ def open_link(token: str) -> Opened:
     try:
         payload = tokens.read("invitation", token)
     except tokens.TokenExpired:
-        return Opened(None, ("This invitation has expired", "Ask the person who invited you to send a new one."))
+        return Opened(None, (_("This invitation has expired"), _("Ask the person who invited you to send a new one.")))
     except tokens.TokenInvalid:
-        return Opened(None, ("This invitation link is not valid",
-                             "Check that you opened the whole link from the e-mail."))
+        return Opened(None, (_("This invitation link is not valid"),
+                             _("Check that you opened the whole link from the e-mail.")))
     invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload.get("i"), int) else None
     if invitation is None:
-        return Opened(None, ("This invitation no longer exists", "Ask the person who invited you for a new one."))
+        return Opened(None, (_("This invitation no longer exists"), _("Ask the person who invited you for a new one.")))
     if payload.get("n") != invitation.nonce:
-        return Opened(invitation, ("This invitation link was replaced",
-                                   "A newer e-mail was sent for this invitation: use the link in that one."))
+        return Opened(invitation, (_("This invitation link was replaced"),
+                                   _("A newer e-mail was sent for this invitation: use the link in that one.")))
     state = invitation.state
     if state == InvitationState.ACCEPTED:
-        return Opened(invitation, ("This invitation was already used",
-                                   "It has been accepted. Sign in to reach the organization."))
+        return Opened(invitation, (_("This invitation was already used"),
+                                   _("It has been accepted. Sign in to reach the organization.")))
     if state == InvitationState.REVOKED:
-        return Opened(invitation, ("This invitation was withdrawn", "Ask the person who invited you about it."))
+        return Opened(invitation, (_("This invitation was withdrawn"), _("Ask the person who invited you about it.")))
     if state == InvitationState.EXPIRED:
-        return Opened(invitation, ("This invitation has expired", "Ask the person who invited you to send a new one."))
+        return Opened(invitation, (_("This invitation has expired"),
+                                   _("Ask the person who invited you to send a new one.")))
     existing = account_for(invitation)
     if existing is not None and existing.membership_in(invitation.organization_id) is not None:
-        return Opened(invitation, ("You are already a member",
-                                   f"{invitation.email} is already a member of {invitation.organization.name}."))
+        return Opened(invitation, (_("You are already a member"),
+                                   _("%(email)s is already a member of %(name)s.", email=invitation.email,
+                                     name=invitation.organization.name)))
     return Opened(invitation)
 
 
@@ -141,7 +150,7 @@ def accept(invitation: Invitation, user: User) -> None:
     """Join with the invitation's role and teams (a former member's row is reactivated). The caller has checked
     with open_link() that it is usable and that `user` is the invited address's account."""
     if invitation.state != InvitationState.PENDING:
-        raise InvitationError("This invitation can no longer be used.")
+        raise InvitationError(_("This invitation can no longer be used."))
     organization = invitation.organization
     organization.add_member(user, invitation.role)
     teams = list(db.session.scalars(select(Team.id).where(Team.organization_id == organization.id,
@@ -157,7 +166,7 @@ def accept(invitation: Invitation, user: User) -> None:
         db.session.commit()
     except IntegrityError:  # the same link accepted twice at once: the other request won
         db.session.rollback()
-        raise InvitationError("This invitation was just used.") from None
+        raise InvitationError(_("This invitation was just used.")) from None
     access_changed(organization, [user.id], teams)
     events.send(events.member_joined, organization.membership_of(user.id))
 
@@ -167,7 +176,7 @@ def accept_as_new_user(invitation: Invitation, name: str, password: str, time_zo
     in the browser's time zone when it sent a valid one."""
 
     if account_for(invitation) is not None:
-        raise InvitationError("An account with this address exists: sign in to accept.")
+        raise InvitationError(_("An account with this address exists: sign in to accept."))
     user = User(email=invitation.email, name=name, time_zone=valid_zone(time_zone))
     user.set_password(password)
     db.session.add(user)

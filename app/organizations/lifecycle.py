@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 
 import redis
+from flask_babel import gettext as _
+from rq import get_current_job
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 
+from app.background import tracking
 from app.background.enqueue import enqueue
 from app.dashboards.cache import PREFIX
 from app.extensions import db
+from app.i18n import speaking_to
 from app.live.publisher import turbo
 from app.live.topics import DashboardKey
 from app.models import (
@@ -105,7 +110,20 @@ def delete_later(actor: User, organization: Organization):
 
 
 def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p, m: None) -> str:
-    """Delete the organization and everything in it; idempotent (an organization already gone is done)."""
+    """Delete the organization and everything in it; idempotent (an organization already gone is done). Its
+    progress is told in the language of the person who asked for the deletion (the job's requester)."""
+    requester = _requester()
+    with speaking_to(requester) if requester is not None else nullcontext():
+        return _delete(organization_id, progress)
+
+
+def _requester() -> User | None:
+    job = get_current_job()
+    status = tracking.find(job.id) if job is not None else None
+    return db.session.get(User, status.user_id) if status is not None and status.user_id else None
+
+
+def _delete(organization_id: int, progress: Callable[[int, str], None]) -> str:
     organization = db.session.get(Organization, organization_id)
     if organization is None:
         return f"organization {organization_id} is already gone"
@@ -116,7 +134,7 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
     total = db.session.scalar(select(func.count()).select_from(TimeLog)
                               .where(TimeLog.organization_id == organization_id)) or 0
     done = 0
-    progress(1, f"Deleting {total:,} time logs")
+    progress(1, _("Deleting %(total)s time logs", total=format(total, ",")))
     while True:
         ids = list(db.session.scalars(select(TimeLog.id).where(TimeLog.organization_id == organization_id)
                                       .limit(CHUNK)))
@@ -125,8 +143,9 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
         db.session.execute(sql_delete(TimeLog).where(TimeLog.id.in_(ids)))
         db.session.commit()
         done += len(ids)
-        progress(1 + int(89 * done / max(total, 1)), f"Deleted {done:,} of {total:,} time logs")
-    progress(90, "Deleting projects, clients, teams and memberships")
+        progress(1 + int(89 * done / max(total, 1)),
+                 _("Deleted %(done)s of %(total)s time logs", done=format(done, ","), total=format(total, ",")))
+    progress(90, _("Deleting projects, clients, teams and memberships"))
     db.session.execute(sql_delete(Project).where(Project.organization_id == organization_id))
     db.session.execute(sql_delete(Client).where(Client.organization_id == organization_id))
     db.session.execute(sql_delete(TeamMembership).where(TeamMembership.team_id.in_(team_ids)))
@@ -139,7 +158,7 @@ def delete(organization_id: int, progress: Callable[[int, str], None] = lambda p
     db.session.execute(sql_delete(Membership).where(Membership.organization_id == organization_id))
     db.session.execute(sql_delete(Organization).where(Organization.id == organization_id))
     db.session.commit()
-    progress(97, "Closing its dashboards")
+    progress(97, _("Closing its dashboards"))
     for user_id in member_ids:
         turbo.recheck_user(user_id)
     _drop_cached_dashboards(organization_id, team_ids)

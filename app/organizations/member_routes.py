@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
 from app.extensions import db
-from app.models import Membership, Organization
+from app.models import Membership, Organization, role_label
 from app.organizations.forms import RoleForm
 from app.organizations.people import PeopleError, change_role, remove_member
 from app.organizations.routes import bp, render_show
@@ -26,12 +27,12 @@ def change_member_role(org_id, membership_id):
     membership = _membership(org, membership_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return _back(org, "Choose a role: owner, admin, manager or member.", 422)
+        return _back(org, _("Choose a role: owner, admin, manager or member."), 422)
     try:
         change_role(current_user, org, membership, form.role.data)
     except PeopleError as exc:
         return _back(org, str(exc), 422)
-    flash(f"{membership.user.name} is now {membership.role}.", "success")
+    flash(_("%(name)s is now %(role)s.", name=membership.user.name, role=role_label(membership.role)), "success")
     return redirect(url_for("organizations.show", org_id=org.id), code=303)
 
 
@@ -48,9 +49,10 @@ def remove(org_id, membership_id):
     except PeopleError as exc:
         return _back(org, str(exc), 422)
     if leaving:
-        flash(f"You left {org.name}.", "success")
+        flash(_("You left %(name)s.", name=org.name), "success")
         return redirect(url_for("organizations.index"), code=303)
-    flash(f"{name} was removed from {org.name}. Their time logs stay.", "success")
+    flash(_("%(name)s was removed from %(organization)s. Their time logs stay.", name=name, organization=org.name),
+          "success")
     return redirect(url_for("organizations.show", org_id=org.id), code=303)
 
 

@@ -6,6 +6,7 @@ work. A PeopleError carries a message fit for the page.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import policies
@@ -41,13 +42,13 @@ def change_role(actor: User, organization: Organization, membership: Membership,
     try:
         role = Role(new_role)
     except ValueError:
-        raise PeopleError("Choose a role: owner, admin, manager or member.") from None
+        raise PeopleError(_("Choose a role: owner, admin, manager or member.")) from None
     if membership.role == role:
         return membership
     if not policies.can_change_role(actor, organization, membership, role):
         if membership.role == Role.OWNER and organization.owner_count() <= 1:
-            raise PeopleError("The organization's last owner cannot be demoted: make someone else owner first.")
-        raise PeopleError("You may not give this role to this person.")
+            raise PeopleError(_("The organization's last owner cannot be demoted: make someone else owner first."))
+        raise PeopleError(_("You may not give this role to this person."))
     old = membership.role
     membership.role = role.value
     audit.record("member.role_change", organization=organization, actor=actor, target=membership.user.email,
@@ -62,9 +63,9 @@ def remove_member(actor: User, organization: Organization, membership: Membershi
     former member), their running timer here stops, their sockets stop this organization's topics at once."""
     if not policies.can_remove_member(actor, organization, membership):
         if membership.role == Role.OWNER and organization.owner_count() <= 1:
-            raise PeopleError("The organization's last owner cannot leave or be removed: make someone else owner "
-                              "first.")
-        raise PeopleError("You may not remove this person.")
+            raise PeopleError(_("The organization's last owner cannot leave or be removed: make someone else owner "
+                                "first."))
+        raise PeopleError(_("You may not remove this person."))
     user = membership.user
     teams = _user_team_ids(organization, user.id)
     running = db.session.scalar(select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.end_time.is_(None),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ def new_organization():
     form = OrganizationForm()
     if form.validate_on_submit():
         org = service.create(current_user, form.name.data)
-        flash(f"{org.name} is ready. Invite your colleagues.", "success")
+        flash(_("%(name)s is ready. Invite your colleagues.", name=org.name), "success")
         return redirect(url_for("organizations.show", org_id=org.id), code=303)
     return render_template("organizations/new_organization.html", form=form), (422 if request.method == "POST" else 200)
 
@@ -38,15 +39,15 @@ def settings(org_id):
     if form.validate_on_submit():
         if (form.require_two_factor.data and not org.require_two_factor
                 and not policies.may_require_two_factor(current_user, org)):
-            form.require_two_factor.errors = ["Turn on two-factor sign-in for yourself first (in your settings)."]
+            form.require_two_factor.errors = [_("Turn on two-factor sign-in for yourself first (in your settings).")]
         else:
             if service.update_settings(current_user, org, form.name.data, form.currency.data, form.week_start.data,
                                        form.require_two_factor.data, form.time_zone.data or None,
                                        lock_date=form.lock_date.data,
                                        billing={key: getattr(form, key).data for key in service.BILLING_DETAILS}):
-                flash("Organization settings saved.", "success")
+                flash(_("Organization settings saved."), "success")
             else:
-                flash("Nothing changed: the settings were already these.", "info")
+                flash(_("Nothing changed: the settings were already these."), "info")
             return redirect(url_for("organizations.settings", org_id=org.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("organizations/organization_settings.html", org=org, form=form,
@@ -62,11 +63,11 @@ def delete_organization(org_id):
         try:
             status = service.delete_later(current_user, org)
         except EnqueueError:
-            abort(503, "The job queue is unavailable right now, so nothing was deleted. Try again in a moment.")
-        flash(f"Deleting {org.name} and all its data: follow the progress here.", "info")
+            abort(503, _("The job queue is unavailable right now, so nothing was deleted. Try again in a moment."))
+        flash(_("Deleting %(name)s and all its data: follow the progress here.", name=org.name), "info")
         return redirect(url_for("job_monitor.show", identifier=status.rq_job_id), code=303)
     if delete_form.confirm_name.data:
-        delete_form.confirm_name.errors = ["That is not the organization's name: type it exactly to delete it."]
+        delete_form.confirm_name.errors = [_("That is not the organization's name: type it exactly to delete it.")]
     form = OrganizationSettingsForm(obj=org)
     return render_template("organizations/organization_settings.html", org=org, form=form, delete_form=delete_form), 422
 

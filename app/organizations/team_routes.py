@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -35,9 +36,9 @@ def create_team(org_id):
     org = policies.authorize_org(current_user, "manage_teams", org_id)
     form = TeamForm()
     if not form.validate_on_submit():
-        return render_show(org, error="Give the team a name (at most 200 characters)."), 422
+        return render_show(org, error=_("Give the team a name (at most 200 characters).")), 422
     team = service.create_team(current_user, org, form.name.data)
-    flash(f"Team {team.name} created.", "success")
+    flash(_("Team %(name)s created.", name=team.name), "success")
     return _back(team)
 
 
@@ -47,9 +48,9 @@ def rename_team(team_id):
     team = _team(team_id)
     form = TeamForm()
     if not form.validate_on_submit():
-        return _refused(team, "Give the team a name (at most 200 characters).")
+        return _refused(team, _("Give the team a name (at most 200 characters)."))
     service.rename_team(current_user, team, form.name.data)
-    flash("Team renamed.", "success")
+    flash(_("Team renamed."), "success")
     return _back(team)
 
 
@@ -59,7 +60,7 @@ def delete_team(team_id):
     team = _team(team_id)
     org_id, name = team.organization_id, team.name
     service.delete_team(current_user, team)
-    flash(f"Team {name} deleted; its projects are now organization-wide.", "success")
+    flash(_("Team %(name)s deleted; its projects are now organization-wide.", name=name), "success")
     return redirect(url_for("organizations.show", org_id=org_id), code=303)
 
 
@@ -70,13 +71,13 @@ def add_team_member(team_id):
     form = TeamMemberForm()
     form.user_id.choices = [SelectChoice(u.id, u.name) for u in _org_people(team)]
     if not form.validate_on_submit():
-        return _refused(team, "Choose a member of the organization.")
+        return _refused(team, _("Choose a member of the organization."))
     user = db.session.get(User, form.user_id.data)
     try:
         service.add_member(current_user, team, user)
     except PeopleError as exc:
         return _refused(team, str(exc))
-    flash(f"{user.name} was added to {team.name}.", "success")
+    flash(_("%(name)s was added to %(team)s.", name=user.name, team=team.name), "success")
     return _back(team)
 
 
@@ -88,7 +89,7 @@ def remove_team_member(team_id, user_id):
     if user is None:
         abort(404)
     service.remove_member(current_user, team, user)
-    flash(f"{user.name} was removed from {team.name}.", "success")
+    flash(_("%(name)s was removed from %(team)s.", name=user.name, team=team.name), "success")
     return _back(team)
 
 
@@ -100,10 +101,10 @@ def assign_project(team_id):
     form.project_id.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
         db.select(Project).where(Project.organization_id == team.organization_id))]
     if not form.validate_on_submit():
-        return _refused(team, "Choose a project of this organization.")
+        return _refused(team, _("Choose a project of this organization."))
     project = db.session.get(Project, form.project_id.data)
     service.assign_project(current_user, team, project)
-    flash(f"{project.name} now belongs to {team.name}.", "success")
+    flash(_("%(project)s now belongs to %(team)s.", project=project.name, team=team.name), "success")
     return _back(team)
 
 

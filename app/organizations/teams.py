@@ -2,6 +2,7 @@
 audited, and the people whose access it changes get their sockets re-checked and dashboards refreshed."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -42,7 +43,7 @@ def delete_team(actor: User, team: Team) -> None:
 
 def add_member(actor: User, team: Team, user: User) -> None:
     if user.membership_in(team.organization_id) is None:
-        raise PeopleError("Only members of the organization can join its teams.")
+        raise PeopleError(_("Only members of the organization can join its teams."))
     if user.id in _member_ids(team):
         return
     db.session.add(TeamMembership(team_id=team.id, user_id=user.id))

@@ -2,6 +2,8 @@
 the page and the CLI); this form only reads the fields and puts each message next to its field."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
@@ -10,8 +12,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.reports import params as P
 from app.web.form_filters import int_or_none, strip
 
-NUMBER = "Choose from the list (ids are numbers)."
-def _checklist(label: str) -> SelectMultipleField:
+NUMBER = _l("Choose from the list (ids are numbers).")
+def _checklist(label) -> SelectMultipleField:
     """A multi-select filter as a list of checkboxes (templates/_macros.html checklist(), searchable with JS)."""
     return SelectMultipleField(label, coerce=int_or_none, validate_choice=False, widget=ListWidget(prefix_label=False),
                                option_widget=CheckboxInput())
@@ -21,28 +23,28 @@ REQUIRED = ("organization_id", "range", "group1", "billable", "rounding", "round
 
 
 class ReportForm(FlaskForm):
-    organization_id = SelectField("Organization", coerce=int_or_none, validate_choice=False)
-    range = SelectField("Dates", choices=list(P.RANGES.items()), default="last_month", validate_choice=False)
-    date_from = StringField("From", filters=[strip], render_kw=P.DATE_INPUT)
-    date_to = StringField("To", filters=[strip], render_kw=P.DATE_INPUT)
-    group1 = SelectField("Group by", choices=[("", "No grouping")] + list(P.GROUPS.items()), default="project",
+    organization_id = SelectField(_l("Organization"), coerce=int_or_none, validate_choice=False)
+    range = SelectField(_l("Dates"), choices=list(P.RANGES.items()), default="last_month", validate_choice=False)
+    date_from = StringField(_l("From"), filters=[strip], render_kw=P.DATE_INPUT)
+    date_to = StringField(_l("To"), filters=[strip], render_kw=P.DATE_INPUT)
+    group1 = SelectField(_l("Group by"), choices=[("", _l("No grouping"))] + list(P.GROUPS.items()), default="project",
                          validate_choice=False)
-    group2 = SelectField("then by", choices=[("", "—")] + list(P.GROUPS.items()), default="", validate_choice=False)
-    project_ids = _checklist("Projects")
-    client_ids = _checklist("Clients")
-    user_ids = _checklist("People")
-    team_ids = _checklist("Teams")
-    task_ids = _checklist("Tasks")
-    tag_ids = _checklist("Tags")
-    billable = SelectField("Billable", choices=list(P.BILLABLE.items()), default="all", validate_choice=False)
-    rounding = SelectField("Rounding", choices=list(P.ROUNDING.items()), default="none", validate_choice=False)
-    rounding_minutes = SelectField("to (minutes)", coerce=int_or_none, default=15, validate_choice=False,
+    group2 = SelectField(_l("then by"), choices=[("", "—")] + list(P.GROUPS.items()), default="", validate_choice=False)
+    project_ids = _checklist(_l("Projects"))
+    client_ids = _checklist(_l("Clients"))
+    user_ids = _checklist(_l("People"))
+    team_ids = _checklist(_l("Teams"))
+    task_ids = _checklist(_l("Tasks"))
+    tag_ids = _checklist(_l("Tags"))
+    billable = SelectField(_l("Billable"), choices=list(P.BILLABLE.items()), default="all", validate_choice=False)
+    rounding = SelectField(_l("Rounding"), choices=list(P.ROUNDING.items()), default="none", validate_choice=False)
+    rounding_minutes = SelectField(_l("to (minutes)"), coerce=int_or_none, default=15, validate_choice=False,
                                    choices=[(m, str(m)) for m in P.ROUNDING_MINUTES])
-    hours_format = SelectField("Hours as", choices=list(P.HOURS_FORMATS.items()), default="hmm",
+    hours_format = SelectField(_l("Hours as"), choices=list(P.HOURS_FORMATS.items()), default="hmm",
                                validate_choice=False)
-    format = SelectField("Format", choices=list(P.FORMATS.items()), default="xlsx", validate_choice=False)
-    save_as = StringField("Save as (optional name)", filters=[strip], validators=[
-        Optional(), Length(max=200, message="A name is at most 200 characters.")], render_kw={"maxlength": 200})
+    format = SelectField(_l("Format"), choices=list(P.FORMATS.items()), default="xlsx", validate_choice=False)
+    save_as = StringField(_l("Save as (optional name)"), filters=[strip], validators=[
+        Optional(), Length(max=200, message=_l("A name is at most 200 characters."))], render_kw={"maxlength": 200})
 
     ERROR_FIELDS = {"groups": "group1"}
 
@@ -67,18 +69,18 @@ class ReportForm(FlaskForm):
         for name in REQUIRED:  # a form that left one out was not sent by our page: say so, assume nothing
             field = getattr(self, name)
             if not field.raw_data:
-                errors[name] = f"{field.label.text} is required."
+                errors[name] = _("%(field)s is required.", field=field.label.text)
         if errors:
             raise P.ParamError(errors)
         if self.organization_id.data is None:
-            errors["organization_id"] = "Choose an organization."
+            errors["organization_id"] = _("Choose an organization.")
         for name in ("project_ids", "client_ids", "user_ids", "team_ids", "task_ids", "tag_ids"):
             if any(v is None for v in getattr(self, name).data or []):
-                errors[name] = NUMBER
+                errors[name] = str(NUMBER)
         if self.rounding_minutes.data is None:
-            errors["rounding_minutes"] = "Round to 1, 5, 6, 10, 15 or 30 minutes."
+            errors["rounding_minutes"] = _("Round to 1, 5, 6, 10, 15 or 30 minutes.")
         if self.range.data == "custom" and not (self.date_from.data and self.date_to.data):
-            errors["date_from" if not self.date_from.data else "date_to"] = "Give both dates of a custom range."
+            errors["date_from" if not self.date_from.data else "date_to"] = _("Give both dates of a custom range.")
         if errors:
             raise P.ParamError(errors)
         groups = [g for g in (self.group1.data, self.group2.data) if g]

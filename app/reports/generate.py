@@ -20,6 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from app.models import Organization, User
 from app.reports import query
 from app.reports.grouping import Grouper
@@ -56,7 +58,8 @@ def generate(params: ReportParams, user: User | None, organization: Organization
     zone = ZoneInfo(params.time_zone)
     progress("counting", 0, 0)
     total = query.count_rows(params, user, as_of)
-    meta = Meta(title=title or f"Time report {params.date_from} to {params.date_to}", organization=organization.name,
+    title = title or _("Time report %(first)s to %(last)s", first=params.date_from, last=params.date_to)
+    meta = Meta(title=title, organization=organization.name,
                 currency=organization.currency or "EUR", parameters=describe(params), params=params,
                 generated_at=to_local(utcnow(), zone).replace(tzinfo=None),
                 as_of=to_local(as_of, zone).replace(tzinfo=None))

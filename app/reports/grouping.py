@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from app.billing.money import PerCurrency
 from app.reports.query import ReportRow
 
@@ -14,20 +16,20 @@ def group_key(row: ReportRow, level: str, week_start: int = 0) -> tuple[str, str
     if level == "project":
         return row.project.lower(), row.project
     if level == "client":
-        return (row.client or "\uffff").lower(), row.client or "(no client)"
+        return (row.client or "\uffff").lower(), row.client or _("(no client)")
     if level == "user":
         return row.user.lower(), row.user
     if level == "team":
-        return (row.team or "\uffff").lower(), row.team or "(no team)"
+        return (row.team or "\uffff").lower(), row.team or _("(no team)")
     if level == "task":
-        return (row.task or "\uffff").lower(), row.task or "(no task)"
+        return (row.task or "\uffff").lower(), row.task or _("(no task)")
     if level == "tag":  # a log's tags together: a log counts once, so groups add up to the total
-        return (row.tags or "\uffff").lower(), row.tags or "(no tag)"
+        return (row.tags or "\uffff").lower(), row.tags or _("(no tag)")
     if level == "day":
         return row.day.isoformat(), row.day.isoformat()
     if level == "week":
         first = week_of(row.day, week_start)
-        return first.isoformat(), f"Week of {first.isoformat()}"
+        return first.isoformat(), _("Week of %(day)s", day=first.isoformat())
     if level == "month":
         return row.day.strftime("%Y-%m"), row.day.strftime("%Y-%m")
     raise ValueError(level)
@@ -77,7 +79,7 @@ class Grouper:
             key, label = group_key(row, level, self.week_start)
             if key not in node:
                 node[key] = (label, Totals(), {})
-            _, totals, children = node[key]
+            _label, totals, children = node[key]
             totals.add(row)
             node = children
 
@@ -93,7 +95,7 @@ class Grouper:
                 out.append(item)
             return out
 
-        return {"levels": self.levels, "groups": walk(self.groups), "total": self.total.as_dict("Total", currency),
+        return {"levels": self.levels, "groups": walk(self.groups), "total": self.total.as_dict(_("Total"), currency),
                 "currency": currency, "has_amount": self.total.has_amount}
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import limiter
@@ -30,8 +31,8 @@ def _key() -> str:
 
 
 def message() -> str:
-    return (f"Too many reports started at once (at most {_limit()}, counting new reports, retries, runs again and "
-            f"saved reports run). Wait a minute and try again.")
+    return _("Too many reports started at once (at most %(limit)s, counting new reports, retries, runs again and "
+             "saved reports run). Wait a minute and try again.", limit=_limit())
 
 
 def _refused(_limit_hit):

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import Report, ReportState, User
 from app.models.report_schedule import ReportSchedule, ReportScheduleRun
 from app.notifications import attachments as attachments_by_kind
@@ -31,17 +35,25 @@ def report_finished(report: Report, final: bool = True) -> None:
 
 
 def _title(report: Report) -> str:
-    return f"Report {report.id} ({report.format.upper()}, {report.organization.name})"
+    return _("Report %(id)s (%(format)s, %(organization)s)", id=report.id, format=report.format.upper(),
+             organization=report.organization.name)
 
 
+def _rows(count: int | None) -> str:
+    return ngettext("%(count)s row", "%(count)s rows", count or 0, count=f"{count or 0:,}")
+
+
+# A notification's title and body are stored as they are written: each is written in its recipient's language.
 def _owner(report: Report, final: bool) -> None:
     link = f"/reports/{report.id}"
-    if report.status == ReportState.COMPLETED:
-        notify(report.user, "report_ready", f"report:{report.id}:ready", f"{_title(report)} is ready",
-               f"{report.row_count or 0:,} rows. Download it from its page.", link=link)
-    elif report.status == ReportState.FAILED and final:
-        notify(report.user, "report_failed", f"report:{report.id}:failed", f"{_title(report)} failed",
-               report.error_message or "It failed.", link=link)
+    with speaking_to(report.user):
+        if report.status == ReportState.COMPLETED:
+            notify(report.user, "report_ready", f"report:{report.id}:ready",
+                   _("%(report)s is ready", report=_title(report)),
+                   _("%(rows)s. Download it from its page.", rows=_rows(report.row_count)), link=link)
+        elif report.status == ReportState.FAILED and final:
+            notify(report.user, "report_failed", f"report:{report.id}:failed",
+                   _("%(report)s failed", report=_title(report)), report.error_message or _("It failed."), link=link)
 
 
 def _scheduled(report: Report, run: ReportScheduleRun, final: bool) -> None:
@@ -50,22 +62,26 @@ def _scheduled(report: Report, run: ReportScheduleRun, final: bool) -> None:
         return
     definition = schedule.definition
     if report.status == ReportState.FAILED and final:
-        notify(report.user, "report_failed", f"report:{report.id}:failed",
-               f"Scheduled report {definition.name} ({run.period}) failed", report.error_message or "It failed.",
-               link=f"/reports/{report.id}")
+        with speaking_to(report.user):
+            notify(report.user, "report_failed", f"report:{report.id}:failed",
+                   _("Scheduled report %(name)s (%(period)s) failed", name=definition.name, period=run.period),
+                   report.error_message or _("It failed."), link=f"/reports/{report.id}")
         return
     if report.status != ReportState.COMPLETED:
         return
     attach = (report.byte_size or 0) <= ATTACHMENT_LIMIT
-    body = (f"{definition.name} for {run.period}: {report.row_count or 0:,} rows, "
-            + ("attached." if attach else "too large to attach (over 10 MB): download it from Timeboard."))
     for user_id in schedule.recipient_ids or []:
         user = db.session.get(User, user_id)
         if user is None or user.membership_in(report.organization_id) is None:
             continue  # left the organization since: its data is not theirs to get any more
-        notify(user, "scheduled_report", f"scheduled_report:{definition.id}:{run.period}",
-               f"{definition.name} ({run.period})", body, link=f"/reports/{report.id}",
-               data={"report_id": report.id, "attach": attach})
+        with speaking_to(user):
+            values = {"name": definition.name, "period": run.period, "rows": _rows(report.row_count)}
+            body = (_("%(name)s for %(period)s: %(rows)s, attached.", **values) if attach else
+                    _("%(name)s for %(period)s: %(rows)s, too large to attach (over 10 MB): download it from "
+                      "Timeboard.", **values))
+            notify(user, "scheduled_report", f"scheduled_report:{definition.id}:{run.period}",
+                   f"{definition.name} ({run.period})", body, link=f"/reports/{report.id}",
+                   data={"report_id": report.id, "attach": attach})
 
 
 def register() -> None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from babel.dates import format_date
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -16,17 +20,26 @@ from app.models import Client, Membership, Organization, Project, Tag, Task, Tea
 from app.timezones import to_local, utcnow
 
 RANGES = {
-    "this_week": "This week", "last_week": "Last week", "this_month": "This month",
-    "last_month": "Last month", "this_year": "This year", "custom": "Custom",
+    "this_week": _l("This week"), "last_week": _l("Last week"), "this_month": _l("This month"),
+    "last_month": _l("Last month"), "this_year": _l("This year"), "custom": _l("Custom"),
 }
-GROUPS = {"project": "Project", "client": "Client", "user": "User", "team": "Team", "task": "Task", "tag": "Tags",
-          "day": "Day",
-          "week": "Week", "month": "Month"}
+GROUPS = {"project": _l("Project"), "client": _l("Client"), "user": _l("User"), "team": _l("Team"),
+          "task": _l("Task"), "tag": _l("Tags"), "day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
+# a level as a table's column heading (the summary's, the PDF's): "tag" reads "Tag" there, "Tags" in the form
+LEVEL_TITLES = {**GROUPS, "tag": _l("Tag")}
 FORMATS = {"csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
-BILLABLE = {"all": "Both", "billable": "Billable only", "non_billable": "Non-billable only"}
-ROUNDING = {"none": "No rounding", "up": "Round up", "down": "Round down", "nearest": "Round to nearest"}
+BILLABLE = {"all": _l("Both"), "billable": _l("Billable only"), "non_billable": _l("Non-billable only")}
+ROUNDING = {"none": _l("No rounding"), "up": _l("Round up"), "down": _l("Round down"),
+            "nearest": _l("Round to nearest")}
 ROUNDING_MINUTES = (1, 5, 6, 10, 15, 30)
-HOURS_FORMATS = {"hmm": "h:mm", "decimal": "Decimal hours"}
+HOURS_FORMATS = {"hmm": "h:mm", "decimal": _l("Decimal hours")}
+# the same choices inside a sentence (describe()): lower case in English, as each language writes them there
+RANGE_WORDS = {"this_week": _l("this week"), "last_week": _l("last week"), "this_month": _l("this month"),
+               "last_month": _l("last month"), "this_year": _l("this year"), "custom": _l("custom")}
+GROUP_WORDS = {"project": _l("project"), "client": _l("client"), "user": _l("user"), "team": _l("team"),
+               "task": _l("task"), "tag": _l("tags"), "day": _l("day"), "week": _l("week"), "month": _l("month")}
+BILLABLE_WORDS = {"billable": _l("billable only"), "non_billable": _l("non-billable only")}
+HOURS_WORDS = {"hmm": "h:mm", "decimal": _l("decimal hours")}
 MAX_SPAN_DAYS = 5 * 366  # "a range over 5 years" is refused
 # The days a report may cover: its bounds become datetimes in the report's time zone and in UTC, and the day after
 # its last (the exclusive end), none of which Python can hold beyond year 9999 (OverflowError in the job).
@@ -102,7 +115,7 @@ def preset_dates(preset: str, today: date, week_start: int = 0) -> tuple[date, d
         return last.replace(day=1), last
     if preset == "this_year":
         return date(today.year, 1, 1), date(today.year, 12, 31)
-    raise ParamError({"range": f"Unknown date range {preset!r}."})
+    raise ParamError({"range": _("Unknown date range %(range)s.", range=repr(preset))})
 
 
 def check(params: ReportParams) -> ReportParams:
@@ -110,51 +123,57 @@ def check(params: ReportParams) -> ReportParams:
     (What the user may see is not checked here: the report's query is the user's policy scope.)"""
     errors: dict[str, str] = {}
     if db.session.get(Organization, params.organization_id or 0) is None:
-        errors["organization_id"] = "Choose an organization."
+        errors["organization_id"] = _("Choose an organization.")
     if params.range not in RANGES:
-        errors["range"] = "Choose one of the date ranges."
+        errors["range"] = _("Choose one of the date ranges.")
     try:
         start, end = params.start, params.end
     except (TypeError, ValueError):
-        errors["date_from"] = "Give both dates as YYYY-MM-DD."
+        errors["date_from"] = _("Give both dates as YYYY-MM-DD.")
     else:
-        outside = {name: f"Give a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}."
+        outside = {name: _("Give a date from %(first)s to %(last)s.", first=EARLIEST.isoformat(),
+                                 last=LATEST.isoformat())
                    for name, day in (("date_from", start), ("date_to", end)) if not EARLIEST <= day <= LATEST}
         errors.update(outside)
         if not outside and end < start:
-            errors["date_to"] = "The end date is before the start date."
+            errors["date_to"] = _("The end date is before the start date.")
         elif not outside and (end - start).days >= MAX_SPAN_DAYS:
-            errors["date_to"] = "A report covers at most 5 years."
+            errors["date_to"] = _("A report covers at most 5 years.")
     if len(params.groups) > 2 or any(g not in GROUPS for g in params.groups):
-        errors["groups"] = "Group by at most two of: " + ", ".join(GROUPS) + "."
+        errors["groups"] = _("Group by at most two of: %(groups)s.", groups=", ".join(GROUPS))
     elif len(set(params.groups)) != len(params.groups):
-        errors["groups"] = "Choose two different groupings."
+        errors["groups"] = _("Choose two different groupings.")
     if params.format not in FORMATS:
-        errors["format"] = "Choose CSV, XLSX or PDF."
+        errors["format"] = _("Choose CSV, XLSX or PDF.")
     if params.billable not in BILLABLE:
-        errors["billable"] = "Choose billable only, non-billable only or both."
+        errors["billable"] = _("Choose billable only, non-billable only or both.")
     if params.rounding not in ROUNDING:
-        errors["rounding"] = "Choose no rounding, up, down or nearest."
+        errors["rounding"] = _("Choose no rounding, up, down or nearest.")
     if params.rounding_minutes not in ROUNDING_MINUTES:
-        errors["rounding_minutes"] = "Round to 1, 5, 6, 10, 15 or 30 minutes."
+        errors["rounding_minutes"] = _("Round to 1, 5, 6, 10, 15 or 30 minutes.")
     if params.hours_format not in HOURS_FORMATS:
-        errors["hours_format"] = "Choose h:mm or decimal hours."
+        errors["hours_format"] = _("Choose h:mm or decimal hours.")
     if "organization_id" not in errors:
         org = params.organization_id
         for name, model, ids in (("project_ids", Project, params.project_ids),
                                  ("client_ids", Client, params.client_ids), ("team_ids", Team, params.team_ids)):
             if ids and not _all_in_org(model.id, model.organization_id, ids, org):
-                errors[name] = f"Choose {name.removesuffix('_ids')}s of this organization."
+                errors[name] = str(OF_THIS_ORGANIZATION[name])
         if params.tag_ids and not _all_in_org(Tag.id, Tag.organization_id, params.tag_ids, org):
-            errors["tag_ids"] = "Choose tags of this organization."
+            errors["tag_ids"] = _("Choose tags of this organization.")
         if params.task_ids and not _all_in_org(Task.id, Project.organization_id, params.task_ids, org,
                                                join=(Project, Project.id == Task.project_id)):
-            errors["task_ids"] = "Choose tasks of this organization's projects."
+            errors["task_ids"] = _("Choose tasks of this organization's projects.")
         if params.user_ids and not _all_in_org(Membership.user_id, Membership.organization_id, params.user_ids, org):
-            errors["user_ids"] = "Choose people of this organization."
+            errors["user_ids"] = _("Choose people of this organization.")
     if errors:
         raise ParamError(errors)
     return params
+
+
+OF_THIS_ORGANIZATION = {"project_ids": _l("Choose projects of this organization."),
+                        "client_ids": _l("Choose clients of this organization."),
+                        "team_ids": _l("Choose teams of this organization.")}
 
 
 def _all_in_org(id_column, org_column, ids: list[int], organization_id: int, join=None) -> bool:
@@ -168,28 +187,43 @@ def _all_in_org(id_column, org_column, ids: list[int], organization_id: int, joi
 
 
 def describe(params: ReportParams, names: dict | None = None) -> str:
-    """The parameters in words, for lists, page headers and every output."""
+    """The parameters in words, for lists, page headers and every output (in the current language)."""
     parts = [range_in_words(params)]
     if params.range != "custom" and params.date_from and params.date_to:
-        parts[0] += f" ({RANGES.get(params.range, params.range).lower()})"
+        parts[0] = _("%(dates)s (%(range)s)", dates=parts[0], range=RANGE_WORDS.get(params.range, params.range))
     if params.groups:
-        parts.append("by " + " and ".join(GROUPS.get(g, g).lower() for g in params.groups))
-    chosen = (("project", "projects", params.project_ids), ("client", "clients", params.client_ids),
-              ("person", "people", params.user_ids), ("team", "teams", params.team_ids),
-              ("task", "tasks", params.task_ids), ("tag", "tags", params.tag_ids))
-    filters = [f"{len(ids)} {one if len(ids) == 1 else many}" for one, many, ids in chosen if ids]
+        words = [str(GROUP_WORDS.get(g, g)) for g in params.groups]
+        parts.append(_("by %(first)s and %(second)s", first=words[0], second=words[1]) if len(words) == 2
+                     else _("by %(group)s", group=" and ".join(words)))
+    chosen = ((lambda n: ngettext("%(num)d project", "%(num)d projects", n), params.project_ids),
+              (lambda n: ngettext("%(num)d client", "%(num)d clients", n), params.client_ids),
+              (lambda n: ngettext("%(num)d person", "%(num)d people", n), params.user_ids),
+              (lambda n: ngettext("%(num)d team", "%(num)d teams", n), params.team_ids),
+              (lambda n: ngettext("%(num)d task", "%(num)d tasks", n), params.task_ids),
+              (lambda n: ngettext("%(num)d tag", "%(num)d tags", n), params.tag_ids))
+    filters = [words(len(ids)) for words, ids in chosen if ids]
     if filters:
-        parts.append("only " + ", ".join(filters))
+        parts.append(_("only %(filters)s", filters=", ".join(filters)))
     if params.billable != "all":
-        parts.append(BILLABLE[params.billable].lower())
+        parts.append(str(BILLABLE_WORDS.get(params.billable, params.billable)))
     if params.rounding != "none":
-        parts.append(f"{ROUNDING[params.rounding].lower()} to {params.rounding_minutes} min")
-    parts.append(f"hours as {HOURS_FORMATS.get(params.hours_format, params.hours_format)}")
-    parts.append(f"time zone {params.time_zone}")
+        parts.append(ROUNDING_WORDS[params.rounding](params.rounding_minutes) if params.rounding in ROUNDING_WORDS
+                     else f"{params.rounding} {params.rounding_minutes}")
+    parts.append(_("hours as %(format)s", format=HOURS_WORDS.get(params.hours_format, params.hours_format)))
+    parts.append(_("time zone %(zone)s", zone=params.time_zone))
     return ", ".join(parts)
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+ROUNDING_WORDS = {
+    "up": lambda m: _("round up to %(minutes)s min", minutes=m),
+    "down": lambda m: _("round down to %(minutes)s min", minutes=m),
+    "nearest": lambda m: _("round to nearest to %(minutes)s min", minutes=m),
+}
+
+
+def _month(d: date) -> str:
+    """The month's short name in the current language ("Mar"; English outside a request or a job's speaking_to)."""
+    return format_date(d, "MMM", locale=get_locale() or "en")
 
 
 def range_in_words(params: ReportParams) -> str:
@@ -198,13 +232,13 @@ def range_in_words(params: ReportParams) -> str:
     try:
         start, end = params.start, params.end
     except (TypeError, ValueError):
-        return RANGES.get(params.range, "Custom") if params.range != "custom" else "Custom dates (not set)"
+        return str(RANGES.get(params.range, _("Custom"))) if params.range != "custom" else _("Custom dates (not set)")
     return date_span(start, end)
 
 
 def date_span(start: date, end: date) -> str:
     def day(d: date, year: bool = True) -> str:
-        return f"{d.day} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+        return f"{d.day} {_month(d)}" + (f" {d.year}" if year else "")
     if start == end:
         return day(start)
     if (start.year, start.month) == (end.year, end.month):

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -163,7 +164,7 @@ def _rows(result, params: ReportParams, zone, as_of: datetime, rates: RateBook,
         yield ReportRow(
             log_id=log_id, day=local_start.date(), start=local_start,
             end=to_local(ended, zone).replace(tzinfo=None) if ended else None, seconds=seconds,
-            user=f"{user_name} (former member)" if removed_at is not None else user_name,
+            user=_("%(name)s (former member)", name=user_name) if removed_at is not None else user_name,
             team=team_name or "", project=project_name, client=client_name or "", description=description or "",
             billable=bool(billable), rate=rate, amount=amount_for(seconds, rate, bool(billable)),
             user_id=user_id, project_id=project_id, team_id=team_id, client_id=client_id,

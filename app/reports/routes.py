@@ -4,6 +4,7 @@ app.reports, render; every record goes through app.policies."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -96,7 +97,7 @@ def create():
         params = form.to_params(current_user.time_zone or "UTC")
         org = db.session.get(Organization, params.organization_id)
         if org is None or not policies.can_report_on(current_user, org.id):
-            raise ParamError({"organization_id": "Choose one of your organizations."})
+            raise ParamError({"organization_id": _("Choose one of your organizations.")})
         asked = params  # a saved definition keeps the preset ("last month"), not today's dates
         params = check(params.resolved(to_local(utcnow(), current_user.zone).date(), org.week_start or 0))
     except ParamError as exc:
@@ -132,9 +133,9 @@ def show(report_id):
 def download(report_id):
     report = _load(report_id)
     if report.status != "completed":
-        abort(404, "This report has no file yet.")
+        abort(404, _("This report has no file yet."))
     if not files.file_exists(report):
-        flash("The report's file is missing: run it again.", "error")
+        flash(_("The report's file is missing: run it again."), "error")
         return redirect(url_for("reports.show", report_id=report.id), 303)
     ext = (report.file_name or "").rsplit(".", 1)[-1]
     return send_file(archival.open_file(report), mimetype=files.MIME.get(ext, "application/octet-stream"),
@@ -149,7 +150,7 @@ def cancel(report_id):
         runs.cancel(report)
     except JobActionError as exc:
         abort(409, str(exc))
-    flash("Report canceled.", "info")
+    flash(_("Report canceled."), "info")
     return redirect(url_for("reports.show", report_id=report.id), 303)
 
 
@@ -163,7 +164,7 @@ def retry(report_id):
     except JobActionError as exc:
         abort(409, str(exc))
     except ParamError as exc:
-        flash(f"This report can no longer run: {exc}", "error")
+        flash(_("This report can no longer run: %(reason)s", reason=exc), "error")
     return redirect(url_for("reports.show", report_id=report.id), 303)
 
 
@@ -175,7 +176,7 @@ def run_again(report_id):
     try:
         new = runs.run_again(report)
     except ParamError as exc:
-        flash(f"This report can no longer run: {exc}", "error")
+        flash(_("This report can no longer run: %(reason)s", reason=exc), "error")
         return redirect(url_for("reports.show", report_id=report.id), 303)
     return redirect(url_for("reports.show", report_id=new.id), 303)
 
@@ -185,7 +186,7 @@ def run_again(report_id):
 def delete(report_id):
     report = _load(report_id, "edit")
     runs.delete(report)
-    flash("Report deleted.", "info")
+    flash(_("Report deleted."), "info")
     return redirect(url_for("reports.index"), 303)
 
 
@@ -195,10 +196,10 @@ def save(report_id):
     report = _load(report_id, "edit")
     name = (request.form.get("name") or "").strip()
     if not name or len(name) > 200:
-        flash("Give the saved report a name of at most 200 characters.", "error")
+        flash(_("Give the saved report a name of at most 200 characters."), "error")
         return redirect(url_for("reports.show", report_id=report.id), 303)
     runs.save_definition(current_user, name, ReportParams.from_dict(report.params))
-    flash(f"Saved as {name}.", "success")
+    flash(_("Saved as %(name)s.", name=name), "success")
     return redirect(url_for("reports.index"), 303)
 
 
@@ -213,7 +214,7 @@ def run_definition(definition_id):
     try:
         report = runs.run_definition(definition, current_user)
     except ParamError as exc:  # an id may have moved since it was saved
-        flash(f"This saved report can no longer run: {exc}", "error")
+        flash(_("This saved report can no longer run: %(reason)s", reason=exc), "error")
         return redirect(url_for("reports.index"), 303)
     return redirect(url_for("reports.show", report_id=report.id), 303)
 
@@ -224,5 +225,5 @@ def delete_definition(definition_id):
     definition = policies.load(current_user, ReportDefinition, definition_id, "edit")
     db.session.delete(definition)
     db.session.commit()
-    flash(f"Saved report {definition.name} deleted.", "info")
+    flash(_("Saved report %(name)s deleted.", name=definition.name), "info")
     return redirect(url_for("reports.index"), 303)

@@ -12,6 +12,8 @@ import re
 import uuid
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from rq import get_current_job
 from sqlalchemy import select
 
@@ -20,7 +22,8 @@ from app.background.enqueue import JobActionError, enqueue_for
 from app.background.enqueue import cancel as cancel_job
 from app.dashboards.charts import bars
 from app.extensions import db
-from app.live.streams import broadcast, broadcast_stream, refresh_stream
+from app.i18n import speaking_to
+from app.live.streams import broadcast_stream, refresh_stream, render_stream, streaming_context
 from app.live.topics import ReportTopic
 from app.models import JobState, JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
 from app.reports import events
@@ -28,7 +31,7 @@ from app.reports import notices as report_notifications
 from app.reports.files import delete_file, file_exists, remove_partial_files, reports_dir
 from app.reports.generate import Canceled, generate
 from app.reports.grouping import format_hours
-from app.reports.params import FORMATS, ReportParams, check, describe
+from app.reports.params import FORMATS, GROUP_WORDS, LEVEL_TITLES, ReportParams, check, describe
 from app.reports.screens import WEEKLY_BY, week_view
 from app.timezones import to_local
 from app.web.helpers import dom_id
@@ -36,6 +39,9 @@ from app.web.helpers import dom_id
 log = logging.getLogger(__name__)
 
 KIND = "report_generation"
+# a report's state as a person reads it (the pages' badges, messages)
+STATUS_WORDS = {"pending": _l("pending"), "running": _l("running"), "completed": _l("completed"),
+                "failed": _l("failed"), "canceled": _l("canceled")}
 # -- creating and enqueuing ----------------------------------------------------------------------------
 def create_report(user: User, params: ReportParams) -> Report:
     """A pending Report for checked params (params.check), committed; then its job is enqueued."""
@@ -111,9 +117,10 @@ def build_report(report_id: int) -> str:
         tracking.report_progress(percent, f"{phase}: {done:,} of {total:,} rows")
 
     try:
-        result = generate(params, report.user, report.organization, reports_dir(), base_name, report.as_of,
-                          on_progress, title=f"Report {report.id}",
-                          on_week=lambda first, tables: push_week(report_id, params, first, tables))
+        with speaking_to(report.user):  # the file, its summary and its pushed weeks: in its owner's language
+            result = generate(params, report.user, report.organization, reports_dir(), base_name, report.as_of,
+                              on_progress, title=_("Report %(id)s", id=report.id),
+                              on_week=lambda first, tables: push_week(report_id, params, first, tables))
     except Canceled:
         db.session.rollback()
         return f"report {report_id} canceled while running"
@@ -154,7 +161,10 @@ def push(report: Report) -> None:
     canceled) the pages also refresh themselves, each as its viewer: the owner's buttons change with it."""
     try:
         topic = ReportTopic(report.id)
-        broadcast(topic, "replace", dom_id(topic, "status"), "reports/_status.html", r=snapshot(report))
+        def status() -> str:  # rendered once per language the report's page is open in (its words and chart)
+            with streaming_context():
+                return render_stream("replace", dom_id(topic, "status"), "reports/_status.html", r=snapshot(report))
+        broadcast_stream(topic, status)
         if report.status in (ReportState.COMPLETED, ReportState.FAILED, ReportState.CANCELED):
             broadcast_stream(topic, refresh_stream())
     except Exception:  # the page is a view of the record; never fail the report for it
@@ -166,9 +176,12 @@ def push_week(report_id: int, params: ReportParams, first: date, tables: dict) -
     open pages (templates/reports/show.html while it runs)."""
     try:
         topic = ReportTopic(report_id)
-        views = {by: week_view(params, first, by, tables[by]) for by in WEEKLY_BY}
-        broadcast(topic, "append", dom_id(topic, "weeks"), "reports/_week_section.html", report_id=report_id,
-                  views=views, weekly_by=WEEKLY_BY)
+        def section() -> str:  # rendered once per language the report's page is open in
+            with streaming_context():
+                views = {by: week_view(params, first, by, tables[by]) for by in WEEKLY_BY}
+                return render_stream("append", dom_id(topic, "weeks"), "reports/_week_section.html",
+                                     report_id=report_id, views=views, weekly_by=WEEKLY_BY)
+        broadcast_stream(topic, section)
     except Exception:  # the page is a view of the record; never fail the report for it
         log.exception("could not broadcast a week of report %s", report_id)
 
@@ -181,13 +194,16 @@ def snapshot(report: Report) -> dict:
     chart = None
     if summary and summary.get("levels"):
         top = sorted(summary["groups"], key=lambda g: -g["seconds"])[:12]
-        chart = bars(f"Hours by {summary['levels'][0]}", [(g["label"], g["seconds"] / 60) for g in top])
+        level = summary["levels"][0]
+        chart = bars(_("Hours by %(level)s", level=GROUP_WORDS.get(level, level)),
+                     [(g["label"], g["seconds"] / 60) for g in top])
     return {
         "id": report.id, "status": report.status, "phase": report.phase, "rows_done": report.rows_done,
         "rows_total": report.rows_total, "percent": report.percent, "format": FORMATS.get(report.format, report.format),
         "error": report.error_message, "summary": summary, "chart": chart, "row_count": report.row_count,
         "byte_size": report.byte_size, "file_name": report.file_name, "has_file": file_exists(report),
         "table": summary_table(summary, params.hours_format) if summary else [],
+        "level_titles": [str(LEVEL_TITLES.get(lvl, lvl.title())) for lvl in (summary or {}).get("levels", [])],
         "hours_format": params.hours_format, "description": describe(params), "active": report.is_active,
         "finished_at": report.finished_at,
     }
@@ -204,8 +220,8 @@ def summary_table(summary: dict, style: str) -> list[dict]:
         children = group.get("children", [])
         for child in children:
             row("child", group["label"], child["label"], child)
-        row("subtotal" if children else "group", group["label"], "Subtotal" if children else "", group)
-    row("total", "Total", "", summary["total"])
+        row("subtotal" if children else "group", group["label"], _("Subtotal") if children else "", group)
+    row("total", _("Total"), "", summary["total"])
     return rows
 
 
@@ -223,7 +239,7 @@ def sync_with_job(report: Report) -> Report:
         report.cancel()
         _save(report)
         return report
-    report.fail(job.error_message or "The report's job failed.")
+    report.fail(job.error_message or "The report's job failed.")  # stored, and technical: not translated
     _save(report)
     report_notifications.report_finished(report, final=True)
     return report
@@ -249,7 +265,8 @@ def cancel(report: Report) -> None:
     """Stop a pending or running report: a pending job is canceled in RQ, a running one stops at its next
     progress tick (within a quarter of a second of work) and removes its partial file."""
     if not report.is_active:
-        raise JobActionError(f"Only a report still running can be canceled; this one is {report.status}.")
+        raise JobActionError(_("Only a report still running can be canceled; this one is %(status)s.",
+                                 status=STATUS_WORDS.get(report.status, report.status)))
     status = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id)) \
         if report.rq_job_id else None
     if status is not None and status.status == "pending":
@@ -265,7 +282,8 @@ def retry(report: Report) -> Report:
     """The same report again (its dates as they were). ParamError when its parameters no longer hold (a report
     asked for before a rule was added: a date beyond 9998): run again from a new form then."""
     if report.status not in (ReportState.FAILED, ReportState.CANCELED):
-        raise JobActionError(f"Only a failed or canceled report can be retried; this one is {report.status}.")
+        raise JobActionError(_("Only a failed or canceled report can be retried; this one is %(status)s.",
+                                 status=STATUS_WORDS.get(report.status, report.status)))
     check(ReportParams.from_dict(report.params))
     delete_file(report.file_path)
     report.restart()

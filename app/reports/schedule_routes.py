@@ -3,6 +3,8 @@ morning round runs it (app/reports/schedules.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app import policies
@@ -51,12 +53,17 @@ def update(definition_id):
     if not form.frequency.data:
         if schedule is not None:
             db.session.delete(schedule)
-        flash(f"{definition.name} is no longer scheduled.", "info")
+        flash(_("%(name)s is no longer scheduled.", name=definition.name), "info")
     else:
         if schedule is None:
             schedule = ReportSchedule(definition_id=definition.id)
             db.session.add(schedule)
         schedule.frequency, schedule.recipient_ids = form.frequency.data, sorted(set(form.recipients.data))
-        flash(f"{definition.name} is sent {form.frequency.data} to {len(schedule.recipient_ids)} people.", "success")
+        count, name = len(schedule.recipient_ids), definition.name
+        # English says "people" whatever the count (its singular and plural read alike); other languages may not
+        flash(ngettext("%(name)s is sent weekly to %(num)d people.", "%(name)s is sent weekly to %(num)d people.",
+                       count, name=name) if form.frequency.data == "weekly" else
+              ngettext("%(name)s is sent monthly to %(num)d people.", "%(name)s is sent monthly to %(num)d people.",
+                       count, name=name), "success")
     db.session.commit()
     return redirect(url_for("reports.index"), code=303)

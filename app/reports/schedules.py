@@ -6,9 +6,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import Organization, Report, ReportDefinition, User, utcnow
 from app.models.report_schedule import Frequency, ReportSchedule, ReportScheduleRun
 from app.notifications.notify import notify
@@ -20,16 +24,17 @@ from app.timezones import to_local
 log = logging.getLogger(__name__)
 
 RUN_HOUR = 8
-FREQUENCY_WORDS = {Frequency.WEEKLY: "Weekly, Mondays at 08:00", Frequency.MONTHLY: "Monthly, on the 1st at 08:00"}
+FREQUENCY_WORDS = {Frequency.WEEKLY: _l("Weekly, Mondays at 08:00"),
+                   Frequency.MONTHLY: _l("Monthly, on the 1st at 08:00")}
 
 
 def in_words(schedule: ReportSchedule | None) -> str:
     """A saved report's schedule as the list of saved reports shows it."""
     if schedule is None:
-        return "Not scheduled"
+        return _("Not scheduled")
     count = len(schedule.recipient_ids or [])
-    return f"{FREQUENCY_WORDS.get(schedule.frequency, schedule.frequency)}, to {count} " + (
-        "person" if count == 1 else "people")
+    return ngettext("%(frequency)s, to %(num)d person", "%(frequency)s, to %(num)d people", count,
+                    frequency=FREQUENCY_WORDS.get(schedule.frequency, schedule.frequency))
 
 
 def schedules_of(definition_ids: list[int]) -> dict[int, ReportSchedule]:
@@ -42,7 +47,7 @@ def schedules_of(definition_ids: list[int]) -> dict[int, ReportSchedule]:
 def period_for(frequency: str, today: date) -> str | None:
     """The period a run on `today` covers (the week or month just over), or None when today is not its day."""
     if frequency == Frequency.WEEKLY and today.weekday() == 0:
-        year, week, _ = (today - timedelta(days=7)).isocalendar()
+        year, week, _day = (today - timedelta(days=7)).isocalendar()
         return f"{year}-W{week:02d}"
     if frequency == Frequency.MONTHLY and today.day == 1:
         last = today - timedelta(days=1)
@@ -64,10 +69,13 @@ def start_run(definition: ReportDefinition, owner: User, period: str) -> Report 
     try:
         params = ReportParams.from_dict(definition.params)
         params.time_zone = owner.time_zone or "UTC"
-        params = check(params.resolved(to_local(utcnow(), owner.zone).date(), organization.week_start or 0))
+        with speaking_to(owner):  # its errors go to the owner
+            params = check(params.resolved(to_local(utcnow(), owner.zone).date(), organization.week_start or 0))
     except ParamError as exc:
-        notify(owner, "report_failed", f"scheduled_report:{definition.id}:{period}:failed",
-               f"Scheduled report {definition.name} ({period}) could not run", str(exc), link="/reports")
+        with speaking_to(owner):  # stored as written: in its recipient's language
+            notify(owner, "report_failed", f"scheduled_report:{definition.id}:{period}:failed",
+                   _("Scheduled report %(name)s (%(period)s) could not run", name=definition.name, period=period),
+                   str(exc), link="/reports")
         return None
     report = Report(user_id=owner.id, organization_id=params.organization_id, params=params.to_dict(),
                     format=params.format)

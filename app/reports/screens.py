@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import policies
@@ -21,8 +25,8 @@ from app.time_tracking import locks
 from app.web.form_filters import parse_id
 
 PAGE_SIZE = 50
-TABS = {"summary": "Summary", "detailed": "Detailed", "weekly": "Weekly"}
-WEEKLY_BY = {"user": "People", "project": "Projects"}
+TABS = {"summary": _l("Summary"), "detailed": _l("Detailed"), "weekly": _l("Weekly")}
+WEEKLY_BY = {"user": _l("People"), "project": _l("Projects")}
 
 
 def context(report: Report, args, link, viewer: User | None = None) -> dict:
@@ -52,7 +56,7 @@ def detailed(report: Report, page: int, viewer: User | None = None) -> dict:
         "page": page, "pages": pages, "total": total, "first": (page - 1) * PAGE_SIZE + 1 if total else 0,
         "has_amount": any(r.amount is not None for r in rows),
         "rows": [{"day": r.day.isoformat(), "start": r.start.strftime("%H:%M"),
-                  "end": r.end.strftime("%H:%M") if r.end else "running", "hours": format_hours(r.seconds, style),
+                  "end": r.end.strftime("%H:%M") if r.end else _("running"), "hours": format_hours(r.seconds, style),
                   "user": r.user, "project": r.project, "client": r.client, "task": r.task, "tags": r.tags,
                   "description": r.description, "billable": r.billable,
                   "amount": "" if r.amount is None else str(r.amount), "log_id": r.log_id,
@@ -125,7 +129,8 @@ def week_view(params: ReportParams, chosen: date, by: str, lines: list, first: d
     total = sum(day_totals)
     return {
         "by": by, "week": chosen.isoformat(), "title": date_span(days[0], days[-1]),
-        "days": [{"iso": d.isoformat(), "name": d.strftime("%a %d"), "in_range": params.start <= d <= params.end}
+        "days": [{"iso": d.isoformat(), "name": format_date(d, "EEE dd", locale=get_locale() or "en"),
+                  "in_range": params.start <= d <= params.end}
                  for d in days],
         "rows": rows, "day_totals": [hours(s) for s in day_totals], "total": format_hours(total, style),
         "seconds": total,

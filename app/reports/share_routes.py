@@ -4,6 +4,7 @@ app, noindex) until it expires or is revoked (410, a page that says so; an unkno
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -30,7 +31,7 @@ def _report(report_id) -> Report:
 def create(report_id):
     report = _report(report_id)
     try:
-        _, secret = shares.create(report, current_user, parse_id(request.form.get("days")))
+        _share, secret = shares.create(report, current_user, parse_id(request.form.get("days")))
     except shares.ShareError as exc:
         flash(str(exc), "error")
         return redirect(url_for("reports.show", report_id=report.id), 303)
@@ -46,7 +47,7 @@ def revoke(report_id, share_id):
     if share is None:
         abort(404)
     shares.revoke(share, current_user)
-    flash("Share link revoked: it no longer opens the report.", "info")
+    flash(_("Share link revoked: it no longer opens the report."), "info")
     return redirect(url_for("reports.show", report_id=report.id), 303)
 
 
@@ -77,7 +78,7 @@ def download(secret):
         return _gone(exc)
     report = share.report
     if not files.file_exists(report):
-        return _gone(shares.ShareGone(410, "This report's file is no longer available."))
+        return _gone(shares.ShareGone(410, _("This report's file is no longer available.")))
     ext = (report.file_name or "").rsplit(".", 1)[-1]
     response = send_file(archival.open_file(report), mimetype=files.MIME.get(ext, "application/octet-stream"),
                          as_attachment=True, download_name=report.file_name, max_age=0)

@@ -4,6 +4,8 @@ the report's organization (the audit trail subscribes to events.report_share, se
 answers while it is live and its report is completed."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.extensions import db
 from app.models import SHARE_LIFETIMES, Report, ReportShare, ReportState, User, utcnow
 from app.models.report_share import hash_secret
@@ -27,9 +29,9 @@ class ShareGone(LookupError):
 
 def create(report: Report, user: User, days: int | None) -> tuple[ReportShare, str]:
     if days not in SHARE_LIFETIMES:
-        raise ShareError("Choose 1, 7 or 30 days.")
+        raise ShareError(_("Choose 1, 7 or 30 days."))
     if report.status != ReportState.COMPLETED:
-        raise ShareError("Only a completed report can be shared.")
+        raise ShareError(_("Only a completed report can be shared."))
     share, secret = ReportShare.issue(report.id, user.id, days)
     db.session.add(share)
     db.session.flush()
@@ -62,11 +64,11 @@ def resolve(secret: str) -> ReportShare:
     if secret and len(secret) <= SECRET_MAX:
         share = db.session.scalar(db.select(ReportShare).where(ReportShare.secret_hash == hash_secret(secret)))
     if share is None:
-        raise ShareGone(404, "There is no shared report at this address. Check the link you were given.")
+        raise ShareGone(404, _("There is no shared report at this address. Check the link you were given."))
     if share.revoked_at is not None:
-        raise ShareGone(410, "This share link was revoked: ask whoever shared the report for a new link.")
+        raise ShareGone(410, _("This share link was revoked: ask whoever shared the report for a new link."))
     if not share.is_live():
-        raise ShareGone(410, "This share link has expired: ask whoever shared the report for a new link.")
+        raise ShareGone(410, _("This share link has expired: ask whoever shared the report for a new link."))
     if share.report is None or share.report.status != ReportState.COMPLETED:
-        raise ShareGone(410, "This report is no longer available.")
+        raise ShareGone(410, _("This report is no longer available."))
     return share

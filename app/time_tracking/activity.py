@@ -25,7 +25,9 @@ def item(entry: TimeLog) -> dict:
     running = entry.end_time is None
     minutes = entry.elapsed_seconds(utcnow()) // 60 if running else (entry.duration_minutes or 0)
     return {"id": entry.id, "user": entry.user.name, "project": entry.project.name,
-            "when": to_local(entry.start_time, UTC).strftime("%d %b %H:%M"), "running": running,
+            "when": to_local(entry.start_time, UTC).strftime("%d %b %H:%M"),
+            "at": to_local(entry.start_time, UTC).replace(tzinfo=None).isoformat(timespec="minutes"),
+            "running": running,
             "minutes": minutes, "description": (entry.description or "")[:80]}
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +16,7 @@ from app.time_tracking.project_forms import ClientForm
 from app.time_tracking.project_routes import PER_PAGE, bp, managing_organizations, page_arg
 from app.web.views import commit_and_redirect
 
-NAME_TAKEN = "This organization already has a client with that name."
+NAME_TAKEN = _l("This organization already has a client with that name.")
 
 
 def _name_taken(organization_id: int, name: str, exclude_id: int | None = None) -> bool:
@@ -28,7 +30,7 @@ def _name_taken(organization_id: int, name: str, exclude_id: int | None = None) 
 def _save(form: ClientForm, client: Client) -> bool:
     """Apply and commit; False (with the inline error) when the name is taken in the organization."""
     if _name_taken(form.organization_id.data, form.name.data, client.id):
-        form.name.errors.append(NAME_TAKEN)
+        form.name.errors.append(str(NAME_TAKEN))
         return False
     client.organization_id = form.organization_id.data
     client.name = form.name.data
@@ -38,7 +40,7 @@ def _save(form: ClientForm, client: Client) -> bool:
         db.session.commit()
     except IntegrityError:  # a concurrent request took the name first
         db.session.rollback()
-        form.name.errors.append(NAME_TAKEN)
+        form.name.errors.append(str(NAME_TAKEN))
         return False
     return True
 
@@ -47,7 +49,7 @@ def _save(form: ClientForm, client: Client) -> bool:
 @login_required
 def clients():
     if not managing_organizations(current_user):
-        abort(403, "Only managers, admins and owners manage clients.")
+        abort(403, _("Only managers, admins and owners manage clients."))
     archived = request.args.get("status") == "archived"
     query = (policies.client_scope(current_user).where(Client.archived.is_(archived))
              .options(selectinload(Client.organization)).order_by(Client.name, Client.id))
@@ -61,10 +63,10 @@ def clients():
 def new_client():
     orgs = managing_organizations(current_user)
     if not orgs:
-        abort(403, "Only managers, admins and owners manage clients.")
+        abort(403, _("Only managers, admins and owners manage clients."))
     form = ClientForm(orgs)
     if form.validate_on_submit() and _save(form, Client()):
-        flash(f"Client {form.name.data} created.", "success")
+        flash(_("Client %(name)s created.", name=form.name.data), "success")
         return redirect(url_for("projects.clients"), code=303)
     return render_template("projects/client_form.html", form=form, client=None), (
         422 if request.method == "POST" else 200)
@@ -77,7 +79,7 @@ def edit_client(client_id):
     form = ClientForm([client.organization], fixed_org=client.organization_id,
                       obj=client if request.method == "GET" else None)
     if form.validate_on_submit() and _save(form, client):
-        flash(f"Client {client.name} saved.", "success")
+        flash(_("Client %(name)s saved.", name=client.name), "success")
         return redirect(url_for("projects.clients"), code=303)
     return render_template("projects/client_form.html", form=form, client=client), (
         422 if request.method == "POST" else 200)
@@ -88,7 +90,7 @@ def edit_client(client_id):
 def archive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
     client.archive()
-    return commit_and_redirect(f"Client {client.name} archived.", "projects.clients")
+    return commit_and_redirect(_("Client %(name)s archived.", name=client.name), "projects.clients")
 
 
 @bp.post("/clients/<id:client_id>/unarchive")
@@ -96,4 +98,5 @@ def archive_client(client_id):
 def unarchive_client(client_id):
     client = policies.load(current_user, Client, client_id, "edit")
     client.unarchive()
-    return commit_and_redirect(f"Client {client.name} is active again.", "projects.clients", status="archived")
+    return commit_and_redirect(_("Client %(name)s is active again.", name=client.name), "projects.clients",
+                               status="archived")

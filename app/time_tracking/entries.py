@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -62,8 +63,8 @@ def last_entry_day(today: date | None = None) -> date:
 
 def check_entry_day(day: date) -> None:
     if not FIRST_ENTRY_DAY <= day <= last_entry_day():
-        raise TimeLogError(f"Give a date between {FIRST_ENTRY_DAY.isoformat()} and {last_entry_day().isoformat()} "
-                           "(at most a year ahead).")
+        raise TimeLogError(_("Give a date between %(first)s and %(last)s (at most a year ahead).",
+                             first=FIRST_ENTRY_DAY.isoformat(), last=last_entry_day().isoformat()))
 
 
 def longest_entry_minutes(log: TimeLog | None = None) -> int:
@@ -91,38 +92,47 @@ def entry_times(user: User, day: date, start: time, end: time | None, duration_m
     are entered with a duration. `longest_minutes` is longest_entry_minutes() of the log being edited.
     """
     check_entry_day(day)
-    try:  # a time the clocks skip is refused: the user meant a time that exists
-        start_utc = to_utc(day, start, user.zone, must_exist=True)
-        end_utc = to_utc(day, end, user.zone, must_exist=True) if end is not None else None
-    except NonexistentTimeError as exc:
-        raise TimeLogError(str(exc)) from exc
+    start_utc = _existing_utc(user, day, start)  # a time the clocks skip is refused: the user meant one that exists
+    end_utc = _existing_utc(user, day, end) if end is not None else None
     if end_utc is not None:
         if end_utc <= start_utc:
-            raise TimeLogError("End must be after start.")
+            raise TimeLogError(_("End must be after start."))
     elif duration_minutes is not None:
         end_utc = start_utc + timedelta(minutes=duration_minutes)
     elif keep_running:
         if start_utc > utcnow():
-            raise TimeLogError("A running timer cannot start in the future.")
+            raise TimeLogError(_("A running timer cannot start in the future."))
         return start_utc, None
     else:
-        raise TimeLogError("Give an end time or a duration.")
+        raise TimeLogError(_("Give an end time or a duration."))
     if (end_utc - start_utc) > timedelta(minutes=longest_minutes):
-        raise TimeLogError("An entry can be at most 24 hours long." if longest_minutes == MAX_ENTRY_MINUTES else
-                           f"This entry can be at most {longest_minutes} minutes long, its current length.")
+        raise TimeLogError(_("An entry can be at most 24 hours long.") if longest_minutes == MAX_ENTRY_MINUTES else
+                           _("This entry can be at most %(longest)s minutes long, its current length.",
+                             longest=longest_minutes))
     return start_utc, end_utc
+
+
+def _existing_utc(user: User, day: date, at: time) -> datetime:
+    """to_utc() of a time the user typed; TimeLogError (in the user's language) when the zone skips it."""
+    try:
+        return to_utc(day, at, user.zone, must_exist=True)
+    except NonexistentTimeError as exc:
+        raise TimeLogError(_("%(time)s does not exist on %(day)s in the %(zone)s time zone (the clocks skip it when "
+                             "daylight saving time starts). Give a time outside that gap.",
+                             time=at.strftime("%H:%M"), day=day.isoformat(), zone=getattr(user.zone, "key", user.zone))
+                           ) from exc
 
 
 # -- the verbs ----------------------------------------------------------------------------------------
 def _check(user: User, data: EntryData, log: TimeLog | None = None) -> None:
     keeps_project = log is not None and log.project_id == data.project.id
     if not keeps_project and not (data.project.is_active and policies.can_view(user, data.project)):
-        raise TimeLogError("Choose one of your active projects.")
+        raise TimeLogError(_("Choose one of your active projects."))
     owner = db.session.get(User, log.user_id) if log else user
     if owner.membership_in(data.project.organization_id) is None:
-        raise TimeLogError("The log's owner is not a member of this project's organization.")
+        raise TimeLogError(_("The log's owner is not a member of this project's organization."))
     if not (data.description or "").strip():
-        raise TimeLogError("Description is required.")
+        raise TimeLogError(_("Description is required."))
     TimeLog.check(data.start_time, data.end_time, data.description)
     labels.check_choice(data.project, data.task_id, data.tag_ids)
 
@@ -142,14 +152,14 @@ def _commit() -> None:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise TimeLogError("That entry breaks a rule (a second running timer, or a project outside "
-                           "your organization).") from exc
+        raise TimeLogError(_("That entry breaks a rule (a second running timer, or a project outside "
+                             "your organization).")) from exc
 
 
 def create_entry(user: User, data: EntryData) -> TimeLog:
     _check(user, data)
     if data.end_time is None:
-        raise TimeLogError("Give an end time or a duration.")
+        raise TimeLogError(_("Give an end time or a duration."))
     locks.check_unlocked(user, data.project.organization_id, locks.days_of(user, data.start_time, data.end_time))
     log = TimeLog(user_id=user.id, organization_id=data.project.organization_id, project_id=data.project.id,
                   start_time=data.start_time, end_time=None, description=data.description.strip(),
@@ -166,7 +176,7 @@ def update_entry(user: User, log: TimeLog, data: EntryData) -> TimeLog:
     """Change a log (the caller has authorized `user` to edit it). A running timer may stay running."""
     _check(user, data, log)
     if data.end_time is None and not log.is_running:
-        raise TimeLogError("Give an end time or a duration.")
+        raise TimeLogError(_("Give an end time or a duration."))
     owner = db.session.get(User, log.user_id)
     locks.check_log(log)  # out of a locked day, and into one
     locks.check_unlocked(owner, data.project.organization_id, locks.days_of(owner, data.start_time, data.end_time))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -34,12 +35,12 @@ def favourite_key(log) -> tuple:
 def pin(log_id):
     log = policies.load(current_user, TimeLog, log_id)
     if log.user_id != current_user.id:
-        abort(403, "You can pin only your own entries.")
+        abort(403, _("You can pin only your own entries."))
     try:
-        _, created = favourites.pin(current_user, log)
+        _pinned, created = favourites.pin(current_user, log)
     except TimeLogError as exc:
         abort(422, str(exc))
-    flash("Pinned as a favourite." if created else "Already a favourite.", "success")
+    flash(_("Pinned as a favourite.") if created else _("Already a favourite."), "success")
     return _back()
 
 
@@ -48,7 +49,7 @@ def pin(log_id):
 def unpin(favourite_id):
     favourite = policies.load_favourite(current_user, favourite_id)
     favourites.unpin(favourite)
-    flash("Favourite unpinned.", "success")
+    flash(_("Favourite unpinned."), "success")
     return _back()
 
 
@@ -60,5 +61,5 @@ def start_favourite(favourite_id):
         favourites.start(current_user, favourite)
     except TimeLogError as exc:
         abort(422, str(exc))
-    flash(f"Timer started on {favourite.project.name}.", "success")
+    flash(_("Timer started on %(project)s.", project=favourite.project.name), "success")
     return _back()

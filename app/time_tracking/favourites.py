@@ -2,6 +2,7 @@
 MAX_FAVOURITES, and starts a timer like it in one click (the header's Start menu and /time-logs list them first)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -11,7 +12,7 @@ from app.models.favourite import combination
 from app.time_tracking import entries, timers
 
 MAX_FAVOURITES = 10
-TOO_MANY = f"You have {MAX_FAVOURITES} favourites already: unpin one first."
+TOO_MANY = f"You have {MAX_FAVOURITES} favourites already: unpin one first."  # in English; raised translated
 
 
 def of(user: User) -> list[Favourite]:
@@ -41,13 +42,13 @@ def pin(user: User, log: TimeLog) -> tuple[Favourite, bool]:
     """Pin the combination of one of the user's entries; (favourite, created). Pinning it again returns the one
     already there; an eleventh is refused."""
     if log.user_id != user.id:
-        raise TimeLogError("You can pin only your own entries.")
+        raise TimeLogError(_("You can pin only your own entries."))
     existing = pinned(user).get(entry_key(log))
     if existing is not None:
         return db.session.get(Favourite, existing), False
     count = db.session.scalar(select(func.count()).select_from(Favourite).where(Favourite.user_id == user.id))
     if count >= MAX_FAVOURITES:
-        raise TimeLogError(TOO_MANY)
+        raise TimeLogError(_("You have %(num)s favourites already: unpin one first.", num=MAX_FAVOURITES))
     favourite = Favourite(user_id=user.id, project_id=log.project_id, task_id=log.task_id,
                           description=(log.description or "").strip(), billable=log.billable, tags=list(log.tags))
     db.session.add(favourite)
@@ -64,6 +65,6 @@ def start(user: User, favourite: Favourite) -> TimeLog:
     """A running timer like the favourite (the running one stops first); the project's rules apply as for any
     start (archived, no longer a member)."""
     if favourite.user_id != user.id:
-        raise TimeLogError("You can start only your own favourites.")
+        raise TimeLogError(_("You can start only your own favourites."))
     return timers.start_timer(user, favourite.project, favourite.description, task_id=favourite.task_id,
                               tag_ids=[tag.id for tag in favourite.tags], billable=favourite.billable)

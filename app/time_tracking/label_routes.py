@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
@@ -22,17 +23,17 @@ def _tags_page(orgs, errors: dict | None = None, status: int = 200):
 def tags():
     orgs = managing_organizations(current_user)
     if not orgs:
-        abort(403, "Only managers, admins and owners manage tags.")
+        abort(403, _("Only managers, admins and owners manage tags."))
     if request.method == "GET":
         return _tags_page(orgs)
     org_id = parse_id(request.form.get("organization_id", "")) if len(orgs) > 1 else orgs[0].id
     if org_id not in {o.id for o in orgs}:
-        return _tags_page(orgs, {"organization_id": "Choose an organization where you manage tags."}, 422)
+        return _tags_page(orgs, {"organization_id": _("Choose an organization where you manage tags.")}, 422)
     try:
         tag = labels.create_tag(org_id, request.form.get("name", ""))
     except TimeLogError as exc:
         return _tags_page(orgs, {"name": str(exc)}, 422)
-    flash(f"Tag {tag.name} added.", "success")
+    flash(_("Tag %(name)s added.", name=tag.name), "success")
     return redirect(url_for("projects.tags"), code=303)
 
 
@@ -43,9 +44,9 @@ def delete_tag(tag_id):
     if tag is None or policies.role_in(current_user, tag.organization_id) is None and not current_user.is_system_admin:
         abort(404)
     if not policies.can_manage_projects(current_user, tag.organization_id):
-        abort(403, "Only managers, admins and owners manage tags.")
+        abort(403, _("Only managers, admins and owners manage tags."))
     labels.delete_tag(tag)
-    flash(f"Tag {tag.name} deleted.", "success")
+    flash(_("Tag %(name)s deleted.", name=tag.name), "success")
     return redirect(url_for("projects.tags"), code=303)
 
 
@@ -58,7 +59,7 @@ def new_task(project_id):
     except TimeLogError as exc:  # back to the project's page, which shows why (its form keeps its own fields)
         flash(str(exc), "error")
     else:
-        flash(f"Task {task.name} added.", "success")
+        flash(_("Task %(name)s added.", name=task.name), "success")
     return redirect(url_for("projects.edit", project_id=project.id), code=303)
 
 
@@ -70,5 +71,5 @@ def delete_task(project_id, task_id):
     if task is None or task.project_id != project.id:
         abort(404)
     labels.delete_task(task)
-    flash(f"Task {task.name} deleted.", "success")
+    flash(_("Task %(name)s deleted.", name=task.name), "success")
     return redirect(url_for("projects.edit", project_id=project.id), code=303)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,8 +15,8 @@ from app.models.tag import TAG_NAME_MAX
 from app.models.task import TASK_NAME_MAX
 from app.web.form_filters import parse_id
 
-OTHER_PROJECT_TASK = "That task belongs to another project: choose one of this project's tasks."
-OTHER_ORG_TAG = "Choose tags of this project's organization."
+OTHER_PROJECT_TASK = _l("That task belongs to another project: choose one of this project's tasks.")
+OTHER_ORG_TAG = _l("Choose tags of this project's organization.")
 
 
 def parse_choice(raw_task: str, raw_tags: Iterable[str]) -> tuple[int | None, list[int]]:
@@ -23,10 +25,10 @@ def parse_choice(raw_task: str, raw_tags: Iterable[str]) -> tuple[int | None, li
     raw_task = raw_task.strip()
     task_id = None if raw_task in ("", "0") else parse_id(raw_task)
     if raw_task not in ("", "0") and task_id is None:
-        raise TimeLogError(OTHER_PROJECT_TASK)
+        raise TimeLogError(str(OTHER_PROJECT_TASK))
     tag_ids = [parse_id(raw) for raw in raw_tags]
     if None in tag_ids:
-        raise TimeLogError(OTHER_ORG_TAG)
+        raise TimeLogError(str(OTHER_ORG_TAG))
     return task_id, tag_ids
 
 
@@ -41,33 +43,35 @@ def tasks_of(project_ids: Iterable[int]) -> list[Task]:
 
 
 def _name(raw: str, longest: int, what: str) -> str:
+    """The name typed for a tag or a task (`what`: "tag" or "task"), spaces tidied; TimeLogError when empty or long."""
     name = " ".join((raw or "").split())
     if not name:
-        raise TimeLogError(f"{what} name is required.")
+        raise TimeLogError(_("Tag name is required.") if what == "tag" else _("Task name is required."))
     if len(name) > longest:
-        raise TimeLogError(f"{what} name must be at most {longest} characters.")
+        raise TimeLogError(_("Tag name must be at most %(longest)s characters.", longest=longest) if what == "tag"
+                           else _("Task name must be at most %(longest)s characters.", longest=longest))
     return name
 
 
 def create_tag(organization_id: int, raw_name: str) -> Tag:
-    name = _name(raw_name, TAG_NAME_MAX, "Tag")
+    name = _name(raw_name, TAG_NAME_MAX, "tag")
     taken = select(Tag.id).where(Tag.organization_id == organization_id, func.lower(Tag.name) == name.lower())
     if db.session.scalar(taken) is not None:
-        raise TimeLogError("This organization already has that tag.")
+        raise TimeLogError(_("This organization already has that tag."))
     tag = Tag(organization_id=organization_id, name=name)
     db.session.add(tag)
-    _commit("This organization already has that tag.")
+    _commit(_("This organization already has that tag."))
     return tag
 
 
 def create_task(project: Project, raw_name: str) -> Task:
-    name = _name(raw_name, TASK_NAME_MAX, "Task")
+    name = _name(raw_name, TASK_NAME_MAX, "task")
     taken = select(Task.id).where(Task.project_id == project.id, func.lower(Task.name) == name.lower())
     if db.session.scalar(taken) is not None:
-        raise TimeLogError("This project already has that task.")
+        raise TimeLogError(_("This project already has that task."))
     task = Task(project_id=project.id, name=name)
     db.session.add(task)
-    _commit("This project already has that task.")
+    _commit(_("This project already has that task."))
     return task
 
 
@@ -99,9 +103,9 @@ def check_choice(project: Project, task_id: int | None, tag_ids: Iterable[int]) 
     if task_id:
         task = db.session.get(Task, task_id)
         if task is None or task.project_id != project.id:
-            raise TimeLogError(OTHER_PROJECT_TASK)
+            raise TimeLogError(str(OTHER_PROJECT_TASK))
     ids = sorted(set(tag_ids))
     tags = list(db.session.scalars(select(Tag).where(Tag.id.in_(ids)))) if ids else []
     if len(tags) != len(ids) or any(tag.organization_id != project.organization_id for tag in tags):
-        raise TimeLogError(OTHER_ORG_TAG)
+        raise TimeLogError(str(OTHER_ORG_TAG))
     return task, tags

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -63,7 +64,7 @@ def _first_day(day: date, week_start: int) -> date:
 
 
 def _week_label(first: date, week_start: int) -> str:
-    year, week, _ = (first if week_start == 0 else first + timedelta(days=1)).isocalendar()
+    year, week, _weekday = (first if week_start == 0 else first + timedelta(days=1)).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -92,12 +93,13 @@ class Locks:
         """What locks this day of this person, or None."""
         lock_date = self.organization.lock_date
         if lock_date is not None and day < lock_date:
-            return DayLock(LOCK_DATE, f"{day:%a %d %b %Y} is locked: {self.organization.name} changes nothing "
-                                      f"before {lock_date:%d %b %Y} (its lock date).")
+            return DayLock(LOCK_DATE, _("%(day)s is locked: %(organization)s changes nothing before %(date)s (its lock "
+                                        "date).", day=day.strftime("%a %d %b %Y"), organization=self.organization.name,
+                                        date=lock_date.strftime("%d %b %Y")))
         first = _first_day(day, self.organization.week_start)
         if (user_id, first) in self.approved:
-            return DayLock(APPROVED, f"Week {_week_label(first, self.organization.week_start)} is approved and "
-                                     "locked: an owner can unlock it.")
+            return DayLock(APPROVED, _("Week %(week)s is approved and locked: an owner can unlock it.",
+                                       week=_week_label(first, self.organization.week_start)))
         return None
 
 
@@ -140,9 +142,16 @@ def invoiced_problems(log_ids: Iterable[int]) -> dict[int, str]:
         .order_by(invoice_entries.c.time_log_id, Invoice.id))
     problems: dict[int, str] = {}
     for log_id, number, status in rows:
-        problems.setdefault(log_id, f"This entry is on invoice {number}, {status}: an owner must void the invoice "
-                                    "to change it.")
+        problems.setdefault(log_id, _invoiced_message(number, status))
     return problems
+
+
+def _invoiced_message(number: str, status: str) -> str:
+    if status == InvoiceStatus.SENT.value:
+        return _("This entry is on invoice %(number)s, sent: an owner must void the invoice to change it.",
+                 number=number)
+    return _("This entry is on invoice %(number)s, paid: an owner must void the invoice to change it.",
+             number=number)  # the query finds sent or paid invoices only
 
 
 def locked_days(person: User, organization_ids: Iterable[int], days: Iterable[date]) -> dict[tuple[int, date],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app import policies
@@ -36,18 +37,19 @@ class MyTimeFilters(LogFilters):
             if parse_id(raw_who) is not None:
                 filters.who = parse_id(raw_who)
             else:
-                filters.errors.append(f"“{raw_who[:40]}” is not a person: showing your own time.")
+                filters.errors.append(_("“%(value)s” is not a person: showing your own time.", value=raw_who[:40]))
         raw_tag = args.get("tag", "").strip()
         if raw_tag:
             if parse_id(raw_tag) is not None:
                 filters.tag_id = parse_id(raw_tag)
             else:
-                filters.errors.append(f"“{raw_tag[:40]}” is not a tag: the tag filter was ignored.")
+                filters.errors.append(_("“%(value)s” is not a tag: the tag filter was ignored.", value=raw_tag[:40]))
         raw_billable = args.get("billable", "").strip()
         if raw_billable in BILLABLE:
             filters.billable = raw_billable
         elif raw_billable:
-            filters.errors.append(f"“{raw_billable[:40]}” is not yes or no: the billable filter was ignored.")
+            filters.errors.append(_("“%(value)s” is not yes or no: the billable filter was ignored.",
+                                     value=raw_billable[:40]))
         return filters
 
     def args(self) -> dict:
@@ -73,7 +75,7 @@ def scoped(viewer: User, filters: MyTimeFilters) -> Select:
     if filters.who != EVERYONE:
         person_id = filters.who if isinstance(filters.who, int) else viewer.id
         if person_id != viewer.id and not policies.can_view_time_of(viewer, db.session.get(User, person_id)):
-            filters.errors.append("That person is unknown: showing your own time.")
+            filters.errors.append(_("That person is unknown: showing your own time."))
             filters.who, person_id = None, viewer.id
         query = query.where(TimeLog.user_id == person_id)
     if filters.billable:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import policies
@@ -55,19 +56,19 @@ def parse(payload, user: User) -> list[dict]:
     """The queue from the request's JSON ({"user_id": id, "actions": [...]}), each action's shape checked; its
     values are checked as it is applied, so one bad change does not hold back the others."""
     if not isinstance(payload, dict) or not isinstance(payload.get("user_id"), int):
-        raise SyncRequestError('Send {"user_id": <who made them>, "actions": [...]}, the changes to apply in order.')
+        raise SyncRequestError(_('Send {"user_id": <who made them>, "actions": [...]}, the changes to apply in order.'))
     if payload["user_id"] != user.id:
-        raise NotTheirs("These changes were made by another account on this device: sign in as that person to send "
-                        "them.")
+        raise NotTheirs(_("These changes were made by another account on this device: sign in as that person to "
+                          "send them."))
     actions = payload.get("actions")
     if not isinstance(actions, list) or not actions:
-        raise SyncRequestError('Send {"user_id": <who made them>, "actions": [...]}, the changes to apply in order.')
+        raise SyncRequestError(_('Send {"user_id": <who made them>, "actions": [...]}, the changes to apply in order.'))
     if len(actions) > MAX_ACTIONS:
-        raise SyncRequestError(f"At most {MAX_ACTIONS} changes at a time.")
+        raise SyncRequestError(_("At most %(num)s changes at a time.", num=MAX_ACTIONS))
     for action in actions:
         if not isinstance(action, dict) or not isinstance(action.get("id"), str) or not action["id"].strip() \
                 or len(action["id"]) > 64 or action.get("kind") not in KINDS or not isinstance(action.get("at"), str):
-            raise SyncRequestError('Each change needs an "id", a "kind" (start or stop) and an "at" time.')
+            raise SyncRequestError(_('Each change needs an "id", a "kind" (start or stop) and an "at" time.'))
     return actions
 
 
@@ -90,12 +91,12 @@ def _moment(raw: str) -> datetime:
     try:
         at = from_iso(raw).replace(microsecond=0)
     except ValueError as exc:
-        raise TimeLogError("The change has no readable time.") from exc
+        raise TimeLogError(_("The change has no readable time.")) from exc
     now = utcnow().replace(microsecond=0)
     if at > now + CLOCK_SKEW:
-        raise TimeLogError("The change is dated in the future: check this device's clock.")
+        raise TimeLogError(_("The change is dated in the future: check this device's clock."))
     if at < now - MAX_AGE:
-        raise TimeLogError(f"The change is older than {MAX_AGE.days} days: add that time as an entry.")
+        raise TimeLogError(_("The change is older than %(days)s days: add that time as an entry.", days=MAX_AGE.days))
     return min(at, now)
 
 
@@ -107,39 +108,40 @@ def _start(user: User, action: dict, at: datetime) -> tuple[str, str]:
     project_id = parse_id(str(action.get("project_id", "")))
     project = db.session.get(Project, project_id) if project_id is not None else None
     if project is None or not policies.can_view(user, project):
-        raise TimeLogError("That project is not one you can track time on.")
+        raise TimeLogError(_("That project is not one you can track time on."))
     if db.session.scalar(select(TimeLog.id).where(TimeLog.user_id == user.id, TimeLog.project_id == project.id,
                                                   TimeLog.start_time == at).limit(1)) is not None:
-        return "already", f"Timer on {project.name} from {_clock(user, at)}: already saved."
+        return "already", _("Timer on %(project)s from %(time)s: already saved.", project=project.name,
+                            time=_clock(user, at))
     _refuse_if_overtaken(user, at, "start")
     _refuse_if_logged_since(user, at)
     raw_tags = action.get("tag_ids") or []
     if not isinstance(raw_tags, list):
-        raise TimeLogError("The timer's tags are not a list.")
+        raise TimeLogError(_("The timer's tags are not a list."))
     task_id, tag_ids = labels.parse_choice(str(action.get("task_id") or ""), [str(raw) for raw in raw_tags])
     description = action.get("description") or ""
     if not isinstance(description, str):
-        raise TimeLogError("The timer's description is not text.")
+        raise TimeLogError(_("The timer's description is not text."))
     timers.start_timer_after(user, project, description.strip(), task_id, tag_ids, at=at)
-    return "applied", f"Timer started on {project.name} at {_clock(user, at)}."
+    return "applied", _("Timer started on %(project)s at %(time)s.", project=project.name, time=_clock(user, at))
 
 
 def _stop(user: User, action: dict, at: datetime) -> tuple[str, str]:
     running = user.running_timer
     if running is None and user.paused_timer is not None:  # "Done" on a paused timer: the pause ends
         paused = timers.stop_timer(user)
-        return "applied", f"Paused timer on {paused.log.project.name} done."
+        return "applied", _("Paused timer on %(project)s done.", project=paused.log.project.name)
     if running is None or running.start_time > at:
         ended = db.session.scalar(select(TimeLog.id).where(TimeLog.user_id == user.id, TimeLog.end_time == at)
                                   .limit(1))
         if running is None or ended is not None:
-            return "already", f"Timer stopped at {_clock(user, at)}: already saved."
+            return "already", _("Timer stopped at %(time)s: already saved.", time=_clock(user, at))
         _refuse_if_overtaken(user, at, "stop")
     stopped = timers.stop_timer(user, at=at)
     if not stopped.kept:
-        return "applied", f"Timer stopped at {_clock(user, at)}: under a minute, not kept."
-    return "applied", (f"Timer stopped at {_clock(user, at)}: {stopped.log.duration_minutes} min on "
-                       f"{stopped.log.project.name}.")
+        return "applied", _("Timer stopped at %(time)s: under a minute, not kept.", time=_clock(user, at))
+    return "applied", _("Timer stopped at %(time)s: %(minutes)s min on %(project)s.", time=_clock(user, at),
+                        minutes=stopped.log.duration_minutes, project=stopped.log.project.name)
 
 
 def _refuse_if_logged_since(user: User, at: datetime) -> None:
@@ -149,9 +151,9 @@ def _refuse_if_logged_since(user: User, at: datetime) -> None:
                                                      TimeLog.start_time < utcnow()).order_by(TimeLog.start_time)
                                .limit(1)).first()
     if since is not None:
-        raise TimeLogError(f"Not applied: the start at {_clock(user, at)} would overlap the time logged from "
-                           f"{_clock(user, since.start_time)} to {_clock(user, since.end_time)} on another device. "
-                           "Add that time as an entry.")
+        raise TimeLogError(_("Not applied: the start at %(time)s would overlap the time logged from %(start)s to "
+                             "%(end)s on another device. Add that time as an entry.", time=_clock(user, at),
+                             start=_clock(user, since.start_time), end=_clock(user, since.end_time)))
 
 
 def _refuse_if_overtaken(user: User, at: datetime, kind: str) -> None:
@@ -159,5 +161,9 @@ def _refuse_if_overtaken(user: User, at: datetime, kind: str) -> None:
     rewrite it."""
     running = user.running_timer
     if running is not None and running.start_time > at:
-        raise TimeLogError(f"Not applied: the {kind} at {_clock(user, at)} came before the timer started at "
-                           f"{_clock(user, running.start_time)} on another device. Add that time as an entry.")
+        times = {"time": _clock(user, at), "started": _clock(user, running.start_time)}
+        raise TimeLogError(
+            _("Not applied: the start at %(time)s came before the timer started at %(started)s on another device. "
+              "Add that time as an entry.", **times) if kind == "start" else
+            _("Not applied: the stop at %(time)s came before the timer started at %(started)s on another device. "
+              "Add that time as an entry.", **times))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -92,7 +93,7 @@ def index():
 def new():
     orgs = managing_organizations(current_user)
     if not orgs:
-        abort(403, "Only managers, admins and owners create projects.")
+        abort(403, _("Only managers, admins and owners create projects."))
     form = _project_form(orgs)
     if request.method == "GET":
         form.color.data = next_colour(orgs[0].id)
@@ -100,7 +101,7 @@ def new():
         project = Project(status=ProjectStatus.ACTIVE, color=None)
         _apply(form, project)
         db.session.add(project)
-        return commit_and_redirect(f"Project {project.name} created.", "projects.index")
+        return commit_and_redirect(_("Project %(name)s created.", name=project.name), "projects.index")
     return render_template("projects/form.html", form=form, project=None), (422 if request.method == "POST" else 200)
 
 
@@ -117,7 +118,7 @@ def edit(project_id):
         form.hourly_rate.data = "" if project.hourly_rate is None else f"{project.hourly_rate:.2f}"
     if form.validate_on_submit():
         _apply(form, project)
-        return commit_and_redirect(f"Project {project.name} saved.", "projects.index")
+        return commit_and_redirect(_("Project %(name)s saved.", name=project.name), "projects.index")
     return render_template("projects/form.html", form=form, project=project), (
         422 if request.method == "POST" else 200)
 
@@ -127,7 +128,7 @@ def edit(project_id):
 def archive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
     project.archive()
-    return commit_and_redirect(f"Project {project.name} archived.", "projects.index")
+    return commit_and_redirect(_("Project %(name)s archived.", name=project.name), "projects.index")
 
 
 @bp.post("/projects/<id:project_id>/unarchive")
@@ -135,4 +136,5 @@ def archive(project_id):
 def unarchive(project_id):
     project = policies.load(current_user, Project, project_id, "edit")
     project.unarchive()
-    return commit_and_redirect(f"Project {project.name} is active again.", "projects.index", status="archived")
+    return commit_and_redirect(_("Project %(name)s is active again.", name=project.name), "projects.index",
+                               status="archived")

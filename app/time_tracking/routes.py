@@ -5,6 +5,8 @@ import json
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import selectinload
@@ -22,7 +24,7 @@ from app.web.form_filters import parse_id
 
 bp = Blueprint("time_logs", __name__)
 
-CHOOSE_PROJECT = "Choose a project to start the timer on."
+CHOOSE_PROJECT = _l("Choose a project to start the timer on.")
 PER_PAGE = 20  # entries a page (My time is paginated by entries, grouped by day)
 SYNC_BODY_LIMIT = 64 * 1024  # bytes of an offline queue (offline_sync.MAX_ACTIONS changes fit in a few KB)
 SYNC_MESSAGES = 5  # outcomes of a sync flashed one by one; more are summed up (the session cookie holds them)
@@ -79,17 +81,17 @@ def _back():
 def start():
     project_id = request.form.get("project_id", "").strip()
     if parse_id(project_id) is None:  # nothing chosen: the Start menu again, asking for a project inline
-        return render_template("time_logs/start.html", start_error=CHOOSE_PROJECT), 422
+        return render_template("time_logs/start.html", start_error=str(CHOOSE_PROJECT)), 422
     project = policies.load(current_user, Project, project_id)
     try:
         task_id, tag_ids = labels.parse_choice(request.form.get("task_id", ""), request.form.getlist("tag_ids"))
-        _, stopped = timers.start_timer_after(current_user, project, request.form.get("description", "").strip(),
-                                              task_id, tag_ids)
+        _started, stopped = timers.start_timer_after(current_user, project,
+                                                     request.form.get("description", "").strip(), task_id, tag_ids)
     except TimeLogError as exc:
         abort(422, str(exc))
     if stopped is not None and not stopped.kept:
-        flash(timers.NOT_KEPT, "info")
-    flash(f"Timer started on {project.name}.", "success")
+        flash(str(timers.NOT_KEPT), "info")
+    flash(_("Timer started on %(project)s.", project=project.name), "success")
     return _back()
 
 
@@ -101,9 +103,10 @@ def stop():
     except TimeLogError as exc:
         abort(409, str(exc))
     if stopped.kept:
-        flash(f"Timer stopped: {stopped.log.duration_minutes} min on {stopped.log.project.name}.", "success")
+        flash(_("Timer stopped: %(minutes)s min on %(project)s.", minutes=stopped.log.duration_minutes,
+                project=stopped.log.project.name), "success")
     else:
-        flash(timers.NOT_KEPT, "info")
+        flash(str(timers.NOT_KEPT), "info")
     return _back()
 
 
@@ -114,7 +117,7 @@ def pause():
         timers.pause_timer(current_user)
     except TimeLogError as exc:
         abort(409, str(exc))
-    flash("Timer paused.", "success")
+    flash(_("Timer paused."), "success")
     return _back()
 
 
@@ -125,7 +128,7 @@ def resume():
         log = timers.resume_timer(current_user)
     except TimeLogError as exc:
         abort(409, str(exc))
-    flash(f"Timer resumed on {log.project.name}.", "success")
+    flash(_("Timer resumed on %(project)s.", project=log.project.name), "success")
     return _back()
 
 
@@ -137,14 +140,20 @@ def idle():
     try:
         since = timers.parse_idle_since(request.form.get("since", ""))
         if action not in timers.IDLE_ACTIONS:
-            raise TimeLogError("Choose keep, discard or stop for the idle time.")
+            raise TimeLogError(_("Choose keep, discard or stop for the idle time."))
         if current_user.running_timer is None:
-            abort(409, "No timer is running.")
+            abort(409, _("No timer is running."))
         log = timers.resolve_idle(current_user, action, since)
     except TimeLogError as exc:
         abort(422, str(exc))
-    flash({"keep": "Idle time kept.", "discard": f"Idle time discarded: the timer goes on on {log.project.name}."
-           if log else "Idle time discarded.", "stop": "Timer stopped when you left."}[action], "success")
+    if action == "keep":
+        message = _("Idle time kept.")
+    elif action == "discard":
+        message = _("Idle time discarded: the timer goes on on %(project)s.", project=log.project.name) if log else \
+            _("Idle time discarded.")
+    else:
+        message = _("Timer stopped when you left.")
+    flash(message, "success")
     return _back()
 
 
@@ -169,13 +178,13 @@ def sync():
     the messages are also flashed, for the page the person sees next. A queue it cannot read is refused whole,
     and the page drops it (it would be refused again): the flashed message says so."""
     if not request.is_json:  # the input guard scans JSON bodies for NUL bytes, and only those
-        return _sync_refused("Send the changes as JSON.", 415)
+        return _sync_refused(_("Send the changes as JSON."), 415)
     if (request.content_length or 0) > SYNC_BODY_LIMIT:
-        return _sync_refused("Too many changes at once.", 413)
+        return _sync_refused(_("Too many changes at once."), 413)
     try:
         actions = offline_sync.parse(json.loads(request.get_data(cache=False) or b"null"), current_user)
     except (ValueError, RecursionError):
-        return _sync_refused("Send the changes as JSON.", 400)
+        return _sync_refused(_("Send the changes as JSON."), 400)
     except offline_sync.NotTheirs as exc:
         return {"error": str(exc)}, 409  # kept on the device for the person who made them
     except offline_sync.SyncRequestError as exc:
@@ -185,12 +194,12 @@ def sync():
     for outcome in sorted(outcomes, key=lambda outcome: outcome.status != "refused")[:SYNC_MESSAGES]:
         flash(outcome.message, {"applied": "success", "already": "info"}.get(outcome.status, "error"))
     if len(outcomes) > SYNC_MESSAGES:
-        flash(f"… and {len(outcomes) - SYNC_MESSAGES} more changes made offline.", "info")
+        flash(_("… and %(count)s more changes made offline.", count=len(outcomes) - SYNC_MESSAGES), "info")
     return {"results": [outcome.as_json() for outcome in outcomes]}
 
 
 def _sync_refused(message: str, status: int):
-    flash(f"Timer changes made offline could not be saved: {message}", "error")
+    flash(_("Timer changes made offline could not be saved: %(reason)s", reason=message), "error")
     return {"error": message}, status
 
 
@@ -208,7 +217,7 @@ def index():
     if filters.project_id:
         project = db.session.get(Project, filters.project_id)
         if project is None or not policies.can_view(current_user, project):
-            filters.errors.append("That project is unknown: the project filter was ignored.")
+            filters.errors.append(_("That project is unknown: the project filter was ignored."))
             filters.project_id = None
         else:
             query = query.where(TimeLog.project_id == project.id)
@@ -232,12 +241,12 @@ def continue_entry(log_id):
     """A new running timer like this entry (project, description, billable); the running one stops first."""
     log = policies.load(current_user, TimeLog, log_id)
     if log.user_id != current_user.id:
-        abort(403, "You can continue only your own entries.")
+        abort(403, _("You can continue only your own entries."))
     try:
         timers.continue_entry(current_user, log)
     except TimeLogError as exc:
         abort(422, str(exc))
-    flash(f"Timer started on {log.project.name}.", "success")
+    flash(_("Timer started on %(project)s.", project=log.project.name), "success")
     return _back()
 
 
@@ -275,7 +284,8 @@ def new():
         except TimeLogError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"Added {log.duration_minutes} min on {log.project.name}.", "success")
+            flash(_("Added %(minutes)s min on %(project)s.", minutes=log.duration_minutes, project=log.project.name),
+                  "success")
             return redirect(url_for("time_logs.index"), code=303)
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
@@ -298,7 +308,7 @@ def edit(log_id):
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            flash("Entry updated.", "success")
+            flash(_("Entry updated."), "success")
             return redirect(back or url_for("time_logs.index"), code=303)
     return _render_form(form, log, 422 if request.method == "POST" else 200, back)
 
@@ -312,7 +322,7 @@ def delete(log_id):
     except TimeLocked as exc:
         flash(str(exc), "error")
         return redirect(url_for("time_logs.index"), code=303)
-    flash("Entry deleted.", "success")
+    flash(_("Entry deleted."), "success")
     token = undo.remember(gone, current_user)
     if token:
         flash(token, "undo")  # shown as a toast with an Undo button (time_logs/_undo_toast.html)
@@ -328,7 +338,7 @@ def undo_delete():
         abort(410, str(exc))
     except TimeLogError as exc:
         abort(409, str(exc))
-    flash("Entry restored.", "success")
+    flash(_("Entry restored."), "success")
     return redirect(url_for("time_logs.index"), code=303)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -19,7 +21,7 @@ from app.models import Project, TimeLog, TimeLogError, User, utcnow
 from app.time_tracking import changes, labels, locks
 from app.timezones import from_iso, to_local
 
-NOT_KEPT = "Timer under a minute: not kept."
+NOT_KEPT = _l("Timer under a minute: not kept.")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def start_timer(user: User, project: Project, description: str = "", task_id: in
                 tag_ids=(), billable: bool | None = None) -> TimeLog:
     """Start a timer on a project; a timer already running is stopped first (one running timer per user).
     `billable` defaults to the project's."""
-    log, _ = start_timer_after(user, project, description, task_id, tag_ids, billable)
+    log, _stopped = start_timer_after(user, project, description, task_id, tag_ids, billable)
     return log
 
 
@@ -58,9 +60,9 @@ def start_timer_after(user: User, project: Project, description: str = "", task_
     the running timer then."""
     at = at or utcnow()
     if not project.is_active:
-        raise TimeLogError("This project is archived.")
+        raise TimeLogError(_("This project is archived."))
     if user.membership_in(project.organization_id) is None:
-        raise TimeLogError("You are not a member of this project's organization.")
+        raise TimeLogError(_("You are not a member of this project's organization."))
     TimeLog.check(at, None, description)
     _check_day(user, project.organization_id, at)
     task, tags = labels.check_choice(project, task_id, tag_ids)
@@ -78,7 +80,7 @@ def start_timer_after(user: User, project: Project, description: str = "", task_
         db.session.commit()
     except IntegrityError as exc:  # a second tab started one at the same instant
         db.session.rollback()
-        raise TimeLogError("A timer is already running.") from exc
+        raise TimeLogError(_("A timer is already running.")) from exc
     if before:  # its own change: SQLite may give the new timer the deleted one's id
         changes.after_commit(before=before)
     changes.after_commit([*logs, log])
@@ -102,7 +104,7 @@ def pause_timer(user: User) -> TimeLog:
     """End the running segment and keep it as the paused timer (kept whatever its length: it is work done)."""
     running = user.running_timer
     if running is None:
-        raise TimeLogError("No timer is running.")
+        raise TimeLogError(_("No timer is running."))
     locks.check_log(running)
     _end_pause(user)
     db.session.flush()
@@ -117,7 +119,7 @@ def continue_entry(user: User, entry: TimeLog) -> TimeLog:
     """A new running timer like `entry` (its project, task, description, tags and billable), stopping the running
     one."""
     if entry.user_id != user.id:
-        raise TimeLogError("You can continue only your own entries.")
+        raise TimeLogError(_("You can continue only your own entries."))
     project = db.session.get(Project, entry.project_id)
     return start_timer(user, project, entry.description or "", task_id=entry.task_id,
                        tag_ids=[tag.id for tag in entry.tags], billable=entry.billable)
@@ -127,14 +129,14 @@ def resume_timer(user: User) -> TimeLog:
     """Start the paused work again as a new segment linked to the paused one."""
     paused = user.paused_timer
     if paused is None:
-        raise TimeLogError("No timer is paused.")
+        raise TimeLogError(_("No timer is paused."))
     if user.running_timer is not None:
-        raise TimeLogError("A timer is running: stop it before resuming the paused one.")
+        raise TimeLogError(_("A timer is running: stop it before resuming the paused one."))
     project = paused.project
     if project is None or not project.is_active:
-        raise TimeLogError("This project is archived: the paused timer cannot resume.")
+        raise TimeLogError(_("This project is archived: the paused timer cannot resume."))
     if user.membership_in(project.organization_id) is None:
-        raise TimeLogError("You are not a member of this project's organization.")
+        raise TimeLogError(_("You are not a member of this project's organization."))
     _check_day(user, paused.organization_id)
     paused.paused = False
     log = TimeLog(user_id=user.id, organization_id=paused.organization_id, project_id=paused.project_id,
@@ -145,7 +147,7 @@ def resume_timer(user: User) -> TimeLog:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise TimeLogError("A timer is already running.") from exc
+        raise TimeLogError(_("A timer is already running.")) from exc
     changes.after_commit([log])
     return log
 
@@ -157,7 +159,7 @@ def stop_timer(user: User, at: datetime | None = None) -> Stopped:
     if running is None:
         paused = _end_pause(user)
         if paused is None:
-            raise TimeLogError("No timer is running.")
+            raise TimeLogError(_("No timer is running."))
         db.session.commit()
         changes.after_commit([paused])
         return Stopped(paused, True)
@@ -176,7 +178,7 @@ def parse_idle_since(raw: str) -> datetime:
     try:
         return from_iso(raw)
     except ValueError as exc:
-        raise TimeLogError("Give the moment you left as an ISO 8601 time.") from exc
+        raise TimeLogError(_("Give the moment you left as an ISO 8601 time.")) from exc
 
 
 def resolve_idle(user: User, action: str, since: datetime) -> TimeLog | None:
@@ -186,15 +188,15 @@ def resolve_idle(user: User, action: str, since: datetime) -> TimeLog | None:
     idle time is not counted). stop: the timer stops at `since`. Returns the running timer afterwards (None once
     stopped). `since` must lie within the running timer: not before its start, not in the future."""
     if action not in IDLE_ACTIONS:
-        raise TimeLogError("Choose keep, discard or stop for the idle time.")
+        raise TimeLogError(_("Choose keep, discard or stop for the idle time."))
     running = user.running_timer
     if running is None:
-        raise TimeLogError("No timer is running.")
+        raise TimeLogError(_("No timer is running."))
     now = utcnow()
     if since < running.start_time:
-        raise TimeLogError("The idle time cannot begin before the timer started.")
+        raise TimeLogError(_("The idle time cannot begin before the timer started."))
     if since > now:
-        raise TimeLogError("The idle time cannot begin in the future.")
+        raise TimeLogError(_("The idle time cannot begin in the future."))
     if action == "keep":
         return running
     locks.check_log(running)
@@ -215,7 +217,7 @@ def resolve_idle(user: User, action: str, since: datetime) -> TimeLog | None:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise TimeLogError("A timer is already running.") from exc
+        raise TimeLogError(_("A timer is already running.")) from exc
     if gone is not None:
         changes.after_commit(before=[gone])
         changes.after_commit([log] if log else [])

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app import policies
@@ -28,7 +30,7 @@ from app.time_tracking import entries, labels, locks
 from app.time_tracking.locks import DayLock
 from app.timezones import NonexistentTimeError, start_of_day, to_local, to_utc, utcnow
 
-OWNED_DESCRIPTION = "Timesheet"
+OWNED_DESCRIPTION = "Timesheet"  # stored and compared: never translated
 OWNED_START = time(9, 0)  # where the timesheet's own entry starts in its day (local time)
 MAX_CELL_MINUTES = entries.MAX_ENTRY_MINUTES
 FIRST_YEAR, LAST_YEAR = entries.FIRST_ENTRY_DAY.year, 2200
@@ -81,7 +83,7 @@ def first_day(day: date, week_start: int) -> date:
 def label(first: date, week_start: int) -> str:
     """`YYYY-Www` of the week starting on `first` (its Monday's ISO week)."""
     monday = first if week_start == 0 else first + timedelta(days=1)
-    year, week, _ = monday.isocalendar()
+    year, week, _weekday = monday.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -91,14 +93,16 @@ def parse_week(raw: str, week_start: int) -> date:
     match = _WEEK.match(raw)
     if match is None:
         example = label(first_day(date.today(), 0), 0)
-        raise BadWeek(f"“{raw[:40]}” is not a week: write it as YYYY-Www, for example {example}.")
+        raise BadWeek(_("“%(value)s” is not a week: write it as YYYY-Www, for example %(example)s.", value=raw[:40],
+                        example=example))
     year, week = int(match[1]), int(match[2])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadWeek(f"Weeks from {FIRST_YEAR} to {LAST_YEAR} only.")
+        raise BadWeek(_("Weeks from %(first)s to %(last)s only.", first=FIRST_YEAR, last=LAST_YEAR))
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise BadWeek(f"{year} has no week {week}: ISO years have 52 or 53 weeks.") from None
+        raise BadWeek(_("%(year)s has no week %(week)s: ISO years have 52 or 53 weeks.", year=year,
+                        week=week)) from None
     return monday if week_start == 0 else monday - timedelta(days=1)
 
 
@@ -155,7 +159,8 @@ def parse_hours(raw: str | None) -> int:
         return 0
     match = _HOURS.match(text)
     if match is None:
-        raise CellError(f"“{text[:20]}” is not a duration: type hours (1.5), hours:minutes (1:30) or minutes (90m).")
+        raise CellError(_("“%(value)s” is not a duration: type hours (1.5), hours:minutes (1:30) or minutes (90m).",
+                          value=text[:20]))
     if match["dec"] is not None:
         minutes = round(float(match["dec"].replace(",", ".")) * 60)
     elif match["h"] is not None:
@@ -165,7 +170,7 @@ def parse_hours(raw: str | None) -> int:
     else:
         minutes = int(match["hh"]) * 60 + int(match["mm"])
     if minutes > MAX_CELL_MINUTES:
-        raise CellError("A day holds at most 24 hours.")
+        raise CellError(_("A day holds at most 24 hours."))
     return minutes
 
 
@@ -249,19 +254,20 @@ class Grid:
                 by_organization.setdefault(organization_id, []).append(day)
         for organization_id, days in sorted(by_organization.items()):
             organization = db.session.get(Organization, organization_id)
+            lock = {"organization": organization.name, "date": f"{organization.lock_date:%d %b %Y}"}
             if len(days) == 7:
-                which = "The whole week is"
-            elif len(days) == 1:
-                which = "1 day of this week is"
+                notes.append(_("The whole week is locked: %(organization)s changes nothing before %(date)s (its lock "
+                               "date).", **lock))
             else:
-                which = f"{len(days)} days of this week are"
-            notes.append(f"{which} locked: {organization.name} changes nothing before "
-                         f"{organization.lock_date:%d %b %Y} (its lock date).")
+                notes.append(ngettext("%(num)d day of this week is locked: %(organization)s changes nothing before "
+                                      "%(date)s (its lock date).",
+                                      "%(num)d days of this week are locked: %(organization)s changes nothing before "
+                                      "%(date)s (its lock date).", len(days), **lock))
         shown = {log.id for cell in self.cells.values() for log in cell.logs}
         invoiced = len(shown & set(self.invoiced))
         if invoiced:
-            notes.append(f"{invoiced} entr{'y' if invoiced == 1 else 'ies'} of this week "
-                         f"{'is' if invoiced == 1 else 'are'} on a sent or paid invoice and locked.")
+            notes.append(ngettext("%(num)d entry of this week is on a sent or paid invoice and locked.",
+                                  "%(num)d entries of this week are on a sent or paid invoice and locked.", invoiced))
         return notes
 
     def fully_locked(self, organization_id: int) -> bool:
@@ -406,7 +412,7 @@ def set_cell(actor: User, person: User, project: Project, day: date, minutes: in
 
     The caller has checked that the actor may edit the person's entries in the project's organization."""
     if not 0 <= minutes <= MAX_CELL_MINUTES:
-        raise CellError("A day holds at most 24 hours.")
+        raise CellError(_("A day holds at most 24 hours."))
     try:
         entries.check_entry_day(day)
     except TimeLogError as exc:
@@ -415,16 +421,17 @@ def set_cell(actor: User, person: User, project: Project, day: date, minutes: in
     cell = (_cells(person, week_logs(person, day, 1, project.id, task_id)).get((project.id, task_id, day))
             or Cell(project.id, task_id, day))
     if cell.running is not None:
-        raise CellError("A timer is running in this cell: stop it first.")
+        raise CellError(_("A timer is running in this cell: stop it first."))
     owned = cell.owned
     others = cell.others_minutes
     if minutes == cell.minutes:
         return CellChange("unchanged", cell.minutes)
     if minutes < others:
         count = len(cell.logs) - (1 if owned else 0)
-        raise CellError(f"{format_hours(others)} of this day come from {count} other "
-                        f"entr{'y' if count == 1 else 'ies'} (timers or the entry form): edit "
-                        f"{'it' if count == 1 else 'them'} in My time to go below that.")
+        raise CellError(ngettext("%(hours)s of this day come from %(num)d other entry (timers or the entry form): "
+                                 "edit it in My time to go below that.",
+                                 "%(hours)s of this day come from %(num)d other entries (timers or the entry form): "
+                                 "edit them in My time to go below that.", count, hours=format_hours(others)))
     own_minutes = minutes - others
     try:
         if own_minutes == 0:

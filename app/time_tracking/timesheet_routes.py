@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -172,11 +173,11 @@ def cell():
     task = _task(project, request.form.get("task_id"))
     row = Row(project, task)
     if not timesheet.may_edit(current_user, person, project):
-        abort(403, f"You may see {person.name}'s time but not change it.")
+        abort(403, _("You may see %(name)s's time but not change it.", name=person.name))
     try:
         day = date.fromisoformat(request.form.get("day", "").strip())
     except ValueError:
-        abort(422, "Give the cell's day as YYYY-MM-DD.")
+        abort(422, _("Give the cell's day as YYYY-MM-DD."))
     typed = request.form.get("hours", "")
     error = None
     try:
@@ -192,7 +193,8 @@ def cell():
     if error:
         abort(422, error)
     if change.action != "unchanged":
-        flash(f"{row.label} on {day:%a %d %b}: {timesheet.format_hours(change.minutes) or '0:00'}.", "success")
+        flash(_("%(row)s on %(day)s: %(hours)s.", row=row.label, day=day.strftime("%a %d %b"),
+                hours=timesheet.format_hours(change.minutes) or "0:00"), "success")
     return redirect(url_for("timesheet.show", **_week_args(person, week, [row.key], project.organization_id)),
                     code=303)
 
@@ -212,7 +214,7 @@ def continue_row():
             timers.start_timer(current_user, project, "", task_id=task.id if task else None)
     except TimeLogError as exc:
         abort(422, str(exc))
-    flash(f"Timer started on {Row(project, task).label}.", "success")
+    flash(_("Timer started on %(project)s.", project=Row(project, task).label), "success")
     try:
         week = timesheet.week_named(current_user, request.form.get("week"), project.organization_id)
     except BadWeek:

@@ -11,6 +11,8 @@ import logging
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +25,7 @@ from app.time_tracking import changes, locks
 log = logging.getLogger(__name__)
 
 UNDO_SECONDS = 10
-TOO_LATE = f"Too late to undo: a deleted entry can be restored for {UNDO_SECONDS} seconds."
+TOO_LATE = _l("Too late to undo: a deleted entry can be restored for %(seconds)s seconds.", seconds=UNDO_SECONDS)
 _KEY = "undo:time-log:{}"
 _TIMES = ("start_time", "end_time", "created_at")
 
@@ -55,10 +57,10 @@ def restore(user: User, token: str) -> TimeLog:
     try:
         raw = get_redis().getdel(_KEY.format(token or "")) if token and len(token) <= 64 else None
     except RedisError as exc:
-        raise UndoExpired("Undo is unavailable right now: the entry stays deleted.") from exc
+        raise UndoExpired(_("Undo is unavailable right now: the entry stays deleted.")) from exc
     data = json.loads(raw) if raw else None
     if data is None or data.pop("deleted_by") != user.id:
-        raise UndoExpired(TOO_LATE)
+        raise UndoExpired(str(TOO_LATE))
     for name in _TIMES:
         data[name] = datetime.fromisoformat(data[name]) if data[name] else None
     owner = db.session.get(User, data["user_id"])
@@ -77,7 +79,7 @@ def restore(user: User, token: str) -> TimeLog:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise TimeLogError("This entry cannot come back: its project is gone, its owner left the organization, "
-                           "or (a timer) another timer runs now.") from exc
+        raise TimeLogError(_("This entry cannot come back: its project is gone, its owner left the organization, "
+                             "or (a timer) another timer runs now.")) from exc
     changes.after_commit([entry])
     return entry

@@ -4,14 +4,51 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from app.extensions import db
 
 # Path prefixes whose errors another renderer answers ("/api/v1/" -> problem+json): for the errors no blueprint
 # handler sees (no route matched, so no blueprint either). Filled by register_prefix() at start-up.
 _PREFIX_RENDERERS: dict[str, Callable[[HTTPException], object]] = {}
+
+
+# Werkzeug's own descriptions (what an abort() without one says), in the reader's language; word for word in English.
+DEFAULT_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l("The server could not verify that you are authorized to access the URL requested. You either supplied "
+            "the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the "
+            "credentials required."),
+    403: _l("You don't have the permission to access the requested resource. It is either read-protected or not "
+            "readable by the server."),
+    404: _l("The requested URL was not found on the server. If you entered the URL manually please check your "
+            "spelling and try again."),
+    405: _l("The method is not allowed for the requested URL."),
+    409: _l("A conflict happened while processing the request. The resource might have been modified while the "
+            "request was being processed."),
+    410: _l("The requested URL is no longer available on this server and there is no forwarding address. If you "
+            "followed a link from a foreign page, please contact the author of this page."),
+    413: _l("The data value transmitted exceeds the capacity limit."),
+    415: _l("The server does not support the media type transmitted in the request."),
+    422: _l("The request was well-formed but was unable to be followed due to semantic errors."),
+    429: _l("This user has exceeded an allotted request count. Try again later."),
+    500: _l("The server encountered an internal error and was unable to complete your request. Either the server is "
+            "overloaded or there is an error in the application."),
+    503: _l("The server is temporarily unable to service your request due to maintenance downtime or capacity "
+            "problems. Please try again later."),
+}
+
+
+def _description(error: HTTPException) -> str:
+    """The error's description; Werkzeug's default one in the reader's language."""
+    code = error.code or 500
+    default = default_exceptions.get(code)
+    if code in DEFAULT_DESCRIPTIONS and default is not None and error.description == default.description:
+        return str(DEFAULT_DESCRIPTIONS[code])
+    return error.description
 
 
 def register_prefix(prefix: str, renderer: Callable[[HTTPException], object]) -> None:
@@ -32,7 +69,7 @@ def _wants_json() -> bool:
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(400, "Your form expired or was not sent from Timeboard. Reload the page and try again.")
+        return _render(400, _("Your form expired or was not sent from Timeboard. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -40,7 +77,7 @@ def register(app: Flask) -> None:
             return answer
         if error.response is not None:  # an answer made for it already (abort(response), a limit's on_breach)
             return error.response
-        return _render(error.code or 500, error.description)
+        return _render(error.code or 500, _description(error))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
@@ -48,7 +85,7 @@ def register(app: Flask) -> None:
         db.session.rollback()
         if (answer := _prefix_renderer(InternalServerError())) is not None:
             return answer
-        return _render(500, "Something went wrong on our side. It has been logged.")
+        return _render(500, _("Something went wrong on our side. It has been logged."))
 
 
 def _render(code: int, message: str):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -72,6 +73,6 @@ class EmailAddress:
             raise ValidationError(str(exc)) from None
 
 
-def password_field(label: str = "Password"):
+def password_field(label: str = _l("Password")):
     return PasswordField(label, validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
-                         message=f"Use at least {MIN_PASSWORD} characters (at most 200).")])
+                         message=_l("Use at least %(min)s characters (at most 200).", min=MIN_PASSWORD))])

@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, g
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app import formats
 from app.timezones import iso, to_local, utcnow
 
 
@@ -25,8 +28,7 @@ def dom_id(record_or_kind, suffix: str | None = None) -> str:
 
 
 def format_minutes(minutes: float | int | None) -> str:
-    minutes = int(round(minutes or 0))
-    return f"{minutes // 60}h {minutes % 60:02d}m"
+    return formats.minutes(minutes)
 
 
 def format_seconds(seconds: int | None) -> str:
@@ -39,21 +41,20 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", user=None) -
     if value is None:
         return ""
     user = user or (current_user if current_user and current_user.is_authenticated else None)
-    return to_local(value, user.zone if user is not None else UTC).strftime(fmt)
+    return formats.strftime(to_local(value, user.zone if user is not None else UTC), fmt)
 
 
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     if value is None:
-        return "never"
+        return _("never")
     seconds = int(((now or utcnow()) - value).total_seconds())
     if seconds < 45:
-        return "just now"
+        return _("just now")
     if seconds < 90 * 60:
-        minutes = max(1, round(seconds / 60))
-        return f"{minutes} min ago"
+        return _("%(num)s min ago", num=max(1, round(seconds / 60)))
     if seconds < 36 * 3600:
-        return f"{round(seconds / 3600)} h ago"
-    return f"{round(seconds / 86400)} days ago"
+        return _("%(num)s h ago", num=round(seconds / 3600))
+    return ngettext("%(num)s day ago", "%(num)s days ago", round(seconds / 86400))
 
 
 def csrf_field() -> Markup:
@@ -70,5 +71,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(dom_id=dom_id, utcnow=utcnow, csrf_field=csrf_field)
     app.jinja_env.filters.update(
         minutes=format_minutes, hms=format_seconds, local_time=local_time, time_ago=time_ago,
-        iso=iso,
+        iso=iso, day=formats.strftime, number=formats.number, amount=formats.amount,
     )

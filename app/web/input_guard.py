@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 
 NUL = "\x00"
 JSON_NUL = re.compile(rb"\x00|\\u0000", re.IGNORECASE)  # a raw NUL, or JSON's escape of one
@@ -44,4 +45,4 @@ def register(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_bytes():
         if request_has_nul():
-            abort(400, MESSAGE)
+            abort(400, _("The request contains a NUL character (\\x00), which Timeboard does not accept."))

@@ -9,7 +9,9 @@ shown for any other page asked for offline. Pages and API answers are never serv
 from __future__ import annotations
 
 from flask import current_app, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
 
+from app.i18n import page_language
 from app.web.main import bp
 
 THEME_COLOR = "#1d2433"  # the top bar's (static/css/app.css --topbar, light)
@@ -28,7 +30,8 @@ def manifest():
     body = {
         "name": "Timeboard",
         "short_name": "Timeboard",
-        "description": "Time tracking with live dashboards",
+        "description": _("Time tracking with live dashboards"),
+        "lang": page_language(),
         "id": "/",
         "start_url": url_for("time_logs.index"),
         "scope": "/",

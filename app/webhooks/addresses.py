@@ -9,6 +9,7 @@ import socket
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 
 URL_MAX = 2000
 
@@ -21,16 +22,16 @@ def check_url(url: str) -> str:
     """The URL, stripped, or AddressError."""
     url = (url or "").strip()
     if not url or len(url) > URL_MAX:
-        raise AddressError(f"Give the endpoint's URL (at most {URL_MAX} characters).")
+        raise AddressError(_("Give the endpoint's URL (at most %(max)s characters).", max=URL_MAX))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise AddressError("That is not a valid URL.") from None
+        raise AddressError(_("That is not a valid URL.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AddressError("The URL must start with http:// or https:// and name a host.")
+        raise AddressError(_("The URL must start with http:// or https:// and name a host."))
     if parts.username or parts.password:
-        raise AddressError("The URL must not carry a user name or password.")
+        raise AddressError(_("The URL must not carry a user name or password."))
     if not current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]:
         check_public(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     return url
@@ -40,9 +41,9 @@ def check_public(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
-        raise AddressError(f"The host {host} cannot be found.") from None
+        raise AddressError(_("The host %(host)s cannot be found.", host=host)) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
         if not address.is_global or address.is_multicast:
-            raise AddressError(f"The host {host} resolves to a private, loopback or link-local address "
-                               f"({address}): webhooks go to public addresses only.")
+            raise AddressError(_("The host %(host)s resolves to a private, loopback or link-local address "
+                                 "(%(address)s): webhooks go to public addresses only.", host=host, address=address))

@@ -14,10 +14,13 @@ import logging
 import time
 
 import requests
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from rq import get_current_job
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import speaking_to
 from app.models import DeliveryState, Membership, Role, User, WebhookDelivery, WebhookEndpoint
 from app.notifications.notify import notify
 from app.webhooks.addresses import AddressError, check_url
@@ -48,7 +51,8 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
     """(status code or None, milliseconds, response text, error)."""
     started = time.monotonic()
     try:
-        check_url(endpoint.url)  # the name may resolve elsewhere since it was saved
+        with force_locale("en"):  # the delivery log keeps the error in English (_kind_of reads it)
+            check_url(endpoint.url)  # the name may resolve elsewhere since it was saved
         response = requests.post(endpoint.url, data=delivery.request_body.encode(), timeout=TIMEOUT,
                                  allow_redirects=False,
                                  headers=headers(delivery, endpoint.secret, int(time.time())), stream=True)
@@ -107,11 +111,13 @@ def _tell_owners(endpoint: WebhookEndpoint) -> None:
         Membership.role == Role.OWNER.value).order_by(User.id))
     link = f"/organizations/{endpoint.organization_id}/webhooks/{endpoint.id}"
     for owner in list(owners):
+        with speaking_to(owner):  # stored as text: written in the recipient's language
+            title = _("A webhook was switched off: %(url)s", url=endpoint.url)
+            body = _("Its last %(count)s deliveries failed, so Timeboard stopped sending to it. Fix the receiver, then "
+                     "switch the endpoint on again and replay the failed deliveries.",
+                     count=endpoint.consecutive_failures)
         notify(owner, "webhook_disabled", f"webhook-disabled:{endpoint.id}:{endpoint.updated_at:%Y%m%d%H%M%S}",
-               f"A webhook was switched off: {endpoint.url}",
-               f"Its last {endpoint.consecutive_failures} deliveries failed, so Timeboard stopped sending to it. "
-               "Fix the receiver, then switch the endpoint on again and replay the failed deliveries.",
-               link=link, data={"endpoint_id": endpoint.id})
+               title, body, link=link, data={"endpoint_id": endpoint.id})
 
 
 def replay(endpoint: WebhookEndpoint, deliveries: list[WebhookDelivery]) -> int:

@@ -2,6 +2,7 @@
 with the change). The caller has authorized the actor (policies: "manage_webhooks")."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 
@@ -28,10 +29,10 @@ def _checked(url: str, description: str, events) -> tuple[str, str, list[str]]:
         raise EndpointError("url", str(exc)) from None
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        raise EndpointError("description", f"At most {DESCRIPTION_MAX} characters.")
+        raise EndpointError("description", _("At most %(max)s characters.", max=DESCRIPTION_MAX))
     chosen = [event for event in WEBHOOK_EVENTS if event in set(events or ())]
     if not chosen:
-        raise EndpointError("events", "Choose at least one event.")
+        raise EndpointError("events", _("Choose at least one event."))
     return url, description, chosen
 
 

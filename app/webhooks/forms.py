@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +21,7 @@ class EventsField(SelectMultipleField):
 
 
 class EndpointForm(FlaskForm):
-    url = StringField("URL", filters=[strip], validators=[DataRequired(message="Give the endpoint's URL."),
-                                                          Length(max=2000)])
-    description = StringField("Description", filters=[strip], validators=[Length(max=200)])
-    events = EventsField("Events", choices=[SelectChoice(event, event) for event in WEBHOOK_EVENTS])
+    url = StringField(_l("URL"), filters=[strip],
+                      validators=[DataRequired(message=_l("Give the endpoint's URL.")), Length(max=2000)])
+    description = StringField(_l("Description"), filters=[strip], validators=[Length(max=200)])
+    events = EventsField(_l("Events"), choices=[SelectChoice(event, event) for event in WEBHOOK_EVENTS])

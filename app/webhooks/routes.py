@@ -5,6 +5,8 @@ may not see the organization, 403 for a member who is not an owner)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -60,7 +62,7 @@ def create(org_id):
             _apply(form, exc)
         else:
             session[NEW_SECRET_KEY] = {"endpoint_id": endpoint.id, "secret": endpoint.secret}
-            flash("Endpoint registered. Copy its signing secret now: it is shown this once.", "success")
+            flash(_("Endpoint registered. Copy its signing secret now: it is shown this once."), "success")
             return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
     return _render_index(org, form, 422)
 
@@ -98,7 +100,7 @@ def update(org_id, endpoint_id):
         except service.EndpointError as exc:
             _apply(form, exc)
         else:
-            flash("Endpoint saved." if changed else "Nothing changed.", "success" if changed else "info")
+            flash(_("Endpoint saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
     return _render_show(org, endpoint, form, 422)
 
@@ -110,8 +112,8 @@ def switch(org_id, endpoint_id):
     endpoint = _endpoint(org, endpoint_id)
     on = request.form.get("active") == "1"
     service.switch(current_user, endpoint, on)
-    flash("Endpoint switched on: new events are sent to it." if on
-          else "Endpoint switched off: nothing is sent to it until you switch it on.", "success")
+    flash(_("Endpoint switched on: new events are sent to it.") if on
+          else _("Endpoint switched off: nothing is sent to it until you switch it on."), "success")
     return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
 
 
@@ -121,7 +123,7 @@ def rotate(org_id, endpoint_id):
     org = _organization(org_id)
     endpoint = _endpoint(org, endpoint_id)
     session[NEW_SECRET_KEY] = {"endpoint_id": endpoint.id, "secret": service.rotate_secret(current_user, endpoint)}
-    flash("New signing secret made: the old one no longer signs anything. Copy it now: it is shown this once.",
+    flash(_("New signing secret made: the old one no longer signs anything. Copy it now: it is shown this once."),
           "success")
     return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
 
@@ -132,7 +134,7 @@ def delete(org_id, endpoint_id):
     org = _organization(org_id)
     endpoint = _endpoint(org, endpoint_id)
     service.delete(current_user, endpoint)
-    flash("Endpoint deleted, with its delivery log.", "success")
+    flash(_("Endpoint deleted, with its delivery log."), "success")
     return redirect(url_for("webhooks.index", org_id=org.id), code=303)
 
 
@@ -160,18 +162,19 @@ def replay_failed(org_id, endpoint_id):
         return _switched_off(org, endpoint)
     failed = sending.failed_of(endpoint)
     queued = sending.replay(endpoint, failed)
-    flash(_queued_message(queued, len(failed)) if failed else "No failed deliveries to replay.",
+    flash(_queued_message(queued, len(failed)) if failed else _("No failed deliveries to replay."),
           "success" if queued or not failed else "error")
     return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
 
 
 def _switched_off(org, endpoint):
-    flash("This endpoint is switched off: switch it on, then replay its deliveries.", "error")
+    flash(_("This endpoint is switched off: switch it on, then replay its deliveries."), "error")
     return redirect(url_for("webhooks.show", org_id=org.id, endpoint_id=endpoint.id), code=303)
 
 
 def _queued_message(queued: int, wanted: int) -> str:
-    text = f"{queued} {'delivery' if queued == 1 else 'deliveries'} queued again."
+    text = ngettext("%(num)d delivery queued again.", "%(num)d deliveries queued again.", queued)
     if queued < wanted:
-        text += f" {wanted - queued} could not be queued (the job queue is unavailable): try again in a moment."
+        text += " " + _("%(count)s could not be queued (the job queue is unavailable): try again in a moment.",
+                        count=wanted - queued)
     return text

@@ -53,4 +53,5 @@ def test_no_exported_column_is_a_credential():
         for column in table.columns:
             assert not any(m in column for m in CREDENTIAL_MARKERS), f"{table.name}.{column} looks like a credential"
     users = next(t for t in TABLES if t.name == "users")
-    assert set(users.columns) == {"id", "email", "name", "time_zone", "idle_minutes", "theme", "created_at"}
+    assert set(users.columns) == {"id", "email", "name", "time_zone", "idle_minutes", "theme", "language",
+                                  "browser_language", "created_at"}

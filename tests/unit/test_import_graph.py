@@ -1,7 +1,7 @@
 """The house's structure, checked from the source (ast): one home per feature, imports that only run down.
 
 Layers, bottom up (a module imports its own layer or lower, never higher):
-  floor      wiring, models, policies, timezones, tokens, passwords, mail, web/, observability/
+  floor      wiring, models, policies, timezones, i18n, formats, tokens, passwords, mail, web/, observability/
   live       app/live/ (topics, streams, publisher, presence, stream URL, the gateway)
   engine     app/background/ (the job engine)
   features   accounts, time_tracking, dashboards, reports, notifications, organizations, job_monitor,

@@ -6,11 +6,13 @@ End Time, Duration (h) (H:MM:SS), Duration (decimal), Billable Rate (...), Billa
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.imports import values
 from app.imports.formats.common import Context, cell, span
 from app.imports.rows import Row
 
-LABEL = "Clockify (detailed report CSV)"
+LABEL = _l("Clockify (detailed report CSV)")
 COLUMNS = ("Project", "Client", "Description", "Task", "User", "Group", "Email", "Tags", "Billable", "Start Date",
            "Start Time", "End Date", "End Time", "Duration (h)", "Duration (decimal)")
 REQUIRED = ("Email", "Project", "Start Date", "Start Time")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from flask_babel import gettext as _
+
 from app.imports import values
 
 DAY_START = time(9, 0)  # entries without a start time begin at 09:00 local, stacked
@@ -40,4 +42,4 @@ def span(record: dict, context: Context, start_date: str, start_time: str, end_d
         return start, end
     if cell(record, duration):
         return start, start + values.parse_duration(cell(record, duration))
-    raise ValueError("the row has neither an end time nor a duration")
+    raise ValueError(_("the row has neither an end time nor a duration"))

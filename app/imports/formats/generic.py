@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.imports import values
 from app.imports.formats.common import Context, cell
 from app.imports.rows import Row
 
-LABEL = "Generic CSV (choose the columns)"
+LABEL = _l("Generic CSV (choose the columns)")
 COLUMNS = ()  # never detected: chosen
 FIELDS = ("date", "start", "end", "duration", "project", "client", "task", "description", "email", "tags",
           "billable")
@@ -39,11 +42,11 @@ def parse(line: int, record: dict, context: Context) -> Row:
         elif value("duration"):
             end = start + values.parse_duration(value("duration"))
         else:
-            raise ValueError("the row has neither an end nor a duration")
+            raise ValueError(_("the row has neither an end nor a duration"))
     elif day is not None and value("duration"):
         start, end = context.stacked(email, day, values.parse_duration(value("duration")))
     else:
-        raise ValueError("the row has no start (or a date and a duration)")
+        raise ValueError(_("the row has no start (or a date and a duration)"))
     return Row(line=line, start=start, end=end, email=email, project=value("project"), client=value("client"),
                task=value("task"), description=value("description"), tags=values.split_tags(value("tags")),
                billable=values.parse_billable(value("billable")) if columns.get("billable") else True)

@@ -7,11 +7,13 @@ at 09:00 local, one after the other in the file's order, and people are matched 
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.imports import values
 from app.imports.formats.common import Context, cell
 from app.imports.rows import Row
 
-LABEL = "Harvest (detailed time report CSV)"
+LABEL = _l("Harvest (detailed time report CSV)")
 COLUMNS = ("Date", "Client", "Project", "Project Code", "Task", "Notes", "Hours", "Billable?", "First Name",
            "Last Name")
 REQUIRED = ("Date", "Project", "Hours", "First Name", "Last Name")

@@ -6,11 +6,13 @@ they are matched by name (or by an Email column when the file has one).
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.imports import values
 from app.imports.formats.common import Context, cell
 from app.imports.rows import Row
 
-LABEL = "solidtime (time entries CSV)"
+LABEL = _l("solidtime (time entries CSV)")
 COLUMNS = ("Description", "Task", "Project", "Client", "User", "Start", "End", "Duration", "Duration (decimal)",
            "Billable", "Tags")
 REQUIRED = ("Project", "User", "Start", "End")

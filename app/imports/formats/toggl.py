@@ -5,11 +5,13 @@ Duration (H:MM:SS), Tags (comma-separated), Amount (...). Dates YYYY-MM-DD, time
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.imports import values
 from app.imports.formats.common import Context, cell, span
 from app.imports.rows import Row
 
-LABEL = "Toggl Track (detailed report CSV)"
+LABEL = _l("Toggl Track (detailed report CSV)")
 COLUMNS = ("User", "Email", "Client", "Project", "Task", "Description", "Billable", "Start date", "Start time",
            "End date", "End time", "Duration", "Tags")
 REQUIRED = ("Email", "Project", "Start date", "Start time")

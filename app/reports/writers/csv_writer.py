@@ -62,18 +62,19 @@ class CsvWriter:
         self.file.close()
 
 
-def summary_rows(summary: dict, style: str) -> list[list[str]]:
+def summary_rows(summary: dict, style: str, subtotal: str = "Subtotal", total_label: str = "Total") -> list[list[str]]:
     """Groups, subgroups and subtotals, then the total, as rows of a table (one column per level). Labels are
-    names (text cells: cells.text_cell); hours, entries and amounts are numbers, written as they are."""
+    names (text cells: cells.text_cell); hours, entries and amounts are numbers, written as they are. The CSV keeps
+    "Subtotal" and "Total" in English (a file scripts read); the PDF passes them translated."""
     depth = len(summary["levels"])
     rows = []
     for group in summary["groups"]:
         for child in group.get("children", []):
             rows.append([text_cell(group["label"]), text_cell(child["label"]), format_hours(child["seconds"], style),
                          str(child["rows"]), child["amount"] or ""])
-        label = [text_cell(group["label"])] + (["Subtotal"] if depth == 2 else [])
+        label = [text_cell(group["label"])] + ([subtotal] if depth == 2 else [])
         rows.append([*label, format_hours(group["seconds"], style), str(group["rows"]), group["amount"] or ""])
     total = summary["total"]
-    rows.append(["Total"] + [""] * (depth - 1) + [format_hours(total["seconds"], style), str(total["rows"]),
+    rows.append([total_label] + [""] * (depth - 1) + [format_hours(total["seconds"], style), str(total["rows"]),
                                                   total["amount"] or ""])
     return rows

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from app.reports.params import ReportParams
 
 COLUMNS = ["date", "start", "end", "duration", "user", "team", "project", "client", "description", "billable",
@@ -27,7 +29,16 @@ class Meta:
     generated_at: datetime  # local, naive
     as_of: datetime  # local, naive: running timers count up to here
 
-    def lines(self) -> list[tuple[str, str]]:
+    def lines(self, translated: bool = False) -> list[tuple[str, str]]:
+        """(name, value) of each line. The CSV and XLSX summaries keep their names in English (files that scripts
+        read, with "Time zone" and the like as keys); the PDF, read by a person, asks for them `translated`."""
+        if translated:
+            return [(_("Report"), self.title), (_("Organization"), self.organization),
+                    (_("Parameters"), self.parameters), (_("Time zone"), self.params.time_zone),
+                    (_("Currency"), self.currency),
+                    (_("Generated"), _("%(generated)s (%(zone)s); running timers counted up to %(as_of)s",
+                                       generated=f"{self.generated_at:%Y-%m-%d %H:%M}", zone=self.params.time_zone,
+                                       as_of=f"{self.as_of:%Y-%m-%d %H:%M}"))]
         return [("Report", self.title), ("Organization", self.organization), ("Parameters", self.parameters),
                 ("Time zone", self.params.time_zone), ("Currency", self.currency),
                 ("Generated", f"{self.generated_at:%Y-%m-%d %H:%M} ({self.params.time_zone}); running timers "

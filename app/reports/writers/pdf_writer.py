@@ -14,18 +14,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from fpdf import FPDF
 
 from app.billing.money import money_text
 from app.reports.grouping import format_hours
+from app.reports.params import GROUP_WORDS, LEVEL_TITLES
 from app.reports.query import ReportRow
 from app.reports.writers.cells import text_cell
 from app.reports.writers.csv_writer import summary_rows
 
 DETAIL_LIMIT = 10_000
 # detail columns: (header, share of the page width)
-DETAIL_COLUMNS = [("Date", 17), ("Start", 10), ("End", 11), ("Hours", 11), ("User", 40), ("Project", 34),
-                  ("Client", 26), ("Task", 24), ("Tags", 24), ("Description", 60), ("Amount", 18)]
+DETAIL_COLUMNS = [(_l("Date"), 17), (_l("Start"), 10), (_l("End"), 11), (_l("Hours"), 11), (_l("User"), 40),
+                  (_l("Project"), 34), (_l("Client"), 26), (_l("Task"), 24), (_l("Tags"), 24),
+                  (_l("Description"), 60), (_l("Amount"), 18)]
 NUMBER_SHARES = [1.2, 1, 1.4]  # the summary's Hours, Entries, Amount beside its label columns (3 shares each)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -34,7 +39,7 @@ class _Pdf(FPDF):
     def footer(self) -> None:
         self.set_y(-10)
         self.set_font(self.footer_font, "", 8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.cell(0, 5, _("Page %(page)s of %(pages)s", page=self.page_no(), pages="{nb}"), align="C")
 
 
 def columns(total: float, shares: list[float]) -> list[float]:
@@ -69,9 +74,10 @@ class PdfWriter:
         self.page_width = pdf.epw
         pdf.add_page()
         pdf.set_font(font, "B", 15)
-        pdf.multi_cell(0, 9, self._t(f"Timeboard report: {self.meta.organization}"), new_x="LMARGIN", new_y="NEXT")
+        heading = _("Timeboard report: %(organization)s", organization=self.meta.organization)
+        pdf.multi_cell(0, 9, self._t(heading), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font, "", 9)
-        for key, value in self.meta.lines():
+        for key, value in self.meta.lines(translated=True):
             pdf.multi_cell(0, 5, self._t(f"{key}: {value}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
         self._summary(pdf, font, summary)
@@ -84,16 +90,18 @@ class PdfWriter:
     # -- parts --------------------------------------------------------------------------------------
     def _summary(self, pdf: FPDF, font: str, summary: dict) -> None:
         pdf.set_font(font, "B", 12)
-        pdf.cell(0, 8, "Summary", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, self._t(_("Summary")), new_x="LMARGIN", new_y="NEXT")
         levels = summary["levels"]
-        headers = [lvl.title() for lvl in levels] + ["Hours", "Entries", f"Amount ({summary['currency']})"]
-        rows = summary_rows(summary, self.style) if levels else [
-            ["Total", format_hours(summary["total"]["seconds"], self.style), str(summary["total"]["rows"]),
+        total, subtotal = _("Total"), _("Subtotal")
+        headers = [str(LEVEL_TITLES.get(lvl, lvl.title())) for lvl in levels] + [
+            _("Hours"), _("Entries"), _("Amount (%(currency)s)", currency=summary["currency"])]
+        rows = summary_rows(summary, self.style, subtotal, total) if levels else [
+            [total, format_hours(summary["total"]["seconds"], self.style), str(summary["total"]["rows"]),
              summary["total"]["amount"] or ""]]
         if not levels:
             headers = [""] + headers
         widths = columns(pdf.epw, [3] * max(1, len(levels)) + NUMBER_SHARES)
-        self._table(pdf, font, headers, rows, widths, bold_first=lambda r: r[0] == "Total" or "Subtotal" in r,
+        self._table(pdf, font, headers, rows, widths, bold_first=lambda r: r[0] == total or subtotal in r,
                     numeric=3)
 
     def _chart(self, pdf: FPDF, font: str, summary: dict) -> None:
@@ -102,7 +110,9 @@ class PdfWriter:
             return
         pdf.ln(4)
         pdf.set_font(font, "B", 12)
-        pdf.cell(0, 8, self._t(f"Hours by {summary['levels'][0]}"), new_x="LMARGIN", new_y="NEXT")
+        level = summary["levels"][0]
+        pdf.cell(0, 8, self._t(_("Hours by %(level)s", level=GROUP_WORDS.get(level, level))), new_x="LMARGIN",
+                 new_y="NEXT")
         peak = max(g["seconds"] for g in groups) or 1
         pdf.set_font(font, "", 8)
         values = [format_hours(g["seconds"], self.style) for g in groups]
@@ -128,10 +138,11 @@ class PdfWriter:
     def _detail(self, pdf: FPDF, font: str) -> None:
         pdf.add_page()
         pdf.set_font(font, "B", 12)
-        pdf.cell(0, 8, "Detail", new_x="LMARGIN", new_y="NEXT")
-        headers = [name for name, _ in DETAIL_COLUMNS]
-        widths = columns(pdf.epw, [share for _, share in DETAIL_COLUMNS])
-        rows = [[r.day.isoformat(), r.start.strftime("%H:%M"), r.end.strftime("%H:%M") if r.end else "running",
+        pdf.cell(0, 8, self._t(_("Detail")), new_x="LMARGIN", new_y="NEXT")
+        headers = [str(name) for name, _share in DETAIL_COLUMNS]
+        widths = columns(pdf.epw, [share for _name, share in DETAIL_COLUMNS])
+        running = _("running")
+        rows = [[r.day.isoformat(), r.start.strftime("%H:%M"), r.end.strftime("%H:%M") if r.end else running,
                  format_hours(r.seconds, self.style), text_cell(r.user), text_cell(r.project),
                  text_cell(r.client), text_cell(r.task), text_cell(r.tags), text_cell(r.description),
                  money_text(r.amount, r.currency, self.meta.currency)]
@@ -141,8 +152,10 @@ class PdfWriter:
         if more > 0:
             pdf.ln(3)
             pdf.set_font(font, "B", 9)
-            pdf.multi_cell(0, 5, f"{more:,} more rows are not shown here: the CSV or XLSX format of this report "
-                                 f"holds all {self.rows:,}.", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, self._t(ngettext(
+                "%(num)s more row is not shown here: the CSV or XLSX format of this report holds all %(all)s.",
+                "%(num)s more rows are not shown here: the CSV or XLSX format of this report holds all %(all)s.",
+                more, num=f"{more:,}", all=f"{self.rows:,}")), new_x="LMARGIN", new_y="NEXT")
 
     def _table(self, pdf, font, headers, rows, widths, bold_first=None, size=9, numeric=0) -> None:
         """A table whose columns are `widths` (adding up to the page width); the last `numeric` columns align

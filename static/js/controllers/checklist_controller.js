@@ -5,6 +5,8 @@ import { Controller } from "@hotwired/stimulus"
 
 export default class extends Controller {
   static targets = ["search", "list", "none", "count"]
+  // "(3 of 5 chosen)" in the page's language (_macros.html checklist renders it with _()); English when absent
+  static values = { count: { type: String, default: "({ticked} of {total} chosen)" } }
 
   connect() {
     if (!this.hasListTarget) return
@@ -32,7 +34,8 @@ export default class extends Controller {
   count() {
     if (!this.hasCountTarget) return
     const ticked = this.items.filter(li => li.querySelector("input:checked")).length
-    this.countTarget.textContent = ticked ? `(${ticked} of ${this.items.length} chosen)` : ""
+    this.countTarget.textContent = ticked
+      ? this.countValue.replace("{ticked}", ticked).replace("{total}", this.items.length) : ""
   }
 
   searchKey(event) {

@@ -10,7 +10,8 @@ import { Controller } from "@hotwired/stimulus"
 
 export default class extends Controller {
   static targets = ["section", "loading", "progress", "live", "alert", "timeoutAlert", "age"]
-  static values = { sectionsUrl: String, timeout: { type: Number, default: 15000 } }
+  // texts: the page's wording in its language (data-dashboard-texts-value, rendered with _()); English without it
+  static values = { sectionsUrl: String, timeout: { type: Number, default: 15000 }, texts: Object }
 
   initialize() {
     this.seen = new Map() // section name -> data-computed-at ("" while loading)
@@ -46,8 +47,12 @@ export default class extends Controller {
   refreshAges() {
     for (const el of this.ageTargets) {
       const at = Date.parse(el.getAttribute("title"))
-      if (!Number.isNaN(at)) el.textContent = `updated ${timeAgo((Date.now() - at) / 1000)}`
+      if (!Number.isNaN(at)) el.textContent = fill(this.text("age"), { ago: timeAgo((Date.now() - at) / 1000, (key) => this.text(key)) })
     }
+  }
+
+  text(key) {
+    return (this.textsValue && this.textsValue[key]) || ENGLISH[key]
   }
 
   pendingCount() {
@@ -82,7 +87,7 @@ export default class extends Controller {
   markUpdated(el) {
     const at = el.dataset.computedAt ? new Date(el.dataset.computedAt) : new Date()
     const time = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":")
-    if (this.hasLiveTarget) this.liveTarget.textContent = `Updated ${time}`
+    if (this.hasLiveTarget) this.liveTarget.textContent = fill(this.text("updated"), { time })
     el.classList.remove("just-updated")
     void el.offsetWidth // restart the highlight when updates come in quick succession
     el.classList.add("just-updated")
@@ -105,9 +110,23 @@ export default class extends Controller {
 }
 
 // The server's wording (app/web/helpers.py time_ago), so a section reads the same before and after it ages.
-function timeAgo(seconds) {
-  if (seconds < 45) return "just now"
-  if (seconds < 90 * 60) return `${Math.max(1, Math.round(seconds / 60))} min ago`
-  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`
-  return `${Math.round(seconds / 86400)} days ago`
+function timeAgo(seconds, text) {
+  if (seconds < 45) return text("justNow")
+  if (seconds < 90 * 60) return fill(text("minutes"), { count: Math.max(1, Math.round(seconds / 60)) })
+  if (seconds < 36 * 3600) return fill(text("hours"), { count: Math.round(seconds / 3600) })
+  return fill(text("days"), { count: Math.round(seconds / 86400) })
+}
+
+const ENGLISH = {
+  updated: "Updated %(time)s",
+  age: "updated %(ago)s",
+  justNow: "just now",
+  minutes: "%(count)s min ago",
+  hours: "%(count)s h ago",
+  days: "%(count)s days ago",
+}
+
+// "%(name)s" placeholders of a translated text, filled in
+function fill(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole))
 }

@@ -1,14 +1,15 @@
 // With a timer running, notices when the person is away and, on their return, asks what to do with that time
 // (keep it, discard it, or stop the timer when they left) in a dialog whose forms post to /time-logs/timer/idle.
 // Where the browser allows the Idle Detection API (its permission already granted) it tells; elsewhere "away" is
-// no input (pointer, key, touch, scroll) for `minutes`, whether the page is hidden or just untouched.
+// no input (pointer, key, touch, scroll) for `minutes`, whether the page is hidden or just untouched. How long one was
+// away reads as the page's data-idle-away-format-value ("%(minutes)s min" in the person's language).
 import { Controller } from "@hotwired/stimulus"
 
 const INPUTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"]
 const CHECK_EVERY_MS = 15000
 
 export default class extends Controller {
-  static values = { minutes: { type: Number, default: 10 } }
+  static values = { minutes: { type: Number, default: 10 }, awayFormat: { type: String, default: "%(minutes)s min" } }
   static targets = ["dialog", "since", "left", "away"]
 
   connect() {
@@ -72,7 +73,7 @@ export default class extends Controller {
     const left = new Date(this.leftAt)
     this.sinceTargets.forEach((input) => { input.value = left.toISOString() })
     this.leftTarget.textContent = left.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    this.awayTarget.textContent = `${Math.round((Date.now() - this.leftAt) / 60000)} min`
+    this.awayTarget.textContent = this.awayFormatValue.replace("%(minutes)s", Math.round((Date.now() - this.leftAt) / 60000))
     this.dialogTarget.showModal()
   }
 }

@@ -4,14 +4,24 @@
 // /time-logs/timer/sync (app/time_tracking/offline_sync.py, which applies each at its own time) as soon as the
 // server answers again: when the browser says it is back online, and every few seconds while anything waits.
 // Then the page is visited again, with the server's word on each change in its messages. The queue is its maker's:
-// signed in as someone else (a shared device), it waits for them.
+// signed in as someone else (a shared device), it waits for them. Its texts come from the page
+// (data-offline-timer-texts-value, a JSON object in the person's language, keys as in TEXTS); English when absent.
 import { Controller } from "@hotwired/stimulus"
 
 const RETRY_MS = 5000
 const BATCH = 100 // changes a sync sends at most (offline_sync.MAX_ACTIONS)
+const TEXTS = {
+  stop: "Stop",
+  stoppedAt: "Stopped at %(time)s",
+  start: "Start…",
+  oneChange: "1 change",
+  changes: "%(num)s changes",
+  signIn: "Sign in to send %(count)s",
+  waiting: "%(count)s waiting to sync",
+}
 
 export default class extends Controller {
-  static values = { user: Number, syncUrl: String, startUrl: String }
+  static values = { user: Number, syncUrl: String, startUrl: String, texts: Object }
   static targets = ["status"]
 
   connect() {
@@ -148,20 +158,26 @@ export default class extends Controller {
       running.append(this.text("span", last.project, "timer-project", "offline-project"),
         this.text("span", "", "timer-elapsed", "offline-elapsed"))
       running.lastChild.dataset.timerTarget = "elapsed"
-      const stop = this.text("button", "Stop", "button small danger", "offline-stop")
+      const stop = this.text("button", this.say("stop"), "button small danger", "offline-stop")
       stop.type = "button"
       stop.dataset.action = "offline-timer#stop"
       status.append(running, stop)
     } else {
       const when = new Date(last.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      status.append(this.text("span", `Stopped at ${when}`, "offline-stopped", "offline-stopped"))
-      const again = this.text("a", "Start…", "button small", "offline-start")
+      status.append(this.text("span", this.say("stoppedAt", { time: when }), "offline-stopped", "offline-stopped"))
+      const again = this.text("a", this.say("start"), "button small", "offline-start")
       again.href = this.startUrlValue
       status.append(again)
     }
-    const count = queue.length === 1 ? "1 change" : `${queue.length} changes`
-    status.append(this.text("span", this.waitsForItsMaker ? `Sign in to send ${count}` : `${count} waiting to sync`,
+    const count = queue.length === 1 ? this.say("oneChange") : this.say("changes", { num: queue.length })
+    status.append(this.text("span", this.say(this.waitsForItsMaker ? "signIn" : "waiting", { count }),
       "badge offline-pending", "offline-pending"))
+  }
+
+  // A text of the page's (English when it gives none), its %(name)s placeholders filled in
+  say(key, values = {}) {
+    const text = this.textsValue[key] || TEXTS[key]
+    return text.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match))
   }
 
   text(tag, content, className, testId) {

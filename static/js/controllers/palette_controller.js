@@ -2,18 +2,28 @@
 // links), actions (what the page marks with data-shortcut: stop, start, continue the last entry, new entry) and
 // "Start timer on <project>" for the projects /palette.json lists (only those the person may start). Arrow keys
 // move, Enter chooses, Escape closes. Every choice clicks, visits or submits what the page already has.
+// Its words come from the page, in the reader's language (the labels value, rendered with _() in
+// templates/layouts/base.html: "goTo" and "startOn" hold {page} and {project}); English when absent.
 import { Controller } from "@hotwired/stimulus"
 
-const ACTIONS = [
-  ["stop", "Stop the timer"],
-  ["start", "Start a timer…"],
-  ["continue-last", "Continue the last entry"],
-  ["new-entry", "New entry"],
-]
+const ACTIONS = ["stop", "start", "continue-last", "new-entry"]
+const LABELS = {
+  goTo: "Go to {page}",
+  startOn: "Start timer on {project}",
+  stop: "Stop the timer",
+  start: "Start a timer…",
+  "continue-last": "Continue the last entry",
+  "new-entry": "New entry",
+}
 
 export default class extends Controller {
   static targets = ["dialog", "input", "list", "start", "project"]
-  static values = { url: String }
+  static values = { url: String, labels: Object }
+
+  label(name, fill = {}) {
+    const text = this.labelsValue[name] || LABELS[name]
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (key in fill ? fill[key] : whole))
+  }
 
   key(event) {
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== "k") return
@@ -40,13 +50,13 @@ export default class extends Controller {
 
   pages() {
     return [...document.querySelectorAll("nav.nav a[href]")].map((link) => ({
-      label: `Go to ${link.textContent.trim()}`, kind: "page", run: () => this.visit(link.href),
+      label: this.label("goTo", { page: link.textContent.trim() }), kind: "page", run: () => this.visit(link.href),
     }))
   }
 
   actions() {
-    return ACTIONS.filter(([name]) => document.querySelector(`[data-shortcut="${name}"]`)).map(([name, label]) => ({
-      label, kind: "action", run: () => this.clickShortcut(name),
+    return ACTIONS.filter((name) => document.querySelector(`[data-shortcut="${name}"]`)).map((name) => ({
+      label: this.label(name), kind: "action", run: () => this.clickShortcut(name),
     }))
   }
 
@@ -56,7 +66,7 @@ export default class extends Controller {
       if (!response.ok) return []
       const data = await response.json()
       return data.projects.map((project) => ({
-        label: `Start timer on ${project.name}`, hint: project.organization, kind: "project",
+        label: this.label("startOn", { project: project.name }), hint: project.organization, kind: "project",
         run: () => this.startOn(project.id),
       }))
     } catch (error) {

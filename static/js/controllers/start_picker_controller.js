@@ -1,12 +1,14 @@
 // The header's Start menu: a search box that filters the project select as one types (the first match is chosen,
 // Enter starts it), focus on the search when the menu opens, and an inline "choose a project" instead of a request
-// when nothing is chosen. Without JavaScript the select and the server's 422 do the same.
+// when nothing is chosen. Without JavaScript the select and the server's 422 do the same. The message comes from the
+// page (data-start-picker-choose-value, in the person's language); English when absent.
 import { Controller } from "@hotwired/stimulus"
 
 const CHOOSE = "Choose a project to start the timer on."
 
 export default class extends Controller {
   static targets = ["query", "select", "message"]
+  static values = { choose: { type: String, default: CHOOSE } }
 
   connect() {
     this.queryTarget.hidden = false
@@ -45,7 +47,7 @@ export default class extends Controller {
   check(event) {
     if (this.selectTarget.value) return
     event.preventDefault()
-    this.messageTarget.textContent = CHOOSE
+    this.messageTarget.textContent = this.chooseValue
     this.messageTarget.hidden = false
     this.queryTarget.focus()
   }

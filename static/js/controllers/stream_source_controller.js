@@ -13,6 +13,9 @@
 // "live" again after a pause, refreshes as before. A morph leaves this element alone: the socket's state is
 // not the server's. The gateway marks a sample of streams to acknowledge once applied ("ack <id>" on the socket):
 // its latency histogram runs from publish to applied in the browser.
+// The words it shows come from the page, in the reader's language (the *-text values, rendered with _() in
+// templates/layouts/base.html); the gateway's own "live" and "live updates paused", the same for every socket,
+// are replaced by them as they arrive. English when a value is absent.
 import { Controller } from "@hotwired/stimulus"
 
 // The offset of the last stream this page applied, in its page's epoch: {epoch, id} with id "<ms>-<seq>"
@@ -63,7 +66,16 @@ window.Turbo.StreamActions.refresh = function () {
 }
 
 export default class extends Controller {
-  static values = { topics: Array }
+  static values = {
+    topics: Array,
+    liveText: { type: String, default: "live" },
+    pausedText: { type: String, default: "live updates paused" },
+    reconnectingText: { type: String, default: "reconnecting" },
+    caughtUpText: { type: String, default: "live, caught up" },
+    caughtUpTitle: { type: String, default: "Reconnected, caught up: nothing was missed" },
+    refreshedText: { type: String, default: "live, refreshed" },
+    refreshedTitle: { type: String, default: "Reconnected: the page was refreshed" },
+  }
 
   connect() {
     applied = null // a new page: its own offset first
@@ -75,7 +87,9 @@ export default class extends Controller {
       else this.sayVisibility()
     }
     this.onResumed = (event) => this.resumed(event.detail.result)
+    this.onStreamRender = (event) => this.translateStatus(event)
     document.addEventListener("visibilitychange", this.onVisible)
+    document.addEventListener("turbo:before-stream-render", this.onStreamRender)
     window.addEventListener("stream-source:resumed", this.onResumed)
     this.open()
   }
@@ -84,6 +98,7 @@ export default class extends Controller {
     this.closedByUs = true
     clearTimeout(this.retryTimer)
     document.removeEventListener("visibilitychange", this.onVisible)
+    document.removeEventListener("turbo:before-stream-render", this.onStreamRender)
     window.removeEventListener("stream-source:resumed", this.onResumed)
     this.close()
   }
@@ -113,6 +128,18 @@ export default class extends Controller {
     })
     socket.addEventListener("close", () => this.closed(socket))
     socket.addEventListener("open", () => { if (document.visibilityState === "hidden") this.sayVisibility() })
+  }
+
+  // The gateway's status stream ("live", "live updates paused") renders, then says it in the page's language
+  translateStatus(event) {
+    if (event.target.getAttribute("target") !== this.element.id) return
+    const render = event.detail.render
+    event.detail.render = async (stream) => {
+      await render(stream)
+      const text = this.element.textContent.trim()
+      if (text === "live") this.element.textContent = this.liveTextValue
+      else if (text === "live updates paused") this.element.textContent = this.pausedTextValue
+    }
   }
 
   // A page in a background tab gets its updates coalesced every few seconds; visible again, at once
@@ -150,8 +177,8 @@ export default class extends Controller {
     this.element.dataset.resumed = result
     if (!this.reconnected) return
     const refreshed = result === "refreshed"
-    this.element.textContent = refreshed ? "live, refreshed" : "live, caught up"
-    this.element.title = refreshed ? "Reconnected: the page was refreshed" : "Reconnected, caught up: nothing was missed"
+    this.element.textContent = refreshed ? this.refreshedTextValue : this.caughtUpTextValue
+    this.element.title = refreshed ? this.refreshedTitleValue : this.caughtUpTitleValue
   }
 
   // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way
@@ -167,7 +194,7 @@ export default class extends Controller {
     window.Turbo.disconnectStreamSource(socket)
     if (this.socket === socket) this.socket = null
     if (this.closedByUs) return
-    this.element.textContent = "reconnecting"
+    this.element.textContent = this.reconnectingTextValue
     this.element.dataset.state = "reconnecting"
     this.element.removeAttribute("title")
     const delay = Math.min(30000, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2)

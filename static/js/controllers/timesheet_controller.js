@@ -1,12 +1,20 @@
 // The week timesheet's grid: posts a cell when its value changes and applies the Turbo Stream answer (the cell and
 // the totals), moves between cells with Enter and the arrow keys, and fetches the week again when the page's
 // stream signals a change made elsewhere (a timer, the entry form, another tab), keeping the cell being typed in.
+// Its status texts come from the page (data-timesheet-*-value, in the person's language); English when absent.
 import { Controller } from "@hotwired/stimulus"
 
 const STREAM = "text/vnd.turbo-stream.html"
 
 export default class extends Controller {
-  static values = { url: String, person: String }
+  static values = {
+    url: String, person: String,
+    saving: { type: String, default: "Saving…" },
+    saved: { type: String, default: "Saved." },
+    refused: { type: String, default: "Not saved: see the cell." },
+    failed: { type: String, default: "Not saved (%(status)s). Reload the page and try again." },
+    unreachable: { type: String, default: "Not saved: the server did not answer. Try again." },
+  }
   static targets = ["cell", "signal", "status"]
 
   connect() {
@@ -26,7 +34,7 @@ export default class extends Controller {
     if (this.personValue) body.append("user", this.personValue)
     this.pending += 1
     this.saves += 1
-    this.status("Saving…")
+    this.status(this.savingValue)
     try {
       const response = await fetch(this.urlValue, {
         method: "POST", body, credentials: "same-origin",
@@ -35,12 +43,12 @@ export default class extends Controller {
       const type = response.headers.get("Content-Type") || ""
       if (type.startsWith(STREAM)) {
         this.apply(await response.text())
-        this.status(response.ok ? "Saved." : "Not saved: see the cell.")
+        this.status(response.ok ? this.savedValue : this.refusedValue)
       } else {
-        this.status(`Not saved (${response.status}). Reload the page and try again.`)
+        this.status(this.failedValue.replace("%(status)s", response.status))
       }
     } catch (error) {
-      this.status("Not saved: the server did not answer. Try again.")
+      this.status(this.unreachableValue)
     } finally {
       this.pending -= 1
       if (this.pending === 0 && this.stale) this.refresh()
