@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from app.live.history import history_key
 from app.models import Role
 from tests.e2e.conftest import screenshot, sign_in, wait_for_idle_workers
+from tests.factories import this_week
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,7 @@ def test_org_dashboard_loads_fills_in_updates_live_and_reconnects(start_web, sta
     owner = factory.user(org, Role.OWNER, email="owner@example.com")
     member = factory.user(org, Role.MEMBER, teams=[team], email="member@example.com")
     project = factory.project(org, team=team, name="Website relaunch")
-    factory.time_log(member, project, minutes=90)
+    factory.time_log(member, project, start=this_week(), minutes=90)
     base = start_web()
 
     # 1. No worker yet (the dashboard queues paused: the browser tests' shared workers may be running): the shell

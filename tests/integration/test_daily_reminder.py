@@ -111,9 +111,10 @@ def test_the_recurring_job_runs_every_5_minutes_on_a_real_worker(db, factory, ru
 
     w = factory.world()
     _remind(db, w.member, "UTC", time(0, 0))
+    zone = w.member.zone  # read before the worker runs: in this process it ends the session the fixtures live in
     enqueue("daily_reminders")
     run_jobs(["notifications"])
     status = db.session.scalar(select(JobStatus).where(JobStatus.kind == "daily_reminders"))
-    weekday = to_local(utcnow(), w.member.zone).weekday() < 5
+    weekday = to_local(utcnow(), zone).weekday() < 5
     assert (status.status, status.result_summary) == ("completed", f"{int(weekday)} daily reminder(s) sent")
     assert ENTRIES["daily_reminders"].every == 300

@@ -9,6 +9,7 @@ from app.live import presence
 from app.live.topics import can_receive
 from app.models import Role
 from app.time_tracking import timers
+from tests.factories import this_week
 from tests.integration.notify_helpers import Pushes
 
 
@@ -90,7 +91,7 @@ def test_a_page_catching_up_reads_the_cached_dashboard_in_its_language(app, fact
     from tests.integration.test_dashboard_pages import client_for
 
     w = factory.world()
-    factory.time_log(w.owner, w.org_project, minutes=185)  # the only time on a project without a team
+    factory.time_log(w.owner, w.org_project, start=this_week(), minutes=185)  # the only time without a team
     key = f"dashboard:org:{w.org.id}"
     english = client_for(app, w.owner)
     english.get(f"/dashboard/org/{w.org.id}")
