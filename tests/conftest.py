@@ -123,6 +123,16 @@ def csrf_app():
     return create_app({"WTF_CSRF_ENABLED": True})
 
 
+@pytest.fixture()
+def mail_outbox(app):
+    """The outbox directory (mail without an SMTP server), emptied before and after the test."""
+    from tests.mailbox import empty_outbox
+
+    empty_outbox(app.config["OUTBOX_DIR"])
+    yield app.config["OUTBOX_DIR"]
+    empty_outbox(app.config["OUTBOX_DIR"])
+
+
 # -- factories ------------------------------------------------------------------------------------
 @pytest.fixture()
 def factory(db):

@@ -81,15 +81,7 @@ def languages(topics: Iterable, connection: redis.Redis | None = None) -> dict[s
 def watched(topics: Iterable, connection: redis.Redis | None = None) -> set[str]:
     """The names of those topics that someone watches, in any language (one round trip); all of them when Redis
     errors."""
-    names = list(dict.fromkeys(str(t) for t in topics))
-    if not names:
-        return set()
-    try:
-        found = (connection or get_redis()).mget(_variant_keys(names))
-    except redis.RedisError as exc:
-        log.warning("presence unknown (%s): treating %d topic(s) as watched", exc, len(names))
-        return set(names)
-    return set(_watched_in(names, found))
+    return set(languages(topics, connection))
 
 
 def ask(pipe, topics: Iterable) -> Callable[[list], set[str]]:

@@ -128,13 +128,6 @@ def test_a_week_not_begun_or_malformed_is_refused(client, w):
     assert client.post("/approvals/submit", data={}).status_code == 422
 
 
-@pytest.fixture()
-def mail_outbox(app):
-    empty_outbox(app.config["OUTBOX_DIR"])
-    yield app.config["OUTBOX_DIR"]
-    empty_outbox(app.config["OUTBOX_DIR"])
-
-
 def test_submitting_tells_the_deciders_and_deciding_tells_the_member_in_the_app_and_by_email(
         app, client, db, w, run_jobs, mail_outbox):
     ids = {name: getattr(w, name).id for name in ("member", "manager", "owner", "admin", "beta_member")}

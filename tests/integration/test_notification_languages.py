@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from app.models import Notification, utcnow
-from tests.mailbox import body, empty_outbox, outbox
-
-
-@pytest.fixture()
-def mail_outbox(app):
-    empty_outbox(app.config["OUTBOX_DIR"])
-    yield app.config["OUTBOX_DIR"]
-    empty_outbox(app.config["OUTBOX_DIR"])
+from tests.mailbox import body, outbox
 
 
 def test_a_long_timer_is_told_in_german_to_a_german_reader_and_in_english_to_an_english_one(

@@ -14,7 +14,7 @@ from app.notifications import emails, preferences
 from app.notifications.notify import notify
 from tests.conftest import login
 from tests.integration.notify_helpers import Pushes, release_scheduled
-from tests.mailbox import SMTPServer, body, empty_outbox, links, outbox
+from tests.mailbox import SMTPServer, body, links, outbox
 
 
 class Refusing:
@@ -33,13 +33,6 @@ def smtp(app):
             yield server
         finally:
             app.config.update(saved)
-
-
-@pytest.fixture()
-def mail_outbox(app):
-    empty_outbox(app.config["OUTBOX_DIR"])
-    yield app.config["OUTBOX_DIR"]
-    empty_outbox(app.config["OUTBOX_DIR"])
 
 
 @pytest.fixture()
