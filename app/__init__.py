@@ -5,6 +5,7 @@ import logging
 import os
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import i18n, models  # registers every table with the metadata; load_user reads User
@@ -86,6 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_observability(app)
     register_extensions(app)
+    keep_compiled_templates(app)
     # headers; the CSP allows the stream gateway's origin and the sign-on providers' (after register_extensions)
     security.register(app, connect_origin=stream_origin, form_action_origins=lambda: oidc.form_action_origins(app))
     input_guard.register(app)
@@ -119,6 +121,14 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         """Sessions and remember cookies carry User.get_id(): "<id>:<session_version>"; a revoked one names nobody."""
         return models.User.from_session_token(token)
+
+
+def keep_compiled_templates(app: Flask) -> None:
+    """Jinja's bytecode cache in instance/templates-compiled, keyed by each template's source: a new process (a
+    worker preloading every template, app/background/preload.py; a web process's first pages) loads them compiled."""
+    directory = os.path.join(app.instance_path, "templates-compiled")
+    os.makedirs(directory, exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(directory)
 
 
 def register_observability(app: Flask) -> None:

@@ -51,3 +51,19 @@ def measure_computation(subjects, runs: int) -> dict[str, dict[str, float]]:
 def median_compute_ms(keys) -> float:
     """Median computation time over several dashboards (one run each): what their jobs' worker time is set against."""
     return statistics.median(timed_ms(lambda k=key: compute_dashboard(k)) for key in keys)
+
+
+def job_function(key) -> None:
+    """What a dashboard's job does, called in this process: every section computed, cached, rendered and published
+    (the dashboard is watched), with no job system around it; in a fresh session."""
+    from app.dashboards.recompute import recompute
+    from app.extensions import db
+
+    recompute(key)
+    db.session.remove()
+
+
+def median_job_function_ms(keys) -> float:
+    """Median time of the job's function over several dashboards (one run each): the job system's own share of a
+    job's worker time is what that time adds to this."""
+    return statistics.median(timed_ms(lambda k=key: job_function(k)) for key in keys)

@@ -346,6 +346,11 @@ def job_rows(run: Run, size: str, database: Path) -> None:
                             ratio_kind=OF_BASELINE,
                             note=missing or f"medians over {s.alone_jobs} user dashboards, each job alone",
                             extra={"worker_class": cls, "kind": "worker time"}))
+        run.rows.append(Row("jobs", f"dashboard job worker time (JobStatus) vs the job's function in-process, {cls}",
+                            size, f.worker_ms, "ms", baseline=f.function_ms,
+                            baseline_what="compute, cache, render, publish in-process", ratio_kind=OF_BASELINE,
+                            note=missing or "the same jobs; what the job system (dequeue, tracking, fork) adds",
+                            extra={"worker_class": cls, "kind": "job system share"}))
 
 
 def seeding_rows(run: Run, size: str, built) -> None:

@@ -46,23 +46,30 @@ def _perform_in_english(kind: str, job, *args):
     job_id = job.id if job else None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     log.info("job %s (%s) started", job_id, spec.name)
-    status = None
+    status = brief = None
     try:
         if job_id:
-            status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
-            if status.status == JobState.CANCELED:
-                return "canceled before it started"  # canceled in the instant a worker took it
-            tracking.mark_processing(status, worker, asked=tracking.presence_asked_with(job))
+            brief = tracking.start_brief(job, spec, worker)  # a brief kind nobody watches: nothing written yet
+            if brief is None:
+                status = tracking.ensure(job, spec.name, max_attempts=spec.retries + 1)
+                if status.status == JobState.CANCELED:
+                    return "canceled before it started"  # canceled in the instant a worker took it
+                tracking.mark_processing(status, worker, asked=tracking.presence_asked_with(job))
         try:
             result = import_string(spec.func)(*args)
         except Exception as exc:
             db.session.rollback()
-            if job_id:
+            if brief:
+                tracking.fail_brief(brief, exc, will_retry=bool(job.retries_left))
+            elif job_id:
                 tracking.mark_failed(job_id, exc, will_retry=bool(job.retries_left))
             log.warning("job %s (%s) failed: %s", job_id, spec.name, exc)
             raise
-        if job_id:
-            tracking.mark_completed(job_id, None if result is None else str(result), status=status)
+        summary = None if result is None else str(result)
+        if brief:
+            tracking.complete_brief(brief, summary)
+        elif job_id:
+            tracking.mark_completed(job_id, summary, status=status)
         log.info("job %s (%s) completed", job_id, spec.name)
         return result
     finally:

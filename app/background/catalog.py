@@ -53,6 +53,9 @@ class JobKind:
     # dotted path of a function(JobStatus) called when the reconciler changes the job's row (queued again, failed,
     # canceled, completed), so the record the job works on follows without anyone opening its page
     follower: str | None = None
+    # runs in milliseconds: its start is not written unless a job monitor watches it as it starts, so a run costs one
+    # UPDATE, at its end (app/background/tracking.py, "Brief kinds")
+    brief: bool = False
 
     @property
     def abandoned_attempts(self) -> int:
@@ -62,9 +65,9 @@ class JobKind:
 
 KINDS: dict[str, JobKind] = {k.name: k for k in [
     JobKind("dashboard_data", "jobs.dashboard.recompute_dashboard", DASHBOARD, timeout=120, retries=1,
-            retry_intervals=[2], label=N_("Dashboard data")),
+            retry_intervals=[2], label=N_("Dashboard data"), brief=True),
     JobKind("system_dashboard_data", "jobs.dashboard.recompute_dashboard", SYSTEM_DASHBOARD, timeout=120,
-            retries=1, retry_intervals=[2], label=N_("System dashboard data")),
+            retries=1, retry_intervals=[2], label=N_("System dashboard data"), brief=True),
     JobKind("cache_warming", "jobs.dashboard.warm_caches", MAINTENANCE, timeout=600, retries=0,
             label=N_("Cache warming")),
     JobKind("data_seeding", "jobs.seeding.seed_organization", SEEDING, timeout=900, retries=1,
@@ -117,7 +120,7 @@ KINDS: dict[str, JobKind] = {k.name: k for k in [
     JobKind("import_run", "jobs.imports.run_import", DEFAULT, timeout=1800, retries=1, retry_intervals=[5],
             label=N_("Import: import entries"), follower="app.imports.runs.follow_job"),
     JobKind("echo", "jobs.diagnostics.echo", DEFAULT, timeout=60, retries=0,
-            label=N_("Diagnostic echo")),
+            label=N_("Diagnostic echo"), brief=True),
     JobKind("sleep", "jobs.diagnostics.sleep", DEFAULT, timeout=120, retries=1, retry_intervals=[1],
             label=N_("Diagnostic sleep")),
     JobKind("fail", "jobs.diagnostics.fail", DEFAULT, timeout=60, retries=2, retry_intervals=[1, 1],

@@ -6,7 +6,9 @@ on every heartbeat (rq 3.0, Worker.get_heartbeat_ttl / maintain_heartbeats; our 
 interval of 5 s, so a live entry always expires >= 60 s ahead). Cleaning the registry as if it were
 now + LOOKAHEAD therefore catches exactly the executions without a heartbeat for
 (60 - LOOKAHEAD) s or more, and RQ itself then retries them (retries left) or fails them
-(AbandonedJobError). Then each JobStatus still at "processing" takes the RQ job's real state.
+(AbandonedJobError). Then each JobStatus still at "processing" takes the RQ job's real state, and so
+does each brief kind's row still at "pending" whose job RQ has ended (its start is never written:
+sync_brief_runs).
 
 An execution whose worker ran on this machine and whose process is gone (SIGKILL, OOM) is abandoned at
 once, without waiting for its heartbeat to go stale: a worker starting up (`flask jobs worker`) and
@@ -30,11 +32,11 @@ from rq.utils import current_timestamp
 from sqlalchemy import select
 
 from app.background import restore
-from app.background.catalog import QUEUES
+from app.background.catalog import KINDS, QUEUES
 from app.background.restore import ABANDONED, process_exists
 from app.background.tracking import transition
 from app.extensions import db
-from app.models import JobState, JobStatus
+from app.models import JobState, JobStatus, utcnow
 from app.redis_client import get_redis
 
 log = logging.getLogger(__name__)
@@ -156,12 +158,48 @@ def _reconcile(lookahead: int) -> str:
                 synced += restore.abandon(status, r)
             continue
         synced += _apply(status, job, rq_status, r)
+    synced += sync_brief_runs(r)
     requeued = restore.requeue_lost(r)
     if swept or released or synced or requeued:
         log.info("reconciled: %s abandoned executions swept, %s overdue retries enqueued, %s statuses synced, "
                  "%s lost jobs queued again", swept, released, synced, requeued)
     return (f"abandoned executions swept: {swept}; overdue retries enqueued: {released}; statuses synced: {synced}; "
             f"lost jobs queued again: {requeued}")
+
+
+BRIEF_KINDS = [kind.name for kind in KINDS.values() if kind.brief]
+ENDED = {RQStatus.FINISHED.value, RQStatus.FAILED.value, RQStatus.STOPPED.value}
+
+
+def sync_brief_runs(r) -> int:
+    """A brief kind's row says pending while its job runs (app/background/tracking.py, BriefRun): one that RQ holds
+    as finished or failed ended without its row's UPDATE, its worker dead (after RQ retried it, if it could). The
+    row takes RQ's word: completed, or abandoned (run again by the kind's policy, or failed), its attempt counted."""
+    rows = db.session.execute(select(JobStatus.id, JobStatus.rq_job_id).where(
+        JobStatus.status == JobState.PENDING, JobStatus.kind.in_(BRIEF_KINDS),
+        JobStatus.enqueued_at < utcnow() - restore.GRACE)).all()
+    if not rows:
+        return 0
+    with r.pipeline(transaction=False) as pipe:
+        for _, rq_job_id in rows:
+            pipe.hget(Job.key_for(rq_job_id), "status")
+        states = pipe.execute()
+    synced = 0
+    for (row_id, rq_job_id), state in zip(rows, states, strict=True):
+        if state is None or state.decode() not in ENDED:
+            continue  # queued, scheduled or running; one Redis lost is restore.requeue_lost()'s
+        status = db.session.get(JobStatus, row_id)
+        try:
+            job = Job.fetch(rq_job_id, connection=r)
+        except NoSuchJobError:
+            continue
+        if status is None or status.status != JobState.PENDING:
+            continue
+        if job.get_status() == RQStatus.FINISHED:
+            synced += transition(status, JobState.PENDING, JobStatus.complete)
+        else:
+            synced += restore.abandon(status, r, job, expected=JobState.PENDING)
+    return synced
 
 
 def _apply(status: JobStatus, job: Job, rq_status, r) -> int:

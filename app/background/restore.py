@@ -127,21 +127,31 @@ def still_running(r: redis.Redis, status: JobStatus, since: float, now: datetime
     return time.time() - since < SETTLE  # a worker elsewhere marks its job within a heartbeat of Redis's return
 
 
-def abandon(status: JobStatus, r: redis.Redis, job: Job | None = None) -> int:
+def abandon(status: JobStatus, r: redis.Redis, job: Job | None = None,
+            expected: JobState = JobState.PROCESSING) -> int:
     """A processing job whose worker died: run again by its kind's policy (catalog.JobKind.abandoned_attempts)
     under its id, from the RQ job when Redis still holds it (`job`), else from the row; or failed when no
-    attempt is left or it cannot be rebuilt."""
+    attempt is left or it cannot be rebuilt. `expected` PENDING: a brief kind's run, whose row never recorded
+    the start (app/background/tracking.py): the attempt its worker died in is counted now."""
     spec = get_kind(status.kind)
+    attempts = status.attempts + (1 if expected == JobState.PENDING else 0)
     rebuildable = job is not None or status.arguments is not None
-    if rebuildable and status.attempts < max(status.max_attempts, spec.abandoned_attempts):
+
+    def counted(change):
+        def apply(s: JobStatus) -> None:
+            s.attempts = attempts
+            change(s)
+        return apply
+
+    if rebuildable and attempts < max(status.max_attempts, spec.abandoned_attempts):
         if job is not None:
             FailedJobRegistry(job.origin, connection=r).remove(job)
             Queue(job.origin, connection=r).enqueue_job(job)
         else:
-            submit(status, arguments.decode(status.arguments), status.max_attempts - status.attempts - 1)
-        return tracking.transition(status, JobState.PROCESSING, lambda s: s.requeue(f"{ABANDONED}; retrying"))
+            submit(status, arguments.decode(status.arguments), status.max_attempts - attempts - 1)
+        return tracking.transition(status, expected, counted(lambda s: s.requeue(f"{ABANDONED}; retrying")))
     gone = "" if job is not None else "; the job is no longer in Redis"
-    return tracking.transition(status, JobState.PROCESSING, lambda s: s.fail(f"{ABANDONED}{gone}"))
+    return tracking.transition(status, expected, counted(lambda s: s.fail(f"{ABANDONED}{gone}")))
 
 
 def process_exists(pid: int) -> bool:

@@ -4,6 +4,10 @@ report_progress(). The state changes themselves are JobStatus methods; this modu
 Every change is committed at once and broadcast to the job monitor (topics jobs:all and
 jobs:user:<id>), so /jobs shows each job's life live; to the topics someone watches only (app/live/presence.py).
 
+A brief kind's run (catalog.JobKind.brief: a dashboard's, in milliseconds) that no monitor watches as it starts
+writes nothing at its start and one UPDATE at its end, without reading its row (BriefRun): two commits per job in
+all, the pending row with the enqueue and the outcome with the result.
+
 Presence is asked once per run, not per change: the enqueue asks in the round trip that queues the job, the
 worker asks when the job starts and remembers the answer on the row's object for the rest of the run. A topic
 watched at the start stays served without asking again (a monitor that closed meanwhile costs a publish nobody
@@ -15,7 +19,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from rq import get_current_job
 from sqlalchemy import inspect, update
@@ -97,6 +102,81 @@ def mark_completed(rq_job_id: str, result_summary: str | None = None, status: Jo
         status.complete(result_summary)
         commit_keeping_loaded()
         broadcast_job(status, final=True)
+
+
+# -- brief kinds ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BriefRun:
+    """A run of a brief kind (catalog.JobKind.brief) that no job monitor watched as it started: its row was not
+    read and its start not written; its end writes start, attempt and outcome together (complete_brief, fail_brief).
+    While it runs (milliseconds) its row says pending; a monitor opened meanwhile still sees its end, and the
+    reconciler covers one whose worker died (app/background/reconcile.py, sync_brief_runs)."""
+
+    job: object  # the RQ job
+    kind: str
+    max_attempts: int
+    worker: str
+    started_at: datetime
+
+
+def start_brief(job, spec, worker: str) -> BriefRun | None:
+    """A BriefRun when the kind is brief and the worker, asking as it took the job, found none of the job's monitors
+    open; else None: the run writes its start (mark_processing), so the open monitor shows it running."""
+    asked = presence_asked_with(job)
+    if not spec.brief or asked is None or any(str(t) in asked[1] for t in _topics_of_rq_job(job)):
+        return None
+    return BriefRun(job, spec.name, spec.retries + 1, worker, utcnow())
+
+
+def complete_brief(run: BriefRun, result_summary: str | None) -> None:
+    """One UPDATE, no read: the row takes the run's start, its attempt and its result. A job enqueued around the
+    helper (no row yet) gets its row here, as ensure() gives it on the full path."""
+    values = JobStatus.completion_values(run.started_at, run.worker, result_summary)
+    table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
+    written = db.session.execute(table.update().where(table.c.rq_job_id == run.job.id).values(**values)).rowcount
+    db.session.commit()
+    if not written:
+        status = _started_row(run)
+        status.complete(result_summary)
+        commit_keeping_loaded()
+        broadcast_job(status, final=True)
+        return
+    _broadcast_brief_end(run)
+
+
+def fail_brief(run: BriefRun, exc: BaseException, will_retry: bool) -> None:
+    """The row takes the start it skipped (its attempt counts), then the failure, as on the full path."""
+    _started_row(run)
+    mark_failed(run.job.id, exc, will_retry)
+
+
+def _started_row(run: BriefRun) -> JobStatus:
+    status = ensure(run.job, run.kind, max_attempts=run.max_attempts)
+    status.start(run.worker)
+    status.started_at = run.started_at
+    return status
+
+
+def _broadcast_brief_end(run: BriefRun) -> None:
+    """Ask presence about the job's monitors (nobody watched them at its start): the row is read, and shown, only
+    when one has opened since."""
+    try:
+        topics = _topics_of_rq_job(run.job)
+        names = presence.watched(topics)
+        if not any(str(t) in names for t in topics):
+            return
+        status = find(run.job.id)
+        if status is not None:
+            broadcast_job(status, watched=names)
+    except Exception:  # the monitor is a view of the truth in the database; never fail a job for it
+        log.exception("could not broadcast job %s", run.job.id)
+
+
+def _topics_of_rq_job(job) -> list[JobsTopic]:
+    """The monitor topics of a job as enqueued (its meta), before its row is read. A coalesced job shared since
+    lists fewer on its row (no requester): broadcast_job() renders for the row's own."""
+    meta = job.meta or {}
+    return jobs_topics_for_job(meta.get("user_id"), meta.get("organization_id"))
 
 
 def mark_failed(rq_job_id: str, exc: BaseException | str, will_retry: bool = False) -> None:
@@ -192,8 +272,7 @@ def ask_presence(pipe, job) -> Callable[[list], None]:
     """In the worker, as it takes an RQ job: ask on `pipe` (with other commands) which of the job's monitor topics
     are open; the returned function, given pipe.execute()'s results, keeps the answer on the job, where
     mark_processing() takes it instead of asking again."""
-    meta = job.meta or {}
-    answer = presence.ask(pipe, jobs_topics_for_job(meta.get("user_id"), meta.get("organization_id")))
+    answer = presence.ask(pipe, _topics_of_rq_job(job))
 
     def keep(results: list) -> None:
         setattr(job, _PRESENCE, (time.monotonic(), answer(results)))

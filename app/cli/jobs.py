@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.background import pause, recurring
 from app.background.catalog import KINDS, MAIN_WORKER_QUEUES, QUEUES, UnknownJobKind
 from app.background.enqueue import EnqueueError, JobActionError, cancel, enqueue, retry
+from app.background.preload import preload
 from app.background.reconcile import reconcile
 from app.background.worker import run_worker
 from app.extensions import db
@@ -63,6 +64,7 @@ def worker_command(queues: tuple[str, ...], burst: bool, name: str | None, fork:
         click.echo(_("APP_URL is not set: links in the e-mails this worker sends start with %(url)s, from its own "
                      "PORT. Set APP_URL to the site's public address in every process (bin/dev does).",
                      url=current_app.config["APP_URL"]), err=True)
+    preload(current_app._get_current_object())  # a forked work-horse inherits it; a non-forking worker's first job too
     run_worker(long_lived_connection(), names, name=name, burst=burst, on_start=_reconcile_at_start, fork=fork)
 
 

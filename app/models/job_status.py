@@ -93,6 +93,17 @@ class JobStatus(db.Model):
         self.attempts += 1
         self.worker = worker
 
+    @classmethod
+    def completion_values(cls, started_at: datetime, worker: str | None, result_summary: str | None) -> dict:
+        """The columns a run that started at `started_at` and completed now writes, as start() then complete() set
+        them, its attempt counted in SQL: an UPDATE that needs no read of the row (a brief kind's run,
+        app/background/tracking.py). A plain dict, not a scratch instance: this is on every such job's path."""
+        finished_at = utcnow()
+        return {"status": JobState.COMPLETED, "started_at": started_at, "finished_at": finished_at,
+                "duration_ms": int((finished_at - started_at).total_seconds() * 1000), "progress": 100,
+                "worker": worker, "result_summary": (result_summary or "")[:500] or None, "error_message": None,
+                "traceback": None, "fingerprint": None, "attempts": cls.attempts + 1}
+
     def complete(self, result_summary: str | None = None) -> None:
         self._finish(JobState.COMPLETED)
         self.progress = 100

@@ -1,0 +1,198 @@
+"""Brief kinds (catalog.JobKind.brief: dashboards, the diagnostic echo): a run that no job monitor watches as it starts
+writes its row once, at its end (app/background/tracking.py, BriefRun); one a monitor watches shows "processing" as
+before; a monitor opened while it runs sees its end; and the reconciler covers a run whose worker died before its
+row was written (app/background/reconcile.py, sync_brief_runs). Real Redis, real RQ, our non-forking worker class in
+this process."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from rq import Queue, get_current_job
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
+from sqlalchemy import event
+
+import jobs.diagnostics
+from app.background.catalog import KINDS
+from app.background.enqueue import enqueue, get_queue
+from app.background.reconcile import reconcile
+from app.background.restore import ABANDONED
+from app.background.worker import TimeboardSimpleWorker
+from app.models import JobState, JobStatus, utcnow
+from app.redis_client import Outage
+from tests.integration.test_job_overhead import relay  # noqa: F401 - the relay fixture
+
+
+def work(queue: str = "default") -> None:
+    """Our non-forking worker class, in burst mode: it asks presence as it takes each job, as in production."""
+    worker = TimeboardSimpleWorker([get_queue(queue)], connection=get_queue(queue).connection,
+                                   outage=Outage("test", logging.getLogger(__name__)))
+    worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
+
+
+@pytest.fixture()
+def echo_sees(db, monkeypatch):
+    """The echo job reads its own row while it runs (and may do more: `also`); returns what it saw."""
+    seen: list[tuple[str, int]] = []
+    also: list = []
+
+    def echo(text: str) -> str:
+        row = db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == get_current_job().id))
+        seen.append((row.status, row.attempts))
+        for action in also:
+            action()
+        return text
+
+    monkeypatch.setattr(jobs.diagnostics, "echo", echo)
+    return seen, also
+
+
+@pytest.fixture()
+def job_status_sql(db):
+    """The SQL statements on job_statuses while the block runs, by their first word (SELECT, UPDATE, INSERT)."""
+    statements: list[str] = []
+
+    def on_statement(conn, cursor, statement, parameters, context, executemany):
+        if "job_statuses" in statement:
+            statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", on_statement)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", on_statement)
+
+
+def test_the_brief_kinds_are_the_dashboards_and_the_echo():
+    assert sorted(k.name for k in KINDS.values() if k.brief) == ["dashboard_data", "echo", "system_dashboard_data"]
+
+
+def test_the_values_a_brief_run_writes_are_what_start_then_complete_set(db):
+    """completion_values() is the UPDATE's twin of the two model verbs: it must not drift from them."""
+    started = utcnow() - timedelta(seconds=2)
+    values = JobStatus.completion_values(started, "host:1", "x" * 600)
+    row = JobStatus(attempts=3, progress=40, error_message="earlier failure", traceback="...", fingerprint="f")
+    row.start("host:1")
+    row.started_at = started
+    row.complete("x" * 600)
+    for column in values.keys() - {"attempts", "finished_at", "duration_ms"}:
+        assert values[column] == getattr(row, column), column
+    assert abs((values["finished_at"] - row.finished_at).total_seconds()) < 1
+    assert abs(values["duration_ms"] - row.duration_ms) < 1000 and values["duration_ms"] >= 2000
+    assert str(values["attempts"]) == str(JobStatus.attempts + 1) and row.attempts == 4
+
+
+def test_a_brief_job_nobody_watches_is_written_once_at_its_end(db, echo_sees, job_status_sql):
+    seen, _ = echo_sees
+    status_id = enqueue("echo", "quiet").id
+    job_status_sql.clear()
+    work()
+    assert seen == [("pending", 0)]  # its start was not written
+    assert job_status_sql == ["SELECT", "UPDATE"]  # the job's own read above, and the one UPDATE: nothing else
+    status = db.session.get(JobStatus, status_id)
+    assert status.status == JobState.COMPLETED and status.attempts == 1 and status.progress == 100
+    assert status.result_summary == "quiet" and status.worker and status.error_message is None
+    assert status.enqueued_at <= status.started_at <= status.finished_at
+    assert status.duration_ms == int((status.finished_at - status.started_at).total_seconds() * 1000)
+
+
+def test_a_brief_job_a_monitor_watches_shows_it_running_then_finished(db, echo_sees, watch, relay):  # noqa: F811
+    seen, _ = echo_sees
+    watch("jobs:all")
+    status = enqueue("echo", "watched")
+    status_id, job_id = status.id, status.rq_job_id
+    work()
+    assert seen == [("processing", 1)]
+    streams = [m["stream"] for m in relay(0.5) if job_id in m["stream"]]
+    assert any('data-status="processing"' in s for s in streams)
+    assert any('data-status="completed"' in s for s in streams)
+    assert db.session.get(JobStatus, status_id).attempts == 1
+
+
+def test_a_monitor_opened_while_a_brief_job_runs_sees_it_finish(db, echo_sees, watch, relay):  # noqa: F811
+    seen, also = echo_sees
+    also.append(lambda: watch("jobs:all"))  # a system admin opens /jobs while the job runs
+    job_id = enqueue("echo", "opened meanwhile").rq_job_id
+    work()
+    assert seen == [("pending", 0)]
+    finished = [m for m in relay(0.5) if job_id in m["stream"] and 'data-status="completed"' in m["stream"]]
+    assert finished and finished[0]["topics"] == ["jobs:all"]
+
+
+def test_a_brief_job_that_raises_records_its_attempt_and_the_failure(db, monkeypatch):
+    def broken(text: str) -> str:
+        raise RuntimeError(f"echo broke on {text}")
+
+    monkeypatch.setattr(jobs.diagnostics, "echo", broken)
+    status_id = enqueue("echo", "this").id
+    work()
+    status = db.session.get(JobStatus, status_id)
+    assert status.status == JobState.FAILED and status.attempts == 1
+    assert status.error_message == "echo broke on this" and "RuntimeError" in status.traceback
+    assert status.started_at is not None and status.duration_ms is not None
+
+
+def test_a_brief_job_enqueued_around_the_helper_gets_its_row_at_its_end(db, redis_conn):
+    job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "echo", "hand-made")
+    work()
+    status = db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == job.id))
+    assert status.status == JobState.COMPLETED and status.result_summary == "hand-made" and status.attempts == 1
+
+
+# -- a brief run whose worker died: its row still says pending ------------------------------------------------------
+def died_running(db, redis_conn, kind: str, *args, rq_status: RQStatus = RQStatus.FAILED, **options) -> JobStatus:
+    """The state a SIGKILLed worker leaves a brief run in, once RQ has handled the abandoned execution (its retries
+    spent: failed; or finished, the worker killed between RQ's record and our row's): the row pending, never
+    started, old enough for the reconciler."""
+    status = enqueue(kind, *args, **options)
+    job = Job.fetch(status.rq_job_id, connection=redis_conn)
+    Queue(job.origin, connection=redis_conn).remove(job)
+    registry = FailedJobRegistry if rq_status == RQStatus.FAILED else FinishedJobRegistry
+    with redis_conn.pipeline() as pipe:
+        job.set_status(rq_status, pipeline=pipe)
+        registry(job.origin, connection=redis_conn).add(job, ttl=600, pipeline=pipe)
+        pipe.execute()
+    status.enqueued_at -= timedelta(seconds=10)
+    db.session.commit()
+    return status
+
+
+def test_the_reconciler_fails_a_dead_brief_run_with_no_attempt_left(db, redis_conn):
+    status = died_running(db, redis_conn, "echo", "killed")  # retries=0: one attempt in all
+    reconcile()
+    db.session.refresh(status)
+    assert status.status == JobState.FAILED and status.attempts == 1
+    assert status.error_message.startswith(ABANDONED)
+
+
+def test_the_reconciler_runs_a_dead_brief_run_again_by_its_kinds_policy(db, redis_conn):
+    status = died_running(db, redis_conn, "dashboard_data", "dashboard:user:1", key="dashboard:user:1")
+    reconcile()
+    db.session.refresh(status)
+    assert status.status == JobState.PENDING and status.attempts == 1  # retries=1: the attempt that died counts
+    assert status.error_message == f"{ABANDONED}; retrying"
+    assert Job.fetch(status.rq_job_id, connection=redis_conn).get_status() == RQStatus.QUEUED
+    reconcile()  # queued again: a second pass leaves it alone
+    db.session.refresh(status)
+    assert status.status == JobState.PENDING and status.attempts == 1
+
+
+def test_the_reconciler_completes_a_brief_run_rq_finished(db, redis_conn):
+    status = died_running(db, redis_conn, "echo", "done", rq_status=RQStatus.FINISHED)
+    reconcile()
+    db.session.refresh(status)
+    assert status.status == JobState.COMPLETED
+
+
+def test_the_reconciler_leaves_a_brief_run_that_is_running_or_queued(db, redis_conn):
+    queued = enqueue("echo", "waiting")
+    running = enqueue("echo", "running")
+    Job.fetch(running.rq_job_id, connection=redis_conn).set_status(RQStatus.STARTED)
+    for status in (queued, running):
+        status.enqueued_at -= timedelta(seconds=10)
+    db.session.commit()
+    reconcile()
+    for status in (queued, running):
+        db.session.refresh(status)
+        assert status.status == JobState.PENDING and status.attempts == 0 and status.error_message is None
