@@ -123,12 +123,28 @@ def register_extensions(app: Flask) -> None:
         return models.User.from_session_token(token)
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's bytecode cache, where a failed write only means compiling again next time: Jinja does not catch it,
+    and a page must never fail for its cache."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            logging.getLogger(__name__).warning("could not keep a compiled template: %s", exc)
+
+
 def keep_compiled_templates(app: Flask) -> None:
     """Jinja's bytecode cache in instance/templates-compiled, keyed by each template's source: a new process (a
-    worker preloading every template, app/background/preload.py; a web process's first pages) loads them compiled."""
+    worker preloading every template, app/background/preload.py; a web process's first pages) loads them compiled.
+    Where that folder cannot be written (a read-only instance folder), templates are compiled in each process."""
     directory = os.path.join(app.instance_path, "templates-compiled")
-    os.makedirs(directory, exist_ok=True)
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(directory)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return
+    if os.access(directory, os.W_OK):
+        app.jinja_env.bytecode_cache = _CompiledTemplates(directory)
 
 
 def register_observability(app: Flask) -> None:

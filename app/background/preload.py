@@ -26,21 +26,33 @@ TEMPLATE_SUFFIXES = (".html", ".txt")
 
 
 def preload(app: Flask) -> None:
-    """Every job kind's code, the ORM's mappers, every template and every language; never stops a worker."""
+    """Every job kind's code, the ORM's mappers, every template and every language; never stops a worker (a step
+    that fails is logged, and the jobs load what it missed by themselves)."""
     started = time.perf_counter()
-    try:
-        for kind in KINDS.values():
-            for dotted in filter(None, (kind.func, kind.follower)):
-                import_string(dotted)
-        configure_mappers()
-        env = app.jinja_env
-        for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
-            env.get_template(name)
-        with app.test_request_context("/"):
-            for language in LANGUAGES:
-                Locale.parse(language).number_symbols  # noqa: B018 - unpickles the locale's CLDR data
-                with force_locale(language):
-                    get_translations()
-    except Exception:  # noqa: BLE001 - a job loads whatever is missing by itself
-        log.exception("preloading the worker failed")
+    for step in (_job_code, _templates, _languages):
+        try:
+            step(app)
+        except Exception:  # noqa: BLE001
+            log.exception("preloading the worker: %s failed", step.__name__.strip("_").replace("_", " "))
     log.info("worker preloaded in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+def _job_code(app: Flask) -> None:
+    for kind in KINDS.values():
+        for dotted in filter(None, (kind.func, kind.follower)):
+            import_string(dotted)
+    configure_mappers()
+
+
+def _templates(app: Flask) -> None:
+    env = app.jinja_env
+    for name in env.list_templates(filter_func=lambda n: n.endswith(TEMPLATE_SUFFIXES)):
+        env.get_template(name)
+
+
+def _languages(app: Flask) -> None:
+    with app.test_request_context("/"):
+        for language in LANGUAGES:
+            Locale.parse(language).number_symbols  # noqa: B018 - unpickles the locale's CLDR data
+            with force_locale(language):
+                get_translations()

@@ -132,9 +132,13 @@ def abandon(status: JobStatus, r: redis.Redis, job: Job | None = None,
     """A processing job whose worker died: run again by its kind's policy (catalog.JobKind.abandoned_attempts)
     under its id, from the RQ job when Redis still holds it (`job`), else from the row; or failed when no
     attempt is left or it cannot be rebuilt. `expected` PENDING: a brief kind's run, whose row never recorded
-    the start (app/background/tracking.py): the attempt its worker died in is counted now."""
+    the start (app/background/tracking.py): the attempts its workers died in are counted now, from RQ's count of
+    the retries it made itself (RQ retried an abandoned execution while it had retries left)."""
     spec = get_kind(status.kind)
-    attempts = status.attempts + (1 if expected == JobState.PENDING else 0)
+    attempts = status.attempts
+    if expected == JobState.PENDING:
+        rq_retried = max(0, spec.retries - (job.retries_left or 0)) if job is not None else 0
+        attempts = max(attempts, rq_retried) + 1
     rebuildable = job is not None or status.arguments is not None
 
     def counted(change):

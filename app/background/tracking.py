@@ -105,18 +105,23 @@ def mark_completed(rq_job_id: str, result_summary: str | None = None, status: Jo
 
 
 # -- brief kinds ----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass
 class BriefRun:
     """A run of a brief kind (catalog.JobKind.brief) that no job monitor watched as it started: its row was not
     read and its start not written; its end writes start, attempt and outcome together (complete_brief, fail_brief).
     While it runs (milliseconds) its row says pending; a monitor opened meanwhile still sees its end, and the
-    reconciler covers one whose worker died (app/background/reconcile.py, sync_brief_runs)."""
+    reconciler covers one whose worker died (app/background/reconcile.py, sync_brief_runs). One that runs long
+    enough to report progress writes its start then (`started`) and ends as any other run."""
 
     job: object  # the RQ job
     kind: str
     max_attempts: int
     worker: str
     started_at: datetime
+    started: bool = False  # its start was written after all (report_progress)
+
+
+_BRIEF = "_timeboard_brief"  # attribute of the RQ job in the worker: its BriefRun
 
 
 def start_brief(job, spec, worker: str) -> BriefRun | None:
@@ -125,28 +130,38 @@ def start_brief(job, spec, worker: str) -> BriefRun | None:
     asked = presence_asked_with(job)
     if not spec.brief or asked is None or any(str(t) in asked[1] for t in _topics_of_rq_job(job)):
         return None
-    return BriefRun(job, spec.name, spec.retries + 1, worker, utcnow())
+    run = BriefRun(job, spec.name, spec.retries + 1, worker, utcnow())
+    setattr(job, _BRIEF, run)
+    return run
 
 
 def complete_brief(run: BriefRun, result_summary: str | None) -> None:
-    """One UPDATE, no read: the row takes the run's start, its attempt and its result. A job enqueued around the
-    helper (no row yet) gets its row here, as ensure() gives it on the full path."""
+    """One UPDATE, no read: the row takes the run's start, its attempt and its result, unless it was canceled in the
+    instant the worker took the job (it stays canceled). A job enqueued around the helper (no row yet) gets its row
+    here, as ensure() gives it on the full path."""
+    if run.started:
+        mark_completed(run.job.id, result_summary)
+        return
     values = JobStatus.completion_values(run.started_at, run.worker, result_summary)
     table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
-    written = db.session.execute(table.update().where(table.c.rq_job_id == run.job.id).values(**values)).rowcount
+    written = db.session.execute(table.update().where(
+        table.c.rq_job_id == run.job.id, table.c.status != JobState.CANCELED).values(**values)).rowcount
     db.session.commit()
-    if not written:
+    if written:
+        _broadcast_brief_end(run)
+    elif find(run.job.id) is None:
         status = _started_row(run)
         status.complete(result_summary)
         commit_keeping_loaded()
         broadcast_job(status, final=True)
-        return
-    _broadcast_brief_end(run)
+    else:
+        log.warning("job %s was canceled as a worker took it; it ran, and stays canceled", run.job.id)
 
 
 def fail_brief(run: BriefRun, exc: BaseException, will_retry: bool) -> None:
     """The row takes the start it skipped (its attempt counts), then the failure, as on the full path."""
-    _started_row(run)
+    if not run.started:
+        _started_row(run)
     mark_failed(run.job.id, exc, will_retry)
 
 
@@ -208,7 +223,16 @@ def report_progress(percent: int, message: str | None = None) -> None:
         job.meta["progress_message"] = message
     job.save_meta()
     status = find(job.id)
-    if status is not None and status.progress != percent:
+    if status is None:
+        return
+    brief = getattr(job, _BRIEF, None)
+    if brief is not None and not brief.started and status.status == JobState.PENDING:
+        # a brief run that lasts: it is shown running from now on, and ends as any other run (complete_brief)
+        status.start(brief.worker)
+        status.started_at, brief.started = brief.started_at, True
+        status.progress = percent
+        save(status)
+    elif status.progress != percent:
         status.progress = percent
         save(status, refresh=False)
 

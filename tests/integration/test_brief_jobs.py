@@ -16,6 +16,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from sqlalchemy import event
 
 import jobs.diagnostics
+from app.background import tracking
 from app.background.catalog import KINDS
 from app.background.enqueue import enqueue, get_queue
 from app.background.reconcile import reconcile
@@ -176,6 +177,51 @@ def test_the_reconciler_runs_a_dead_brief_run_again_by_its_kinds_policy(db, redi
     reconcile()  # queued again: a second pass leaves it alone
     db.session.refresh(status)
     assert status.status == JobState.PENDING and status.attempts == 1
+
+
+def test_the_reconciler_counts_the_runs_rq_retried_itself(db, redis_conn):
+    """RQ retried the first killed run by itself (its retries spent), the second died too: two attempts, as the
+    full path counts them, and no third run."""
+    status = died_running(db, redis_conn, "dashboard_data", "dashboard:user:2", key="dashboard:user:2")
+    job = Job.fetch(status.rq_job_id, connection=redis_conn)
+    job.retries_left = 0
+    job.save()
+    reconcile()
+    db.session.refresh(status)
+    assert status.status == JobState.FAILED and status.attempts == 2
+    assert status.error_message.startswith(ABANDONED)
+
+
+def test_a_brief_job_that_runs_long_enough_to_report_progress_is_shown_running(db, echo_sees, monkeypatch):
+    seen, also = echo_sees
+    monkeypatch.setattr(tracking, "PROGRESS_EVERY", 0)
+    also.append(lambda: tracking.report_progress(50))
+    also.append(lambda: seen.append(row_state(db)))
+    status_id = enqueue("echo", "long").id
+    work()
+    assert seen == [("pending", 0), ("processing", 1)]  # before its first progress, and after
+    status = db.session.get(JobStatus, status_id)
+    assert status.status == JobState.COMPLETED and status.attempts == 1 and status.progress == 100
+
+
+def row_state(db) -> tuple[str, int]:
+    db.session.expire_all()
+    row = db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == get_current_job().id))
+    return row.status, row.attempts
+
+
+def test_a_brief_job_canceled_as_a_worker_took_it_stays_canceled(db, echo_sees):
+    seen, also = echo_sees
+
+    def cancel_meanwhile():  # cancel() read RQ's "queued" just before the worker took the job
+        row = db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == get_current_job().id))
+        row.cancel()
+        db.session.commit()
+
+    also.append(cancel_meanwhile)
+    status_id = enqueue("echo", "canceled").id
+    work()
+    assert db.session.get(JobStatus, status_id).status == JobState.CANCELED
 
 
 def test_the_reconciler_completes_a_brief_run_rq_finished(db, redis_conn):
