@@ -20,6 +20,14 @@ def _remind(db, user, zone: str, at: time | None) -> None:
     db.session.commit()
 
 
+def _untracked(db, w) -> None:
+    """The world's member logged an hour three hours ago: on the day a test reminds about (today, or a fixed date
+    that is today when the suite runs then), that is time tracked, and no reminder is due. Without it, the member
+    has tracked nothing on any day."""
+    db.session.delete(w.member_log)
+    db.session.commit()
+
+
 def _reminded(db) -> list[tuple[int, str]]:
     return [(n.user_id, n.dedup_key) for n in db.session.scalars(
         select(Notification).where(Notification.kind == "daily_reminder").order_by(Notification.id))]
@@ -65,6 +73,7 @@ def test_no_reminder_on_weekends(db, factory):
     from app.notifications.daily_reminders import send_due
 
     w = factory.world()
+    _untracked(db, w)
     _remind(db, w.member, "Europe/Paris", time(9, 0))
     assert send_due(SATURDAY) == "0 daily reminder(s) sent"
     assert send_due(SATURDAY + timedelta(days=1)) == "0 daily reminder(s) sent"
@@ -110,6 +119,7 @@ def test_the_recurring_job_runs_every_5_minutes_on_a_real_worker(db, factory, ru
     from app.background.recurring import ENTRIES
 
     w = factory.world()
+    _untracked(db, w)
     _remind(db, w.member, "UTC", time(0, 0))
     zone = w.member.zone  # read before the worker runs: in this process it ends the session the fixtures live in
     enqueue("daily_reminders")
