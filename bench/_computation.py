@@ -64,6 +64,9 @@ def job_function(key) -> None:
 
 
 def median_job_function_ms(keys) -> float:
-    """Median time of the job's function over several dashboards (one run each): the job system's own share of a
-    job's worker time is what that time adds to this."""
+    """Median time of the job's function over several dashboards (one run each), marked watched first (a series may
+    have emptied Redis): the job system's own share of a job's worker time is what that time adds to this."""
+    from app.live import presence
+
+    presence.mark_watched(keys)
     return statistics.median(timed_ms(lambda k=key: job_function(k)) for key in keys)

@@ -199,7 +199,6 @@ def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int
                  alone: int) -> JobFigures:
     """One worker of each path (listening on both queues) runs the no-op series, then the dashboard series; ours
     then runs `alone` dashboard jobs one at a time, whose JobStatus times are set against their computation."""
-    from app.live import presence
     from app.models import utcnow
     from bench._computation import median_compute_ms, median_job_function_ms
 
@@ -225,11 +224,4 @@ def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int
                  timed_series(connection, "dashboard", lambda: enqueue_dashboards_bare(connection, keys))))
     return JobFigures(worker_class=worker_class.name, noop_ours=noop_ours, noop_bare=noop_bare,
                       dashboard_ours=dashboard_ours, dashboard_bare=dashboard_bare, worker_ms=worker_ms,
-                      compute_ms=median_compute_ms(alone_keys), function_ms=watched_again(
-                          presence, alone_keys, lambda: median_job_function_ms(alone_keys)))
-
-
-def watched_again(presence, keys, measure):
-    """The series flushed Redis: the dashboards are marked watched again (the job function then renders, publishes)."""
-    presence.mark_watched(keys)
-    return measure()
+                      compute_ms=median_compute_ms(alone_keys), function_ms=median_job_function_ms(alone_keys))

@@ -18,13 +18,13 @@ def password_hash(password: str) -> str:
     return passwords.hash_password(password)
 
 
-
 def this_week(ago: timedelta = timedelta(hours=3)) -> datetime:
     """A start `ago` before now, or the week's first minute (UTC) when that falls in last week: a run just after
     Monday 00:00 UTC still finds the time in the dashboards' "this week" figures."""
     now = utcnow()
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=1, second=0, microsecond=0)
     return max(now - ago, monday)
+
 
 class Factory:
     def __init__(self, db):

@@ -195,7 +195,7 @@ def sync_brief_runs(r) -> int:
             continue
         if status is None or status.status != JobState.PENDING:
             continue
-        if job.get_status() == RQStatus.FINISHED:
+        if job.get_status(refresh=False) == RQStatus.FINISHED:  # as fetched just now: no second read
             synced += transition(status, JobState.PENDING, JobStatus.complete)
         else:
             synced += restore.abandon(status, r, job, expected=JobState.PENDING)

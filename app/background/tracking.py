@@ -120,6 +120,12 @@ class BriefRun:
     started_at: datetime
     started: bool = False  # its start was written after all (report_progress)
 
+    def start(self, status: JobStatus) -> JobStatus:
+        """The row takes this run's start (JobStatus.start, at the moment the run began): not yet committed."""
+        status.start(self.worker)
+        status.started_at = self.started_at
+        return status
+
 
 _BRIEF = "_timeboard_brief"  # attribute of the RQ job in the worker: its BriefRun
 
@@ -150,10 +156,7 @@ def complete_brief(run: BriefRun, result_summary: str | None) -> None:
     if written:
         _broadcast_brief_end(run)
     elif find(run.job.id) is None:
-        status = _started_row(run)
-        status.complete(result_summary)
-        commit_keeping_loaded()
-        broadcast_job(status, final=True)
+        mark_completed(run.job.id, result_summary, status=_started_row(run))
     else:
         log.warning("job %s was canceled as a worker took it; it ran, and stays canceled", run.job.id)
 
@@ -166,10 +169,7 @@ def fail_brief(run: BriefRun, exc: BaseException, will_retry: bool) -> None:
 
 
 def _started_row(run: BriefRun) -> JobStatus:
-    status = ensure(run.job, run.kind, max_attempts=run.max_attempts)
-    status.start(run.worker)
-    status.started_at = run.started_at
-    return status
+    return run.start(ensure(run.job, run.kind, max_attempts=run.max_attempts))
 
 
 def _broadcast_brief_end(run: BriefRun) -> None:
@@ -228,9 +228,8 @@ def report_progress(percent: int, message: str | None = None) -> None:
     brief = getattr(job, _BRIEF, None)
     if brief is not None and not brief.started and status.status == JobState.PENDING:
         # a brief run that lasts: it is shown running from now on, and ends as any other run (complete_brief)
-        status.start(brief.worker)
-        status.started_at, brief.started = brief.started_at, True
-        status.progress = percent
+        brief.start(status).progress = percent
+        brief.started = True
         save(status)
     elif status.progress != percent:
         status.progress = percent
