@@ -380,7 +380,7 @@ def publish_kept(r, topic: str, seq: int, target: str = "bench") -> None:
 
     text = stream(seq).replace('target="bench"', f'target="{target}"')
     pipe = r.pipeline(transaction=False)
-    record_and_publish(r, pipe, CHANNEL, [topic], text, json.dumps({"topics": [topic], "stream": text})[:-1],
+    record_and_publish(pipe, CHANNEL, [topic], text, json.dumps({"topics": [topic], "stream": text})[:-1],
                        f"bench-{seq}", 200, 300)
     pipe.execute()
 

@@ -31,10 +31,12 @@ def _entry(key: DashboardKey, section: str) -> str:
 
 
 def store(key: DashboardKey, section: str, data: dict, computed_at: datetime | None = None,
-          meta: dict | None = None) -> Cached:
+          meta: dict | None = None, pipe=None) -> Cached:
+    """Cache a section's data; on `pipe` (a pipeline the caller executes) when given, else at once."""
     cached = Cached(data=data, computed_at=computed_at or utcnow(), meta=meta or {})
     payload = json.dumps({"data": data, "at": cached.computed_at.isoformat(), "meta": cached.meta}, default=str)
-    get_redis().set(_entry(key, section), payload, ex=current_app.config["DASHBOARD_CACHE_TTL"])
+    (get_redis() if pipe is None else pipe).set(_entry(key, section), payload,
+                                                ex=current_app.config["DASHBOARD_CACHE_TTL"])
     return cached
 
 
@@ -76,8 +78,8 @@ def mark_stale(keys: list[DashboardKey]) -> None:
     pipe.execute()
 
 
-def clear_stale(key: DashboardKey) -> None:
-    get_redis().delete(f"{PREFIX}{key}:stale")
+def clear_stale(key: DashboardKey, pipe=None) -> None:
+    (get_redis() if pipe is None else pipe).delete(f"{PREFIX}{key}:stale")
 
 
 def is_stale(key: DashboardKey) -> bool:
@@ -88,8 +90,8 @@ def mark_failed(key: DashboardKey, message: str) -> None:
     get_redis().set(f"{PREFIX}{key}:failed", message[:300], ex=current_app.config["DASHBOARD_CACHE_TTL"])
 
 
-def clear_failed(key: DashboardKey) -> None:
-    get_redis().delete(f"{PREFIX}{key}:failed")
+def clear_failed(key: DashboardKey, pipe=None) -> None:
+    (get_redis() if pipe is None else pipe).delete(f"{PREFIX}{key}:failed")
 
 
 def failure(key: DashboardKey) -> str | None:

@@ -5,6 +5,9 @@ values, so a streamed section brings its chart with it and screen readers get th
 """
 from __future__ import annotations
 
+from flask_babel import gettext
+
+from app import formats
 from app.web.helpers import format_minutes
 
 ROW = 22  # px per horizontal bar (in SVG units; the chart scales to its card)
@@ -61,3 +64,32 @@ def columns(title: str, items: list[tuple[str, float]], unit: str = "minutes", d
                      "w": round(step * 0.7, 1), "y": round(base - h, 1), "h": h, "cx": round(i * step + step / 2, 1)})
     return {"type": "columns", "title": title, "cols": cols, "width": WIDTH, "height": height, "base": base,
             "empty": "" if any(v for _, v in items) else N_("Nothing yet in this period.")}
+
+
+def texts(chart: dict) -> list[tuple[str, str, str]]:
+    """What the partial writes of each bar or column, in the reader's language: (label, full label, value), formatted
+    once per rendering. The partial writes each of them two or three times (the chart's description, the bar's
+    title, its axis label); a dashboard job renders its charts for every page that watches, and formatting a date
+    or a duration in a language is most of a chart's rendering. "value" and "label" are the English texts that
+    older cached entries carry instead of minutes and days."""
+    if chart.get("type") == "bars":
+        return [_bar_texts(row) for row in chart.get("rows", ())]
+    return [_column_texts(col) for col in chart.get("cols", ())]
+
+
+def _bar_texts(row: dict) -> tuple[str, str, str]:
+    label, full = row["label"], row.get("full_label", row["label"])
+    if row.get("translate"):
+        label, full = gettext(label), gettext(full)
+    return label, full, format_minutes(row["minutes"]) if "minutes" in row else row["value"]
+
+
+def _column_texts(col: dict) -> tuple[str, str, str]:
+    label = formats.strftime(col["day"], "%d %b") if col.get("day") else col["label"]
+    if "amount" not in col:
+        value = col["value"]
+    elif col.get("unit") == "minutes":
+        value = format_minutes(col["amount"])
+    else:
+        value = str(int(col["amount"]))
+    return label, label, value

@@ -125,15 +125,24 @@ def part_stream(key: DashboardKey, part: Section | str, **context) -> str:
 
 def recompute(key: DashboardKey) -> str:
     """Recompute every section of the dashboard; each is cached and pushed as soon as it is ready. A dashboard
-    nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches it."""
-    if not presence.is_watched(key):
+    nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches it.
+
+    One Redis round trip per section: its cache entry, its stream (rendered once per language the dashboard is open
+    in) and the question which languages those are now, for the next section, go in one pipeline; the last one also
+    clears the failure state (on the page too) and records the section times. The first question goes with clearing
+    the stale marker."""
+    connection = get_redis()
+    pipe = connection.pipeline(transaction=False)
+    cache.clear_stale(key, pipe=pipe)  # before computing: a change made meanwhile marks it stale again
+    answer = presence.ask_languages(pipe, [key])
+    watching = answer(pipe.execute())
+    if not watching:
         cache.mark_stale([key])
         return f"{key}: not watched, marked stale"
     try:
         ctx = registry.context(key)
     except registry.SubjectGone:
         return f"{key}: gone"
-    cache.clear_stale(key)  # before computing: a change made meanwhile marks it stale again
     sections = registry.sections(key.kind)
     job = get_current_job()
     times: dict[str, float] = {}
@@ -142,13 +151,20 @@ def recompute(key: DashboardKey) -> str:
             started = time.perf_counter()
             data = section.compute(ctx)
             ms = round((time.perf_counter() - started) * 1000, 1)
-            cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms})
             times[section.name] = ms
-            done = percent(i, len(sections))
-            def render(section=section, cached=cached, done=done) -> str:
+            done, last = percent(i, len(sections)), i == len(sections)
+            pipe = connection.pipeline(transaction=False)
+            cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms}, pipe=pipe)
+            def render(section=section, cached=cached, done=done, last=last) -> str:
                 with streaming_context():  # the section and the progress bar: one render context, one push
-                    return part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
-            broadcast_stream(key, render)  # rendered once per language the dashboard is open in
+                    stream = part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
+                    return stream + part_stream(key, "alert", failure=None) if last else stream
+            broadcast_stream(key, render, languages=watching, pipe=pipe)
+            if last:
+                cache.clear_failed(key, pipe=pipe)
+                section_stats.record(key.kind, times, pipe=pipe)  # for /jobs, with the push that completes the page
+            answer = presence.ask_languages(pipe, [key])
+            watching = answer(pipe.execute())
             report_progress(done)
     except Exception:
         log.exception("dashboard %s failed", key)
@@ -158,9 +174,6 @@ def recompute(key: DashboardKey) -> str:
         except Exception:  # Redis may be what failed; the job's own failure is what matters
             log.exception("could not report the failure of %s", key)
         raise
-    cache.clear_failed(key)
-    broadcast_stream(key, lambda: part_stream(key, "alert", failure=None))
-    section_stats.record(key.kind, times)  # for /jobs, after the page has everything
     return f"{key}: {len(sections)} sections"
 
 

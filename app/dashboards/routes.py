@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from app import policies
 from app.background.enqueue import EnqueueError
-from app.dashboards import cache
+from app.dashboards import cache, charts
 from app.dashboards.navigation import dashboard_links
 from app.dashboards.recompute import catch_up, recompute_later
 from app.dashboards.shell import open_dashboard
@@ -21,6 +21,7 @@ from app.live.topics import SYSTEM_DASHBOARD, BadTopic, DashboardKey, can_receiv
 from app.models import Organization, Team
 
 bp = Blueprint("dashboard", __name__)
+bp.add_app_template_global(charts.texts, "chart_texts")  # templates/dashboard/_chart.html
 
 TURBO_STREAM = "text/vnd.turbo-stream.html"
 

@@ -19,15 +19,15 @@ SAMPLES = 200
 SCAN_LIMIT = 5000  # cached entries looked at for freshness, at most
 
 
-def record(kind: str, times: dict[str, float]) -> None:
-    """A dashboard job's compute time per section (ms), in one round trip once the job has pushed them all."""
-    if not times:
-        return
-    pipe = get_redis().pipeline(transaction=False)
+def record(kind: str, times: dict[str, float], pipe=None) -> None:
+    """A dashboard job's compute time per section (ms): on `pipe` (the job's last push) when given, else in one round
+    trip of its own."""
+    target = get_redis().pipeline(transaction=False) if pipe is None else pipe
     for section, ms in times.items():
-        pipe.lpush(f"{TIMES}{kind}:{section}", ms)
-        pipe.ltrim(f"{TIMES}{kind}:{section}", 0, SAMPLES - 1)
-    pipe.execute()
+        target.lpush(f"{TIMES}{kind}:{section}", ms)
+        target.ltrim(f"{TIMES}{kind}:{section}", 0, SAMPLES - 1)
+    if pipe is None:
+        target.execute()
 
 
 def percentile(values: list[float], p: float) -> float | None:

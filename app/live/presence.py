@@ -87,11 +87,17 @@ def watched(topics: Iterable, connection: redis.Redis | None = None) -> set[str]
 def ask(pipe, topics: Iterable) -> Callable[[list], set[str]]:
     """Ask, on a pipeline that carries other commands, which of these topics someone watches: the MGET goes last
     on `pipe`; call the returned function with pipe.execute()'s results to get the names (what watched() gives)."""
+    answer = ask_languages(pipe, topics)
+    return lambda results: set(answer(results))
+
+
+def ask_languages(pipe, topics: Iterable) -> Callable[[list], dict[str, set[str]]]:
+    """ask(), answering what languages() does: {topic name: the languages its pages speak} for the watched ones."""
     names = list(dict.fromkeys(str(t) for t in topics))
     if not names:
-        return lambda results: set()
+        return lambda results: {}
     pipe.mget(_variant_keys(names))
-    return lambda results: set(_watched_in(names, results[-1]))
+    return lambda results: _watched_in(names, results[-1])
 
 
 def is_watched(topic, connection: redis.Redis | None = None) -> bool:

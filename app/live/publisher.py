@@ -39,9 +39,10 @@ class RelayedTurbo(Turbo):
         app.config["TURBO_WEBSOCKET_ROUTE"] = None  # the gateway holds the sockets, never this process
         super().init_app(app)
 
-    def push(self, stream, to=None):
+    def push(self, stream, to=None, pipe=None):
         """Publish a stream to the topic(s) in `to` (app.live.topics objects or their names); every gateway
-        delivers it to its subscribers."""
+        delivers it to its subscribers. With `pipe` (a pipeline of the app's Redis), the publish joins the caller's
+        other commands, sent in one round trip when the caller executes it, and a Redis error is the caller's."""
         if to is None:
             raise ValueError("push() needs a topic: streams only go to those allowed to see them")
         # one topic (a name or an app.live.topics object: both are str()-able, a name is also iterable) or many
@@ -50,7 +51,10 @@ class RelayedTurbo(Turbo):
             stream = "".join(stream)
         message = {"topics": topics, "stream": stream, "at": time.time()}  # "at": the gateway's latency metric
         message["trace"] = trace.for_current_job()  # a job's pushes: the job monitor's trace (app/live/trace.py)
-        self._publish(message, history=True)
+        if pipe is not None:
+            self._queue(pipe, message, history=True)
+        else:
+            self._publish(message, history=True)
 
     def revoke_user(self, user_id: int) -> None:
         """Publish: every gateway closes the sockets this user has open (signed out everywhere)."""
@@ -62,23 +66,26 @@ class RelayedTurbo(Turbo):
         self._publish({"recheck_user": user_id})
 
     def _publish(self, message: dict, history: bool = False) -> None:
-        """Publish on CHANNEL; a stream (`history`) also goes into its topics' histories, and its message then
-        carries its offset (app/live/history.py)."""
+        """Publish on CHANNEL, in a round trip of its own."""
         try:
-            config = current_app.config
-            connection = client(config["REDIS_URL"])
-            pipe = connection.pipeline(transaction=False)
-            if message.get("trace"):
-                trace.record_publish(pipe, message["trace"], message["topics"], message["at"])
-            if history:
-                message_id = (message.get("trace") or {}).get("mid") or uuid.uuid4().hex
-                record_and_publish(connection, pipe, CHANNEL, message["topics"], message["stream"],
-                                   json.dumps(message)[:-1], message_id, config["STREAM_HISTORY_LENGTH"],
-                                   config["STREAM_HISTORY_SECONDS"])
-            else:
-                pipe.publish(CHANNEL, json.dumps(message))
+            pipe = client(current_app.config["REDIS_URL"]).pipeline(transaction=False)
+            self._queue(pipe, message, history)
             pipe.execute()
         except redis.RedisError as exc:  # a lost live update must never break the caller
             log.warning("stream push failed: %s", exc)
+
+    @staticmethod
+    def _queue(pipe, message: dict, history: bool) -> None:
+        """Add the publish of `message` to a pipeline; a stream (`history`) also goes into its topics' histories, and
+        its message then carries its offset (app/live/history.py)."""
+        if message.get("trace"):
+            trace.record_publish(pipe, message["trace"], message["topics"], message["at"])
+        if history:
+            config = current_app.config
+            message_id = (message.get("trace") or {}).get("mid") or uuid.uuid4().hex
+            record_and_publish(pipe, CHANNEL, message["topics"], message["stream"], json.dumps(message)[:-1],
+                               message_id, config["STREAM_HISTORY_LENGTH"], config["STREAM_HISTORY_SECONDS"])
+        else:
+            pipe.publish(CHANNEL, json.dumps(message))
 
 turbo = RelayedTurbo()  # the one publisher: create_app() binds it (turbo.init_app)

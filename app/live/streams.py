@@ -121,19 +121,24 @@ def broadcast(topics: Topic | Iterable[Topic], action: str, target: str, templat
     broadcast_stream(topics, lambda: render_stream(action, target, template, **context))
 
 
-def broadcast_stream(topics: Topic | Iterable[Topic], stream: str | Callable[[], str]) -> None:
+def broadcast_stream(topics: Topic | Iterable[Topic], stream: str | Callable[[], str], *,
+                     languages: dict[str, set[str]] | None = None, pipe=None) -> None:
     """Push a stream to the topic(s). A string (a remove, a refresh: no words in it) goes as it is to the pages of
     every language; a function that renders one (several actions joined) is called once per language the topics
-    are watched in, English always, and each rendering goes to the pages of its language."""
+    are watched in, English always, and each rendering goes to the pages of its language.
+
+    A caller that pushes several times in a row (a dashboard job, once per section) may pass what it knows:
+    `languages`, presence's answer ({topic name: its languages}, app/live/presence.py) instead of asking it here,
+    and `pipe`, a Redis pipeline of its own that the pushes join (it executes it, and meets its errors)."""
     names = [str(topics)] if isinstance(topics, str) or not isinstance(topics, Iterable) else [str(t) for t in topics]
-    watched_in = presence.languages(names)
+    watched_in = presence.languages(names) if languages is None else languages
     by_language: dict[str, list[str]] = {i18n.DEFAULT: names}
     for name in names:
         for language in watched_in.get(name, ()):
             if language != i18n.DEFAULT:
                 by_language.setdefault(language, []).append(in_language(name, language))
     if isinstance(stream, str):
-        turbo.push(stream, to=[name for variants in by_language.values() for name in variants])
+        turbo.push(stream, to=[name for variants in by_language.values() for name in variants], pipe=pipe)
         return
     for language, variants in by_language.items():
         token = _rendering_language.set(language)
@@ -141,4 +146,4 @@ def broadcast_stream(topics: Topic | Iterable[Topic], stream: str | Callable[[],
             rendered = stream()
         finally:
             _rendering_language.reset(token)
-        turbo.push(rendered, to=variants)
+        turbo.push(rendered, to=variants, pipe=pipe)

@@ -156,3 +156,35 @@ def test_a_monitor_opened_while_the_job_runs_sees_it_finish(db, redis_conn, rela
     assert db.session.get(JobStatus, status.id).status == JobState.COMPLETED
     finished = [m for m in relay(0.5) if status.rq_job_id in m["stream"] and 'data-status="completed"' in m["stream"]]
     assert finished and finished[0]["topics"] == ["jobs:all"]
+
+
+def test_a_dashboard_job_takes_one_redis_round_trip_per_section_whatever_the_languages_watching(
+        app, db, factory, redis_conn, relay):
+    """A dashboard job's Redis work: presence with the stale marker to start, then one pipeline per section (its cache
+    entry, its stream in each language that watches, the next presence question), the last one also clearing the
+    failure state and recording the section times. A page in a second language costs a rendering, not a round trip;
+    every section reaches the pages of both languages, and the last push clears the page's alert."""
+    from app.dashboards import registry
+    from app.dashboards.recompute import recompute
+    from app.live.topics import DashboardKey, in_language
+    from app.web.helpers import dom_id
+
+    w = factory.world()
+    key = DashboardKey("org", w.org.id)
+    sections = registry.sections("org")
+    mark_watched([key], redis_conn)
+    recompute(key)  # warm-up: connections, the script in Redis
+    with counting(db.engine) as english_only:
+        recompute(key)
+    mark_watched([in_language(key, "de")], redis_conn)
+    relay(0.2)
+    with counting(db.engine) as two_languages:
+        recompute(key)
+    assert english_only["redis"] == two_languages["redis"] == 1 + len(sections)
+    pushed = relay(0.5)
+    for topic in (str(key), in_language(key, "de")):
+        streams = "".join(m["stream"] for m in pushed if m["topics"] == [topic])
+        assert all(f'target="{dom_id(key, s.name)}"' in streams for s in sections), topic
+        assert streams.count('action="replace"') == 2 * len(sections) + 1, topic  # each section, its progress, alert
+    german = "".join(m["stream"] for m in pushed if m["topics"] == [in_language(key, "de")])
+    assert "aktualisiert" in german

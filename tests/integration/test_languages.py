@@ -105,3 +105,23 @@ def test_a_page_catching_up_reads_the_cached_dashboard_in_its_language(app, fact
     # the "No team" bar: our own label and its duration, from the same cached minutes
     assert "No team: 3h 05m" in body["en"]
     assert f"{_in(app, 'de', 'No team')}: 3 Std. 05 Min." in body["de"] and "3h 05m" not in body["de"]
+
+
+def test_a_chart_writes_each_label_and_value_in_the_readers_language(app):
+    """app.dashboards.charts.texts: what the chart partial writes of each column or bar, formatted once per rendering
+    from the cached minutes and days (and, for entries cached before those, their English texts)."""
+    from app.dashboards import charts
+
+    days = charts.columns("Last 14 days", [("Mon", 185), ("Tue", 0)], days=("2026-12-07", "2026-12-08"))
+    counts = charts.columns("Jobs", [("09:00", 3)], unit="count")
+    bars = charts.bars("Hours by team", [("No team", 65), ("A very long team name indeed", 30)])
+    older = {"type": "columns", "cols": [{"label": "Mon", "value": "3h 05m"}]}
+    with app.test_request_context(), force_locale("de"):
+        assert charts.texts(days) == [("07 Dez.", "07 Dez.", "3 Std. 05 Min."),
+                                      ("08 Dez.", "08 Dez.", "0 Std. 00 Min.")]
+        assert charts.texts(counts) == [("09:00", "09:00", "3")]
+        assert charts.texts(bars)[1] == ("A very long team n…", "A very long team name indeed", "0 Std. 30 Min.")
+        assert charts.texts(older) == [("Mon", "Mon", "3h 05m")]
+    with app.test_request_context(), force_locale("en"):
+        assert charts.texts(days)[0] == ("07 Dec", "07 Dec", "3h 05m")
+        assert charts.texts(bars)[0] == ("No team", "No team", "1h 05m")
