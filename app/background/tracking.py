@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rq import get_current_job
-from sqlalchemy import inspect, update
+from sqlalchemy import bindparam, inspect, select, update
 from werkzeug.utils import import_string
 
 from app import policies
@@ -142,23 +142,63 @@ def start_brief(job, spec, worker: str) -> BriefRun | None:
 
 
 def complete_brief(run: BriefRun, result_summary: str | None) -> None:
-    """One UPDATE, no read: the row takes the run's start, its attempt and its result, unless it was canceled in the
-    instant the worker took the job (it stays canceled). A job enqueued around the helper (no row yet) gets its row
-    here, as ensure() gives it on the full path."""
+    """The run's end, its values taken now: held by the worker when it holds ends (a non-forking worker,
+    app/background/completions.py), else written at once (write_brief_ends)."""
     if run.started:
         mark_completed(run.job.id, result_summary)
         return
     values = JobStatus.completion_values(run.started_at, run.worker, result_summary)
-    table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
-    written = db.session.execute(table.update().where(
-        table.c.rq_job_id == run.job.id, table.c.status != JobState.CANCELED).values(**values)).rowcount
-    db.session.commit()
-    if written:
-        _broadcast_brief_end(run)
-    elif find(run.job.id) is None:
-        mark_completed(run.job.id, result_summary, status=_started_row(run))
+    if _held is not None:
+        _held.put(run, values)
     else:
-        log.warning("job %s was canceled as a worker took it; it ran, and stays canceled", run.job.id)
+        write_brief_ends([(run, values)])
+
+
+_held = None  # the HeldEnds of a non-forking worker (hand_brief_ends_to)
+
+
+def hand_brief_ends_to(held) -> None:
+    """Brief runs' ends go to `held` (a completions.HeldEnds, which its worker writes between jobs) from now on;
+    None: each is written as it comes."""
+    global _held
+    _held = held
+
+
+def held_ends():
+    """The HeldEnds installed in this process, or None."""
+    return _held
+
+
+def write_brief_ends(ends: list[tuple[BriefRun, dict]]) -> None:
+    """The runs' rows take their start, their attempt and their result (`values`, JobStatus.completion_values): one
+    UPDATE statement executed for all of them, no read, in one transaction. A row canceled in the instant the worker
+    took its job stays canceled. A job enqueued around the helper (no row yet) gets its row here, as ensure() gives it
+    on the full path. Then the monitors that opened meanwhile are shown the ends."""
+    rows = [{"b_rq_job_id": run.job.id, **{f"b_{name}": values[name] for name in _BRIEF_END_COLUMNS}}
+            for run, values in ends]
+    written = db.session.execute(_BRIEF_END, rows).rowcount
+    ended = [run for run, _ in ends]
+    if written != len(ends):  # some row is missing or canceled (or the driver does not count an executemany)
+        states = dict(db.session.execute(select(JobStatus.rq_job_id, JobStatus.status).where(
+            JobStatus.rq_job_id.in_([run.job.id for run in ended]))).all())
+        ended = []
+        for run, values in ends:
+            if states.get(run.job.id) == JobState.CANCELED:
+                log.warning("job %s was canceled as a worker took it; it ran, and stays canceled", run.job.id)
+            elif run.job.id not in states:
+                mark_completed(run.job.id, values["result_summary"], status=_started_row(run))
+            else:
+                ended.append(run)
+    db.session.commit()
+    _broadcast_brief_ends(ended)
+
+
+_BRIEF_END_COLUMNS = ("status", "started_at", "finished_at", "duration_ms", "progress", "worker", "result_summary",
+                      "error_message", "traceback", "fingerprint")
+_jobs_table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
+_BRIEF_END = _jobs_table.update().where(
+    _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status != JobState.CANCELED,
+).values({**{name: bindparam(f"b_{name}") for name in _BRIEF_END_COLUMNS}, "attempts": _jobs_table.c.attempts + 1})
 
 
 def fail_brief(run: BriefRun, exc: BaseException, will_retry: bool) -> None:
@@ -172,19 +212,19 @@ def _started_row(run: BriefRun) -> JobStatus:
     return run.start(ensure(run.job, run.kind, max_attempts=run.max_attempts))
 
 
-def _broadcast_brief_end(run: BriefRun) -> None:
-    """Ask presence about the job's monitors (nobody watched them at its start): the row is read, and shown, only
-    when one has opened since."""
+def _broadcast_brief_ends(runs: list[BriefRun]) -> None:
+    """Ask presence once about these runs' monitors (nobody watched them at their start): a row is read, and shown,
+    only where one has opened since."""
+    if not runs:
+        return
     try:
-        topics = _topics_of_rq_job(run.job)
-        names = presence.watched(topics)
-        if not any(str(t) in names for t in topics):
-            return
-        status = find(run.job.id)
-        if status is not None:
-            broadcast_job(status, watched=names)
+        topics = [(run, _topics_of_rq_job(run.job)) for run in runs]
+        names = presence.watched({str(t) for _, run_topics in topics for t in run_topics})
+        for run, run_topics in topics:
+            if any(str(t) in names for t in run_topics) and (status := find(run.job.id)) is not None:
+                broadcast_job(status, watched=names)
     except Exception:  # the monitor is a view of the truth in the database; never fail a job for it
-        log.exception("could not broadcast job %s", run.job.id)
+        log.exception("could not broadcast the end of %d brief job(s)", len(runs))
 
 
 def _topics_of_rq_job(job) -> list[JobsTopic]:

@@ -30,7 +30,8 @@ from rq.intermediate_queue import IntermediateQueue
 from rq.job import JobStatus as RQStatus
 
 from app.background import pause, tracking
-from app.background.catalog import PERFORM
+from app.background.catalog import KINDS, PERFORM
+from app.background.completions import HeldEnds
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
 from app.background.restore import RUNNING_PREFIX, RUNNING_TTL
 from app.observability.instruments import JOB_DURATION, JOB_RUNS
@@ -99,14 +100,16 @@ class _Supervised:
                 if active:
                     self._ordered_queues = active
                     poll = None if timeout is None else max(1, min(timeout, PAUSE_POLL))
-                    result = super().dequeue_job_and_maintain_ttl(poll, poll)
+                    result = self._dequeue(poll)
                     if result is not None:
                         job, queue = result
                         if queue.name not in self._paused_asking_presence(job):
+                            _write_held_ends(before=job)
                             return result
                         self._put_back(job, queue)
                         continue
                 elif timeout is not None:  # every queue paused: stay alive and look again
+                    _write_held_ends()
                     try:
                         self.heartbeat()
                         if self.should_run_maintenance_tasks:
@@ -121,6 +124,18 @@ class _Supervised:
                     return None
         finally:
             self._ordered_queues = every_queue
+
+    # -- brief runs' ends, held between jobs (app/background/completions.py) -------------------------------
+    def _dequeue(self, poll: int | None):
+        """RQ's dequeue (`poll`: its timeout). With brief runs' ends held, a job that is there now is taken without
+        waiting; none there, or the ends held long enough: they are written first."""
+        held = tracking.held_ends()
+        if held and not held.due():
+            result = super().dequeue_job_and_maintain_ttl(None)
+            if result is not None:
+                return result
+        _write_held_ends()
+        return super().dequeue_job_and_maintain_ttl(poll, poll)
 
     def _paused(self, fresh_enough: float = 0) -> set[str]:
         """The paused queues; none while Redis cannot say (RQ's own dequeue then waits for Redis, as before).
@@ -205,6 +220,17 @@ class TimeboardSimpleWorker(_Supervised, SimpleWorker):
     """Runs each job in its own process: no fork, the app and its templates loaded once."""
 
 
+def _write_held_ends(before=None) -> None:
+    """Write the brief runs' ends this process holds, if any (a non-forking worker: app/background/completions.py);
+    `before`: a job about to run, which only a kind that is not brief (it may run long) writes them for."""
+    held = tracking.held_ends()
+    if not held:
+        return
+    kind = KINDS.get(before.args[0]) if before is not None and before.func_name == PERFORM and before.args else None
+    if before is None or kind is None or not kind.brief:
+        held.write()
+
+
 def _count_job(job, queue: str, seconds: float, refresh: bool = True) -> None:
     try:
         kind = job.args[0] if job.func_name == PERFORM and job.args else "other"
@@ -224,8 +250,21 @@ def run_worker(connection: redis.Redis, queue_names: list[str], name: str | None
     """Run an RQ worker until a signal stops it (or, with burst, until the queues are empty).
 
     on_start runs each time Redis answers and before a worker starts taking jobs (reconciliation);
-    fork=False runs the jobs in this process (TimeboardSimpleWorker)."""
-    worker_class = TimeboardWorker if fork else TimeboardSimpleWorker
+    fork=False runs the jobs in this process (TimeboardSimpleWorker), which holds its brief runs' ends and writes
+    them between jobs (app/background/completions.py), and before it returns."""
+    if fork:
+        return _run_worker(connection, queue_names, name, burst, on_start, TimeboardWorker)
+    held = HeldEnds()
+    tracking.hand_brief_ends_to(held)
+    try:
+        return _run_worker(connection, queue_names, name, burst, on_start, TimeboardSimpleWorker)
+    finally:
+        tracking.hand_brief_ends_to(None)
+        held.write()
+
+
+def _run_worker(connection: redis.Redis, queue_names: list[str], name: str | None, burst: bool,
+                on_start: Callable[[], None] | None, worker_class: type[_Supervised]) -> None:
     _quiet_rq_retries()
     outage = Outage("worker", log)
     restart_delay = 0.0

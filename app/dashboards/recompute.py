@@ -123,19 +123,29 @@ def part_stream(key: DashboardKey, part: Section | str, **context) -> str:
     return render_stream("replace", dom_id(key, part), PARTS[part], key=key, **context)
 
 
+PUSH_WITHIN = 0.05  # seconds: sections ready within it of one another reach the page in one push
+
+
 def recompute(key: DashboardKey) -> str:
     """Recompute every section of the dashboard; each is cached and pushed as soon as it is ready. A dashboard
     nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches it.
 
-    One Redis round trip per section: its cache entry, its stream (rendered once per language the dashboard is open
-    in) and the question which languages those are now, for the next section, go in one pipeline; the last one also
-    clears the failure state (on the page too) and records the section times. The first question goes with clearing
-    the stale marker."""
+    Sections ready within PUSH_WITHIN of one another go to the page in one push: after each section the job pushes
+    what it holds, unless the next section, by its recent compute times (section_stats), will be ready within
+    PUSH_WITHIN of the first one held. A dashboard computed in milliseconds reaches its pages in one message (one
+    rendering of the progress bar, one message for the gateways to deliver to each socket); one whose sections take
+    longer still streams section by section. Each push is one Redis round trip: the held sections' cache entries,
+    their stream (rendered once per language the dashboard is open in) and the question which languages those are
+    now, for the next push; the last also clears the failure state (on the page too) and records the section times.
+    The first question goes with clearing the stale marker and reading the recent times."""
     connection = get_redis()
+    sections = registry.sections(key.kind)
     pipe = connection.pipeline(transaction=False)
     cache.clear_stale(key, pipe=pipe)  # before computing: a change made meanwhile marks it stale again
+    recent = section_stats.ask_recent(pipe, key.kind, [s.name for s in sections])
     answer = presence.ask_languages(pipe, [key])
-    watching = answer(pipe.execute())
+    results = pipe.execute()
+    watching, expected_ms = answer(results), recent(results)
     if not watching:
         cache.mark_stale([key])
         return f"{key}: not watched, marked stale"
@@ -143,38 +153,59 @@ def recompute(key: DashboardKey) -> str:
         ctx = registry.context(key)
     except registry.SubjectGone:
         return f"{key}: gone"
-    sections = registry.sections(key.kind)
     job = get_current_job()
     times: dict[str, float] = {}
+    held: list[tuple[Section, Cached]] = []
+    held_since = 0.0
+    pipe = connection.pipeline(transaction=False)
+
+    def push(last: bool = False) -> None:
+        nonlocal pipe, watching
+        parts, done = list(held), percent(len(times), len(sections))
+        def render() -> str:
+            with streaming_context():  # the sections and the progress bar: one render context, one push
+                stream = "".join(part_stream(key, section, cached=cached) for section, cached in parts)
+                stream += part_stream(key, "progress", percent=done)
+                return stream + part_stream(key, "alert", failure=None) if last else stream
+        broadcast_stream(key, render, languages=watching, pipe=pipe)
+        if last:
+            cache.clear_failed(key, pipe=pipe)
+            section_stats.record(key.kind, times, pipe=pipe)  # for /jobs, with the push that completes the page
+        answer = presence.ask_languages(pipe, [key])
+        watching = answer(pipe.execute())
+        held.clear()
+        pipe = connection.pipeline(transaction=False)
+
     try:
         for i, section in enumerate(sections, 1):
             started = time.perf_counter()
             data = section.compute(ctx)
             ms = round((time.perf_counter() - started) * 1000, 1)
             times[section.name] = ms
-            done, last = percent(i, len(sections)), i == len(sections)
-            pipe = connection.pipeline(transaction=False)
-            cached = cache.store(key, section.name, data, meta={"job_id": job.id if job else None, "ms": ms}, pipe=pipe)
-            def render(section=section, cached=cached, done=done, last=last) -> str:
-                with streaming_context():  # the section and the progress bar: one render context, one push
-                    stream = part_stream(key, section, cached=cached) + part_stream(key, "progress", percent=done)
-                    return stream + part_stream(key, "alert", failure=None) if last else stream
-            broadcast_stream(key, render, languages=watching, pipe=pipe)
-            if last:
-                cache.clear_failed(key, pipe=pipe)
-                section_stats.record(key.kind, times, pipe=pipe)  # for /jobs, with the push that completes the page
-            answer = presence.ask_languages(pipe, [key])
-            watching = answer(pipe.execute())
-            report_progress(done)
+            held_since = held_since if held else time.perf_counter()
+            held.append((section, cache.store(key, section.name, data, pipe=pipe,
+                                              meta={"job_id": job.id if job else None, "ms": ms})))
+            if i == len(sections):
+                push(last=True)
+            elif not _ready_together(held_since, expected_ms.get(sections[i].name)):
+                push()
+            report_progress(percent(i, len(sections)))
     except Exception:
         log.exception("dashboard %s failed", key)
         try:
+            if held:
+                push()  # what is ready still reaches the page
             cache.mark_failed(key, FAILED)
             broadcast_stream(key, lambda: part_stream(key, "alert", failure=FAILED))
         except Exception:  # Redis may be what failed; the job's own failure is what matters
             log.exception("could not report the failure of %s", key)
         raise
     return f"{key}: {len(sections)} sections"
+
+
+def _ready_together(held_since: float, next_ms: float | None) -> bool:
+    """Will the next section be ready within PUSH_WITHIN of the first one held? Not when its time is unknown."""
+    return next_ms is not None and time.perf_counter() - held_since + next_ms / 1000 <= PUSH_WITHIN
 
 
 def compute_now(key: DashboardKey) -> dict[str, Cached]:

@@ -18,10 +18,11 @@ from sqlalchemy import event
 import jobs.diagnostics
 from app.background import tracking
 from app.background.catalog import KINDS
+from app.background.completions import HeldEnds
 from app.background.enqueue import enqueue, get_queue
 from app.background.reconcile import reconcile
 from app.background.restore import ABANDONED
-from app.background.worker import TimeboardSimpleWorker
+from app.background.worker import TimeboardSimpleWorker, run_worker
 from app.models import JobState, JobStatus, utcnow
 from app.redis_client import Outage
 from tests.integration.test_job_overhead import relay  # noqa: F401 - the relay fixture
@@ -242,3 +243,89 @@ def test_the_reconciler_leaves_a_brief_run_that_is_running_or_queued(db, redis_c
     for status in (queued, running):
         db.session.refresh(status)
         assert status.status == JobState.PENDING and status.attempts == 0 and status.error_message is None
+
+
+# -- a non-forking worker holds brief runs' ends and writes them between jobs (app/background/completions.py) -----
+@pytest.fixture()
+def held(monkeypatch):
+    """The HeldEnds that `flask jobs worker --no-fork` installs, never due by age here (a slow machine must not split
+    a burst's ends); the worker writes them when its queue is empty."""
+    ends = HeldEnds(max_age=3600)
+    tracking.hand_brief_ends_to(ends)
+    yield ends
+    tracking.hand_brief_ends_to(None)
+
+
+def test_a_non_forking_worker_writes_a_bursts_ends_in_one_statement_with_their_own_times(db, held, job_status_sql):
+    ids = [enqueue("echo", str(i)).id for i in range(5)]
+    job_status_sql.clear()
+    started = utcnow()
+    work()
+    worked_until = utcnow()
+    assert job_status_sql == ["UPDATE"]  # the five ends: one statement for all of them, once the queue was empty
+    assert len(held) == 0
+    ends = [db.session.get(JobStatus, i) for i in ids]
+    for status in ends:
+        assert status.status == JobState.COMPLETED and status.attempts == 1 and status.progress == 100
+        assert started <= status.started_at <= status.finished_at <= worked_until
+        assert status.result_summary is not None and status.worker
+    assert len({status.finished_at for status in ends}) == 5  # each its own end, not the write's
+
+
+def test_held_ends_keep_a_canceled_row_canceled_and_give_a_job_without_one_its_row(db, redis_conn, held):
+    plain = enqueue("echo", "plain").id
+    canceled = enqueue("echo", "canceled")
+    canceled.cancel()  # as cancel() would, in the instant a worker took the job: RQ still has it queued
+    db.session.commit()
+    canceled = canceled.id
+    hand_made = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "echo", "hand-made")
+    work()
+    db.session.expire_all()
+    assert db.session.get(JobStatus, plain).status == JobState.COMPLETED
+    assert db.session.get(JobStatus, canceled).status == JobState.CANCELED
+    made = db.session.scalar(db.select(JobStatus).where(JobStatus.rq_job_id == hand_made.id))
+    assert made.status == JobState.COMPLETED and made.result_summary == "hand-made" and made.attempts == 1
+
+
+def test_a_monitor_opened_while_an_end_is_held_is_shown_it(db, held, echo_sees, watch, relay):  # noqa: F811
+    seen, also = echo_sees
+    first = enqueue("echo", "first").rq_job_id
+    enqueue("echo", "second")
+    also.append(lambda: len(seen) == 2 and watch("jobs:all"))  # /jobs opens during the second job: the first's end
+    work()  # is held, unwritten
+    assert seen == [("pending", 0), ("pending", 0)]
+    finished = [m for m in relay(0.5) if first in m["stream"] and 'data-status="completed"' in m["stream"]]
+    assert finished and finished[0]["topics"] == ["jobs:all"]
+
+
+def test_held_ends_are_written_before_a_job_that_may_run_long(db, held, monkeypatch):
+    brief = enqueue("echo", "brief")
+    seen = []
+
+    def sleep(seconds: float = 1.0) -> str:
+        db.session.expire_all()
+        seen.append(db.session.get(JobStatus, brief.id).status)
+        return "slept"
+
+    monkeypatch.setattr(jobs.diagnostics, "sleep", sleep)
+    enqueue("sleep", 0)
+    work()
+    assert seen == [JobState.COMPLETED]
+
+
+def test_ends_held_long_enough_are_written_while_jobs_keep_coming(db, held, echo_sees):
+    seen, also = echo_sees
+    held.max_age = 0  # every end is due at once
+    first = enqueue("echo", "first").id
+    enqueue("echo", "second")
+    also.append(lambda: seen.append(db.session.get(JobStatus, first).status) if len(seen) == 2 else None)
+    work()
+    assert seen[-1] == JobState.COMPLETED  # written before the second job was taken, though it was waiting
+
+
+def test_the_no_fork_worker_writes_the_ends_it_holds_before_it_exits(db, redis_conn):
+    ids = [enqueue("echo", str(i)).id for i in range(3)]
+    run_worker(redis_conn, ["default"], burst=True, fork=False)
+    assert tracking.held_ends() is None  # uninstalled: a later run in this process writes its end at once
+    db.session.expire_all()
+    assert [db.session.get(JobStatus, i).status for i in ids] == [JobState.COMPLETED] * 3

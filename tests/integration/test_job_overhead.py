@@ -158,12 +158,21 @@ def test_a_monitor_opened_while_the_job_runs_sees_it_finish(db, redis_conn, rela
     assert finished and finished[0]["topics"] == ["jobs:all"]
 
 
-def test_a_dashboard_job_takes_one_redis_round_trip_per_section_whatever_the_languages_watching(
+def dashboard_pushes(relay, key, languages=("en",)) -> dict[str, list[str]]:
+    """{topic: the streams published to it} since the last call, for the dashboard in each language."""
+    from app.live.topics import in_language
+
+    pushed = relay(0.5)
+    return {in_language(key, language): [m["stream"] for m in pushed if m["topics"] == [in_language(key, language)]]
+            for language in languages}
+
+
+def test_a_dashboard_computed_in_milliseconds_reaches_its_pages_in_one_push_whatever_the_languages(
         app, db, factory, redis_conn, relay):
-    """A dashboard job's Redis work: presence with the stale marker to start, then one pipeline per section (its cache
-    entry, its stream in each language that watches, the next presence question), the last one also clearing the
-    failure state and recording the section times. A page in a second language costs a rendering, not a round trip;
-    every section reaches the pages of both languages, and the last push clears the page's alert."""
+    """After a first run (each section pushed as it is ready: their times are unknown), the sections' recent times say
+    they are ready within PUSH_WITHIN of one another: one message per language with every section, the progress bar
+    and the cleared alert, and two Redis round trips in all (presence with the stale marker and the recent times; the
+    push with the cache entries and the next presence question), whether one language watches or two."""
     from app.dashboards import registry
     from app.dashboards.recompute import recompute
     from app.live.topics import DashboardKey, in_language
@@ -173,18 +182,41 @@ def test_a_dashboard_job_takes_one_redis_round_trip_per_section_whatever_the_lan
     key = DashboardKey("org", w.org.id)
     sections = registry.sections("org")
     mark_watched([key], redis_conn)
-    recompute(key)  # warm-up: connections, the script in Redis
+    recompute(key)  # the first run: no times yet, a push per section
+    assert len(dashboard_pushes(relay, key)[str(key)]) == len(sections)
     with counting(db.engine) as english_only:
         recompute(key)
+    assert english_only["redis"] == 2
     mark_watched([in_language(key, "de")], redis_conn)
-    relay(0.2)
+    dashboard_pushes(relay, key)
     with counting(db.engine) as two_languages:
         recompute(key)
-    assert english_only["redis"] == two_languages["redis"] == 1 + len(sections)
-    pushed = relay(0.5)
-    for topic in (str(key), in_language(key, "de")):
-        streams = "".join(m["stream"] for m in pushed if m["topics"] == [topic])
-        assert all(f'target="{dom_id(key, s.name)}"' in streams for s in sections), topic
-        assert streams.count('action="replace"') == 2 * len(sections) + 1, topic  # each section, its progress, alert
-    german = "".join(m["stream"] for m in pushed if m["topics"] == [in_language(key, "de")])
-    assert "aktualisiert" in german
+    assert two_languages["redis"] == 2
+    pushed = dashboard_pushes(relay, key, ("en", "de"))
+    for topic, streams in pushed.items():
+        assert len(streams) == 1, topic
+        assert all(f'target="{dom_id(key, s.name)}"' in streams[0] for s in sections), topic
+        assert streams[0].count('action="replace"') == len(sections) + 2, topic  # the sections, progress, alert
+    assert "aktualisiert" in pushed[in_language(key, "de")][0] and "aktualisiert" not in pushed[str(key)][0]
+
+
+def test_a_dashboard_whose_sections_take_longer_streams_them_one_by_one(app, db, factory, redis_conn, relay,
+                                                                      monkeypatch):
+    """Sections not expected within PUSH_WITHIN of one another each go as soon as they are ready: one Redis round trip
+    per section (its cache entry, its stream, the next presence question) plus the first."""
+    from app.dashboards import recompute as recomputing
+    from app.dashboards import registry
+    from app.live.topics import DashboardKey
+
+    monkeypatch.setattr(recomputing, "PUSH_WITHIN", 0)
+    w = factory.world()
+    key = DashboardKey("org", w.org.id)
+    sections = registry.sections("org")
+    mark_watched([key], redis_conn)
+    recomputing.recompute(key)
+    dashboard_pushes(relay, key)
+    with counting(db.engine) as counts:
+        recomputing.recompute(key)
+    assert counts["redis"] == 1 + len(sections)
+    streams = dashboard_pushes(relay, key)[str(key)]
+    assert [s.count('action="replace"') for s in streams] == [2] * (len(sections) - 1) + [3]  # + progress; + alert
