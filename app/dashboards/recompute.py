@@ -130,14 +130,17 @@ def recompute(key: DashboardKey) -> str:
     """Recompute every section of the dashboard; each is cached and pushed as soon as it is ready. A dashboard
     nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches it.
 
-    Sections ready within PUSH_WITHIN of one another go to the page in one push: after each section the job pushes
-    what it holds, unless the next section, by its recent compute times (section_stats), will be ready within
-    PUSH_WITHIN of the first one held. A dashboard computed in milliseconds reaches its pages in one message (one
-    rendering of the progress bar, one message for the gateways to deliver to each socket); one whose sections take
-    longer still streams section by section. Each push is one Redis round trip: the held sections' cache entries,
-    their stream (rendered once per language the dashboard is open in) and the question which languages those are
-    now, for the next push; the last also clears the failure state (on the page too) and records the section times.
-    The first question goes with clearing the stale marker and reading the recent times."""
+    The primary section (the headline figures, what a change is first seen in) goes as soon as it is ready. The
+    others ready within PUSH_WITHIN of one another go in one push: after each section the job pushes what it holds,
+    unless the next section, by its recent compute times (section_stats), will be ready within PUSH_WITHIN of the
+    first one held. A dashboard computed in milliseconds reaches its pages in two messages, not one per section (one
+    rendering of the progress bar each, fewer messages for the gateways to deliver to each socket); one whose
+    sections take longer still streams section by section.
+
+    Each push is one Redis round trip: the held sections' cache entries, their stream (rendered once per language
+    the dashboard is open in) and the question which languages those are now, for the next push; the last also
+    clears the failure state (on the page too) and records the section times. The first question goes with clearing
+    the stale marker and reading the recent times."""
     connection = get_redis()
     sections = registry.sections(key.kind)
     pipe = connection.pipeline(transaction=False)
@@ -187,7 +190,7 @@ def recompute(key: DashboardKey) -> str:
                                               meta={"job_id": job.id if job else None, "ms": ms})))
             if i == len(sections):
                 push(last=True)
-            elif not _ready_together(held_since, expected_ms.get(sections[i].name)):
+            elif section.primary or not _ready_together(held_since, expected_ms.get(sections[i].name)):
                 push()
             report_progress(percent(i, len(sections)))
     except Exception:

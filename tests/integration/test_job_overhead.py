@@ -167,12 +167,13 @@ def dashboard_pushes(relay, key, languages=("en",)) -> dict[str, list[str]]:
             for language in languages}
 
 
-def test_a_dashboard_computed_in_milliseconds_reaches_its_pages_in_one_push_whatever_the_languages(
+def test_a_dashboard_computed_in_milliseconds_reaches_its_pages_in_two_pushes_whatever_the_languages(
         app, db, factory, redis_conn, relay):
     """After a first run (each section pushed as it is ready: their times are unknown), the sections' recent times say
-    they are ready within PUSH_WITHIN of one another: one message per language with every section, the progress bar
-    and the cleared alert, and two Redis round trips in all (presence with the stale marker and the recent times; the
-    push with the cache entries and the next presence question), whether one language watches or two."""
+    they are ready within PUSH_WITHIN of one another: per language, the primary section as soon as it is ready, then
+    one message with every other section, the progress bar and the cleared alert; three Redis round trips in all
+    (presence with the stale marker and the recent times; each push with its cache entries and the next presence
+    question), whether one language watches or two."""
     from app.dashboards import registry
     from app.dashboards.recompute import recompute
     from app.live.topics import DashboardKey, in_language
@@ -180,24 +181,25 @@ def test_a_dashboard_computed_in_milliseconds_reaches_its_pages_in_one_push_what
 
     w = factory.world()
     key = DashboardKey("org", w.org.id)
-    sections = registry.sections("org")
+    primary, *others = registry.sections("org")
+    assert primary.primary and not any(s.primary for s in others)
     mark_watched([key], redis_conn)
     recompute(key)  # the first run: no times yet, a push per section
-    assert len(dashboard_pushes(relay, key)[str(key)]) == len(sections)
+    assert len(dashboard_pushes(relay, key)[str(key)]) == 1 + len(others)
     with counting(db.engine) as english_only:
         recompute(key)
-    assert english_only["redis"] == 2
+    assert english_only["redis"] == 3
     mark_watched([in_language(key, "de")], redis_conn)
     dashboard_pushes(relay, key)
     with counting(db.engine) as two_languages:
         recompute(key)
-    assert two_languages["redis"] == 2
+    assert two_languages["redis"] == 3
     pushed = dashboard_pushes(relay, key, ("en", "de"))
-    for topic, streams in pushed.items():
-        assert len(streams) == 1, topic
-        assert all(f'target="{dom_id(key, s.name)}"' in streams[0] for s in sections), topic
-        assert streams[0].count('action="replace"') == len(sections) + 2, topic  # the sections, progress, alert
-    assert "aktualisiert" in pushed[in_language(key, "de")][0] and "aktualisiert" not in pushed[str(key)][0]
+    for topic, (first, rest) in pushed.items():
+        assert f'target="{dom_id(key, primary.name)}"' in first and first.count('action="replace"') == 2, topic
+        assert all(f'target="{dom_id(key, s.name)}"' in rest for s in others), topic
+        assert rest.count('action="replace"') == len(others) + 2, topic  # the sections, progress, the alert cleared
+    assert "aktualisiert" in pushed[in_language(key, "de")][1] and "aktualisiert" not in pushed[str(key)][1]
 
 
 def test_a_dashboard_whose_sections_take_longer_streams_them_one_by_one(app, db, factory, redis_conn, relay,
