@@ -83,6 +83,7 @@ def test_the_values_a_brief_run_writes_are_what_start_then_complete_set(db):
     assert abs((values["finished_at"] - row.finished_at).total_seconds()) < 1
     assert abs(values["duration_ms"] - row.duration_ms) < 1000 and values["duration_ms"] >= 2000
     assert str(values["attempts"]) == str(JobStatus.attempts + 1) and row.attempts == 4
+    assert {*tracking._BRIEF_END_COLUMNS, "attempts"} == set(values)  # the UPDATE of held ends writes them all
 
 
 def test_a_brief_job_nobody_watches_is_written_once_at_its_end(db, echo_sees, job_status_sql):
