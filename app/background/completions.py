@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 import time
 
+from rq.exceptions import StopRequested
+
 from app.background import tracking
 from app.extensions import db
 
@@ -49,12 +51,18 @@ class HeldEnds:
         return bool(self._ends) and (len(self._ends) >= self.most or time.monotonic() - self._since >= self.max_age)
 
     def write(self) -> None:
-        """Write what is held. A failure is logged: the rows stay pending, and the reconciler completes them."""
+        """Write what is held. A failure is logged: the rows stay pending, and the reconciler completes them. A stop
+        asked meanwhile (RQ raises StopRequested from its signal handler) goes on, and the ends stay held: the
+        stopping worker writes them (worker.run_worker)."""
         ends, self._ends = self._ends, []
         if not ends:
             return
         try:
             tracking.write_brief_ends(ends)
+        except (StopRequested, KeyboardInterrupt, SystemExit):
+            db.session.rollback()
+            self._ends = ends + self._ends
+            raise
         except Exception:
             db.session.rollback()
             log.exception("could not write the ends of %d brief run(s)", len(ends))

@@ -227,6 +227,9 @@ def cancel(status: JobStatus) -> JobStatus:
         rq_status = job.get_status()
         if rq_status == RQStatus.STARTED:
             raise JobActionError(_("This job has just started; it can no longer be canceled."))
+        if rq_status == RQStatus.FINISHED:  # a brief run whose end its worker still holds (background/completions.py)
+            raise JobActionError(_("Only a pending job can be canceled; this one is %(status)s.",
+                                   status=JobState.COMPLETED))
         if rq_status in PENDING_RQ_STATES:
             job.cancel()
     except NoSuchJobError:

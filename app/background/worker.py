@@ -226,9 +226,14 @@ def _write_held_ends(before=None) -> None:
     held = tracking.held_ends()
     if not held:
         return
-    kind = KINDS.get(before.args[0]) if before is not None and before.func_name == PERFORM and before.args else None
-    if before is None or kind is None or not kind.brief:
-        held.write()
+    if before is not None:
+        try:
+            kind = KINDS.get(before.args[0]) if before.func_name == PERFORM and before.args else None
+        except Exception:  # noqa: BLE001 - its data does not load: RQ fails the job when it runs it
+            kind = None
+        if kind is not None and kind.brief:
+            return
+    held.write()
 
 
 def _count_job(job, queue: str, seconds: float, refresh: bool = True) -> None:

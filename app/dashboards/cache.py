@@ -78,8 +78,9 @@ def mark_stale(keys: list[DashboardKey]) -> None:
     pipe.execute()
 
 
-def clear_stale(key: DashboardKey, pipe=None) -> None:
-    (get_redis() if pipe is None else pipe).delete(f"{PREFIX}{key}:stale")
+def clear_stale(key: DashboardKey, pipe) -> None:
+    """On `pipe` (a dashboard job's first round trip)."""
+    pipe.delete(f"{PREFIX}{key}:stale")
 
 
 def is_stale(key: DashboardKey) -> bool:
@@ -90,8 +91,9 @@ def mark_failed(key: DashboardKey, message: str) -> None:
     get_redis().set(f"{PREFIX}{key}:failed", message[:300], ex=current_app.config["DASHBOARD_CACHE_TTL"])
 
 
-def clear_failed(key: DashboardKey, pipe=None) -> None:
-    (get_redis() if pipe is None else pipe).delete(f"{PREFIX}{key}:failed")
+def clear_failed(key: DashboardKey, pipe) -> None:
+    """On `pipe` (a dashboard job's last push)."""
+    pipe.delete(f"{PREFIX}{key}:failed")
 
 
 def failure(key: DashboardKey) -> str | None:

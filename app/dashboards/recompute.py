@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from rq import get_current_job
 from sqlalchemy import select
 
+from app import i18n
 from app.background.catalog import dashboard_kind
 from app.background.enqueue import enqueue
 from app.background.tracking import report_progress
@@ -165,19 +166,24 @@ def recompute(key: DashboardKey) -> str:
     def push(last: bool = False) -> None:
         nonlocal pipe, watching
         parts, done = list(held), percent(len(times), len(sections))
+        held.clear()  # pushed or failed: a failure is reported, not pushed again
+
         def render() -> str:
             with streaming_context():  # the sections and the progress bar: one render context, one push
                 stream = "".join(part_stream(key, section, cached=cached) for section, cached in parts)
                 stream += part_stream(key, "progress", percent=done)
                 return stream + part_stream(key, "alert", failure=None) if last else stream
+        rendered_in = watching.get(str(key), set())
         broadcast_stream(key, render, languages=watching, pipe=pipe)
         if last:
             cache.clear_failed(key, pipe=pipe)
             section_stats.record(key.kind, times, pipe=pipe)  # for /jobs, with the push that completes the page
         answer = presence.ask_languages(pipe, [key])
         watching = answer(pipe.execute())
-        held.clear()
         pipe = connection.pipeline(transaction=False)
+        late = watching.get(str(key), set()) - rendered_in - {i18n.DEFAULT}
+        if late:  # a page in another language opened since the last answer: what this push carried goes to it too
+            broadcast_stream(key, render, languages={str(key): late}, english=False)
 
     try:
         for i, section in enumerate(sections, 1):
@@ -197,7 +203,10 @@ def recompute(key: DashboardKey) -> str:
         log.exception("dashboard %s failed", key)
         try:
             if held:
-                push()  # what is ready still reaches the page
+                push()  # what was ready before the failure still reaches the page
+        except Exception:
+            log.exception("could not push what %s had computed", key)
+        try:
             cache.mark_failed(key, FAILED)
             broadcast_stream(key, lambda: part_stream(key, "alert", failure=FAILED))
         except Exception:  # Redis may be what failed; the job's own failure is what matters
@@ -207,7 +216,8 @@ def recompute(key: DashboardKey) -> str:
 
 
 def _ready_together(held_since: float, next_ms: float | None) -> bool:
-    """Will the next section be ready within PUSH_WITHIN of the first one held? Not when its time is unknown."""
+    """Will the next section be ready within PUSH_WITHIN of the first one held, by the longest of its recent times?
+    Not when its time is unknown."""
     return next_ms is not None and time.perf_counter() - held_since + next_ms / 1000 <= PUSH_WITHIN
 
 

@@ -4,7 +4,6 @@ Every function raises redis.RedisError when Redis is down."""
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,31 +16,28 @@ from app.redis_client import get_redis
 
 TIMES = "timeboard:section-times:"  # + "<dashboard kind>:<section>": a list of recent compute times (ms)
 SAMPLES = 200
-RECENT = 5  # runs a dashboard job looks back on to expect a section's time (app/dashboards/recompute.py)
+RECENT = 10  # runs a dashboard job looks back on to expect a section's time (app/dashboards/recompute.py)
 SCAN_LIMIT = 5000  # cached entries looked at for freshness, at most
 
 
-def record(kind: str, times: dict[str, float], pipe=None) -> None:
-    """A dashboard job's compute time per section (ms): on `pipe` (the job's last push) when given, else in one round
-    trip of its own."""
-    target = get_redis().pipeline(transaction=False) if pipe is None else pipe
+def record(kind: str, times: dict[str, float], pipe) -> None:
+    """A dashboard job's compute time per section (ms), on the pipeline of its last push."""
     for section, ms in times.items():
-        target.lpush(f"{TIMES}{kind}:{section}", ms)
-        target.ltrim(f"{TIMES}{kind}:{section}", 0, SAMPLES - 1)
-    if pipe is None:
-        target.execute()
+        pipe.lpush(f"{TIMES}{kind}:{section}", ms)
+        pipe.ltrim(f"{TIMES}{kind}:{section}", 0, SAMPLES - 1)
 
 
 def ask_recent(pipe, kind: str, sections: list[str], samples: int = RECENT) -> Callable[[list], dict[str, float]]:
-    """Ask, on a pipeline that carries other commands, each section's median compute time (ms) over its last `samples`
-    runs; call the returned function with pipe.execute()'s results. A section with no run yet is left out."""
+    """Ask, on a pipeline that carries other commands, each section's longest compute time (ms) over the last
+    `samples` runs of its dashboard kind (a kind's dashboards differ in size: the longest errs on the side of pushing
+    early); call the returned function with pipe.execute()'s results. A section with no run yet is left out."""
     start = len(pipe)
     for section in sections:
         pipe.lrange(f"{TIMES}{kind}:{section}", 0, samples - 1)
 
     def answer(results: list) -> dict[str, float]:
         found = zip(sections, results[start:start + len(sections)], strict=True)
-        return {section: statistics.median(float(ms) for ms in raw) for section, raw in found if raw}
+        return {section: max(float(ms) for ms in raw) for section, raw in found if raw}
 
     return answer
 

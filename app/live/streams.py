@@ -122,17 +122,19 @@ def broadcast(topics: Topic | Iterable[Topic], action: str, target: str, templat
 
 
 def broadcast_stream(topics: Topic | Iterable[Topic], stream: str | Callable[[], str], *,
-                     languages: dict[str, set[str]] | None = None, pipe=None) -> None:
+                     languages: dict[str, set[str]] | None = None, pipe=None, english: bool = True) -> None:
     """Push a stream to the topic(s). A string (a remove, a refresh: no words in it) goes as it is to the pages of
     every language; a function that renders one (several actions joined) is called once per language the topics
     are watched in, English always, and each rendering goes to the pages of its language.
 
     A caller that pushes several times in a row (a dashboard job, once per section) may pass what it knows:
     `languages`, presence's answer ({topic name: its languages}, app/live/presence.py) instead of asking it here,
-    and `pipe`, a Redis pipeline of its own that the pushes join (it executes it, and meets its errors)."""
+    and `pipe`, a Redis pipeline of its own that the pushes join (it executes it, and meets its errors). With
+    `english` False, only the languages given get the stream (what a caller sends again to a page that opened in
+    another language after it had rendered)."""
     names = [str(topics)] if isinstance(topics, str) or not isinstance(topics, Iterable) else [str(t) for t in topics]
     watched_in = presence.languages(names) if languages is None else languages
-    by_language: dict[str, list[str]] = {i18n.DEFAULT: names}
+    by_language: dict[str, list[str]] = {i18n.DEFAULT: names} if english else {}
     for name in names:
         for language in watched_in.get(name, ()):
             if language != i18n.DEFAULT:

@@ -19,7 +19,7 @@ import jobs.diagnostics
 from app.background import tracking
 from app.background.catalog import KINDS
 from app.background.completions import HeldEnds
-from app.background.enqueue import enqueue, get_queue
+from app.background.enqueue import JobActionError, cancel, enqueue, get_queue
 from app.background.reconcile import reconcile
 from app.background.restore import ABANDONED
 from app.background.worker import TimeboardSimpleWorker, run_worker
@@ -330,3 +330,20 @@ def test_the_no_fork_worker_writes_the_ends_it_holds_before_it_exits(db, redis_c
     assert tracking.held_ends() is None  # uninstalled: a later run in this process writes its end at once
     db.session.expire_all()
     assert [db.session.get(JobStatus, i).status for i in ids] == [JobState.COMPLETED] * 3
+
+
+def test_a_job_whose_end_is_held_cannot_be_canceled_and_ends_completed(db, held):
+    status = enqueue("echo", "held")
+    status_id = status.id
+    worker = TimeboardSimpleWorker([get_queue("default")], connection=get_queue("default").connection,
+                                   outage=Outage("test", logging.getLogger(__name__)))
+    worker.execute_job(*worker.dequeue_job_and_maintain_ttl(None))  # the run, its end held: RQ says finished
+    assert len(held) == 1
+    row = db.session.get(JobStatus, status_id)
+    assert row.status == JobState.PENDING
+    with pytest.raises(JobActionError):
+        cancel(row)
+    db.session.rollback()
+    held.write()
+    db.session.expire_all()
+    assert db.session.get(JobStatus, status_id).status == JobState.COMPLETED

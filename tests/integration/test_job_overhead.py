@@ -168,17 +168,19 @@ def dashboard_pushes(relay, key, languages=("en",)) -> dict[str, list[str]]:
 
 
 def test_a_dashboard_computed_in_milliseconds_reaches_its_pages_in_two_pushes_whatever_the_languages(
-        app, db, factory, redis_conn, relay):
+        app, db, factory, redis_conn, relay, monkeypatch):
     """After a first run (each section pushed as it is ready: their times are unknown), the sections' recent times say
     they are ready within PUSH_WITHIN of one another: per language, the primary section as soon as it is ready, then
     one message with every other section, the progress bar and the cleared alert; three Redis round trips in all
     (presence with the stale marker and the recent times; each push with its cache entries and the next presence
     question), whether one language watches or two."""
+    from app.dashboards import recompute as recomputing
     from app.dashboards import registry
-    from app.dashboards.recompute import recompute
     from app.live.topics import DashboardKey, in_language
     from app.web.helpers import dom_id
 
+    recompute = recomputing.recompute
+    monkeypatch.setattr(recomputing, "PUSH_WITHIN", 60)  # what "milliseconds" means must not hang on a busy machine
     w = factory.world()
     key = DashboardKey("org", w.org.id)
     primary, *others = registry.sections("org")
@@ -222,3 +224,57 @@ def test_a_dashboard_whose_sections_take_longer_streams_them_one_by_one(app, db,
     assert counts["redis"] == 1 + len(sections)
     streams = dashboard_pushes(relay, key)[str(key)]
     assert [s.count('action="replace"') for s in streams] == [2] * (len(sections) - 1) + [3]  # + progress; + alert
+
+
+def test_a_page_opened_in_another_language_while_sections_were_computed_is_sent_them(app, db, factory, redis_conn,
+                                                                                   relay, monkeypatch):
+    """A push renders for the languages the previous round trip found; the answer that comes back with it names a
+    German page opened meanwhile (it read the cache before these sections were in it): the push goes to it too."""
+    from app.dashboards import recompute as recomputing
+    from app.dashboards import registry
+    from app.live.topics import DashboardKey, in_language
+    from app.web.helpers import dom_id
+
+    monkeypatch.setattr(recomputing, "PUSH_WITHIN", 60)
+    w = factory.world()
+    key = DashboardKey("org", w.org.id)
+    primary, *others = registry.sections("org")
+    mark_watched([key], redis_conn)
+    recomputing.recompute(key)  # the sections' times, so that the others go in one push
+    report_progress = recomputing.report_progress
+
+    def german_page_opens_after_the_primary_push(percent):
+        mark_watched([in_language(key, "de")], redis_conn)
+        report_progress(percent)
+
+    monkeypatch.setattr(recomputing, "report_progress", german_page_opens_after_the_primary_push)
+    dashboard_pushes(relay, key)
+    recomputing.recompute(key)
+    german = dashboard_pushes(relay, key, ("de",))[in_language(key, "de")]
+    assert german and all(f'target="{dom_id(key, s.name)}"' in german[-1] for s in others)
+    assert "aktualisiert" in german[-1]
+
+
+def test_a_section_that_cannot_be_rendered_fails_the_job_and_the_page_says_so(app, db, factory, redis_conn, relay,
+                                                                             monkeypatch):
+    from app.dashboards import cache, registry
+    from app.dashboards import recompute as recomputing
+    from app.live.topics import DashboardKey
+
+    w = factory.world()
+    key = DashboardKey("org", w.org.id)
+    broken = registry.sections("org")[2].name
+    part_stream = recomputing.part_stream
+
+    def failing(key, part, **context):
+        if getattr(part, "name", None) == broken:
+            raise ValueError("a partial that cannot render")
+        return part_stream(key, part, **context)
+
+    monkeypatch.setattr(recomputing, "part_stream", failing)
+    mark_watched([key], redis_conn)
+    with pytest.raises(ValueError):
+        recomputing.recompute(key)
+    assert cache.failure(key) == recomputing.FAILED
+    streams = "".join(dashboard_pushes(relay, key)[str(key)])
+    assert "could not be computed" in streams

@@ -49,7 +49,9 @@ def test_metrics_report_paused_queues_workers_and_dashboard_freshness(app, clien
 
     pause.pause("reports")
     cache.store(DashboardKey("org", 5), "org_summary", {"hours": 1})
-    section_stats.record("org", {"org_summary": 40.0})
+    pipe = redis_conn.pipeline()
+    section_stats.record("org", {"org_summary": 40.0}, pipe)
+    pipe.execute()
     text = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
     assert 'timeboard_queue_paused{queue="reports"} 1.0' in text
     assert 'timeboard_queue_paused{queue="default"} 0.0' in text
