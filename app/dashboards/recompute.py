@@ -128,8 +128,9 @@ PUSH_WITHIN = 0.05  # seconds: sections ready within it of one another reach the
 
 
 def recompute(key: DashboardKey) -> str:
-    """Recompute every section of the dashboard; each is cached and pushed as soon as it is ready. A dashboard
-    nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches it.
+    """Recompute every section of the dashboard, caching and pushing the sections as they are ready (below). A
+    dashboard nobody has open (app/live/presence.py) is only marked stale: its next page view asks again, and watches
+    it.
 
     The primary section (the headline figures, what a change is first seen in) goes as soon as it is ready. The
     others ready within PUSH_WITHIN of one another go in one push: after each section the job pushes what it holds,
