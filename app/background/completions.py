@@ -1,4 +1,4 @@
-"""The ends of brief runs that a non-forking worker holds until it is between jobs, then writes in one transaction.
+"""The ends of brief runs that a worker holds until it is between jobs, then writes in one transaction.
 
 A non-forking worker (`flask jobs worker --no-fork`: dashboards, mail) takes short jobs back to back. Writing a
 brief run's end (tracking.BriefRun: its UPDATE, the commit, then asking presence whether a job monitor opened
@@ -7,6 +7,11 @@ meanwhile) cost about a millisecond of each: as much as RQ's own work for a no-o
 when it has nothing else to do: when its queues are empty, before a job of a kind that is not brief, when the oldest
 is MAX_AGE old, or when it holds MOST. One statement executed for all of them, one commit, one question to presence
 (tracking.write_brief_ends). Writing between jobs, not from a thread, leaves the jobs' own time alone.
+
+A forking worker (`flask jobs worker`) holds them too. Its work-horse, a new process per job, would open a database
+connection of its own to write the end (about 10 ms in SQLite, most of a no-op job's time) and ask presence on a new
+Redis connection; instead it hands the end to the worker that forked it (EndsForParent: in the job's meta, in the round
+trip RQ's job already makes to Redis), and that worker, whose connections are warm, holds it as its own (take_handed).
 
 A brief run's row says pending while it runs anyway (no monitor watched it as it started); held, it says so until
 the write. A worker that stops writes what it holds first; one killed outright (SIGKILL) loses what it held: the
@@ -17,7 +22,9 @@ from __future__ import annotations
 import logging
 import time
 
+import redis
 from rq.exceptions import StopRequested
+from rq.job import JobStatus as RQStatus
 
 from app.background import tracking
 from app.extensions import db
@@ -68,3 +75,47 @@ class HeldEnds:
             log.exception("could not write the ends of %d brief run(s)", len(ends))
         finally:
             db.session.remove()
+
+
+HANDED = "timeboard_brief_end"  # the job's meta field a work-horse hands its brief run's end in
+
+
+class EndsForParent:
+    """Installed in a forked work-horse (tracking.hand_brief_ends_to): a brief run's end goes to the worker that
+    forked it, in the job's meta, marked with `token` (what that worker gave this horse: an end left in the meta by an
+    earlier run of the same job is never taken for this one). Written at once when Redis cannot take it."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def __len__(self) -> int:
+        return 0  # holds nothing: the worker does
+
+    def put(self, run, values: dict) -> None:
+        """Hand the columns the end writes (tracking.BRIEF_END_COLUMNS: plain values); a failure to is never the
+        job's."""
+        run.job.meta[HANDED] = {"token": self.token, "kind": run.kind, "max_attempts": run.max_attempts,
+                                "worker": run.worker, "started_at": run.started_at,
+                                "values": {name: values[name] for name in tracking.BRIEF_END_COLUMNS}}
+        try:
+            run.job.save_meta()
+        except Exception as exc:  # noqa: BLE001 - Redis away, or a value RQ cannot serialize: write it here
+            run.job.meta.pop(HANDED, None)
+            log.warning("could not hand the end of job %s to its worker (%s); writing it here", run.job.id, exc)
+            tracking.write_brief_ends([(run, values)])
+
+
+def take_handed(job, token: str, held: HeldEnds) -> bool:
+    """In the worker, once its horse is done with `job`: hold the end the horse handed (EndsForParent) when it is
+    this run's and RQ says the job finished (a horse that died after handing it leaves the job to RQ's failure
+    handling, and the row to the reconciler). Returns whether it took one."""
+    try:
+        handed = job.get_meta(refresh=True).get(HANDED)
+        if not handed or handed.get("token") != token or job.get_status(refresh=True) != RQStatus.FINISHED:
+            return False
+    except redis.RedisError as exc:  # the row stays pending: the reconciler completes it from RQ's record
+        log.warning("could not take the end of job %s from its work-horse: %s", job.id, exc)
+        return False
+    run = tracking.BriefRun(job, handed["kind"], handed["max_attempts"], handed["worker"], handed["started_at"])
+    held.put(run, handed["values"])
+    return True

@@ -142,8 +142,8 @@ def start_brief(job, spec, worker: str) -> BriefRun | None:
 
 
 def complete_brief(run: BriefRun, result_summary: str | None) -> None:
-    """The run's end, its values taken now: held by the worker when it holds ends (a non-forking worker,
-    app/background/completions.py), else written at once (write_brief_ends)."""
+    """The run's end, its values taken now: held by the worker (app/background/completions.py; a forked horse hands it
+    to its worker), else written at once (write_brief_ends)."""
     if run.started:
         mark_completed(run.job.id, result_summary)
         return
@@ -154,18 +154,19 @@ def complete_brief(run: BriefRun, result_summary: str | None) -> None:
         write_brief_ends([(run, values)])
 
 
-_held = None  # the HeldEnds of a non-forking worker (hand_brief_ends_to)
+_held = None  # where brief runs' ends go in this process (hand_brief_ends_to)
 
 
 def hand_brief_ends_to(held) -> None:
-    """Brief runs' ends go to `held` (a completions.HeldEnds, which its worker writes between jobs) from now on;
-    None: each is written as it comes."""
+    """Brief runs' ends go to `held` from now on: a completions.HeldEnds, which its worker writes between jobs, or in
+    a forked work-horse a completions.EndsForParent, which hands them to its worker; None: each is written as it
+    comes."""
     global _held
     _held = held
 
 
 def held_ends():
-    """The HeldEnds installed in this process, or None."""
+    """What hand_brief_ends_to() installed in this process, or None."""
     return _held
 
 
@@ -174,7 +175,7 @@ def write_brief_ends(ends: list[tuple[BriefRun, dict]]) -> None:
     UPDATE statement executed for all of them, no read, in one transaction. A row canceled in the instant the worker
     took its job stays canceled. A job enqueued around the helper (no row yet) gets its row here, as ensure() gives it
     on the full path. Then the monitors that opened meanwhile are shown the ends."""
-    rows = [{"b_rq_job_id": run.job.id, **{f"b_{name}": values[name] for name in _BRIEF_END_COLUMNS}}
+    rows = [{"b_rq_job_id": run.job.id, **{f"b_{name}": values[name] for name in BRIEF_END_COLUMNS}}
             for run, values in ends]
     written = db.session.execute(_BRIEF_END, rows).rowcount
     ended = [run for run, _ in ends]
@@ -193,12 +194,13 @@ def write_brief_ends(ends: list[tuple[BriefRun, dict]]) -> None:
     _broadcast_brief_ends(ended)
 
 
-_BRIEF_END_COLUMNS = ("status", "started_at", "finished_at", "duration_ms", "progress", "worker", "result_summary",
+# the columns a brief end writes, its attempt apart (counted in SQL): plain values, what a horse hands its worker
+BRIEF_END_COLUMNS = ("status", "started_at", "finished_at", "duration_ms", "progress", "worker", "result_summary",
                       "error_message", "traceback", "fingerprint")
 _jobs_table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
 _BRIEF_END = _jobs_table.update().where(
     _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status != JobState.CANCELED,
-).values({**{name: bindparam(f"b_{name}") for name in _BRIEF_END_COLUMNS}, "attempts": _jobs_table.c.attempts + 1})
+).values({**{name: bindparam(f"b_{name}") for name in BRIEF_END_COLUMNS}, "attempts": _jobs_table.c.attempts + 1})
 
 
 def fail_brief(run: BriefRun, exc: BaseException, will_retry: bool) -> None:

@@ -20,6 +20,7 @@ answers, and restarts its RQ scheduler (delayed jobs and retries) if the outage 
 from __future__ import annotations
 
 import logging
+import secrets
 import signal
 import time
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from rq.job import JobStatus as RQStatus
 
 from app.background import pause, tracking
 from app.background.catalog import KINDS, PERFORM
-from app.background.completions import HeldEnds
+from app.background.completions import EndsForParent, HeldEnds, take_handed
 from app.background.reconcile import PID_NAMESPACE_FIELD, pid_namespace
 from app.background.restore import RUNNING_PREFIX, RUNNING_TTL
 from app.observability.instruments import JOB_DURATION, JOB_RUNS
@@ -200,7 +201,24 @@ class _Supervised:
 
 
 class TimeboardWorker(_Supervised, Worker):
-    """Forks a work-horse per job."""
+    """Forks a work-horse per job. A brief run's end is handed back to this process, which holds it and writes it
+    between jobs (app/background/completions.py): the horse then opens no database connection of its own for it."""
+
+    _handoff = ""  # the token of the run in progress: its horse marks the end it hands back with it
+
+    def execute_job(self, job, queue):
+        self._handoff = secrets.token_hex(8)
+        result = super().execute_job(job, queue)
+        held = tracking.held_ends()
+        if held is not None:
+            take_handed(job, self._handoff, held)
+        return result
+
+    def main_work_horse(self, job, queue):
+        """In the forked horse: its brief run's end goes back to the worker (before RQ's own entry point, which
+        exits the process)."""
+        tracking.hand_brief_ends_to(EndsForParent(self._handoff))
+        super().main_work_horse(job, queue)
 
     def maintain_heartbeats(self, job, execution):
         """While a job runs, a lost Redis must not abandon the work horse: keep waiting for it."""
@@ -255,14 +273,14 @@ def run_worker(connection: redis.Redis, queue_names: list[str], name: str | None
     """Run an RQ worker until a signal stops it (or, with burst, until the queues are empty).
 
     on_start runs each time Redis answers and before a worker starts taking jobs (reconciliation);
-    fork=False runs the jobs in this process (TimeboardSimpleWorker), which holds its brief runs' ends and writes
-    them between jobs (app/background/completions.py), and before it returns."""
-    if fork:
-        return _run_worker(connection, queue_names, name, burst, on_start, TimeboardWorker)
+    fork=False runs the jobs in this process (TimeboardSimpleWorker). Either way the worker holds its brief runs'
+    ends (a forking one takes them from its horses) and writes them between jobs (app/background/completions.py),
+    and before it returns."""
     held = HeldEnds()
     tracking.hand_brief_ends_to(held)
     try:
-        return _run_worker(connection, queue_names, name, burst, on_start, TimeboardSimpleWorker)
+        return _run_worker(connection, queue_names, name, burst, on_start,
+                           TimeboardWorker if fork else TimeboardSimpleWorker)
     finally:
         tracking.hand_brief_ends_to(None)
         held.write()

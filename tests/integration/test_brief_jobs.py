@@ -6,9 +6,12 @@ this process."""
 from __future__ import annotations
 
 import logging
+import os
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from rq import Queue, get_current_job
 from rq.job import Job
 from rq.job import JobStatus as RQStatus
@@ -18,11 +21,11 @@ from sqlalchemy import event
 import jobs.diagnostics
 from app.background import tracking
 from app.background.catalog import KINDS
-from app.background.completions import HeldEnds
+from app.background.completions import HANDED, EndsForParent, HeldEnds, take_handed
 from app.background.enqueue import JobActionError, cancel, enqueue, get_queue
 from app.background.reconcile import reconcile
 from app.background.restore import ABANDONED
-from app.background.worker import TimeboardSimpleWorker, run_worker
+from app.background.worker import TimeboardSimpleWorker, TimeboardWorker, run_worker
 from app.models import JobState, JobStatus, utcnow
 from app.redis_client import Outage
 from tests.integration.test_job_overhead import relay  # noqa: F401 - the relay fixture
@@ -83,7 +86,7 @@ def test_the_values_a_brief_run_writes_are_what_start_then_complete_set(db):
     assert abs((values["finished_at"] - row.finished_at).total_seconds()) < 1
     assert abs(values["duration_ms"] - row.duration_ms) < 1000 and values["duration_ms"] >= 2000
     assert str(values["attempts"]) == str(JobStatus.attempts + 1) and row.attempts == 4
-    assert {*tracking._BRIEF_END_COLUMNS, "attempts"} == set(values)  # the UPDATE of held ends writes them all
+    assert {*tracking.BRIEF_END_COLUMNS, "attempts"} == set(values)  # the UPDATE of held ends writes them all
 
 
 def test_a_brief_job_nobody_watches_is_written_once_at_its_end(db, echo_sees, job_status_sql):
@@ -347,3 +350,80 @@ def test_a_job_whose_end_is_held_cannot_be_canceled_and_ends_completed(db, held)
     held.write()
     db.session.expire_all()
     assert db.session.get(JobStatus, status_id).status == JobState.COMPLETED
+
+
+# -- a forking worker's horses hand their brief runs' ends back to it (app/background/completions.py) ---------------
+def forking_worker() -> TimeboardWorker:
+    return TimeboardWorker([get_queue("default")], connection=get_queue("default").connection,
+                           outage=Outage("test", logging.getLogger(__name__)))
+
+
+def test_a_work_horse_hands_its_brief_end_to_the_worker_that_forked_it(db, held):
+    status = enqueue("echo", "forked")
+    status_id, started = status.id, utcnow()
+    worker = forking_worker()
+    job, queue = worker.dequeue_job_and_maintain_ttl(None)
+    worker.execute_job(job, queue)  # a real fork: the horse ran the job and exited
+    assert job.get_status(refresh=True) == RQStatus.FINISHED
+    assert len(held) == 1  # the end is the worker's now; the horse wrote nothing
+    db.session.expire_all()
+    assert db.session.get(JobStatus, status_id).status == JobState.PENDING
+    handed = job.get_meta(refresh=True)[HANDED]
+    assert handed["token"] == worker._handoff
+    assert handed["worker"].rsplit(":", 1)[1] != str(os.getpid())  # it ran in the horse, another process
+    held.write()
+    row = db.session.get(JobStatus, status_id)
+    assert row.status == JobState.COMPLETED and row.attempts == 1 and row.result_summary == "forked"
+    assert started <= row.started_at <= row.finished_at <= utcnow()
+    assert row.worker == handed["worker"]  # the horse's name: the run is the horse's, only its write moved
+
+
+def test_an_end_an_earlier_run_left_in_the_jobs_meta_is_not_taken(db, redis_conn, held):
+    job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "echo", "again")
+    job.meta[HANDED] = {"token": "an-earlier-run", "kind": "echo", "max_attempts": 1, "worker": "w:1",
+                        "started_at": utcnow(), "values": {}}
+    job.save_meta()
+    job.set_status(RQStatus.FINISHED)
+    assert not take_handed(job, "this-run", held) and len(held) == 0
+    assert take_handed(job, "an-earlier-run", held) and len(held) == 1
+
+
+def test_a_horse_whose_job_did_not_finish_leaves_its_end_untaken(db, redis_conn, held):
+    job = Queue("default", connection=redis_conn).enqueue("jobs.runner.perform", "echo", "died")
+    job.meta[HANDED] = {"token": "t", "kind": "echo", "max_attempts": 1, "worker": "w:1", "started_at": utcnow(),
+                        "values": {}}
+    job.save_meta()
+    job.set_status(RQStatus.FAILED)  # the horse died after handing it: RQ failed the job
+    assert not take_handed(job, "t", held) and len(held) == 0
+
+
+def test_the_forking_worker_process_completes_brief_jobs_through_its_held_ends(db, start_worker):
+    ids = [enqueue("echo", f"e{i}").id for i in range(3)]
+    worker = start_worker("default")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        rows = [db.session.get(JobStatus, i) for i in ids]
+        if all(r.status == JobState.COMPLETED for r in rows):
+            break
+        time.sleep(0.1)
+    assert [r.status for r in rows] == [JobState.COMPLETED] * 3, worker.output()
+    assert all(r.attempts == 1 and r.result_summary == f"e{n}" for n, r in enumerate(rows))
+    metas = [Job.fetch(r.rq_job_id, connection=get_queue("default").connection).meta for r in rows]
+    assert all(HANDED in m for m in metas)  # each went through the worker, not written by its horse
+
+
+def test_a_horse_that_cannot_hand_its_end_over_writes_it_itself(db, redis_conn, monkeypatch):
+    status = enqueue("echo", "kept")
+    job = Job.fetch(status.rq_job_id, connection=redis_conn)
+
+    def redis_away():
+        raise redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(job, "save_meta", redis_away)
+    run = tracking.BriefRun(job, "echo", 1, "host:1", utcnow())
+    EndsForParent("token").put(run, JobStatus.completion_values(run.started_at, run.worker, "kept"))
+    assert HANDED not in job.meta
+    db.session.expire_all()
+    row = db.session.get(JobStatus, status.id)
+    assert row.status == JobState.COMPLETED and row.attempts == 1 and row.result_summary == "kept"
