@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from datetime import UTC, datetime
 
 from redis.exceptions import LockError
 from rq import Queue, Worker
@@ -174,7 +175,8 @@ ENDED = {RQStatus.FINISHED.value, RQStatus.FAILED.value, RQStatus.STOPPED.value}
 def sync_brief_runs(r) -> int:
     """A brief kind's row says pending while its job runs (app/background/tracking.py, BriefRun): one that RQ holds
     as finished or failed ended without its row's UPDATE, its worker dead (after RQ retried it, if it could). The
-    row takes RQ's word: completed, or abandoned (run again by the kind's policy, or failed), its attempt counted."""
+    row takes RQ's word: completed with RQ's times and result, or abandoned (run again by the kind's policy, or failed),
+    its attempt counted either way."""
     rows = db.session.execute(select(JobStatus.id, JobStatus.rq_job_id).where(
         JobStatus.status == JobState.PENDING, JobStatus.kind.in_(BRIEF_KINDS),
         JobStatus.enqueued_at < utcnow() - restore.GRACE)).all()
@@ -196,10 +198,25 @@ def sync_brief_runs(r) -> int:
         if status is None or status.status != JobState.PENDING:
             continue
         if job.get_status(refresh=False) == RQStatus.FINISHED:  # as fetched just now: no second read
-            synced += transition(status, JobState.PENDING, JobStatus.complete)
+            synced += transition(status, JobState.PENDING, lambda s, job=job: s.complete_as_recorded(
+                _utc(job.started_at), _utc(job.ended_at), job.worker_name, _summary(job)))
         else:
             synced += restore.abandon(status, r, job, expected=JobState.PENDING)
     return synced
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """RQ's moments as our columns keep them: naive UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
+
+
+def _summary(job: Job) -> str | None:
+    """The job's result as the runner would have summarized it; None when RQ no longer has it."""
+    try:
+        value = job.return_value()
+    except Exception:  # noqa: BLE001 - an unreadable result: the row completes without its summary
+        return None
+    return None if value is None else str(value)
 
 
 def _apply(status: JobStatus, job: Job, rq_status, r) -> int:

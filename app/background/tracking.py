@@ -172,14 +172,15 @@ def held_ends():
 
 def write_brief_ends(ends: list[tuple[BriefRun, dict]]) -> None:
     """The runs' rows take their start, their attempt and their result (`values`, JobStatus.completion_values): one
-    UPDATE statement executed for all of them, no read, in one transaction. A row canceled in the instant the worker
-    took its job stays canceled. A job enqueued around the helper (no row yet) gets its row here, as ensure() gives it
-    on the full path. Then the monitors that opened meanwhile are shown the ends."""
+    UPDATE statement executed for all of them, no read, in one transaction, of the rows still pending. A row canceled
+    in the instant the worker took its job stays canceled; one the reconciler completed from RQ's record while its end
+    was held keeps that (the same run, its attempt counted once). A job enqueued around the helper (no row yet) gets
+    its row here, as ensure() gives it on the full path. Then the monitors that opened meanwhile are shown the ends."""
     rows = [{"b_rq_job_id": run.job.id, **{f"b_{name}": values[name] for name in BRIEF_END_COLUMNS}}
             for run, values in ends]
     written = db.session.execute(_BRIEF_END, rows).rowcount
     ended = [run for run, _ in ends]
-    if written != len(ends):  # some row is missing or canceled (or the driver does not count an executemany)
+    if written != len(ends):  # a row missing, canceled or completed already (or a driver that counts no executemany)
         states = dict(db.session.execute(select(JobStatus.rq_job_id, JobStatus.status).where(
             JobStatus.rq_job_id.in_([run.job.id for run in ended]))).all())
         ended = []
@@ -199,7 +200,7 @@ BRIEF_END_COLUMNS = ("status", "started_at", "finished_at", "duration_ms", "prog
                       "error_message", "traceback", "fingerprint")
 _jobs_table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
 _BRIEF_END = _jobs_table.update().where(
-    _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status != JobState.CANCELED,
+    _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status == JobState.PENDING,
 ).values({**{name: bindparam(f"b_{name}") for name in BRIEF_END_COLUMNS}, "attempts": _jobs_table.c.attempts + 1})
 
 

@@ -104,6 +104,16 @@ class JobStatus(db.Model):
                 "worker": worker, "result_summary": (result_summary or "")[:500] or None, "error_message": None,
                 "traceback": None, "fingerprint": None, "attempts": cls.attempts + 1}
 
+    def complete_as_recorded(self, started_at: datetime | None, finished_at: datetime | None, worker: str | None,
+                             result_summary: str | None) -> None:
+        """A run that ended while its row was never told (a brief kind's, its worker dead before writing its end):
+        completed as RQ recorded it, its attempt counted, as start() then complete() would have set it then."""
+        self.start(worker)
+        self.complete(result_summary)
+        self.started_at = started_at or self.started_at
+        self.finished_at = finished_at or self.finished_at
+        self.duration_ms = max(0, int((self.finished_at - self.started_at).total_seconds() * 1000))
+
     def complete(self, result_summary: str | None = None) -> None:
         self._finish(JobState.COMPLETED)
         self.progress = 100

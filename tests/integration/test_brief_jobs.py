@@ -233,7 +233,28 @@ def test_the_reconciler_completes_a_brief_run_rq_finished(db, redis_conn):
     status = died_running(db, redis_conn, "echo", "done", rq_status=RQStatus.FINISHED)
     reconcile()
     db.session.refresh(status)
-    assert status.status == JobState.COMPLETED
+    assert status.status == JobState.COMPLETED and status.attempts == 1 and status.progress == 100
+
+
+def test_an_end_held_by_a_worker_that_died_is_completed_from_rqs_record_and_counted_once(db, held):
+    status_id = enqueue("echo", "done").id
+    worker = TimeboardSimpleWorker([get_queue("default")], connection=get_queue("default").connection,
+                                   outage=Outage("test", logging.getLogger(__name__)))
+    job, queue = worker.dequeue_job_and_maintain_ttl(None)
+    worker.execute_job(job, queue)  # it ran; its end is held, unwritten, as when the worker is SIGKILLed now
+    row = db.session.get(JobStatus, status_id)
+    row.enqueued_at -= timedelta(seconds=10)
+    db.session.commit()
+    job = Job.fetch(job.id, connection=get_queue("default").connection)
+    reconcile()
+    db.session.expire_all()
+    row = db.session.get(JobStatus, status_id)
+    assert row.status == JobState.COMPLETED and row.attempts == 1 and row.result_summary == "done"
+    assert abs((row.started_at - job.started_at.replace(tzinfo=None)).total_seconds()) < 0.01  # RQ's own times
+    assert abs((row.finished_at - job.ended_at.replace(tzinfo=None)).total_seconds()) < 0.01
+    held.write()  # the worker was alive after all: its late write leaves the row as the reconciler completed it
+    db.session.expire_all()
+    assert db.session.get(JobStatus, status_id).attempts == 1
 
 
 def test_the_reconciler_leaves_a_brief_run_that_is_running_or_queued(db, redis_conn):
