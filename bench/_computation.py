@@ -70,3 +70,32 @@ def median_job_function_ms(keys) -> float:
 
     presence.mark_watched(keys)
     return statistics.median(timed_ms(lambda k=key: job_function(k)) for key in keys)
+
+
+def render_dashboard(key, computed) -> None:
+    """What a dashboard's job renders for a page in one language, its sections computed: every section, the
+    progress bar of each of its two pushes and the cleared alert, in one stream context each push, as the job does."""
+    from app.dashboards import registry
+    from app.dashboards.recompute import part_stream
+    from app.live.streams import streaming_context
+
+    sections = registry.sections(key.kind)
+    with streaming_context():
+        part_stream(key, sections[0], cached=computed[sections[0].name])
+        part_stream(key, "progress", percent=25)
+    with streaming_context():
+        for section in sections[1:]:
+            part_stream(key, section, cached=computed[section.name])
+        part_stream(key, "progress", percent=100)
+        part_stream(key, "alert", failure=None)
+
+
+def median_render_ms(keys) -> float:
+    """Median time of render_dashboard() over several dashboards (one run each, computed first, unmeasured): the share
+    of the job's function that is the page's HTML, which no job system can take off it."""
+    from app.dashboards.recompute import compute_now
+    from app.extensions import db
+
+    computed = {key: compute_now(key) for key in keys}
+    db.session.remove()
+    return statistics.median(timed_ms(lambda k=key: render_dashboard(k, computed[k])) for key in keys)

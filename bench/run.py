@@ -351,6 +351,11 @@ def job_rows(run: Run, size: str, database: Path) -> None:
                             baseline_what="compute, cache, render, publish in-process", ratio_kind=OF_BASELINE,
                             note=missing or "the same jobs; what the job system (dequeue, tracking, fork) adds",
                             extra={"worker_class": cls, "kind": "job system share"}))
+    run.rows.append(Row("jobs", "dashboard job's rendering in-process vs its computation", size, f.render_ms, "ms",
+                        baseline=f.compute_ms, baseline_what="computation in-process", ratio_kind=OF_BASELINE,
+                        note="the same dashboards: their sections, two progress bars and the alert, one language; "
+                             "the HTML the page needs, inside the job's function above",
+                        extra={"kind": "rendering share"}))
 
 
 def seeding_rows(run: Run, size: str, built) -> None:
