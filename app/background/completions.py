@@ -12,6 +12,8 @@ A forking worker (`flask jobs worker`) holds them too. Its work-horse, a new pro
 connection of its own to write the end (about 10 ms in SQLite, most of a no-op job's time) and ask presence on a new
 Redis connection; instead it hands the end to the worker that forked it (EndsForParent: in the job's meta, in the round
 trip RQ's job already makes to Redis), and that worker, whose connections are warm, holds it as its own (take_handed).
+Between the two the end lives in Redis only: a Redis lost in that instant leaves the row pending, for the reconciler
+(completed from RQ's record; a Redis that came back empty runs the job again, which a brief kind, idempotent, allows).
 
 A brief run's row says pending while it runs anyway (no monitor watched it as it started); held, it says so until
 the write. A worker that stops writes what it holds first; one killed outright (SIGKILL) loses what it held: the
@@ -22,9 +24,9 @@ from __future__ import annotations
 import logging
 import time
 
-import redis
 from rq.exceptions import StopRequested
 from rq.job import JobStatus as RQStatus
+from rq.timeouts import BaseTimeoutException
 
 from app.background import tracking
 from app.extensions import db
@@ -92,13 +94,17 @@ class EndsForParent:
         return 0  # holds nothing: the worker does
 
     def put(self, run, values: dict) -> None:
-        """Hand the columns the end writes (tracking.BRIEF_END_COLUMNS: plain values); a failure to is never the
-        job's."""
+        """Hand the columns the end writes (tracking.BRIEF_END_COLUMNS, as plain values: the meta stays readable
+        without the app's code, by rq-dashboard); a failure to is never the job's, but its timeout still is."""
+        plain = {name: values[name] for name in tracking.BRIEF_END_COLUMNS}
+        plain["status"] = str(plain["status"])
         run.job.meta[HANDED] = {"token": self.token, "kind": run.kind, "max_attempts": run.max_attempts,
-                                "worker": run.worker, "started_at": run.started_at,
-                                "values": {name: values[name] for name in tracking.BRIEF_END_COLUMNS}}
+                                "worker": run.worker, "started_at": run.started_at, "values": plain}
         try:
             run.job.save_meta()
+        except BaseTimeoutException:
+            run.job.meta.pop(HANDED, None)
+            raise
         except Exception as exc:  # noqa: BLE001 - Redis away, or a value RQ cannot serialize: write it here
             run.job.meta.pop(HANDED, None)
             log.warning("could not hand the end of job %s to its worker (%s); writing it here", run.job.id, exc)
@@ -113,9 +119,12 @@ def take_handed(job, token: str, held: HeldEnds) -> bool:
         handed = job.get_meta(refresh=True).get(HANDED)
         if not handed or handed.get("token") != token or job.get_status(refresh=True) != RQStatus.FINISHED:
             return False
-    except redis.RedisError as exc:  # the row stays pending: the reconciler completes it from RQ's record
+        run = tracking.BriefRun(job, handed["kind"], handed["max_attempts"], handed["worker"], handed["started_at"])
+        values = handed["values"]
+    except StopRequested:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Redis away, the job gone, its meta unreadable: never the worker's end
         log.warning("could not take the end of job %s from its work-horse: %s", job.id, exc)
-        return False
-    run = tracking.BriefRun(job, handed["kind"], handed["max_attempts"], handed["worker"], handed["started_at"])
-    held.put(run, handed["values"])
+        return False  # the row stays pending: the reconciler completes it from RQ's record
+    held.put(run, values)
     return True

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rq import get_current_job
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, inspect, or_, select, update
 from werkzeug.utils import import_string
 
 from app import policies
@@ -172,10 +172,12 @@ def held_ends():
 
 def write_brief_ends(ends: list[tuple[BriefRun, dict]]) -> None:
     """The runs' rows take their start, their attempt and their result (`values`, JobStatus.completion_values): one
-    UPDATE statement executed for all of them, no read, in one transaction, of the rows still pending. A row canceled
-    in the instant the worker took its job stays canceled; one the reconciler completed from RQ's record while its end
-    was held keeps that (the same run, its attempt counted once). A job enqueued around the helper (no row yet) gets
-    its row here, as ensure() gives it on the full path. Then the monitors that opened meanwhile are shown the ends."""
+    UPDATE statement executed for all of them, no read, in one transaction. A row canceled in the instant the worker
+    took its job stays canceled; one the reconciler completed from RQ's record of this run while its end was held keeps
+    that (its attempt counted once). Any other row takes the end, whatever it says: pending, or failed or processing
+    when RQ ran the job again itself (a requeue from rq-dashboard, RQ's retry of a killed horse). A job enqueued around
+    the helper (no row yet) gets its row here, as ensure() gives it on the full path. Then the monitors that opened
+    meanwhile are shown the ends."""
     rows = [{"b_rq_job_id": run.job.id, **{f"b_{name}": values[name] for name in BRIEF_END_COLUMNS}}
             for run, values in ends]
     written = db.session.execute(_BRIEF_END, rows).rowcount
@@ -200,7 +202,10 @@ BRIEF_END_COLUMNS = ("status", "started_at", "finished_at", "duration_ms", "prog
                       "error_message", "traceback", "fingerprint")
 _jobs_table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
 _BRIEF_END = _jobs_table.update().where(
-    _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status == JobState.PENDING,
+    _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status != JobState.CANCELED,
+    # a row the reconciler completed from RQ's record of this very run (RQ's end is after this run's start) keeps it
+    or_(_jobs_table.c.status != JobState.COMPLETED, _jobs_table.c.finished_at.is_(None),
+        _jobs_table.c.finished_at < bindparam("b_started_at")),
 ).values({**{name: bindparam(f"b_{name}") for name in BRIEF_END_COLUMNS}, "attempts": _jobs_table.c.attempts + 1})
 
 

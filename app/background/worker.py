@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import redis
 from rq import Queue, SimpleWorker, Worker, worker_registration
+from rq.exceptions import StopRequested
 from rq.intermediate_queue import IntermediateQueue
 from rq.job import JobStatus as RQStatus
 
@@ -208,17 +209,22 @@ class TimeboardWorker(_Supervised, Worker):
 
     def execute_job(self, job, queue):
         self._handoff = secrets.token_hex(8)
-        result = super().execute_job(job, queue)
+        return super().execute_job(job, queue)
+
+    def main_work_horse(self, job, queue):
+        """In the forked horse: its brief run's end goes back to the worker, when the worker holds ends (before
+        RQ's own entry point, which exits the process)."""
+        if tracking.held_ends() is not None:
+            tracking.hand_brief_ends_to(EndsForParent(self._handoff))
+        super().main_work_horse(job, queue)
+
+    def monitor_work_horse(self, job, queue, execution):
+        """RQ's wait for the horse, then the end it handed back is taken: while RQ still counts this worker busy, so
+        a stop asked meanwhile waits for it (an idle worker stops at once, in the middle of whatever it does)."""
+        super().monitor_work_horse(job, queue, execution)
         held = tracking.held_ends()
         if held is not None:
             take_handed(job, self._handoff, held)
-        return result
-
-    def main_work_horse(self, job, queue):
-        """In the forked horse: its brief run's end goes back to the worker (before RQ's own entry point, which
-        exits the process)."""
-        tracking.hand_brief_ends_to(EndsForParent(self._handoff))
-        super().main_work_horse(job, queue)
 
     def maintain_heartbeats(self, job, execution):
         """While a job runs, a lost Redis must not abandon the work horse: keep waiting for it."""
@@ -260,6 +266,8 @@ def _count_job(job, queue: str, seconds: float, refresh: bool = True) -> None:
         outcome = OUTCOMES.get(job.get_status(refresh=refresh), "other")
         JOB_RUNS.labels(kind, queue, outcome).inc()
         JOB_DURATION.labels(kind, queue).observe(seconds)
+    except StopRequested:  # a stop asked as the worker turned idle: it is the worker's, not a metric's failure
+        raise
     except Exception:  # noqa: BLE001 - metrics never stop a worker
         log.exception("could not count job %s", job.id)
 

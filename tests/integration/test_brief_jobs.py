@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from datetime import timedelta
 
@@ -448,3 +449,37 @@ def test_a_horse_that_cannot_hand_its_end_over_writes_it_itself(db, redis_conn, 
     db.session.expire_all()
     row = db.session.get(JobStatus, status.id)
     assert row.status == JobState.COMPLETED and row.attempts == 1 and row.result_summary == "kept"
+
+
+
+@pytest.mark.parametrize("state", [JobState.FAILED, JobState.PROCESSING])
+def test_a_brief_run_rq_ran_again_itself_takes_its_held_end_whatever_its_row_said(db, held, state):
+    """A failed job requeued from rq-dashboard (its row still failed), or one RQ retried after its horse was killed
+    while a monitor watched it (its row still processing): the run ends it, its attempt counted."""
+    status_id = enqueue("echo", "again").id
+    row = db.session.get(JobStatus, status_id)
+    row.status, row.attempts = state, 1
+    db.session.commit()
+    work()
+    db.session.expire_all()
+    row = db.session.get(JobStatus, status_id)
+    assert row.status == JobState.COMPLETED and row.attempts == 2 and row.result_summary == "again"
+
+
+def test_a_worker_asked_to_stop_while_it_takes_a_horses_end_still_writes_it(db, redis_conn, monkeypatch):
+    """The end is taken while RQ counts the worker busy: a stop asked then waits for it, and the worker writes what
+    it holds before it exits."""
+    import app.background.worker as worker_module
+
+    status_id = enqueue("echo", "stopping").id
+    took = worker_module.take_handed
+
+    def take_then_stop(job, token, held):
+        os.kill(os.getpid(), signal.SIGTERM)  # the stop arrives as the worker takes the end
+        return took(job, token, held)
+
+    monkeypatch.setattr(worker_module, "take_handed", take_then_stop)
+    run_worker(redis_conn, ["default"], burst=True, fork=True)
+    db.session.expire_all()
+    row = db.session.get(JobStatus, status_id)
+    assert row.status == JobState.COMPLETED and row.attempts == 1 and row.result_summary == "stopping"
