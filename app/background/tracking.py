@@ -199,7 +199,7 @@ def write_brief_ends(ends: list[tuple[BriefRun, dict]]) -> None:
 
 # the columns a brief end writes, its attempt apart (counted in SQL): plain values, what a horse hands its worker
 BRIEF_END_COLUMNS = ("status", "started_at", "finished_at", "duration_ms", "progress", "worker", "result_summary",
-                      "error_message", "traceback", "fingerprint")
+                     "error_message", "traceback", "fingerprint")
 _jobs_table = JobStatus.__table__  # Core: the ORM's bulk UPDATE path costs more than the statement itself
 _BRIEF_END = _jobs_table.update().where(
     _jobs_table.c.rq_job_id == bindparam("b_rq_job_id"), _jobs_table.c.status != JobState.CANCELED,

@@ -12,11 +12,12 @@ from app.time_tracking.routes import _back, bp
 
 
 @bp.app_template_global()
-def favourites_of(user) -> list:
-    """The user's startable favourites (the header's Start menu, also when streamed, and /time-logs)."""
+def favourites_of(user, projects=None) -> list:
+    """The user's startable favourites (the header's Start menu, also when streamed, and /time-logs); `projects`: the
+    projects they may log time on, when the page has them (loggable_projects())."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return favourites.startable(user)
+    return favourites.startable(user, projects)
 
 
 @bp.app_template_global()

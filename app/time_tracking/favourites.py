@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Favourite, TimeLog, TimeLogError, User
+from app.models import Favourite, Project, TimeLog, TimeLogError, User
 from app.models.favourite import combination
 from app.time_tracking import entries, timers
 
@@ -23,9 +23,10 @@ def of(user: User) -> list[Favourite]:
         .order_by(Favourite.created_at, Favourite.id)))
 
 
-def startable(user: User) -> list[Favourite]:
-    """The favourites on projects the user may still start a timer on."""
-    loggable = {project.id for project in entries.loggable_projects(user)}
+def startable(user: User, projects: list[Project] | None = None) -> list[Favourite]:
+    """The favourites on projects the user may still start a timer on (`projects`, when the caller has them:
+    entries.loggable_projects)."""
+    loggable = {project.id for project in (entries.loggable_projects(user) if projects is None else projects)}
     return [favourite for favourite in of(user) if favourite.project_id in loggable]
 
 

@@ -31,19 +31,21 @@ SYNC_MESSAGES = 5  # outcomes of a sync flashed one by one; more are summed up (
 
 
 @bp.app_template_global()
-def quick_start_projects(user) -> list[Project]:
-    """Projects the header's quick-start select offers (also used when the header is streamed)."""
+def loggable_projects(user) -> list[Project]:
+    """The projects the user may start a timer on: the header's Start menu reads them once for its project picker,
+    its recent work and its favourites (also when the header is streamed)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return time_entries.loggable_projects(user)[:100]
+    return time_entries.loggable_projects(user)
 
 
 @bp.app_template_global()
-def recent_work(user) -> list[TimeLog]:
-    """The header Start menu's recent work (start_menu.recent_work), for the signed-in or streamed-to user."""
+def recent_work(user, projects=None) -> list[TimeLog]:
+    """The header Start menu's recent work (start_menu.recent_work), for the signed-in or streamed-to user;
+    `projects`: loggable_projects(), when the page has them."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return start_menu.recent_work(user)
+    return start_menu.recent_work(user, projects=projects)
 
 
 @bp.app_template_global()

@@ -89,3 +89,32 @@ def test_an_outsider_project_is_not_offered_and_cannot_be_started(client, factor
     assert "Alpha site" not in html.split('data-testid="start-menu"', 1)[1]
     assert client.post("/time-logs/timer/start", data={"project_id": w.alpha_project.id}).status_code in (403, 404)
     assert guest.running_timer is None
+
+
+def test_the_start_menu_reads_the_persons_projects_once_and_loads_only_the_entries_it_lists(client, factory):
+    """Every signed-in page's header holds the Start menu: its project picker, recent work and favourites share one
+    read of the projects, and recent work loads only the entries it lists (not the last 200 with their tags)."""
+    from sqlalchemy import event
+
+    w = factory.world()
+    base = utcnow() - timedelta(hours=5)
+    for step in range(30):
+        factory.time_log(w.member, w.org_project, start=base + timedelta(minutes=5 * step), minutes=3,
+                         description=f"Entry {step % 7}")
+    login(client, w.member)
+    statements: list[str] = []
+
+    def on_statement(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(factory.db.engine, "before_cursor_execute", on_statement)
+    try:
+        html = client.get("/organizations").get_data(as_text=True)
+    finally:
+        event.remove(factory.db.engine, "before_cursor_execute", on_statement)
+    assert len(_recent_items(html)) == 5
+    assert sum("ORDER BY projects.name, projects.id" in s for s in statements) == 1
+    loaded = [s for s in statements if s.startswith("SELECT time_logs.id, time_logs.organization_id")
+              and "WHERE time_logs.id IN (" in s]
+    assert len(loaded) == 1  # the five listed, by id
+    assert not any("time_log_tags" in s for s in statements)
