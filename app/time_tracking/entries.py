@@ -51,6 +51,12 @@ def loggable_projects(user: User) -> list[Project]:
     return list(db.session.scalars(loggable_projects_query(user)))
 
 
+def loggable_project_ids(user: User, projects: list[Project] | None = None) -> set[int]:
+    """The ids of loggable_projects(user), or of `projects` when the caller read them already (the Start menu reads
+    them once for its picker, its recent work and its favourites)."""
+    return {project.id for project in (loggable_projects(user) if projects is None else projects)}
+
+
 # -- the rules on an entry's date and length ----------------------------------------------------------
 def last_entry_day(today: date | None = None) -> date:
     """Entries go at most a year ahead: a typo such as 2200 is refused, not stored."""

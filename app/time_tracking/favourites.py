@@ -26,7 +26,7 @@ def of(user: User) -> list[Favourite]:
 def startable(user: User, projects: list[Project] | None = None) -> list[Favourite]:
     """The favourites on projects the user may still start a timer on (`projects`, when the caller has them:
     entries.loggable_projects)."""
-    loggable = {project.id for project in (entries.loggable_projects(user) if projects is None else projects)}
+    loggable = entries.loggable_project_ids(user, projects)
     return [favourite for favourite in of(user) if favourite.project_id in loggable]
 
 

@@ -22,7 +22,7 @@ def recent_work(user: User, limit: int = RECENT_LIMIT, projects: list[Project] |
     Every page's header shows it, so it reads the last RECENT_SCAN entries as four plain columns and loads only the
     chosen ones, with the project and task the menu names: loading all of them as entries with their projects and
     tags took about 4 ms of each page."""
-    loggable = {project.id for project in (entries.loggable_projects(user) if projects is None else projects)}
+    loggable = entries.loggable_project_ids(user, projects)
     if not loggable:
         return []
     scanned = db.session.execute(

@@ -68,7 +68,7 @@ def _extra_rows(person: User, raw_values: list[str]) -> list[str]:
     keys = []
     for raw in raw_values:
         keys.extend(timesheet.parse_row_key(part) for part in raw.split(","))
-    loggable = {p.id for p in entries.loggable_projects(person)}
+    loggable = entries.loggable_project_ids(person)
     task_ids = {t for _, t in filter(None, keys) if t}
     task_projects = dict(db.session.execute(select(Task.id, Task.project_id).where(Task.id.in_(task_ids))).all()) \
         if task_ids else {}
