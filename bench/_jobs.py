@@ -193,7 +193,6 @@ class JobFigures:
     worker_ms: float | None  # median JobStatus time of our dashboard jobs run one at a time
     compute_ms: float  # median in-process computation of the same dashboards
     function_ms: float  # median in-process run of the job's function (compute, cache, render, publish)
-    render_ms: float  # median in-process rendering of what the job pushes (one language)
 
 
 def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int, dashboard_jobs: int,
@@ -201,7 +200,7 @@ def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int
     """One worker of each path (listening on both queues) runs the no-op series, then the dashboard series; ours
     then runs `alone` dashboard jobs one at a time, whose JobStatus times are set against their computation."""
     from app.models import utcnow
-    from bench._computation import median_compute_ms, median_job_function_ms, median_render_ms
+    from bench._computation import median_compute_ms, median_job_function_ms
 
     connection.flushdb()
     keys = user_dashboard_keys(dashboard_jobs)
@@ -225,5 +224,4 @@ def measure_jobs(tmp, env, connection, worker_class: WorkerClass, noop_jobs: int
                  timed_series(connection, "dashboard", lambda: enqueue_dashboards_bare(connection, keys))))
     return JobFigures(worker_class=worker_class.name, noop_ours=noop_ours, noop_bare=noop_bare,
                       dashboard_ours=dashboard_ours, dashboard_bare=dashboard_bare, worker_ms=worker_ms,
-                      compute_ms=median_compute_ms(alone_keys), function_ms=median_job_function_ms(alone_keys),
-                      render_ms=median_render_ms(alone_keys))
+                      compute_ms=median_compute_ms(alone_keys), function_ms=median_job_function_ms(alone_keys))
