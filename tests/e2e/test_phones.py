@@ -18,7 +18,7 @@ PHONE = {"width": 390, "height": 844}
 def _member_with_entries(factory):
     org = factory.organization(name="Acme")
     member = factory.user(org, Role.MEMBER, email="member@example.com")
-    project = factory.project(org, name="Website relaunch with a rather long project name")
+    project = factory.project(org, name="Website relaunch with a rather long project name for the wide world of phones")
     for hours in (3, 5):
         factory.time_log(member, project, start=utcnow() - timedelta(hours=hours), minutes=45,
                          description="Homepage copy, " + "long words " * 12)
