@@ -27,6 +27,7 @@ import time
 from rq.exceptions import StopRequested
 from rq.job import JobStatus as RQStatus
 from rq.timeouts import BaseTimeoutException
+from rq.utils import as_text
 
 from app.background import tracking
 from app.extensions import db
@@ -116,8 +117,9 @@ def take_handed(job, token: str, held: HeldEnds) -> bool:
     this run's and RQ says the job finished (a horse that died after handing it leaves the job to RQ's failure
     handling, and the row to the reconciler). Returns whether it took one."""
     try:
-        handed = job.get_meta(refresh=True).get(HANDED)
-        if not handed or handed.get("token") != token or job.get_status(refresh=True) != RQStatus.FINISHED:
+        meta, status = job.connection.hmget(job.key, "meta", "status")  # one round trip for both
+        handed = job.serializer.loads(meta).get(HANDED) if meta else None
+        if not handed or handed.get("token") != token or as_text(status or b"") != RQStatus.FINISHED:
             return False
         run = tracking.BriefRun(job, handed["kind"], handed["max_attempts"], handed["worker"], handed["started_at"])
         values = handed["values"]
