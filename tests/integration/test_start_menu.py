@@ -117,4 +117,5 @@ def test_the_start_menu_reads_the_persons_projects_once_and_loads_only_the_entri
     loaded = [s for s in statements if s.startswith("SELECT time_logs.id, time_logs.organization_id")
               and "WHERE time_logs.id IN (" in s]
     assert len(loaded) == 1  # the five listed, by id
+    assert not any(s.startswith("SELECT projects.") and "WHERE projects.id IN (" in s for s in statements)
     assert not any("time_log_tags" in s for s in statements)
