@@ -218,7 +218,8 @@ def retry(status: JobStatus) -> JobStatus:
 
 
 def cancel(status: JobStatus) -> JobStatus:
-    """Cancel a job that has not started yet; a running or finished job cannot be canceled."""
+    """Cancel a job that has not started yet; a running or finished job cannot be canceled. The kind's follower
+    (catalog) brings the job's record along, as when the reconciler changes a job."""
     if status.status != JobState.PENDING:
         raise JobActionError(_("Only a pending job can be canceled; this one is %(status)s.", status=status.status))
     r = get_redis()
@@ -239,4 +240,6 @@ def cancel(status: JobStatus) -> JobStatus:
     except redis.RedisError as exc:
         raise JobQueueUnavailable("canceled", exc) from exc
     status.cancel()
-    return tracking.save(status)
+    tracking.save(status)
+    tracking.follow(status)  # the record it works on (a report, an import, an export) ends with it, on its page too
+    return status

@@ -118,8 +118,11 @@ def run(action: str, filter_args: dict, actor_id: int, progress: Callable[[int, 
         skipped += len(chunk) - len(rows)
         topics = {t for row in rows for t in tracking.topics_for(row)}
         done += apply(rows)
+        changed = [row for row in rows if row.status != state]
         db.session.commit()
         tracking.refresh_monitors(topics)
+        for row in changed:  # the records they work on (a report canceled here) follow, on their pages too
+            tracking.follow(row)
         progress(round(100 * min(start_at + CHUNK, total) / total), f"{done:,} of {total:,}")
     log.info("bulk %s: %d of %d jobs (%d had changed state)", action, done, total, skipped)
     return f"{action}: {done:,} of {total:,} jobs" + (f" ({skipped:,} had changed state)" if skipped else "")

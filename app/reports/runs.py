@@ -271,11 +271,12 @@ def cancel(report: Report) -> None:
         if report.rq_job_id else None
     if status is not None and status.status == "pending":
         try:
-            cancel_job(status)
+            cancel_job(status)  # the report follows its job (follow_job): canceled, its page told
         except JobActionError:
             pass  # it has just started: the report's own status stops it
-    report.cancel()
-    _save(report)
+    if report.is_active:
+        report.cancel()
+        _save(report)
 
 
 def retry(report: Report) -> Report:

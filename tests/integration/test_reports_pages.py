@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import zipfile
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from app.models import JobStatus, Report, ReportDefinition, utcnow
 from app.reports import files
 from tests import report_data
 from tests.conftest import login
+from tests.integration.notify_helpers import Pushes
 
 FORM = {"organization_id": None, "range": "last_month", "date_from": "", "date_to": "",
         "group1": "project", "group2": "", "billable": "all", "rounding": "none", "rounding_minutes": "15",
@@ -322,6 +324,34 @@ def test_a_report_whose_job_was_canceled_on_the_job_monitor_or_failed_does_not_w
     assert 'data-status="canceled"' in client.get(f"/reports/{canceled.id}").get_data(as_text=True)
     page = client.get(f"/reports/{failed.id}").get_data(as_text=True)
     assert 'data-status="failed"' in page and "Work-horse terminated unexpectedly" in page and ">Retry<" in page
+
+
+def test_reports_canceled_on_the_job_monitor_one_or_in_bulk_end_at_once_on_their_open_pages(client, factory, db,
+                                                                                             redis_conn, run_jobs):
+    """Nobody opens the reports' pages: their jobs' followers end them, and the pages already open are told."""
+    w = report_data.build(factory, db)
+    login(client, w.owner)
+    one, many = _ask(client, w), [_ask(client, w), _ask(client, w)]
+    report_ids = [one.id] + [r.id for r in many]
+    pushes = Pushes(redis_conn)
+    try:
+        assert client.post(f"/jobs/{one.rq_job_id}/cancel").status_code == 303
+        response = client.post("/jobs/bulk", data={"action": "cancel", "kind": "report_generation",
+                                                    "organization": str(w.org.id), "expected": "2"})
+        assert response.status_code == 303, response.get_data(as_text=True)[:400]
+        run_jobs(["maintenance"])
+        db.session.expire_all()
+        assert [db.session.get(Report, i).status for i in report_ids] == ["canceled"] * 3
+
+        def told(report_id) -> bool:
+            return any(str(ReportTopic(report_id)) in m["topics"] and 'data-status="canceled"' in m["stream"]
+                       for m in pushes.messages)
+        deadline = time.monotonic() + 5
+        while not all(told(i) for i in report_ids) and time.monotonic() < deadline:
+            pushes.collect(until="never-seen", timeout=0.2)
+        assert [told(i) for i in report_ids] == [True] * 3
+    finally:
+        pushes.close()
 
 
 def test_a_reports_owner_who_left_the_organization_no_longer_sees_it(client, factory, db):
