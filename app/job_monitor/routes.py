@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policies
-from app.background import tracking
+from app.background import eta, tracking
 from app.background.enqueue import JobActionError, JobQueueUnavailable
 from app.background.enqueue import cancel as cancel_job
 from app.background.enqueue import retry as retry_job
 from app.extensions import db
-from app.job_monitor import discards, eta, trace, wording
+from app.job_monitor import discards, trace, wording
 from app.job_monitor import queries as monitor
 from app.organizations import audit
 from app.reports.limits import starts_a_report
@@ -30,6 +30,7 @@ bp.add_app_template_global(wording.attempts, "job_attempts")
 bp.add_app_template_global(wording.runs_at, "job_runs_at")
 bp.add_app_template_global(discards.restorable, "job_restorable")
 bp.add_app_template_global(eta.words, "job_eta")
+bp.add_app_template_global(eta.REREAD_SECONDS, "eta_reread_seconds")
 bp.add_app_template_global(trace.waterfall, "job_waterfall")
 
 
@@ -55,6 +56,14 @@ def index():
 def show(identifier: str):
     job = monitor.find_visible(current_user, identifier) or abort(404, _("No such job."))
     return render_template("job_monitor/show.html", job=job, stream_topics=monitor.topics(current_user))
+
+
+@bp.get("/jobs/<identifier>/eta")
+@login_required
+def eta_frame(identifier: str):
+    """The job's time to start, read again by its page while it waits (templates/job_monitor/_eta.html)."""
+    job = monitor.find_visible(current_user, identifier) or abort(404, _("No such job."))
+    return render_template("job_monitor/_eta.html", frame_id=f"job-{job.rq_job_id}-eta", words=eta.words(job))
 
 
 def _not_a_report_job() -> bool:

@@ -128,6 +128,15 @@ def show(report_id):
                                              viewer=current_user))
 
 
+@bp.get("/reports/<id:report_id>/eta")
+@login_required
+def eta_frame(report_id):
+    """The report's time to start, read again by its page while it waits (templates/job_monitor/_eta.html)."""
+    report = _load(report_id)
+    return render_template("job_monitor/_eta.html", frame_id=f"report-{report.id}-eta",
+                           words=runs.time_to_start(report))
+
+
 @bp.get("/reports/<id:report_id>/download")
 @login_required
 def download(report_id):

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from rq import get_current_job
 from sqlalchemy import select
 
-from app.background import tracking
+from app.background import eta, tracking
 from app.background.enqueue import JobActionError, enqueue_for
 from app.background.enqueue import cancel as cancel_job
 from app.dashboards.charts import bars
@@ -26,6 +26,7 @@ from app.i18n import speaking_to
 from app.live.streams import broadcast_stream, refresh_stream, render_stream, streaming_context
 from app.live.topics import ReportTopic
 from app.models import JobState, JobStatus, Organization, Report, ReportDefinition, ReportState, User, utcnow
+from app.models.report import ReportPhase
 from app.reports import events
 from app.reports import notices as report_notifications
 from app.reports.files import delete_file, file_exists, remove_partial_files, reports_dir
@@ -205,8 +206,16 @@ def snapshot(report: Report) -> dict:
         "table": summary_table(summary, params.hours_format) if summary else [],
         "level_titles": [str(LEVEL_TITLES.get(lvl, lvl.title())) for lvl in (summary or {}).get("levels", [])],
         "hours_format": params.hours_format, "description": describe(params), "active": report.is_active,
-        "finished_at": report.finished_at,
+        "finished_at": report.finished_at, "eta": time_to_start(report),
     }
+
+
+def time_to_start(report: Report) -> str | None:
+    """"starts in about 2 min, 14 ahead" while the report waits in its queue (app/background/eta.py), else None."""
+    if report.status != ReportState.PENDING or report.phase != ReportPhase.QUEUED or not report.rq_job_id:
+        return None
+    job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id))
+    return eta.words(job) if job is not None else None
 
 
 def summary_table(summary: dict, style: str) -> list[dict]:

@@ -17,6 +17,7 @@ import PaletteController from "controllers/palette_controller.js"
 import CatchUpController from "controllers/catch_up_controller.js"
 import ChecklistController from "controllers/checklist_controller.js"
 import OfflineTimerController from "controllers/offline_timer_controller.js"
+import ReloadController from "controllers/reload_controller.js"
 
 const application = Application.start()
 application.register("stream-source", StreamSourceController)
@@ -36,6 +37,7 @@ application.register("palette", PaletteController)
 application.register("catch-up", CatchUpController)
 application.register("checklist", ChecklistController)
 application.register("offline-timer", OfflineTimerController)
+application.register("reload", ReloadController)
 window.Stimulus = application
 
 // The person's light or dark choice is an attribute of <html> (layouts/base.html), which Turbo Drive keeps from page

@@ -10,7 +10,7 @@ import pytest
 from rq import Queue
 
 from app.background.enqueue import enqueue
-from app.job_monitor.eta import Eta
+from app.background.eta import Eta
 from tests.conftest import login
 from tests.jobrows import job_rows
 
@@ -82,3 +82,29 @@ def test_the_streamed_row_carries_the_estimate_outside_any_request(db, world):
     mine = enqueue("echo", "mine", user_id=world.member.id)
     html = render_stream("replace", f"job-{mine.rq_job_id}", "job_monitor/_job_row.html", job=mine)
     assert eta_of(html, mine.rq_job_id) == "starts in about 3 min, 3 ahead"
+
+
+def test_the_figure_is_read_again_by_its_frame_as_the_queue_moves_and_only_by_who_may_see_the_job(client, db, world,
+                                                                                                   redis_conn):
+    """The jobs ahead are other people's: their changes never stream to this person's page, so the job's page asks
+    /jobs/<id>/eta every few seconds (reload_controller.js)."""
+    job_rows(db, 20, kind="echo", status="completed", age=timedelta(minutes=3))  # 2 a minute
+    ahead = [enqueue("echo", str(i)) for i in range(4)]
+    mine = enqueue("echo", "mine", user_id=world.member.id)
+    login(client, world.member)
+    page = client.get(f"/jobs/{mine.rq_job_id}").get_data(as_text=True)
+    assert f'data-reload-url-value="/jobs/{mine.rq_job_id}/eta"' in page
+    assert 'data-testid="job-eta">starts in about 2 min, 4 ahead<' in page
+
+    Queue("default", connection=redis_conn).remove(ahead[0].rq_job_id)  # someone else's job, taken by a worker
+    answer = client.get(f"/jobs/{mine.rq_job_id}/eta").get_data(as_text=True)
+    frame = f"job-{mine.rq_job_id}-eta"
+    assert f'<turbo-frame id="{frame}" data-testid="job-eta">starts in about 2 min, 3 ahead</turbo-frame>' in answer
+    assert "data-controller" not in answer  # the answer is the figure, not another timer
+    for status in ahead[1:]:
+        Queue("default", connection=redis_conn).remove(status.rq_job_id)
+    assert ">next in line<" in client.get(f"/jobs/{mine.rq_job_id}/eta").get_data(as_text=True)
+
+    client.post("/logout")
+    login(client, world.outsider)
+    assert client.get(f"/jobs/{mine.rq_job_id}/eta").status_code == 404

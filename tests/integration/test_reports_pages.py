@@ -354,6 +354,28 @@ def test_reports_canceled_on_the_job_monitor_one_or_in_bulk_end_at_once_on_their
         pushes.close()
 
 
+def test_a_queued_reports_page_says_when_it_starts_and_reads_it_again_while_it_waits(client, factory, db,
+                                                                                      redis_conn):
+    from rq import Queue
+
+    from tests.jobrows import job_rows
+
+    w = report_data.build(factory, db)
+    job_rows(db, 20, kind="report_generation", status="completed", age=timedelta(minutes=3))  # 2 a minute
+    login(client, w.owner)
+    first, _, mine = _ask(client, w), _ask(client, w), _ask(client, w)
+    page = client.get(f"/reports/{mine.id}").get_data(as_text=True)
+    assert 'data-testid="report-eta">starts in about 1 min, 2 ahead</turbo-frame>' in page
+    assert f'data-reload-url-value="/reports/{mine.id}/eta"' in page
+
+    Queue("reports", connection=redis_conn).remove(first.rq_job_id)  # taken by a worker
+    answer = client.get(f"/reports/{mine.id}/eta").get_data(as_text=True)
+    assert f'<turbo-frame id="report-{mine.id}-eta" data-testid="job-eta">starts in under a minute, 1 ahead<' in answer
+    client.post("/logout")
+    login(client, w.outsider)
+    assert client.get(f"/reports/{mine.id}/eta").status_code == 404
+
+
 def test_a_reports_owner_who_left_the_organization_no_longer_sees_it(client, factory, db):
     from app.models import Membership
     w = report_data.build(factory, db)

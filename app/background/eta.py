@@ -1,7 +1,9 @@
 """Time to start, for the person waiting for a queued job: "starts in about 2 min, 14 ahead", from the job's place in
 its RQ queue and the queue's recent throughput (jobs of that queue finished over the last WINDOW). Shown on the
-job's row and page, so it is worked out again each time those are rendered: when the job's status streams, and
-when the open job monitor refreshes because a job it lists changed. Figures are memoised per request (flask.g)."""
+job's row and page (app/job_monitor) and on the page of the report it makes (app/reports), and worked out again
+each time those are rendered: when the job's status streams, when the open job monitor refreshes because a job it
+lists changed, and every few seconds while it waits (templates/job_monitor/_eta.html: the jobs ahead are other
+people's, whose changes never stream to this page). Figures are memoised per request (flask.g)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,11 +16,12 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.job_monitor.wording import number
+from app.formats import number
 from app.models import JobState, JobStatus, utcnow
 from app.redis_client import get_redis
 
 WINDOW = timedelta(minutes=10)
+REREAD_SECONDS = 10  # how often a page showing a job's time to start reads it again (templates/job_monitor/_eta.html)
 
 
 @dataclass
@@ -29,7 +32,7 @@ class Eta:
     def __str__(self) -> str:
         if self.ahead == 0:
             return _("next in line")
-        ahead = number(self.ahead)
+        ahead = number(self.ahead, digits=0)
         if self.seconds is None:
             return _("%(ahead)s ahead", ahead=ahead)
         if self.seconds < 60:
