@@ -33,6 +33,7 @@ def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, p
     screenshot(page, "job-monitor-processing")
     expect(row).to_have_attribute("data-status", "completed", timeout=15000)
     expect(row.get_by_test_id("job-status")).to_have_text("completed")
+    expect(row.locator(".job-args")).to_be_hidden()  # "3", the job's internal arguments: the title says what it is
     expect(page.get_by_test_id("job-row")).to_have_count(before + 1)  # replaced in place, never duplicated
     expect(page.get_by_test_id("job-row").first).to_have_id(f"job-{status.rq_job_id}")  # new jobs on top
     completed_rows = page.locator('tr[data-status="completed"]').count()

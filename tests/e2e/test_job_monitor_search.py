@@ -25,6 +25,7 @@ def test_the_search_box_finds_by_error_words_and_opens_a_job_by_its_id(live_serv
     expect(page.locator("#job-list-title")).to_have_text("2 jobs found")
     for job_id in timeouts:
         expect(page.locator(f"#job-{job_id}")).to_contain_text("Send e-mail")  # its label, not send_email
+        expect(page.locator(f"#job-{job_id} .job-args")).to_have_text("'x'")  # a system admin also sees its arguments
     expect(page.get_by_test_id("job-search-q")).to_have_value("timeout smtp")
     settle_streams(page)
 
