@@ -57,7 +57,9 @@ def targets(user: User, filters: monitor.Filters, action: str) -> Select:
         filters = replace(filters, discarded=True)
         return monitor.search(user, filters).where(JobStatus.status == state,
                                                    JobStatus.discarded_at > utcnow() - DISCARD_UNDO)
-    return monitor.search(user, filters).where(JobStatus.status == state)
+    query = monitor.search(user, filters).where(JobStatus.status == state)
+    # a discarded job is restored before anything else is done to it: the count says what the action will touch
+    return query.where(JobStatus.discarded_at.is_(None)) if state == JobState.FAILED else query
 
 
 def _mismatch(action: str, status: str) -> str:

@@ -53,6 +53,9 @@ def test_discard_then_restore_in_bulk(client, db, world, redis_conn, run_jobs):
     assert 'data-count="3"' not in client.get("/jobs/failures").get_data(as_text=True)
     assert set(FailedJobRegistry("maintenance", connection=redis_conn).get_job_ids()) == set(kept)
 
+    for action in ("retry", "discard"):  # a discarded job is restored first: these count none of them
+        confirm = client.get(f"/jobs/bulk?action={action}&discarded=1").get_data(as_text=True)
+        assert '<p data-testid="bulk-count">No failed job matches' in confirm
     confirm = client.get("/jobs/bulk?action=restore&discarded=1").get_data(as_text=True)
     assert '<strong data-testid="bulk-count">3</strong>' in confirm
     page = bulk(client, run_jobs, admin, "restore", 3, discarded="1")
