@@ -70,3 +70,19 @@ function dropKeptPageWhenSignedOut() {
 }
 dropKeptPageWhenSignedOut()
 document.addEventListener("turbo:load", dropKeptPageWhenSignedOut)
+
+// A flash says what a person's action did. A page refresh a stream asks for right after it (the job it started
+// changed: a Turbo morph) must not take it away before it is read: a flash the refreshed page no longer has stays
+// (each has an id of its own, so the morph never turns it into another element). The next page replaces it, and so
+// does a newer flash that a later morph brings.
+document.addEventListener("turbo:before-morph-element", (event) => {
+  const { currentElement, newElement } = event.detail
+  if (newElement || !currentElement.classList.contains("flash")) return
+  event.preventDefault()
+  currentElement.dataset.kept = ""
+})
+document.addEventListener("turbo:morph", () => {
+  if (document.querySelector(".flash:not([data-kept])")) {
+    document.querySelectorAll(".flash[data-kept]").forEach((flash) => flash.remove())
+  }
+})

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from app.background.enqueue import enqueue
 from app.models import Role
 from tests.e2e.conftest import screenshot, sign_in
+from tests.jobrows import job_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -44,3 +45,21 @@ def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, p
     assert page.evaluate("window.__morphed") is True
     expect(page.get_by_test_id("stream-status")).to_have_text("live")  # a morph leaves the socket's state alone
     screenshot(page, "job-monitor")
+
+
+def test_the_message_of_a_retry_stays_through_the_refresh_its_job_causes(live_server, factory, db, redis_conn, page):
+    """Retry on /jobs: the job runs at once, and its stream refreshes the page (a morph), which has no flash of its
+    own. The person still reads what their click did."""
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id, rq=redis_conn)[0]
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/jobs")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    page.evaluate("document.addEventListener('turbo:morph', () => { window.__morphed = true })")
+    row = page.locator(f"#job-{failed}")
+    row.get_by_role("button", name="Retry").click()
+    expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
+    expect(row).to_have_attribute("data-status", "completed", timeout=15000)
+    page.wait_for_function("window.__morphed === true", timeout=10000)
+    expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
