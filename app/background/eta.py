@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from rq import Queue
 from sqlalchemy import func, select
 
+from app.background import pause
 from app.extensions import db
 from app.formats import number
 from app.models import JobState, JobStatus, utcnow
@@ -28,11 +29,15 @@ REREAD_SECONDS = 10  # how often a page showing a job's time to start reads it a
 class Eta:
     ahead: int
     seconds: float | None  # None: nothing finished on the queue lately, so no pace to go by
+    paused: bool = False  # its queue is paused (app/background/pause.py): no worker takes it until it is resumed
 
     def __str__(self) -> str:
+        ahead = number(self.ahead, digits=0)
+        if self.paused:
+            return _("its queue is paused, %(ahead)s ahead", ahead=ahead) if self.ahead else \
+                _("next in line, its queue is paused")
         if self.ahead == 0:
             return _("next in line")
-        ahead = number(self.ahead, digits=0)
         if self.seconds is None:
             return _("%(ahead)s ahead", ahead=ahead)
         if self.seconds < 60:
@@ -49,12 +54,13 @@ def estimate(job: JobStatus) -> Eta | None:
         return None
     try:
         position = Queue(job.queue, connection=get_redis()).get_job_position(job.rq_job_id)
+        stopped = job.queue in pause.paused()
     except redis.RedisError:
         return None
     if position is None:  # not in the queue: delayed, or a retry waiting out its interval
         return None
     rate = per_second(job.queue)
-    return Eta(position, position / rate if rate else None)
+    return Eta(position, position / rate if rate else None, paused=stopped)
 
 
 def per_second(queue: str) -> float:

@@ -64,12 +64,28 @@ def test_a_queue_with_nothing_finished_lately_shows_only_the_count_ahead(client,
     assert eta_of(client.get("/jobs").get_data(as_text=True), mine.rq_job_id) == "3 ahead"
 
 
+def test_a_job_in_a_paused_queue_says_so_instead_of_a_time(client, world, redis_conn):
+    from app.background import pause
+
+    for i in range(2):
+        enqueue("echo", str(i))
+    mine = enqueue("echo", "mine", user_id=world.member.id)
+    pause.pause("default", redis_conn)
+    login(client, world.member)
+    assert eta_of(client.get("/jobs").get_data(as_text=True), mine.rq_job_id) == "its queue is paused, 2 ahead"
+    pause.resume("default", redis_conn)
+    assert eta_of(client.get("/jobs").get_data(as_text=True), mine.rq_job_id) == "2 ahead"
+
+
 @pytest.mark.parametrize("ahead, seconds, text", [
     (0, 0, "next in line"), (5, 20, "starts in under a minute, 5 ahead"), (14, 420, "starts in about 7 min, 14 ahead"),
     (2000, 4 * 3600, "starts in about 4 h, 2,000 ahead"), (3, None, "3 ahead"),
 ])
 def test_the_wording(ahead, seconds, text):
     assert str(Eta(ahead, seconds)) == text
+    paused = str(Eta(ahead, seconds, paused=True))
+    ahead_words = text.rsplit(", ", 1)[-1]
+    assert paused == (f"its queue is paused, {ahead_words}" if ahead else "next in line, its queue is paused")
 
 
 def test_the_streamed_row_carries_the_estimate_outside_any_request(db, world):
