@@ -203,13 +203,15 @@ def retry(status: JobStatus) -> JobStatus:
         raise JobQueueUnavailable("retried", exc) from exc
     # The row is pending before the job can run: saved after the requeue, it could land after a worker had already
     # taken and finished the job, and turn its "completed" back into a "pending" that nothing would ever end.
-    before = (status.status, status.finished_at, status.duration_ms, status.progress, status.error_message)
+    before = (status.status, status.run_at, status.started_at, status.finished_at, status.duration_ms, status.progress,
+              status.error_message)
     status.requeue(note=f"Retried by hand after: {status.error_message or 'failure'}")
     tracking.save(status)
     try:
         job.requeue()
     except (InvalidJobOperation, redis.RedisError) as exc:
-        status.status, status.finished_at, status.duration_ms, status.progress, status.error_message = before
+        (status.status, status.run_at, status.started_at, status.finished_at, status.duration_ms, status.progress,
+         status.error_message) = before
         tracking.save(status)
         if isinstance(exc, redis.RedisError):
             raise JobQueueUnavailable("retried", exc) from exc

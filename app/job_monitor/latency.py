@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import JobState, JobStatus, utcnow
+from app.models.job_status import ready_from
 
 WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 SAMPLE = 20000  # most recent started jobs per window
@@ -56,8 +57,7 @@ def percentiles(now: datetime | None = None) -> dict[tuple[str, str], dict[str, 
         ).all()
         for queue, kind, enqueued_at, run_at, started_at, duration_ms in rows:
             figures = found.setdefault((queue, kind), {}).setdefault(label, Figures())
-            ready = max(enqueued_at, run_at) if run_at else enqueued_at
-            figures.waits.append(max(0.0, (started_at - ready).total_seconds()))
+            figures.waits.append(max(0.0, (started_at - ready_from(enqueued_at, run_at)).total_seconds()))
             if duration_ms is not None:
                 figures.runs.append(duration_ms / 1000)
     return dict(sorted(found.items()))

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import JobState, JobStatus, Organization, utcnow
+from app.models.job_status import ready_from
 
 WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
@@ -47,13 +48,14 @@ def queue_windows(now: datetime | None = None) -> dict[str, dict[str, Window]]:
             figures.setdefault(queue, {})[label] = Window(finished, int(failed or 0),
                                                           float(avg_ms) if avg_ms is not None else None, max_ms)
         waits = db.session.execute(  # date arithmetic differs per database: done here, on a bounded sample
-            select(JobStatus.queue, JobStatus.enqueued_at, JobStatus.started_at)
+            select(JobStatus.queue, JobStatus.enqueued_at, JobStatus.run_at, JobStatus.started_at)
             .where(JobStatus.finished_at >= now - span, JobStatus.started_at.is_not(None))
             .order_by(JobStatus.finished_at.desc()).limit(WAIT_SAMPLE)
         ).all()
-        for queue, enqueued_at, started_at in waits:
+        for queue, enqueued_at, run_at, started_at in waits:
             if queue in figures and label in figures[queue]:
-                figures[queue][label].waits.append(max(0.0, (started_at - enqueued_at).total_seconds()))
+                wait = (started_at - ready_from(enqueued_at, run_at)).total_seconds()
+                figures[queue][label].waits.append(max(0.0, wait))
     return figures
 
 

@@ -50,7 +50,7 @@ class JobStatus(db.Model):
     # the full arguments (app/background/arguments.py), so the job can be queued again when Redis lost it;
     # None when one of them has no stored form
     arguments: Mapped[list | None] = mapped_column(JSON)
-    run_at: Mapped[datetime | None]  # a delayed job's due time
+    run_at: Mapped[datetime | None]  # from when it may run: a delayed job's due time, a requeued job's requeue
     status: Mapped[str] = mapped_column(String(20), default=JobState.PENDING)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
@@ -147,8 +147,11 @@ class JobStatus(db.Model):
         return self.discarded_at + DISCARD_UNDO if self.discarded_at else None
 
     def requeue(self, note: str | None = None) -> None:
-        """Back to pending: a manual retry, or an abandoned execution RQ is retrying."""
+        """Back to pending: a manual retry, or an abandoned execution RQ is retrying. It waits again from now (its
+        wait is not the time since its first enqueue) and has not started yet."""
         self.status = JobState.PENDING
+        self.run_at = utcnow()
+        self.started_at = None
         self.finished_at = None
         self.duration_ms = None
         self.progress = 0
@@ -221,3 +224,8 @@ class KnownFailure(db.Model):
     kind: Mapped[str] = mapped_column(String(64))
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def ready_from(enqueued_at: datetime, run_at: datetime | None) -> datetime:
+    """When a job could be taken: its enqueue, its delay's end, or its last requeue (what its wait counts from)."""
+    return max(enqueued_at, run_at) if run_at else enqueued_at

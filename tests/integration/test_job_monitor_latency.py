@@ -98,3 +98,33 @@ def test_percentile_is_nearest_rank():
     assert percentile([], 50) is None
     assert percentile([3.0], 95) == 3.0
     assert percentile(list(range(1, 101)), 95) == 95 and percentile(list(range(1, 101)), 50) == 50
+
+
+def test_a_job_retried_by_hand_waits_from_its_retry_not_from_its_first_enqueue(client, db, world, redis_conn, app):
+    """Its first run failed half an hour ago; retried now, it starts 3 s later: its wait is 3 s, on /jobs/latency and
+    /jobs/queues alike, and its page shows no start until it starts again."""
+    from freezegun import freeze_time
+
+    from app.background.enqueue import enqueue, retry
+
+    status = enqueue("echo", "again", user_id=world.member.id)
+    status.start("w:1")
+    status.fail("boom")
+    db.session.commit()
+    base = utcnow()
+    with freeze_time(base + timedelta(minutes=30)):
+        retry(status)
+        assert status.started_at is None and status.status == "pending"
+        login(client, world.member)
+        assert 'data-testid="job-trace"' not in client.get(f"/jobs/{status.rq_job_id}").get_data(as_text=True)
+    with freeze_time(base + timedelta(minutes=30, seconds=3)):
+        status.start("w:1")
+        status.complete("ok")
+        db.session.commit()
+        client.post("/logout")
+        login(client, world.sysadmin)
+        assert cell(client.get("/jobs/latency").get_data(as_text=True), "default", "echo", "hour-wait") == \
+            "3.00 s / 3.00 s"
+        queues = client.get("/jobs/queues").get_data(as_text=True)
+    row = re.search(r'<tr[^>]*>\s*<td>(?:<[^>]+>)*default.*?</tr>', queues, re.S)[0]
+    assert re.search(r'data-window="hour">1 / 0 / [\d.]+ s / 3\.00 s<', row), row
