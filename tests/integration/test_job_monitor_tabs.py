@@ -112,3 +112,26 @@ def test_members_read_plain_words_never_internal_kind_names(client, world, db):
     assert "report_generation" not in text and "send_email" not in text
     detail = visible_text(client.get(f"/jobs/{report.rq_job_id}").get_data(as_text=True))
     assert "Report for March 2026" in detail and "report_generation" not in detail
+
+
+def test_an_owner_reads_their_dashboards_sections_without_the_platform_wide_compute_times(client, world, redis_conn):
+    """Compute times are kept per dashboard kind over every organization: a system admin reads them; an owner reads
+    only how many of their organization's sections are cached and fresh."""
+    from app.dashboards import cache, section_stats
+    from app.live.topics import DashboardKey
+
+    pipe = redis_conn.pipeline()
+    section_stats.record("org", {"org_summary": 40.0}, pipe)
+    pipe.execute()
+    cache.store(DashboardKey("org", world.org.id), "org_summary", {"x": 1})
+    cache.store(DashboardKey("org", world.other_org.id), "org_summary", {"x": 2})
+    login(client, world.sysadmin)
+    row = re.search(r'<tr data-section="org:org_summary">.*?</tr>',
+                    client.get("/jobs/organizations").get_data(as_text=True), re.S)[0]
+    assert "40.0 / 40.0 ms" in row and re.findall(r'<td class="num">(\d+)</td>', row) == ["2", "2"]
+    client.post("/logout")
+    login(client, world.owner)
+    row = re.search(r'<tr data-section="org:org_summary">.*?</tr>',
+                    client.get("/jobs/organizations").get_data(as_text=True), re.S)[0]
+    assert " ms" not in row and "runs" not in row  # the other organization's runs are not theirs to read
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "1"]
