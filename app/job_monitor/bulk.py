@@ -75,16 +75,16 @@ def _button(action: str, found: int) -> str:
 
 
 def _started(action: str, found: int) -> str:
-    """"Retry of 3 jobs started: progress below." (English says "jobs" for one too; other languages may not.)"""
+    """"Retry of 3 jobs started: progress below." ("Retry of 1 job started" for one.)"""
     count = number(found)
     if action == "retry":
-        return ngettext("Retry of %(count)s jobs started: progress below.",
+        return ngettext("Retry of %(count)s job started: progress below.",
                         "Retry of %(count)s jobs started: progress below.", found, count=count)
     if action == "discard":
-        return ngettext("Discard of %(count)s jobs started: progress below.",
+        return ngettext("Discard of %(count)s job started: progress below.",
                         "Discard of %(count)s jobs started: progress below.", found, count=count)
     if action == "restore":
-        return ngettext("Restore of %(count)s jobs started: progress below.",
+        return ngettext("Restore of %(count)s job started: progress below.",
                         "Restore of %(count)s jobs started: progress below.", found, count=count)
-    return ngettext("Cancel of %(count)s jobs started: progress below.",
+    return ngettext("Cancel of %(count)s job started: progress below.",
                     "Cancel of %(count)s jobs started: progress below.", found, count=count)

@@ -484,7 +484,7 @@ CASES: dict[str, Case] = {
                                    landing="Recurring entry cleanup is disabled"),
     "job_monitor.bulk_start": Case("sysadmin", url=lambda s: (_failed_job(s), {})[1],
                             valid=lambda s: {"action": "retry", "status": "failed", "expected": "1"},
-                            landing="Retry of 1 jobs started"),
+                            landing="Retry of 1 job started"),
     "job_monitor.restore": Case("member", url=lambda s: {"identifier": _discarded_job(s)}, landing="job restored"),
     "job_monitor.mark_known": Case("sysadmin", url=lambda s: {"key": _failure_cluster(s)},
                                    landing="no longer count in the operator alerts"),
