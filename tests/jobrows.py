@@ -33,7 +33,9 @@ def job_rows(db, n: int, kind: str = "echo", status: str = JobState.FAILED, age:
         with rq.pipeline() as pipe:
             for job_id in ids:
                 job = Job.create(PERFORM, args=(kind, *args), id=job_id, connection=rq, origin=spec.queue,
-                                 timeout=spec.timeout, meta={"kind": kind}, result_ttl=3600, failure_ttl=7 * 86400)
+                                 timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,
+                                 meta={"kind": kind, "user_id": fields.get("user_id"),  # as submit() writes it:
+                                       "organization_id": fields.get("organization_id")})  # whose monitors see it
                 if status == JobState.FAILED:
                     job.set_status(RQStatus.FAILED, pipeline=pipe)
                     job.save(pipeline=pipe)
