@@ -214,7 +214,7 @@ def time_to_start(report: Report) -> str | None:
     """"starts in about 2 min, 14 ahead" while the report waits in its queue (app/background/eta.py), else None."""
     if report.status != ReportState.PENDING or report.phase != ReportPhase.QUEUED or not report.rq_job_id:
         return None
-    job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id))
+    job = tracking.find(report.rq_job_id)
     return eta.words(job) if job is not None else None
 
 
@@ -240,7 +240,7 @@ def sync_with_job(report: Report) -> Report:
     one tells its owner, and what its dead attempt wrote is removed."""
     if not report.is_active or not report.rq_job_id:
         return report
-    job = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id))
+    job = tracking.find(report.rq_job_id)
     if job is None or job.status not in ("canceled", "failed"):
         return report
     remove_partial_files(report)
@@ -276,8 +276,7 @@ def cancel(report: Report) -> None:
     if not report.is_active:
         raise JobActionError(_("Only a report still running can be canceled; this one is %(status)s.",
                                  status=STATUS_WORDS.get(report.status, report.status)))
-    status = db.session.scalar(select(JobStatus).where(JobStatus.rq_job_id == report.rq_job_id)) \
-        if report.rq_job_id else None
+    status = tracking.find(report.rq_job_id) if report.rq_job_id else None
     if status is not None and status.status == "pending":
         try:
             cancel_job(status)  # the report follows its job (follow_job): canceled, its page told
