@@ -3,14 +3,14 @@ its RQ queue and the queue's recent throughput (jobs of that queue finished over
 job's row and page (app/job_monitor) and on the page of the report it makes (app/reports), and worked out again
 each time those are rendered: when the job's status streams, when the open job monitor refreshes because a job it
 lists changed, and every few seconds while it waits (templates/job_monitor/_eta.html: the jobs ahead are other
-people's, whose changes never stream to this page). Figures are memoised per request (flask.g)."""
+people's, whose changes never stream to this page). Figures are memoised per request."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import g, has_request_context
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from rq import Queue
 from sqlalchemy import func, select
@@ -54,7 +54,10 @@ def estimate(job: JobStatus) -> Eta | None:
         return None
     try:
         position = Queue(job.queue, connection=get_redis()).get_job_position(job.rq_job_id)
-        stopped = job.queue in pause.paused()
+        memo = _memo()
+        if "paused" not in memo:  # one read for a list of queued jobs, not one a row
+            memo["paused"] = pause.paused()
+        stopped = job.queue in memo["paused"]
     except redis.RedisError:
         return None
     if position is None:  # not in the queue: delayed, or a retry waiting out its interval
@@ -65,13 +68,19 @@ def estimate(job: JobStatus) -> Eta | None:
 
 def per_second(queue: str) -> float:
     """Jobs of the queue finished per second over the last WINDOW."""
-    memo = g.setdefault("job_eta_rates", {}) if has_request_context() else {}  # a worker's g lives for days
-    if queue not in memo:
+    rates = _memo().setdefault("rates", {})
+    if queue not in rates:
         finished = db.session.scalar(select(func.count()).select_from(JobStatus).where(
             JobStatus.queue == queue, JobStatus.finished_at >= utcnow() - WINDOW,
             JobStatus.status.in_([JobState.COMPLETED, JobState.FAILED])))
-        memo[queue] = finished / WINDOW.total_seconds()
-    return memo[queue]
+        rates[queue] = finished / WINDOW.total_seconds()
+    return rates[queue]
+
+
+def _memo() -> dict:
+    """What this request has read already (the queues' pace, the paused set), kept on the request itself: an app
+    context, and its g, may outlive many requests (a worker's lives for days)."""
+    return request.environ.setdefault("timeboard.job_eta", {}) if has_request_context() else {}
 
 
 def words(job: JobStatus) -> str | None:
