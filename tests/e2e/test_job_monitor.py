@@ -1,11 +1,14 @@
 """In Chromium: the job monitor shows a job's life live (pending -> processing -> completed) without a reload."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from app.background.enqueue import enqueue
-from app.models import Role
+from app.background.tracking import broadcast_job
+from app.models import JobStatus, Role
 from tests.e2e.conftest import screenshot, sign_in
 from tests.jobrows import job_rows
 
@@ -62,4 +65,39 @@ def test_the_message_of_a_retry_stays_through_the_refresh_its_job_causes(live_se
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
     expect(row).to_have_attribute("data-status", "completed", timeout=30000)  # the shared workers may be busy a while
     page.wait_for_function("window.__morphed === true", timeout=10000)
+    expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
+
+
+def test_a_retry_whose_row_is_replaced_on_its_way_still_lands_and_the_refresh_waits_for_it(
+        live_server, factory, db, redis_conn, page):
+    """The streams a Retry's own request pushes can reach the page before its answer does: the job's row is
+    replaced, taking the busy form with it, and the monitors are asked to refresh. That refresh must not stop the
+    submission (its answer would be dropped, and the page refreshed before the request was done has no message):
+    it waits, the submission lands with its message, and the refresh runs after it."""
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id, rq=redis_conn)[0]
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/jobs")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    page.evaluate("""document.addEventListener('turbo:submit-end', (end) => {
+        window.__landed = end.detail.success
+    })""")
+    held = []  # the retry request waits here while its streams reach the page
+    page.route(re.compile(r"/jobs/[0-9a-f]+/retry$"), lambda route: held.append(route))
+    row = page.locator(f"#job-{failed}")
+    row.get_by_role("button", name="Retry").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the retry request never left the page"
+
+    broadcast_job(db.session.scalars(db.select(JobStatus).filter_by(rq_job_id=failed)).one())  # its row, a refresh
+    expect(row.locator("form[aria-busy]")).to_have_count(0)  # the row was replaced: no busy form says "wait"
+    page.wait_for_timeout(1000)  # the refresh has come due (150 ms) while the submission is on its way
+    held[0].continue_()
+    expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
+    page.wait_for_function("() => window.__landed === true")  # the submission was not stopped
+    expect(row).to_have_attribute("data-status", "completed", timeout=30000)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()

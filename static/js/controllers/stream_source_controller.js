@@ -47,23 +47,50 @@ window.Turbo.StreamActions.resumed = function () {
   window.dispatchEvent(new CustomEvent("stream-source:resumed", { detail: { result: this.getAttribute("result") } }))
 }
 
-// Whether a visit or a form submission is under way (Turbo marks <html> or the <form> aria-busy). A page refresh
-// then would race it: Turbo starts the refresh's visit even mid-submission, and a visit stops the submission, so
-// its redirect is dropped and the refresh renders this page with the flash meant for the next one. The page that
-// the visit or submission lands on is fresh anyway.
-const busy = () => document.documentElement.hasAttribute("aria-busy") || document.querySelector("form[aria-busy]")
+// Whether a visit or a form submission is under way. A page refresh then would race it: Turbo starts the refresh's
+// visit even mid-submission, and a visit stops the submission, so its redirect is dropped and the refresh renders
+// this page with the flash meant for the next one, or with none at all when the refresh asked first. Turbo marks
+// <html> aria-busy during a visit, and the form during its submission; but a stream may replace the form meanwhile
+// (a Retry's own job row, which its request just requeued), and then nothing in the document says so. So the
+// submissions in flight are remembered themselves, each until it ends (Turbo says so on <html> when its form has
+// left the document).
+const submitting = new Set()
+document.addEventListener("turbo:submit-start", (event) => submitting.add(event.detail.formSubmission))
+document.addEventListener("turbo:submit-end", (event) => {
+  submitting.delete(event.detail.formSubmission)
+  setTimeout(runDeferredRefresh, 0) // when no visit follows (a frame's form, a failed submission)
+})
+const busy = () => document.documentElement.hasAttribute("aria-busy") || submitting.size > 0
 
 // The server's <turbo-stream action="refresh"> (a report done, a job's state) takes the same care, when it would
 // run: Turbo debounces a burst of refreshes (150 ms) and looks at nothing when the time is up, so a form submitted
-// within those 150 ms was stopped all the same. The debounce is ours instead, and it looks when it ends.
+// within those 150 ms was stopped all the same. The debounce is ours instead, and it looks when it ends. A refresh
+// that finds the page busy waits for it: the page the submission lands on may have been rendered before the change
+// the refresh announces (a job that ran while its Retry's redirect was on its way), so it runs once that page has
+// loaded, if it is the same page (another page was rendered after the change anyway).
 const REFRESH_DEBOUNCE_MS = 150
 const turboRefresh = window.Turbo.StreamActions.refresh
 let refreshTimer
+let deferredRefresh = null // {url, run}: the page it was meant for, and how it refreshes
 window.Turbo.session.pageRefreshDebouncePeriod = 0
 window.Turbo.StreamActions.refresh = function () {
   clearTimeout(refreshTimer)
-  refreshTimer = setTimeout(() => { if (!busy()) turboRefresh.call(this) }, REFRESH_DEBOUNCE_MS)
+  const request = { url: document.baseURI, run: () => turboRefresh.call(this) }
+  refreshTimer = setTimeout(() => runRefresh(request), REFRESH_DEBOUNCE_MS)
 }
+function runRefresh(request) {
+  if (busy()) {
+    deferredRefresh = request
+    return
+  }
+  deferredRefresh = null
+  if (request.url === document.baseURI) request.run()
+}
+function runDeferredRefresh() {
+  if (deferredRefresh && !busy()) runRefresh(deferredRefresh)
+}
+// turbo:load comes while Turbo still counts the visit as current (it would ignore a refresh): look just after it
+document.addEventListener("turbo:load", () => setTimeout(runDeferredRefresh, 0))
 
 export default class extends Controller {
   static values = {
@@ -181,9 +208,10 @@ export default class extends Controller {
     this.element.title = refreshed ? this.refreshedTitleValue : this.caughtUpTitleValue
   }
 
-  // What a <turbo-stream action="refresh"> does, unless a visit or a form submission is under way
+  // What a <turbo-stream action="refresh"> does, waiting for a visit or a form submission under way
   refresh() {
-    if (!busy()) window.Turbo.session.refresh(document.baseURI)
+    const url = document.baseURI
+    runRefresh({ url, run: () => window.Turbo.session.refresh(url) })
   }
 
   keepOnMorph(event) {
