@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, literal
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -68,6 +68,9 @@ class JobStatus(db.Model):
     manual_retries: Mapped[int] = mapped_column(default=0, server_default="0")
     # discarded from the job monitor: hidden from the list, restorable for DISCARD_UNDO, still counted in figures
     discarded_at: Mapped[datetime | None]
+    # who asked and for whom, by name on the job's page (loaded only there: a list row shows neither)
+    requester: Mapped["User | None"] = relationship(viewonly=True)  # noqa: F821
+    organization: Mapped["Organization | None"] = relationship(viewonly=True)  # noqa: F821
 
     @property
     def state(self) -> JobState:

@@ -119,6 +119,8 @@ def test_detail_shows_the_traceback_of_a_failed_job(client, world, redis_conn, r
     html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert 'data-testid="job-traceback"' in html and "RuntimeError: kaboom" in html
     assert f'id="job-{job.id}-detail"' in html
+    requester = re.search(r'data-testid="job-requester">([^<]*)</a>', html).group(1)
+    assert requester.endswith(f"&lt;{world.member.email}&gt;") and "#" not in requester  # a name, not a number
 
 
 def test_unknown_job_ids_are_404(client, world):
