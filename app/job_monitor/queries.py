@@ -141,11 +141,18 @@ class Filters:
         return cls(**values), errors
 
     def apply(self, query: Select, now: datetime | None = None) -> Select:
+        query = self.narrow(query, now)
+        query = query.where(JobStatus.discarded_at.is_not(None) if self.discarded else JobStatus.discarded_at.is_(None))
+        if self.status:
+            query = query.where(JobStatus.status == self.status)
+        return query
+
+    def narrow(self, query: Select, now: datetime | None = None) -> Select:
+        """Every filter but the status and the discarded switch: what the status counts above the list count."""
         if self.q:
             query = query.where(search_box.clause(self.q))
         if self.cluster:
             query = query.where(cluster_key() == self.cluster)
-        query = query.where(JobStatus.discarded_at.is_not(None) if self.discarded else JobStatus.discarded_at.is_(None))
         if self.id:
             matches = [JobStatus.rq_job_id == self.id, JobStatus.request_id == self.id]
             if parse_id(self.id) is not None:
@@ -153,8 +160,6 @@ class Filters:
             if len(self.id) >= 6:
                 matches.append(JobStatus.rq_job_id.like(_like_prefix(self.id), escape="\\"))
             query = query.where(or_(*matches))
-        if self.status:
-            query = query.where(JobStatus.status == self.status)
         if self.queue:
             query = query.where(JobStatus.queue == self.queue)
         if self.kind:
@@ -177,6 +182,10 @@ class Filters:
 
     def as_args(self) -> dict[str, str]:
         return {k: ("1" if v is True else str(v)) for k, v in vars(self).items() if v is not None and v != ""}
+
+    def narrowing_args(self) -> dict[str, str]:
+        """as_args() but the status and the discarded switch: what a status count's link keeps."""
+        return {k: v for k, v in self.as_args().items() if k not in ("status", "discarded")}
 
     @property
     def any(self) -> bool:
@@ -253,9 +262,10 @@ def listing(user: User, filters: Filters, page: int, per_page: int = 25):
     return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False)
 
 
-def status_counts(user: User) -> dict[str, int]:
-    """Jobs per status as the list shows them (discarded ones apart, under "discarded")."""
-    scoped = job_scope(user).subquery()
+def status_counts(user: User, filters: Filters | None = None) -> dict[str, int]:
+    """Jobs per status as the list shows them (discarded ones apart, under "discarded"), among those the
+    filters but their status narrow to: a search counts what it found, by status."""
+    scoped = (filters.narrow(job_scope(user)) if filters else job_scope(user)).subquery()
     status = case((scoped.c.discarded_at.is_not(None), "discarded"), else_=scoped.c.status)
     rows = db.session.execute(select(status, func.count()).group_by(status)).all()
     counts = dict.fromkeys([*STATUSES, "discarded"], 0)

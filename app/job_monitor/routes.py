@@ -44,7 +44,7 @@ def index():
     page = monitor.listing(current_user, filters, parse_page(request.args.get("page", "1")) or 1)
     return render_template(
         "job_monitor/index.html", page=page, filters=filters, errors=errors,
-        counts=monitor.status_counts(current_user), buckets=monitor.throughput(current_user),
+        counts=monitor.status_counts(current_user, filters), buckets=monitor.throughput(current_user),
         can_bulk=policies.can_bulk_jobs(current_user),
         statuses=monitor.STATUSES, queue_names=monitor.QUEUES, kinds=sorted(monitor.KINDS),
         stream_topics=monitor.topics(current_user),

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from app.background.catalog import KINDS, QUEUES
+from app.job_monitor.wording import label
 from app.models import JobStatus, User
 from app.web.form_filters import parse_id
 
@@ -53,11 +54,13 @@ def clause(text: str) -> ColumnElement[bool]:
 
 
 def matching_kinds(lowered: str) -> list[str]:
-    """Kinds named by the text: the internal name, or a label containing it ("report", "e-mail")."""
+    """Kinds named by the text: the internal name, or a label containing it ("report", "e-mail"), in English or
+    in the reader's language (the words the job's title shows them: "Bericht")."""
     if not lowered:
         return []
     return sorted(name for name, kind in KINDS.items()
-                  if lowered == name or lowered.replace(" ", "_") == name or lowered in kind.label.lower())
+                  if lowered == name or lowered.replace(" ", "_") == name or lowered in kind.label.lower()
+                  or lowered in label(name).lower())
 
 
 def full_id(text: str) -> str | None:

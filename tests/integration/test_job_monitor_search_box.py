@@ -65,6 +65,29 @@ def test_the_box_combines_with_the_other_filters(client, db, world):
     assert re.search(r'href="/jobs/bulk\?[^"]*q=mailbox', unescape(page).replace("&amp;", "&"))  # bulk keeps it
 
 
+def counts(html: str) -> dict[str, tuple[int, str]]:
+    """The status boxes above the list: status -> (count, where its link leads)."""
+    return {status: (int(count), unescape(href)) for href, status, count in re.findall(
+        r'<a class="metric" href="([^"]*)"[^>]*data-status="(\w+)">\s*<span class="metric-value">(\d+)</span>', html)}
+
+
+def test_the_status_counts_count_what_the_search_found_and_their_links_keep_it(client, db, world):
+    job_rows(db, 2, kind="send_email", error="mailbox unavailable", organization_id=world.org.id)
+    job_rows(db, 1, kind="send_email", status="completed", error=None, organization_id=world.org.id)
+    job_rows(db, 1, kind="send_email", error="mailbox unavailable", organization_id=world.other_org.id)
+    job_rows(db, 3, kind="cleanup", error="disk full")
+    login(client, world.sysadmin)
+    everything = counts(client.get("/jobs").get_data(as_text=True))
+    assert everything["failed"][0] == 6 and everything["completed"][0] == 1
+    found = counts(client.get(f"/jobs?q=send_email&organization={world.org.id}").get_data(as_text=True))
+    assert found["failed"][0] == 2 and found["completed"][0] == 1 and found["pending"][0] == 0
+    assert found["completed"][1] == f"/jobs?status=completed&q=send_email&organization={world.org.id}"
+    # a status chosen narrows the list, not the counts: the other statuses stay one click away
+    chosen = client.get(f"/jobs?q=send_email&organization={world.org.id}&status=completed").get_data(as_text=True)
+    assert counts(chosen)["failed"][0] == 2 and len(rows(chosen)) == 1
+    assert re.search(r'aria-current="true" data-status="completed"', chosen)
+
+
 def test_a_whole_id_opens_the_job_and_never_anyone_elses(client, db, world):
     ours = job_rows(db, 1, organization_id=world.org.id, error="kaput")
     theirs = job_rows(db, 1, organization_id=world.other_org.id)
@@ -88,3 +111,14 @@ def test_a_too_long_search_says_so(client, world):
     login(client, world.sysadmin)
     response = client.get("/jobs", query_string={"q": "x" * 201})
     assert response.status_code == 422 and "Search is limited to 200 characters" in response.get_data(as_text=True)
+
+
+def test_a_kind_is_found_by_the_words_its_title_shows_in_the_readers_language(client, db, world):
+    report = job_rows(db, 1, kind="report_generation", error="query canceled")
+    job_rows(db, 1, kind="cleanup", error="disk full")
+    world.sysadmin.language = "de"
+    db.session.commit()
+    login(client, world.sysadmin)
+    assert "Berichtserstellung" in client.get(f"/jobs/{report[0]}").get_data(as_text=True)  # its title, in German
+    assert box(client, "bericht") == set(report)
+    assert box(client, "report") == set(report)  # the English label still finds it
