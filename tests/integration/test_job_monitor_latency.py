@@ -83,6 +83,11 @@ def test_the_cumulative_flow_counts_arrivals_starts_and_finishes_over_24_hours(c
     bands = dict(re.findall(r'<polygon points="([^"]+)" class="band band-\w+" data-band="(\w+)"', html))
     assert set(bands.values()) == {"finished", "running", "queued"}
     assert all(len(points.split()) == 96 for points in bands)  # 48 points along the top and back along the bottom
+    # the axis starts with its day, and a legend names the bands, top to bottom as they are stacked
+    assert re.search(r'data-testid="jobs-flow-from">' + flow[0].at.strftime("%Y-%m-%d %H:%M") + "<", html)
+    legend = html.split('data-testid="jobs-flow-legend"')[1].split("</ul>")[0]
+    assert re.findall(r'class="swatch band-(\w+)"[^>]*></span>(\w+)</li>', legend) == [
+        ("queued", "queued"), ("running", "running"), ("finished", "finished")]
 
 
 def test_the_latency_tab_is_for_system_admins(client, world):
