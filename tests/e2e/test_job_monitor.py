@@ -101,3 +101,48 @@ def test_a_retry_whose_row_is_replaced_on_its_way_still_lands_and_the_refresh_wa
     page.wait_for_function("() => window.__landed === true")  # the submission was not stopped
     expect(row).to_have_attribute("data-status", "completed", timeout=30000)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
+
+
+def test_a_change_that_comes_while_a_retry_lands_is_shown_once_it_has_landed(live_server, factory, db, redis_conn,
+                                                                             page):
+    """The page a Retry lands on was rendered before its job ran; the job's refresh, arriving while that page was on
+    its way, waits for it and then runs: the row says the job completed, with no reload."""
+    from app.background import pause
+
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id, rq=redis_conn)[0]
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/jobs")
+    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    landing = []  # the redirect's page, rendered by the server at once, handed to the browser later
+
+    def hold_the_page(route):
+        if landing:  # the refresh's own fetch of the page, later
+            route.continue_()
+        else:
+            landing.append((route, route.fetch()))
+
+    page.route(re.compile(r"/jobs$"), hold_the_page)
+    pause.pause("default", redis_conn)  # the retried job waits until the page it lands on is rendered
+    try:
+        page.locator(f"#job-{failed}").get_by_role("button", name="Retry").click()
+        for _ in range(200):
+            if landing:
+                break
+            page.wait_for_timeout(50)
+        assert landing, "the retry's redirect never reached the server"
+        assert 'data-status="pending"' in landing[0][1].text()  # rendered while the job waits
+    finally:
+        pause.resume("default", redis_conn)
+    for _ in range(300):  # the job runs; its streams reach the page the person is leaving
+        db.session.expire_all()
+        if db.session.scalar(db.select(JobStatus.status).filter_by(rq_job_id=failed)) == "completed":
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)  # its refresh has come due while the submission is still landing
+    route, response = landing[0]
+    route.fulfill(response=response)
+    expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
+    expect(page.locator(f"#job-{failed}")).to_have_attribute("data-status", "completed", timeout=10000)
+    expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()

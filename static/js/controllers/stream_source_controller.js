@@ -53,14 +53,33 @@ window.Turbo.StreamActions.resumed = function () {
 // <html> aria-busy during a visit, and the form during its submission; but a stream may replace the form meanwhile
 // (a Retry's own job row, which its request just requeued), and then nothing in the document says so. So the
 // submissions in flight are remembered themselves, each until it ends (Turbo says so on <html> when its form has
-// left the document).
+// left the document), and one that was redirected until the page or frame it leads to is rendered (Turbo proposes
+// that visit a moment after the submission ends).
 const submitting = new Set()
+const LANDING_TIMEOUT_MS = 5000 // never wait longer for a redirect's page than this
+let landing = null
 document.addEventListener("turbo:submit-start", (event) => submitting.add(event.detail.formSubmission))
 document.addEventListener("turbo:submit-end", (event) => {
   submitting.delete(event.detail.formSubmission)
-  setTimeout(runDeferredRefresh, 0) // when no visit follows (a frame's form, a failed submission)
+  const { success, fetchResponse } = event.detail
+  if (!success) {
+    deferredRefresh = null // stopped, or the page shows the server's answer to the form (its errors): keep that
+  } else if (fetchResponse?.redirected) {
+    clearTimeout(landing)
+    landing = setTimeout(landed, LANDING_TIMEOUT_MS)
+  } else {
+    setTimeout(runDeferredRefresh, 0) // a Turbo Stream response: nothing else follows
+  }
 })
-const busy = () => document.documentElement.hasAttribute("aria-busy") || submitting.size > 0
+// turbo:load comes while Turbo still counts the visit as current (it would ignore a refresh): look just after it
+function landed() {
+  clearTimeout(landing)
+  landing = null
+  setTimeout(runDeferredRefresh, 0)
+}
+document.addEventListener("turbo:load", landed)
+document.addEventListener("turbo:frame-load", landed)
+const busy = () => document.documentElement.hasAttribute("aria-busy") || submitting.size > 0 || landing !== null
 
 // The server's <turbo-stream action="refresh"> (a report done, a job's state) takes the same care, when it would
 // run: Turbo debounces a burst of refreshes (150 ms) and looks at nothing when the time is up, so a form submitted
@@ -89,8 +108,6 @@ function runRefresh(request) {
 function runDeferredRefresh() {
   if (deferredRefresh && !busy()) runRefresh(deferredRefresh)
 }
-// turbo:load comes while Turbo still counts the visit as current (it would ignore a refresh): look just after it
-document.addEventListener("turbo:load", () => setTimeout(runDeferredRefresh, 0))
 
 export default class extends Controller {
   static values = {
