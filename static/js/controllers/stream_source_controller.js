@@ -87,19 +87,27 @@ const busy = () => document.documentElement.hasAttribute("aria-busy") || submitt
 // that finds the page busy waits for it: the page the submission lands on may have been rendered before the change
 // the refresh announces (a job that ran while its Retry's redirect was on its way), so it runs once that page has
 // loaded, if it is the same page (another page was rendered after the change anyway).
+// Of several refreshes in a burst, or waiting, one runs; not one the page's own request caused (its request-id: Turbo
+// ignores it) when another came from elsewhere, or that other change would never be shown.
 const REFRESH_DEBOUNCE_MS = 150
 const turboRefresh = window.Turbo.StreamActions.refresh
 let refreshTimer
-let deferredRefresh = null // {url, run}: the page it was meant for, and how it refreshes
+let dueRefresh = null
+let deferredRefresh = null // {url, requestId, run}: the page it was meant for, whose echo it is, how it refreshes
+const rather = (held, next) => (held && next.requestId && !held.requestId ? held : next)
 window.Turbo.session.pageRefreshDebouncePeriod = 0
 window.Turbo.StreamActions.refresh = function () {
   clearTimeout(refreshTimer)
-  const request = { url: document.baseURI, run: () => turboRefresh.call(this) }
-  refreshTimer = setTimeout(() => runRefresh(request), REFRESH_DEBOUNCE_MS)
+  dueRefresh = rather(dueRefresh, { url: document.baseURI, requestId: this.requestId, run: () => turboRefresh.call(this) })
+  refreshTimer = setTimeout(() => {
+    const request = dueRefresh
+    dueRefresh = null
+    runRefresh(request)
+  }, REFRESH_DEBOUNCE_MS)
 }
 function runRefresh(request) {
   if (busy()) {
-    deferredRefresh = request
+    deferredRefresh = rather(deferredRefresh, request)
     return
   }
   deferredRefresh = null
