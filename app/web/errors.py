@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -91,4 +92,17 @@ def register(app: Flask) -> None:
 def _render(code: int, message: str):
     if _wants_json():
         return jsonify(error=message), code
-    return render_template("errors/error.html", code=code, message=message), code
+    return render_template("errors/error.html", code=code, message=message, came_from=_came_from()), code
+
+
+def _came_from() -> str | None:
+    """The page of ours the request came from (its Referer, on this host), for a way back to it: a form sent from a
+    page that has changed since (a job someone else retried) answers with what went wrong, and the page, fresh, is one
+    click away. None for another site's page, or this very URL."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if not path.startswith("/") or path.startswith("//") or path == request.full_path.rstrip("?"):
+        return None
+    return path

@@ -141,3 +141,24 @@ def test_a_refresh_that_comes_while_a_retry_is_on_its_way_runs_once_it_has_lande
     assert fetches == ["GET", "GET"]  # the redirect's page, then the refresh, once it had landed
     settle_streams(page)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
+
+
+def test_a_stale_retry_says_why_nothing_was_done_and_leads_back_to_the_page(live_server, factory, db, redis_conn,
+                                                                            page):
+    """The page still offers Retry for a job that is no longer failed (someone retried it from another page whose
+    change never reached this one): the click answers why nothing was done, with the way back to the page, fresh."""
+    org = factory.organization(name="Acme")
+    member = factory.user(org, Role.MEMBER, email="member@example.com")
+    failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id)[0]
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/jobs?status=failed")
+    row = page.locator(f"#job-{failed}")
+    expect(row.get_by_role("button", name="Retry")).to_be_visible()
+    db.session.execute(db.update(JobStatus).where(JobStatus.rq_job_id == failed).values(status="pending"))
+    db.session.commit()  # retried elsewhere; no stream says so
+    row.get_by_role("button", name="Retry").click()
+    expect(page.get_by_text("Only a failed job can be retried; this one is pending")).to_be_visible()
+    page.get_by_role("link", name="Back to the page you were on").click()
+    expect(page).to_have_url(f"{live_server}/jobs?status=failed")
+    expect(page.get_by_test_id("job-counts").locator('[data-status="pending"] .metric-value')).to_have_text("1")
+    expect(row).to_have_count(0)  # no longer failed: not in this list

@@ -210,3 +210,16 @@ def test_actions_need_a_csrf_token_and_accept_the_header_turbo_sends(csrf_app, f
     db.session.expire_all()
     assert db.session.get(JobStatus, job.id).status == "pending"
     assert client.post(f"/jobs/{job.rq_job_id}/cancel", headers={"X-CSRFToken": meta}).status_code == 303
+
+
+def test_a_stale_action_answers_what_went_wrong_and_the_way_back_to_the_page_it_came_from(client, world, db):
+    job = enqueue("echo", user_id=world.member.id)
+    login(client, world.member)
+    page = "http://localhost/jobs?status=failed"
+    response = client.post(f"/jobs/{job.rq_job_id}/retry", headers={"Referer": page})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Only a failed job can be retried; this one is pending" in html
+    assert 'href="/jobs?status=failed" data-testid="error-back"' in html
+    for elsewhere in ("https://evil.example/jobs", "javascript:alert(1)", "http://localhost//evil.example/x"):
+        html = client.post(f"/jobs/{job.rq_job_id}/retry", headers={"Referer": elsewhere}).get_data(as_text=True)
+        assert 'data-testid="error-back"' not in html and "Back to Timeboard" in html
