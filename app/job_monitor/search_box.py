@@ -5,11 +5,14 @@ matching any of them is found; the box combines (AND) with the other filters."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from app.background.catalog import KINDS, QUEUES
+from app.i18n import LANGUAGES
 from app.job_monitor.wording import label
 from app.models import JobStatus, User
 from app.web.form_filters import parse_id
@@ -54,13 +57,24 @@ def clause(text: str) -> ColumnElement[bool]:
 
 
 def matching_kinds(lowered: str) -> list[str]:
-    """Kinds named by the text: the internal name, or a label containing it ("report", "e-mail"), in English or
-    in the reader's language (the words the job's title shows them: "Bericht")."""
+    """Kinds named by the text: the internal name, or a label containing it ("report", "e-mail", "bericht"), in any
+    language we offer (the words a job's title shows its reader), so the same search finds the same jobs for every
+    reader: a shared link, and a bulk action that a worker runs again in its own language."""
     if not lowered:
         return []
-    return sorted(name for name, kind in KINDS.items()
-                  if lowered == name or lowered.replace(" ", "_") == name or lowered in kind.label.lower()
-                  or lowered in label(name).lower())
+    return sorted(name for name, labels in _labels().items()
+                  if lowered == name or lowered.replace(" ", "_") == name or any(lowered in text for text in labels))
+
+
+@cache
+def _labels() -> dict[str, tuple[str, ...]]:
+    """Each kind's label, lower-cased, in English and every language we offer (once per process)."""
+    labels = {name: {kind.label.lower()} for name, kind in KINDS.items()}
+    for code in LANGUAGES:
+        with force_locale(code):
+            for name in KINDS:
+                labels[name].add(label(name).lower())
+    return {name: tuple(sorted(texts)) for name, texts in labels.items()}
 
 
 def full_id(text: str) -> str | None:

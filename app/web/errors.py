@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -92,7 +92,10 @@ def register(app: Flask) -> None:
 def _render(code: int, message: str):
     if _wants_json():
         return jsonify(error=message), code
-    return render_template("errors/error.html", code=code, message=message, came_from=_came_from()), code
+    response = make_response(render_template("errors/error.html", code=code, message=message,
+                                             came_from=_came_from()), code)
+    response.headers["Cache-Control"] = "no-store"  # it answers one request, from one page (its way back)
+    return response
 
 
 def _came_from() -> str | None:
@@ -103,6 +106,6 @@ def _came_from() -> str | None:
     if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
         return None
     path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    if not path.startswith("/") or path.startswith("//") or path == request.full_path.rstrip("?"):
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or path == request.full_path.rstrip("?"):
         return None
     return path

@@ -14,6 +14,20 @@ from tests.jobrows import job_rows
 
 pytestmark = pytest.mark.e2e
 
+# What the page does from now on, in order: "load" when a visit (or the first render) has landed, "GET" when it
+# fetches /jobs itself (a refresh's or a visit's fetch; a form's redirect is followed inside the form's own fetch)
+WATCH_LOADS_AND_FETCHES = """() => {
+  window.__seq = []
+  document.addEventListener("turbo:load", () => window.__seq.push("load"))
+  document.addEventListener("turbo:before-fetch-request", (event) => {
+    const headers = event.detail.fetchOptions.headers || {}
+    if (new URL(event.detail.url).pathname === "/jobs" && !headers["X-Sec-Purpose"]) {
+      window.__seq.push(String(event.detail.fetchOptions.method).toUpperCase())
+    }
+  })
+}"""
+LANDED_THEN_REFRESHED = """() => window.__seq.join(",").startsWith("load,GET,load")"""
+
 
 def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, page):
     org = factory.organization(name="Acme")
@@ -64,7 +78,7 @@ def test_the_message_of_a_retry_stays_through_the_refresh_its_job_causes(live_se
     row.get_by_role("button", name="Retry").click()
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
     expect(row).to_have_attribute("data-status", "completed", timeout=30000)  # the shared workers may be busy a while
-    page.wait_for_function("window.__morphed === true", timeout=10000)
+    page.wait_for_function("() => window.__morphed === true", timeout=10000)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
 
 
@@ -83,6 +97,7 @@ def test_a_retry_whose_row_is_replaced_on_its_way_still_lands_and_the_refresh_wa
     page.evaluate("""document.addEventListener('turbo:submit-end', (end) => {
         window.__landed = end.detail.success
     })""")
+    page.evaluate(WATCH_LOADS_AND_FETCHES)
     held = []  # the retry request waits here while its streams reach the page
     page.route(re.compile(r"/jobs/[0-9a-f]+/retry$"), lambda route: held.append(route))
     row = page.locator(f"#job-{failed}")
@@ -99,6 +114,7 @@ def test_a_retry_whose_row_is_replaced_on_its_way_still_lands_and_the_refresh_wa
     held[0].continue_()
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
     page.wait_for_function("() => window.__landed === true")  # the submission was not stopped
+    page.wait_for_function(LANDED_THEN_REFRESHED, timeout=10000)  # the refresh ran once the page had landed
     expect(row).to_have_attribute("data-status", "completed", timeout=30000)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
 
@@ -119,8 +135,7 @@ def test_a_refresh_that_comes_while_a_retry_is_on_its_way_runs_once_it_has_lande
     page.goto(f"{live_server}/jobs")
     expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
     settle_streams(page)
-    fetches = []  # the page's fetches of /jobs: the redirect's, then the refresh's
-    page.on("request", lambda request: fetches.append(request.method) if request.url == f"{live_server}/jobs" else None)
+    page.evaluate(WATCH_LOADS_AND_FETCHES)
     held = []
     page.route(re.compile(r"/jobs/[0-9a-f]+/retry$"), lambda route: held.append(route))
     page.locator(f"#job-{failed}").get_by_role("button", name="Retry").click()
@@ -131,14 +146,10 @@ def test_a_refresh_that_comes_while_a_retry_is_on_its_way_runs_once_it_has_lande
     assert held, "the retry request never left the page"
     page.evaluate("""() => Turbo.renderStreamMessage('<turbo-stream action="refresh"></turbo-stream>')""")
     page.wait_for_timeout(500)  # the refresh has come due (150 ms) while the submission is on its way
-    assert fetches == []  # it waits: a refresh's visit now would stop the submission
+    assert page.evaluate("() => window.__seq") == []  # it waits: a refresh's visit now would stop the submission
     held[0].continue_()
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
-    for _ in range(100):
-        if len(fetches) >= 2:
-            break
-        page.wait_for_timeout(50)
-    assert fetches == ["GET", "GET"]  # the redirect's page, then the refresh, once it had landed
+    page.wait_for_function(LANDED_THEN_REFRESHED, timeout=10000)  # the redirect's page, then the refresh's
     settle_streams(page)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
 
@@ -146,19 +157,29 @@ def test_a_refresh_that_comes_while_a_retry_is_on_its_way_runs_once_it_has_lande
 def test_a_stale_retry_says_why_nothing_was_done_and_leads_back_to_the_page(live_server, factory, db, redis_conn,
                                                                             page):
     """The page still offers Retry for a job that is no longer failed (someone retried it from another page whose
-    change never reached this one): the click answers why nothing was done, with the way back to the page, fresh."""
+    change never reached this one): the click answers why nothing was done, a refresh pushed meanwhile does not take
+    that answer away, and it leads back to the page, fresh."""
+    from app.background import pause
+
     org = factory.organization(name="Acme")
     member = factory.user(org, Role.MEMBER, email="member@example.com")
     failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id)[0]
+    pause.pause("dashboard", redis_conn)  # signing in's dashboard job stays queued: the counts are the echo job's
     sign_in(page, live_server, member.email)
-    page.goto(f"{live_server}/jobs?status=failed")
+    page.goto(f"{live_server}/jobs?status=failed&kind=echo")
     row = page.locator(f"#job-{failed}")
     expect(row.get_by_role("button", name="Retry")).to_be_visible()
     db.session.execute(db.update(JobStatus).where(JobStatus.rq_job_id == failed).values(status="pending"))
     db.session.commit()  # retried elsewhere; no stream says so
     row.get_by_role("button", name="Retry").click()
-    expect(page.get_by_text("Only a failed job can be retried; this one is pending")).to_be_visible()
-    page.get_by_role("link", name="Back to the page you were on").click()
-    expect(page).to_have_url(f"{live_server}/jobs?status=failed")
+    answer = page.get_by_text("Only a failed job can be retried; this one is pending")
+    expect(answer).to_be_visible()
+    back = page.get_by_role("link", name="Back to the page you were on")
+    expect(back).to_have_attribute("href", "/jobs?status=failed&kind=echo")
+    page.evaluate("""() => Turbo.renderStreamMessage('<turbo-stream action="refresh"></turbo-stream>')""")
+    page.wait_for_timeout(1000)  # a job's refresh, due after 150 ms: it would fetch the list and replace the answer
+    expect(answer).to_be_visible()
+    back.click()
     expect(page.get_by_test_id("job-counts").locator('[data-status="pending"] .metric-value')).to_have_text("1")
+    expect(page.get_by_test_id("job-counts").locator('[data-status="failed"] .metric-value')).to_have_text("0")
     expect(row).to_have_count(0)  # no longer failed: not in this list

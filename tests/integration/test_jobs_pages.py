@@ -220,6 +220,8 @@ def test_a_stale_action_answers_what_went_wrong_and_the_way_back_to_the_page_it_
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "Only a failed job can be retried; this one is pending" in html
     assert 'href="/jobs?status=failed" data-testid="error-back"' in html
-    for elsewhere in ("https://evil.example/jobs", "javascript:alert(1)", "http://localhost//evil.example/x"):
+    assert response.headers["Cache-Control"] == "no-store"  # its way back is this request's alone
+    for elsewhere in ("https://evil.example/jobs", "javascript:alert(1)", "http://localhost//evil.example/x",
+                      "http://localhost/\\evil.example/x"):
         html = client.post(f"/jobs/{job.rq_job_id}/retry", headers={"Referer": elsewhere}).get_data(as_text=True)
         assert 'data-testid="error-back"' not in html and "Back to Timeboard" in html

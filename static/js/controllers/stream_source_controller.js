@@ -49,28 +49,37 @@ window.Turbo.StreamActions.resumed = function () {
 
 // Whether a visit or a form submission is under way. A page refresh then would race it: Turbo starts the refresh's
 // visit even mid-submission, and a visit stops the submission, so its redirect is dropped and the refresh renders
-// this page with the flash meant for the next one, or with none at all when the refresh asked first. Turbo marks
-// <html> aria-busy during a visit, and the form during its submission; but a stream may replace the form meanwhile
-// (a Retry's own job row, which its request just requeued), and then nothing in the document says so. So the
-// submissions in flight are remembered themselves, each until it ends (Turbo says so on <html> when its form has
-// left the document), and one that was redirected until the page or frame it leads to is rendered (Turbo proposes
-// that visit a moment after the submission ends).
+// this page with the flash meant for the next one, or with none at all when the refresh asked first. Turbo marks the
+// form aria-busy during its submission, but a stream may replace the form meanwhile (a Retry's own job row, which its
+// request just requeued), and then nothing in the document says so; and it leaves <html> aria-busy after a visit it
+// stopped. So: the submissions in flight are remembered themselves, each until it ends (turbo:submit-end reaches
+// <html> when its form has left the document); one that was answered with a page stays "landing" until that page
+// has loaded (Turbo proposes the visit a moment after the submission ends); a visit is Turbo's current one.
+// A submission answered with an error (a 422 form, a 409 "already retried") shows that answer in place of the
+// page, at the same URL: no refresh may replace it until the person moves on (a visit, or a form sent again).
 const submitting = new Set()
-const LANDING_TIMEOUT_MS = 5000 // never wait longer for a redirect's page than this
+const LANDING_TIMEOUT_MS = 5000 // never wait longer for a submission's page than this
 let landing = null
-document.addEventListener("turbo:submit-start", (event) => submitting.add(event.detail.formSubmission))
+let answered = false
+const STREAM_TYPE = "text/vnd.turbo-stream.html"
+document.addEventListener("turbo:submit-start", (event) => {
+  submitting.add(event.detail.formSubmission)
+  answered = false
+}, { capture: true })
 document.addEventListener("turbo:submit-end", (event) => {
   submitting.delete(event.detail.formSubmission)
   const { success, fetchResponse } = event.detail
-  if (!success) {
-    deferredRefresh = null // stopped, or the page shows the server's answer to the form (its errors): keep that
-  } else if (fetchResponse?.redirected) {
+  if (fetchResponse && !success) {
+    answered = true
+    clearTimeout(refreshTimer) // a refresh about to run would wipe the answer too
+    dueRefresh = deferredRefresh = null
+  } else if (success && !fetchResponse.contentType?.startsWith(STREAM_TYPE)) {
     clearTimeout(landing)
     landing = setTimeout(landed, LANDING_TIMEOUT_MS)
   } else {
-    setTimeout(runDeferredRefresh, 0) // a Turbo Stream response: nothing else follows
+    setTimeout(runDeferredRefresh, 0) // a Turbo Stream answer (nothing follows), or nothing rendered at all
   }
-})
+}, { capture: true })
 // turbo:load comes while Turbo still counts the visit as current (it would ignore a refresh): look just after it
 function landed() {
   clearTimeout(landing)
@@ -78,8 +87,9 @@ function landed() {
   setTimeout(runDeferredRefresh, 0)
 }
 document.addEventListener("turbo:load", landed)
-document.addEventListener("turbo:frame-load", landed)
-const busy = () => document.documentElement.hasAttribute("aria-busy") || submitting.size > 0 || landing !== null
+document.addEventListener("turbo:visit", () => { answered = false })
+const busy = () => Boolean(window.Turbo.session.navigator.currentVisit) || submitting.size > 0 || landing !== null ||
+  answered
 
 // The server's <turbo-stream action="refresh"> (a report done, a job's state) takes the same care, when it would
 // run: Turbo debounces a burst of refreshes (150 ms) and looks at nothing when the time is up, so a form submitted
@@ -87,14 +97,15 @@ const busy = () => document.documentElement.hasAttribute("aria-busy") || submitt
 // that finds the page busy waits for it: the page the submission lands on may have been rendered before the change
 // the refresh announces (a job that ran while its Retry's redirect was on its way), so it runs once that page has
 // loaded, if it is the same page (another page was rendered after the change anyway).
-// Of several refreshes in a burst, or waiting, one runs; not one the page's own request caused (its request-id: Turbo
-// ignores it) when another came from elsewhere, or that other change would never be shown.
+// Of several refreshes in a burst, or waiting, one runs; not the echo of this page's own request (Turbo ignores a
+// refresh carrying the id of a request it sent lately) when another came from elsewhere, or that change is never shown.
 const REFRESH_DEBOUNCE_MS = 150
 const turboRefresh = window.Turbo.StreamActions.refresh
 let refreshTimer
 let dueRefresh = null
-let deferredRefresh = null // {url, requestId, run}: the page it was meant for, whose echo it is, how it refreshes
-const rather = (held, next) => (held && next.requestId && !held.requestId ? held : next)
+let deferredRefresh = null // {url, requestId, run}: the page it was meant for, what caused it, how it refreshes
+const echo = (request) => Boolean(request.requestId) && window.Turbo.session.recentRequests.has(request.requestId)
+const rather = (held, next) => (held && echo(next) && !echo(held) ? held : next)
 window.Turbo.session.pageRefreshDebouncePeriod = 0
 window.Turbo.StreamActions.refresh = function () {
   clearTimeout(refreshTimer)
@@ -107,7 +118,7 @@ window.Turbo.StreamActions.refresh = function () {
 }
 function runRefresh(request) {
   if (busy()) {
-    deferredRefresh = rather(deferredRefresh, request)
+    if (!answered) deferredRefresh = rather(deferredRefresh, request)
     return
   }
   deferredRefresh = null
