@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/ (kept by CI as the run's artifacts).
 """
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from pathlib import Path
@@ -197,6 +198,26 @@ def backdate_running_timers(db, minutes: int = 2) -> None:
     for log in db.session.scalars(select(TimeLog).where(TimeLog.end_time.is_(None))):
         log.start_time -= timedelta(minutes=minutes)  # in Python: SQLite stores datetimes as text
     db.session.commit()
+
+
+class HeldRequests:
+    """The page's requests to a path, held before they reach the server until the test lets each go: what a page
+    does while one of its forms is on its way (its own streams arriving, a refresh coming due)."""
+
+    def __init__(self, page, path_pattern: str):
+        self.page = page
+        self.routes = []
+        page.route(re.compile(path_pattern), lambda route: self.routes.append(route))
+
+    def wait(self, what: str = "the request") -> None:
+        for _ in range(100):
+            if self.routes:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"{what} never left the page")
+
+    def release(self) -> None:
+        self.routes.pop(0).continue_()
 
 
 def settle_streams(page, quiet_ms: int = 400, timeout_ms: int = 5000) -> None:

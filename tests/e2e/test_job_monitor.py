@@ -1,15 +1,13 @@
 """In Chromium: the job monitor shows a job's life live (pending -> processing -> completed) without a reload."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from app.background.enqueue import enqueue
 from app.background.tracking import broadcast_job
 from app.models import JobStatus, Role
-from tests.e2e.conftest import screenshot, settle_streams, sign_in
+from tests.e2e.conftest import HeldRequests, screenshot, settle_streams, sign_in
 from tests.jobrows import job_rows
 
 pytestmark = pytest.mark.e2e
@@ -18,15 +16,35 @@ pytestmark = pytest.mark.e2e
 # fetches /jobs itself (a refresh's or a visit's fetch; a form's redirect is followed inside the form's own fetch)
 WATCH_LOADS_AND_FETCHES = """() => {
   window.__seq = []
-  document.addEventListener("turbo:load", () => window.__seq.push("load"))
+  window.__log = []
+  document.addEventListener("turbo:load", () => { window.__seq.push("load"); window.__log.push("load") })
   document.addEventListener("turbo:before-fetch-request", (event) => {
     const headers = event.detail.fetchOptions.headers || {}
-    if (new URL(event.detail.url).pathname === "/jobs" && !headers["X-Sec-Purpose"]) {
+    const url = new URL(event.detail.url)
+    const purpose = headers["X-Sec-Purpose"] || ""
+    window.__log.push(`fetch ${event.detail.fetchOptions.method} ${url.pathname}${url.search} ${purpose}`)
+    if (url.pathname === "/jobs" && !headers["X-Sec-Purpose"]) {
       window.__seq.push(String(event.detail.fetchOptions.method).toUpperCase())
     }
   })
+  for (const name of ["turbo:visit", "turbo:submit-end", "turbo:morph", "turbo:render", "turbo:fetch-request-error"]) {
+    document.addEventListener(name, (event) => {
+      window.__log.push(`${name} ${event.detail?.url || ""} ${event.detail?.success ?? ""}`)
+    })
+  }
 }"""
-LANDED_THEN_REFRESHED = """() => window.__seq.join(",").startsWith("load,GET,load")"""
+
+
+def expect_landed_then_refreshed(page) -> None:
+    """The submission's page loaded first (no refresh ran before it), then the page fetched /jobs again (the held
+    refresh) and loaded that."""
+    try:
+        page.wait_for_function("""() => {
+          const seq = window.__seq, fetched = seq.indexOf("GET")
+          return seq[0] === "load" && fetched > 0 && seq.lastIndexOf("load") > fetched
+        }""", timeout=10000)
+    except Exception as error:
+        raise AssertionError(f"what the page did: {page.evaluate('() => window.__log')}") from error
 
 
 def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, page):
@@ -64,15 +82,22 @@ def test_a_job_row_changes_state_live_on_the_job_monitor(live_server, factory, p
     screenshot(page, "job-monitor")
 
 
-def test_the_message_of_a_retry_stays_through_the_refresh_its_job_causes(live_server, factory, db, redis_conn, page):
-    """Retry on /jobs: the job runs at once, and its stream refreshes the page (a morph), which has no flash of its
-    own. The person still reads what their click did."""
+def a_members_failed_job_on_the_live_monitor(live_server, factory, db, redis_conn, page) -> str:
+    """A member signed in on /jobs, live, with one failed echo job of theirs (in RQ's failed registry too): its
+    RQ id."""
     org = factory.organization(name="Acme")
     member = factory.user(org, Role.MEMBER, email="member@example.com")
     failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id, rq=redis_conn)[0]
     sign_in(page, live_server, member.email)
     page.goto(f"{live_server}/jobs")
     expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    return failed
+
+
+def test_the_message_of_a_retry_stays_through_the_refresh_its_job_causes(live_server, factory, db, redis_conn, page):
+    """Retry on /jobs: the job runs at once, and its stream refreshes the page (a morph), which has no flash of its
+    own. The person still reads what their click did."""
+    failed = a_members_failed_job_on_the_live_monitor(live_server, factory, db, redis_conn, page)
     page.evaluate("document.addEventListener('turbo:morph', () => { window.__morphed = true })")
     row = page.locator(f"#job-{failed}")
     row.get_by_role("button", name="Retry").click()
@@ -88,33 +113,23 @@ def test_a_retry_whose_row_is_replaced_on_its_way_still_lands_and_the_refresh_wa
     replaced, taking the busy form with it, and the monitors are asked to refresh. That refresh must not stop the
     submission (its answer would be dropped, and the page refreshed before the request was done has no message):
     it waits, the submission lands with its message, and the refresh runs after it."""
-    org = factory.organization(name="Acme")
-    member = factory.user(org, Role.MEMBER, email="member@example.com")
-    failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id, rq=redis_conn)[0]
-    sign_in(page, live_server, member.email)
-    page.goto(f"{live_server}/jobs")
-    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    failed = a_members_failed_job_on_the_live_monitor(live_server, factory, db, redis_conn, page)
     page.evaluate("""document.addEventListener('turbo:submit-end', (end) => {
         window.__landed = end.detail.success
     })""")
     page.evaluate(WATCH_LOADS_AND_FETCHES)
-    held = []  # the retry request waits here while its streams reach the page
-    page.route(re.compile(r"/jobs/[0-9a-f]+/retry$"), lambda route: held.append(route))
+    retries = HeldRequests(page, r"/jobs/[0-9a-f]+/retry$")  # the retry waits while its streams reach the page
     row = page.locator(f"#job-{failed}")
     row.get_by_role("button", name="Retry").click()
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the retry request never left the page"
+    retries.wait("the retry request")
 
     broadcast_job(db.session.scalars(db.select(JobStatus).filter_by(rq_job_id=failed)).one())  # its row, a refresh
     expect(row.locator("form[aria-busy]")).to_have_count(0)  # the row was replaced: no busy form says "wait"
     page.wait_for_timeout(1000)  # the refresh has come due (150 ms) while the submission is on its way
-    held[0].continue_()
+    retries.release()
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
     page.wait_for_function("() => window.__landed === true")  # the submission was not stopped
-    page.wait_for_function(LANDED_THEN_REFRESHED, timeout=10000)  # the refresh ran once the page had landed
+    expect_landed_then_refreshed(page)  # the held refresh ran once the page had landed
     expect(row).to_have_attribute("data-status", "completed", timeout=30000)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
 
@@ -126,30 +141,20 @@ def test_a_refresh_that_comes_while_a_retry_is_on_its_way_runs_once_it_has_lande
     page has landed, then fetches it once more (a morph that keeps the Retry's message)."""
     from app.background import pause
 
-    org = factory.organization(name="Acme")
-    member = factory.user(org, Role.MEMBER, email="member@example.com")
-    failed = job_rows(db, 1, kind="echo", error="boom", user_id=member.id, rq=redis_conn)[0]
     for queue in ("default", "dashboard"):  # the retried job and signing in's stay queued: no refresh comes but
         pause.pause(queue, redis_conn)      # the one this test pushes
-    sign_in(page, live_server, member.email)
-    page.goto(f"{live_server}/jobs")
-    expect(page.get_by_test_id("stream-status")).to_have_text("live", timeout=10000)
+    failed = a_members_failed_job_on_the_live_monitor(live_server, factory, db, redis_conn, page)
     settle_streams(page)
     page.evaluate(WATCH_LOADS_AND_FETCHES)
-    held = []
-    page.route(re.compile(r"/jobs/[0-9a-f]+/retry$"), lambda route: held.append(route))
+    retries = HeldRequests(page, r"/jobs/[0-9a-f]+/retry$")
     page.locator(f"#job-{failed}").get_by_role("button", name="Retry").click()
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the retry request never left the page"
+    retries.wait("the retry request")
     page.evaluate("""() => Turbo.renderStreamMessage('<turbo-stream action="refresh"></turbo-stream>')""")
     page.wait_for_timeout(500)  # the refresh has come due (150 ms) while the submission is on its way
     assert page.evaluate("() => window.__seq") == []  # it waits: a refresh's visit now would stop the submission
-    held[0].continue_()
+    retries.release()
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
-    page.wait_for_function(LANDED_THEN_REFRESHED, timeout=10000)  # the redirect's page, then the refresh's
+    expect_landed_then_refreshed(page)  # the redirect's page, then the refresh's
     settle_streams(page)
     expect(page.get_by_role("alert").filter(has_text="job requeued")).to_be_visible()
 

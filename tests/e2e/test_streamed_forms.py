@@ -3,15 +3,13 @@ still submits, through the page's meta token that Turbo sends as X-CSRF-Token; a
 a form is being submitted does not stop the submission (the person lands where it leads, with its flash)."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from app.live.streams import broadcast_stream, refresh_stream
 from app.live.topics import ReportTopic
 from app.models import Role
-from tests.e2e.conftest import settle_streams, sign_in
+from tests.e2e.conftest import HeldRequests, settle_streams, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -59,34 +57,25 @@ def test_a_refresh_pushed_while_a_form_submits_does_not_drop_where_it_leads(live
     settle_streams(page)  # the report's own refresh, pushed as it finished, renders the page again
     report_id = int(page.url.rsplit("/", 1)[1])
 
-    held = []  # each save request waits here until the refresh has arrived
-    page.route(re.compile(r"/reports/\d+/save$"), lambda route: held.append(route))
+    saves = HeldRequests(page, r"/reports/\d+/save$")  # each save waits until the refresh has arrived
     form = page.get_by_test_id("save-definition")
     form.locator("input[name=name]").fill("Website hours")
     form.get_by_role("button", name="Save").click()
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the save request never left the page"
+    saves.wait("the save request")
     broadcast_stream(ReportTopic(report_id), refresh_stream())
     page.wait_for_timeout(1000)  # the refresh has reached the page while its form is busy
-    held[0].continue_()
+    saves.release()
     expect(page).to_have_url(f"{live_server}/reports")
     expect(page.locator(".flash").filter(has_text="Saved as Website hours.")).to_be_visible()
 
     # a refresh that arrived just before the click: it runs once the burst of refreshes settles (150 ms), by then
     # in the middle of the submission
-    held.clear()
     page.goto(f"{live_server}/reports/{report_id}")
     form.locator("input[name=name]").fill("Website hours again")
     page.evaluate("""() => Turbo.renderStreamMessage('<turbo-stream action="refresh"></turbo-stream>')""")
     form.get_by_role("button", name="Save").click()
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    saves.wait("the save request")
     page.wait_for_timeout(1000)
-    held[0].continue_()
+    saves.release()
     expect(page).to_have_url(f"{live_server}/reports")
     expect(page.locator(".flash").filter(has_text="Saved as Website hours again.")).to_be_visible()

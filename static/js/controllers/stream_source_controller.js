@@ -121,8 +121,9 @@ function runRefresh(request) {
     if (!answered) deferredRefresh = rather(deferredRefresh, request)
     return
   }
+  const chosen = deferredRefresh ? rather(deferredRefresh, request) : request // one held may be the one that counts
   deferredRefresh = null
-  if (request.url === document.baseURI) request.run()
+  if (chosen.url === document.baseURI) chosen.run()
 }
 function runDeferredRefresh() {
   if (deferredRefresh && !busy()) runRefresh(deferredRefresh)
