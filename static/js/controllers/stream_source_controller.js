@@ -118,15 +118,27 @@ window.Turbo.StreamActions.refresh = function () {
 }
 function runRefresh(request) {
   if (busy()) {
-    if (!answered) deferredRefresh = rather(deferredRefresh, request)
+    if (!answered) {
+      deferredRefresh = rather(deferredRefresh, request)
+      lookAgain()
+    }
     return
   }
   const chosen = deferredRefresh ? rather(deferredRefresh, request) : request // one held may be the one that counts
   deferredRefresh = null
   if (chosen.url === document.baseURI) chosen.run()
 }
+// Besides the events that end a busy spell (a submission's end, a page's load), a held refresh looks again every
+// LOOK_AGAIN_MS while it is held: a spell that ends some other way (a visit Turbo drops) never strands it.
+const LOOK_AGAIN_MS = 250
+let lookTimer = null
+function lookAgain() {
+  if (lookTimer === null) lookTimer = setTimeout(() => { lookTimer = null; runDeferredRefresh() }, LOOK_AGAIN_MS)
+}
 function runDeferredRefresh() {
-  if (deferredRefresh && !busy()) runRefresh(deferredRefresh)
+  if (!deferredRefresh) return
+  if (busy()) lookAgain()
+  else runRefresh(deferredRefresh)
 }
 
 export default class extends Controller {
