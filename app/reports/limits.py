@@ -9,13 +9,13 @@ back to the page they came from (303) and reads why in a flash message, as with 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import limiter
+from app.web.local_paths import local_path
 
 SCOPE = "report-starts"
 # the recurring entry whose round starts the scheduled reports (app/services/notifications/digest.py)
@@ -42,11 +42,8 @@ def _refused(_limit_hit):
 
 
 def _back() -> str:
-    target = request.form.get("next") or request.referrer or ""
-    parts = urlsplit(target)
-    path = (parts.path or "") + (f"?{parts.query}" if parts.query else "")
-    ours = not parts.netloc or parts.netloc == request.host
-    if not ours or not path.startswith("/") or path.startswith("//") or "\\" in path or not path.isprintable():
+    path = local_path(request.form.get("next") or request.referrer)
+    if path is None:
         return url_for("job_monitor.index") if request.path.startswith("/jobs") else url_for("reports.index")
     return path
 

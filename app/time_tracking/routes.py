@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.time_tracking.locks import TimeLocked
 from app.time_tracking.my_time import MyTimeFilters
 from app.timezones import to_local, utcnow
 from app.web.form_filters import parse_id
+from app.web.local_paths import local_path
 
 bp = Blueprint("time_logs", __name__)
 
@@ -60,21 +60,9 @@ def can_edit(user, record) -> bool:
     return policies.can_edit(user, record)
 
 
-def _local_path(target: str | None) -> str | None:
-    """The path (and query) of `target` if it is a page of this site, else None: never an open redirect."""
-    target = target or ""
-    parts = urlsplit(target)
-    if parts.netloc and parts.netloc != request.host:
-        return None
-    path = (parts.path or "") + (f"?{parts.query}" if parts.query else "")
-    if not target or not path.startswith("/") or path.startswith("//") or "\\" in path or not path.isprintable():
-        return None  # browsers read /\evil and /<tab>/evil as //evil
-    return path
-
-
 def _back():
     """303 to the page the form was posted from, if it is ours; else to the time list."""
-    path = _local_path(request.form.get("next") or request.referrer)
+    path = local_path(request.form.get("next") or request.referrer)
     return redirect(path or url_for("time_logs.index"), code=303)
 
 
@@ -296,7 +284,7 @@ def new():
 @login_required
 def edit(log_id):
     log = policies.load(current_user, TimeLog, log_id, "edit")
-    back = _local_path(request.values.get("next"))  # where the edit was opened from (a report's Detailed page)
+    back = local_path(request.values.get("next"))  # where the edit was opened from (a report's Detailed page)
     projects = time_entries.loggable_projects(current_user)
     if log.project_id not in {p.id for p in projects}:
         projects.append(log.project)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from app.extensions import db
+from app.web.local_paths import local_path
 
 # Path prefixes whose errors another renderer answers ("/api/v1/" -> problem+json): for the errors no blueprint
 # handler sees (no route matched, so no blueprint either). Filled by register_prefix() at start-up.
@@ -102,10 +102,5 @@ def _came_from() -> str | None:
     """The page of ours the request came from (its Referer, on this host), for a way back to it: a form sent from a
     page that has changed since (a job someone else retried) answers with what went wrong, and the page, fresh, is one
     click away. None for another site's page, or this very URL."""
-    referrer = urlsplit(request.referrer or "")
-    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
-        return None
-    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    if not path.startswith("/") or path.startswith("//") or "\\" in path or path == request.full_path.rstrip("?"):
-        return None
-    return path
+    path = local_path(request.referrer)
+    return None if path is None or path == request.full_path.rstrip("?") else path
